@@ -1,0 +1,28 @@
+"""The few calls users make: load an exercise, compute its trace, check it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .exercise import Exercise, ExpressionExercise
+from .expression import ExpressionTrace
+from .loading import load
+from .trace import Trace
+
+__all__ = ["solve", "trace_of"]
+
+
+def trace_of(exercise: Exercise) -> Trace | ExpressionTrace:
+    """Every number of the exercise: a network's `Trace` or an expression's `ExpressionTrace`."""
+    if isinstance(exercise, ExpressionExercise):
+        from .expression import run as run_expression
+
+        return run_expression(exercise)
+    from .engine import run
+
+    return run(exercise)
+
+
+def solve(path: str | Path) -> Trace | ExpressionTrace:
+    """Load the exercise file at `path` and compute its trace."""
+    return trace_of(load(path))

@@ -1,0 +1,85 @@
+"""Exercises as typed, validated data: a fully connected network or a scalar expression.
+
+An `Exercise` is what `load` (in `loading.py`) returns after validating a TOML file; nothing
+here computes. Layers are counted from 1 as in the course notes: layer 1 is the input layer,
+so `W[0]` holds W⁽²⁾, the weights into layer 2, with shape (n₂, n₁): row j, column k is
+w_jk⁽²⁾, the weight into node j of layer 2 from node k of layer 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .functions import Activation
+from .optimizers import Optimizer
+
+__all__ = ["Exercise", "ExpressionExercise", "NetworkExercise", "Training"]
+
+
+@dataclass(frozen=True)
+class Training:
+    """How the weights are trained: the optimiser, the number of steps, the sample reduction."""
+
+    optimizer: Optimizer
+    steps: int = 1
+    reduction: str = "mean"  # over samples: "mean" (as torch) or "sum"
+
+    @property
+    def learning_rate(self) -> float:
+        return self.optimizer.learning_rate
+
+
+@dataclass(frozen=True)
+class NetworkExercise:
+    """A fully connected network with its weights, samples and training settings."""
+
+    id: str
+    title: dict[str, str]
+    notation: str  # "layered" | "sequential"
+    sizes: tuple[int, ...]  # nodes per layer, input first
+    activations: tuple[Activation, ...]  # one per non-input layer
+    bias: tuple[bool, ...]  # one per non-input layer
+    loss_name: str  # as written in the file: half_sse | sse | mse | bce | ce
+    W: tuple[np.ndarray, ...]  # W[l-2]: (n_l, n_{l-1})
+    b: tuple[np.ndarray | None, ...]  # b[l-2]: (n_l,) or None without bias
+    inputs: np.ndarray  # (N, n_1)
+    targets: np.ndarray | None  # (N, n_L); one-hot rows for ce; None for forward-only
+    classes: np.ndarray | None  # (N,) class indices for ce, else None
+    training: Training
+    source: str = ""  # the file it was read from
+    description: dict[str, str] = field(default_factory=dict)
+
+    kind = "network"
+
+    @property
+    def n_layers(self) -> int:
+        return len(self.sizes)
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.inputs.shape[0])
+
+    @property
+    def trains(self) -> bool:
+        """False for a forward-only exercise (steps = 0, e.g. the notes' step-function gates)."""
+        return self.training.steps > 0
+
+
+@dataclass(frozen=True)
+class ExpressionExercise:
+    """A scalar computational graph: named inputs, then assignments `name = expression`."""
+
+    id: str
+    title: dict[str, str]
+    inputs: dict[str, float]
+    nodes: tuple[tuple[str, str], ...]  # (name, expression source) in order
+    output: str
+    source: str = ""
+    description: dict[str, str] = field(default_factory=dict)
+
+    kind = "expression"
+
+
+Exercise = NetworkExercise | ExpressionExercise

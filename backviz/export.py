@@ -1,0 +1,109 @@
+"""Machine-readable answer keys: CSV (`quantity,value`) and the JSON contract of DESIGN.md."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from typing import Any
+
+import numpy as np
+
+from .expression import ExpressionTrace
+from .trace import Forward, StepRecord, Trace
+
+__all__ = ["to_csv", "to_data", "to_json"]
+
+
+def _number(value: float) -> float | None:
+    """A float for JSON; None (null) for NaN/inf, which JSON cannot hold."""
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _array(values: np.ndarray | None) -> Any:
+    if values is None:
+        return None
+    if values.ndim == 0:
+        return _number(values)
+    return [_array(row) if np.ndim(row) else _number(row) for row in values]
+
+
+def to_csv(trace: Trace | ExpressionTrace) -> str:
+    """The answer key: header `quantity,value`, one row per quantity in computing order.
+
+    Values are written with full float64 precision (`repr`), so reading them back gives the
+    same float.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["quantity", "value"])
+    for name, value in trace.items():
+        writer.writerow([name, repr(float(value))])
+    return buffer.getvalue()
+
+
+def _layers(record: StepRecord, fwd: Forward) -> list[dict[str, Any]]:
+    layers = []
+    bwd = record.backward
+    for i in range(len(record.W)):
+        layers.append(
+            {
+                "layer": i + 2,
+                "z": _array(fwd.z[i]),
+                "a": _array(fwd.a[i]),
+                "delta": _array(bwd.delta[i]) if bwd else None,
+                "W": _array(record.W[i]),
+                "b": _array(record.b[i]),
+                "dW": _array(bwd.grad_W[i]) if bwd else None,
+                "db": _array(bwd.grad_b[i]) if bwd else None,
+                "W_new": _array(record.W_new[i]) if record.W_new else None,
+                "b_new": _array(record.b_new[i]) if record.b_new else None,
+            }
+        )
+    return layers
+
+
+def to_data(trace: Trace | ExpressionTrace) -> dict[str, Any]:
+    """The JSON contract as Python data.
+
+    network: {"exercise", "steps": [{"step", "loss", "loss_after", "layers": [{"layer", "z",
+    "a", "delta", "W", "b", "dW", "db", "W_new", "b_new"}]}]}; z, a, delta are [sample][node],
+    layer 1 is the input layer (so the list starts at layer 2). A forward-only exercise has one
+    step whose backward fields are null.
+    expression: {"exercise", "nodes": [{"name", "value", "grad", "local"}]} where "local"
+    maps each name the node reads to ∂node/∂name ({} for inputs).
+    """
+    if isinstance(trace, ExpressionTrace):
+        nodes = []
+        for name, value in trace.values.items():
+            local = {src: _number(d) for (dst, src), d in trace.local.items() if dst == name}
+            nodes.append(
+                {
+                    "name": name,
+                    "value": _number(value),
+                    "grad": _number(trace.grads[name]),
+                    "local": local,
+                }
+            )
+        return {"exercise": trace.exercise.id, "nodes": nodes}
+    steps = []
+    for record in trace.steps:
+        fwd = record.forward
+        steps.append(
+            {
+                "step": record.step,
+                "loss": None if fwd.loss is None else _number(fwd.loss),
+                "loss_after": None
+                if record.after is None or record.after.loss is None
+                else _number(record.after.loss),
+                "layers": _layers(record, fwd),
+            }
+        )
+    return {"exercise": trace.exercise.id, "steps": steps}
+
+
+def to_json(trace: Trace | ExpressionTrace, *, indent: int | None = 2) -> str:
+    """`to_data` as JSON text (floats in full precision)."""
+    return json.dumps(to_data(trace), indent=indent, ensure_ascii=False, allow_nan=False) + "\n"

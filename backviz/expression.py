@@ -1,0 +1,343 @@
+"""Scalar computational graphs for chain-rule drills, e.g. the notes' g = w·x, f = g + b.
+
+Each assignment `name = expression` is one node. Expressions are parsed with Python's `ast`
+and only numbers, names of earlier nodes, + − × ÷ **, and the functions in `FUNCTIONS` are
+accepted. Every function and operator has its value and its local derivative side by side,
+as micrograd writes them. Quantities: every node's value, the local derivative ∂g/∂w of each
+edge (named `dg/dw (local)`), and the upstream gradient ∂f/∂g of every node (named `df/dg`).
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from . import formulas as F
+from .errors import NameError_
+from .exercise import ExpressionExercise
+from .formulas import Formula
+from .functions import activation
+from .notation import normalize_name
+from .quantities import Kind, Ref
+
+__all__ = ["FUNCTIONS", "ExpressionTrace", "Node", "compile_node", "run"]
+
+
+def _sympy() -> Any:
+    import sympy
+
+    return sympy
+
+
+_sigmoid = activation("sigmoid")
+_tanh = activation("tanh")
+_relu = activation("relu")
+
+
+@dataclass(frozen=True)
+class _Function:
+    value: Callable[[Any], Any]  # numeric
+    derivative: Callable[[Any, Any], Any]  # (x, f(x)) -> f'(x)
+    symbolic: Callable[[Any], Any]
+
+
+FUNCTIONS: dict[str, _Function] = {
+    "exp": _Function(np.exp, lambda x, y: y, lambda x: _sympy().exp(x)),
+    "log": _Function(np.log, lambda x, y: 1.0 / x, lambda x: _sympy().log(x)),
+    "sqrt": _Function(np.sqrt, lambda x, y: 0.5 / y, lambda x: _sympy().sqrt(x)),
+    "sin": _Function(np.sin, lambda x, y: np.cos(x), lambda x: _sympy().sin(x)),
+    "cos": _Function(np.cos, lambda x, y: -np.sin(x), lambda x: _sympy().cos(x)),
+    "tanh": _Function(_tanh.value, lambda x, y: _tanh.derivative(x, y), _tanh.symbolic),  # type: ignore[misc]
+    "sigmoid": _Function(
+        _sigmoid.value,
+        lambda x, y: _sigmoid.derivative(x, y),
+        _sigmoid.symbolic,  # type: ignore[misc]
+    ),
+    "relu": _Function(_relu.value, lambda x, y: _relu.derivative(x, y), _relu.symbolic),  # type: ignore[misc]
+}
+
+_BINARY = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
+
+
+@dataclass(frozen=True)
+class Node:
+    """One assignment: its name, source text, parsed expression and the names it reads."""
+
+    name: str
+    source: str
+    tree: ast.expr
+    reads: tuple[str, ...]  # in first-use order
+
+
+def compile_node(text: str) -> Node:
+    """Parse `name = expression`; ValueError with a plain reason when it is not one."""
+    try:
+        module = ast.parse(text.strip(), mode="exec")
+    except SyntaxError as error:
+        raise ValueError(f"not a valid assignment ({error.msg})") from None
+    if len(module.body) != 1 or not isinstance(module.body[0], ast.Assign):
+        raise ValueError("one assignment 'name = expression'")
+    statement = module.body[0]
+    if len(statement.targets) != 1 or not isinstance(statement.targets[0], ast.Name):
+        raise ValueError("a single name on the left of '='")
+    reads: list[str] = []
+    _check(statement.value, reads)
+    source = ast.unparse(statement.value)
+    return Node(statement.targets[0].id, source, statement.value, tuple(reads))
+
+
+def _check(tree: ast.expr, reads: list[str]) -> None:
+    if isinstance(tree, ast.Constant):
+        if isinstance(tree.value, bool) or not isinstance(tree.value, int | float):
+            raise ValueError(f"a number, found {tree.value!r}")
+    elif isinstance(tree, ast.Name):
+        if tree.id not in reads:
+            reads.append(tree.id)
+    elif isinstance(tree, ast.UnaryOp) and isinstance(tree.op, ast.USub | ast.UAdd):
+        _check(tree.operand, reads)
+    elif isinstance(tree, ast.BinOp) and isinstance(tree.op, _BINARY):
+        _check(tree.left, reads)
+        _check(tree.right, reads)
+    elif isinstance(tree, ast.Call):
+        if not isinstance(tree.func, ast.Name) or tree.func.id not in FUNCTIONS:
+            name = ast.unparse(tree.func)
+            raise ValueError(f"one of the functions {', '.join(FUNCTIONS)}, found '{name}'")
+        if len(tree.args) != 1 or tree.keywords:
+            raise ValueError(f"{tree.func.id}(x) takes exactly one argument")
+        _check(tree.args[0], reads)
+    else:
+        raise ValueError(f"numbers, names, + - * / ** and functions, found '{ast.unparse(tree)}'")
+
+
+def _forward(tree: ast.expr, env: dict[str, float]) -> tuple[float, dict[str, float]]:
+    """Value and partial derivatives w.r.t. the names read (forward mode, rule by rule)."""
+    if isinstance(tree, ast.Constant):
+        return float(tree.value), {}
+    if isinstance(tree, ast.Name):
+        return env[tree.id], {tree.id: 1.0}
+    if isinstance(tree, ast.UnaryOp):
+        value, partials = _forward(tree.operand, env)
+        if isinstance(tree.op, ast.UAdd):
+            return value, partials
+        return -value, {k: -d for k, d in partials.items()}
+    if isinstance(tree, ast.Call):
+        assert isinstance(tree.func, ast.Name)
+        function = FUNCTIONS[tree.func.id]
+        x, partials = _forward(tree.args[0], env)
+        with np.errstate(all="ignore"):
+            y = float(function.value(np.float64(x)))
+            dy = float(function.derivative(np.float64(x), np.float64(y)))
+        return y, {k: dy * d for k, d in partials.items()}
+    assert isinstance(tree, ast.BinOp)
+    a, da = _forward(tree.left, env)
+    b, db = _forward(tree.right, env)
+    names = list(dict.fromkeys([*da, *db]))
+    with np.errstate(all="ignore"):
+        if isinstance(tree.op, ast.Add):
+            return a + b, {k: da.get(k, 0.0) + db.get(k, 0.0) for k in names}
+        if isinstance(tree.op, ast.Sub):
+            return a - b, {k: da.get(k, 0.0) - db.get(k, 0.0) for k in names}
+        if isinstance(tree.op, ast.Mult):
+            return a * b, {k: da.get(k, 0.0) * b + a * db.get(k, 0.0) for k in names}
+        if isinstance(tree.op, ast.Div):
+            return a / b, {k: (da.get(k, 0.0) * b - a * db.get(k, 0.0)) / (b * b) for k in names}
+        value = float(np.float64(a) ** np.float64(b))
+        # d(a^b) = b·a^(b−1)·da + a^b·ln(a)·db (the second only where b depends on a name)
+        partials = {}
+        for k in names:
+            d = b * float(np.float64(a) ** (b - 1)) * da.get(k, 0.0) if da.get(k) else 0.0
+            if db.get(k):
+                d += value * math.log(a) * db[k]
+            partials[k] = d
+        return value, partials
+
+
+def _symbolic(tree: ast.expr, env: dict[str, Any]) -> Any:
+    if isinstance(tree, ast.Constant):
+        return _sympy().nsimplify(tree.value)
+    if isinstance(tree, ast.Name):
+        return env[tree.id]
+    if isinstance(tree, ast.UnaryOp):
+        value = _symbolic(tree.operand, env)
+        return value if isinstance(tree.op, ast.UAdd) else -value
+    if isinstance(tree, ast.Call):
+        assert isinstance(tree.func, ast.Name)
+        return FUNCTIONS[tree.func.id].symbolic(_symbolic(tree.args[0], env))
+    assert isinstance(tree, ast.BinOp)
+    a, b = _symbolic(tree.left, env), _symbolic(tree.right, env)
+    match tree.op:
+        case ast.Add():
+            return a + b
+        case ast.Sub():
+            return a - b
+        case ast.Mult():
+            return a * b
+        case ast.Div():
+            return a / b
+    return a**b
+
+
+@dataclass(frozen=True)
+class NodeValue(F.Rule):
+    """A node's value from the values of the names it reads (inputs in `Node.reads` order)."""
+
+    node: Node
+
+    def evaluate(self, args: Any) -> Any:
+        return _forward(self.node.tree, dict(zip(self.node.reads, map(float, args), strict=True)))[
+            0
+        ]
+
+    def symbolic(self, args: Any) -> Any:
+        return _symbolic(self.node.tree, dict(zip(self.node.reads, args, strict=True)))
+
+
+@dataclass(frozen=True)
+class NodeLocalGrad(F.Rule):
+    """∂node/∂name from the values of the names the node reads."""
+
+    node: Node
+    wrt: str
+
+    def evaluate(self, args: Any) -> Any:
+        env = dict(zip(self.node.reads, map(float, args), strict=True))
+        return _forward(self.node.tree, env)[1].get(self.wrt, 0.0)
+
+    def symbolic(self, args: Any) -> Any:
+        sp = _sympy()
+        symbols = {name: sp.Symbol(f"_{name}") for name in self.node.reads}
+        derivative = sp.diff(_symbolic(self.node.tree, symbols), symbols[self.wrt])
+        return derivative.subs({symbols[n]: v for n, v in zip(self.node.reads, args, strict=True)})
+
+
+@dataclass(frozen=True)
+class One(F.Rule):
+    """∂f/∂f = 1 at the output."""
+
+    def evaluate(self, args: Any) -> Any:
+        return 1.0
+
+
+@dataclass(frozen=True)
+class ChainSum(F.Rule):
+    """∂f/∂w = Σ over the nodes c that read w of ∂f/∂c · ∂c/∂w. Inputs: pairs (∂f/∂c, ∂c/∂w)."""
+
+    def evaluate(self, args: Any) -> Any:
+        total = args[0] * args[1]
+        for i in range(2, len(args), 2):
+            total = total + args[i] * args[i + 1]
+        return total
+
+
+class ExpressionTrace:
+    """Every value, local derivative and gradient of an expression exercise."""
+
+    def __init__(self, exercise: ExpressionExercise) -> None:
+        self.exercise = exercise
+        self.nodes = tuple(compile_node(f"{name} = {text}") for name, text in exercise.nodes)
+        self.values: dict[str, float] = dict(exercise.inputs)
+        self.local: dict[tuple[str, str], float] = {}
+        for node in self.nodes:
+            value, partials = _forward(node.tree, self.values)
+            self.values[node.name] = value
+            for name in node.reads:
+                self.local[(node.name, name)] = partials.get(name, 0.0)
+        # backward: ∂f/∂f = 1, then every node after all nodes that read it
+        self.grads: dict[str, float] = dict.fromkeys(self.values, 0.0)
+        self.grads[exercise.output] = 1.0
+        for node in reversed(self._upstream_nodes()):
+            for name in node.reads:
+                self.grads[name] += self.grads[node.name] * self.local[(node.name, name)]
+
+    def _upstream_nodes(self) -> list[Node]:
+        """The nodes up to the output (nodes after it do not affect it)."""
+        names = [n.name for n in self.nodes]
+        return list(self.nodes[: names.index(self.exercise.output) + 1])
+
+    @property
+    def output(self) -> str:
+        return self.exercise.output
+
+    def readers(self, name: str) -> list[Node]:
+        return [node for node in self._upstream_nodes() if name in node.reads]
+
+    def refs(self) -> Iterator[Ref]:
+        """Values forward; then, backward from the output, each node's gradient and local ones."""
+        for name in self.values:
+            yield Ref(Kind.NODE, label=(name,))
+        for node in reversed(self._upstream_nodes()):
+            yield Ref(Kind.GRAD, label=(node.name,))
+            for name in node.reads:
+                yield Ref(Kind.LOCAL_GRAD, label=(node.name, name))
+        for name in self.exercise.inputs:
+            yield Ref(Kind.GRAD, label=(name,))
+
+    def value(self, ref: Ref) -> float:
+        if ref.kind is Kind.NODE:
+            return float(self.values[ref.label[0]])
+        if ref.kind is Kind.LOCAL_GRAD:
+            return float(self.local[ref.label])  # type: ignore[index]
+        return float(self.grads[ref.label[0]])
+
+    def _node(self, name: str) -> Node:
+        return next(node for node in self.nodes if node.name == name)
+
+    def formula(self, ref: Ref) -> Any:
+        name = ref.label[0]
+        if ref.kind is Kind.NODE:
+            if name in self.exercise.inputs:
+                return None
+            node = self._node(name)
+            reads = tuple(Ref(Kind.NODE, label=(r,)) for r in node.reads)
+            return Formula(NodeValue(node), reads)
+        if ref.kind is Kind.LOCAL_GRAD:
+            node = self._node(name)
+            reads = tuple(Ref(Kind.NODE, label=(r,)) for r in node.reads)
+            return Formula(NodeLocalGrad(node, ref.label[1]), reads)
+        if name == self.output:
+            return Formula(One(), ())
+        pairs: list[Ref] = []
+        for reader in self.readers(name):
+            pairs += [
+                Ref(Kind.GRAD, label=(reader.name,)),
+                Ref(Kind.LOCAL_GRAD, label=(reader.name, name)),
+            ]
+        if not pairs:
+            return Formula(F.Sum(), ())  # a node the output does not depend on
+        return Formula(ChainSum(), tuple(pairs))
+
+    def inputs(self, ref: Ref) -> tuple[Ref, ...]:
+        formula = self.formula(ref)
+        return formula.inputs if formula is not None else ()
+
+    def name(self, ref: Ref) -> str:
+        if ref.kind is Kind.NODE:
+            return ref.label[0]
+        if ref.kind is Kind.LOCAL_GRAD:
+            return f"d{ref.label[0]}/d{ref.label[1]} (local)"
+        return f"d{self.output}/d{ref.label[0]}"
+
+    @cached_property
+    def _by_name(self) -> dict[str, Ref]:
+        return {normalize_name(self.name(ref)): ref for ref in self.refs()}
+
+    def ref(self, name: str) -> Ref:
+        try:
+            return self._by_name[normalize_name(name)]
+        except KeyError:
+            raise NameError_(f"no quantity named '{name}' in exercise {self.exercise.id}") from None
+
+    def items(self) -> Iterator[tuple[str, float]]:
+        for ref in self.refs():
+            yield self.name(ref), self.value(ref)
+
+
+def run(exercise: ExpressionExercise) -> ExpressionTrace:
+    """Every number of an expression exercise."""
+    return ExpressionTrace(exercise)

@@ -1,0 +1,339 @@
+"""Activations and losses: value, derivative and symbolic form side by side, each defined once.
+
+Numeric forms take numpy float64 arrays (vectorised over nodes, samples or students); symbolic
+forms take sympy expressions (sympy is imported only when a symbolic form is asked for). The
+derivatives follow torch's backward rules exactly where torch makes a choice (relu'(0) = 0,
+leaky_relu'(0) = slope, BCE's 1e-12 floor in the denominator, BCE's log clamp at -100).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "ACTIVATIONS",
+    "LOSSES",
+    "Activation",
+    "Loss",
+    "activation",
+    "loss",
+    "one_hot",
+    "softmax",
+]
+
+Array = np.ndarray
+
+# torch.nn.BCELoss clamps each log term at -100 and its backward divides by max(o(1-o), 1e-12).
+BCE_LOG_FLOOR = -100.0
+BCE_EPSILON = 1e-12
+
+
+def _sympy() -> Any:
+    import sympy
+
+    return sympy
+
+
+def _sigmoid(z: Array) -> Array:
+    # σ(z) = 1/(1+e^{-z}) for z ≥ 0 and e^{z}/(1+e^{z}) for z < 0: never exp of a large positive.
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def softmax(z: Array) -> Array:
+    """softmax over the last axis, shifted by the maximum so exp never overflows."""
+    shifted = z - np.max(z, axis=-1, keepdims=True)
+    e = np.exp(shifted)
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def _log_softmax(z: Array) -> Array:
+    shifted = z - np.max(z, axis=-1, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+
+
+def one_hot(classes: Array, n_classes: int) -> Array:
+    """Rows of one-hot targets t for class indices (0-based)."""
+    out = np.zeros((len(classes), n_classes))
+    out[np.arange(len(classes)), np.asarray(classes, dtype=int)] = 1.0
+    return out
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation f: its value, its derivative f'(z) and their symbolic forms.
+
+    `derivative(z, a)` gets both z and a = f(z), so sigmoid' can be written a(1 − a) as the
+    notes do (and as torch's backward computes it). `vector` marks softmax, whose Jacobian is
+    not diagonal: it has no elementwise derivative and back-propagates with `backward`.
+    """
+
+    name: str
+    value: Callable[[Array], Array]
+    derivative: Callable[[Array, Array], Array] | None
+    symbolic: Callable[[Any], Any]
+    symbolic_derivative: Callable[[Any, Any], Any] | None
+    text: str
+    derivative_text: str
+    vector: bool = False
+    trainable: bool = True
+    slope: float | None = None
+
+    def backward(self, dE_da: Array, z: Array, a: Array) -> Array:
+        """δ = ∂E/∂z from ∂E/∂a: elementwise ∂E/∂a ⊙ f′(z); for softmax a ⊙ (g − Σᵢ gᵢaᵢ)."""
+        if self.vector:
+            return a * (dE_da - np.sum(dE_da * a, axis=-1, keepdims=True))
+        assert self.derivative is not None
+        return dE_da * self.derivative(z, a)
+
+
+def _identity() -> Activation:
+    return Activation(
+        name="identity",
+        value=lambda z: np.array(z, dtype=float, copy=True),
+        derivative=lambda z, a: np.ones_like(np.asarray(z, dtype=float)),
+        symbolic=lambda z: z,
+        symbolic_derivative=lambda z, a: 1,
+        text="z",
+        derivative_text="1",
+    )
+
+
+def _sigmoid_activation() -> Activation:
+    return Activation(
+        name="sigmoid",
+        value=_sigmoid,
+        derivative=lambda z, a: a * (1.0 - a),
+        symbolic=lambda z: 1 / (1 + _sympy().exp(-z)),
+        symbolic_derivative=lambda z, a: a * (1 - a),
+        text="1/(1 + e^(−z))",
+        derivative_text="a(1 − a)",
+    )
+
+
+def _tanh() -> Activation:
+    return Activation(
+        name="tanh",
+        value=np.tanh,
+        derivative=lambda z, a: 1.0 - a * a,
+        symbolic=lambda z: _sympy().tanh(z),
+        symbolic_derivative=lambda z, a: 1 - a**2,
+        text="tanh(z)",
+        derivative_text="1 − a²",
+    )
+
+
+def _relu() -> Activation:
+    # torch: relu'(z) = 1 if z > 0 else 0 (0 at z = 0).
+    return Activation(
+        name="relu",
+        value=lambda z: np.maximum(z, 0.0),
+        derivative=lambda z, a: (np.asarray(z) > 0).astype(float),
+        symbolic=lambda z: _sympy().Max(z, 0),
+        symbolic_derivative=lambda z, a: _sympy().Piecewise((1, z > 0), (0, True)),
+        text="max(0, z)",
+        derivative_text="1 if z > 0 else 0",
+    )
+
+
+def _leaky_relu(slope: float) -> Activation:
+    # torch: leaky_relu'(z) = 1 if z > 0 else slope (slope at z = 0).
+    return Activation(
+        name="leaky_relu",
+        value=lambda z: np.where(np.asarray(z) > 0, z, slope * np.asarray(z)),
+        derivative=lambda z, a: np.where(np.asarray(z) > 0, 1.0, slope),
+        symbolic=lambda z: _sympy().Piecewise((z, z > 0), (slope * z, True)),
+        symbolic_derivative=lambda z, a: _sympy().Piecewise((1, z > 0), (slope, True)),
+        text=f"z if z > 0 else {slope:g}·z",
+        derivative_text=f"1 if z > 0 else {slope:g}",
+        slope=slope,
+    )
+
+
+def _softmax() -> Activation:
+    def symbolic(zs: Any) -> Any:
+        sp = _sympy()
+        exps = [sp.exp(z) for z in zs]
+        total = sum(exps)
+        return [e / total for e in exps]
+
+    return Activation(
+        name="softmax",
+        value=softmax,
+        derivative=None,
+        symbolic=symbolic,
+        symbolic_derivative=None,
+        text="e^(z_j) / Σᵢ e^(z_i)",
+        derivative_text="a_j(δ_ij − a_i)",
+        vector=True,
+    )
+
+
+def _step() -> Activation:
+    # The notes' perceptron gates: 1 if z > 0 else 0 (their code tests `result <= 0`).
+    return Activation(
+        name="step",
+        value=lambda z: (np.asarray(z) > 0).astype(float),
+        derivative=None,
+        symbolic=lambda z: _sympy().Piecewise((1, z > 0), (0, True)),
+        symbolic_derivative=None,
+        text="1 if z > 0 else 0",
+        derivative_text="(none: forward only)",
+        trainable=False,
+    )
+
+
+ACTIVATIONS: dict[str, Callable[..., Activation]] = {
+    "identity": _identity,
+    "sigmoid": _sigmoid_activation,
+    "tanh": _tanh,
+    "relu": _relu,
+    "leaky_relu": _leaky_relu,
+    "softmax": _softmax,
+    "step": _step,
+}
+
+DEFAULT_LEAKY_SLOPE = 0.01  # torch.nn.LeakyReLU's default negative_slope
+
+
+def activation(name: str, *, slope: float = DEFAULT_LEAKY_SLOPE) -> Activation:
+    """The activation called `name` (leaky_relu takes its negative slope)."""
+    if name == "leaky_relu":
+        return _leaky_relu(slope)
+    return ACTIVATIONS[name]()
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss: per-output-node terms (or one per-sample value for cross-entropy), its derivative.
+
+    Per sample n, E[n] combines the node terms by `combine` ("sum": half_sse, sse; "mean":
+    mse, bce, as torch's MSELoss/BCELoss average over every element). The exercise's reduction
+    then takes the mean or the sum of E[n] over samples. Cross-entropy has no node terms:
+    E[n] = −log softmax(o)_c from raw outputs ("ce"), or −log o_c when the output layer already
+    applies softmax ("nll", what `ce` becomes on a softmax output layer).
+    """
+
+    name: str
+    combine: str  # "sum" | "mean" over output nodes; "vector" for cross-entropy
+    term: Callable[[Array, Array], Array] | None = None
+    term_derivative: Callable[[Array, Array], Array] | None = None
+    symbolic_term: Callable[[Any, Any], Any] | None = None
+    text: str = ""
+    sample: Callable[[Array, Array], Array] | None = field(default=None)
+    sample_derivative: Callable[[Array, Array], Array] | None = field(default=None)
+    symbolic_sample: Callable[[Any, Any], Any] | None = field(default=None)
+
+    @property
+    def has_terms(self) -> bool:
+        return self.term is not None
+
+    def per_sample(self, o: Array, t: Array) -> Array:
+        """E[n] for each row of outputs o and targets t (one-hot rows for cross-entropy)."""
+        if self.term is None:
+            assert self.sample is not None
+            return self.sample(o, t)
+        terms = self.term(o, t)
+        return np.sum(terms, axis=-1) if self.combine == "sum" else np.mean(terms, axis=-1)
+
+    def derivative(self, o: Array, t: Array) -> Array:
+        """∂E[n]/∂o_j for each sample row (the 1/J of a node mean included)."""
+        if self.term_derivative is None:
+            assert self.sample_derivative is not None
+            return self.sample_derivative(o, t)
+        d = self.term_derivative(o, t)
+        return d / o.shape[-1] if self.combine == "mean" else d
+
+
+def _bce_term(o: Array, t: Array) -> Array:
+    with np.errstate(divide="ignore"):
+        log_o = np.maximum(np.log(o), BCE_LOG_FLOOR)
+        log_1mo = np.maximum(np.log1p(-o), BCE_LOG_FLOOR)
+    return -(t * log_o + (1.0 - t) * log_1mo)
+
+
+def _nll_derivative(o: Array, t: Array) -> Array:
+    # ∂(−Σ t_j log o_j)/∂o_j = −t_j/o_j, zero where t_j = 0 (even if o_j underflowed to 0).
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(t != 0, -t / o, 0.0)
+
+
+def _symbolic_ce(o: Any, t: Any) -> Any:
+    sp = _sympy()
+    total = sum(sp.exp(x) for x in o)
+    return -sum(tj * (x - sp.log(total)) for x, tj in zip(o, t, strict=True))
+
+
+LOSSES: dict[str, Loss] = {
+    "half_sse": Loss(
+        name="half_sse",
+        combine="sum",
+        term=lambda o, t: 0.5 * (t - o) ** 2,
+        term_derivative=lambda o, t: -(t - o),
+        symbolic_term=lambda o, t: (t - o) ** 2 / 2,
+        text="½(t − o)²",
+    ),
+    "sse": Loss(
+        name="sse",
+        combine="sum",
+        term=lambda o, t: (t - o) ** 2,
+        term_derivative=lambda o, t: -2.0 * (t - o),
+        symbolic_term=lambda o, t: (t - o) ** 2,
+        text="(t − o)²",
+    ),
+    "mse": Loss(
+        name="mse",
+        combine="mean",
+        term=lambda o, t: (t - o) ** 2,
+        term_derivative=lambda o, t: -2.0 * (t - o),
+        symbolic_term=lambda o, t: (t - o) ** 2,
+        text="(t − o)²",
+    ),
+    "bce": Loss(
+        name="bce",
+        combine="mean",
+        term=_bce_term,
+        term_derivative=lambda o, t: (o - t) / np.maximum(o * (1.0 - o), BCE_EPSILON),
+        symbolic_term=lambda o, t: -(t * _sympy().log(o) + (1 - t) * _sympy().log(1 - o)),
+        text="−[t·log o + (1 − t)·log(1 − o)]",
+    ),
+    "ce": Loss(
+        name="ce",
+        combine="vector",
+        sample=lambda o, t: -np.sum(t * _log_softmax(o), axis=-1),
+        sample_derivative=lambda o, t: softmax(o) - t,
+        symbolic_sample=_symbolic_ce,
+        text="−log softmax(o)_c",
+    ),
+    "nll": Loss(
+        name="nll",
+        combine="vector",
+        sample=lambda o, t: (
+            -np.sum(np.where(t != 0, t * np.log(np.where(t != 0, o, 1.0)), 0.0), axis=-1)
+        ),
+        sample_derivative=_nll_derivative,
+        symbolic_sample=lambda o, t: -sum(tj * _sympy().log(x) for x, tj in zip(o, t, strict=True)),
+        text="−log o_c",
+    ),
+}
+
+# Names an exercise file may use (nll is what ce becomes on a softmax output layer).
+LOSS_NAMES = ("half_sse", "sse", "mse", "bce", "ce")
+
+
+def loss(name: str) -> Loss:
+    """The loss called `name`."""
+    return LOSSES[name]
+
+
+def softmax_cross_entropy_delta(a: Array, t: Array) -> Array:
+    """δ = a − t at a softmax output under cross-entropy: the Jacobian product in closed form.
+
+    a ⊙ (g − Σᵢ gᵢaᵢ) with g = −t/a simplifies to a − t; the closed form stays finite when a
+    probability underflows to 0, where the product would give 0·∞.
+    """
+    return a - t

@@ -1,0 +1,1 @@
+"""Renderers: read a trace and turn it into text for people (no formula is derived here)."""

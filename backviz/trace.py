@@ -1,0 +1,411 @@
+"""The Trace: every named quantity of a network exercise with its value, formula and inputs.
+
+The engine fills the per-step arrays (`StepRecord`); the per-scalar view (`refs`, `value`,
+`formula`, `name`) is derived from them on demand, so a 784-256-10 network costs no more than
+its arrays. Solution text, diagrams, checks and grading read quantities from here only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from . import formulas as F
+from .errors import NameError_
+from .exercise import NetworkExercise
+from .formulas import Formula
+from .functions import LOSSES, Loss
+from .notation import Namer, normalize_name
+from .quantities import Kind, Ref
+
+__all__ = ["Backward", "Forward", "StepRecord", "Trace"]
+
+
+@dataclass(frozen=True)
+class Forward:
+    """One forward pass: z and a per non-input layer (N, n_l), and the loss (None w/o targets)."""
+
+    z: tuple[np.ndarray, ...]
+    a: tuple[np.ndarray, ...]
+    terms: np.ndarray | None  # (N, J) loss term per output node; None for cross-entropy
+    per_sample: np.ndarray | None  # (N,)
+    loss: float | None
+
+
+@dataclass(frozen=True)
+class Backward:
+    """One backward pass: per non-input layer ∂E/∂a, ∂a/∂z (None for softmax), δ; gradients."""
+
+    dE_da: tuple[np.ndarray, ...]
+    da_dz: tuple[np.ndarray | None, ...]
+    delta: tuple[np.ndarray, ...]
+    grad_W: tuple[np.ndarray, ...]
+    grad_b: tuple[np.ndarray | None, ...]
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """Everything one training step computed. `after` is the forward pass with the new weights."""
+
+    step: int
+    W: tuple[np.ndarray, ...]
+    b: tuple[np.ndarray | None, ...]
+    forward: Forward
+    backward: Backward | None
+    W_new: tuple[np.ndarray, ...] | None
+    b_new: tuple[np.ndarray | None, ...] | None
+    state_W: tuple[dict[str, np.ndarray], ...] | None
+    state_b: tuple[dict[str, np.ndarray], ...] | None
+    after: Forward | None
+
+
+class Trace:
+    """All quantities of a network exercise's training steps."""
+
+    def __init__(self, exercise: NetworkExercise, steps: tuple[StepRecord, ...]) -> None:
+        self.exercise = exercise
+        self.steps = steps
+        self.namer = Namer(
+            exercise.notation,
+            exercise.sizes,
+            exercise.bias,
+            exercise.n_samples,
+            len(steps),
+        )
+
+    # -- structure ----------------------------------------------------------------------
+    @property
+    def n_layers(self) -> int:
+        return self.exercise.n_layers
+
+    @property
+    def loss(self) -> Loss:
+        ex = self.exercise
+        if ex.loss_name == "ce" and ex.activations[-1].vector:
+            return LOSSES["nll"]
+        return LOSSES[ex.loss_name]
+
+    def _has_loss(self) -> bool:
+        return self.exercise.targets is not None
+
+    # -- the quantities in the order a person computes them -------------------------------
+    def refs(self) -> Iterator[Ref]:
+        """Every quantity: given values, then per step forward, loss, backward, update, after."""
+        ex = self.exercise
+        N, sizes, L = ex.n_samples, ex.sizes, ex.n_layers
+        for n in range(1, N + 1):
+            for k in range(1, sizes[0] + 1):
+                yield Ref(Kind.INPUT, 1, (k,), n)
+        if self._has_loss():
+            for n in range(1, N + 1):
+                for j in range(1, sizes[-1] + 1):
+                    yield Ref(Kind.TARGET, L, (j,), n)
+        for record in self.steps:
+            s = record.step
+            yield from self._params(s, Kind.WEIGHT, Kind.BIAS)
+            yield from self._forward_refs(s, after=False)
+            if record.backward is None:
+                continue
+            for layer in range(L, 1, -1):
+                yield from self._backward_refs(s, layer)
+            yield from self._forward_refs(s, after=True)
+
+    def _params(
+        self, s: int, weight: Kind, bias: Kind, layers: range | None = None
+    ) -> Iterator[Ref]:
+        sizes = self.exercise.sizes
+        for layer in layers or range(2, self.n_layers + 1):
+            for j in range(1, sizes[layer - 1] + 1):
+                for k in range(1, sizes[layer - 2] + 1):
+                    yield Ref(weight, layer, (j, k), step=s)
+            if self.exercise.bias[layer - 2]:
+                for j in range(1, sizes[layer - 1] + 1):
+                    yield Ref(bias, layer, (j,), step=s)
+
+    def _forward_refs(self, s: int, *, after: bool) -> Iterator[Ref]:
+        ex = self.exercise
+        N, sizes, L = ex.n_samples, ex.sizes, ex.n_layers
+        for n in range(1, N + 1):
+            for layer in range(2, L + 1):
+                nodes = range(1, sizes[layer - 1] + 1)
+                if ex.activations[layer - 2].vector:
+                    yield from (Ref(Kind.Z, layer, (j,), n, s, after) for j in nodes)
+                    yield from (Ref(Kind.A, layer, (j,), n, s, after) for j in nodes)
+                else:
+                    for j in nodes:
+                        yield Ref(Kind.Z, layer, (j,), n, s, after)
+                        yield Ref(Kind.A, layer, (j,), n, s, after)
+        if not self._has_loss():
+            return
+        for n in range(1, N + 1):
+            if self.loss.has_terms:
+                for j in range(1, sizes[-1] + 1):
+                    yield Ref(Kind.LOSS_TERM, L, (j,), n, s, after)
+            if N > 1:
+                yield Ref(Kind.SAMPLE_LOSS, None, (), n, s, after)
+        yield Ref(Kind.LOSS, None, (), None, s, after)
+
+    def _backward_refs(self, s: int, layer: int) -> Iterator[Ref]:
+        ex = self.exercise
+        N, sizes = ex.n_samples, ex.sizes
+        f = ex.activations[layer - 2]
+        nodes = range(1, sizes[layer - 1] + 1)
+        for n in range(1, N + 1):
+            if f.vector:  # softmax: every ∂E/∂a_i enters every δ_j
+                for j in nodes:
+                    yield from self._dE_da_refs(layer, j, n, s)
+                yield from (Ref(Kind.DELTA, layer, (j,), n, s) for j in nodes)
+                continue
+            for j in nodes:
+                yield from self._dE_da_refs(layer, j, n, s)
+                yield Ref(Kind.DA_DZ, layer, (j,), n, s)
+                yield Ref(Kind.DELTA, layer, (j,), n, s)
+        yield from self._params(s, Kind.GRAD_W, Kind.GRAD_B, range(layer, layer + 1))
+        for slot in ex.training.optimizer.slots:
+            for ref in self._params(s, Kind.WEIGHT, Kind.BIAS, range(layer, layer + 1)):
+                param = "b" if ref.kind is Kind.BIAS else "W"
+                yield Ref(Kind.STATE, layer, ref.index, None, s, label=(slot, param))
+        yield from self._params(s, Kind.UPDATE_W, Kind.UPDATE_B, range(layer, layer + 1))
+
+    def _dE_da_refs(self, layer: int, j: int, n: int, s: int) -> Iterator[Ref]:
+        if layer < self.n_layers:
+            for i in range(1, self.exercise.sizes[layer] + 1):
+                yield Ref(Kind.DE_DA_TERM, layer, (j, i), n, s)
+        yield Ref(Kind.DE_DA, layer, (j,), n, s)
+
+    # -- values ----------------------------------------------------------------------------
+    def value(self, ref: Ref) -> float:
+        """The quantity's value (float64)."""
+        return float(self._value(ref))
+
+    def _value(self, ref: Ref) -> float | np.floating:
+        ex = self.exercise
+        kind = ref.kind
+        if kind is Kind.INPUT:
+            return ex.inputs[ref.sample - 1, ref.index[0] - 1]  # type: ignore[operator]
+        if kind is Kind.TARGET:
+            assert ex.targets is not None
+            return ex.targets[ref.sample - 1, ref.index[0] - 1]  # type: ignore[operator]
+        record = self.steps[(ref.step or 1) - 1]
+        i = (ref.layer or 0) - 2
+        n = (ref.sample or 1) - 1
+        j = ref.index[0] - 1 if ref.index else 0
+        jk = tuple(x - 1 for x in ref.index)
+        if kind in (Kind.Z, Kind.A, Kind.LOSS_TERM, Kind.SAMPLE_LOSS, Kind.LOSS):
+            fwd = record.after if ref.after else record.forward
+            assert fwd is not None
+            if kind is Kind.Z:
+                return fwd.z[i][n, j]
+            if kind is Kind.A:
+                return fwd.a[i][n, j]
+            if kind is Kind.LOSS_TERM:
+                return fwd.terms[n, j]  # type: ignore[index]
+            if kind is Kind.SAMPLE_LOSS:
+                return fwd.per_sample[n]  # type: ignore[index]
+            return fwd.loss  # type: ignore[return-value]
+        if kind is Kind.WEIGHT:
+            return record.W[i][jk]
+        if kind is Kind.BIAS:
+            return record.b[i][j]  # type: ignore[index]
+        if kind is Kind.UPDATE_W:
+            return record.W_new[i][jk]  # type: ignore[index]
+        if kind is Kind.UPDATE_B:
+            return record.b_new[i][j]  # type: ignore[index]
+        if kind is Kind.STATE:
+            slot, param = ref.label
+            states = record.state_W if param == "W" else record.state_b
+            return states[i][slot][jk if param == "W" else j]  # type: ignore[index]
+        bwd = record.backward
+        assert bwd is not None
+        if kind is Kind.DE_DA:
+            return bwd.dE_da[i][n, j]
+        if kind is Kind.DE_DA_TERM:
+            path = ref.index[1] - 1
+            return bwd.delta[i + 1][n, path] * record.W[i + 1][path, j]
+        if kind is Kind.DA_DZ:
+            return bwd.da_dz[i][n, j]  # type: ignore[index]
+        if kind is Kind.DELTA:
+            return bwd.delta[i][n, j]
+        if kind is Kind.GRAD_W:
+            return bwd.grad_W[i][jk]
+        if kind is Kind.GRAD_B:
+            return bwd.grad_b[i][j]  # type: ignore[index]
+        raise KeyError(ref)
+
+    # -- formulas --------------------------------------------------------------------------
+    def formula(self, ref: Ref) -> Formula | None:
+        """How the quantity is computed from others; None for given values (x, t, initial W)."""
+        ex = self.exercise
+        kind, s, n = ref.kind, ref.step or 1, ref.sample
+        layer = ref.layer or 0
+        sizes, L = ex.sizes, ex.n_layers
+        f = ex.activations[layer - 2] if layer >= 2 else None
+        j = ref.index[0] if ref.index else 0
+        if kind in (Kind.INPUT, Kind.TARGET):
+            return None
+        if kind in (Kind.WEIGHT, Kind.BIAS):
+            if s == 1:
+                return None
+            update = Kind.UPDATE_W if kind is Kind.WEIGHT else Kind.UPDATE_B
+            return Formula(F.Same(), (Ref(update, layer, ref.index, step=s - 1),))
+        if kind is Kind.Z:
+            fan_in = sizes[layer - 2]
+            w_kind = Kind.UPDATE_W if ref.after else Kind.WEIGHT
+            b_kind = Kind.UPDATE_B if ref.after else Kind.BIAS
+            weights = [Ref(w_kind, layer, (j, k), step=s) for k in range(1, fan_in + 1)]
+            prev = [self._a_ref(layer - 1, k, n, s, ref.after) for k in range(1, fan_in + 1)]
+            bias = ex.bias[layer - 2]
+            extra = [Ref(b_kind, layer, (j,), step=s)] if bias else []
+            return Formula(F.WeightedSum(fan_in, bias), (*weights, *prev, *extra))
+        if kind is Kind.A:
+            assert f is not None
+            if f.vector:
+                zs = tuple(Ref(Kind.Z, layer, (i,), n, s, ref.after) for i in self._nodes(layer))
+                return Formula(F.SoftmaxOf(f, j - 1), zs)
+            return Formula(F.Activate(f), (Ref(Kind.Z, layer, (j,), n, s, ref.after),))
+        if kind is Kind.LOSS_TERM:
+            o = Ref(Kind.A, L, (j,), n, s, ref.after)
+            return Formula(F.LossTerm(self.loss), (o, Ref(Kind.TARGET, L, (j,), n)))
+        if kind is Kind.SAMPLE_LOSS:
+            return self._sample_loss(n, s, ref.after)
+        if kind is Kind.LOSS:
+            if ex.n_samples == 1:
+                return self._sample_loss(1, s, ref.after)
+            per_sample = tuple(
+                Ref(Kind.SAMPLE_LOSS, None, (), m, s, ref.after) for m in range(1, ex.n_samples + 1)
+            )
+            return Formula(F.TotalLoss(ex.training.reduction, ex.n_samples), per_sample)
+        if kind is Kind.DE_DA:
+            if layer == L:
+                target = Ref(Kind.TARGET, L, (j,), n)
+                rule = F.OutputGrad(self.loss, sizes[-1], j - 1)
+                if self.loss.name == "ce":
+                    outputs = tuple(Ref(Kind.A, L, (i,), n, s) for i in self._nodes(L))
+                    return Formula(rule, (*outputs, target))
+                return Formula(rule, (Ref(Kind.A, L, (j,), n, s), target))
+            terms = tuple(Ref(Kind.DE_DA_TERM, layer, (j, i), n, s) for i in self._nodes(layer + 1))
+            return Formula(F.Sum(), terms)
+        if kind is Kind.DE_DA_TERM:
+            i = ref.index[1]
+            delta = Ref(Kind.DELTA, layer + 1, (i,), n, s)
+            return Formula(F.Product(), (delta, Ref(Kind.WEIGHT, layer + 1, (i, j), step=s)))
+        if kind is Kind.DA_DZ:
+            assert f is not None
+            z, a = Ref(Kind.Z, layer, (j,), n, s), Ref(Kind.A, layer, (j,), n, s)
+            return Formula(F.LocalDerivative(f), (z, a))
+        if kind is Kind.DELTA:
+            assert f is not None
+            if layer == L and self.loss.name == "nll":
+                a, t = Ref(Kind.A, L, (j,), n, s), Ref(Kind.TARGET, L, (j,), n)
+                return Formula(F.SoftmaxCrossEntropyDelta(), (a, t))
+            if f.vector:
+                nodes = self._nodes(layer)
+                g = tuple(Ref(Kind.DE_DA, layer, (i,), n, s) for i in nodes)
+                a_all = tuple(Ref(Kind.A, layer, (i,), n, s) for i in nodes)
+                return Formula(F.SoftmaxDelta(len(nodes), j - 1), (*g, *a_all))
+            dE_da = Ref(Kind.DE_DA, layer, (j,), n, s)
+            return Formula(F.Product(), (dE_da, Ref(Kind.DA_DZ, layer, (j,), n, s)))
+        samples = range(1, ex.n_samples + 1)
+        reduction = ex.training.reduction
+        if kind is Kind.GRAD_W:
+            k = ref.index[1]
+            deltas = tuple(Ref(Kind.DELTA, layer, (j,), m, s) for m in samples)
+            prev = tuple(self._a_ref(layer - 1, k, m, s, False) for m in samples)
+            return Formula(F.GradW(reduction, ex.n_samples), (*deltas, *prev))
+        if kind is Kind.GRAD_B:
+            deltas = tuple(Ref(Kind.DELTA, layer, (j,), m, s) for m in samples)
+            return Formula(F.GradB(reduction, ex.n_samples), deltas)
+        optimizer = ex.training.optimizer
+        if kind is Kind.STATE:
+            slot, param = ref.label
+            w, g = self._param_and_grad(layer, ref.index, s, param == "b")
+            previous = (
+                () if s == 1 else (Ref(Kind.STATE, layer, ref.index, None, s - 1, label=ref.label),)
+            )
+            return Formula(F.StateUpdate(optimizer, slot, s == 1), (w, g, *previous))
+        if kind in (Kind.UPDATE_W, Kind.UPDATE_B):
+            is_bias = kind is Kind.UPDATE_B
+            w, g = self._param_and_grad(layer, ref.index, s, is_bias)
+            param = "b" if is_bias else "W"
+            states = tuple(
+                Ref(Kind.STATE, layer, ref.index, None, s, label=(slot, param))
+                for slot in optimizer.slots
+            )
+            return Formula(F.ParamUpdate(optimizer, s), (w, g, *states))
+        raise KeyError(ref)
+
+    def inputs(self, ref: Ref) -> tuple[Ref, ...]:
+        """The quantities the formula of `ref` reads (empty for given values)."""
+        formula = self.formula(ref)
+        return formula.inputs if formula is not None else ()
+
+    def _nodes(self, layer: int) -> range:
+        return range(1, self.exercise.sizes[layer - 1] + 1)
+
+    def _a_ref(self, layer: int, k: int, n: int | None, s: int, after: bool) -> Ref:
+        if layer == 1:
+            return Ref(Kind.INPUT, 1, (k,), n)
+        return Ref(Kind.A, layer, (k,), n, s, after)
+
+    def _sample_loss(self, n: int | None, s: int, after: bool) -> Formula:
+        L, J = self.n_layers, self.exercise.sizes[-1]
+        rule = F.SampleLoss(self.loss, J)
+        if self.loss.has_terms:
+            terms = tuple(Ref(Kind.LOSS_TERM, L, (j,), n, s, after) for j in range(1, J + 1))
+            return Formula(rule, terms)
+        outputs = tuple(Ref(Kind.A, L, (j,), n, s, after) for j in range(1, J + 1))
+        targets = tuple(Ref(Kind.TARGET, L, (j,), n) for j in range(1, J + 1))
+        return Formula(rule, (*outputs, *targets))
+
+    def _param_and_grad(
+        self, layer: int, index: tuple[int, ...], s: int, bias: bool
+    ) -> tuple[Ref, Ref]:
+        if bias:
+            return Ref(Kind.BIAS, layer, index, step=s), Ref(Kind.GRAD_B, layer, index, step=s)
+        return Ref(Kind.WEIGHT, layer, index, step=s), Ref(Kind.GRAD_W, layer, index, step=s)
+
+    # -- names -----------------------------------------------------------------------------
+    def name(self, ref: Ref) -> str:
+        """The quantity's name in the exercise's notation."""
+        return self.namer.name(ref)
+
+    @cached_property
+    def _by_name(self) -> dict[str, Ref]:
+        index: dict[str, Ref] = {}
+        for ref in self.refs():
+            index[normalize_name(self.name(ref))] = ref
+            if (
+                ref.kind is Kind.DE_DA_TERM
+                and self.namer.notation == "sequential"
+                and ref.layer == self.n_layers - 1
+                and self.loss.has_terms
+            ):
+                # the notes write the path of h1 through o1 as ∂E_o1/∂h1
+                alias = Ref(Kind.LOSS_TERM, self.n_layers, (ref.index[1],))
+                a_name = self.namer.name(Ref(Kind.A, ref.layer, (ref.index[0],)))
+                index.setdefault(
+                    normalize_name(f"d{self.namer.name(alias)}/d{a_name}") + self._suffix_of(ref),
+                    ref,
+                )
+        return index
+
+    def _suffix_of(self, ref: Ref) -> str:
+        full = self.name(ref)
+        base = self.namer.name(Ref(ref.kind, ref.layer, ref.index, label=ref.label))
+        return normalize_name(full[len(base) :])
+
+    def ref(self, name: str) -> Ref:
+        """The quantity called `name` (either spelling the notes use; spaces and case ignored)."""
+        try:
+            return self._by_name[normalize_name(name)]
+        except KeyError:
+            raise NameError_(f"no quantity named '{name}' in exercise {self.exercise.id}") from None
+
+    # -- the whole thing ---------------------------------------------------------------------
+    def items(self) -> Iterator[tuple[str, float]]:
+        """(name, value) of every quantity in computing order: the answer key."""
+        for ref in self.refs():
+            yield self.name(ref), self.value(ref)

@@ -1,0 +1,592 @@
+"""Cross-checks of a trace: torch.autograd (float64), finite differences, sympy, and the formulas.
+
+- torch: the same network trained by torch itself (autograd for every derivative,
+  torch.optim for every update), step by step; every array of the trace is compared.
+- finite differences: ∂E/∂W and ∂E/∂b of each step against Richardson-extrapolated central
+  differences of the loss (a sample of up to 64 parameters per layer on big networks).
+- formulas: every quantity recomputed from its own formula and its inputs' values — the
+  per-scalar view that the solution, diagrams and grader read (up to 50,000 quantities).
+- sympy: the symbolic form of every formula evaluated at the inputs' values (small exercises);
+  expression exercises are checked exactly, values and gradients, in rational arithmetic.
+
+torch and sympy are imported here only, and only when a check runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .errors import DependencyError
+from .exercise import NetworkExercise
+from .expression import ExpressionTrace
+from .quantities import Kind, Ref
+from .trace import Backward, Forward, StepRecord, Trace
+
+__all__ = ["CheckReport", "Comparison", "check", "torch_trace"]
+
+TORCH_RTOL = 1e-9
+FD_RTOL = 1e-6
+SYMPY_RTOL = 1e-9
+FORMULA_RTOL = 1e-12
+MAX_FORMULA_REFS = 50_000
+MAX_SYMPY_REFS = 3_000
+FD_SAMPLE = 64
+
+
+@dataclass
+class Comparison:
+    """The largest disagreement between backviz and one independent source for one kind."""
+
+    source: str
+    kind: str
+    tolerance: float
+    count: int = 0
+    max_abs: float = 0.0
+    max_rel: float = 0.0
+    worst: str = ""
+    failures: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.failures == 0
+
+    def add(
+        self,
+        ours: np.ndarray,
+        theirs: np.ndarray,
+        names: Callable[[int], str],
+        floor: float | None = None,
+    ) -> None:
+        """Compare arrays elementwise; `names(i)` names the flat element i for the report.
+
+        The relative error is |ours − theirs| / max(|ours|, |theirs|, floor), so values that
+        cancel to ~1e-17 on one side and 0 on the other do not count as 100% wrong. The default
+        floor is 1e-12 of the largest value compared (at least 1e-12).
+        """
+        ours = np.asarray(ours, dtype=float).ravel()
+        theirs = np.asarray(theirs, dtype=float).ravel()
+        if ours.size == 0:
+            return
+        both_nan = np.isnan(ours) & np.isnan(theirs)
+        both_inf = np.isinf(ours) & (ours == theirs)
+        same = both_nan | both_inf
+        abs_err = np.where(same, 0.0, np.abs(ours - theirs))
+        abs_err = np.where(np.isnan(abs_err), np.inf, abs_err)
+        if floor is None:
+            scale = float(np.max(np.abs(np.where(np.isfinite(theirs), theirs, 0.0)), initial=0.0))
+            floor = max(scale, 1.0) * 1e-12
+        rel = abs_err / np.maximum(np.maximum(np.abs(ours), np.abs(theirs)), floor)
+        rel = np.where(np.isnan(rel), np.inf, rel)
+        self.count += ours.size
+        worst = int(np.argmax(rel))
+        if rel[worst] >= self.max_rel:
+            self.max_rel = float(rel[worst])
+            self.worst = names(worst)
+        self.max_abs = max(self.max_abs, float(np.max(abs_err)))
+        self.failures += int(np.sum(rel > self.tolerance))
+
+
+@dataclass
+class CheckReport:
+    """All comparisons for one exercise."""
+
+    exercise: str
+    comparisons: list[Comparison] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.comparisons)
+
+    def get(self, source: str, kind: str) -> Comparison:
+        for c in self.comparisons:
+            if c.source == source and c.kind == kind:
+                return c
+        tolerance = {
+            "torch.autograd": TORCH_RTOL,
+            "finite differences": FD_RTOL,
+            "sympy": SYMPY_RTOL,
+            "formulas": FORMULA_RTOL,
+        }[source]
+        comparison = Comparison(source, kind, tolerance)
+        self.comparisons.append(comparison)
+        return comparison
+
+
+def _torch() -> Any:
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - depends on the machine
+        raise DependencyError(
+            "backviz check needs torch: pip install 'backviz[check]' (or ./run setup)"
+        ) from None
+    return torch
+
+
+def _sympy() -> Any:
+    try:
+        import sympy
+    except ImportError:  # pragma: no cover
+        raise DependencyError("backviz check needs sympy: pip install 'backviz[check]'") from None
+    return sympy
+
+
+# -- torch --------------------------------------------------------------------------------------
+def _torch_activation(torch: Any, name: str, slope: float | None) -> Callable[[Any], Any]:
+    F = torch.nn.functional
+    return {
+        "identity": lambda z: z,
+        "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh,
+        "relu": torch.relu,
+        "leaky_relu": lambda z: F.leaky_relu(z, negative_slope=slope),
+        "softmax": lambda z: torch.softmax(z, dim=1),
+        "step": lambda z: (z > 0).to(z.dtype),
+    }[name]
+
+
+def _torch_per_sample_loss(
+    torch: Any, exercise: NetworkExercise, o: Any, t: Any, classes: Any
+) -> Any:
+    F = torch.nn.functional
+    name = exercise.loss_name
+    if name == "half_sse":
+        return 0.5 * ((t - o) ** 2).sum(dim=1)
+    if name == "sse":
+        return ((t - o) ** 2).sum(dim=1)
+    if name == "mse":
+        return F.mse_loss(o, t, reduction="none").mean(dim=1)
+    if name == "bce":
+        return F.binary_cross_entropy(o, t, reduction="none").mean(dim=1)
+    if exercise.activations[-1].name == "softmax":
+        return F.nll_loss(torch.log(o), classes, reduction="none")
+    return F.cross_entropy(o, classes, reduction="none")
+
+
+def _torch_forward(
+    torch: Any, exercise: NetworkExercise, W: list, b: list, x: Any, t: Any, classes: Any
+) -> tuple[list, list, Any, Any, Any]:
+    a = x
+    zs, activations = [], []
+    for i, f in enumerate(exercise.activations):
+        z = a @ W[i].T
+        if b[i] is not None:
+            z = z + b[i]
+        z.retain_grad()
+        a = _torch_activation(torch, f.name, f.slope)(z)
+        if a.requires_grad:
+            a.retain_grad()
+        zs.append(z)
+        activations.append(a)
+    if t is None:
+        return zs, activations, None, None, None
+    o = activations[-1]
+    terms = None
+    name = exercise.loss_name
+    if name in ("half_sse", "sse", "mse"):
+        terms = 0.5 * (t - o) ** 2 if name == "half_sse" else (t - o) ** 2
+    elif name == "bce":
+        terms = torch.nn.functional.binary_cross_entropy(o, t, reduction="none")
+    per_sample = _torch_per_sample_loss(torch, exercise, o, t, classes)
+    loss = per_sample.mean() if exercise.training.reduction == "mean" else per_sample.sum()
+    return zs, activations, terms, per_sample, loss
+
+
+def _np(tensor: Any) -> np.ndarray:
+    return tensor.detach().numpy().copy()
+
+
+def _forward_record(zs: list, activations: list, terms: Any, per_sample: Any, loss: Any) -> Forward:
+    return Forward(
+        tuple(_np(z) for z in zs),
+        tuple(_np(a) for a in activations),
+        None if terms is None else _np(terms),
+        None if per_sample is None else _np(per_sample),
+        None if loss is None else float(loss.detach()),
+    )
+
+
+def _torch_optimizer(torch: Any, exercise: NetworkExercise, params: list) -> Any:
+    opt = exercise.training.optimizer
+    if opt.name == "sgd":
+        return torch.optim.SGD(
+            params,
+            lr=opt.learning_rate,
+            momentum=opt.momentum,
+            dampening=opt.dampening,
+            nesterov=opt.nesterov,
+            weight_decay=opt.weight_decay,
+        )
+    cls = torch.optim.Adam if opt.name == "adam" else torch.optim.AdamW
+    return cls(
+        params, lr=opt.learning_rate, betas=opt.betas, eps=opt.eps, weight_decay=opt.weight_decay
+    )
+
+
+def _torch_state(optimizer: Any, p: Any) -> dict[str, np.ndarray]:
+    """The optimiser's state for one parameter, under backviz's slot names m and v."""
+    if p is None:
+        return {}
+    state = optimizer.state[p]
+    entry: dict[str, np.ndarray] = {}
+    if state.get("momentum_buffer") is not None:
+        entry["m"] = _np(state["momentum_buffer"])
+    if "exp_avg" in state:
+        entry["m"] = _np(state["exp_avg"])
+        entry["v"] = _np(state["exp_avg_sq"])
+    return entry
+
+
+def torch_trace(exercise: NetworkExercise) -> Trace:
+    """The exercise trained by torch itself: autograd for derivatives, torch.optim for updates."""
+    torch = _torch()
+    dtype = torch.float64
+    W = [torch.tensor(w, dtype=dtype, requires_grad=True) for w in exercise.W]
+    b = [
+        None if v is None else torch.tensor(v, dtype=dtype, requires_grad=True) for v in exercise.b
+    ]
+    x = torch.tensor(exercise.inputs, dtype=dtype)
+    t = None if exercise.targets is None else torch.tensor(exercise.targets, dtype=dtype)
+    classes = None if exercise.classes is None else torch.tensor(exercise.classes, dtype=torch.long)
+    params = [p for pair in zip(W, b, strict=True) for p in pair if p is not None]
+    optimizer = _torch_optimizer(torch, exercise, params) if exercise.trains else None
+    records: list[StepRecord] = []
+    steps = max(exercise.training.steps, 1)
+    fwd = _torch_forward(torch, exercise, W, b, x, t, classes)
+    for step in range(1, steps + 1):
+        zs, activations, terms, per_sample, loss = fwd
+        W_before = tuple(_np(w) for w in W)
+        b_before = tuple(None if v is None else _np(v) for v in b)
+        forward_record = _forward_record(zs, activations, terms, per_sample, loss)
+        if not exercise.trains:
+            records.append(
+                StepRecord(
+                    step, W_before, b_before, forward_record, None, None, None, None, None, None
+                )
+            )
+            break
+        # ∂E[n]/∂z[n] and ∂E[n]/∂a[n]: samples are independent, so the gradient of Σ_n E[n]
+        # with respect to row n is that of E[n] alone.
+        total = per_sample.sum()
+        per_sample_grads = torch.autograd.grad(total, [*activations, *zs], retain_graph=True)
+        n = len(zs)
+        dE_da = [_np(g) for g in per_sample_grads[:n]]
+        delta = [_np(g) for g in per_sample_grads[n:]]
+        da_dz: list[np.ndarray | None] = []
+        for i, f in enumerate(exercise.activations):
+            if f.vector:
+                da_dz.append(None)
+                continue
+            z_leaf = zs[i].detach().clone().requires_grad_(True)
+            a_local = _torch_activation(torch, f.name, f.slope)(z_leaf)
+            (g,) = torch.autograd.grad(a_local.sum(), z_leaf)
+            da_dz.append(_np(g))
+        optimizer.zero_grad()
+        loss.backward()
+        grad_W = tuple(_np(w.grad) for w in W)
+        grad_b = tuple(None if v is None else _np(v.grad) for v in b)
+        optimizer.step()
+        state_W = tuple(_torch_state(optimizer, w) for w in W)
+        state_b = tuple(_torch_state(optimizer, v) for v in b)
+        with torch.no_grad():
+            W_new = tuple(_np(w) for w in W)
+            b_new = tuple(None if v is None else _np(v) for v in b)
+        fwd = _torch_forward(torch, exercise, W, b, x, t, classes)
+        after = _forward_record(*fwd)
+        records.append(
+            StepRecord(
+                step,
+                W_before,
+                b_before,
+                forward_record,
+                Backward(tuple(dE_da), tuple(da_dz), tuple(delta), grad_W, grad_b),
+                W_new,
+                b_new,
+                state_W,
+                state_b,
+                after,
+            )
+        )
+    return Trace(exercise, tuple(records))
+
+
+# -- array comparison ---------------------------------------------------------------------------
+def _namer(
+    trace: Trace,
+    kind: Kind,
+    layer: int | None,
+    shape: tuple[int, ...],
+    step: int,
+    *,
+    after: bool = False,
+    per_sample: bool = False,
+    label: tuple[str, ...] = (),
+) -> Callable[[int], str]:
+    def name(flat: int) -> str:
+        if not shape:
+            return trace.name(Ref(kind, layer, (), None, step, after, label))
+        position = np.unravel_index(flat, shape)
+        if per_sample:
+            sample = int(position[0]) + 1
+            index = tuple(int(p) + 1 for p in position[1:])
+            return trace.name(Ref(kind, layer, index, sample, step, after, label))
+        return trace.name(
+            Ref(kind, layer, tuple(int(p) + 1 for p in position), None, step, after, label)
+        )
+
+    return name
+
+
+def _compare_forward(
+    report: CheckReport,
+    source: str,
+    trace: Trace,
+    ours: Forward,
+    theirs: Forward,
+    step: int,
+    after: bool,
+) -> None:
+    for i in range(len(ours.z)):
+        layer = i + 2
+        for kind, a, b in ((Kind.Z, ours.z[i], theirs.z[i]), (Kind.A, ours.a[i], theirs.a[i])):
+            report.get(source, kind.value).add(
+                a, b, _namer(trace, kind, layer, a.shape, step, after=after, per_sample=True)
+            )
+    if ours.loss is None or theirs.loss is None:
+        return
+    L = len(ours.z) + 1
+    if ours.terms is not None and theirs.terms is not None:
+        report.get(source, Kind.LOSS_TERM.value).add(
+            ours.terms,
+            theirs.terms,
+            _namer(trace, Kind.LOSS_TERM, L, ours.terms.shape, step, after=after, per_sample=True),
+        )
+    if ours.per_sample is not None and theirs.per_sample is not None and len(ours.per_sample) > 1:
+        report.get(source, Kind.SAMPLE_LOSS.value).add(
+            ours.per_sample,
+            theirs.per_sample,
+            lambda flat: trace.name(Ref(Kind.SAMPLE_LOSS, None, (), flat + 1, step, after)),
+        )
+    report.get(source, Kind.LOSS.value).add(
+        np.array(ours.loss),
+        np.array(theirs.loss),
+        lambda flat: trace.name(Ref(Kind.LOSS, None, (), None, step, after)),
+    )
+
+
+def _compare_params(
+    report: CheckReport,
+    source: str,
+    trace: Trace,
+    kinds: tuple[Kind, Kind],
+    ours: Iterable,
+    theirs: Iterable,
+    step: int,
+    label: tuple[str, ...] = (),
+) -> None:
+    for i, (a, b) in enumerate(zip(ours, theirs, strict=True)):
+        if a is None or b is None:
+            continue
+        kind = kinds[0] if a.ndim == 2 else kinds[1]
+        group = Kind.STATE.value if label else kind.value
+        report.get(source, group).add(a, b, _namer(trace, kind, i + 2, a.shape, step, label=label))
+
+
+def _compare_traces(report: CheckReport, source: str, ours: Trace, theirs: Trace) -> None:
+    for mine, other in zip(ours.steps, theirs.steps, strict=True):
+        s = mine.step
+        _compare_forward(report, source, ours, mine.forward, other.forward, s, after=False)
+        _compare_params(report, source, ours, (Kind.WEIGHT, Kind.BIAS), mine.W, other.W, s)
+        _compare_params(report, source, ours, (Kind.WEIGHT, Kind.BIAS), mine.b, other.b, s)
+        if mine.backward is None or other.backward is None:
+            continue
+        mb, ob = mine.backward, other.backward
+        for i in range(len(mb.delta)):
+            layer = i + 2
+            for kind, a, b in (
+                (Kind.DE_DA, mb.dE_da[i], ob.dE_da[i]),
+                (Kind.DA_DZ, mb.da_dz[i], ob.da_dz[i]),
+                (Kind.DELTA, mb.delta[i], ob.delta[i]),
+            ):
+                if a is None or b is None:
+                    continue
+                report.get(source, kind.value).add(
+                    a, b, _namer(ours, kind, layer, a.shape, s, per_sample=True)
+                )
+        _compare_params(report, source, ours, (Kind.GRAD_W, Kind.GRAD_B), mb.grad_W, ob.grad_W, s)
+        _compare_params(report, source, ours, (Kind.GRAD_W, Kind.GRAD_B), mb.grad_b, ob.grad_b, s)
+        for param, mine_states, other_states in (
+            ("W", mine.state_W, other.state_W),
+            ("b", mine.state_b, other.state_b),
+        ):
+            for i, (ms, os_) in enumerate(zip(mine_states or (), other_states or (), strict=True)):
+                for slot, value in ms.items():
+                    kind = Kind.STATE
+                    report.get(source, kind.value).add(
+                        value,
+                        os_[slot],
+                        _namer(ours, kind, i + 2, value.shape, s, label=(slot, param)),
+                    )
+        _compare_params(
+            report, source, ours, (Kind.UPDATE_W, Kind.UPDATE_B), mine.W_new, other.W_new, s
+        )
+        _compare_params(
+            report, source, ours, (Kind.UPDATE_W, Kind.UPDATE_B), mine.b_new, other.b_new, s
+        )
+        assert mine.after is not None and other.after is not None
+        _compare_forward(report, source, ours, mine.after, other.after, s, after=True)
+
+
+# -- finite differences ------------------------------------------------------------------------
+def _sample_indices(size: int) -> np.ndarray:
+    if size <= FD_SAMPLE:
+        return np.arange(size)
+    return np.unique(np.linspace(0, size - 1, FD_SAMPLE).round().astype(int))
+
+
+def _finite_differences(report: CheckReport, trace: Trace) -> None:
+    from .engine import forward
+
+    exercise = trace.exercise
+    for record in trace.steps:
+        if record.backward is None:
+            continue
+        params = [list(record.W), list(record.b)]
+        grads = [record.backward.grad_W, record.backward.grad_b]
+        for which, kind in ((0, Kind.GRAD_W), (1, Kind.GRAD_B)):
+            for i, p in enumerate(params[which]):
+                if p is None:
+                    continue
+                flat_ids = _sample_indices(p.size)
+                estimates = np.array(
+                    [_fd(exercise, forward, params, which, i, int(f)) for f in flat_ids]
+                )
+                ours = np.asarray(grads[which][i]).ravel()[flat_ids]
+                shape = p.shape
+
+                def name(
+                    k: int,
+                    shape: tuple = shape,
+                    ids: np.ndarray = flat_ids,
+                    layer: int = i + 2,
+                    kind: Kind = kind,
+                    step: int = record.step,
+                ) -> str:
+                    index = tuple(int(v) + 1 for v in np.unravel_index(int(ids[k]), shape))
+                    return trace.name(Ref(kind, layer, index, None, step))
+
+                # a central difference of E is only good to about ε·|E|/h: gradients far below
+                # |E| are compared absolutely, to 1e-12·max(1, |E|)
+                floor = 1e-6 * max(1.0, abs(record.forward.loss or 0.0))
+                report.get("finite differences", kind.value).add(ours, estimates, name, floor)
+
+
+def _fd(
+    exercise: NetworkExercise, forward: Callable, params: list, which: int, i: int, flat: int
+) -> float:
+    base = params[which][i]
+    h = 1e-3 * max(1.0, abs(float(base.ravel()[flat])))
+
+    def loss_at(offset: float) -> float:
+        changed = base.copy()
+        changed.ravel()[flat] += offset
+        trial = [list(params[0]), list(params[1])]
+        trial[which][i] = changed
+        return float(forward(exercise, tuple(trial[0]), tuple(trial[1])).loss)
+
+    def central(step: float) -> float:
+        return (loss_at(step) - loss_at(-step)) / (2 * step)
+
+    # Richardson extrapolation: the h² error terms of D(h) and D(h/2) cancel
+    return (4 * central(h / 2) - central(h)) / 3
+
+
+# -- the per-scalar formulas, numerically and symbolically -------------------------------------
+def _check_formulas(report: CheckReport, trace: Trace | ExpressionTrace, *, symbolic: bool) -> None:
+    refs = list(_limited(trace.refs(), MAX_FORMULA_REFS))
+    if len(refs) == MAX_FORMULA_REFS:
+        report.notes.append(f"formulas: the first {MAX_FORMULA_REFS} quantities checked")
+    sp = _sympy() if symbolic else None
+    for position, ref in enumerate(refs):
+        formula = trace.formula(ref)
+        if formula is None:
+            continue
+        values = [trace.value(r) for r in formula.inputs]
+        ours = trace.value(ref)
+        with np.errstate(all="ignore"):
+            recomputed = float(formula.rule.evaluate([np.float64(v) for v in values]))
+        name = trace.name(ref)
+        report.get("formulas", ref.kind.value).add(
+            np.array(ours), np.array(recomputed), lambda _, n=name: n
+        )
+        if sp is not None and position < MAX_SYMPY_REFS:
+            exact = formula.rule.symbolic([sp.Float(v, 30) for v in values])
+            report.get("sympy", ref.kind.value).add(
+                np.array(ours), np.array(float(sp.N(exact, 30))), lambda _, n=name: n
+            )
+
+
+def _limited(items: Iterable[Ref], limit: int) -> Iterable[Ref]:
+    for count, item in enumerate(items):
+        if count >= limit:
+            return
+        yield item
+
+
+def _check_expression_exactly(report: CheckReport, trace: ExpressionTrace) -> None:
+    """Values and ∂output/∂node in exact rational arithmetic with sympy (independent of backviz's
+    chain rule: each gradient is d/dε of the output with ε added to that node)."""
+    from .expression import _symbolic
+
+    sp = _sympy()
+    exercise = trace.exercise
+    eps = sp.Symbol("eps")
+
+    def build(bump: str | None) -> dict[str, Any]:
+        env: dict[str, Any] = {}
+        for name, value in exercise.inputs.items():
+            env[name] = sp.nsimplify(value) + (eps if name == bump else 0)
+        for node in trace.nodes:
+            env[node.name] = _symbolic(node.tree, env) + (eps if node.name == bump else 0)
+        return env
+
+    exact = build(None)
+    for name in trace.values:
+        report.get("sympy", Kind.NODE.value).add(
+            np.array(trace.values[name]),
+            np.array(float(sp.N(exact[name], 30))),
+            lambda _, n=name: n,
+        )
+        bumped = build(name)[exercise.output]
+        grad = sp.diff(bumped, eps).subs(eps, 0)
+        report.get("sympy", Kind.GRAD.value).add(
+            np.array(trace.grads[name]),
+            np.array(float(sp.N(grad, 30))),
+            lambda _, n=name: f"d{exercise.output}/d{n}",
+        )
+
+
+# -- entry point -------------------------------------------------------------------------------
+def check(trace: Trace | ExpressionTrace, *, symbolic: bool | None = None) -> CheckReport:
+    """Every comparison that applies to the trace."""
+    report = CheckReport(trace.exercise.id)
+    if isinstance(trace, ExpressionTrace):
+        _check_expression_exactly(report, trace)
+        _check_formulas(report, trace, symbolic=True)
+        return report
+    _compare_traces(report, "torch.autograd", trace, torch_trace(trace.exercise))
+    _finite_differences(report, trace)
+    if symbolic is None:
+        symbolic = _count_at_most(trace.refs(), MAX_SYMPY_REFS)
+    _check_formulas(report, trace, symbolic=symbolic)
+    if not symbolic:
+        report.notes.append(f"sympy: skipped (more than {MAX_SYMPY_REFS} quantities)")
+    return report
+
+
+def _count_at_most(items: Iterable[Any], limit: int) -> bool:
+    return sum(1 for _ in _limited(items, limit + 1)) <= limit
