@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .exercise import Exercise, ExpressionExercise
-from .expression import ExpressionTrace
 from .loading import load
 from .trace import Trace
+
+if TYPE_CHECKING:  # the expression module (and its ast import) loads only when needed
+    from .expression import ExpressionTrace
 
 __all__ = ["solve", "trace_of"]
 

@@ -6,12 +6,15 @@ import csv
 import io
 import json
 import math
-from typing import Any
+import re
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .expression import ExpressionTrace
 from .trace import Forward, StepRecord, Trace
+
+if TYPE_CHECKING:
+    from .expression import ExpressionTrace
 
 __all__ = ["to_csv", "to_data", "to_json"]
 
@@ -75,7 +78,7 @@ def to_data(trace: Trace | ExpressionTrace) -> dict[str, Any]:
     expression: {"exercise", "nodes": [{"name", "value", "grad", "local"}]} where "local"
     maps each name the node reads to ∂node/∂name ({} for inputs).
     """
-    if isinstance(trace, ExpressionTrace):
+    if not isinstance(trace, Trace):  # an ExpressionTrace
         nodes = []
         for name, value in trace.values.items():
             local = {src: _number(d) for (dst, src), d in trace.local.items() if dst == name}
@@ -104,6 +107,14 @@ def to_data(trace: Trace | ExpressionTrace) -> dict[str, Any]:
     return {"exercise": trace.exercise.id, "steps": steps}
 
 
+_INNERMOST_LIST = re.compile(r"\[\s+([^\[\]{}]*?)\s+\]")
+
+
 def to_json(trace: Trace | ExpressionTrace, *, indent: int | None = 2) -> str:
-    """`to_data` as JSON text (floats in full precision)."""
-    return json.dumps(to_data(trace), indent=indent, ensure_ascii=False, allow_nan=False) + "\n"
+    """`to_data` as JSON text (floats in full precision), each matrix row on one line."""
+    text = json.dumps(to_data(trace), indent=indent, ensure_ascii=False, allow_nan=False)
+    if indent is not None:
+        text = _INNERMOST_LIST.sub(
+            lambda m: "[" + ", ".join(x.strip() for x in m.group(1).split(",")) + "]", text
+        )
+    return text + "\n"

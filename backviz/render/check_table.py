@@ -11,7 +11,16 @@ SOURCES = ("torch.autograd", "finite differences", "formulas", "sympy")
 
 def check_table(report: CheckReport) -> str:
     """One row per (source, kind): count, max absolute and relative error, tolerance, verdict."""
-    header = ("source", "quantity", "count", "max abs err", "max rel err", "tolerance", "", "worst")
+    header = (
+        "source",
+        "quantity",
+        "count",
+        "max abs err",
+        "max rel err",
+        "tolerance",
+        "verdict",
+        "worst",
+    )
     rows = [header]
     order = {s: i for i, s in enumerate(SOURCES)}
     for c in sorted(report.comparisons, key=lambda c: order.get(c.source, 99)):

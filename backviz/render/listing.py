@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from ..expression import ExpressionTrace
 from ..notation import format_number
 from ..quantities import Kind, Ref
 from ..trace import Trace
+
+if TYPE_CHECKING:
+    from ..expression import ExpressionTrace
 
 __all__ = ["listing"]
 
@@ -40,6 +43,8 @@ def _stage(ref: Ref) -> str:
     stage = _STAGE[ref.kind]
     if ref.after:
         return "after the update"
+    if stage in ("backward", "update") and ref.layer is not None:
+        return f"{stage}, layer {ref.layer}"
     return stage
 
 

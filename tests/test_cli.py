@@ -1,0 +1,168 @@
+"""The command-line contract: `solve --format csv|json|text`, `check`, exit codes, -o."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from click.testing import CliRunner
+
+from backviz import engine
+from backviz.cli import main
+from tests.conftest import EXERCISES, ROOT
+
+SEED = str(EXERCISES / "seed-222.toml")
+
+
+def torch_seed_222() -> dict[str, float]:
+    """The notes' 2-2-2 step computed by torch.autograd in float64, independently of backviz."""
+    x = torch.tensor([[0.1, 0.2]], dtype=torch.float64)
+    t = torch.tensor([[0.4, 0.6]], dtype=torch.float64)
+    W1 = torch.tensor([[0.30, 0.25], [0.40, 0.35]], dtype=torch.float64, requires_grad=True)
+    W2 = torch.tensor([[0.45, 0.40], [0.70, 0.60]], dtype=torch.float64, requires_grad=True)
+    h = torch.sigmoid(x @ W1.T)
+    o = torch.sigmoid(h @ W2.T)
+    E = 0.5 * ((t - o) ** 2).sum()
+    E.backward()
+    W1_new, W2_new = W1 - 0.5 * W1.grad, W2 - 0.5 * W2.grad
+    after = 0.5 * ((t - torch.sigmoid(torch.sigmoid(x @ W1_new.T) @ W2_new.T)) ** 2).sum()
+    values = {"h1": h[0, 0], "o2": o[0, 1], "E_total": E, "E_total+": after}
+    for i, (grad, new) in enumerate(((W1.grad, W1_new), (W2.grad, W2_new))):
+        for flat in range(4):
+            n = 4 * i + flat + 1
+            values[f"dE/dW{n}"] = grad.reshape(-1)[flat]
+            values[f"W{n}+"] = new.reshape(-1)[flat]
+    return {k: float(v.detach()) for k, v in values.items()}
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "backviz", *args], capture_output=True, text=True, cwd=ROOT
+    )
+
+
+def test_csv_answer_key_has_full_precision() -> None:
+    result = run("solve", SEED, "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == ["quantity", "value"]
+    values = {name: float(value) for name, value in rows[1:]}
+    assert len(values) == len(rows) - 1  # every name once
+    for name, expected in torch_seed_222().items():
+        # 1e-15: the CSV carries every digit, not the 8 decimals of the printed solution
+        assert values[name] == pytest.approx(expected, rel=1e-15, abs=1e-17), name
+    names = [name for name, _ in rows[1:]]
+    # computing order: forward before the loss before the backward before the update
+    assert names.index("h1") < names.index("E_total") < names.index("dE/dW5") < names.index("W5+")
+    assert names[-1] == "E_total+"
+
+
+def test_json_follows_the_contract() -> None:
+    result = run("solve", SEED, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["exercise"] == "seed-222"
+    (step,) = data["steps"]
+    assert step["step"] == 1
+    expected = torch_seed_222()
+    assert step["loss"] == pytest.approx(expected["E_total"], rel=1e-15)
+    assert step["loss_after"] == pytest.approx(expected["E_total+"], rel=1e-15)
+    assert [layer["layer"] for layer in step["layers"]] == [2, 3]
+    keys = {"layer", "z", "a", "delta", "W", "b", "dW", "db", "W_new", "b_new"}
+    for layer in step["layers"]:
+        assert set(layer) == keys
+        assert layer["b"] is None and layer["db"] is None and layer["b_new"] is None
+        assert np.shape(layer["z"]) == (1, 2)  # [sample][node]
+    out = step["layers"][1]
+    assert out["W_new"][0][0] == pytest.approx(expected["W5+"], rel=1e-15)
+    assert out["dW"][1][1] == pytest.approx(expected["dE/dW8"], rel=1e-14)
+    assert step["layers"][0]["a"][0][0] == pytest.approx(expected["h1"], rel=1e-15)
+
+
+def test_json_of_an_expression() -> None:
+    result = run("solve", str(EXERCISES / "chain-rule.toml"), "--format", "json")
+    data = json.loads(result.stdout)
+    nodes = {n["name"]: n for n in data["nodes"]}
+    assert [n["name"] for n in data["nodes"]] == ["w", "x", "b", "g", "f"]
+    assert (nodes["w"]["value"], nodes["w"]["grad"]) == (-2, 5)
+    assert (nodes["x"]["grad"], nodes["b"]["grad"], nodes["f"]["value"]) == (-2, 1, -7)
+
+
+def test_json_and_csv_do_not_import_torch_or_sympy() -> None:
+    code = (
+        "import sys, contextlib, io\n"
+        "from backviz.cli import main\n"
+        "for fmt in ('json', 'csv', 'text'):\n"
+        "    with contextlib.redirect_stdout(io.StringIO()):\n"
+        "        try:\n"
+        f"            main(['solve', {SEED!r}, '--format', fmt])\n"
+        "        except SystemExit as e:\n"
+        "            assert not e.code, e.code\n"
+        "print(sorted(m for m in ('torch', 'sympy') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_text_lists_every_quantity_with_8_decimals() -> None:
+    result = run("solve", SEED)
+    assert result.returncode == 0
+    assert "W5+ = 0.43703857" in result.stdout
+    assert "E_total+ = 0.02323634" in result.stdout
+    assert "[backward, layer 3]" in result.stdout
+
+
+def test_out_file(tmp_path) -> None:
+    out = tmp_path / "deep" / "key.csv"
+    result = run("solve", SEED, "--format", "csv", "-o", str(out))
+    assert result.returncode == 0
+    assert out.read_text().startswith("quantity,value\n")
+    assert [p.name for p in out.parent.iterdir()] == ["key.csv"]  # no temporary file left
+
+
+def test_check_passes_on_the_notes_example() -> None:
+    result = run("check", SEED)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "torch.autograd" in result.stdout and "finite differences" in result.stdout
+    assert "all quantities agree" in result.stdout
+
+
+def test_check_passes_on_an_expression() -> None:
+    result = run("check", str(EXERCISES / "chain-rule.toml"))
+    assert result.returncode == 0, result.stdout
+    assert "sympy" in result.stdout
+
+
+def test_check_fails_when_the_engine_is_wrong(monkeypatch) -> None:
+    real = engine.backward
+
+    def off_by_a_little(*args, **kwargs):  # one gradient off by 1e-7 relative
+        result = real(*args, **kwargs)
+        result.grad_W[0][0, 0] *= 1 + 1e-7
+        return result
+
+    monkeypatch.setattr(engine, "backward", off_by_a_little)
+    result = CliRunner().invoke(main, ["check", SEED])
+    assert result.exit_code == 1
+    assert "MISMATCH" in result.output
+    assert "dE/dW1" in result.output
+
+
+def test_bad_file_is_one_line_and_exit_2(tmp_path) -> None:
+    bad = tmp_path / "bad.toml"
+    text = (EXERCISES / "seed-222.toml").read_text()
+    bad.write_text(text.replace('activation = "sigmoid"', 'activation = "sigmoyd"'))
+    result = run("solve", str(bad), "--format", "json")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr
+    assert "bad.toml:9" in lines[0] and "network.activation" in lines[0]
+    assert "did you mean 'sigmoid'" in lines[0]
