@@ -10,16 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import formulas as F
 from .errors import NameError_
 from .exercise import NetworkExercise
-from .formulas import Formula
 from .functions import LOSSES, Loss
 from .notation import Namer, normalize_name
 from .quantities import Kind, Ref
+
+if TYPE_CHECKING:
+    from .formulas import Formula
 
 __all__ = ["Backward", "Forward", "StepRecord", "Trace"]
 
@@ -238,134 +240,14 @@ class Trace:
     # -- formulas --------------------------------------------------------------------------
     def formula(self, ref: Ref) -> Formula | None:
         """How the quantity is computed from others; None for given values (x, t, initial W)."""
-        ex = self.exercise
-        kind, s, n = ref.kind, ref.step or 1, ref.sample
-        layer = ref.layer or 0
-        sizes, L = ex.sizes, ex.n_layers
-        f = ex.activations[layer - 2] if layer >= 2 else None
-        j = ref.index[0] if ref.index else 0
-        if kind in (Kind.INPUT, Kind.TARGET):
-            return None
-        if kind in (Kind.WEIGHT, Kind.BIAS):
-            if s == 1:
-                return None
-            update = Kind.UPDATE_W if kind is Kind.WEIGHT else Kind.UPDATE_B
-            return Formula(F.Same(), (Ref(update, layer, ref.index, step=s - 1),))
-        if kind is Kind.Z:
-            fan_in = sizes[layer - 2]
-            w_kind = Kind.UPDATE_W if ref.after else Kind.WEIGHT
-            b_kind = Kind.UPDATE_B if ref.after else Kind.BIAS
-            weights = [Ref(w_kind, layer, (j, k), step=s) for k in range(1, fan_in + 1)]
-            prev = [self._a_ref(layer - 1, k, n, s, ref.after) for k in range(1, fan_in + 1)]
-            bias = ex.bias[layer - 2]
-            extra = [Ref(b_kind, layer, (j,), step=s)] if bias else []
-            return Formula(F.WeightedSum(fan_in, bias), (*weights, *prev, *extra))
-        if kind is Kind.A:
-            assert f is not None
-            if f.vector:
-                zs = tuple(Ref(Kind.Z, layer, (i,), n, s, ref.after) for i in self._nodes(layer))
-                return Formula(F.SoftmaxOf(f, j - 1), zs)
-            return Formula(F.Activate(f), (Ref(Kind.Z, layer, (j,), n, s, ref.after),))
-        if kind is Kind.LOSS_TERM:
-            o = Ref(Kind.A, L, (j,), n, s, ref.after)
-            return Formula(F.LossTerm(self.loss), (o, Ref(Kind.TARGET, L, (j,), n)))
-        if kind is Kind.SAMPLE_LOSS:
-            return self._sample_loss(n, s, ref.after)
-        if kind is Kind.LOSS:
-            if ex.n_samples == 1:
-                return self._sample_loss(1, s, ref.after)
-            per_sample = tuple(
-                Ref(Kind.SAMPLE_LOSS, None, (), m, s, ref.after) for m in range(1, ex.n_samples + 1)
-            )
-            return Formula(F.TotalLoss(ex.training.reduction, ex.n_samples), per_sample)
-        if kind is Kind.DE_DA:
-            if layer == L:
-                target = Ref(Kind.TARGET, L, (j,), n)
-                rule = F.OutputGrad(self.loss, sizes[-1], j - 1)
-                if self.loss.name == "ce":
-                    outputs = tuple(Ref(Kind.A, L, (i,), n, s) for i in self._nodes(L))
-                    return Formula(rule, (*outputs, target))
-                return Formula(rule, (Ref(Kind.A, L, (j,), n, s), target))
-            terms = tuple(Ref(Kind.DE_DA_TERM, layer, (j, i), n, s) for i in self._nodes(layer + 1))
-            return Formula(F.Sum(), terms)
-        if kind is Kind.DE_DA_TERM:
-            i = ref.index[1]
-            delta = Ref(Kind.DELTA, layer + 1, (i,), n, s)
-            return Formula(F.Product(), (delta, Ref(Kind.WEIGHT, layer + 1, (i, j), step=s)))
-        if kind is Kind.DA_DZ:
-            assert f is not None
-            z, a = Ref(Kind.Z, layer, (j,), n, s), Ref(Kind.A, layer, (j,), n, s)
-            return Formula(F.LocalDerivative(f), (z, a))
-        if kind is Kind.DELTA:
-            assert f is not None
-            if layer == L and self.loss.name == "nll":
-                a, t = Ref(Kind.A, L, (j,), n, s), Ref(Kind.TARGET, L, (j,), n)
-                return Formula(F.SoftmaxCrossEntropyDelta(), (a, t))
-            if f.vector:
-                nodes = self._nodes(layer)
-                g = tuple(Ref(Kind.DE_DA, layer, (i,), n, s) for i in nodes)
-                a_all = tuple(Ref(Kind.A, layer, (i,), n, s) for i in nodes)
-                return Formula(F.SoftmaxDelta(len(nodes), j - 1), (*g, *a_all))
-            dE_da = Ref(Kind.DE_DA, layer, (j,), n, s)
-            return Formula(F.Product(), (dE_da, Ref(Kind.DA_DZ, layer, (j,), n, s)))
-        samples = range(1, ex.n_samples + 1)
-        reduction = ex.training.reduction
-        if kind is Kind.GRAD_W:
-            k = ref.index[1]
-            deltas = tuple(Ref(Kind.DELTA, layer, (j,), m, s) for m in samples)
-            prev = tuple(self._a_ref(layer - 1, k, m, s, False) for m in samples)
-            return Formula(F.GradW(reduction, ex.n_samples), (*deltas, *prev))
-        if kind is Kind.GRAD_B:
-            deltas = tuple(Ref(Kind.DELTA, layer, (j,), m, s) for m in samples)
-            return Formula(F.GradB(reduction, ex.n_samples), deltas)
-        optimizer = ex.training.optimizer
-        if kind is Kind.STATE:
-            slot, param = ref.label
-            w, g = self._param_and_grad(layer, ref.index, s, param == "b")
-            previous = (
-                () if s == 1 else (Ref(Kind.STATE, layer, ref.index, None, s - 1, label=ref.label),)
-            )
-            return Formula(F.StateUpdate(optimizer, slot, s == 1), (w, g, *previous))
-        if kind in (Kind.UPDATE_W, Kind.UPDATE_B):
-            is_bias = kind is Kind.UPDATE_B
-            w, g = self._param_and_grad(layer, ref.index, s, is_bias)
-            param = "b" if is_bias else "W"
-            states = tuple(
-                Ref(Kind.STATE, layer, ref.index, None, s, label=(slot, param))
-                for slot in optimizer.slots
-            )
-            return Formula(F.ParamUpdate(optimizer, s), (w, g, *states))
-        raise KeyError(ref)
+        from .wiring import formula_of  # the rules load only when formulas are asked for
+
+        return formula_of(self, ref)
 
     def inputs(self, ref: Ref) -> tuple[Ref, ...]:
         """The quantities the formula of `ref` reads (empty for given values)."""
         formula = self.formula(ref)
         return formula.inputs if formula is not None else ()
-
-    def _nodes(self, layer: int) -> range:
-        return range(1, self.exercise.sizes[layer - 1] + 1)
-
-    def _a_ref(self, layer: int, k: int, n: int | None, s: int, after: bool) -> Ref:
-        if layer == 1:
-            return Ref(Kind.INPUT, 1, (k,), n)
-        return Ref(Kind.A, layer, (k,), n, s, after)
-
-    def _sample_loss(self, n: int | None, s: int, after: bool) -> Formula:
-        L, J = self.n_layers, self.exercise.sizes[-1]
-        rule = F.SampleLoss(self.loss, J)
-        if self.loss.has_terms:
-            terms = tuple(Ref(Kind.LOSS_TERM, L, (j,), n, s, after) for j in range(1, J + 1))
-            return Formula(rule, terms)
-        outputs = tuple(Ref(Kind.A, L, (j,), n, s, after) for j in range(1, J + 1))
-        targets = tuple(Ref(Kind.TARGET, L, (j,), n) for j in range(1, J + 1))
-        return Formula(rule, (*outputs, *targets))
-
-    def _param_and_grad(
-        self, layer: int, index: tuple[int, ...], s: int, bias: bool
-    ) -> tuple[Ref, Ref]:
-        if bias:
-            return Ref(Kind.BIAS, layer, index, step=s), Ref(Kind.GRAD_B, layer, index, step=s)
-        return Ref(Kind.WEIGHT, layer, index, step=s), Ref(Kind.GRAD_W, layer, index, step=s)
 
     # -- names -----------------------------------------------------------------------------
     def name(self, ref: Ref) -> str:
