@@ -131,7 +131,16 @@ def _update(
 
 
 def run(exercise: NetworkExercise) -> Trace:
-    """Every number of every training step of the exercise, as a `Trace`."""
+    """Every number of every training step of the exercise, as a `Trace`.
+
+    Overflow (weights near 1e308, a diverging learning rate) gives inf or nan in the trace, as
+    it would in torch, without numpy's warnings on stderr.
+    """
+    with np.errstate(all="ignore"):
+        return _run(exercise)
+
+
+def _run(exercise: NetworkExercise) -> Trace:
     W: tuple[np.ndarray, ...] = exercise.W
     b: tuple[np.ndarray | None, ...] = exercise.b
     fwd = forward(exercise, W, b)

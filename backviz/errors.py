@@ -32,7 +32,8 @@ class ExerciseError(BackvizError):
         message = f"{where}:{field} expected {self.expected}, found {self.found}"
         if self.hint:
             message += f" ({self.hint})"
-        return message
+        # one line, always: a value or key read from the file may hold a line break
+        return message.replace("\r", "\\r").replace("\n", "\\n")
 
 
 class NameError_(BackvizError):

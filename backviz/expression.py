@@ -10,7 +10,6 @@ edge (named `dg/dw (local)`), and the upstream gradient ∂f/∂g of every node 
 from __future__ import annotations
 
 import ast
-import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -135,8 +134,11 @@ def _forward(tree: ast.expr, env: dict[str, float]) -> tuple[float, dict[str, fl
             dy = float(function.derivative(np.float64(x), np.float64(y)))
         return y, {k: dy * d for k, d in partials.items()}
     assert isinstance(tree, ast.BinOp)
+    # numpy float64 arithmetic: ÷0 gives ±inf and log of a negative nan, as in the engine,
+    # instead of Python's exceptions (the loader reports non-finite values by node)
     a, da = _forward(tree.left, env)
     b, db = _forward(tree.right, env)
+    a, b = np.float64(a), np.float64(b)
     names = list(dict.fromkeys([*da, *db]))
     with np.errstate(all="ignore"):
         if isinstance(tree.op, ast.Add):
@@ -147,13 +149,13 @@ def _forward(tree: ast.expr, env: dict[str, float]) -> tuple[float, dict[str, fl
             return a * b, {k: da.get(k, 0.0) * b + a * db.get(k, 0.0) for k in names}
         if isinstance(tree.op, ast.Div):
             return a / b, {k: (da.get(k, 0.0) * b - a * db.get(k, 0.0)) / (b * b) for k in names}
-        value = float(np.float64(a) ** np.float64(b))
+        value = a**b
         # d(a^b) = b·a^(b−1)·da + a^b·ln(a)·db (the second only where b depends on a name)
         partials = {}
         for k in names:
-            d = b * float(np.float64(a) ** (b - 1)) * da.get(k, 0.0) if da.get(k) else 0.0
+            d = b * a ** (b - 1) * da[k] if da.get(k) else np.float64(0.0)
             if db.get(k):
-                d += value * math.log(a) * db[k]
+                d += value * np.log(a) * db[k]
             partials[k] = d
         return value, partials
 

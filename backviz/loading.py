@@ -7,6 +7,8 @@ it can be found), what was expected and what was found; unknown keys get a "did 
 from __future__ import annotations
 
 import difflib
+import itertools
+import keyword
 import math
 import re
 import tomllib
@@ -53,6 +55,7 @@ TRAINING_KEYS = (
     "eps",
 )
 EXPRESSION_KEYS = ("inputs", "nodes", "output")
+MAX_PARAMETERS = 50_000_000  # 400 MB of float64 per copy: far beyond any exercise
 SGD_ONLY = ("momentum", "dampening", "nesterov")
 ADAM_ONLY = ("betas", "eps")
 
@@ -72,6 +75,11 @@ def _describe(value: Any) -> str:
     if len(text) > 60:
         text = text[:57] + "..."
     return f"{kind} {text}" if not isinstance(value, dict) else "a table"
+
+
+def _count(n: int, noun: str, plural: str = "") -> str:
+    """'1 row', '3 rows': a count with its noun in the right number."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
 class _Reader:
@@ -95,7 +103,7 @@ class _Reader:
         current = ""
         for number, raw in enumerate(self.lines, start=1):
             text = raw.strip()
-            header = re.match(r"^\[\s*([^\[\]]+?)\s*\]", text)
+            header = re.match(r"^\[\[?\s*([^\[\]]+?)\s*\]", text)  # [table] or [[array]]
             if header:
                 current = header.group(1).replace(" ", "")
                 if current == f"{table}.{key}".lstrip("."):
@@ -115,14 +123,18 @@ class _Reader:
     def error(self, path: str, expected: str, found: str, hint: str = "") -> ExerciseError:
         return ExerciseError(self.file, path, expected, found, self.line_of(path), hint)
 
-    def table(self, data: dict, key: str, *, required: bool = True) -> dict | None:
+    def table(
+        self, data: dict, key: str, *, required: bool = True, prefix: str = ""
+    ) -> dict | None:
+        """The table `data[key]`, its field path `prefix + key`; None if optional and absent."""
+        path = f"{prefix}{key}"
         if key not in data:
             if required:
-                raise self.error(key, f"a [{key}] table", "nothing")
+                raise self.error(path, f"a [{path}] table", "nothing")
             return None
         value = data[key]
         if not isinstance(value, dict):
-            raise self.error(key, f"a [{key}] table", _describe(value))
+            raise self.error(path, f"a [{path}] table", _describe(value))
         return value
 
     def known_keys(self, data: dict, allowed: tuple[str, ...], prefix: str = "") -> None:
@@ -132,7 +144,7 @@ class _Reader:
                 hint = (
                     f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(allowed)}"
                 )
-                raise self.error(f"{prefix}{key}", "a known key", f"unknown key '{key}'", hint)
+                raise self.error(f"{prefix}{key}", "a known key", f"unknown key {key!r}", hint)
 
     def choice(self, value: Any, path: str, choices: tuple[str, ...]) -> str:
         options = " | ".join(f'"{c}"' for c in choices)
@@ -141,7 +153,7 @@ class _Reader:
         if value not in choices:
             close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
             hint = f"did you mean '{close[0]}'?" if close else ""
-            raise self.error(path, f"one of {options}", f"'{value}'", hint)
+            raise self.error(path, f"one of {options}", repr(value), hint)
         return value
 
     def number(
@@ -155,15 +167,19 @@ class _Reader:
     ) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.error(path, "a number", _describe(value))
-        if not math.isfinite(value):
+        try:
+            number = float(value)
+        except OverflowError:  # a TOML integer beyond float range, e.g. 1 followed by 400 zeros
+            raise self.error(path, "a finite number", "an integer too large for a float") from None
+        if not math.isfinite(number):
             raise self.error(path, "a finite number", repr(value))
-        if positive and value <= 0:
+        if positive and number <= 0:
             raise self.error(path, "a number > 0", repr(value))
-        if minimum is not None and value < minimum:
+        if minimum is not None and number < minimum:
             raise self.error(path, f"a number ≥ {minimum:g}", repr(value))
-        if below is not None and value >= below:
+        if below is not None and number >= below:
             raise self.error(path, f"a number < {below:g}", repr(value))
-        return float(value)
+        return number
 
     def integer(self, value: Any, path: str, *, minimum: int = 0) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -205,7 +221,9 @@ class _Reader:
         if not isinstance(value, list):
             raise self.error(path, f"an array of rows ({shape} {what})", _describe(value))
         if rows is not None and len(value) != rows:
-            raise self.error(path, f"{rows} rows ({shape})", f"{len(value)} rows")
+            raise self.error(
+                path, f"{_count(rows, 'row')} ({shape} {what})", _count(len(value), "row")
+            )
         if rows is None and not value:
             raise self.error(path, "at least one row", "an empty array")
         width = cols
@@ -216,7 +234,9 @@ class _Reader:
                 width = len(row)
             if len(row) != width:
                 raise self.error(
-                    f"{path}[{r}]", f"{width} values (shape {shape})", f"{len(row)} values"
+                    f"{path}[{r}]",
+                    f"{_count(width, 'value')} in every row ({shape} {what})",
+                    _count(len(row), "value"),
                 )
             for c, x in enumerate(row):
                 self.number(x, f"{path}[{r}][{c}]")
@@ -226,7 +246,7 @@ class _Reader:
         if not isinstance(value, list):
             raise self.error(path, f"an array of {length} numbers", _describe(value))
         if len(value) != length:
-            raise self.error(path, f"{length} numbers", f"{len(value)}")
+            raise self.error(path, _count(length, "number"), _count(len(value), "number"))
         for i, x in enumerate(value):
             self.number(x, f"{path}[{i}]")
         return np.array(value, dtype=float)
@@ -248,8 +268,15 @@ def load(path: str | Path) -> Exercise:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        byte = raw[error.start : error.start + 1].hex()
         raise ExerciseError(
-            file, "", "a UTF-8 text file", f"undecodable byte at offset {error.start}"
+            file,
+            "",
+            "a UTF-8 text file",
+            f"the byte 0x{byte} at offset {error.start}, which is not UTF-8",
+            line,
+            "save the file as UTF-8",
         ) from None
     return loads(text, file=file)
 
@@ -265,7 +292,14 @@ def loads(text: str, *, file: str = "<string>") -> Exercise:
         raise ExerciseError(
             file, "", "valid TOML", reason, int(line.group(1)) if line else None
         ) from None
+    except ValueError:  # tomllib: an integer of more than 4300 digits
+        raise ExerciseError(file, "", "valid TOML", "an integer too long to read") from None
+    except RecursionError:  # tomllib: arrays or tables nested thousands deep
+        raise ExerciseError(file, "", "valid TOML", "arrays or tables nested too deep") from None
     reader = _Reader(file, text)
+    if not data:
+        found = "an empty file" if not text.strip() else "no keys (only comments or blank lines)"
+        raise reader.error("", 'an exercise: id = "…", then [network] … or [expression] …', found)
     kind = reader.choice(data.get("kind", "network"), "kind", ("network", "expression"))
     reader.known_keys(data, TOP_KEYS[kind])
     if "id" not in data:
@@ -287,21 +321,23 @@ def _expression(
     title: dict[str, str],
     description: dict[str, str],
 ) -> ExpressionExercise:
-    from .expression import ExpressionTrace, compile_node
+    from .expression import compile_node
 
     table = reader.table(data, "expression")
     assert table is not None
     reader.known_keys(table, EXPRESSION_KEYS, "expression.")
-    inputs_raw = reader.table(table, "inputs") if "inputs" in table else None
+    inputs_raw = reader.table(table, "inputs", required=False, prefix="expression.")
     if inputs_raw is None:
         raise reader.error(
             "expression.inputs", "a table of input values, e.g. { w = -2, x = 5 }", "nothing"
         )
     inputs: dict[str, float] = {}
     for name, value in inputs_raw.items():
-        if not name.isidentifier():
+        if not name.isidentifier() or keyword.iskeyword(name):
             raise reader.error(
-                f"expression.inputs.{name}", "a name made of letters, digits and _", repr(name)
+                f"expression.inputs.{name}",
+                "a name made of letters, digits and _ (not a Python keyword)",
+                repr(name),
             )
         inputs[name] = reader.number(value, f"expression.inputs.{name}")
     nodes_raw = table.get("nodes")
@@ -319,12 +355,17 @@ def _expression(
         try:
             node = compile_node(entry)
         except ValueError as error:
-            raise reader.error(path, str(error), repr(entry)) from None
+            # compile_node says "<what is allowed>, found <what is not>"
+            allowed, _, offending = str(error).partition(", found ")
+            found = f"{offending} in {entry!r}" if offending else repr(entry)
+            raise reader.error(path, allowed, found) from None
         if node.name in defined:
+            where = "an input" if node.name in inputs else "an earlier node"
             raise reader.error(
                 path,
-                f"a new name (each defined once), '{node.name}' is already defined",
-                repr(entry),
+                "a new name (each name is defined once)",
+                f"{node.name!r} defined again in {entry!r}",
+                f"{node.name!r} is already {where}",
             )
         for name in node.reads:
             if name not in defined:
@@ -339,25 +380,62 @@ def _expression(
                 )
         defined.add(node.name)
         nodes.append((node.name, node.source))
-    output = table.get("output", nodes[-1][0])
-    if not isinstance(output, str) or output not in {n for n, _ in nodes}:
+    names = [n for n, _ in nodes]
+    output = table.get("output", names[-1])
+    if not isinstance(output, str) or output not in names:
+        hint = ""
+        if isinstance(output, str) and output in inputs:
+            hint = f"'{output}' is an input, not a node"
+        elif isinstance(output, str):
+            close = difflib.get_close_matches(output, names, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else ""
         raise reader.error(
-            "expression.output",
-            f"the name of a node: {', '.join(n for n, _ in nodes)}",
-            _describe(output),
+            "expression.output", f"the name of a node: {', '.join(names)}", _describe(output), hint
         )
     exercise = ExpressionExercise(
         exercise_id, title, inputs, tuple(nodes), output, reader.file, description
     )
-    trace = ExpressionTrace(exercise)
-    for name, value in {**trace.values, **trace.grads}.items():
+    _check_finite(reader, exercise)
+    return exercise
+
+
+def _check_finite(reader: _Reader, exercise: ExpressionExercise) -> None:
+    """Every node's value and local derivatives finite at the inputs, else name the first node."""
+    from .expression import ExpressionTrace
+
+    hint = "log or sqrt of a negative number, or a division by 0?"
+    names = [name for name, _ in exercise.nodes]
+
+    def path(name: str) -> str:
+        return f"expression.nodes[{names.index(name)}]"
+
+    trace = ExpressionTrace(exercise)  # numpy arithmetic: ÷0 and log(−1) give inf/nan
+    for name, source in exercise.nodes:
+        value = trace.values[name]
         if not math.isfinite(value):
             raise reader.error(
-                "expression.nodes",
-                "finite values at the given inputs",
-                f"{value} at node '{name}' (log or sqrt of a negative, or ÷0?)",
+                path(name),
+                "a finite value at the given inputs",
+                f"{name} = {source} = {value}",
+                hint,
             )
-    return exercise
+        for (node, wrt), local in trace.local.items():
+            if node == name and not math.isfinite(local):
+                raise reader.error(
+                    path(name),
+                    "a finite derivative at the given inputs",
+                    f"d{name}/d{wrt} = {local}",
+                    hint,
+                )
+    for name, grad in trace.grads.items():
+        if not math.isfinite(grad):
+            field = path(name) if name in names else f"expression.inputs.{name}"
+            raise reader.error(
+                field,
+                "a finite gradient at the given inputs",
+                f"d{exercise.output}/d{name} = {grad}",
+                hint,
+            )
 
 
 def _network(
@@ -387,6 +465,13 @@ def _network(
         reader.integer(n, f"network.sizes[{i}]", minimum=1) for i, n in enumerate(sizes_raw)
     )
     n_weight_layers = len(sizes) - 1
+    n_params = sum(m * n + n for m, n in itertools.pairwise(sizes))
+    if n_params > MAX_PARAMETERS:
+        raise reader.error(
+            "network.sizes",
+            f"a network of at most {MAX_PARAMETERS:,} weights and biases",
+            f"{n_params:,}",
+        )
 
     slope = DEFAULT_LEAKY_SLOPE
     if "negative_slope" in net:
@@ -431,7 +516,10 @@ def _network(
         )
     if loss_name == "ce" and sizes[-1] < 2:
         raise reader.error(
-            "network.sizes", "at least 2 output nodes (classes) for ce", f"{sizes[-1]}"
+            "network.sizes",
+            "at least 2 output nodes (classes) for ce",
+            _count(sizes[-1], "output node"),
+            "for two classes use sigmoid with bce",
         )
 
     params = reader.table(data, "parameters")
@@ -456,7 +544,9 @@ def _network(
     reader.known_keys(data_table, DATA_KEYS, "data.")
     if "inputs" not in data_table:
         raise reader.error("data.inputs", f"one row of {sizes[0]} numbers per sample", "nothing")
-    inputs = reader.matrix(data_table["inputs"], "data.inputs", None, sizes[0])
+    inputs = reader.matrix(
+        data_table["inputs"], "data.inputs", None, sizes[0], "inputs, one row per sample"
+    )
     targets, classes = _targets(reader, data_table, loss_name, sizes[-1], len(inputs), training)
 
     return NetworkExercise(
@@ -489,7 +579,11 @@ def _per_layer(reader: _Reader, value: Any, path: str, count: int, kind: type, w
             path, f"{what}, or an array of {count} (one per non-input layer)", _describe(value)
         )
     if len(value) != count:
-        raise reader.error(path, f"{count} entries (one per non-input layer)", f"{len(value)}")
+        raise reader.error(
+            path,
+            f"{_count(count, 'entry', 'entries')} (one per non-input layer)",
+            _count(len(value), "entry", "entries"),
+        )
     for i, item in enumerate(value):
         if not isinstance(item, kind) or (kind is not bool and isinstance(item, bool)):
             raise reader.error(f"{path}[{i}]", what, _describe(item))
@@ -522,8 +616,16 @@ def _parameters(
     W_raw = params["W"]
     n = len(sizes) - 1
     if not isinstance(W_raw, list) or len(W_raw) != n:
-        found = f"{len(W_raw)} matrices" if isinstance(W_raw, list) else _describe(W_raw)
-        raise reader.error("parameters.W", f"{n} matrices (one per non-input layer)", found)
+        found = (
+            _count(len(W_raw), "matrix", "matrices")
+            if isinstance(W_raw, list)
+            else _describe(W_raw)
+        )
+        raise reader.error(
+            "parameters.W",
+            f"{_count(n, 'matrix', 'matrices')} (one per non-input layer)",
+            found,
+        )
     W = tuple(
         reader.matrix(
             W_raw[i],
@@ -544,9 +646,11 @@ def _parameters(
             )
         return W, (None,) * n
     if not isinstance(b_raw, list) or len(b_raw) != n:
-        found = f"{len(b_raw)} vectors" if isinstance(b_raw, list) else _describe(b_raw)
+        found = _count(len(b_raw), "vector") if isinstance(b_raw, list) else _describe(b_raw)
         raise reader.error(
-            "parameters.b", f"{n} vectors (one per non-input layer; [] where bias is off)", found
+            "parameters.b",
+            f"{_count(n, 'vector')} (one per non-input layer; [] where bias is off)",
+            found,
         )
     for i in range(n):
         if bias[i]:
@@ -653,7 +757,9 @@ def _targets(
     raw = table["targets"]
     if loss_name == "ce":
         if not isinstance(raw, list) or len(raw) != n_samples:
-            found = f"{len(raw)} entries" if isinstance(raw, list) else _describe(raw)
+            found = (
+                _count(len(raw), "entry", "entries") if isinstance(raw, list) else _describe(raw)
+            )
             raise reader.error("data.targets", f"{n_samples} class indices (one per sample)", found)
         classes = []
         for i, c in enumerate(raw):
@@ -668,7 +774,7 @@ def _targets(
             classes.append(c)
         array = np.array(classes, dtype=int)
         return one_hot(array, n_out), array
-    targets = reader.matrix(raw, "data.targets", n_samples, n_out)
+    targets = reader.matrix(raw, "data.targets", n_samples, n_out, "targets, one row per sample")
     if loss_name == "bce":
         bad = np.argwhere((targets < 0) | (targets > 1))
         if len(bad):
