@@ -29,7 +29,7 @@ Array = np.ndarray
 
 # torch.nn.BCELoss clamps each log term at -100 and its backward divides by max(o(1-o), 1e-12).
 BCE_LOG_FLOOR = -100.0
-BCE_EPSILON = 1e-12
+BCE_EPSILON = float(np.float32(1e-12))  # torch keeps it as a float32 constant
 
 
 def _sympy() -> Any:

@@ -55,6 +55,7 @@ TRAINING_KEYS = (
     "eps",
 )
 EXPRESSION_KEYS = ("inputs", "nodes", "output")
+ADAMW_DEFAULT_WEIGHT_DECAY = 0.01  # torch.optim.AdamW's default (Adam's and SGD's is 0)
 MAX_PARAMETERS = 50_000_000  # 400 MB of float64 per copy: far beyond any exercise
 SGD_ONLY = ("momentum", "dampening", "nesterov")
 ADAM_ONLY = ("betas", "eps")
@@ -727,6 +728,8 @@ def _training(reader: _Reader, data: dict, activations: tuple) -> Training:
         kwargs["weight_decay"] = reader.number(
             table["weight_decay"], "training.weight_decay", minimum=0
         )
+    elif name == "adamw":
+        kwargs["weight_decay"] = ADAMW_DEFAULT_WEIGHT_DECAY
     if "betas" in table:
         betas = table["betas"]
         if not isinstance(betas, list) or len(betas) != 2:

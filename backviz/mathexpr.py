@@ -1,0 +1,112 @@
+"""Display math: a small expression tree that formulas build and printers typeset.
+
+Each rule in `formulas.py` (and each activation and loss in `functions.py`) builds its formula
+once as one of these trees, from symbols or from numbers; `render/math_*.py` print the tree as
+Unicode text, LaTeX or MathML. Nothing here computes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "Add",
+    "Call",
+    "Expr",
+    "Frac",
+    "Mul",
+    "Neg",
+    "Num",
+    "Paren",
+    "Pow",
+    "Sym",
+    "add",
+    "mul",
+]
+
+
+@dataclass(frozen=True)
+class Sym:
+    """A named symbol: a quantity (W5, ∂E/∂o1) or a setting (η). `latex` is its typeset form."""
+
+    text: str
+    latex: str
+
+
+@dataclass(frozen=True)
+class Num:
+    """A number. `given` numbers (inputs, initial weights, settings) print as written."""
+
+    value: float
+    given: bool = False
+
+
+@dataclass(frozen=True)
+class Add:
+    """A sum; a `Neg` term prints as a subtraction."""
+
+    terms: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Mul:
+    """A product."""
+
+    factors: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Neg:
+    """−x."""
+
+    operand: Expr
+
+
+@dataclass(frozen=True)
+class Frac:
+    """numerator / denominator."""
+
+    numerator: Expr
+    denominator: Expr
+
+
+@dataclass(frozen=True)
+class Pow:
+    """base ** exponent."""
+
+    base: Expr
+    exponent: Expr
+
+
+@dataclass(frozen=True)
+class Call:
+    """f(x) for a named function: σ, tanh, exp, log, max, √ …"""
+
+    function: str
+    args: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Paren:
+    """Explicit grouping the printer keeps even where precedence would not need it."""
+
+    inner: Expr
+
+
+Expr = Sym | Num | Add | Mul | Neg | Frac | Pow | Call | Paren
+
+
+def add(*terms: Expr) -> Expr:
+    """A sum, flattened; a single term is itself."""
+    flat: list[Expr] = []
+    for term in terms:
+        flat.extend(term.terms if isinstance(term, Add) else (term,))
+    return flat[0] if len(flat) == 1 else Add(tuple(flat))
+
+
+def mul(*factors: Expr) -> Expr:
+    """A product, flattened; a single factor is itself."""
+    flat: list[Expr] = []
+    for factor in factors:
+        flat.extend(factor.factors if isinstance(factor, Mul) else (factor,))
+    return flat[0] if len(flat) == 1 else Mul(tuple(flat))
