@@ -15,7 +15,7 @@ from .errors import BackvizError
 
 __all__ = ["main"]
 
-FORMATS = ("text", "json", "csv")
+FORMATS = ("text", "md", "latex", "html", "json", "csv")
 
 
 def _fail(error: BackvizError) -> None:
@@ -47,7 +47,7 @@ def main() -> None:
     type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="text: every quantity and its value; json / csv: the answer key for scripts.",
+    help="text, md, latex, html: the worked solution; json, csv: the answer key for scripts.",
 )
 @click.option("--lang", type=click.Choice(("en", "ko")), default="en", show_default=True)
 @click.option(
@@ -58,7 +58,10 @@ def main() -> None:
     help="Decimals shown in text output (csv and json always carry full precision).",
 )
 @click.option("-o", "--out", type=click.Path(path_type=Path), help="Write to this file instead.")
-def solve(exercise: Path, fmt: str, lang: str, decimals: int, out: Path | None) -> None:
+@click.option("--only", metavar="NAME", help="Only this quantity's worked equation (e.g. dE/dW5).")
+def solve(
+    exercise: Path, fmt: str, lang: str, decimals: int, out: Path | None, only: str | None
+) -> None:
     """Compute every quantity of EXERCISE (a .toml exercise file)."""
     from .api import solve as compute
 
@@ -76,10 +79,59 @@ def solve(exercise: Path, fmt: str, lang: str, decimals: int, out: Path | None) 
 
         _emit(to_csv(trace), out)
     else:
-        from .render.listing import listing
+        from .render import render_solution
 
-        del lang  # the listing is language-neutral: names and numbers
-        _emit(listing(trace, decimals=decimals), out)
+        try:
+            _emit(render_solution(trace, fmt, lang=lang, decimals=decimals, only=only), out)
+        except BackvizError as error:
+            _fail(error)
+
+
+@main.command()
+@click.argument("exercises", type=click.Path(path_type=Path, file_okay=False), default="exercises")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default="solutions",
+    show_default=True,
+    help="Folder for the generated Markdown solutions.",
+)
+def solutions(exercises: Path, out: Path) -> None:
+    """Write every exercise's worked solution (Markdown, English and Korean) into a folder."""
+    from .publish import write_solutions
+
+    try:
+        written = write_solutions(exercises, out)
+    except BackvizError as error:
+        _fail(error)
+        return
+    click.echo(f"wrote {len(written)} files to {out}/", err=True)
+
+
+@main.command()
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default="backviz-demo",
+    show_default=True,
+    help="Folder for the demo's files.",
+)
+@click.option("--lang", type=click.Choice(("en", "ko")), default="en", show_default=True)
+def demo(out: Path, lang: str) -> None:
+    """The whole job on the notes' 2-2-2 example: the worked solution here, files in a folder."""
+    from .api import solve as compute
+    from .publish import write_demo
+    from .render import render_solution
+
+    exercise = Path(__file__).resolve().parent / "data" / "seed-222.toml"
+    click.echo(render_solution(compute(exercise), "text", lang=lang), nl=False)
+    paths = write_demo(exercise, out)
+    click.echo("")
+    click.echo(f"Files written to {out}/:")
+    for path in paths:
+        click.echo(f"  {path}")
 
 
 @main.command()

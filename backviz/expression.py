@@ -22,7 +22,8 @@ from .errors import NameError_
 from .exercise import ExpressionExercise
 from .formulas import Formula
 from .functions import activation
-from .notation import normalize_name
+from .mathexpr import Add, Call, Expr, Frac, Neg, Num, Paren, Pow, Sym, add, mul
+from .notation import latex_name, normalize_name, pretty_name
 from .quantities import Kind, Ref
 
 __all__ = ["FUNCTIONS", "ExpressionTrace", "Node", "compile_node", "run"]
@@ -185,6 +186,102 @@ def _symbolic(tree: ast.expr, env: dict[str, Any]) -> Any:
     return a**b
 
 
+_CALL_NAMES = {"sigmoid": "σ", "sqrt": "√"}
+
+
+def _display(tree: ast.expr, env: dict[str, Expr]) -> Expr:
+    """The node's expression as display math, names replaced by `env` (symbols or numbers)."""
+    if isinstance(tree, ast.Constant):
+        return Num(float(tree.value), given=True)
+    if isinstance(tree, ast.Name):
+        return env[tree.id]
+    if isinstance(tree, ast.UnaryOp):
+        inner = _display(tree.operand, env)
+        return inner if isinstance(tree.op, ast.UAdd) else Neg(inner)
+    if isinstance(tree, ast.Call):
+        assert isinstance(tree.func, ast.Name)
+        name = tree.func.id
+        return Call(_CALL_NAMES.get(name, name), (_display(tree.args[0], env),))
+    assert isinstance(tree, ast.BinOp)
+    a, b = _display(tree.left, env), _display(tree.right, env)
+    match tree.op:
+        case ast.Add():
+            return add(a, b)
+        case ast.Sub():
+            return add(a, Neg(b))
+        case ast.Mult():
+            return mul(a, b)
+        case ast.Div():
+            return Frac(a, b)
+    return Pow(a, b)
+
+
+def _is(expr: Expr, number: float) -> bool:
+    return isinstance(expr, Num) and expr.value == number
+
+
+def _times(*factors: Expr) -> Expr:
+    """A product with the 1s dropped; 0 if any factor is 0."""
+    if any(_is(f, 0) for f in factors):
+        return Num(0, given=True)
+    kept = [f for f in factors if not _is(f, 1)]
+    if not kept:
+        return Num(1, given=True)
+    return mul(*(Paren(f) if isinstance(f, Add) and len(kept) > 1 else f for f in kept))
+
+
+def _plus(*terms: Expr) -> Expr:
+    kept = [t for t in terms if not _is(t, 0)]
+    return add(*kept) if kept else Num(0, given=True)
+
+
+_DERIVATIVES: dict[str, Callable[[Expr], Expr]] = {
+    "exp": lambda u: Call("exp", (u,)),
+    "log": lambda u: Frac(Num(1, given=True), u),
+    "sqrt": lambda u: Frac(Num(1, given=True), mul(Num(2, given=True), Call("√", (u,)))),
+    "sin": lambda u: Call("cos", (u,)),
+    "cos": lambda u: Neg(Call("sin", (u,))),
+    "tanh": lambda u: add(Num(1, given=True), Neg(Pow(Call("tanh", (u,)), Num(2, given=True)))),
+    "sigmoid": lambda u: mul(Call("σ", (u,)), Paren(add(Num(1, given=True), Neg(Call("σ", (u,)))))),
+    "relu": lambda u: Call("relu′", (u,)),
+}
+
+
+def _display_derivative(tree: ast.expr, wrt: str, env: dict[str, Expr]) -> Expr:
+    """∂(expression)/∂wrt as display math, rule by rule, 0s and 1s simplified away."""
+    if isinstance(tree, ast.Constant):
+        return Num(0, given=True)
+    if isinstance(tree, ast.Name):
+        return Num(1 if tree.id == wrt else 0, given=True)
+    if isinstance(tree, ast.UnaryOp):
+        inner = _display_derivative(tree.operand, wrt, env)
+        return inner if isinstance(tree.op, ast.UAdd) or _is(inner, 0) else Neg(inner)
+    if isinstance(tree, ast.Call):
+        assert isinstance(tree.func, ast.Name)
+        outer = _DERIVATIVES[tree.func.id](_display(tree.args[0], env))
+        return _times(outer, _display_derivative(tree.args[0], wrt, env))
+    assert isinstance(tree, ast.BinOp)
+    a, b = _display(tree.left, env), _display(tree.right, env)
+    da = _display_derivative(tree.left, wrt, env)
+    db = _display_derivative(tree.right, wrt, env)
+    match tree.op:
+        case ast.Add():
+            return _plus(da, db)
+        case ast.Sub():
+            return _plus(da, Neg(db)) if not _is(db, 0) else da
+        case ast.Mult():
+            return _plus(_times(da, b), _times(a, db))
+        case ast.Div():
+            if _is(db, 0):
+                return Frac(da, b) if not _is(da, 0) else da
+            return Frac(_plus(_times(da, b), Neg(_times(a, db))), Pow(b, Num(2, given=True)))
+    # a ** b: b·a^(b−1)·da (+ a^b·log(a)·db when b depends on wrt)
+    power = _times(b, Pow(a, _plus(b, Num(-1, given=True))), da)
+    if _is(db, 0):
+        return power
+    return _plus(power, _times(Pow(a, b), Call("log", (a,)), db))
+
+
 @dataclass(frozen=True)
 class NodeValue(F.Rule):
     """A node's value from the values of the names it reads (inputs in `Node.reads` order)."""
@@ -198,6 +295,9 @@ class NodeValue(F.Rule):
 
     def symbolic(self, args: Any) -> Any:
         return _symbolic(self.node.tree, dict(zip(self.node.reads, args, strict=True)))
+
+    def display(self, args: Any, values: Any, *, numbers: bool) -> Expr:
+        return _display(self.node.tree, dict(zip(self.node.reads, args, strict=True)))
 
 
 @dataclass(frozen=True)
@@ -217,6 +317,10 @@ class NodeLocalGrad(F.Rule):
         derivative = sp.diff(_symbolic(self.node.tree, symbols), symbols[self.wrt])
         return derivative.subs({symbols[n]: v for n, v in zip(self.node.reads, args, strict=True)})
 
+    def display(self, args: Any, values: Any, *, numbers: bool) -> Expr:
+        env = dict(zip(self.node.reads, args, strict=True))
+        return _display_derivative(self.node.tree, self.wrt, env)
+
 
 @dataclass(frozen=True)
 class One(F.Rule):
@@ -224,6 +328,9 @@ class One(F.Rule):
 
     def evaluate(self, args: Any) -> Any:
         return 1.0
+
+    def display(self, args: Any, values: Any, *, numbers: bool) -> Expr:
+        return Num(1, given=True)
 
 
 @dataclass(frozen=True)
@@ -235,6 +342,9 @@ class ChainSum(F.Rule):
         for i in range(2, len(args), 2):
             total = total + args[i] * args[i + 1]
         return total
+
+    def display(self, args: Any, values: Any, *, numbers: bool) -> Expr:
+        return add(*(mul(args[i], args[i + 1]) for i in range(0, len(args), 2)))
 
 
 class ExpressionTrace:
@@ -324,6 +434,11 @@ class ExpressionTrace:
         if ref.kind is Kind.LOCAL_GRAD:
             return f"d{ref.label[0]}/d{ref.label[1]} (local)"
         return f"d{self.output}/d{ref.label[0]}"
+
+    def symbol(self, ref: Ref, *, step: int | None = None) -> Sym:
+        """The quantity as a display symbol: ∂f/∂g, or g itself."""
+        name = self.name(ref)
+        return Sym(pretty_name(name), latex_name(name))
 
     @cached_property
     def _by_name(self) -> dict[str, Ref]:

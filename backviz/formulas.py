@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .functions import Activation, Loss
+from .mathexpr import Add, Call, Expr, Frac, Neg, Num, Paren, Pow, Sym, add, mul
 from .optimizers import Optimizer
 from .quantities import Ref
 
@@ -60,6 +61,23 @@ class Rule:
         """The same formula over sympy expressions (default: the arithmetic of `evaluate`)."""
         return self.evaluate(args)
 
+    def display(self, args: Sequence[Expr], values: Sequence[float], *, numbers: bool) -> Expr:
+        """The formula as display math over `args` (symbols or numbers of the inputs).
+
+        `values` are the inputs' values (some forms depend on them: cross-entropy shows only
+        the true class's term); `numbers` shows settings such as η as numbers, not symbols.
+        """
+        raise NotImplementedError
+
+
+def _setting(symbol: str, latex: str, value: float, numbers: bool) -> Expr:
+    """A setting of the exercise (η, μ, β₁ …): its symbol, or its value on the numbers line."""
+    return Num(value, given=True) if numbers else Sym(symbol, latex)
+
+
+def _count(n: int) -> Expr:
+    return Num(n, given=True)
+
 
 @dataclass(frozen=True)
 class Formula:
@@ -79,6 +97,9 @@ class Same(Rule):
     def evaluate(self, args: Sequence[Any]) -> Any:
         return args[0]
 
+    def display(self, args: Sequence[Expr], values: Sequence[float], *, numbers: bool) -> Expr:
+        return args[0]
+
 
 @dataclass(frozen=True)
 class WeightedSum(Rule):
@@ -94,6 +115,11 @@ class WeightedSum(Rule):
             total = total + w * a
         return total + args[2 * k] if self.bias else total
 
+    def display(self, args: Sequence[Expr], values: Sequence[float], *, numbers: bool) -> Expr:
+        k = self.fan_in
+        terms = [mul(w, a) for w, a in zip(args[:k], args[k : 2 * k], strict=True)]
+        return add(*terms, *([args[2 * k]] if self.bias else []))
+
 
 @dataclass(frozen=True)
 class Activate(Rule):
@@ -106,6 +132,9 @@ class Activate(Rule):
 
     def symbolic(self, args: Sequence[Any]) -> Any:
         return self.activation.symbolic(args[0])
+
+    def display(self, args: Sequence[Expr], values: Sequence[float], *, numbers: bool) -> Expr:
+        return self.activation.display(args[0])
 
 
 @dataclass(frozen=True)
@@ -122,6 +151,9 @@ class SoftmaxOf(Rule):
     def symbolic(self, args: Sequence[Any]) -> Any:
         return self.activation.symbolic(list(args))[self.j]
 
+    def display(self, args: Sequence[Expr], values: Sequence[float], *, numbers: bool) -> Expr:
+        return Frac(Call("exp", (args[self.j],)), add(*(Call("exp", (z,)) for z in args)))
+
 
 @dataclass(frozen=True)
 class LossTerm(Rule):
@@ -136,6 +168,10 @@ class LossTerm(Rule):
     def symbolic(self, args: Sequence[Any]) -> Any:
         assert self.loss.symbolic_term is not None
         return self.loss.symbolic_term(args[0], args[1])
+
+    def display(self, args: Sequence[Expr], values: Sequence[float], *, numbers: bool) -> Expr:
+        assert self.loss.display_term is not None
+        return self.loss.display_term(args[0], args[1])
 
 
 @dataclass(frozen=True)
@@ -171,6 +207,24 @@ class SampleLoss(Rule):
         t = np.stack([np.asarray(x, dtype=float) for x in args[n:]], axis=-1)
         return o, t
 
+    def display(self, args: Sequence[Expr], values: Sequence[float], *, numbers: bool) -> Expr:
+        if self.loss.has_terms:
+            total = add(*args)
+            return Frac(total, _count(self.n_outputs)) if self.loss.combine == "mean" else total
+        n = self.n_outputs
+        classes = [i for i, t in enumerate(values[n:]) if t != 0]
+        if len(classes) != 1:  # soft targets: the whole sum −Σ t_j log p_j
+            terms = (mul(args[n + i], Call("log", (self._p(args, i),))) for i in range(n))
+            return Neg(Paren(add(*terms)))
+        return Neg(Call("log", (self._p(args, classes[0]),)))
+
+    def _p(self, args: Sequence[Expr], i: int) -> Expr:
+        """p_i: the output itself on a softmax layer, else softmax of the raw outputs."""
+        n = self.n_outputs
+        if self.loss.name == "nll":
+            return args[i]
+        return Frac(Call("exp", (args[i],)), add(*(Call("exp", (o,)) for o in args[:n])))
+
 
 @dataclass(frozen=True)
 class TotalLoss(Rule):
@@ -182,6 +236,10 @@ class TotalLoss(Rule):
     def evaluate(self, args: Sequence[Any]) -> Any:
         total = sum(args[1:], args[0])
         return total / self.n_samples if self.reduction == "mean" else total
+
+    def display(self, args: Sequence[Expr], values: Sequence[float], *, numbers: bool) -> Expr:
+        total = add(*args)
+        return Frac(total, _count(self.n_samples)) if self.reduction == "mean" else total
 
 
 @dataclass(frozen=True)
@@ -232,6 +290,17 @@ class OutputGrad(Rule):
             d = sp.diff(self.loss.symbolic_sample([o], [t]), o)
         return d.subs(o, args[0])
 
+    def display(self, args: Sequence[Expr], values: Sequence[float], *, numbers: bool) -> Expr:
+        if self._whole_row:  # softmax(o)_j − t_j
+            o = args[:-1]
+            p = Frac(Call("exp", (o[self.j],)), add(*(Call("exp", (x,)) for x in o)))
+            return add(p, Neg(args[-1]))
+        if self.loss.name == "nll":
+            return Neg(Frac(args[1], args[0]))
+        assert self.loss.display_derivative is not None
+        d = self.loss.display_derivative(args[0], args[1])
+        return Frac(d, _count(self.n_outputs)) if self.loss.combine == "mean" else d
+
 
 @dataclass(frozen=True)
 class Product(Rule):
@@ -239,6 +308,9 @@ class Product(Rule):
 
     def evaluate(self, args: Sequence[Any]) -> Any:
         return args[0] * args[1]
+
+    def display(self, args: Sequence[Expr], values: Sequence[float], *, numbers: bool) -> Expr:
+        return mul(*args)
 
 
 PathTerm = Product
@@ -250,6 +322,9 @@ class Sum(Rule):
 
     def evaluate(self, args: Sequence[Any]) -> Any:
         return sum(args[1:], args[0]) if args else 0.0
+
+    def display(self, args: Sequence[Expr], values: Sequence[float], *, numbers: bool) -> Expr:
+        return add(*args) if args else Num(0, given=True)
 
 
 @dataclass(frozen=True)
@@ -269,6 +344,10 @@ class LocalDerivative(Rule):
         z = sp.Symbol("z_")
         return sp.diff(self.activation.symbolic(z), z).subs(z, args[0])
 
+    def display(self, args: Sequence[Expr], values: Sequence[float], *, numbers: bool) -> Expr:
+        assert self.activation.display_derivative is not None
+        return self.activation.display_derivative(args[0], args[1])
+
 
 @dataclass(frozen=True)
 class SoftmaxDelta(Rule):
@@ -284,6 +363,11 @@ class SoftmaxDelta(Rule):
             weighted = weighted + gi * ai
         return a[self.j] * (g[self.j] - weighted)
 
+    def display(self, args: Sequence[Expr], values: Sequence[float], *, numbers: bool) -> Expr:
+        g, a = args[: self.n], args[self.n :]
+        weighted = add(*(mul(gi, ai) for gi, ai in zip(g, a, strict=True)))
+        return mul(a[self.j], Paren(add(g[self.j], Neg(_group(weighted)))))
+
 
 @dataclass(frozen=True)
 class SoftmaxCrossEntropyDelta(Rule):
@@ -291,6 +375,9 @@ class SoftmaxCrossEntropyDelta(Rule):
 
     def evaluate(self, args: Sequence[Any]) -> Any:
         return args[0] - args[1]
+
+    def display(self, args: Sequence[Expr], values: Sequence[float], *, numbers: bool) -> Expr:
+        return add(args[0], Neg(args[1]))
 
 
 @dataclass(frozen=True)
@@ -307,6 +394,11 @@ class GradW(Rule):
             total = total + d * a
         return total / n if self.reduction == "mean" else total
 
+    def display(self, args: Sequence[Expr], values: Sequence[float], *, numbers: bool) -> Expr:
+        n = self.n_samples
+        total = add(*(mul(d, a) for d, a in zip(args[:n], args[n:], strict=True)))
+        return Frac(total, _count(n)) if self.reduction == "mean" and n > 1 else total
+
 
 @dataclass(frozen=True)
 class GradB(Rule):
@@ -318,6 +410,11 @@ class GradB(Rule):
     def evaluate(self, args: Sequence[Any]) -> Any:
         total = sum(args[1:], args[0])
         return total / self.n_samples if self.reduction == "mean" else total
+
+    def display(self, args: Sequence[Expr], values: Sequence[float], *, numbers: bool) -> Expr:
+        total = add(*args)
+        mean = self.reduction == "mean" and self.n_samples > 1
+        return Frac(total, _count(self.n_samples)) if mean else total
 
 
 @dataclass(frozen=True)
@@ -335,6 +432,28 @@ class StateUpdate(Rule):
         g_eff = self.optimizer.effective_grad(args[0], args[1])
         previous = None if self.first else args[2]
         return self.optimizer.next_state(self.slot, previous, g_eff)
+
+    def display(self, args: Sequence[Expr], values: Sequence[float], *, numbers: bool) -> Expr:
+        opt = self.optimizer
+        g_eff = _display_effective_grad(opt, args[0], args[1], numbers)
+        previous = None if self.first else args[2]
+        if opt.name == "sgd":
+            if previous is None:
+                return g_eff
+            mu = _setting("μ", r"\mu", opt.momentum, numbers)
+            if opt.dampening:
+                keep = _setting("(1 − d)", r"(1 - d)", 1 - opt.dampening, numbers)
+                return add(mul(mu, previous), mul(keep, _group(g_eff)))
+            return add(mul(mu, previous), g_eff)
+        first_moment = self.slot == "m"
+        beta = opt.betas[0] if first_moment else opt.betas[1]
+        name, latex = ("β₁", r"\beta_1") if first_moment else ("β₂", r"\beta_2")
+        b = _setting(name, latex, beta, numbers)
+        rest = _setting(f"(1 − {name})", f"(1 - {latex})", 1 - beta, numbers)
+        new = _group(g_eff) if first_moment else Pow(_group(g_eff), Num(2, given=True))
+        if previous is None:
+            return mul(rest, new)
+        return add(mul(b, previous), mul(rest, new))
 
 
 @dataclass(frozen=True)
@@ -358,3 +477,41 @@ class ParamUpdate(Rule):
         state = dict(zip(self.optimizer.slots, args[2:], strict=True))
         g_eff = self.optimizer.effective_grad(w, g)
         return self.optimizer.updated(w, g_eff, state, self.step, sqrt=sqrt)
+
+    def display(self, args: Sequence[Expr], values: Sequence[float], *, numbers: bool) -> Expr:
+        opt = self.optimizer
+        w, g = args[0], args[1]
+        state = dict(zip(opt.slots, args[2:], strict=True))
+        lr = _setting("η", r"\eta", opt.learning_rate, numbers)
+        if opt.name == "sgd":
+            g_eff = _display_effective_grad(opt, w, g, numbers)
+            if not opt.slots:
+                return add(w, Neg(mul(lr, _group(g_eff))))
+            if opt.nesterov:
+                mu = _setting("μ", r"\mu", opt.momentum, numbers)
+                return add(w, Neg(mul(lr, Paren(add(g_eff, mul(mu, state["m"]))))))
+            return add(w, Neg(mul(lr, state["m"])))
+        t = _count(self.step)
+        one = Num(1, given=True)
+        b1 = _setting("β₁", r"\beta_1", opt.betas[0], numbers)
+        b2 = _setting("β₂", r"\beta_2", opt.betas[1], numbers)
+        eps = _setting("ε", r"\varepsilon", opt.eps, numbers)
+        m_hat = Frac(state["m"], add(one, Neg(Pow(b1, t))))
+        v_hat = Frac(state["v"], add(one, Neg(Pow(b2, t))))
+        step = Frac(m_hat, add(Call("√", (v_hat,)), eps))
+        if opt.name == "adamw" and opt.weight_decay:
+            lam = _setting("λ", r"\lambda", opt.weight_decay, numbers)
+            w = mul(w, Paren(add(one, Neg(mul(lr, lam)))))
+        return add(w, Neg(mul(lr, step)))
+
+
+def _group(expr: Expr) -> Expr:
+    """Parentheses around a sum that is multiplied."""
+    return Paren(expr) if isinstance(expr, Add) else expr
+
+
+def _display_effective_grad(opt: Optimizer, w: Expr, g: Expr, numbers: bool) -> Expr:
+    """g' = g + λw with L2 weight decay (sgd, adam), else g."""
+    if opt.weight_decay and opt.name != "adamw":
+        return add(g, mul(_setting("λ", r"\lambda", opt.weight_decay, numbers), w))
+    return g

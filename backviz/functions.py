@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from .mathexpr import Call, Expr, Frac, Neg, Num, Paren, Pow, add, mul
+
 __all__ = [
     "ACTIVATIONS",
     "LOSSES",
@@ -26,6 +28,9 @@ __all__ = [
 ]
 
 Array = np.ndarray
+
+ONE = Num(1, given=True)
+TWO = Num(2, given=True)
 
 # torch.nn.BCELoss clamps each log term at -100 and its backward divides by max(o(1-o), 1e-12).
 BCE_LOG_FLOOR = -100.0
@@ -77,8 +82,8 @@ class Activation:
     derivative: Callable[[Array, Array], Array] | None
     symbolic: Callable[[Any], Any]
     symbolic_derivative: Callable[[Any, Any], Any] | None
-    text: str
-    derivative_text: str
+    display: Callable[[Expr], Expr]  # f(z) as display math, e.g. σ(z)
+    display_derivative: Callable[[Expr, Expr], Expr] | None  # f′ from (z, a), e.g. a(1 − a)
     vector: bool = False
     trainable: bool = True
     slope: float | None = None
@@ -98,8 +103,8 @@ def _identity() -> Activation:
         derivative=lambda z, a: np.ones_like(np.asarray(z, dtype=float)),
         symbolic=lambda z: z,
         symbolic_derivative=lambda z, a: 1,
-        text="z",
-        derivative_text="1",
+        display=lambda z: z,
+        display_derivative=lambda z, a: Num(1, given=True),
     )
 
 
@@ -110,8 +115,8 @@ def _sigmoid_activation() -> Activation:
         derivative=lambda z, a: a * (1.0 - a),
         symbolic=lambda z: 1 / (1 + _sympy().exp(-z)),
         symbolic_derivative=lambda z, a: a * (1 - a),
-        text="1/(1 + e^(−z))",
-        derivative_text="a(1 − a)",
+        display=lambda z: Call("σ", (z,)),
+        display_derivative=lambda z, a: mul(a, Paren(add(ONE, Neg(a)))),
     )
 
 
@@ -122,8 +127,8 @@ def _tanh() -> Activation:
         derivative=lambda z, a: 1.0 - a * a,
         symbolic=lambda z: _sympy().tanh(z),
         symbolic_derivative=lambda z, a: 1 - a**2,
-        text="tanh(z)",
-        derivative_text="1 − a²",
+        display=lambda z: Call("tanh", (z,)),
+        display_derivative=lambda z, a: add(ONE, Neg(Pow(a, TWO))),
     )
 
 
@@ -135,8 +140,8 @@ def _relu() -> Activation:
         derivative=lambda z, a: (np.asarray(z) > 0).astype(float),
         symbolic=lambda z: _sympy().Max(z, 0),
         symbolic_derivative=lambda z, a: _sympy().Piecewise((1, z > 0), (0, True)),
-        text="max(0, z)",
-        derivative_text="1 if z > 0 else 0",
+        display=lambda z: Call("max", (Num(0, given=True), z)),
+        display_derivative=lambda z, a: Call("relu′", (z,)),
     )
 
 
@@ -148,8 +153,8 @@ def _leaky_relu(slope: float) -> Activation:
         derivative=lambda z, a: np.where(np.asarray(z) > 0, 1.0, slope),
         symbolic=lambda z: _sympy().Piecewise((z, z > 0), (slope * z, True)),
         symbolic_derivative=lambda z, a: _sympy().Piecewise((1, z > 0), (slope, True)),
-        text=f"z if z > 0 else {slope:g}·z",
-        derivative_text=f"1 if z > 0 else {slope:g}",
+        display=lambda z: Call("leaky_relu", (z,)),
+        display_derivative=lambda z, a: Call("leaky_relu′", (z,)),
         slope=slope,
     )
 
@@ -167,8 +172,8 @@ def _softmax() -> Activation:
         derivative=None,
         symbolic=symbolic,
         symbolic_derivative=None,
-        text="e^(z_j) / Σᵢ e^(z_i)",
-        derivative_text="a_j(δ_ij − a_i)",
+        display=lambda z: Call("softmax", (z,)),
+        display_derivative=None,
         vector=True,
     )
 
@@ -181,8 +186,8 @@ def _step() -> Activation:
         derivative=None,
         symbolic=lambda z: _sympy().Piecewise((1, z > 0), (0, True)),
         symbolic_derivative=None,
-        text="1 if z > 0 else 0",
-        derivative_text="(none: forward only)",
+        display=lambda z: Call("step", (z,)),
+        display_derivative=None,
         trainable=False,
     )
 
@@ -223,7 +228,8 @@ class Loss:
     term: Callable[[Array, Array], Array] | None = None
     term_derivative: Callable[[Array, Array], Array] | None = None
     symbolic_term: Callable[[Any, Any], Any] | None = None
-    text: str = ""
+    display_term: Callable[[Expr, Expr], Expr] | None = None  # (o, t) -> the node's term
+    display_derivative: Callable[[Expr, Expr], Expr] | None = None  # (o, t) -> d term / d o
     sample: Callable[[Array, Array], Array] | None = field(default=None)
     sample_derivative: Callable[[Array, Array], Array] | None = field(default=None)
     symbolic_sample: Callable[[Any, Any], Any] | None = field(default=None)
@@ -275,7 +281,8 @@ LOSSES: dict[str, Loss] = {
         term=lambda o, t: 0.5 * (t - o) ** 2,
         term_derivative=lambda o, t: -(t - o),
         symbolic_term=lambda o, t: (t - o) ** 2 / 2,
-        text="½(t − o)²",
+        display_term=lambda o, t: mul(Frac(ONE, TWO), Pow(Paren(add(t, Neg(o))), TWO)),
+        display_derivative=lambda o, t: Neg(Paren(add(t, Neg(o)))),
     ),
     "sse": Loss(
         name="sse",
@@ -283,7 +290,8 @@ LOSSES: dict[str, Loss] = {
         term=lambda o, t: (t - o) ** 2,
         term_derivative=lambda o, t: -2.0 * (t - o),
         symbolic_term=lambda o, t: (t - o) ** 2,
-        text="(t − o)²",
+        display_term=lambda o, t: Pow(Paren(add(t, Neg(o))), TWO),
+        display_derivative=lambda o, t: Neg(mul(TWO, Paren(add(t, Neg(o))))),
     ),
     "mse": Loss(
         name="mse",
@@ -291,7 +299,8 @@ LOSSES: dict[str, Loss] = {
         term=lambda o, t: (t - o) ** 2,
         term_derivative=lambda o, t: -2.0 * (t - o),
         symbolic_term=lambda o, t: (t - o) ** 2,
-        text="(t − o)²",
+        display_term=lambda o, t: Pow(Paren(add(t, Neg(o))), TWO),
+        display_derivative=lambda o, t: Neg(mul(TWO, Paren(add(t, Neg(o))))),
     ),
     "bce": Loss(
         name="bce",
@@ -299,7 +308,15 @@ LOSSES: dict[str, Loss] = {
         term=_bce_term,
         term_derivative=lambda o, t: (o - t) / np.maximum(o * (1.0 - o), BCE_EPSILON),
         symbolic_term=lambda o, t: -(t * _sympy().log(o) + (1 - t) * _sympy().log(1 - o)),
-        text="−[t·log o + (1 − t)·log(1 − o)]",
+        display_term=lambda o, t: Neg(
+            Paren(
+                add(
+                    mul(t, Call("log", (o,))),
+                    mul(Paren(add(ONE, Neg(t))), Call("log", (add(ONE, Neg(o)),))),
+                )
+            )
+        ),
+        display_derivative=lambda o, t: Frac(add(o, Neg(t)), mul(o, Paren(add(ONE, Neg(o))))),
     ),
     "ce": Loss(
         name="ce",
@@ -307,7 +324,6 @@ LOSSES: dict[str, Loss] = {
         sample=lambda o, t: -np.sum(t * _log_softmax(o), axis=-1),
         sample_derivative=lambda o, t: softmax(o) - t,
         symbolic_sample=_symbolic_ce,
-        text="−log softmax(o)_c",
     ),
     "nll": Loss(
         name="nll",
@@ -317,7 +333,6 @@ LOSSES: dict[str, Loss] = {
         ),
         sample_derivative=_nll_derivative,
         symbolic_sample=lambda o, t: -sum(tj * _sympy().log(x) for x, tj in zip(o, t, strict=True)),
-        text="−log o_c",
     ),
 }
 

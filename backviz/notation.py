@@ -148,3 +148,81 @@ class Namer:
                 slot, param = ref.label
                 return f"{slot}_" + self._weight(layer, ref.index, param == "b")
         raise ValueError(f"no name for {ref}")
+
+
+# -- typeset forms of names (for the worked solution's math) --------------------------------
+_SUFFIX = re.compile(r"(?P<base>.*?)(?P<plus>\+)?(?P<sample>\[\d+\])?(?P<step>@\d+)?$")
+_ATOM = re.compile(r"(?P<letters>[A-Za-z]+)(?P<digits>\d*)(?:\((?P<layer>\d+)\))?(?:_(?P<sub>.+))?")
+_GREEK = {"delta": r"\delta", "eta": r"\eta"}
+
+
+def _latex_atom(atom: str) -> str:
+    match = _ATOM.fullmatch(atom)
+    if match is None:
+        return rf"\mathrm{{{atom}}}"
+    letters, digits, layer, sub = match.group("letters", "digits", "layer", "sub")
+    head = _GREEK.get(letters, letters if len(letters) == 1 else rf"\mathrm{{{letters}}}")
+    if layer:
+        head += f"^{{({layer})}}"
+    if digits:
+        return f"{head}_{{{digits}}}"
+    if sub:
+        if sub.replace(",", "").isdigit():
+            return f"{head}_{{{sub}}}"
+        inner = _latex_atom(sub) if _ATOM.fullmatch(sub) else rf"\mathrm{{{sub}}}"
+        return f"{head}_{{{inner}}}"
+    return head
+
+
+def _latex_base(base: str) -> str:
+    if base.endswith(" (local)"):
+        return _latex_base(base[: -len(" (local)")]) + r"\ (\text{local})"
+    if " via " in base:
+        term, through = base.split(" via ")
+        return rf"\left.{_latex_base(term)}\right|_{{{_latex_base(through)}}}"
+    if base.startswith("d") and "/d" in base:
+        top, bottom = base[1:].split("/d", 1)
+        return rf"\frac{{\partial {_latex_base(top)}}}{{\partial {_latex_base(bottom)}}}"
+    return _latex_atom(base)
+
+
+def latex_name(name: str) -> str:
+    """A quantity's name typeset in LaTeX: dE/dW5 → \\frac{\\partial E}{\\partial W_{5}}."""
+    match = _SUFFIX.fullmatch(name)
+    assert match is not None
+    text = _latex_base(match.group("base"))
+    if match.group("plus"):
+        text = f"{{{text}}}^{{+}}"
+    if match.group("sample"):
+        text += match.group("sample")
+    if match.group("step"):
+        text += r"\,@" + match.group("step")[1:]
+    return text
+
+
+def pretty_name(name: str) -> str:
+    """A quantity's name for reading: dE/dW5 → ∂E/∂W5, delta_o1 → δ_o1, W5+ → W5⁺."""
+    match = _SUFFIX.fullmatch(name)
+    assert match is not None
+    base = match.group("base")
+    if base.startswith("d") and "/d" in base:
+        top, bottom = base[1:].split("/d", 1)
+        base = f"∂{top}/∂{bottom}"
+    base = base.replace("delta", "δ")
+    return (
+        base
+        + ("⁺" if match.group("plus") else "")
+        + (match.group("sample") or "")
+        + (match.group("step") or "")
+    )
+
+
+def format_given(value: float) -> str:
+    """A number as the exercise gave it (inputs, initial weights, η): 0.3, not 0.30000000."""
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    text = format_number(value, 12)
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+    return text.rstrip("0").rstrip(".")

@@ -8,7 +8,7 @@ its arrays. Solution text, diagrams, checks and grading read quantities from her
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -17,7 +17,8 @@ import numpy as np
 from .errors import NameError_
 from .exercise import NetworkExercise
 from .functions import LOSSES, Loss
-from .notation import Namer, normalize_name
+from .mathexpr import Sym
+from .notation import Namer, latex_name, normalize_name, pretty_name
 from .quantities import Kind, Ref
 
 if TYPE_CHECKING:
@@ -278,6 +279,34 @@ class Trace:
         full = self.name(ref)
         base = self.namer.name(Ref(ref.kind, ref.layer, ref.index, label=ref.label))
         return normalize_name(full[len(base) :])
+
+    def symbol(self, ref: Ref, *, step: int | None = None) -> Sym:
+        """The quantity as a display symbol; a path through an output node as the notes write
+        it, ∂E_o1/∂h1. Within the section of `step`, that step's @s is left out."""
+        if step is not None and ref.step == step:
+            ref = replace(ref, step=None)
+        name = self.name(ref)
+        if (
+            ref.kind is Kind.DE_DA_TERM
+            and self.namer.notation == "sequential"
+            and ref.layer == self.n_layers - 1
+            and self.loss.has_terms
+        ):
+            term = self.namer.name(Ref(Kind.LOSS_TERM, self.n_layers, (ref.index[1],)))
+            a_name = self.namer.name(Ref(Kind.A, ref.layer, (ref.index[0],)))
+            name = (
+                f"d{term}/d{a_name}"
+                + name[len(self.namer.name(Ref(ref.kind, ref.layer, ref.index))) :]
+            )
+        return Sym(pretty_name(name), latex_name(name))
+
+    def derivative_symbol(self, top: Ref, bottom: Ref) -> Sym:
+        """∂top/∂bottom as a display symbol, e.g. ∂z3/∂W5 (names without sample or step)."""
+        plain = [
+            self.namer.name(Ref(r.kind, r.layer, r.index, label=r.label)) for r in (top, bottom)
+        ]
+        name = f"d{plain[0]}/d{plain[1]}"
+        return Sym(pretty_name(name), latex_name(name))
 
     def ref(self, name: str) -> Ref:
         """The quantity called `name` (either spelling the notes use; spaces and case ignored)."""

@@ -111,12 +111,13 @@ def test_json_and_csv_do_not_import_torch_or_sympy() -> None:
     assert result.stdout.strip() == "[]"
 
 
-def test_text_lists_every_quantity_with_8_decimals() -> None:
+def test_text_is_the_worked_solution_in_english_or_korean() -> None:
     result = run("solve", SEED)
     assert result.returncode == 0
-    assert "W5+ = 0.43703857" in result.stdout
-    assert "E_total+ = 0.02323634" in result.stdout
-    assert "[backward, layer 3]" in result.stdout
+    assert "W5⁺ = W5 − η·∂E/∂W5 = 0.45 − 0.5 × 0.02592286 = 0.43703857" in result.stdout
+    assert "Backward pass, output layer 3" in result.stdout
+    korean = run("solve", SEED, "--lang", "ko")
+    assert "역전파" in korean.stdout and "0.43703857" in korean.stdout
 
 
 def test_out_file(tmp_path) -> None:

@@ -1,0 +1,57 @@
+"""A worked solution as plain data: headings, paragraphs and equations, ready for any printer.
+
+`solution.py` builds it from a trace; `text.py`, `markdown.py`, `latex.py` and `html.py`
+print it. An equation is the chain a person writes: name = formula = numbers = value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..mathexpr import Expr, Sym
+
+__all__ = ["Block", "Document", "Equation", "Heading", "Paragraph"]
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int  # 1 title, 2 section, 3 subsection
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+
+
+@dataclass(frozen=True)
+class Equation:
+    """name = forms[0] = forms[1] = … = value (forms: symbols first, then numbers)."""
+
+    name: str  # the quantity's name (answer sheets use it)
+    lhs: Sym
+    forms: tuple[Expr, ...]
+    value: float
+
+
+Block = Heading | Paragraph | Equation
+
+
+@dataclass
+class Document:
+    title: str
+    lang: str
+    decimals: int
+    blocks: list[Block] = field(default_factory=list)
+
+    def heading(self, text: str, level: int = 2) -> None:
+        self.blocks.append(Heading(text, level))
+
+    def paragraph(self, text: str) -> None:
+        self.blocks.append(Paragraph(text))
+
+    def equation(self, equation: Equation) -> None:
+        self.blocks.append(equation)
+
+    def equations(self) -> list[Equation]:
+        return [b for b in self.blocks if isinstance(b, Equation)]

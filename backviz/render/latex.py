@@ -1,0 +1,99 @@
+"""A worked solution as a complete LaTeX document (pdflatex; Korean through kotex)."""
+
+from __future__ import annotations
+
+from .document import Document, Heading, Paragraph
+from .math_latex import latex_value, math_latex
+
+__all__ = ["latex_document"]
+
+_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+# Symbols that appear in plain sentences (descriptions, summaries), as math.
+_SYMBOLS = {
+    "η": r"\eta",
+    "σ": r"\sigma",
+    "δ": r"\delta",
+    "∂": r"\partial",
+    "⊙": r"\odot",
+    "ᵀ": r"^{\mathsf{T}}",
+    "‖": r"\|",
+    "×": r"\times",
+    "−": "-",
+    "·": r"\cdot",
+    "→": r"\to",
+    "≤": r"\le",
+    "⁺": "^{+}",
+    "²": "^{2}",
+    "′": "'",
+    "β": r"\beta",
+    "μ": r"\mu",
+    "λ": r"\lambda",
+    "ε": r"\varepsilon",
+    "₁": "_1",
+    "₂": "_2",
+}
+
+
+def escape_latex(text: str) -> str:
+    """Plain text for LaTeX: special characters escaped, math symbols set as math."""
+    out = []
+    for char in text:
+        if char in _SPECIAL:
+            out.append(_SPECIAL[char])
+        elif char in _SYMBOLS:
+            out.append(f"${_SYMBOLS[char]}$")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+_HEADINGS = {2: "section*", 3: "subsection*", 4: "subsubsection*"}
+
+
+def latex_document(document: Document) -> str:
+    """The whole document; each equation as an align* chain, one form per line."""
+    korean = document.lang == "ko"
+    lines = [
+        r"\documentclass[11pt]{article}",
+        r"\usepackage[margin=2cm]{geometry}",
+        r"\usepackage{amsmath,amssymb}",
+    ]
+    if korean:
+        lines.append(r"\usepackage{kotex}")
+    lines += [
+        r"\allowdisplaybreaks",
+        r"\setlength{\parindent}{0pt}",
+        rf"\title{{{escape_latex(document.title)}}}",
+        r"\date{}",
+        r"\begin{document}",
+        r"\maketitle",
+    ]
+    for block in document.blocks:
+        if isinstance(block, Heading):
+            if block.level == 1:
+                continue  # the title
+            command = _HEADINGS.get(block.level, "paragraph*")
+            lines.append(rf"\{command}{{{escape_latex(block.text)}}}")
+        elif isinstance(block, Paragraph):
+            lines += [escape_latex(block.text), ""]
+        else:
+            forms = [math_latex(f, document.decimals) for f in block.forms]
+            value = latex_value(block.value, document.decimals)
+            rows = [f"{block.lhs.latex} &= {forms[0] if forms else value}"]
+            rows += [f"&= {form}" for form in forms[1:]]
+            if forms:
+                rows.append(f"&= {value}")
+            lines += [r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
+    lines.append(r"\end{document}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,32 @@
+"""A worked solution as Markdown with $…$ math (renders on GitHub and in Jupyter)."""
+
+from __future__ import annotations
+
+from .document import Document, Equation, Heading, Paragraph
+from .math_latex import latex_value, math_latex
+
+__all__ = ["markdown_document"]
+
+
+def equation_latex(eq: Equation, decimals: int) -> str:
+    """name = formula = numbers = value as one LaTeX line."""
+    value = latex_value(eq.value, decimals)
+    return " = ".join([eq.lhs.latex, *(math_latex(f, decimals) for f in eq.forms), value])
+
+
+def _escape(text: str) -> str:
+    return text.replace("*", r"\*").replace("_", r"\_")
+
+
+def markdown_document(document: Document) -> str:
+    lines: list[str] = []
+    for block in document.blocks:
+        if isinstance(block, Heading):
+            if lines and lines[-1] != "":
+                lines.append("")
+            lines += ["#" * block.level + " " + block.text, ""]
+        elif isinstance(block, Paragraph):
+            lines += [_escape(block.text), ""]
+        else:
+            lines.append(f"- ${equation_latex(block, document.decimals)}$")
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -1,0 +1,91 @@
+"""Display math as LaTeX: W_{5} \\cdot h_{1}, \\frac{1}{2}(t_{1} - o_{1})^{2}."""
+
+from __future__ import annotations
+
+from ..mathexpr import Add, Call, Expr, Frac, Mul, Neg, Num, Paren, Pow, Sym
+from ..notation import format_given, format_number
+
+__all__ = ["latex_value", "math_latex"]
+
+_FUNCTIONS = {
+    "σ": r"\sigma",
+    "tanh": r"\tanh",
+    "log": r"\log",
+    "sin": r"\sin",
+    "cos": r"\cos",
+    "max": r"\max",
+    "relu′": r"\operatorname{relu}'",
+    "leaky_relu": r"\operatorname{leaky\_relu}",
+    "leaky_relu′": r"\operatorname{leaky\_relu}'",
+    "softmax": r"\operatorname{softmax}",
+    "step": r"\operatorname{step}",
+}
+
+
+def _level(expr: Expr) -> int:
+    if isinstance(expr, Add):
+        return 1
+    if isinstance(expr, Mul | Neg) or (isinstance(expr, Num) and expr.value < 0):
+        return 2
+    if isinstance(expr, Pow):
+        return 4
+    return 5  # \frac and calls are delimited already
+
+
+def _number(num: Num, decimals: int) -> str:
+    text = format_given(num.value) if num.given else format_number(num.value, decimals)
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    return text
+
+
+def latex_value(value: float, decimals: int) -> str:
+    """A computed value in LaTeX (scientific notation as × 10^k)."""
+    return _number(Num(value), decimals)
+
+
+def math_latex(expr: Expr, decimals: int = 8) -> str:
+    """The expression as LaTeX math (no surrounding $)."""
+
+    def wrap(inner: Expr, minimum: int) -> str:
+        text = show(inner)
+        return rf"\left({text}\right)" if _level(inner) < minimum else text
+
+    def show(e: Expr) -> str:
+        if isinstance(e, Sym):
+            return e.latex
+        if isinstance(e, Num):
+            return _number(e, decimals)
+        if isinstance(e, Paren):
+            return rf"\left({show(e.inner)}\right)"
+        if isinstance(e, Neg):
+            return "-" + wrap(e.operand, 3)
+        if isinstance(e, Add):
+            parts = [show(e.terms[0])]
+            for term in e.terms[1:]:
+                if isinstance(term, Neg):
+                    parts.append(" - " + wrap(term.operand, 2))
+                elif isinstance(term, Num) and term.value < 0:
+                    parts.append(" - " + _number(Num(-term.value, term.given), decimals))
+                else:
+                    parts.append(" + " + show(term))
+            return "".join(parts)
+        if isinstance(e, Mul):
+            numeric = any(isinstance(f, Num) for f in e.factors)
+            separator = r" \times " if numeric else r" \cdot "
+            return separator.join(wrap(f, 3) for f in e.factors)
+        if isinstance(e, Frac):
+            return rf"\frac{{{show(e.numerator)}}}{{{show(e.denominator)}}}"
+        if isinstance(e, Pow):
+            return f"{wrap(e.base, 5)}^{{{show(e.exponent)}}}"
+        assert isinstance(e, Call)
+        args = ", ".join(show(a) for a in e.args)
+        if e.function == "√":
+            return rf"\sqrt{{{args}}}"
+        if e.function == "exp":
+            return rf"e^{{{args}}}"
+        name = _FUNCTIONS.get(e.function, rf"\operatorname{{{e.function}}}")
+        return rf"{name}\left({args}\right)"
+
+    return show(expr)

@@ -1,0 +1,88 @@
+"""Display math as MathML (browsers render it with no script and no network)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..mathexpr import Add, Call, Expr, Frac, Mul, Neg, Num, Paren, Pow, Sym
+from ..notation import format_given, format_number
+
+__all__ = ["math_mathml", "mathml_inner"]
+
+
+def _level(expr: Expr) -> int:
+    if isinstance(expr, Add):
+        return 1
+    if isinstance(expr, Mul | Neg) or (isinstance(expr, Num) and expr.value < 0):
+        return 2
+    if isinstance(expr, Pow):
+        return 4
+    return 5
+
+
+def _mo(text: str) -> str:
+    return f"<mo>{escape(text)}</mo>"
+
+
+def _number(num: Num, decimals: int) -> str:
+    text = format_given(num.value) if num.given else format_number(num.value, decimals)
+    if text.startswith("-"):
+        return f"<mrow>{_mo('−')}<mn>{escape(text[1:])}</mn></mrow>"
+    return f"<mn>{escape(text)}</mn>"
+
+
+def _paren(inner: str) -> str:
+    return f"<mrow>{_mo('(')}{inner}{_mo(')')}</mrow>"
+
+
+def math_mathml(expr: Expr, decimals: int = 8, *, display: bool = False) -> str:
+    """The expression as a <math> element."""
+    mode = ' display="block"' if display else ""
+    return f"<math{mode}>{mathml_inner(expr, decimals)}</math>"
+
+
+def mathml_inner(expr: Expr, decimals: int = 8) -> str:
+    """The expression as MathML content, to be placed inside a <math> element."""
+
+    def wrap(inner: Expr, minimum: int) -> str:
+        text = show(inner)
+        return _paren(text) if _level(inner) < minimum else text
+
+    def show(e: Expr) -> str:
+        if isinstance(e, Sym):
+            return f"<mi>{escape(e.text)}</mi>"
+        if isinstance(e, Num):
+            return _number(e, decimals)
+        if isinstance(e, Paren):
+            return _paren(show(e.inner))
+        if isinstance(e, Neg):
+            return f"<mrow>{_mo('−')}{wrap(e.operand, 3)}</mrow>"
+        if isinstance(e, Add):
+            parts = [show(e.terms[0])]
+            for term in e.terms[1:]:
+                if isinstance(term, Neg):
+                    parts.append(_mo("−") + wrap(term.operand, 2))
+                elif isinstance(term, Num) and term.value < 0:
+                    parts.append(_mo("−") + _number(Num(-term.value, term.given), decimals))
+                else:
+                    parts.append(_mo("+") + show(term))
+            return f"<mrow>{''.join(parts)}</mrow>"
+        if isinstance(e, Mul):
+            numeric = any(isinstance(f, Num) for f in e.factors)
+            separator = _mo("×" if numeric else "·")
+            return f"<mrow>{separator.join(wrap(f, 3) for f in e.factors)}</mrow>"
+        if isinstance(e, Frac):
+            return (
+                f"<mfrac><mrow>{show(e.numerator)}</mrow><mrow>{show(e.denominator)}</mrow></mfrac>"
+            )
+        if isinstance(e, Pow):
+            return f"<msup>{wrap(e.base, 5)}<mrow>{show(e.exponent)}</mrow></msup>"
+        assert isinstance(e, Call)
+        args = _mo(",").join(show(a) for a in e.args)
+        if e.function == "√":
+            return f"<msqrt>{args}</msqrt>"
+        if e.function == "exp":
+            return f"<msup><mi>e</mi><mrow>{args}</mrow></msup>"
+        return f"<mrow><mi>{escape(e.function)}</mi>{_paren(args)}</mrow>"
+
+    return show(expr)
