@@ -136,6 +136,132 @@ def demo(out: Path, lang: str) -> None:
 
 @main.command()
 @click.argument("exercise", type=click.Path(path_type=Path))
+@click.option(
+    "--stage",
+    type=click.Choice(("forward", "backward", "update", "all")),
+    default="forward",
+    show_default=True,
+)
+@click.option("--highlight", metavar="NAME", help="Colour the chain-rule paths of this quantity.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("svg", "png", "pdf", "dot")),
+    default=None,
+    help="Default: from the file name of -o, else svg.",
+)
+@click.option("--lang", type=click.Choice(("en", "ko")), default="en", show_default=True)
+@click.option("--step", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--sample", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--decimals", type=click.IntRange(0, 17), default=8, show_default=True)
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True)
+def draw(
+    exercise: Path,
+    stage: str,
+    highlight: str | None,
+    fmt: str | None,
+    lang: str,
+    step: int,
+    sample: int,
+    decimals: int,
+    out: Path,
+) -> None:
+    """Draw EXERCISE's network (or expression graph) with its numbers, using Graphviz's dot."""
+    from .api import solve as compute
+    from .render.diagrams import diagram
+    from .render.drawing import FORMATS, write_graph
+
+    fmt = fmt or (out.suffix.lstrip(".") if out.suffix.lstrip(".") in FORMATS else "svg")
+    try:
+        graph = diagram(
+            compute(exercise),
+            stage=stage,
+            highlight=highlight,
+            lang=lang,
+            step=step,
+            sample=sample,
+            decimals=decimals,
+        )
+        write_graph(graph, fmt, out)
+    except BackvizError as error:
+        _fail(error)
+        return
+    click.echo(f"wrote {out}", err=True)
+
+
+@main.command()
+@click.argument("exercise", type=click.Path(path_type=Path))
+@click.option(
+    "-o", "--out", type=click.Path(path_type=Path), required=True, help="The HTML page to write."
+)
+@click.option("--lang", type=click.Choice(("en", "ko")), default="en", show_default=True)
+@click.option("--decimals", type=click.IntRange(0, 17), default=8, show_default=True)
+def walkthrough(exercise: Path, out: Path, lang: str, decimals: int) -> None:
+    """Write a self-contained HTML page that steps through EXERCISE's worked solution."""
+    from .api import solve as compute
+    from .files import write_atomic
+    from .render.walkthrough import walkthrough_page
+
+    try:
+        write_atomic(out, walkthrough_page(compute(exercise), lang=lang, decimals=decimals))
+    except BackvizError as error:
+        _fail(error)
+        return
+    click.echo(f"wrote {out}", err=True)
+
+
+@main.command()
+@click.argument("exercise", type=click.Path(path_type=Path))
+@click.option(
+    "--what",
+    type=click.Choice(("loss", "deltas")),
+    default="loss",
+    show_default=True,
+    help="loss: E over the steps; deltas: mean |δ| per layer over the steps.",
+)
+@click.option(
+    "--steps",
+    type=click.IntRange(1),
+    default=None,
+    help="Train this many steps instead of the exercise's own number.",
+)
+@click.option("--lang", type=click.Choice(("en", "ko")), default="en", show_default=True)
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The image to write (.png, .svg or .pdf).",
+)
+def plot(exercise: Path, what: str, steps: int | None, lang: str, out: Path) -> None:
+    """Plot the loss over the steps, or the size of δ per layer (vanishing gradients)."""
+    import dataclasses
+
+    from .api import trace_of
+    from .exercise import NetworkExercise
+    from .files import write_atomic
+    from .loading import load
+    from .render.plots import plot as make_plot
+
+    try:
+        loaded = load(exercise)
+        if not isinstance(loaded, NetworkExercise) or not loaded.trains:
+            raise BackvizError(f"{exercise}: plot needs a network exercise with a [training] table")
+        if steps is not None:
+            training = dataclasses.replace(loaded.training, steps=steps)
+            loaded = dataclasses.replace(loaded, training=training)
+        fmt = out.suffix.lstrip(".") or "png"
+        if fmt not in ("png", "svg", "pdf"):
+            raise BackvizError(f"{out}: expected a .png, .svg or .pdf file name")
+        write_atomic(out, make_plot(trace_of(loaded), what, fmt=fmt, lang=lang))  # type: ignore[arg-type]
+    except BackvizError as error:
+        _fail(error)
+        return
+    click.echo(f"wrote {out}", err=True)
+
+
+@main.command()
+@click.argument("exercise", type=click.Path(path_type=Path))
 def check(exercise: Path) -> None:
     """Compare every quantity of EXERCISE with torch.autograd, finite differences and sympy.
 

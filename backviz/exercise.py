@@ -53,6 +53,12 @@ class NetworkExercise:
 
     kind = "network"
 
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict:
+        """Jupyter: the network (or expression graph) drawn, and the title."""
+        from .render.jupyter import exercise_bundle
+
+        return exercise_bundle(self)
+
     @property
     def n_layers(self) -> int:
         return len(self.sizes)
@@ -80,6 +86,12 @@ class ExpressionExercise:
     description: dict[str, str] = field(default_factory=dict)
 
     kind = "expression"
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict:
+        """Jupyter: the network (or expression graph) drawn, and the title."""
+        from .render.jupyter import exercise_bundle
+
+        return exercise_bundle(self)
 
 
 Exercise = NetworkExercise | ExpressionExercise

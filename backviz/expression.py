@@ -450,6 +450,12 @@ class ExpressionTrace:
         except KeyError:
             raise NameError_(f"no quantity named '{name}' in exercise {self.exercise.id}") from None
 
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict:
+        """Jupyter: the worked solution and the diagram (HTML, SVG, PNG, text)."""
+        from .render.jupyter import trace_bundle
+
+        return trace_bundle(self)
+
     def items(self) -> Iterator[tuple[str, float]]:
         for ref in self.refs():
             yield self.name(ref), self.value(ref)

@@ -217,10 +217,17 @@ def pretty_name(name: str) -> str:
     )
 
 
-def format_given(value: float) -> str:
-    """A number as the exercise gave it (inputs, initial weights, η): 0.3, not 0.30000000."""
+def format_given(value: float, decimals: int = 8) -> str:
+    """A number as the exercise gave it (inputs, initial weights, η): 0.3, not 0.30000000.
+
+    Numbers given with more digits than `decimals` (weights drawn from a seed) are rounded
+    like computed ones.
+    """
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
+    shortest = repr(float(value))
+    if "e" not in shortest and len(shortest.split(".")[1]) > decimals:
+        return format_number(value, decimals)
     text = format_number(value, 12)
     if "e" in text:
         mantissa, exponent = text.split("e")

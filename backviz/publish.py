@@ -19,11 +19,22 @@ __all__ = ["DEMO_FILES", "solution_files", "write_demo", "write_solutions"]
 LANGS = ("en", "ko")
 
 
-def solution_files(exercise_path: Path) -> dict[str, str]:
-    """File name → content of one exercise's generated solutions (e.g. seed-222.en.md)."""
+def solution_files(exercise_path: Path) -> dict[str, str | bytes]:
+    """File name → content of one exercise's generated files: the worked solution in Markdown
+    (e.g. seed-222.en.md, seed-222.ko.md), the diagram of every stage (seed-222.svg) and the
+    walkthrough page (seed-222.walkthrough.html)."""
+    from .render.diagrams import diagram
+    from .render.drawing import render_graph
+    from .render.walkthrough import walkthrough_page
+
     exercise = load(exercise_path)
     trace = trace_of(exercise)
-    return {f"{exercise.id}.{lang}.md": render_solution(trace, "md", lang=lang) for lang in LANGS}
+    files: dict[str, str | bytes] = {
+        f"{exercise.id}.{lang}.md": render_solution(trace, "md", lang=lang) for lang in LANGS
+    }
+    files[f"{exercise.id}.svg"] = render_graph(diagram(trace, stage="all"), "svg")
+    files[f"{exercise.id}.walkthrough.html"] = walkthrough_page(trace)
+    return files
 
 
 def write_solutions(exercises: Path, out: Path) -> list[Path]:
@@ -34,8 +45,9 @@ def write_solutions(exercises: Path, out: Path) -> list[Path]:
             target = out / name
             write_atomic(target, content)
             written.append(target)
-    for stale in out.glob("*.md"):
-        if stale not in written and stale.name != "README.md":
+    for stale in out.iterdir():
+        generated = stale.suffix in (".md", ".svg", ".html") and stale.name != "README.md"
+        if generated and stale not in written:
             stale.unlink()
     return written
 
@@ -47,22 +59,34 @@ DEMO_FILES = (
     "solution.tex",
     "answer-key.csv",
     "trace.json",
+    "network-forward.svg",
+    "network-backward.svg",
+    "network-update.svg",
+    "network-all.svg",
+    "walkthrough.html",
 )
 
 
 def write_demo(exercise_path: Path, out: Path) -> list[Path]:
-    """The demo's files: the worked solution (md en/ko, html, LaTeX), answer key and JSON."""
+    """The demo's files: the worked solution (md en/ko, html, LaTeX), answer key, JSON, the
+    diagram of each stage and the walkthrough page."""
     from .export import to_csv, to_json
+    from .render.diagrams import diagram
+    from .render.drawing import render_graph
+    from .render.walkthrough import walkthrough_page
 
     trace = trace_of(load(exercise_path))
-    contents = {
+    contents: dict[str, str | bytes] = {
         "solution.en.md": render_solution(trace, "md", lang="en"),
         "solution.ko.md": render_solution(trace, "md", lang="ko"),
         "solution.html": render_solution(trace, "html", lang="en"),
         "solution.tex": render_solution(trace, "latex", lang="en"),
         "answer-key.csv": to_csv(trace),
         "trace.json": to_json(trace),
+        "walkthrough.html": walkthrough_page(trace),
     }
+    for stage in ("forward", "backward", "update", "all"):
+        contents[f"network-{stage}.svg"] = render_graph(diagram(trace, stage=stage), "svg")
     paths = []
     for name in DEMO_FILES:
         write_atomic(out / name, contents[name])

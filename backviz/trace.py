@@ -316,6 +316,12 @@ class Trace:
             raise NameError_(f"no quantity named '{name}' in exercise {self.exercise.id}") from None
 
     # -- the whole thing ---------------------------------------------------------------------
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict:
+        """Jupyter: the worked solution and the diagram (HTML, SVG, PNG, text)."""
+        from .render.jupyter import trace_bundle
+
+        return trace_bundle(self)
+
     def items(self) -> Iterator[tuple[str, float]]:
         """(name, value) of every quantity in computing order: the answer key."""
         for ref in self.refs():

@@ -55,3 +55,9 @@ class Document:
 
     def equations(self) -> list[Equation]:
         return [b for b in self.blocks if isinstance(b, Equation)]
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict:
+        """Jupyter: HTML with MathML, Markdown and text."""
+        from .jupyter import document_bundle
+
+        return document_bundle(self)

@@ -8,7 +8,7 @@ from ..notation import format_number
 from .document import Document, Heading, Paragraph
 from .math_mathml import mathml_inner
 
-__all__ = ["html_document"]
+__all__ = ["html_document", "html_fragment"]
 
 STYLE = """
 body { font-family: system-ui, "Noto Sans KR", "NanumGothic", sans-serif; max-width: 60rem;
@@ -30,7 +30,14 @@ def _equation(lhs: str, forms: list[str], value: str) -> str:
     return f'<div class="eq"><math display="block"><mrow>{body}</mrow></math></div>'
 
 
+def html_fragment(document: Document) -> str:
+    """The document's body alone (headings, paragraphs, equations), to embed in a page."""
+    parts = _body(document)
+    return f'<div class="backviz-solution"><style>{STYLE}</style>' + "\n".join(parts) + "</div>"
+
+
 def html_document(document: Document) -> str:
+    """One self-contained page."""
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{document.lang}">',
@@ -41,7 +48,15 @@ def html_document(document: Document) -> str:
         f"<style>{STYLE}</style>",
         "</head>",
         "<body>",
+        *_body(document),
+        "</body>",
+        "</html>",
     ]
+    return "\n".join(parts) + "\n"
+
+
+def _body(document: Document) -> list[str]:
+    parts: list[str] = []
     for block in document.blocks:
         if isinstance(block, Heading):
             level = min(block.level, 6)
@@ -52,5 +67,4 @@ def html_document(document: Document) -> str:
             value = format_number(block.value, document.decimals).replace("-", "−")
             forms = [mathml_inner(f, document.decimals) for f in block.forms]
             parts.append(_equation(f"<mi>{escape(block.lhs.text)}</mi>", forms, value))
-    parts += ["</body>", "</html>"]
-    return "\n".join(parts) + "\n"
+    return parts

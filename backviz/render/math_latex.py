@@ -32,6 +32,11 @@ def _level(expr: Expr) -> int:
     return 5  # \frac and calls are delimited already
 
 
+def _signed(expr: Expr) -> bool:
+    """Whether the expression prints with a leading minus (−x, −3)."""
+    return isinstance(expr, Neg) or (isinstance(expr, Num) and expr.value < 0)
+
+
 def _number(num: Num, decimals: int) -> str:
     text = format_given(num.value) if num.given else format_number(num.value, decimals)
     if "e" in text:
@@ -52,6 +57,10 @@ def math_latex(expr: Expr, decimals: int = 8) -> str:
         text = show(inner)
         return rf"\left({text}\right)" if _level(inner) < minimum else text
 
+    def negated(inner: Expr) -> str:
+        """x after a minus sign: a − (−3), never two minus signs in a row."""
+        return rf"\\left({show(inner)}\\right)" if _signed(inner) else wrap(inner, 2)
+
     def show(e: Expr) -> str:
         if isinstance(e, Sym):
             return e.latex
@@ -65,7 +74,7 @@ def math_latex(expr: Expr, decimals: int = 8) -> str:
             parts = [show(e.terms[0])]
             for term in e.terms[1:]:
                 if isinstance(term, Neg):
-                    parts.append(" - " + wrap(term.operand, 2))
+                    parts.append(" - " + negated(term.operand))
                 elif isinstance(term, Num) and term.value < 0:
                     parts.append(" - " + _number(Num(-term.value, term.given), decimals))
                 else:

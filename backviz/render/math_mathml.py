@@ -24,6 +24,11 @@ def _mo(text: str) -> str:
     return f"<mo>{escape(text)}</mo>"
 
 
+def _signed(expr: Expr) -> bool:
+    """Whether the expression prints with a leading minus (−x, −3)."""
+    return isinstance(expr, Neg) or (isinstance(expr, Num) and expr.value < 0)
+
+
 def _number(num: Num, decimals: int) -> str:
     text = format_given(num.value) if num.given else format_number(num.value, decimals)
     if text.startswith("-"):
@@ -48,6 +53,10 @@ def mathml_inner(expr: Expr, decimals: int = 8) -> str:
         text = show(inner)
         return _paren(text) if _level(inner) < minimum else text
 
+    def negated(inner: Expr) -> str:
+        """x after a minus sign: a − (−3), never two minus signs in a row."""
+        return _paren(show(inner)) if _signed(inner) else wrap(inner, 2)
+
     def show(e: Expr) -> str:
         if isinstance(e, Sym):
             return f"<mi>{escape(e.text)}</mi>"
@@ -61,7 +70,7 @@ def mathml_inner(expr: Expr, decimals: int = 8) -> str:
             parts = [show(e.terms[0])]
             for term in e.terms[1:]:
                 if isinstance(term, Neg):
-                    parts.append(_mo("−") + wrap(term.operand, 2))
+                    parts.append(_mo("−") + negated(term.operand))
                 elif isinstance(term, Num) and term.value < 0:
                     parts.append(_mo("−") + _number(Num(-term.value, term.given), decimals))
                 else:

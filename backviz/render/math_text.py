@@ -23,6 +23,11 @@ def _level(expr: Expr) -> int:
     return 5
 
 
+def _signed(expr: Expr) -> bool:
+    """Whether the expression prints with a leading minus (−x, −3)."""
+    return isinstance(expr, Neg) or (isinstance(expr, Num) and expr.value < 0)
+
+
 def _number(num: Num, decimals: int) -> str:
     text = format_given(num.value) if num.given else format_number(num.value, decimals)
     return text.replace("-", "−")
@@ -35,6 +40,10 @@ def math_text(expr: Expr, decimals: int = 8) -> str:
         text = show(inner)
         return f"({text})" if _level(inner) < minimum else text
 
+    def negated(inner: Expr) -> str:
+        """x after a minus sign: a − (−3), −(−x), never two minus signs in a row."""
+        return f"({show(inner)})" if _signed(inner) else wrap(inner, 2)
+
     def show(e: Expr) -> str:
         if isinstance(e, Sym):
             return e.text
@@ -43,12 +52,12 @@ def math_text(expr: Expr, decimals: int = 8) -> str:
         if isinstance(e, Paren):
             return f"({show(e.inner)})"
         if isinstance(e, Neg):
-            return "−" + wrap(e.operand, 2 if not isinstance(e.operand, Neg) else 3)
+            return "−" + negated(e.operand)
         if isinstance(e, Add):
             parts = [show(e.terms[0])]
             for term in e.terms[1:]:
                 if isinstance(term, Neg):
-                    parts.append(" − " + wrap(term.operand, 2))
+                    parts.append(" − " + negated(term.operand))
                 elif isinstance(term, Num) and term.value < 0:
                     parts.append(" − " + _number(Num(-term.value, term.given), decimals))
                 else:

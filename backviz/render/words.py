@@ -80,3 +80,25 @@ def word(key: str, lang: str, **values: object) -> str:
     """The phrase `key` in `lang` (English when a phrase has no translation)."""
     table = WORDS.get(key) or DESCRIBE[key]
     return table.get(lang, table["en"]).format(**values)
+
+
+# Diagrams: titles of stages and layers.
+WORDS.update(
+    {
+        "stage_forward": {"en": "forward pass", "ko": "순전파"},
+        "stage_backward": {"en": "backward pass", "ko": "역전파"},
+        "stage_update": {"en": "weight update", "ko": "가중치 갱신"},
+        "stage_all": {"en": "forward, backward and update", "ko": "순전파 · 역전파 · 가중치 갱신"},
+        "input_layer": {"en": "input layer", "ko": "입력층"},
+        "hidden_layer": {"en": "hidden layer {l}", "ko": "은닉층 ({l}층)"},
+        "output_layer": {"en": "output layer {l}", "ko": "출력층 ({l}층)"},
+        "more": {"en": "… {n} more", "ko": "… {n}개 더"},
+        "previous": {"en": "Previous", "ko": "이전"},
+        "plot_step": {"en": "step", "ko": "학습 단계"},
+        "plot_loss": {"en": "loss E", "ko": "오차 E"},
+        "plot_layer": {"en": "layer", "ko": "층"},
+        "plot_layer_n": {"en": "layer {l}", "ko": "{l}층"},
+        "plot_delta": {"en": "mean |δ| (log scale)", "ko": "|δ|의 평균 (로그 눈금)"},
+        "next": {"en": "Next", "ko": "다음"},
+    }
+)
