@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from .errors import BackvizError
+from .exercise import NetworkExercise
 
 __all__ = ["main"]
 
@@ -258,6 +259,90 @@ def plot(exercise: Path, what: str, steps: int | None, lang: str, out: Path) -> 
         _fail(error)
         return
     click.echo(f"wrote {out}", err=True)
+
+
+@main.command()
+@click.argument("exercise", type=click.Path(path_type=Path))
+@click.option("--student", help="Fill in the student id.")
+@click.option("--lang", type=click.Choice(("en", "ko")), default="en", show_default=True)
+@click.option("-o", "--out", type=click.Path(path_type=Path), help="Write to this file instead.")
+def template(exercise: Path, student: str | None, lang: str, out: Path | None) -> None:
+    """The blank answer sheet of EXERCISE (CSV quantity,value; what its [ask] table asks)."""
+    from .api import solve as compute
+    from .grading.template import answer_sheet
+
+    try:
+        trace = compute(exercise)
+        if not isinstance(trace.exercise, NetworkExercise):
+            raise BackvizError(f"{exercise}: answer sheets are for network exercises")
+        _emit(answer_sheet(trace, student=student, lang=lang), out)  # type: ignore[arg-type]
+    except BackvizError as error:
+        _fail(error)
+
+
+@main.command()
+@click.argument("exercise", type=click.Path(path_type=Path))
+@click.argument("submissions", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Folder for the reports.",
+)
+@click.option("--lang", type=click.Choice(("en", "ko")), default="en", show_default=True)
+@click.option("--no-diagrams", is_flag=True, help="Skip diagrams/<student>.svg.")
+def grade(
+    exercise: Path, submissions: tuple[Path, ...], out: Path, lang: str, no_diagrams: bool
+) -> None:
+    """Grade answer sheets (files, folders, or one wide CSV) of EXERCISE into reports in --out."""
+    from .grading.run import grade_paths
+
+    try:
+        summary = grade_paths(
+            exercise,
+            list(submissions),
+            out,
+            lang=lang,
+            diagrams=not no_diagrams,
+            progress=_progress(),
+        )
+    except BackvizError as error:
+        _fail(error)
+        return
+    click.echo(summary, err=True)
+
+
+@main.command("check-answers")
+@click.argument("exercise", type=click.Path(path_type=Path))
+@click.argument("sheet", type=click.Path(path_type=Path))
+@click.option("--lang", type=click.Choice(("en", "ko")), default="en", show_default=True)
+def check_answers(exercise: Path, sheet: Path, lang: str) -> None:
+    """Check your own answer sheet: every quantity's verdict, and the worked steps missed."""
+    from .grading.run import check_sheet
+
+    try:
+        click.echo(check_sheet(exercise, sheet, lang=lang), nl=False)
+    except BackvizError as error:
+        _fail(error)
+
+
+def _progress():
+    """A progress callback: a bar on a terminal, a few plain lines when piped."""
+    interactive = sys.stderr.isatty()
+
+    def report(done: int, total: int) -> None:
+        if interactive:
+            width = 30
+            filled = int(width * done / max(total, 1))
+            click.echo(
+                f"\rgrading [{'#' * filled}{'.' * (width - filled)}] {done}/{total}",
+                err=True,
+                nl=done == total,
+            )
+        elif done == total or done % max(total // 4, 1) == 0:
+            click.echo(f"graded {done}/{total}", err=True)
+
+    return report
 
 
 @main.command()

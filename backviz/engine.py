@@ -17,13 +17,39 @@ reduction over samples enters at the gradients. The result is a `Trace`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 import numpy as np
 
 from .exercise import NetworkExercise
 from .functions import LOSSES, Loss, softmax_cross_entropy_delta
 from .trace import Backward, Forward, StepRecord, Trace
 
-__all__ = ["forward", "output_loss", "run"]
+__all__ = ["Mistakes", "forward", "output_loss", "run"]
+
+
+@dataclass(frozen=True)
+class Mistakes:
+    """Switches that make the engine compute as a student who makes a classic mistake.
+
+    The grader recognises a mistake when a student's number equals the engine's number with
+    that switch on: the catalogue of mistakes is these switches, not a second set of formulas.
+    """
+
+    flip_output_sign: bool = False  # ∂E/∂o = (t − o): the sign of (t − o) flipped
+    skip_activation_derivative: bool = False  # δ = ∂E/∂a: σ′ left out
+    derivative_of_z: bool = False  # σ′ taken of z instead of a: z(1 − z)
+    updated_weights_backward: bool = False  # hidden ∂E/∂a through the already-updated W⁺
+    one_path_only: bool = False  # hidden ∂E/∂a_j = δ_1·w_1j: only the first path summed
+    add_update: bool = False  # W⁺ = W + η·∂E/∂W: the update added
+    no_learning_rate: bool = False  # W⁺ = W − ∂E/∂W: η left out
+    transposed_weights: bool = False  # z_j = Σ_k w_kj·a_k: w_jk and w_kj swapped
+    half_forgotten: bool = False  # E = Σ(t − o)²: the ½ left out of the loss
+    derivative_doubled: bool = False  # ∂E/∂o = −2(t − o): ½(t − o)² differentiated as (t − o)²
+    batch_summed: bool = False  # the batch summed instead of averaged
+
+
+NO_MISTAKES = Mistakes()
 
 
 def output_loss(exercise: NetworkExercise) -> Loss:
@@ -33,21 +59,31 @@ def output_loss(exercise: NetworkExercise) -> Loss:
     return LOSSES[exercise.loss_name]
 
 
-def _reduce(values: np.ndarray, reduction: str) -> float:
-    return float(np.mean(values) if reduction == "mean" else np.sum(values))
+def _reduce(values: np.ndarray, reduction: str, mistakes: Mistakes = NO_MISTAKES) -> float:
+    if reduction == "mean" and not mistakes.batch_summed:
+        return float(np.mean(values))
+    return float(np.sum(values))
+
+
+def _forward_weights(weights: np.ndarray, mistakes: Mistakes) -> np.ndarray:
+    """W as the forward pass reads it; transposed by the w_jk / w_kj mistake (square W only)."""
+    if mistakes.transposed_weights and weights.shape[0] == weights.shape[1]:
+        return weights.T
+    return weights
 
 
 def forward(
     exercise: NetworkExercise,
     W: tuple[np.ndarray, ...],
     b: tuple[np.ndarray | None, ...],
+    mistakes: Mistakes = NO_MISTAKES,
 ) -> Forward:
     """z and a of every layer for every sample, and the loss when there are targets."""
     a = exercise.inputs
     zs: list[np.ndarray] = []
     activations: list[np.ndarray] = []
     for weights, bias, f in zip(W, b, exercise.activations, strict=True):
-        z = a @ weights.T  # (N, n_l) = (N, n_{l-1}) @ (n_{l-1}, n_l)
+        z = a @ _forward_weights(weights, mistakes).T  # (N, n_l) = (N, n_{l-1}) @ (n_{l-1}, n_l)
         if bias is not None:
             z = z + bias
         a = f.value(z)
@@ -59,12 +95,14 @@ def forward(
     o, t = activations[-1], exercise.targets
     terms = loss.term(o, t) if loss.term is not None else None
     per_sample = loss.per_sample(o, t)
+    if mistakes.half_forgotten and loss.name == "half_sse":
+        terms, per_sample = 2 * terms, 2 * per_sample  # type: ignore[operator]
     return Forward(
         tuple(zs),
         tuple(activations),
         terms,
         per_sample,
-        _reduce(per_sample, exercise.training.reduction),
+        _reduce(per_sample, exercise.training.reduction, mistakes),
     )
 
 
@@ -72,12 +110,14 @@ def backward(
     exercise: NetworkExercise,
     fwd: Forward,
     W: tuple[np.ndarray, ...],
+    mistakes: Mistakes = NO_MISTAKES,
 ) -> Backward:
     """∂E/∂a, ∂a/∂z, δ of every layer and the gradients of every weight and bias."""
     assert exercise.targets is not None
     loss = output_loss(exercise)
     n_samples = exercise.n_samples
-    r = 1.0 / n_samples if exercise.training.reduction == "mean" else 1.0
+    mean = exercise.training.reduction == "mean" and not mistakes.batch_summed
+    r = 1.0 / n_samples if mean else 1.0
     n = len(W)
     dE_da: list[np.ndarray] = [np.empty(0)] * n
     da_dz: list[np.ndarray | None] = [None] * n
@@ -87,6 +127,10 @@ def backward(
 
     with np.errstate(divide="ignore", invalid="ignore"):
         dE_da[-1] = loss.derivative(fwd.a[-1], exercise.targets)
+    if mistakes.flip_output_sign:
+        dE_da[-1] = -dE_da[-1]
+    if mistakes.derivative_doubled and loss.name == "half_sse":
+        dE_da[-1] = 2 * dE_da[-1]
     for i in range(n - 1, -1, -1):
         f = exercise.activations[i]
         z, a = fwd.z[i], fwd.a[i]
@@ -96,14 +140,26 @@ def backward(
             delta[i] = f.backward(dE_da[i], z, a)
         else:
             assert f.derivative is not None
-            da_dz[i] = f.derivative(z, a)
+            if mistakes.skip_activation_derivative:
+                da_dz[i] = np.ones_like(z)
+            elif mistakes.derivative_of_z:
+                da_dz[i] = f.derivative(z, z)
+            else:
+                da_dz[i] = f.derivative(z, a)
             delta[i] = dE_da[i] * da_dz[i]
         a_prev = fwd.a[i - 1] if i > 0 else exercise.inputs
         grad_W[i] = r * (delta[i].T @ a_prev)  # (n_l, n_{l-1})
         if exercise.b[i] is not None:
             grad_b[i] = r * np.sum(delta[i], axis=0)
         if i > 0:
-            dE_da[i - 1] = delta[i] @ W[i]  # Σ_i δ_i·w_ij over the paths out of node j
+            weights = W[i]
+            if mistakes.updated_weights_backward:  # W⁺ = W − η·∂E/∂W already applied
+                weights = weights - exercise.training.learning_rate * grad_W[i]
+            weights = _forward_weights(weights, mistakes)
+            if mistakes.one_path_only:
+                dE_da[i - 1] = delta[i][:, :1] @ weights[:1, :]
+            else:
+                dE_da[i - 1] = delta[i] @ weights  # Σ_i δ_i·w_ij over the paths out of node j
     return Backward(tuple(dE_da), tuple(da_dz), tuple(delta), tuple(grad_W), tuple(grad_b))
 
 
@@ -113,8 +169,13 @@ def _update(
     params: tuple[np.ndarray | None, ...],
     grads: tuple[np.ndarray | None, ...],
     previous: tuple[dict[str, np.ndarray], ...] | None,
+    mistakes: Mistakes = NO_MISTAKES,
 ) -> tuple[tuple[np.ndarray | None, ...], tuple[dict[str, np.ndarray], ...]]:
     optimizer = exercise.training.optimizer
+    if mistakes.add_update:
+        optimizer = replace(optimizer, learning_rate=-optimizer.learning_rate)
+    if mistakes.no_learning_rate:
+        optimizer = replace(optimizer, learning_rate=1.0)
     new_params: list[np.ndarray | None] = []
     states: list[dict[str, np.ndarray]] = []
     for i, (p, g) in enumerate(zip(params, grads, strict=True)):
@@ -130,20 +191,21 @@ def _update(
     return tuple(new_params), tuple(states)
 
 
-def run(exercise: NetworkExercise) -> Trace:
+def run(exercise: NetworkExercise, mistakes: Mistakes = NO_MISTAKES) -> Trace:
     """Every number of every training step of the exercise, as a `Trace`.
 
-    Overflow (weights near 1e308, a diverging learning rate) gives inf or nan in the trace, as
-    it would in torch, without numpy's warnings on stderr.
+    With `mistakes`, the numbers a student making those mistakes would get. Overflow (weights
+    near 1e308, a diverging learning rate) gives inf or nan in the trace, as it would in
+    torch, without numpy's warnings on stderr.
     """
     with np.errstate(all="ignore"):
-        return _run(exercise)
+        return _run(exercise, mistakes)
 
 
-def _run(exercise: NetworkExercise) -> Trace:
+def _run(exercise: NetworkExercise, mistakes: Mistakes) -> Trace:
     W: tuple[np.ndarray, ...] = exercise.W
     b: tuple[np.ndarray | None, ...] = exercise.b
-    fwd = forward(exercise, W, b)
+    fwd = forward(exercise, W, b, mistakes)
     steps: list[StepRecord] = []
     if not exercise.trains:
         steps.append(StepRecord(1, W, b, fwd, None, None, None, None, None, None))
@@ -151,10 +213,10 @@ def _run(exercise: NetworkExercise) -> Trace:
     state_W: tuple[dict[str, np.ndarray], ...] | None = None
     state_b: tuple[dict[str, np.ndarray], ...] | None = None
     for step in range(1, exercise.training.steps + 1):
-        bwd = backward(exercise, fwd, W)
-        W_new, state_W = _update(exercise, step, W, bwd.grad_W, state_W)
-        b_new, state_b = _update(exercise, step, b, bwd.grad_b, state_b)
-        after = forward(exercise, W_new, b_new)  # type: ignore[arg-type]
+        bwd = backward(exercise, fwd, W, mistakes)
+        W_new, state_W = _update(exercise, step, W, bwd.grad_W, state_W, mistakes)
+        b_new, state_b = _update(exercise, step, b, bwd.grad_b, state_b, mistakes)
+        after = forward(exercise, W_new, b_new, mistakes)  # type: ignore[arg-type]
         steps.append(
             StepRecord(step, W, b, fwd, bwd, W_new, b_new, state_W, state_b, after)  # type: ignore[arg-type]
         )

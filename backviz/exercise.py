@@ -15,7 +15,35 @@ import numpy as np
 from .functions import Activation
 from .optimizers import Optimizer
 
-__all__ = ["Exercise", "ExpressionExercise", "NetworkExercise", "Training"]
+__all__ = ["ASK_KINDS", "Ask", "Exercise", "ExpressionExercise", "NetworkExercise", "Training"]
+
+# What `[ask] kinds` may name, and what is asked when an exercise says nothing.
+ASK_KINDS = (
+    "z",
+    "a",
+    "loss",
+    "dE/da",
+    "paths",
+    "da/dz",
+    "delta",
+    "grad",
+    "update",
+    "state",
+    "after",
+)
+DEFAULT_ASK_KINDS = ("z", "a", "loss", "dE/da", "da/dz", "delta", "grad", "update")
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What an answer sheet asks, and the marks (the exercise's optional `[ask]` table)."""
+
+    kinds: tuple[str, ...] = DEFAULT_ASK_KINDS
+    names: tuple[str, ...] = ()  # exactly these quantities, when given (overrides kinds)
+    steps: tuple[int, ...] = (1,)
+    marks: dict[str, float] = field(default_factory=dict)  # by name or kind; default 1
+    carried_credit: float = 1.0  # share of the marks for an error carried forward
+    mistake_credit: dict[str, float] = field(default_factory=dict)  # by mistake id
 
 
 @dataclass(frozen=True)
@@ -50,6 +78,7 @@ class NetworkExercise:
     training: Training
     source: str = ""  # the file it was read from
     description: dict[str, str] = field(default_factory=dict)
+    ask: Ask = field(default_factory=Ask)
 
     kind = "network"
 

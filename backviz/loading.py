@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ExerciseError
-from .exercise import Exercise, ExpressionExercise, NetworkExercise, Training
+from .exercise import ASK_KINDS, Ask, Exercise, ExpressionExercise, NetworkExercise, Training
 from .functions import ACTIVATIONS, DEFAULT_LEAKY_SLOPE, LOSS_NAMES, activation, one_hot
 from .notation import NOTATIONS
 from .optimizers import OPTIMIZERS, Optimizer
@@ -36,6 +36,7 @@ TOP_KEYS = {
         "parameters",
         "data",
         "training",
+        "ask",
     ),
     "expression": ("id", "title", "description", "kind", "expression"),
 }
@@ -566,7 +567,64 @@ def _network(
         training=training,
         source=reader.file,
         description=description,
+        ask=_ask(reader, data, training),
     )
+
+
+ASK_KEYS = ("kinds", "names", "steps", "marks", "carried_credit", "mistake_credit")
+
+
+def _ask(reader: _Reader, data: dict, training: Training) -> Ask:
+    """The optional `[ask]` table: what the answer sheet asks and the marks."""
+    table = reader.table(data, "ask", required=False)
+    if table is None:
+        return Ask()
+    reader.known_keys(table, ASK_KEYS, "ask.")
+    fields: dict[str, Any] = {}
+    if "kinds" in table:
+        kinds = table["kinds"]
+        if not isinstance(kinds, list) or not kinds:
+            raise reader.error("ask.kinds", f"a list of: {', '.join(ASK_KINDS)}", _describe(kinds))
+        fields["kinds"] = tuple(
+            reader.choice(kind, f"ask.kinds[{i}]", ASK_KINDS) for i, kind in enumerate(kinds)
+        )
+    if "names" in table:
+        names = table["names"]
+        if not isinstance(names, list) or not names:
+            raise reader.error(
+                "ask.names", 'a list of quantity names, e.g. ["dE/dW5", "W5+"]', _describe(names)
+            )
+        fields["names"] = tuple(reader.string(n, f"ask.names[{i}]") for i, n in enumerate(names))
+    if "steps" in table:
+        steps = table["steps"]
+        if not isinstance(steps, list) or not steps:
+            raise reader.error("ask.steps", "a list of step numbers, e.g. [1]", _describe(steps))
+        fields["steps"] = tuple(
+            reader.integer(n, f"ask.steps[{i}]", minimum=1) for i, n in enumerate(steps)
+        )
+        for i, n in enumerate(fields["steps"]):
+            if n > max(training.steps, 1):
+                raise reader.error(f"ask.steps[{i}]", f"a step from 1 to {training.steps}", str(n))
+    for key in ("marks", "mistake_credit"):
+        if key in table:
+            raw = table[key]
+            if not isinstance(raw, dict):
+                raise reader.error(f"ask.{key}", "a table of name = number", _describe(raw))
+            fields[key] = {
+                str(name): reader.number(v, f"ask.{key}.{name}", minimum=0)
+                for name, v in raw.items()
+            }
+    if "mistake_credit" in fields:
+        from .grading.mistakes import CATALOGUE
+
+        known = tuple(m.id for m in CATALOGUE)
+        for name in fields["mistake_credit"]:
+            reader.choice(name, f"ask.mistake_credit.{name}", known)
+    if "carried_credit" in table:
+        fields["carried_credit"] = reader.number(
+            table["carried_credit"], "ask.carried_credit", minimum=0
+        )
+    return Ask(**fields)
 
 
 def _per_layer(reader: _Reader, value: Any, path: str, count: int, kind: type, what: str) -> list:

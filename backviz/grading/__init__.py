@@ -1,0 +1,1 @@
+"""Grading: answer sheets in, verdicts per quantity, reports out."""

@@ -1,0 +1,682 @@
+"""Reading students' answer sheets: numbers as people write them, in CSV, TOML, JSON or text.
+
+A sheet maps quantity names (as written) to answers. Reading never fails on a bad sheet: what
+cannot be read becomes a problem on the `Submission` (the file) or on the `Answer` (one value),
+so one broken file never stops grading a class, and the report can say what was read.
+
+Formats (chosen by the file's suffix):
+- CSV `quantity,value` as `backviz template` writes it (`#` comment lines, optional header,
+  a `student,<id>` row); delimiter `,`, `;` or tab. Quoted "0,5", and any comma under `;` or
+  tab, is a decimal comma.
+- wide CSV: a header with a student column (`student`, `student_id`, `학번`, `id`) and one
+  column per quantity, one student per row, as exported from a form or an LMS.
+- TOML: `student = "s01"` and an `[answers]` table or top-level `"dE/dW5" = 0.0259` entries.
+- JSON: `{"student": "s01", "answers": {...}}` or a flat object.
+- text: `name = value`, `name: value` or `name,value` lines.
+Files are UTF-8 (with or without BOM) or CP949 (Korean Excel); larger than `MAX_BYTES` are not
+read.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+import stat
+import tomllib
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "MAX_BYTES",
+    "META_KEYS",
+    "SHEET_SUFFIXES",
+    "STUDENT_KEYS",
+    "Answer",
+    "Submission",
+    "parse_number",
+    "read_sheet",
+    "read_submissions",
+]
+
+MAX_BYTES = 5 * 1024 * 1024
+"""Sheets larger than this (5 MB) are reported, not read: no class's answers are that long."""
+
+SHEET_SUFFIXES = (".csv", ".json", ".toml", ".txt")
+"""What a folder is searched for (case-insensitive)."""
+
+STUDENT_KEYS = ("student", "student_id", "학번", "id")
+"""Field or column names holding the student id, in order of preference (compared as `_key`
+makes them: "Student ID" and "student-id" are student_id)."""
+
+META_KEYS = frozenset(
+    {
+        "name",
+        "full_name",
+        "student_name",
+        "이름",
+        "성명",
+        "email",
+        "e_mail",
+        "email_address",
+        "이메일",
+        "이메일_주소",
+        "timestamp",
+        "타임스탬프",
+        "exercise",
+    }
+)
+"""Fields and columns that are obviously not quantities (forms and LMS exports add them),
+in `_key` form."""
+
+_WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods", ".numbers")
+_MAX_NUMBER_LENGTH = 100  # longer text is prose, not a number
+_MAX_EXPONENT = 400  # beyond ±400 a float64 is 0 or inf anyway; keeps `decimals` small
+_APPROX = "≈~≒≃"  # a leading "about": ≒ is how Korean notes write it
+_DASHES = str.maketrans(dict.fromkeys("\u2212\u2010\u2011\u2012\u2013", "-"))  # − ‐ ‑ ‒ –
+_NON_FINITE = frozenset({"nan", "inf", "infinity", "∞"})
+_DECIMAL = re.compile(
+    r"(?P<sign>[+-]?)(?P<int>[0-9]*)(?:\.(?P<frac>[0-9]*))?(?:[eE](?P<exp>[+-]?[0-9]+))?"
+)
+_FRACTION = re.compile(r"(?P<sign>[+-]?)(?P<num>[0-9]+)/(?P<den>[0-9]+)")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One value a student wrote, read as a number when it can be."""
+
+    text: str
+    """As written, stripped: what a report shows as "what was read"."""
+    value: float | None
+    """The number, or None when the text is not a readable finite number."""
+    decimals: int | None
+    """Decimal places written, in the value's own units ("50%" -> 2, "1.5e-3" -> 4); an answer
+    given to d decimals is also right when it equals the reference rounded to d decimals.
+    None for exact forms such as "1/2". Never negative ("1.5e3" -> 0)."""
+    problem: str = ""
+    """Why the text is unreadable; empty when `value` is not None."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One student's answers from one sheet (or one row of a wide CSV)."""
+
+    student: str
+    """From a `student` field or column, else the file name's stem."""
+    source: str
+    """The file as given, plus ":row N" for a row of a wide CSV."""
+    answers: dict[str, Answer]
+    """Quantity name as written (stripped) -> answer, in file order; blank values are left
+    out (missing), unreadable ones kept (the grader reports what was read)."""
+    problems: tuple[str, ...] = ()
+    """Sheet-level problems (file, line, what is wrong); empty when the sheet read cleanly."""
+
+
+# ── numbers ────────────────────────────────────────────────────────────────────────────
+
+
+def parse_number(text: str, *, decimal_comma: bool = False) -> Answer:
+    """Read a number as people write it: 0.5, .5, 5e-1, 1/2, 50%, ≈ 0.5, −0.5, full-width digits.
+
+    With `decimal_comma`, one comma is the decimal mark ("0,5"); without it a comma makes the
+    text unreadable, since a thousands separator is never needed here and guessing could
+    turn 0,5 into 5. NaN and infinities are unreadable: no step of backpropagation asks for
+    one, and the grader could not compare them.
+    """
+    written = text.strip()
+
+    def unreadable(problem: str) -> Answer:
+        return Answer(written, None, None, problem)
+
+    number = unicodedata.normalize("NFKC", written).translate(_DASHES).strip()
+    number = number.lstrip(_APPROX + " \t")
+    number = re.sub(r"(?:\.\.\.|…)$", "", number)  # "0.333..." trails off, digits as written
+    number = re.sub(r"\s*([/%])\s*", r"\1", number)  # "1 / 2", "50 %"
+    number = re.sub(r"^([+-])\s+", r"\1", number)  # "- 0.5"
+    if not number:
+        return unreadable("nothing written")
+    if len(number) > _MAX_NUMBER_LENGTH:
+        return unreadable("too long to be a number")
+    if number.lower().lstrip("+-") in _NON_FINITE:
+        return unreadable("not a finite number")
+    if "," in number:
+        if not decimal_comma:
+            return unreadable("a comma: write the decimal mark as a point (0.5)")
+        if "." in number or number.count(",") > 1:
+            return unreadable("both ',' and '.' or several commas: write one decimal mark")
+        number = number.replace(",", ".")
+
+    if fraction := _FRACTION.fullmatch(number):
+        denominator = int(fraction["den"])
+        if denominator == 0:
+            return unreadable("division by zero")
+        exact = Fraction(int(fraction["num"]), denominator)
+        return _finite(written, -exact if fraction["sign"] == "-" else exact, None)
+
+    percent = number.endswith("%")
+    decimal = _DECIMAL.fullmatch(number[:-1] if percent else number)
+    if decimal is None or not (decimal["int"] or decimal["frac"]):
+        return unreadable("not a number")
+    exponent = int(decimal["exp"] or 0)
+    if abs(exponent) > _MAX_EXPONENT:
+        return unreadable("not a finite number" if exponent > 0 else "exponent out of range")
+    places = len(decimal["frac"] or "") - exponent + (2 if percent else 0)
+    exact = Decimal(decimal.group()).scaleb(-2 if percent else 0)  # exact, then rounded once
+    return _finite(written, exact, max(places, 0))
+
+
+def _finite(written: str, exact: Decimal | Fraction, decimals: int | None) -> Answer:
+    """The Answer for an exactly read number, or unreadable when it overflows a float."""
+    try:
+        value = float(exact)
+    except OverflowError:
+        value = float("inf")
+    if value in (float("inf"), float("-inf")):
+        return Answer(written, None, None, "not a finite number")
+    return Answer(written, value, decimals)
+
+
+def _answer(raw: object) -> Answer | None:
+    """An Answer for a value read from a file; None for a blank one (the answer is missing).
+
+    Strings are parsed with a decimal comma: inside a quoted CSV cell, a TOML or JSON
+    string or after `=` the comma cannot mean anything else.
+    """
+    if raw is None:
+        return None
+    if isinstance(raw, bool):  # before int: bool is an int in Python
+        return Answer(str(raw).lower(), None, None, "true/false, not a number")
+    if isinstance(raw, int):
+        return _finite(str(raw), Fraction(raw), 0)
+    if isinstance(raw, float):
+        return parse_number(repr(raw))
+    if isinstance(raw, str):
+        return parse_number(raw, decimal_comma=True) if raw.strip() else None
+    kind = "a list" if isinstance(raw, list) else f"a {type(raw).__name__}"
+    return Answer(str(raw).strip(), None, None, f"{kind}, not a number")
+
+
+def _key(name: str) -> str:
+    """A field or column name as compared: NFKC, case-folded, spaces and '-' as one '_'."""
+    return "_".join(unicodedata.normalize("NFKC", name).replace("-", " ").split()).casefold()
+
+
+# ── one sheet ──────────────────────────────────────────────────────────────────────────
+
+
+@dataclass
+class _Sheet:
+    """Collects one submission: answers in file order, the first of duplicates, problems."""
+
+    file: str  # the file's name, to open each message with
+    source: str
+    default_student: str
+    student: str = ""
+    student_line: int | None = None
+    answers: dict[str, Answer] = field(default_factory=dict)
+    first_line: dict[str, int | None] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    entries: int = 0  # quantity entries seen, blank ones included
+
+    def problem(self, message: str, line: int | None = None) -> None:
+        where = self.file if line is None else f"{self.file}:{line}"
+        self.problems.append(f"{where}: {message}")
+
+    def add(self, name: str, raw: object, line: int | None = None) -> None:
+        """One `name = value` entry: blank values are missing, a repeated name keeps the first."""
+        name = name.strip()
+        answer = _answer(raw)
+        if not name:
+            if answer is not None:
+                self.problem(f"the value {answer.text!r} has no quantity name", line)
+            return
+        if _key(name) in META_KEYS:
+            return
+        self.entries += 1
+        if answer is None:
+            return
+        if name in self.answers:
+            first = self.first_line[name]
+            where = f" (first on line {first})" if first is not None else ""
+            self.problem(f"{name!r} is given again{where}; the first is kept", line)
+            return
+        self.answers[name] = answer
+        self.first_line[name] = line
+
+    def set_student(self, raw: object, line: int | None = None) -> None:
+        """The student id; a second, different one is reported and the first kept."""
+        if isinstance(raw, bool) or not isinstance(raw, str | int):
+            self.problem(f"the student id should be text, found {raw!r}", line)
+            return
+        student = str(raw).strip()
+        if not student or student == self.student:
+            return
+        if self.student:
+            first = f" on line {self.student_line}" if self.student_line is not None else ""
+            self.problem(
+                f"a second student id {student!r} (the first, {self.student!r}{first}, is kept)",
+                line,
+            )
+            return
+        self.student, self.student_line = student, line
+
+    def entry(self, name: str, raw: object, line: int | None = None) -> None:
+        """A top-level entry of a sheet: the student id or a quantity."""
+        if _key(name) in STUDENT_KEYS:
+            self.set_student(raw, line)
+        else:
+            self.add(name, raw, line)
+
+    def submission(self) -> Submission:
+        if not self.entries and not self.problems:
+            self.problem("no answers found")
+        return Submission(
+            self.student or self.default_student,
+            self.source,
+            dict(self.answers),
+            tuple(self.problems),
+        )
+
+
+def read_sheet(path: Path, *, default_student: str | None = None) -> list[Submission]:
+    """Read one answer sheet; a wide CSV gives one Submission per row, anything else one.
+
+    Never raises for a bad file: a missing, empty, binary, huge, undecodable or unparsable
+    file gives one Submission with no answers and a problem saying why. `default_student`
+    (else the file name's stem) names a sheet that does not name its student.
+    """
+    path = Path(path)
+    sheet = _Sheet(path.name, str(path), default_student or path.stem or str(path))
+
+    def failed(problem: str) -> list[Submission]:
+        sheet.problem(problem)
+        return [sheet.submission()]
+
+    raw, problem = _read_bytes(path)
+    if raw is None:
+        return failed(problem)
+    suffix = path.suffix.lower()
+    if suffix in _WORKBOOKS:
+        return failed("a spreadsheet workbook: save it as CSV (UTF-8) and grade that")
+    reader = _READERS.get(suffix)
+    if reader is None:
+        return failed(
+            f"not an answer sheet ({suffix or 'no suffix'}): use .csv, .toml, .json or .txt"
+        )
+    text, problem = _decode(raw)
+    if text is None:
+        return failed(problem)
+    if not text.strip():
+        return failed("empty file")
+    return reader(text, sheet)
+
+
+def _read_bytes(path: Path) -> tuple[bytes | None, str]:
+    """The file's bytes, or None and why not: missing, a folder, not a file, too large."""
+    try:
+        status = path.stat()
+        if stat.S_ISDIR(status.st_mode):
+            return None, "a folder, not a file"
+        if not stat.S_ISREG(status.st_mode):
+            return None, "not a regular file"
+        if status.st_size > MAX_BYTES:
+            return None, _too_large(status.st_size)
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)  # bounded even if the file grows meanwhile
+    except FileNotFoundError:
+        return None, "no such file"
+    except OSError as error:
+        return None, f"cannot be read: {error.strerror or error}"
+    if len(raw) > MAX_BYTES:
+        return None, _too_large(len(raw))
+    return raw, ""
+
+
+def _too_large(size: int) -> str:
+    return f"too large ({size / 1e6:.1f} MB; answer sheets are read up to 5 MB), not read"
+
+
+def _decode(raw: bytes) -> tuple[str | None, str]:
+    """The text of a sheet: UTF-8 (BOM or not), else CP949; None for binary or other text.
+
+    A UTF-16 file with its BOM (Excel's "Unicode text") is read too: its NUL bytes are part
+    of the encoding, not a sign of a binary file.
+    """
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError:
+            text = "\0"
+        if "\0" not in text:
+            return text, ""
+    if b"\0" in raw:
+        return None, "a binary file (it holds NUL bytes), not an answer sheet"
+    try:
+        return raw.decode("utf-8-sig"), ""
+    except UnicodeDecodeError as error:
+        utf8_error = error
+    try:
+        return raw.decode("cp949"), ""
+    except UnicodeDecodeError:
+        pass
+    line = raw[: utf8_error.start].count(b"\n") + 1
+    byte = raw[utf8_error.start : utf8_error.start + 1].hex()
+    return None, f"line {line}: byte 0x{byte} is neither UTF-8 nor CP949; save the file as UTF-8"
+
+
+# ── CSV ────────────────────────────────────────────────────────────────────────────────
+
+
+def _read_csv(text: str, sheet: _Sheet) -> list[Submission]:
+    """A `quantity,value` sheet, or a wide CSV (one student per row) when its header says so."""
+    numbered = [
+        (number, line)
+        for number, line in enumerate(io.StringIO(text, newline=""), 1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    if not numbered:
+        return [sheet.submission()]  # only comments: no answers
+    delimiter = _sniff(line for _, line in numbered)
+    try:
+        rows = _rows(numbered, delimiter)
+    except csv.Error as error:  # e.g. a cell over csv's field size limit
+        sheet.problem(f"not readable as CSV: {error}")
+        return [sheet.submission()]
+    if not rows:
+        return [sheet.submission()]
+    _, header = rows[0]
+    keys = [_key(cell) for cell in header]
+    if "quantity" in keys and "value" in keys:
+        _read_long(rows[1:], sheet, keys.index("quantity"), keys.index("value"), headed=True)
+        return [sheet.submission()]
+    has_id = any(key in STUDENT_KEYS for key in keys)
+    if len(header) >= 3 and (has_id or all(parse_number(c).value is None for c in header)):
+        return _read_wide(rows, sheet)
+    _read_long(rows, sheet, 0, 1, headed=False)
+    return [sheet.submission()]
+
+
+def _sniff(lines: Iterable[str]) -> str:
+    """The delimiter: tab or `;` when most lines hold one, else `,`.
+
+    `;` and tab are tested first because a comma may be a decimal mark in their files
+    (Excel in a decimal-comma locale writes `;`).
+    """
+    lines = list(lines)
+    for delimiter in ("\t", ";"):
+        if 2 * sum(delimiter in line for line in lines) >= len(lines):
+            return delimiter
+    return ","
+
+
+def _rows(numbered: list[tuple[int, str]], delimiter: str) -> list[tuple[int, list[str]]]:
+    """CSV records with the file line each starts on; cells stripped, trailing blanks dropped."""
+    reader = csv.reader((line for _, line in numbered), delimiter=delimiter)
+    rows = []
+    consumed = 0
+    for cells in reader:
+        line = numbered[consumed][0]
+        consumed = reader.line_num
+        while cells and not cells[-1].strip():
+            cells.pop()
+        if cells:
+            rows.append((line, [cell.strip() for cell in cells]))
+    return rows
+
+
+def _read_long(
+    rows: list[tuple[int, list[str]]], sheet: _Sheet, name: int, value: int, *, headed: bool
+) -> None:
+    """`quantity,value` rows (columns `name` and `value`); `student,<id>` names the student.
+
+    Without a header a third cell means a comma split a name or a value (W(2)_10,3 or 0,5),
+    so the row is reported rather than guessed at; with one, other columns are ignored.
+    """
+    for line, cells in rows:
+        if not headed and len(cells) > 2:
+            sheet.problem(
+                f"{len(cells)} cells where 2 (quantity, value) were expected, not read: quote a "
+                'name or value holding a comma ("W(2)_10,3", "0,5") or separate columns by ";"',
+                line,
+            )
+            continue
+        quantity = cells[name] if name < len(cells) else ""
+        if _key(quantity) == "quantity":
+            continue  # a repeated header
+        sheet.entry(quantity, cells[value] if value < len(cells) else "", line)
+
+
+def _read_wide(rows: list[tuple[int, list[str]]], sheet: _Sheet) -> list[Submission]:
+    """One Submission per row of a header-plus-rows sheet; the row numbers are file lines."""
+    header_line, header = rows[0]
+    keys = [_key(cell) for cell in header]
+    id_column = next((keys.index(key) for key in STUDENT_KEYS if key in keys), None)
+    columns: list[tuple[int, str]] = []  # (index, quantity name), first of each name
+    column_notes: list[str] = []
+    seen: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        if keys[index] in STUDENT_KEYS or keys[index] in META_KEYS or not cell:
+            continue
+        if cell in seen:
+            column_notes.append(
+                f"column {index + 1}: {cell!r} is given again (first in column "
+                f"{seen[cell] + 1}); the first is kept"
+            )
+            continue
+        seen[cell] = index
+        columns.append((index, cell))
+
+    submissions = []
+    for line, cells in rows[1:]:
+        row = _Sheet(sheet.file, f"{sheet.source}:row {line}", f"{sheet.default_student}-row{line}")
+        row.problems.extend(f"{sheet.file}:{header_line}: {note}" for note in column_notes)
+        if id_column is not None and id_column < len(cells) and cells[id_column]:
+            row.set_student(cells[id_column], line)
+        else:
+            row.problem(f"no student id; named {row.default_student!r}", line)
+        for index, quantity in columns:
+            row.add(quantity, cells[index] if index < len(cells) else "", line)
+        if len(cells) > len(header):
+            row.problem(f"{len(cells)} cells but the header has {len(header)}; extra ignored", line)
+        submissions.append(row.submission())
+    if not submissions:
+        sheet.problem("a header but no rows of answers under it", header_line)
+        return [sheet.submission()]
+    return submissions
+
+
+# ── TOML, JSON, text ───────────────────────────────────────────────────────────────────
+
+
+def _read_toml(text: str, sheet: _Sheet) -> list[Submission]:
+    """`student = "…"` and an `[answers]` table, or quantities at the top level.
+
+    TOML forbids a key given twice; for that one error the sheet is read line by line
+    instead, so that the first answer counts and the repeat is reported like elsewhere.
+    """
+    try:
+        data = tomllib.loads(text, parse_float=lambda literal: literal.replace("_", ""))
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        line = re.search(r"line (\d+)", message)
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
+        if "Cannot overwrite" in reason or "twice" in reason:
+            lenient = _Sheet(sheet.file, sheet.source, sheet.default_student)
+            _read_lines(text, lenient)
+            if any("given again" in problem for problem in lenient.problems):
+                return [lenient.submission()]
+        sheet.problem(f"not valid TOML: {reason}", int(line.group(1)) if line else None)
+        return [sheet.submission()]
+    except (ValueError, RecursionError):  # an integer too long, or nesting too deep
+        sheet.problem("not valid TOML: a value too long or nested too deep to read")
+        return [sheet.submission()]
+    _read_mapping(list(data.items()), sheet, "table")
+    return [sheet.submission()]
+
+
+class _Pairs(list[tuple[str, Any]]):
+    """A JSON object as its key/value pairs, repeats kept, so the first of a repeat can win."""
+
+
+def _read_json(text: str, sheet: _Sheet) -> list[Submission]:
+    """`{"student": "…", "answers": {…}}` or a flat object; numbers keep their written digits."""
+    try:
+        data = json.loads(
+            text,
+            parse_float=str,
+            parse_int=str,
+            parse_constant=str,
+            object_pairs_hook=_Pairs,
+        )
+    except json.JSONDecodeError as error:
+        sheet.problem(f"not valid JSON: {error.msg} (column {error.colno})", error.lineno)
+        return [sheet.submission()]
+    except (ValueError, RecursionError):
+        sheet.problem("not valid JSON: a value too long or nested too deep to read")
+        return [sheet.submission()]
+    if not isinstance(data, _Pairs):
+        found = "a list" if isinstance(data, list) else repr(data)[:40]
+        sheet.problem(f'expected an object {{"student": …, "answers": {{…}}}}, found {found}')
+        return [sheet.submission()]
+    _read_mapping(data, sheet, "object")
+    return [sheet.submission()]
+
+
+def _read_mapping(pairs: list[tuple[str, Any]], sheet: _Sheet, kind: str) -> None:
+    """Top-level pairs of a TOML table or JSON object: the student, then the answers."""
+    answers = next((value for key, value in pairs if key == "answers"), None)
+    for key, value in pairs:
+        if _key(key) in STUDENT_KEYS:
+            sheet.set_student(value)
+    if answers is None:
+        pairs = [(key, value) for key, value in pairs if _key(key) not in STUDENT_KEYS]
+    elif isinstance(answers, dict | _Pairs):
+        pairs = list(answers.items()) if isinstance(answers, dict) else answers
+    else:
+        sheet.problem(f"'answers' should be a {kind} of quantity = value, found {answers!r}")
+        return
+    for name, value in _flatten(pairs):
+        sheet.add(name, value)
+
+
+def _flatten(pairs: list[tuple[str, Any]], prefix: str = "") -> Iterable[tuple[str, Any]]:
+    """Nested tables joined back with '.': TOML reads an unquoted `W1.1 = 0.3` as W1 → 1."""
+    for key, value in pairs:
+        if isinstance(value, dict | _Pairs):
+            nested = list(value.items()) if isinstance(value, dict) else value
+            yield from _flatten(nested, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value
+
+
+def _read_txt(text: str, sheet: _Sheet) -> list[Submission]:
+    """Lines `name = value`, `name: value` or `name,value` (tab or `;` too)."""
+    _read_lines(text, sheet)
+    return [sheet.submission()]
+
+
+def _read_lines(text: str, sheet: _Sheet) -> None:
+    """Fill `sheet` from `name = value` lines; `#` comments and `[section]` lines are skipped."""
+    for number, line in enumerate(io.StringIO(text, newline=""), 1):
+        stripped = re.sub(r"\s+#.*$", "", line.strip())  # a trailing "# comment"
+        if not stripped or stripped.startswith("#") or re.fullmatch(r"\[.*\]", stripped):
+            continue
+        match = re.match(r"([^=:]*)[=:](.*)", stripped) or re.match(r"([^\t;]*)[\t;](.*)", stripped)
+        if match is None and stripped.count(",") == 1:
+            match = re.match(r"([^,]*),(.*)", stripped)
+        if match is None:
+            shown = stripped if len(stripped) <= 40 else stripped[:40] + "…"
+            sheet.problem(f"expected 'name = value', found {shown!r}, not read", number)
+            continue
+        sheet.entry(_unquote(match[1]), _unquote(match[2]), number)
+
+
+def _unquote(text: str) -> str:
+    """Text without surrounding spaces and one pair of matching quotes."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        return text[1:-1].strip()
+    return text
+
+
+_READERS: dict[str, Callable[[str, _Sheet], list[Submission]]] = {
+    ".csv": _read_csv,
+    ".tsv": _read_csv,
+    ".toml": _read_toml,
+    ".json": _read_json,
+    ".txt": _read_txt,
+}
+
+
+# ── many sheets ────────────────────────────────────────────────────────────────────────
+
+
+def read_submissions(paths: Sequence[Path]) -> list[Submission]:
+    """Every submission from files and folders, in the order given, folders' files sorted.
+
+    A folder contributes its own sheet files and those of its immediate subfolders (one
+    level, as LMS exports have one folder per student); hidden and `~$` lock files are
+    skipped. A file alone in a subfolder takes the subfolder's name as its default student.
+    Every path yields at least one Submission; a bad file gives one with a problem, never
+    an exception, so one broken upload cannot stop a class's grading.
+    """
+    submissions: list[Submission] = []
+    for given in paths:
+        path = Path(given)
+        try:
+            if not path.is_dir():
+                submissions.extend(_read_safely(path, None))
+                continue
+            found = _sheet_files(path)
+        except OSError as error:
+            name = path.name or str(path)
+            problem = f"{name}: cannot be read: {error.strerror or error}"
+            submissions.append(Submission(name, str(path), {}, (problem,)))
+            continue
+        if not found:
+            name = path.name or str(path)
+            problem = f"{name}: no answer sheets (*.csv, *.toml, *.json, *.txt) in this folder"
+            submissions.append(Submission(name, str(path), {}, (problem,)))
+        for file, default_student in found:
+            submissions.extend(_read_safely(file, default_student))
+    return submissions
+
+
+def _read_safely(path: Path, default_student: str | None) -> list[Submission]:
+    """`read_sheet`, with any unforeseen error turned into the file's problem."""
+    try:
+        return read_sheet(path, default_student=default_student)
+    except Exception as error:  # a bad file must never stop the batch
+        student = default_student or path.stem or str(path)
+        problem = f"{path.name}: could not be read ({type(error).__name__}: {error})"
+        return [Submission(student, str(path), {}, (problem,))]
+
+
+def _sheet_files(folder: Path) -> list[tuple[Path, str | None]]:
+    """Sheet files in `folder` and its subfolders, sorted by relative path, each with the
+    default student name it gets (the subfolder's name when it holds just that one sheet)."""
+
+    def visible(path: Path) -> bool:
+        return not path.name.startswith((".", "~$"))
+
+    def sheets(directory: Path) -> list[Path]:
+        return [
+            path
+            for path in directory.iterdir()
+            if visible(path) and path.suffix.lower() in SHEET_SUFFIXES and path.is_file()
+        ]
+
+    found: list[tuple[Path, str | None]] = [(path, None) for path in sheets(folder)]
+    for subfolder in folder.iterdir():
+        if visible(subfolder) and subfolder.is_dir():
+            inside = sheets(subfolder)
+            default = subfolder.name if len(inside) == 1 else None
+            found.extend((path, default) for path in inside)
+    return sorted(found, key=lambda item: item[0].relative_to(folder).as_posix())

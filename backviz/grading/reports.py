@@ -1,0 +1,254 @@
+"""The grader's reports: grades.csv, verdicts.csv, feedback/<student>.md, results/<student>.json
+(Gradescope's results.json), summary.md — each written atomically, so an interrupted run leaves
+the previous reports whole."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import statistics
+from collections import Counter
+from pathlib import Path
+
+from ..files import write_atomic
+from ..notation import format_number
+from ..trace import Trace
+from .verdicts import CARRIED, CORRECT, Graded
+
+__all__ = ["feedback_markdown", "gradescope_results", "write_reports"]
+
+WORDS = {
+    "en": {
+        "feedback": "Feedback for {student}: {exercise}",
+        "total": "Total: {total:g} / {max:g}",
+        "problems": "Problems with the sheet",
+        "quantity": "quantity",
+        "verdict": "verdict",
+        "yours": "yours",
+        "expected": "expected",
+        "marks": "marks",
+        "worked": "Worked steps for what was missed",
+        "summary": "Class summary: {exercise}",
+        "students": "{n} submissions; mean {mean:.2f} / {max:g}, median {median:.2f}, "
+        "lowest {low:g}, highest {high:g}",
+        "distribution": "Distribution of totals",
+        "per_quantity": "Per quantity (share of the class)",
+        "common": "Most common mistakes",
+    },
+    "ko": {
+        "feedback": "{student} 피드백: {exercise}",
+        "total": "총점: {total:g} / {max:g}",
+        "problems": "답안지의 문제",
+        "quantity": "값",
+        "verdict": "판정",
+        "yours": "답",
+        "expected": "정답",
+        "marks": "점수",
+        "worked": "틀린 값의 풀이",
+        "summary": "학급 요약: {exercise}",
+        "students": "제출 {n}건; 평균 {mean:.2f} / {max:g}, 중앙값 {median:.2f}, "
+        "최저 {low:g}, 최고 {high:g}",
+        "distribution": "총점 분포",
+        "per_quantity": "값별 비율",
+        "common": "자주 나온 실수",
+    },
+}
+
+
+def safe_name(student: str) -> str:
+    """A file name for a student id (letters, digits, Hangul, '-', '_', '.')."""
+    name = re.sub(r"[^\w.\-]+", "_", student, flags=re.UNICODE).strip("._") or "student"
+    return name[:80]
+
+
+def feedback_markdown(graded: Graded, trace: Trace, *, lang: str = "en") -> str:
+    """Per quantity: the verdict, what was expected; for each miss the worked step."""
+    from ..render.solution import equation
+    from ..render.text import equation_text
+
+    w = WORDS[lang]
+    title = trace.exercise.title.get(lang) or trace.exercise.title.get("en", trace.exercise.id)
+    lines = [
+        f"# {w['feedback'].format(student=graded.student, exercise=title)}",
+        "",
+        w["total"].format(total=graded.total, max=graded.max_total),
+        "",
+    ]
+    if graded.problems:
+        lines += [f"## {w['problems']}", "", *[f"- {p}" for p in graded.problems], ""]
+    lines += [
+        f"| {w['quantity']} | {w['verdict']} | {w['yours']} | {w['expected']} | {w['marks']} |",
+        "|---|---|---|---|---|",
+    ]
+    for v in graded.verdicts:
+        verdict = v.verdict + (f" ({v.detail})" if v.verdict == CARRIED else "")
+        lines.append(
+            f"| `{v.name}` | {verdict} | {v.given or '—'} | "
+            f"{format_number(v.expected)} | {v.marks:g} / {v.max_marks:g} |"
+        )
+    missed = [v for v in graded.verdicts if v.verdict not in (CORRECT, CARRIED)]
+    if missed:
+        lines += ["", f"## {w['worked']}", ""]
+        for v in missed:
+            eq = equation(trace, trace.ref(v.name))
+            step = equation_text(eq, 8) if eq is not None else f"{v.name} = {v.expected!r}"
+            lines.append(f"- `{v.name}` ({v.verdict}): {step}")
+            if v.verdict.startswith("mistake:") and v.detail:
+                lines.append(f"  - {v.detail}")
+    return "\n".join(lines) + "\n"
+
+
+def gradescope_results(graded: Graded, *, lang: str = "en") -> dict:
+    """Gradescope's results.json: one test per quantity, with score, max_score and output."""
+    tests = []
+    for number, v in enumerate(graded.verdicts, start=1):
+        output = (
+            f"{v.verdict}: yours {v.given or '(missing)'}, expected {format_number(v.expected)}"
+        )
+        if v.detail:
+            output += f" — {v.detail}"
+        tests.append(
+            {
+                "name": v.name,
+                "number": str(number),
+                "score": round(v.marks, 6),
+                "max_score": v.max_marks,
+                "output": output,
+                "visibility": "visible",
+                "status": "passed" if v.verdict in (CORRECT, CARRIED) else "failed",
+            }
+        )
+    result = {
+        "score": round(graded.total, 6),
+        "output": WORDS[lang]["total"].format(total=graded.total, max=graded.max_total)
+        + "".join(f"\n{p}" for p in graded.problems),
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+    return result
+
+
+def _csv(rows: list[list[object]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def summary_markdown(results: list[Graded], trace: Trace, *, lang: str = "en") -> str:
+    """Class statistics and, per quantity, the share of each verdict: what to re-teach."""
+    w = WORDS[lang]
+    title = trace.exercise.title.get(lang) or trace.exercise.title.get("en", trace.exercise.id)
+    lines = [f"# {w['summary'].format(exercise=title)}", ""]
+    if not results:
+        return "\n".join(lines) + "\n"
+    totals = [g.total for g in results]
+    top = results[0].max_total
+    lines += [
+        w["students"].format(
+            n=len(results),
+            mean=statistics.mean(totals),
+            max=top,
+            median=statistics.median(totals),
+            low=min(totals),
+            high=max(totals),
+        ),
+        "",
+    ]
+    lines += [f"## {w['distribution']}", "", "```"]
+    bins = 10
+    counts = Counter(min(int(t / top * bins), bins - 1) if top else 0 for t in totals)
+    for b in range(bins):
+        low, high = top * b / bins, top * (b + 1) / bins
+        lines.append(f"{low:6.1f}–{high:6.1f} | {'#' * counts.get(b, 0)} {counts.get(b, 0)}")
+    lines += ["```", "", f"## {w['common']}", ""]
+    mistakes = Counter(
+        v.verdict for g in results for v in g.verdicts if v.verdict.startswith("mistake:")
+    )
+    lines += [f"- {name}: {count}" for name, count in mistakes.most_common(10)] or ["- —"]
+    lines += [
+        "",
+        f"## {w['per_quantity']}",
+        "",
+        "| quantity | correct | carried | mistakes | wrong | missing | unreadable |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    names = [v.name for v in results[0].verdicts]
+    n = len(results)
+    for i, name in enumerate(names):
+        verdicts = Counter(g.verdicts[i].verdict for g in results)
+        shown = (
+            ", ".join(
+                f"{k[8:]} {c / n:.0%}"
+                for k, c in verdicts.most_common()
+                if k.startswith("mistake:")
+            )
+            or "—"
+        )
+        lines.append(
+            f"| `{name}` | {verdicts[CORRECT] / n:.0%} | {verdicts[CARRIED] / n:.0%} | "
+            f"{shown} | {verdicts['wrong'] / n:.0%} | {verdicts['missing'] / n:.0%} | "
+            f"{verdicts['unreadable'] / n:.0%} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def unique_names(results: list[Graded]) -> list[str]:
+    """A file name per submission: the student id, made unique (every submission once)."""
+    seen: Counter[str] = Counter()
+    names = []
+    for g in results:
+        base = safe_name(g.student)
+        seen[base] += 1
+        names.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    return names
+
+
+def write_reports(
+    results: list[Graded], trace: Trace, out: Path, *, lang: str = "en", diagrams: bool = True
+) -> list[Path]:
+    """Every report into `out` (each file atomically)."""
+    names = unique_names(results)
+    quantities = [v.name for v in results[0].verdicts] if results else []
+    grades = [["student", "total", "max", *quantities]]
+    verdict_rows = [["student", "quantity", "verdict", "given", "expected", "marks"]]
+    written = []
+    for name, g in zip(names, results, strict=True):
+        grades.append(
+            [name, f"{g.total:g}", f"{g.max_total:g}", *[f"{v.marks:g}" for v in g.verdicts]]
+        )
+        for v in g.verdicts:
+            verdict_rows.append(
+                [name, v.name, v.verdict, v.given, repr(v.expected), f"{v.marks:g}"]
+            )
+        path = out / "feedback" / f"{name}.md"
+        write_atomic(path, feedback_markdown(g, trace, lang=lang))
+        written.append(path)
+        path = out / "results" / f"{name}.json"
+        write_atomic(
+            path, json.dumps(gradescope_results(g, lang=lang), ensure_ascii=False, indent=2)
+        )
+        written.append(path)
+        if diagrams:
+            from ..errors import DependencyError
+            from ..render.drawing import render_graph
+            from .diagram import student_diagram
+
+            try:
+                svg = render_graph(student_diagram(trace, g, lang=lang), "svg")
+            except DependencyError:
+                diagrams = False
+            else:
+                path = out / "diagrams" / f"{name}.svg"
+                write_atomic(path, svg)
+                written.append(path)
+    for file, content in (
+        ("grades.csv", _csv(grades)),
+        ("verdicts.csv", _csv(verdict_rows)),
+        ("summary.md", summary_markdown(results, trace, lang=lang)),
+    ):
+        write_atomic(out / file, content)
+        written.append(out / file)
+    return written

@@ -1,0 +1,74 @@
+"""The grading jobs behind the commands: a class's sheets into reports, one student's check."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from ..api import trace_of
+from ..errors import BackvizError
+from ..exercise import NetworkExercise
+from ..loading import load
+from ..trace import Trace
+from .verdicts import ClassGrader
+
+__all__ = ["check_sheet", "grade_paths"]
+
+
+def _network_trace(exercise_path: Path) -> Trace:
+    exercise = load(exercise_path)
+    if not isinstance(exercise, NetworkExercise) or not exercise.trains:
+        raise BackvizError(f"{exercise_path}: grading needs a network exercise with [training]")
+    return trace_of(exercise)  # type: ignore[return-value]
+
+
+def grade_paths(
+    exercise_path: Path,
+    paths: list[Path],
+    out: Path,
+    *,
+    lang: str = "en",
+    diagrams: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> str:
+    """Grade every sheet found in `paths`; write the reports; return a one-paragraph summary."""
+    from .answers import read_submissions
+    from .reports import write_reports
+
+    trace = _network_trace(exercise_path)
+    submissions = read_submissions(paths)
+    if not submissions:
+        raise BackvizError("no answer sheets found in " + ", ".join(map(str, paths)))
+    grader = ClassGrader(trace, lang=lang)
+    results = []
+    chunk = 500
+    for start in range(0, len(submissions), chunk):
+        results += grader.grade(submissions[start : start + chunk])
+        if progress is not None:
+            progress(len(results), len(submissions))
+    write_reports(results, trace, out, lang=lang, diagrams=diagrams)
+    verdicts = Counter(v.verdict.split(":")[0] for g in results for v in g.verdicts)
+    problems = sum(1 for g in results if g.problems)
+    mean = sum(g.total for g in results) / len(results)
+    return (
+        f"graded {len(results)} submission(s) of {trace.exercise.id}: mean {mean:.2f} / "
+        f"{results[0].max_total:g}; "
+        + ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items()))
+        + (f"; {problems} sheet(s) with problems (see feedback/)" if problems else "")
+        + f"\nreports in {out}/: grades.csv, verdicts.csv, summary.md, feedback/, results/"
+        + (", diagrams/" if diagrams else "")
+    )
+
+
+def check_sheet(exercise_path: Path, sheet: Path, *, lang: str = "en") -> str:
+    """One student's own sheet checked: the feedback as text for the terminal."""
+    from .answers import read_sheet
+    from .reports import feedback_markdown
+
+    trace = _network_trace(exercise_path)
+    submissions = read_sheet(sheet)
+    if not submissions:
+        raise BackvizError(f"{sheet}: no answers found")
+    (graded,) = ClassGrader(trace, lang=lang).grade(submissions[:1])
+    return feedback_markdown(graded, trace, lang=lang)

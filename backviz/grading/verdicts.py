@@ -1,0 +1,306 @@
+"""Verdicts: every asked quantity of every student, judged column by column over the class.
+
+For one quantity and all students at once (numpy arrays over students):
+
+- correct: the reference rounded to the decimals the student wrote, or within the relative
+  tolerance (1e-4) of the quantity's own step — an updated weight is judged on W⁺ − W;
+- mistake:<id>: the engine's number with that mistake switched on, at the precision the student
+  wrote (even inside the default tolerance, when the reference does not match at that
+  precision: the digits a student writes are evidence of how they computed), or within the
+  tolerance otherwise;
+- carried: wrong against the reference, but right when the quantity's own formula (the trace's)
+  is applied to the student's own earlier answers — only answers that are plausible (finite,
+  not a 0 or 1 standing in for a number that is neither) and not themselves right;
+- wrong, missing, unreadable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..exercise import Ask, NetworkExercise
+from ..quantities import Kind, Ref
+from ..trace import Trace
+from .mistakes import Mistake, applicable
+
+if TYPE_CHECKING:
+    from .answers import Submission
+
+__all__ = ["CORRECT", "Graded", "Verdict", "asked", "grade_class"]
+
+TOLERANCE = 1e-4  # relative, on each quantity's own step
+CORRECT, CARRIED, WRONG, MISSING, UNREADABLE = (
+    "correct",
+    "carried",
+    "wrong",
+    "missing",
+    "unreadable",
+)
+
+_KINDS = {
+    "z": {Kind.Z},
+    "a": {Kind.A},
+    "loss": {Kind.LOSS_TERM, Kind.SAMPLE_LOSS, Kind.LOSS},
+    "dE/da": {Kind.DE_DA},
+    "paths": {Kind.DE_DA_TERM},
+    "da/dz": {Kind.DA_DZ},
+    "delta": {Kind.DELTA},
+    "grad": {Kind.GRAD_W, Kind.GRAD_B},
+    "update": {Kind.UPDATE_W, Kind.UPDATE_B},
+    "state": {Kind.STATE},
+}
+
+
+def _kind_key(ref: Ref) -> str:
+    if ref.after:
+        return "after"
+    return next(key for key, kinds in _KINDS.items() if ref.kind in kinds)
+
+
+def asked(trace: Trace, ask: Ask) -> list[tuple[Ref, float]]:
+    """The quantities an answer sheet asks, in computing order, with their marks."""
+    if ask.names:
+        refs = [trace.ref(name) for name in ask.names]
+        order = {ref: i for i, ref in enumerate(trace.refs())}
+        refs.sort(key=lambda r: order.get(r, 0))
+    else:
+        refs = []
+        for ref in trace.refs():
+            if ref.step not in ask.steps or ref.kind in (
+                Kind.INPUT,
+                Kind.TARGET,
+                Kind.WEIGHT,
+                Kind.BIAS,
+            ):
+                continue
+            if _kind_key(ref) in ask.kinds:
+                refs.append(ref)
+    marks = []
+    for ref in refs:
+        name = trace.name(ref)
+        value = ask.marks.get(name, ask.marks.get(_kind_key(ref), ask.marks.get("default", 1.0)))
+        marks.append((ref, float(value)))
+    return marks
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One student's result on one quantity."""
+
+    name: str
+    verdict: str  # correct | carried | mistake:<id> | wrong | missing | unreadable
+    given: str  # as written ("" when missing)
+    expected: float
+    marks: float
+    max_marks: float
+    detail: str = ""  # carried: from which answers; mistake: its id; unreadable: why
+
+
+@dataclass
+class Graded:
+    """One submission graded."""
+
+    student: str
+    source: str
+    verdicts: list[Verdict]
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> float:
+        return float(sum(v.marks for v in self.verdicts))
+
+    @property
+    def max_total(self) -> float:
+        return float(sum(v.max_marks for v in self.verdicts))
+
+
+def _plausible(values: np.ndarray, reference: float) -> np.ndarray:
+    """Finite, and not a 0 or 1 standing in for a number that is neither."""
+    placeholder = np.isin(values, (0.0, 1.0)) & (reference not in (0.0, 1.0))
+    return np.isfinite(values) & ~placeholder
+
+
+def _rounds_to(values: np.ndarray, decimals: np.ndarray, target: np.ndarray | float) -> np.ndarray:
+    """The value is `target` rounded to the decimals written (where decimals are known)."""
+    half = 0.5 * np.power(10.0, -np.where(decimals >= 0, decimals, 0).astype(float))
+    slack = 1e-12 * np.maximum(1.0, np.abs(target))
+    return (decimals >= 0) & (np.abs(values - target) <= half + slack)
+
+
+def _within(values: np.ndarray, target: np.ndarray | float, base: float | np.ndarray) -> np.ndarray:
+    """Within the relative tolerance on the step from `base` (0 except for updated weights)."""
+    step = np.abs(np.asarray(target, dtype=float) - base)
+    return np.abs(values - target) <= TOLERANCE * step + 1e-12
+
+
+class ClassGrader:
+    """Grades many submissions of one exercise at once."""
+
+    def __init__(self, trace: Trace, *, lang: str = "en") -> None:
+        from ..engine import run
+
+        self.trace = trace
+        self.lang = lang
+        exercise: NetworkExercise = trace.exercise
+        self.ask = exercise.ask
+        self.items = asked(trace, self.ask)
+        self.mistakes: list[Mistake] = applicable(exercise)
+        self.mistake_traces = [run(exercise, m.mistakes) for m in self.mistakes]
+
+    def _base(self, ref: Ref) -> float:
+        """What an updated weight's step is measured from: the weight before the update."""
+        if ref.kind is Kind.UPDATE_W:
+            return self.trace.value(Ref(Kind.WEIGHT, ref.layer, ref.index, step=ref.step))
+        if ref.kind is Kind.UPDATE_B:
+            return self.trace.value(Ref(Kind.BIAS, ref.layer, ref.index, step=ref.step))
+        return 0.0
+
+    def grade(self, submissions: list[Submission]) -> list[Graded]:
+        """Every submission's verdicts; submissions with sheet problems are graded too."""
+        trace = self.trace
+        n = len(submissions)
+        # the class's answers as columns: value (nan when missing or unreadable) and decimals
+        columns: dict[Ref, tuple[np.ndarray, np.ndarray, list[str], np.ndarray]] = {}
+        problems: list[list[str]] = [list(s.problems) for s in submissions]
+        for i, submission in enumerate(submissions):
+            for written, answer in submission.answers.items():
+                try:
+                    ref = trace.ref(written)
+                except Exception:
+                    problems[i].append(f"unknown quantity '{written}' (not graded)")
+                    continue
+                if ref not in columns:
+                    columns[ref] = (
+                        np.full(n, np.nan),
+                        np.full(n, -1),
+                        [""] * n,
+                        np.zeros(n, dtype=bool),
+                    )
+                values, decimals, texts, readable = columns[ref]
+                texts[i] = answer.text
+                if answer.value is not None:
+                    values[i] = answer.value
+                    decimals[i] = -1 if answer.decimals is None else answer.decimals
+                    readable[i] = True
+        verdicts: list[list[Verdict]] = [[] for _ in range(n)]
+        correct_so_far: dict[Ref, np.ndarray] = {}
+        for ref, max_marks in self.items:
+            codes, details, marks = self._grade_column(ref, max_marks, columns, correct_so_far, n)
+            name = trace.name(ref)
+            expected = trace.value(ref)
+            texts = columns[ref][2] if ref in columns else [""] * n
+            for i in range(n):
+                verdicts[i].append(
+                    Verdict(
+                        name, codes[i], texts[i], expected, float(marks[i]), max_marks, details[i]
+                    )
+                )
+        return [
+            Graded(s.student, s.source, verdicts[i], problems[i]) for i, s in enumerate(submissions)
+        ]
+
+    def _grade_column(self, ref, max_marks, columns, correct_so_far, n):
+        trace = self.trace
+        reference = trace.value(ref)
+        base = self._base(ref)
+        codes = np.array([MISSING] * n, dtype=object)
+        details = [""] * n
+        marks = np.zeros(n)
+        if ref not in columns:
+            correct_so_far[ref] = np.zeros(n, dtype=bool)
+            return codes, details, marks
+        values, decimals, texts, readable = columns[ref]
+        codes[~readable & np.array([t != "" for t in texts])] = UNREADABLE
+        open_ = readable.copy()
+        # 1. the reference at the precision written
+        right = open_ & _rounds_to(values, decimals, reference)
+        # 2. carried: the quantity's own formula on the student's own (wrong) earlier answers,
+        # before any mistake, so that a mistake costs marks once, where it was made
+        rest = open_ & ~right
+        carried = np.zeros(n, dtype=bool)
+        if rest.any():
+            carried, sources = self._carried(ref, values, decimals, columns, correct_so_far, rest)
+            credit = self.ask.carried_credit
+            for i in np.flatnonzero(carried):
+                codes[i] = CARRIED
+                marks[i] = credit * max_marks
+                details[i] = "from " + ", ".join(sources[i])
+        # 3. a mistake at the precision written (where the reference is not)
+        mistaken = np.zeros(n, dtype=bool)
+        candidates = [
+            (mistake, value)
+            for mistake, mistake_trace in zip(self.mistakes, self.mistake_traces, strict=True)
+            if np.isfinite(value := mistake_trace.value(ref))
+            and not np.isclose(value, reference, rtol=1e-12, atol=0)
+        ]
+        for mistake, m_value in candidates:
+            hit = open_ & ~right & ~carried & ~mistaken & _rounds_to(values, decimals, m_value)
+            self._mark_mistake(codes, details, marks, hit, mistake, max_marks)
+            mistaken |= hit
+        # 4. within the tolerance of the reference
+        right |= open_ & ~carried & ~mistaken & _within(values, reference, base)
+        codes[right] = CORRECT
+        marks[right] = max_marks
+        # 5. within the tolerance of a mistake
+        for mistake, m_value in candidates:
+            hit = open_ & ~right & ~carried & ~mistaken & _within(values, m_value, base)
+            self._mark_mistake(codes, details, marks, hit, mistake, max_marks)
+            mistaken |= hit
+        rest = open_ & ~right & ~carried & ~mistaken
+        codes[rest] = WRONG
+        correct_so_far[ref] = right
+        return codes, details, marks
+
+    def _mark_mistake(self, codes, details, marks, hit, mistake: Mistake, max_marks: float) -> None:
+        credit = self.ask.mistake_credit.get(mistake.id, mistake.credit)
+        codes[hit] = f"mistake:{mistake.id}"
+        marks[hit] = credit * max_marks
+        for i in np.flatnonzero(hit):
+            details[i] = mistake.explanation.get(self.lang, mistake.explanation["en"])
+
+    def _carried(self, ref, values, decimals, columns, correct_so_far, rest):
+        """Who is right by the formula applied to their own answers, and from which answers."""
+        trace = self.trace
+        formula = trace.formula(ref)
+        n = len(values)
+        carried = np.zeros(n, dtype=bool)
+        sources: list[list[str]] = [[] for _ in range(n)]
+        if formula is None:
+            return carried, sources
+        inputs = []
+        own_wrong = np.zeros(n, dtype=bool)
+        implausible = np.zeros(n, dtype=bool)
+        for input_ref in formula.inputs:
+            reference = trace.value(input_ref)
+            column = np.full(n, reference)
+            if input_ref in columns:
+                given, _, _, readable = columns[input_ref]
+                use = readable & np.isfinite(given)
+                column = np.where(use, given, reference)
+                differs = use & ~correct_so_far.get(input_ref, np.zeros(n, dtype=bool))
+                differs &= ~np.isclose(given, reference, rtol=TOLERANCE, atol=1e-12)
+                own_wrong |= differs
+                implausible |= use & ~_plausible(given, reference)
+                name = trace.name(input_ref)
+                for i in np.flatnonzero(differs & rest):
+                    sources[i].append(f"your {name} = {columns[input_ref][2][i]}")
+            inputs.append(column)
+        with np.errstate(all="ignore"):
+            expected = np.asarray(formula.rule.evaluate(inputs), dtype=float)
+        if expected.ndim == 0:
+            expected = np.full(n, float(expected))
+        base = self._base(ref)
+        step = np.abs(expected - base)
+        written = np.where(decimals >= 0, 0.5 * np.power(10.0, -np.maximum(decimals, 0)), 0.0)
+        # the student's inputs were rounded too: allow a little more than for the reference
+        tolerance = np.maximum(1e-3 * step, written) + 1e-12
+        carried = rest & own_wrong & ~implausible & (np.abs(values - expected) <= tolerance)
+        return carried, sources
+
+
+def grade_class(trace: Trace, submissions: list[Submission], *, lang: str = "en") -> list[Graded]:
+    """Grade every submission against the exercise's trace."""
+    return ClassGrader(trace, lang=lang).grade(submissions)

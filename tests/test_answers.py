@@ -1,0 +1,531 @@
+"""Reading answer sheets: number forms, encodings, CSV (long and wide), TOML, JSON, text."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from backviz.grading.answers import (
+    MAX_BYTES,
+    Answer,
+    Submission,
+    parse_number,
+    read_sheet,
+    read_submissions,
+)
+
+TEMPLATE = (
+    "# backviz answer sheet: exercise seed-222\n"
+    "# 값을 소수로 적으세요 (write decimals)\n"
+    "quantity,value\n"
+    "student,{student}\n"
+    "dE/dW5,0.08216704\n"
+    "W5+,0.35891648\n"
+    "E_total,\n"
+)
+
+
+def write(folder: Path, name: str, content: str | bytes, encoding: str = "utf-8") -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content if isinstance(content, bytes) else content.encode(encoding))
+    return path
+
+
+def only(submissions: list[Submission]) -> Submission:
+    assert len(submissions) == 1
+    return submissions[0]
+
+
+def values(submission: Submission) -> dict[str, float | None]:
+    return {name: answer.value for name, answer in submission.answers.items()}
+
+
+# ── numbers ────────────────────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("text", "decimal_comma", "value", "decimals"),
+    [
+        ("0.5", False, 0.5, 1),
+        (".5", False, 0.5, 1),
+        ("-.5", False, -0.5, 1),
+        ("+0.5", False, 0.5, 1),
+        ("5.", False, 5.0, 0),
+        ("3", False, 3.0, 0),
+        ("0.2592", False, 0.2592, 4),
+        ("0.50", False, 0.5, 2),  # trailing zeros are digits the student wrote
+        ("5e-1", False, 0.5, 1),
+        ("1.5e-3", False, 0.0015, 4),
+        ("1.5E-3", False, 0.0015, 4),
+        ("2.5e+1", False, 25.0, 0),
+        ("1.5e3", False, 1500.0, 0),  # coarser than units: 0, never negative
+        ("1/2", False, 0.5, None),
+        ("1 / 3", False, 1 / 3, None),
+        ("-1/4", False, -0.25, None),
+        ("50%", False, 0.5, 2),
+        ("12.5%", False, 0.125, 3),
+        ("50 %", False, 0.5, 2),
+        ("0,5", True, 0.5, 1),
+        ("-0,0259", True, -0.0259, 4),
+        ("12,5%", True, 0.125, 3),
+        ("０．５", False, 0.5, 1),  # full-width digits and point
+        ("０.２５９２", False, 0.2592, 4),
+        ("－０．５", False, -0.5, 1),  # full-width minus
+        ("  0.5\t", False, 0.5, 1),
+        ("\u00a00.5\u3000", False, 0.5, 1),  # no-break and ideographic spaces
+        ("≈0.5", False, 0.5, 1),
+        ("≈ 0.43703857", False, 0.43703857, 8),
+        ("~0.5", False, 0.5, 1),
+        ("≒0.5", False, 0.5, 1),
+        ("−0.5", False, -0.5, 1),  # U+2212 minus sign
+        ("– 0.5", False, -0.5, 1),  # en dash, as word processors turn '-' into
+        ("≈ −0.00039571", False, -0.00039571, 8),
+        ("0.333...", False, 0.333, 3),
+        ("0.333…", False, 0.333, 3),
+    ],
+)
+def test_number_forms(text: str, decimal_comma: bool, value: float, decimals: int | None) -> None:
+    answer = parse_number(text, decimal_comma=decimal_comma)
+    assert answer == Answer(text.strip(), value, decimals)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("nan", "not a finite number"),
+        ("NaN", "not a finite number"),
+        ("inf", "not a finite number"),
+        ("-Infinity", "not a finite number"),
+        ("∞", "not a finite number"),
+        ("1e400", "not a finite number"),
+        ("1e-999", "exponent"),
+        ("1/0", "division by zero"),
+        ("0,5", "comma"),  # no decimal comma unless the context says so
+        ("1,234.5", "comma"),
+        ("abc", "not a number"),
+        (".", "not a number"),
+        ("5e", "not a number"),
+        ("1.5/2", "not a number"),
+        ("0.5 (rounded)", "not a number"),
+        ("--0.5", "not a number"),
+        ("1" * 200, "too long"),
+        ("", "nothing written"),
+        ("≈", "nothing written"),
+    ],
+)
+def test_unreadable_numbers(text: str, problem: str) -> None:
+    answer = parse_number(text)
+    assert answer.value is None and answer.decimals is None
+    assert problem in answer.problem
+    assert answer.text == text.strip()
+
+
+@pytest.mark.parametrize("text", ["1,234.5", "1,2,3"])
+def test_decimal_comma_needs_a_single_mark(text: str) -> None:
+    assert parse_number(text, decimal_comma=True).value is None
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_every_float_as_python_prints_it(value: float) -> None:
+    assert parse_number(repr(value)).value == value
+
+
+@given(st.floats(min_value=-1e6, max_value=1e6), st.integers(min_value=0, max_value=12))
+def test_fixed_decimals_are_counted(value: float, places: int) -> None:
+    text = f"{value:.{places}f}"
+    assert parse_number(text) == Answer(text, float(text), places)
+    assert parse_number(text.replace(".", ","), decimal_comma=True).value == float(text)
+
+
+# ── CSV quantity,value ─────────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp949"])
+def test_csv_encodings_with_korean_text(tmp_path: Path, encoding: str) -> None:
+    path = write(tmp_path, "s01.csv", TEMPLATE.format(student="김민수"), encoding)
+    submission = only(read_sheet(path))
+    assert submission.student == "김민수"
+    assert submission.source == str(path)
+    assert values(submission) == {"dE/dW5": 0.08216704, "W5+": 0.35891648}  # blank: missing
+    assert submission.problems == ()
+
+
+def test_csv_without_header_or_student_row_is_named_by_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "kim.csv", "dE/dW5,0.0822\r\nW5+, 0.3589 \r\n")
+    submission = only(read_sheet(path))
+    assert submission.student == "kim"
+    assert values(submission) == {"dE/dW5": 0.0822, "W5+": 0.3589}
+    assert submission.answers["W5+"].text == "0.3589"
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_csv_semicolon_or_tab_reads_decimal_commas(tmp_path: Path, delimiter: str) -> None:
+    rows = ["quantity;value", "student;s07", "dE/dW5;0,08216704", "W5+;0,5", "E_total;12,5%"]
+    path = write(tmp_path, "s07.csv", "\n".join(rows).replace(";", delimiter) + "\n")
+    submission = only(read_sheet(path))
+    assert submission.student == "s07"
+    assert values(submission) == {"dE/dW5": 0.08216704, "W5+": 0.5, "E_total": 0.125}
+    assert submission.answers["dE/dW5"].decimals == 8
+
+
+def test_csv_quoted_decimal_comma_and_quoted_name(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.csv", 'dE/dW5,"0,0822"\n"W(2)_10,3",0.25\n')
+    assert values(only(read_sheet(path))) == {"dE/dW5": 0.0822, "W(2)_10,3": 0.25}
+
+
+def test_csv_unquoted_comma_is_reported_not_guessed(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.csv", "W5+,0.35\ndE/dW5,0,0822\n")
+    submission = only(read_sheet(path))
+    assert values(submission) == {"W5+": 0.35}
+    (problem,) = submission.problems
+    assert problem.startswith("s.csv:2:") and "3 cells" in problem
+
+
+def test_csv_unreadable_value_is_kept_with_what_was_read(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.csv", "dE/dW5,about a half\nW5+,nan\n")
+    answers = only(read_sheet(path)).answers
+    assert answers["dE/dW5"] == Answer("about a half", None, None, "not a number")
+    assert answers["W5+"].problem == "not a finite number"
+
+
+def test_csv_header_with_extra_columns(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.csv", "value,quantity,note\n0.5,W5+,rounded\n0.25,dE/dW5,\n")
+    assert values(only(read_sheet(path))) == {"W5+": 0.5, "dE/dW5": 0.25}
+
+
+def test_csv_only_comments_has_no_answers(tmp_path: Path) -> None:
+    submission = only(read_sheet(write(tmp_path, "s.csv", "# nothing, yet\n\n")))
+    assert submission.answers == {}
+    assert submission.problems == ("s.csv: no answers found",)
+
+
+def test_unfilled_template_is_all_missing_without_problems(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.csv", "# sheet\nquantity,value\ndE/dW5,\nW5+,\n")
+    assert only(read_sheet(path)) == Submission("s", str(path), {}, ())
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("dup.csv", "W5+,0.1\ndE/dW5,0.2\nW5+,0.3\nW5+ ,0.4\n"),
+        ("dup.txt", "W5+ = 0.1\ndE/dW5 = 0.2\nW5+ = 0.3\nW5+: 0.4\n"),
+        ("dup.toml", '"W5+" = 0.1\n"dE/dW5" = 0.2\n"W5+" = 0.3\n"W5+" = 0.4\n'),
+    ],
+)
+def test_duplicate_quantities_keep_the_first(tmp_path: Path, name: str, content: str) -> None:
+    submission = only(read_sheet(write(tmp_path, name, content)))
+    assert values(submission) == {"W5+": 0.1, "dE/dW5": 0.2}
+    assert submission.problems == (
+        f"{name}:3: 'W5+' is given again (first on line 1); the first is kept",
+        f"{name}:4: 'W5+' is given again (first on line 1); the first is kept",
+    )
+
+
+def test_duplicate_quantities_in_json(tmp_path: Path) -> None:
+    path = write(tmp_path, "dup.json", '{"answers": {"W5+": 0.1, "W5+": 0.3, " W5+": "0.4"}}')
+    submission = only(read_sheet(path))
+    assert values(submission) == {"W5+": 0.1}
+    assert len(submission.problems) == 2
+    assert all("'W5+' is given again" in problem for problem in submission.problems)
+
+
+def test_second_student_id_is_reported(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.csv", "student,s01\nW5+,0.1\nstudent,s02\n")
+    submission = only(read_sheet(path))
+    assert submission.student == "s01"
+    assert submission.problems == (
+        "s.csv:3: a second student id 's02' (the first, 's01' on line 1, is kept)",
+    )
+
+
+# ── wide CSV ───────────────────────────────────────────────────────────────────────────
+
+WIDE = (
+    "타임스탬프,학번,이름,dE/dW5,W5+,E_total\n"
+    "2024-03-01 10:00,20240001,김민수,0.0822,0.3589,0.2984\n"
+    '2024-03-01 10:05,20240002,이영희,"0,0822",,0.2984\n'
+    "2024-03-01 10:09,20240003,박철수,0.0822,모름,0.30\n"
+)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "cp949"])
+def test_wide_csv_one_submission_per_row(tmp_path: Path, encoding: str) -> None:
+    path = write(tmp_path, "class.csv", WIDE, encoding)
+    first, blank, garbage = read_sheet(path)
+    assert [s.student for s in (first, blank, garbage)] == ["20240001", "20240002", "20240003"]
+    assert [s.source for s in (first, blank, garbage)] == [
+        f"{path}:row 2",
+        f"{path}:row 3",
+        f"{path}:row 4",
+    ]
+    assert values(first) == {"dE/dW5": 0.0822, "W5+": 0.3589, "E_total": 0.2984}
+    assert values(blank) == {"dE/dW5": 0.0822, "E_total": 0.2984}  # W5+ missing
+    assert garbage.answers["W5+"] == Answer("모름", None, None, "not a number")
+    assert garbage.answers["E_total"].decimals == 2
+    assert all(s.problems == () for s in (first, blank, garbage))
+
+
+def test_wide_csv_semicolons_student_column_and_row_problems(tmp_path: Path) -> None:
+    content = "Student;Email;dE/dW5;W5+;W5+\ns01;a@b.c;0,08;0,35;0,9\n\n;x@y.z;0,1;;\n"
+    path = write(tmp_path, "form.csv", content)
+    s01, unnamed = read_sheet(path)
+    assert (s01.student, values(s01)) == ("s01", {"dE/dW5": 0.08, "W5+": 0.35})
+    assert s01.problems == (
+        "form.csv:1: column 5: 'W5+' is given again (first in column 4); the first is kept",
+    )
+    assert unnamed.student == "form-row4"
+    assert unnamed.source == f"{path}:row 4"
+    assert "form.csv:4: no student id; named 'form-row4'" in unnamed.problems
+
+
+def test_wide_csv_as_a_form_exports_it(tmp_path: Path) -> None:
+    content = (
+        "Timestamp,Email Address,Student ID,Full Name,dE/dW5,W5+\n"
+        "2024/03/01 10:00:00 AM,a@b.c,s01,Kim,0.0822,≈0.359\n"
+        ",,,,,\n"  # an empty row, as spreadsheets leave at the end
+    )
+    submission = only(read_sheet(write(tmp_path, "Form Responses 1.csv", content)))
+    assert (submission.student, values(submission)) == ("s01", {"dE/dW5": 0.0822, "W5+": 0.359})
+    assert submission.problems == ()
+
+
+def test_wide_csv_without_rows(tmp_path: Path) -> None:
+    submission = only(read_sheet(write(tmp_path, "w.csv", "student,dE/dW5,W5+\n")))
+    assert submission.answers == {}
+    assert "no rows" in submission.problems[0]
+
+
+# ── TOML, JSON, text ───────────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        'student = "s01"\n[answers]\n"dE/dW5" = 0.0822\n"W5+" = "0,3589"\nE_total = 1\n',
+        'student = "s01"\n"dE/dW5" = 0.0822\n"W5+" = "0,3589"\nE_total = 1\n',
+        'student = "s01"\nexercise = "seed-222"\n"dE/dW5" = 8.2_2e-2\n"W5+" = "0,3589"\n'
+        'E_total = 1\n"E_total+" = ""\n',
+    ],
+)
+def test_toml(tmp_path: Path, content: str) -> None:
+    submission = only(read_sheet(write(tmp_path, "sheet.toml", content)))
+    assert submission.student == "s01"
+    assert values(submission) == {"dE/dW5": 0.0822, "W5+": 0.3589, "E_total": 1.0}
+    assert [a.decimals for a in submission.answers.values()] == [4, 4, 0]
+    assert submission.problems == ()
+
+
+def test_toml_values_that_are_not_numbers(tmp_path: Path) -> None:
+    content = "student = 20240001\nW1.1 = 0.3\na = nan\nb = true\nc = [1, 2]\nd = 1979-05-27\n"
+    submission = only(read_sheet(write(tmp_path, "s.toml", content)))
+    assert submission.student == "20240001"
+    assert submission.answers["W1.1"].value == 0.3  # an unquoted dotted key, joined back
+    assert submission.answers["a"].problem == "not a finite number"
+    assert submission.answers["b"].problem == "true/false, not a number"
+    assert submission.answers["c"].problem == "a list, not a number"
+    assert submission.answers["d"].problem == "a date, not a number"
+
+
+def test_bad_toml_names_file_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "s03.toml", 'student = "s03"\n"dE/dW5" = 0.08\nW5+ = 0.35\n')
+    submission = only(read_sheet(path))
+    assert (submission.student, submission.answers) == ("s03", {})
+    (problem,) = submission.problems
+    assert problem.startswith("s03.toml:3: not valid TOML")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"student": "s01", "answers": {"dE/dW5": 0.0822, "W5+": "0,3589", "E_total": 1}}',
+        '{"student": "s01", "dE/dW5": 0.0822, "W5+": "0,3589", "E_total": 1, "E": null}',
+        '\ufeff{"student": "s01", "name": "Kim", "dE/dW5": "≈0.0822", "W5+": 3.589E-1,'
+        ' "E_total": "1"}',
+    ],
+)
+def test_json(tmp_path: Path, content: str) -> None:
+    submission = only(read_sheet(write(tmp_path, "sheet.json", content)))
+    assert submission.student == "s01"
+    assert values(submission) == {"dE/dW5": 0.0822, "W5+": 0.3589, "E_total": 1.0}
+    assert [a.decimals for a in submission.answers.values()] == [4, 4, 0]
+    assert submission.problems == ()
+
+
+def test_json_numbers_keep_their_written_digits(tmp_path: Path) -> None:
+    content = '{"a": 0.50, "b": 1.5e-3, "c": NaN, "d": true, "e": [1], "f": {"g": 2}}'
+    answers = only(read_sheet(write(tmp_path, "s.json", content))).answers
+    assert answers["a"] == Answer("0.50", 0.5, 2)
+    assert answers["b"] == Answer("1.5e-3", 0.0015, 4)
+    assert answers["c"].problem == "not a finite number"
+    assert answers["d"].problem == "true/false, not a number"
+    assert answers["e"].problem == "a list, not a number"
+    assert answers["f.g"].value == 2.0
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ('{"student": "s01",\n "W5+": 0.35\n "dE/dW5": 0.08}', "bad.json:3: not valid JSON"),
+        ("[0.1, 0.2]", "bad.json: expected an object"),
+        ('{"answers": [0.1]}', "bad.json: 'answers' should be a object"),
+    ],
+)
+def test_bad_json(tmp_path: Path, content: str, problem: str) -> None:
+    submission = only(read_sheet(write(tmp_path, "bad.json", content)))
+    assert submission.answers == {}
+    assert submission.problems[0].startswith(problem)
+
+
+def test_txt(tmp_path: Path) -> None:
+    content = (
+        "# my answers\n"
+        "student: s09\n"
+        "dE/dW5 = 0.0822\n"
+        "W5+: 0,3589   # rounded\n"
+        "E_total,0.2984\n"
+        '"E_total+" = "0.29"\n'
+        "delta_o1\t−0.1385\n"
+        "I am not sure about the rest\n"
+    )
+    submission = only(read_sheet(write(tmp_path, "s.txt", content)))
+    assert submission.student == "s09"
+    assert values(submission) == {
+        "dE/dW5": 0.0822,
+        "W5+": 0.3589,
+        "E_total": 0.2984,
+        "E_total+": 0.29,
+        "delta_o1": -0.1385,
+    }
+    assert submission.problems == (
+        "s.txt:8: expected 'name = value', found 'I am not sure about the rest', not read",
+    )
+
+
+# ── files that are not sheets ──────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("empty.csv", b"", "empty.csv: empty file"),
+        ("blank.toml", b"\xef\xbb\xbf \n\n", "blank.toml: empty file"),
+        ("blank.json", b"  \r\n", "blank.json: empty file"),
+        ("binary.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary.csv: a binary file"),
+        ("latin.csv", b"W5+,0.5\n\xff\xfe\xfd", "latin.csv: line 2: byte 0xff"),
+        ("book.xlsx", b"PK\x03\x04\x00", "book.xlsx: a spreadsheet workbook"),
+        ("notes.pdf", b"%PDF-1.4", "notes.pdf: not an answer sheet (.pdf)"),
+    ],
+)
+def test_files_that_are_not_sheets(tmp_path: Path, name: str, content: bytes, problem: str) -> None:
+    path = write(tmp_path, name, content)
+    submission = only(read_sheet(path))
+    assert (submission.student, submission.source) == (path.stem, str(path))
+    assert submission.answers == {}
+    assert submission.problems[0].startswith(problem)
+
+
+def test_huge_file_is_not_read(tmp_path: Path) -> None:
+    path = write(tmp_path, "huge.csv", b"W5+,0.5\n" * (6_000_000 // 8))
+    assert path.stat().st_size > MAX_BYTES
+    submission = only(read_sheet(path))
+    assert submission.answers == {}
+    assert submission.problems == (
+        "huge.csv: too large (6.0 MB; answer sheets are read up to 5 MB), not read",
+    )
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    submission = only(read_submissions([tmp_path / "nobody.csv"]))
+    assert submission == Submission(
+        "nobody", str(tmp_path / "nobody.csv"), {}, ("nobody.csv: no such file",)
+    )
+
+
+def test_utf16_from_excel_unicode_text(tmp_path: Path) -> None:
+    content = codecs.BOM_UTF16_LE + "학번\tdE/dW5\tW5+\ns01\t0,08\t0,35\n".encode("utf-16-le")
+    submission = only(read_sheet(write(tmp_path, "excel.csv", content)))
+    assert (submission.student, values(submission)) == ("s01", {"dE/dW5": 0.08, "W5+": 0.35})
+
+
+# ── many sheets ────────────────────────────────────────────────────────────────────────
+
+
+def make_class(folder: Path) -> list[Path]:
+    """A class folder mixing formats, an LMS-style subfolder, and files to be skipped."""
+    return [
+        write(folder, "b_s02.toml", 'student = "s02"\n[answers]\n"W5+" = 0.3589\n'),
+        write(folder, "a_s01.csv", TEMPLATE.format(student="s01"), "cp949"),
+        write(folder, "c_s03.json", '{"student": "s03", "answers": {"W5+": "0,3589"}}'),
+        write(folder, "d_s04.txt", "W5+ = 0.36\n"),
+        write(folder, "e_broken.json", '{"W5+": '),
+        write(folder, "f_wide.csv", "id,W5+,W6+\ns05,0.3589,\ns06,0.4,0.5\ns07,\n"),
+        write(folder, "s08/answers.csv", "W5+,0.3589\n"),
+        write(folder, "group/x.txt", "W5+ = 0.1\n"),
+        write(folder, "group/y.txt", "W5+ = 0.2\n"),
+        write(folder, "deep/er/z.csv", "W5+,0.3\n"),  # two levels down: not read
+        write(folder, ".hidden.csv", "W5+,0.3\n"),
+        write(folder, "~$a_s01.csv", "W5+,0.3\n"),  # Excel's lock file
+        write(folder, "readme.md", "# not a sheet\n"),
+    ]
+
+
+def test_folder_mixing_formats(tmp_path: Path) -> None:
+    make_class(tmp_path / "class")
+    (tmp_path / "empty").mkdir()
+    submissions = read_submissions([tmp_path / "class", tmp_path / "empty", tmp_path / "s.csv"])
+    assert [(s.student, Path(s.source).name) for s in submissions] == [
+        ("s01", "a_s01.csv"),
+        ("s02", "b_s02.toml"),
+        ("s03", "c_s03.json"),
+        ("d_s04", "d_s04.txt"),
+        ("e_broken", "e_broken.json"),
+        ("s05", "f_wide.csv:row 2"),
+        ("s06", "f_wide.csv:row 3"),
+        ("s07", "f_wide.csv:row 4"),
+        ("x", "x.txt"),
+        ("y", "y.txt"),
+        ("s08", "answers.csv"),  # alone in its folder: the folder names the student
+        ("empty", "empty"),
+        ("s", "s.csv"),
+    ]
+    by_student = {s.student: s for s in submissions}
+    assert (
+        by_student["s02"].answers["W5+"].value == by_student["s03"].answers["W5+"].value == 0.3589
+    )
+    assert by_student["s07"].answers == {}
+    assert by_student["e_broken"].problems[0].startswith("e_broken.json:1: not valid JSON")
+    assert "no answer sheets" in by_student["empty"].problems[0]
+    assert by_student["s"].problems == ("s.csv: no such file",)
+    assert all(s.problems == () for s in submissions if s.student.startswith("s0"))
+
+
+def test_same_input_same_output(tmp_path: Path) -> None:
+    paths = make_class(tmp_path / "one")
+    for path in reversed(paths):  # the same files created in the other order
+        write(tmp_path / "two", str(path.relative_to(tmp_path / "one")), path.read_bytes())
+    one = read_submissions([tmp_path / "one"])
+    assert one == read_submissions([tmp_path / "one"])
+    two = read_submissions([tmp_path / "two"])
+    assert [s.source.replace("two", "one") for s in two] == [s.source for s in one]
+    assert [(s.student, s.answers, len(s.problems)) for s in two] == [
+        (s.student, s.answers, len(s.problems)) for s in one
+    ]
+    assert [list(s.answers) for s in one if s.student == "s01"] == [["dE/dW5", "W5+"]]
+
+
+def test_read_submissions_never_raises(tmp_path: Path) -> None:
+    paths = [
+        write(tmp_path, "a.csv", b"\x00\x01"),
+        write(tmp_path, "b.json", "{" * 100_000),  # nested too deep for the parser
+        write(tmp_path, "c.toml", "a = " + "[" * 100_000),
+        write(tmp_path, "d.csv", "W5+," + "9" * 200_000 + "\n"),  # over csv's field limit
+        tmp_path / "missing.txt",
+    ]
+    submissions = read_submissions(paths)
+    assert [Path(s.source) for s in submissions] == paths
+    assert all(s.problems and not s.answers for s in submissions)
