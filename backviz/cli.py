@@ -312,6 +312,31 @@ def grade(
     click.echo(summary, err=True)
 
 
+@main.command()
+@click.argument("exercise", type=click.Path(path_type=Path))
+@click.option(
+    "--roster",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="CSV with a student column (or one id per row).",
+)
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True)
+def variants(exercise: Path, roster: Path, out: Path) -> None:
+    """One variant of EXERCISE per student (reproducible from exercise and student id)."""
+    from .grading.variants import write_variants
+
+    try:
+        written = write_variants(exercise, roster, out)
+    except BackvizError as error:
+        _fail(error)
+        return
+    click.echo(
+        f"wrote {len(written)} variants to {out}/ (answer keys in {out}/keys/); "
+        f"grade them with: backviz grade {out} SHEETS... --out REPORTS",
+        err=True,
+    )
+
+
 @main.command("check-answers")
 @click.argument("exercise", type=click.Path(path_type=Path))
 @click.argument("sheet", type=click.Path(path_type=Path))

@@ -79,6 +79,7 @@ class NetworkExercise:
     source: str = ""  # the file it was read from
     description: dict[str, str] = field(default_factory=dict)
     ask: Ask = field(default_factory=Ask)
+    student: str | None = None  # set in a per-student variant: whose exercise this is
 
     kind = "network"
 

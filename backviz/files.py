@@ -2,29 +2,43 @@
 
 from __future__ import annotations
 
+import itertools
 import os
-import tempfile
 from pathlib import Path
 
 __all__ = ["write_atomic"]
 
+_counter = itertools.count()
 
-def write_atomic(path: str | Path, content: str | bytes) -> None:
+
+def write_atomic(path: str | Path, content: str | bytes, *, durable: bool = False) -> None:
     """Write `content` to `path` so that readers see the old file or the new one, never half.
 
     An interrupted run leaves the previous file whole: the data goes to a temporary file in
-    the same folder, is flushed to disk, and replaces the target in one rename.
+    the same folder (named from this process and a counter, so writers never collide) and
+    replaces the target in one rename. `durable` also flushes it to disk first (fsync), for
+    files that must survive a power cut rather than an interrupted run.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     data = content.encode("utf-8") if isinstance(content, str) else content
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    temporary = target.parent / f".{target.name}.{os.getpid()}.{next(_counter)}.tmp"
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            os.write(fd, data) if len(data) < 2**30 else _write_all(fd, data)
+            if durable:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(temporary, target)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]

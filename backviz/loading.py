@@ -37,6 +37,7 @@ TOP_KEYS = {
         "data",
         "training",
         "ask",
+        "student",
     ),
     "expression": ("id", "title", "description", "kind", "expression"),
 }
@@ -568,6 +569,7 @@ def _network(
         source=reader.file,
         description=description,
         ask=_ask(reader, data, training),
+        student=reader.string(data["student"], "student") if "student" in data else None,
     )
 
 

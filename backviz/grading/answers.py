@@ -122,6 +122,11 @@ class Submission:
 # ── numbers ────────────────────────────────────────────────────────────────────────────
 
 
+# A plain decimal in ASCII, at most 17 significant digits so float() reads it exactly as
+# Decimal would round it: no exponent, percent, comma or fraction to interpret.
+_PLAIN = re.compile(r"-?\d{1,17}(?:\.(?P<frac>\d{0,17}))?")
+
+
 def parse_number(text: str, *, decimal_comma: bool = False) -> Answer:
     """Read a number as people write it: 0.5, .5, 5e-1, 1/2, 50%, ≈ 0.5, −0.5, full-width digits.
 
@@ -131,6 +136,10 @@ def parse_number(text: str, *, decimal_comma: bool = False) -> Answer:
     one, and the grader could not compare them.
     """
     written = text.strip()
+    plain = _PLAIN.fullmatch(written)
+    if plain is not None:  # the common case, 0.51998934 or -0.5 or 3: read directly
+        value = float(written)
+        return Answer(written, value, len(plain["frac"]) if plain["frac"] is not None else 0)
 
     def unreadable(problem: str) -> Answer:
         return Answer(written, None, None, problem)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..engine import Mistakes
 from ..exercise import NetworkExercise
 
@@ -30,6 +32,26 @@ class Mistake:
 
 
 CATALOGUE: tuple[Mistake, ...] = (
+    # The order is the precedence when two mistakes give the same number: the update's own
+    # mistakes first. W⁺ = W + η·∂E/∂W is also what a flipped sign of (t − o) gives, but a
+    # sheet whose ∂E/∂W are right flipped no sign (and one whose ∂E/∂W are flipped gets W⁺
+    # carried, before any mistake is looked for).
+    Mistake(
+        "update-added",
+        "add_update",
+        {
+            "en": "The update is added: gradient descent subtracts, W⁺ = W − η·∂E/∂W.",
+            "ko": "갱신량을 더했다: 경사 하강법은 빼야 한다, W⁺ = W − η·∂E/∂W.",
+        },
+    ),
+    Mistake(
+        "no-learning-rate",
+        "no_learning_rate",
+        {
+            "en": "The learning rate is left out: W⁺ = W − η·∂E/∂W.",
+            "ko": "학습률이 빠졌다: W⁺ = W − η·∂E/∂W.",
+        },
+    ),
     Mistake(
         "sign-flipped",
         "flip_output_sign",
@@ -80,22 +102,6 @@ CATALOGUE: tuple[Mistake, ...] = (
         },
     ),
     Mistake(
-        "update-added",
-        "add_update",
-        {
-            "en": "The update is added: gradient descent subtracts, W⁺ = W − η·∂E/∂W.",
-            "ko": "갱신량을 더했다: 경사 하강법은 빼야 한다, W⁺ = W − η·∂E/∂W.",
-        },
-    ),
-    Mistake(
-        "no-learning-rate",
-        "no_learning_rate",
-        {
-            "en": "The learning rate is left out: W⁺ = W − η·∂E/∂W.",
-            "ko": "학습률이 빠졌다: W⁺ = W − η·∂E/∂W.",
-        },
-    ),
-    Mistake(
         "weights-swapped",
         "transposed_weights",
         {
@@ -136,7 +142,35 @@ CATALOGUE: tuple[Mistake, ...] = (
 
 
 def applicable(exercise: NetworkExercise) -> list[Mistake]:
-    """The mistakes that can happen in this exercise (and give numbers of their own)."""
+    """The mistakes that can happen in this exercise and give numbers of their own.
+
+    A mistake that changes no number of the exercise (leaving out η when η = 1, or σ′ where
+    every activation is the identity) cannot be told from the right answer: it is left out.
+    """
+    return [m for m in _possible(exercise) if _changes_numbers(exercise, m)]
+
+
+def _changes_numbers(exercise: NetworkExercise, mistake: Mistake) -> bool:
+    from ..engine import run
+
+    right, wrong = run(exercise), run(exercise, mistake.mistakes)
+    for a, b in zip(right.steps, wrong.steps, strict=True):
+        if a.backward is None or b.backward is None:
+            continue
+        pairs = [
+            (a.forward.loss, b.forward.loss),
+            *zip(a.backward.grad_W, b.backward.grad_W, strict=True),
+            *zip(a.W_new or (), b.W_new or (), strict=True),
+            *zip(a.backward.dE_da, b.backward.dE_da, strict=True),
+        ]
+        for x, y in pairs:
+            if x is not None and y is not None and not np.allclose(x, y, rtol=1e-12, atol=0):
+                return True
+    return False
+
+
+def _possible(exercise: NetworkExercise) -> list[Mistake]:
+    """The mistakes whose step exists in this exercise (a hidden layer, a ½, a batch …)."""
     names = {f.name for f in exercise.activations}
     kept = []
     for mistake in CATALOGUE:

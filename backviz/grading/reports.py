@@ -10,14 +10,22 @@ import json
 import re
 import statistics
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 from ..files import write_atomic
-from ..notation import format_number
+from ..notation import format_number as _format_number
 from ..trace import Trace
 from .verdicts import CARRIED, CORRECT, Graded
 
 __all__ = ["feedback_markdown", "gradescope_results", "write_reports"]
+
+
+@lru_cache(maxsize=4096)
+def format_number(value: float) -> str:
+    """The shared formatter, cached: every student's report shows the same expected values."""
+    return _format_number(value)
+
 
 WORDS = {
     "en": {
@@ -63,11 +71,26 @@ def safe_name(student: str) -> str:
     return name[:80]
 
 
-def feedback_markdown(graded: Graded, trace: Trace, *, lang: str = "en") -> str:
-    """Per quantity: the verdict, what was expected; for each miss the worked step."""
-    from ..render.solution import equation
-    from ..render.text import equation_text
+def _worked_step(trace: Trace, name: str, cache: dict[str, str]) -> str:
+    """The worked equation of a quantity as text (the same for every student: cached)."""
+    if name not in cache:
+        from ..render.solution import equation
+        from ..render.text import equation_text
 
+        eq = equation(trace, trace.ref(name))
+        cache[name] = (
+            equation_text(eq, 8) if eq is not None else f"{name} = {trace.value(trace.ref(name))!r}"
+        )
+    return cache[name]
+
+
+def feedback_markdown(
+    graded: Graded, trace: Trace, *, lang: str = "en", steps: dict[str, str] | None = None
+) -> str:
+    """Per quantity: the verdict, what was expected; for each miss the worked step.
+
+    `steps` caches the worked equations across students (they do not depend on the student).
+    """
     w = WORDS[lang]
     title = trace.exercise.title.get(lang) or trace.exercise.title.get("en", trace.exercise.id)
     lines = [
@@ -91,9 +114,9 @@ def feedback_markdown(graded: Graded, trace: Trace, *, lang: str = "en") -> str:
     missed = [v for v in graded.verdicts if v.verdict not in (CORRECT, CARRIED)]
     if missed:
         lines += ["", f"## {w['worked']}", ""]
+        cache = steps if steps is not None else {}
         for v in missed:
-            eq = equation(trace, trace.ref(v.name))
-            step = equation_text(eq, 8) if eq is not None else f"{v.name} = {v.expected!r}"
+            step = _worked_step(trace, v.name, cache)
             lines.append(f"- `{v.name}` ({v.verdict}): {step}")
             if v.verdict.startswith("mistake:") and v.detail:
                 lines.append(f"  - {v.detail}")
@@ -207,15 +230,23 @@ def unique_names(results: list[Graded]) -> list[str]:
 
 
 def write_reports(
-    results: list[Graded], trace: Trace, out: Path, *, lang: str = "en", diagrams: bool = True
+    results: list[Graded],
+    trace: Trace,
+    out: Path,
+    *,
+    lang: str = "en",
+    diagrams: bool = True,
+    traces: list[Trace] | None = None,
 ) -> list[Path]:
-    """Every report into `out` (each file atomically)."""
+    """Every report into `out` (each file atomically). With `traces`, each student's own
+    exercise (their variant), aligned with `results`."""
     names = unique_names(results)
+    steps: dict[str, str] = {}
     quantities = [v.name for v in results[0].verdicts] if results else []
     grades = [["student", "total", "max", *quantities]]
     verdict_rows = [["student", "quantity", "verdict", "given", "expected", "marks"]]
     written = []
-    for name, g in zip(names, results, strict=True):
+    for index, (name, g) in enumerate(zip(names, results, strict=True)):
         grades.append(
             [name, f"{g.total:g}", f"{g.max_total:g}", *[f"{v.marks:g}" for v in g.verdicts]]
         )
@@ -224,12 +255,12 @@ def write_reports(
                 [name, v.name, v.verdict, v.given, repr(v.expected), f"{v.marks:g}"]
             )
         path = out / "feedback" / f"{name}.md"
-        write_atomic(path, feedback_markdown(g, trace, lang=lang))
+        own = traces[index] if traces is not None else trace  # a student's own variant
+        cache = steps if own is trace else {}
+        write_atomic(path, feedback_markdown(g, own, lang=lang, steps=cache))
         written.append(path)
         path = out / "results" / f"{name}.json"
-        write_atomic(
-            path, json.dumps(gradescope_results(g, lang=lang), ensure_ascii=False, indent=2)
-        )
+        write_atomic(path, json.dumps(gradescope_results(g, lang=lang), ensure_ascii=False))
         written.append(path)
         if diagrams:
             from ..errors import DependencyError
@@ -237,7 +268,7 @@ def write_reports(
             from .diagram import student_diagram
 
             try:
-                svg = render_graph(student_diagram(trace, g, lang=lang), "svg")
+                svg = render_graph(student_diagram(own, g, lang=lang), "svg")
             except DependencyError:
                 diagrams = False
             else:

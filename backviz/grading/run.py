@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from ..api import trace_of
@@ -36,18 +37,23 @@ def grade_paths(
     from .answers import read_submissions
     from .reports import write_reports
 
-    trace = _network_trace(exercise_path)
     submissions = read_submissions(paths)
     if not submissions:
         raise BackvizError("no answer sheets found in " + ", ".join(map(str, paths)))
-    grader = ClassGrader(trace, lang=lang)
-    results = []
-    chunk = 500
-    for start in range(0, len(submissions), chunk):
-        results += grader.grade(submissions[start : start + chunk])
-        if progress is not None:
-            progress(len(results), len(submissions))
-    write_reports(results, trace, out, lang=lang, diagrams=diagrams)
+    if exercise_path.is_dir():  # a folder of per-student variants
+        results, traces = _grade_variants(exercise_path, submissions, lang, progress)
+        trace = traces[0]
+    else:
+        trace = _network_trace(exercise_path)
+        traces = None
+        grader = ClassGrader(trace, lang=lang)
+        results = []
+        chunk = 500
+        for start in range(0, len(submissions), chunk):
+            results += grader.grade(submissions[start : start + chunk])
+            if progress is not None:
+                progress(len(results), len(submissions))
+    write_reports(results, trace, out, lang=lang, diagrams=diagrams, traces=traces)
     verdicts = Counter(v.verdict.split(":")[0] for g in results for v in g.verdicts)
     problems = sum(1 for g in results if g.problems)
     mean = sum(g.total for g in results) / len(results)
@@ -59,6 +65,44 @@ def grade_paths(
         + f"\nreports in {out}/: grades.csv, verdicts.csv, summary.md, feedback/, results/"
         + (", diagrams/" if diagrams else "")
     )
+
+
+def _grade_variants(
+    folder: Path, submissions: list, lang: str, progress: Callable[[int, int], None] | None
+) -> tuple[list, list[Trace]]:
+    """Each submission graded against its student's own variant (found by student id)."""
+    from .reports import safe_name
+
+    variants: dict[str, Path] = {}
+    for path in sorted(folder.glob("*.toml")):
+        exercise = load(path)
+        if isinstance(exercise, NetworkExercise) and exercise.student is not None:
+            variants[exercise.student] = path
+            variants.setdefault(safe_name(exercise.student), path)
+    if not variants:
+        raise BackvizError(f"{folder}: no variants found (files written by `backviz variants`)")
+    graders: dict[Path, ClassGrader] = {}
+    results, traces = [], []
+    for done, submission in enumerate(submissions, start=1):
+        path = variants.get(submission.student) or variants.get(safe_name(submission.student))
+        if path is None:
+            path = next(iter(variants.values()))
+            submission = replace(
+                submission,
+                answers={},
+                problems=(
+                    *submission.problems,
+                    f"no variant for student '{submission.student}' in {folder}",
+                ),
+            )
+        if path not in graders:
+            graders[path] = ClassGrader(_network_trace(path), lang=lang)
+        grader = graders[path]
+        results += grader.grade([submission])
+        traces.append(grader.trace)
+        if progress is not None and (done % 100 == 0 or done == len(submissions)):
+            progress(done, len(submissions))
+    return results, traces
 
 
 def check_sheet(exercise_path: Path, sheet: Path, *, lang: str = "en") -> str:

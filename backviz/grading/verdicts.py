@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..errors import BackvizError
 from ..exercise import Ask, NetworkExercise
 from ..quantities import Kind, Ref
 from ..trace import Trace
@@ -149,6 +150,17 @@ class ClassGrader:
         self.items = asked(trace, self.ask)
         self.mistakes: list[Mistake] = applicable(exercise)
         self.mistake_traces = [run(exercise, m.mistakes) for m in self.mistakes]
+        self._refs: dict[str, Ref | None] = {}
+
+    def _ref(self, written: str) -> Ref | None:
+        """The quantity a name written on a sheet names (None if none); sheets of a class use
+        the same names, so each spelling is looked up once."""
+        if written not in self._refs:
+            try:
+                self._refs[written] = self.trace.ref(written)
+            except BackvizError:
+                self._refs[written] = None
+        return self._refs[written]
 
     def _base(self, ref: Ref) -> float:
         """What an updated weight's step is measured from: the weight before the update."""
@@ -167,9 +179,8 @@ class ClassGrader:
         problems: list[list[str]] = [list(s.problems) for s in submissions]
         for i, submission in enumerate(submissions):
             for written, answer in submission.answers.items():
-                try:
-                    ref = trace.ref(written)
-                except Exception:
+                ref = self._ref(written)
+                if ref is None:
                     problems[i].append(f"unknown quantity '{written}' (not graded)")
                     continue
                 if ref not in columns:

@@ -1,0 +1,156 @@
+"""Per-student variants of an exercise: new numbers a person can compute by hand.
+
+Each student's variant is drawn from a random generator seeded by (exercise id, student id),
+so running `variants` again gives every student the same numbers. A draw is kept only when it
+teaches well:
+
+- numbers of one or two decimals (inputs, targets, weights, biases);
+- no saturated sigmoid or tanh: |z| ≤ 2.5 wherever they apply;
+- no gradient that rounds to zero at 8 decimals, nor a vanishing one (|∂E/∂w| ≥ 1e-5);
+- every catalogued mistake that can happen in the exercise gives numbers distinguishable from
+  the right ones at the grading tolerance (relative difference ≥ 1e-3 on some asked quantity).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from ..api import trace_of
+from ..engine import run
+from ..errors import BackvizError
+from ..exercise import NetworkExercise
+from ..files import write_atomic
+from ..functions import one_hot
+from ..loading import load
+from ..writing import exercise_toml
+from .mistakes import applicable
+from .reports import safe_name
+from .verdicts import asked
+
+__all__ = ["make_variant", "read_roster", "write_variants"]
+
+MAX_TRIES = 500
+SATURATING = {"sigmoid", "tanh"}
+
+
+def _seed(exercise_id: str, student: str) -> int:
+    digest = hashlib.sha256(f"{exercise_id}\x00{student}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def _round(values: np.ndarray, decimals: int) -> np.ndarray:
+    return np.round(values, decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def _draw(exercise: NetworkExercise, rng: np.random.Generator) -> NetworkExercise:
+    """New inputs, targets, weights and biases with one or two decimals."""
+    W = tuple(_round(rng.uniform(-0.9, 0.9, w.shape), 2) for w in exercise.W)
+    b = tuple(None if v is None else _round(rng.uniform(-0.5, 0.5, v.shape), 1) for v in exercise.b)
+    inputs = _round(rng.uniform(-1.0, 1.0, exercise.inputs.shape), 1)
+    targets, classes = exercise.targets, exercise.classes
+    if exercise.loss_name == "ce":
+        classes = rng.integers(0, exercise.sizes[-1], exercise.n_samples)
+        targets = one_hot(classes, exercise.sizes[-1])
+    elif targets is not None:
+        if exercise.activations[-1].name in ("sigmoid", "softmax") or exercise.loss_name == "bce":
+            low, high = 0.1, 0.9
+        else:
+            low, high = -1.0, 1.0
+        targets = _round(rng.uniform(low, high, targets.shape), 1)
+        if exercise.loss_name == "bce" and set(np.unique(exercise.targets)) <= {0.0, 1.0}:
+            targets = rng.integers(0, 2, targets.shape).astype(float)
+    return replace(exercise, W=W, b=b, inputs=inputs, targets=targets, classes=classes)
+
+
+def _teaches_well(exercise: NetworkExercise) -> bool:
+    trace = run(exercise)
+    for record in trace.steps:
+        for z, f in zip(record.forward.z, exercise.activations, strict=True):
+            if f.name in SATURATING and np.max(np.abs(z)) > 2.5:
+                return False
+        if record.backward is not None:
+            grads = [*record.backward.grad_W, *(g for g in record.backward.grad_b if g is not None)]
+            if any(np.min(np.abs(g)) < 1e-5 for g in grads):
+                return False
+    items = [ref for ref, _ in asked(trace, exercise.ask)]
+    reference = np.array([trace.value(ref) for ref in items])
+    for mistake in applicable(exercise):
+        mistaken = run(exercise, mistake.mistakes)
+        values = np.array([mistaken.value(ref) for ref in items])
+        difference = np.abs(values - reference) / np.maximum(np.abs(reference), 1e-12)
+        if not np.any(difference >= 1e-3):
+            return False
+    return True
+
+
+def make_variant(exercise: NetworkExercise, student: str) -> NetworkExercise:
+    """The student's own variant (the same for the same exercise and student, every time)."""
+    rng = np.random.default_rng(_seed(exercise.id, student))
+    for _ in range(MAX_TRIES):
+        candidate = _draw(exercise, rng)
+        if _teaches_well(candidate):
+            return replace(candidate, id=f"{exercise.id}-{safe_name(student)}", student=student)
+    raise BackvizError(
+        f"{exercise.source or exercise.id}: no variant for student {student} met the teaching "
+        f"constraints in {MAX_TRIES} draws (unsaturated sigmoids, no vanishing gradient, "
+        "every mistake visible); try a smaller network or fewer steps"
+    )
+
+
+def read_roster(path: Path) -> list[str]:
+    """Student ids from a roster CSV: its `student` column (also 학번, id), else the first."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise BackvizError(f"{path}: cannot read the roster ({error.strerror})") from None
+    for encoding in ("utf-8-sig", "cp949"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise BackvizError(f"{path}: expected a CSV roster in UTF-8 or CP949")
+    rows = [row for row in csv.reader(io.StringIO(text)) if row and any(c.strip() for c in row)]
+    if not rows:
+        raise BackvizError(f"{path}: expected a roster with one student id per row, found none")
+    header = [c.strip().lower() for c in rows[0]]
+    column = next(
+        (header.index(k) for k in ("student", "student_id", "학번", "id") if k in header), None
+    )
+    body = rows[1:] if column is not None else rows
+    column = column or 0
+    students = [row[column].strip() for row in body if len(row) > column and row[column].strip()]
+    duplicates = sorted({s for s in students if students.count(s) > 1})
+    if duplicates:
+        raise BackvizError(
+            f"{path}: expected each student once, found {', '.join(duplicates)} twice"
+        )
+    return students
+
+
+def write_variants(exercise_path: Path, roster: Path, out: Path) -> list[Path]:
+    """One exercise file per student in `out` (named by student id), plus answer keys."""
+    from ..export import to_csv
+
+    exercise = load(exercise_path)
+    if not isinstance(exercise, NetworkExercise) or not exercise.trains:
+        raise BackvizError(f"{exercise_path}: variants need a network exercise with [training]")
+    written = []
+    for student in read_roster(roster):
+        variant = make_variant(exercise, student)
+        comment = (
+            f"Variant of {exercise.id} for student {student}, made by `backviz variants`.\n"
+            "The same exercise and student id always give the same numbers."
+        )
+        path = out / f"{safe_name(student)}.toml"
+        write_atomic(path, exercise_toml(variant, student=student, comment=comment))
+        write_atomic(out / "keys" / f"{safe_name(student)}.csv", to_csv(trace_of(variant)))
+        written.append(path)
+    return written

@@ -1,0 +1,108 @@
+"""Writing a network exercise back to TOML, in the format `loading.py` reads.
+
+Used for per-student variants: what is written loads back to the same exercise.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from .exercise import Ask, NetworkExercise
+
+__all__ = ["exercise_toml"]
+
+
+def _number(value: float) -> str:
+    text = repr(float(value))
+    return text if "e" in text or "." in text else text + ".0"
+
+
+def _list(values: np.ndarray) -> str:
+    if values.ndim == 1:
+        return "[" + ", ".join(_number(v) for v in values) + "]"
+    return "[" + ", ".join(_list(row) for row in values) + "]"
+
+
+def _string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # a TOML basic string is a JSON string
+
+
+def _table(values: dict[str, str]) -> str:
+    return "{ " + ", ".join(f"{k} = {_string(v)}" for k, v in values.items()) + " }"
+
+
+def exercise_toml(
+    exercise: NetworkExercise, *, student: str | None = None, comment: str = ""
+) -> str:
+    """The exercise as TOML text."""
+    lines = [f"# {line}" for line in comment.splitlines()]
+    lines.append(f"id = {_string(exercise.id)}")
+    if student is not None:
+        lines.append(f"student = {_string(student)}")
+    lines.append(f"title = {_table(exercise.title)}")
+    if exercise.description:
+        lines.append(f"description = {_table(exercise.description)}")
+    lines.append(f"notation = {_string(exercise.notation)}")
+    names = [f.name for f in exercise.activations]
+    activation = _string(names[0]) if len(set(names)) == 1 else json.dumps(names)
+    lines += [
+        "",
+        "[network]",
+        f"sizes = {json.dumps(list(exercise.sizes))}",
+        f"activation = {activation}",
+    ]
+    slopes = {f.slope for f in exercise.activations if f.slope is not None}
+    if slopes:
+        lines.append(f"negative_slope = {_number(slopes.pop())}")
+    lines.append(f"bias = {json.dumps(list(exercise.bias))}")
+    lines.append(f"loss = {_string(exercise.loss_name)}")
+    lines += ["", "[parameters]", "W = [" + ", ".join(_list(w) for w in exercise.W) + "]"]
+    if any(exercise.bias):
+        lines.append("b = [" + ", ".join("[]" if b is None else _list(b) for b in exercise.b) + "]")
+    lines += ["", "[data]", f"inputs = {_list(exercise.inputs)}"]
+    if exercise.classes is not None:
+        lines.append(f"targets = {json.dumps([int(c) for c in exercise.classes])}")
+    elif exercise.targets is not None:
+        lines.append(f"targets = {_list(exercise.targets)}")
+    training = exercise.training
+    if exercise.trains:
+        opt = training.optimizer
+        lines += [
+            "",
+            "[training]",
+            f"learning_rate = {_number(opt.learning_rate)}",
+            f"steps = {training.steps}",
+            f"reduction = {_string(training.reduction)}",
+            f"optimizer = {_string(opt.name)}",
+        ]
+        if opt.name == "sgd":
+            lines += [
+                f"momentum = {_number(opt.momentum)}",
+                f"dampening = {_number(opt.dampening)}",
+                f"nesterov = {json.dumps(opt.nesterov)}",
+            ]
+        else:
+            lines += [
+                f"betas = [{_number(opt.betas[0])}, {_number(opt.betas[1])}]",
+                f"eps = {_number(opt.eps)}",
+            ]
+        lines.append(f"weight_decay = {_number(opt.weight_decay)}")
+    if exercise.ask != Ask():
+        ask = exercise.ask
+        lines += [
+            "",
+            "[ask]",
+            f"kinds = {json.dumps(list(ask.kinds))}",
+            f"steps = {json.dumps(list(ask.steps))}",
+            f"carried_credit = {_number(ask.carried_credit)}",
+        ]
+        if ask.names:
+            lines.append(f"names = {json.dumps(list(ask.names), ensure_ascii=False)}")
+        for key in ("marks", "mistake_credit"):
+            values = getattr(ask, key)
+            if values:
+                body = ", ".join(f"{_string(k)} = {_number(v)}" for k, v in values.items())
+                lines.append(f"{key} = {{ {body} }}")
+    return "\n".join(lines) + "\n"
