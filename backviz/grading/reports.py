@@ -106,7 +106,9 @@ def feedback_markdown(
         "|---|---|---|---|---|",
     ]
     for v in graded.verdicts:
-        verdict = v.verdict + (f" ({v.detail})" if v.verdict == CARRIED else "")
+        verdict = v.verdict + (
+            f" ({v.detail})" if v.verdict in (CARRIED, "wrong") and v.detail else ""
+        )
         lines.append(
             f"| `{v.name}` | {verdict} | {v.given or '—'} | "
             f"{format_number(v.expected)} | {v.marks:g} / {v.max_marks:g} |"
@@ -118,7 +120,7 @@ def feedback_markdown(
         for v in missed:
             step = _worked_step(trace, v.name, cache)
             lines.append(f"- `{v.name}` ({v.verdict}): {step}")
-            if v.verdict.startswith("mistake:") and v.detail:
+            if (v.verdict.startswith("mistake:") or v.verdict == "wrong") and v.detail:
                 lines.append(f"  - {v.detail}")
     return "\n".join(lines) + "\n"
 

@@ -262,8 +262,22 @@ class ClassGrader:
             mistaken |= hit
         rest = open_ & ~right & ~carried & ~mistaken
         codes[rest] = WRONG
+        for i in np.flatnonzero(rest):  # a right number under the wrong name?
+            details[i] = self._lookalike(ref, values[i], decimals[i])
         correct_so_far[ref] = right
         return codes, details, marks
+
+    def _lookalike(self, ref: Ref, value: float, decimals: int) -> str:
+        """'the value of z3' when a wrong answer is another asked quantity's right value."""
+        for other, _ in self.items:
+            if other == ref:
+                continue
+            target = self.trace.value(other)
+            if _rounds_to(np.array([value]), np.array([decimals]), target)[0] or (
+                decimals < 0 and abs(value - target) <= TOLERANCE * abs(target)
+            ):
+                return f"this is the value of {self.trace.name(other)}: a mislabelled answer?"
+        return ""
 
     def _mark_mistake(self, codes, details, marks, hit, mistake: Mistake, max_marks: float) -> None:
         credit = self.ask.mistake_credit.get(mistake.id, mistake.credit)
