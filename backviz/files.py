@@ -26,7 +26,7 @@ def write_atomic(path: str | Path, content: str | bytes, *, durable: bool = Fals
     try:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
-            os.write(fd, data) if len(data) < 2**30 else _write_all(fd, data)
+            _write_all(fd, data)
             if durable:
                 os.fsync(fd)
         finally:
@@ -38,6 +38,7 @@ def write_atomic(path: str | Path, content: str | bytes, *, durable: bool = Fals
 
 
 def _write_all(fd: int, data: bytes) -> None:
+    """os.write until every byte is written (a write may write fewer than asked)."""
     view = memoryview(data)
     while view:
         written = os.write(fd, view)

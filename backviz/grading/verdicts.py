@@ -151,6 +151,7 @@ class ClassGrader:
         self.mistakes: list[Mistake] = applicable(exercise)
         self.mistake_traces = [run(exercise, m.mistakes) for m in self.mistakes]
         self._refs: dict[str, Ref | None] = {}
+        self._mistaken: dict[Ref, np.ndarray] = {}  # per quantity: whose answer was a mistake
 
     def _ref(self, written: str) -> Ref | None:
         """The quantity a name written on a sheet names (None if none); sheets of a class use
@@ -261,6 +262,7 @@ class ClassGrader:
             self._mark_mistake(codes, details, marks, hit, mistake, max_marks)
             mistaken |= hit
         rest = open_ & ~right & ~carried & ~mistaken
+        self._mistaken[ref] = mistaken
         codes[rest] = WRONG
         for i in np.flatnonzero(rest):  # a right number under the wrong name?
             details[i] = self._lookalike(ref, values[i], decimals[i])
@@ -295,24 +297,14 @@ class ClassGrader:
         sources: list[list[str]] = [[] for _ in range(n)]
         if formula is None:
             return carried, sources
-        inputs = []
         own_wrong = np.zeros(n, dtype=bool)
         implausible = np.zeros(n, dtype=bool)
+        inputs = []
         for input_ref in formula.inputs:
-            reference = trace.value(input_ref)
-            column = np.full(n, reference)
-            if input_ref in columns:
-                given, _, _, readable = columns[input_ref]
-                use = readable & np.isfinite(given)
-                column = np.where(use, given, reference)
-                differs = use & ~correct_so_far.get(input_ref, np.zeros(n, dtype=bool))
-                differs &= ~np.isclose(given, reference, rtol=TOLERANCE, atol=1e-12)
-                own_wrong |= differs
-                implausible |= use & ~_plausible(given, reference)
-                name = trace.name(input_ref)
-                for i in np.flatnonzero(differs & rest):
-                    sources[i].append(f"your {name} = {columns[input_ref][2][i]}")
+            column, wrong, odd = self._own_value(input_ref, columns, correct_so_far, rest, sources)
             inputs.append(column)
+            own_wrong |= wrong
+            implausible |= odd
         with np.errstate(all="ignore"):
             expected = np.asarray(formula.rule.evaluate(inputs), dtype=float)
         if expected.ndim == 0:
@@ -324,6 +316,47 @@ class ClassGrader:
         tolerance = np.maximum(1e-3 * step, written) + 1e-12
         carried = rest & own_wrong & ~implausible & (np.abs(values - expected) <= tolerance)
         return carried, sources
+
+    def _own_value(self, ref, columns, correct_so_far, rest, sources, depth: int = 0):
+        """A formula input as each student has it: their own answer where they gave one (and
+        whether it is their own wrong number, and whether it is implausible); where they did
+        not, the input's own formula on their answers (∂E/∂h1 reads the path terms δ_o·w that
+        no sheet asks for), else the reference."""
+        trace = self.trace
+        n = len(rest)
+        reference = trace.value(ref)
+        if ref in columns:
+            given, _, texts, readable = columns[ref]
+            use = readable & np.isfinite(given)
+            column = np.where(use, given, reference)
+            differs = use & ~correct_so_far.get(ref, np.zeros(n, dtype=bool))
+            differs &= ~np.isclose(given, reference, rtol=TOLERANCE, atol=1e-12)
+            # a 0 or 1 standing in for a number is not the student's own work, unless it is
+            # exactly what a catalogued mistake gives there (σ′ written as 1)
+            odd = use & ~_plausible(given, reference) & ~self._mistaken.get(ref, np.zeros(n, bool))
+            name = trace.name(ref)
+            for i in np.flatnonzero(differs & rest):
+                sources[i].append(f"your {name} = {texts[i]}")
+            return column, differs, odd
+        formula = trace.formula(ref)
+        nothing = np.zeros(n, dtype=bool)
+        if (
+            formula is None
+            or depth >= 2
+            or ref.kind not in (Kind.DE_DA_TERM, Kind.DE_DA, Kind.DA_DZ)
+        ):
+            return np.full(n, reference), nothing, nothing
+        inputs, wrong, odd = [], nothing.copy(), nothing.copy()
+        for input_ref in formula.inputs:
+            column, w, o = self._own_value(
+                input_ref, columns, correct_so_far, rest, sources, depth + 1
+            )
+            inputs.append(column)
+            wrong |= w
+            odd |= o
+        with np.errstate(all="ignore"):
+            value = np.asarray(formula.rule.evaluate(inputs), dtype=float)
+        return (np.full(n, float(value)) if value.ndim == 0 else value), wrong, odd
 
 
 def grade_class(trace: Trace, submissions: list[Submission], *, lang: str = "en") -> list[Graded]:

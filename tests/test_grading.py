@@ -1,0 +1,1156 @@
+"""Grading: verdicts, carried errors, the catalogue of mistakes, the notes' own answers, bad
+sheets, reports (atomic, deterministic, Gradescope's format), templates and `[ask]`.
+
+Every expected number is computed here, independently of backviz: the right answers by
+torch.autograd in float64 (read straight from the exercise's TOML), a student's wrong
+arithmetic by hand, formula by formula, in plain Python / numpy.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import re
+import tomllib
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from click.testing import CliRunner
+
+from backviz.api import solve
+from backviz.cli import main
+from backviz.grading.answers import Submission, parse_number
+from backviz.grading.mistakes import CATALOGUE
+from backviz.grading.run import grade_paths
+from backviz.grading.verdicts import ClassGrader, Verdict
+from tests.conftest import EXERCISES, torch_seed_222
+
+SEED = EXERCISES / "seed-222.toml"
+NN221 = EXERCISES / "nn-221-regression.toml"
+SOFTMAX = EXERCISES / "softmax-classification.toml"
+F64 = torch.float64
+
+
+# ── the right answers: torch.autograd, float64 ─────────────────────────────────────────
+
+
+def _suffix(n: int, samples: int, steps: int) -> str:
+    return (f"[{n + 1}]" if samples > 1 else "") + ("@1" if steps > 1 else "")
+
+
+@cache
+def torch_reference(path: Path) -> dict[str, float]:
+    """Step 1 of a network exercise by torch.autograd, named as answer sheets name them
+    (layered notation). The exercise is read from its TOML with tomllib, not by backviz.
+
+    Per-sample ∂E/∂a, ∂a/∂z and δ are derivatives of that sample's own loss E[n];
+    the gradients are those of the loss reduced over the samples.
+    """
+    spec = tomllib.loads(path.read_text(encoding="utf-8"))
+    net, data, training = spec["network"], spec["data"], spec["training"]
+    sizes = net["sizes"]
+    layers = len(sizes) - 1
+    names = net["activation"] if isinstance(net["activation"], list) else [net["activation"]]
+    names = names * layers if len(names) == 1 else names
+    functions = {"sigmoid": torch.sigmoid, "identity": lambda z: z * 1.0}
+    X = torch.tensor(data["inputs"], dtype=F64)
+    N = X.shape[0]
+    Ws = [torch.tensor(w, dtype=F64, requires_grad=True) for w in spec["parameters"]["W"]]
+    bs = (
+        [torch.tensor(b, dtype=F64, requires_grad=True) for b in spec["parameters"]["b"]]
+        if net.get("bias", False)
+        else [None] * layers
+    )
+    zs, acts, a = [], [], X
+    for W, b, name in zip(Ws, bs, names, strict=True):
+        z = a @ W.T + (b if b is not None else 0.0)
+        a = functions[name](z)
+        zs.append(z)
+        acts.append(a)
+    o = a
+    if net["loss"] == "ce":
+        classes = torch.tensor(data["targets"])
+        per_sample = torch.nn.functional.cross_entropy(o, classes, reduction="none")
+        terms = None
+    else:
+        T = torch.tensor(data["targets"], dtype=F64)
+        terms = {"half_sse": 0.5 * (T - o) ** 2, "mse": (o - T) ** 2 / o.shape[1]}[net["loss"]]
+        per_sample = terms.sum(dim=1)
+    E = per_sample.mean() if training.get("reduction", "mean") == "mean" else per_sample.sum()
+    lr = training["learning_rate"]
+    steps = training.get("steps", 1)
+    per = torch.autograd.grad(per_sample.sum(), [*zs, *acts], retain_graph=True)
+    delta, dE_da = per[:layers], per[layers:]
+    da_dz = [
+        torch.autograd.grad(a.sum(), z, retain_graph=True)[0] for z, a in zip(zs, acts, strict=True)
+    ]
+    params = [p for pair in zip(Ws, bs, strict=True) for p in pair if p is not None]
+    grads = dict(zip(map(id, params), torch.autograd.grad(E, params), strict=True))
+
+    values: dict[str, torch.Tensor] = {}
+    at = "@1" if steps > 1 else ""
+    for i in range(layers):
+        m = i + 2  # the layer, counted as the notes do (inputs are layer 1)
+        for n in range(N):
+            for j in range(sizes[m - 1]):
+                s = _suffix(n, N, steps)
+                values[f"z({m})_{j + 1}{s}"] = zs[i][n, j]
+                values[f"a({m})_{j + 1}{s}"] = acts[i][n, j]
+                values[f"dE/da({m})_{j + 1}{s}"] = dE_da[i][n, j]
+                values[f"da({m})_{j + 1}/dz({m})_{j + 1}{s}"] = da_dz[i][n, j]
+                values[f"delta({m})_{j + 1}{s}"] = delta[i][n, j]
+        gW = grads[id(Ws[i])]
+        for j in range(sizes[m - 1]):
+            for k in range(sizes[m - 2]):
+                values[f"dE/dW({m})_{j + 1}{k + 1}{at}"] = gW[j, k]
+                values[f"W({m})_{j + 1}{k + 1}+{at}"] = Ws[i][j, k] - lr * gW[j, k]
+            if bs[i] is not None:
+                gb = grads[id(bs[i])]
+                values[f"dE/db({m})_{j + 1}{at}"] = gb[j]
+                values[f"b({m})_{j + 1}+{at}"] = bs[i][j] - lr * gb[j]
+    for n in range(N):
+        s = _suffix(n, N, steps)
+        if terms is not None:
+            for j in range(sizes[-1]):
+                values[f"E_{j + 1}{s}"] = terms[n, j]
+        if N > 1:
+            values[f"E{s}"] = per_sample[n]
+    values[f"E{at}"] = E
+    return {k: float(v.detach()) for k, v in values.items()}
+
+
+def sequential(name: str) -> str:
+    """A layered name of the 2-2-2 network in the notes' sequential notation."""
+    name = re.sub(r"delta\((\d)\)_(\d)", lambda m: "delta_" + "--ho"[int(m[1])] + m[2], name)
+    name = re.sub(
+        r"W\((\d)\)_(\d)(\d)",
+        lambda m: f"W{4 * (int(m[1]) - 2) + 2 * (int(m[2]) - 1) + int(m[3])}",
+        name,
+    )
+    name = re.sub(r"z\((\d)\)_(\d)", lambda m: f"z{2 * (int(m[1]) - 2) + int(m[2])}", name)
+    name = re.sub(r"a\((\d)\)_(\d)", lambda m: "--ho"[int(m[1])] + m[2], name)
+    return {"E": "E_total"}.get(name, re.sub(r"^E_(\d)$", r"E_o\1", name))
+
+
+@cache
+def torch_222() -> dict[str, float]:
+    return {sequential(k): v for k, v in torch_reference(SEED).items()}
+
+
+def test_torch_reference_agrees_with_conftest() -> None:
+    """The two independent torch computations of the notes' example agree."""
+    reference = torch_222()
+    for name, value in torch_seed_222().items():
+        if name in reference:
+            assert reference[name] == pytest.approx(value, rel=1e-14), name
+    assert reference["z1"] == pytest.approx(0.08) and reference["W5+"] == pytest.approx(
+        0.43703857, abs=5e-9
+    )
+
+
+# ── a student's arithmetic by hand (seed-222), formula by formula ───────────────────────
+
+
+def sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+Formula = Callable[[dict[str, float]], float]
+
+BY_HAND_222: tuple[tuple[str, Formula], ...] = (
+    ("z1", lambda v: v["W1"] * v["x1"] + v["W2"] * v["x2"]),
+    ("h1", lambda v: sigmoid(v["z1"])),
+    ("z2", lambda v: v["W3"] * v["x1"] + v["W4"] * v["x2"]),
+    ("h2", lambda v: sigmoid(v["z2"])),
+    ("z3", lambda v: v["W5"] * v["h1"] + v["W6"] * v["h2"]),
+    ("o1", lambda v: sigmoid(v["z3"])),
+    ("z4", lambda v: v["W7"] * v["h1"] + v["W8"] * v["h2"]),
+    ("o2", lambda v: sigmoid(v["z4"])),
+    ("E_o1", lambda v: 0.5 * (v["t1"] - v["o1"]) ** 2),
+    ("E_o2", lambda v: 0.5 * (v["t2"] - v["o2"]) ** 2),
+    ("E_total", lambda v: v["E_o1"] + v["E_o2"]),
+    ("dE/do1", lambda v: -(v["t1"] - v["o1"])),
+    ("do1/dz3", lambda v: v["o1"] * (1 - v["o1"])),
+    ("delta_o1", lambda v: v["dE/do1"] * v["do1/dz3"]),
+    ("dE/do2", lambda v: -(v["t2"] - v["o2"])),
+    ("do2/dz4", lambda v: v["o2"] * (1 - v["o2"])),
+    ("delta_o2", lambda v: v["dE/do2"] * v["do2/dz4"]),
+    ("dE/dW5", lambda v: v["delta_o1"] * v["h1"]),
+    ("dE/dW6", lambda v: v["delta_o1"] * v["h2"]),
+    ("dE/dW7", lambda v: v["delta_o2"] * v["h1"]),
+    ("dE/dW8", lambda v: v["delta_o2"] * v["h2"]),
+    *(
+        (f"W{n}+", lambda v, n=n: v[f"W{n}"] - v["lr"] * v[f"dE/dW{n}"])  # type: ignore[misc]
+        for n in (5, 6, 7, 8)
+    ),
+    ("dE/dh1", lambda v: v["delta_o1"] * v["W5"] + v["delta_o2"] * v["W7"]),
+    ("dh1/dz1", lambda v: v["h1"] * (1 - v["h1"])),
+    ("delta_h1", lambda v: v["dE/dh1"] * v["dh1/dz1"]),
+    ("dE/dh2", lambda v: v["delta_o1"] * v["W6"] + v["delta_o2"] * v["W8"]),
+    ("dh2/dz2", lambda v: v["h2"] * (1 - v["h2"])),
+    ("delta_h2", lambda v: v["dE/dh2"] * v["dh2/dz2"]),
+    ("dE/dW1", lambda v: v["delta_h1"] * v["x1"]),
+    ("dE/dW2", lambda v: v["delta_h1"] * v["x2"]),
+    ("dE/dW3", lambda v: v["delta_h2"] * v["x1"]),
+    ("dE/dW4", lambda v: v["delta_h2"] * v["x2"]),
+    *(
+        (f"W{n}+", lambda v, n=n: v[f"W{n}"] - v["lr"] * v[f"dE/dW{n}"])  # type: ignore[misc]
+        for n in (1, 2, 3, 4)
+    ),
+)
+ASKED_222 = tuple(name for name, _ in BY_HAND_222)  # the sheet's quantities, in order
+GIVEN_222 = dict(
+    x1=0.1, x2=0.2, t1=0.4, t2=0.6, lr=0.5,
+    W1=0.30, W2=0.25, W3=0.40, W4=0.35, W5=0.45, W6=0.40, W7=0.70, W8=0.60,
+)  # fmt: skip
+
+
+def by_hand_222(wrong: dict[str, Formula | float] | None = None) -> dict[str, float]:
+    """The notes' 2-2-2 step as a student computes it, each quantity from the student's own
+    earlier numbers; `wrong` replaces some formulas (or values) by the student's own."""
+    wrong = wrong or {}
+    v = dict(GIVEN_222)
+    for name, formula in BY_HAND_222:
+        rule = wrong.get(name, formula)
+        v[name] = float(rule(v)) if callable(rule) else float(rule)
+    return {name: v[name] for name in ASKED_222}
+
+
+def test_by_hand_without_mistakes_is_torch() -> None:
+    hand, reference = by_hand_222(), torch_222()
+    assert set(hand) == set(reference)
+    for name, value in hand.items():
+        assert value == pytest.approx(reference[name], rel=1e-13, abs=1e-16), name
+
+
+# ── grading helpers ────────────────────────────────────────────────────────────────────
+
+
+@cache
+def grader(path: Path) -> ClassGrader:
+    return ClassGrader(solve(path))  # type: ignore[arg-type]
+
+
+def written(values: dict[str, float], decimals: int | None = 8) -> dict[str, str]:
+    """Numbers as a student writes them: to `decimals` places, or every digit (None)."""
+    return {k: repr(v) if decimals is None else f"{v:.{decimals}f}" for k, v in values.items()}
+
+
+def submission(answers: dict[str, str], student: str = "s") -> Submission:
+    return Submission(student, f"{student}.csv", {k: parse_number(t) for k, t in answers.items()})
+
+
+def grade(path: Path, answers: dict[str, str]) -> dict[str, Verdict]:
+    (graded,) = grader(path).grade([submission(answers)])
+    return {v.name: v for v in graded.verdicts}
+
+
+def codes(verdicts: dict[str, Verdict]) -> dict[str, str]:
+    return {name: v.verdict for name, v in verdicts.items()}
+
+
+def exercise_with(tmp: Path, source: Path, ask: str, name: str = "exercise.toml") -> Path:
+    """A copy of an exercise with an `[ask]` table appended."""
+    path = tmp / name
+    path.write_text(source.read_text(encoding="utf-8") + "\n[ask]\n" + ask, encoding="utf-8")
+    return path
+
+
+# ── 1. the right answers, at any precision ─────────────────────────────────────────────
+
+
+@pytest.mark.parametrize("path", [SEED, NN221, SOFTMAX], ids=lambda p: p.stem)
+@pytest.mark.parametrize("decimals", [None, 8, 4, 2])
+def test_torch_values_are_correct_at_any_precision(path: Path, decimals: int | None) -> None:
+    reference = torch_222() if path == SEED else torch_reference(path)
+    verdicts = grade(path, written(reference, decimals))
+    assert set(verdicts) <= set(reference)  # every asked quantity was computed by torch
+    assert len(verdicts) > 0
+    assert {n: v for n, v in codes(verdicts).items() if v != "correct"} == {}
+    assert all(v.marks == v.max_marks == 1.0 for v in verdicts.values())
+    for name, v in verdicts.items():
+        assert v.expected == pytest.approx(reference[name], rel=1e-12, abs=1e-15), name
+
+
+def test_the_sheet_asks_exactly_the_hand_calculation() -> None:
+    (graded,) = grader(SEED).grade([submission({})])
+    assert tuple(v.name for v in graded.verdicts) == ASKED_222
+    assert {v.verdict for v in graded.verdicts} == {"missing"}
+    assert graded.total == 0 and graded.max_total == len(ASKED_222)
+
+
+def test_a_class_is_graded_as_each_student_alone() -> None:
+    """Grading column by column over the class gives each student their own verdicts."""
+    reference = torch_222()
+    sheets = {
+        "right": written(reference),
+        "z1": written(by_hand_222({"z1": 0.09})),
+        "added": written(by_hand_222({f"W{n}+": update_added(n) for n in range(1, 9)})),
+        "empty": {},
+        "rough": written(reference, 2),
+    }
+    together = grader(SEED).grade([submission(a, s) for s, a in sheets.items()])
+    for graded, answers in zip(together, sheets.values(), strict=True):
+        assert codes({v.name: v for v in graded.verdicts}) == codes(grade(SEED, answers))
+
+
+# ── 2. an early error carried forward ──────────────────────────────────────────────────
+
+
+def test_early_error_is_carried_forward_with_full_marks() -> None:
+    student = by_hand_222({"z1": 0.09})  # 0.3·0.1 + 0.3·0.2: W2 misread
+    right = by_hand_222()
+    verdicts = grade(SEED, written(student))
+    expected = {
+        n: "wrong" if n == "z1" else "correct" if math.isclose(student[n], right[n]) else "carried"
+        for n in ASKED_222
+    }
+    assert without_paths(codes(verdicts)) == without_paths(expected)
+    # only what does not depend on z1 is right: its own branch of the forward pass
+    assert {n for n, c in expected.items() if c == "correct"} == {"z2", "h2", "dh2/dz2"}
+    assert verdicts["z1"].marks == 0
+    assert all(v.marks == 1.0 for n, v in without_paths(verdicts).items() if n != "z1")
+    assert "z1" in verdicts["h1"].detail and "0.09" in verdicts["h1"].detail
+    carried = [v for v in verdicts.values() if v.verdict == "carried"]
+    assert len(carried) >= 30
+    for v in carried:  # each names the student's own earlier answers it was computed from
+        sources = re.findall(r"your (\S+) = ", v.detail)
+        assert sources, v
+        assert all(codes(verdicts)[s] != "correct" for s in sources), v
+
+
+# ∂E/∂h1 = ∂E_o1/∂h1 + ∂E_o2/∂h1: the paths are not on the default sheet
+PATHS = ("dE/dh1", "dE/dh2")
+
+
+def without_paths(verdicts: dict) -> dict:
+    return {n: v for n, v in verdicts.items() if n not in PATHS}
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    ["z1", "sign-flipped", "derivative-doubled", "derivative-of-z", "no-activation-derivative",
+     "weights-swapped"],
+)  # fmt: skip
+def test_hidden_dE_dh_is_carried_from_own_deltas(scenario: str) -> None:
+    formulas = {"z1": 0.09} if scenario == "z1" else MISTAKES_222[scenario][0]
+    student = by_hand_222(formulas)  # type: ignore[arg-type]
+    blank = LEFT_BLANK.get(scenario, set())
+    verdicts = grade(SEED, written({n: x for n, x in student.items() if n not in blank}))
+    assert not math.isclose(student["delta_o1"], by_hand_222()["delta_o1"])
+    assert [verdicts[n].verdict for n in PATHS] == ["carried", "carried"]
+
+
+def test_carried_credit_is_not_given_for_placeholders() -> None:
+    """h1 = 1 is no computed value: a z3 'carried' from it is wrong, not carried."""
+    student = by_hand_222({"h1": 1.0})
+    verdicts = grade(SEED, written(student))
+    assert verdicts["h1"].verdict == "wrong"
+    assert verdicts["z3"].verdict == "wrong"
+
+
+# ── 3. the catalogue of mistakes, each made by hand ───────────────────────────────────
+
+
+def update_added(n: int) -> Formula:
+    return lambda v: v[f"W{n}"] + v["lr"] * v[f"dE/dW{n}"]
+
+
+def no_learning_rate(n: int) -> Formula:
+    return lambda v: v[f"W{n}"] - v[f"dE/dW{n}"]
+
+
+def sigma_prime_of_z(z: str) -> Formula:
+    return lambda v: v[z] * (1 - v[z])
+
+
+# id -> (the student's formulas, the quantities where the mistake shows first)
+MISTAKES_222: dict[str, tuple[dict[str, Formula | float], set[str]]] = {
+    "sign-flipped": (
+        {"dE/do1": lambda v: v["t1"] - v["o1"], "dE/do2": lambda v: v["t2"] - v["o2"]},
+        {"dE/do1", "dE/do2"},
+    ),
+    "no-activation-derivative": (  # δ = ∂E/∂a: σ′ never computed, its cells left blank
+        {
+            "delta_o1": lambda v: v["dE/do1"],
+            "delta_o2": lambda v: v["dE/do2"],
+            "delta_h1": lambda v: v["dE/dh1"],
+            "delta_h2": lambda v: v["dE/dh2"],
+        },
+        {"delta_o1", "delta_o2", "delta_h1", "delta_h2"},
+    ),
+    "derivative-of-z": (
+        {
+            "do1/dz3": sigma_prime_of_z("z3"),
+            "do2/dz4": sigma_prime_of_z("z4"),
+            "dh1/dz1": sigma_prime_of_z("z1"),
+            "dh2/dz2": sigma_prime_of_z("z2"),
+        },
+        {"do1/dz3", "do2/dz4", "dh1/dz1", "dh2/dz2"},
+    ),
+    "updated-weights-in-backprop": (
+        {
+            "dE/dh1": lambda v: v["delta_o1"] * v["W5+"] + v["delta_o2"] * v["W7+"],
+            "dE/dh2": lambda v: v["delta_o1"] * v["W6+"] + v["delta_o2"] * v["W8+"],
+        },
+        {"dE/dh1", "dE/dh2"},
+    ),
+    "one-path-only": (  # only the path through o1
+        {
+            "dE/dh1": lambda v: v["delta_o1"] * v["W5"],
+            "dE/dh2": lambda v: v["delta_o1"] * v["W6"],
+        },
+        {"dE/dh1", "dE/dh2"},
+    ),
+    "update-added": (
+        {f"W{n}+": update_added(n) for n in range(1, 9)},
+        {f"W{n}+" for n in range(1, 9)},
+    ),
+    "no-learning-rate": (
+        {f"W{n}+": no_learning_rate(n) for n in range(1, 9)},
+        {f"W{n}+" for n in range(1, 9)},
+    ),
+    "weights-swapped": (  # in the forward pass: z1 = W1·x1 + W3·x2 (w_kj read as w_jk)
+        {
+            "z1": lambda v: v["W1"] * v["x1"] + v["W3"] * v["x2"],
+            "z2": lambda v: v["W2"] * v["x1"] + v["W4"] * v["x2"],
+            "z3": lambda v: v["W5"] * v["h1"] + v["W7"] * v["h2"],
+            "z4": lambda v: v["W6"] * v["h1"] + v["W8"] * v["h2"],
+        },
+        {"z1", "z2", "z3", "z4"},
+    ),
+    "half-forgotten": (
+        {"E_o1": lambda v: (v["t1"] - v["o1"]) ** 2, "E_o2": lambda v: (v["t2"] - v["o2"]) ** 2},
+        {"E_o1", "E_o2"},
+    ),
+    "derivative-doubled": (
+        {
+            "dE/do1": lambda v: -2 * (v["t1"] - v["o1"]),
+            "dE/do2": lambda v: -2 * (v["t2"] - v["o2"]),
+        },
+        {"dE/do1", "dE/do2"},
+    ),
+}
+LEFT_BLANK = {"no-activation-derivative": {"do1/dz3", "do2/dz4", "dh1/dz1", "dh2/dz2"}}
+CREDITS = {m.id: round(0.05 * (i + 1), 2) for i, m in enumerate(CATALOGUE)}
+
+
+def test_every_catalogued_mistake_is_made_here() -> None:
+    assert set(MISTAKES_222) | {"batch-summed"} == {m.id for m in CATALOGUE}
+    assert all(m.credit == 0.5 for m in CATALOGUE)
+
+
+@pytest.fixture(scope="module")
+def credited(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, Path]:
+    """seed-222 and nn-221 with `[ask] mistake_credit` set for every mistake, marks 2 each."""
+    tmp = tmp_path_factory.mktemp("credited")
+    table = ", ".join(f'"{k}" = {v}' for k, v in CREDITS.items())
+    ask = f"marks = {{ default = 2 }}\nmistake_credit = {{ {table} }}\n"
+    return {path: exercise_with(tmp, path, ask, path.name) for path in (SEED, NN221)}
+
+
+def expected_verdicts(
+    student: dict[str, float], right: dict[str, float], shows: set[str], mistake: str
+) -> dict[str, str]:
+    return {
+        n: f"mistake:{mistake}"
+        if n in shows
+        else "correct"
+        if math.isclose(student[n], right[n], rel_tol=1e-12)
+        else "carried"
+        for n in student
+    }
+
+
+@pytest.mark.parametrize("mistake", sorted(MISTAKES_222))
+@pytest.mark.parametrize("decimals", [8, None])
+def test_mistake_made_by_hand(
+    mistake: str, decimals: int | None, credited: dict[Path, Path]
+) -> None:
+    formulas, shows = MISTAKES_222[mistake]
+    student, right = by_hand_222(formulas), by_hand_222()
+    blank = LEFT_BLANK.get(mistake, set())
+    answers = written({n: x for n, x in student.items() if n not in blank}, decimals)
+    expected = expected_verdicts(student, right, shows, mistake)
+    expected.update(dict.fromkeys(blank, "missing"))
+    assert all(not math.isclose(student[n], right[n]) for n in shows)
+    if expected["dE/dh1"] == "carried":  # see test_hidden_dE_dh_is_carried_from_own_deltas
+        expected = without_paths(expected)
+    for path, marks, credit in ((SEED, 1.0, 0.5), (credited[SEED], 2.0, CREDITS[mistake])):
+        verdicts = {n: v for n, v in grade(path, answers).items() if n in expected}
+        assert codes(verdicts) == expected
+        for name, v in verdicts.items():
+            share = {"correct": 1.0, "carried": 1.0, "missing": 0.0}.get(v.verdict, credit)
+            assert v.max_marks == marks and v.marks == pytest.approx(share * marks), name
+        explanation = next(m for m in CATALOGUE if m.id == mistake).explanation["en"]
+        assert all(verdicts[n].detail == explanation for n in shows)
+
+
+def test_sigma_prime_written_as_one_is_the_mistake_then_carried() -> None:
+    formulas: dict[str, Formula | float] = {"do1/dz3": 1.0, "do2/dz4": 1.0}
+    student = by_hand_222(formulas)
+    verdicts = grade(SEED, written(student))
+    assert verdicts["do1/dz3"].verdict == "mistake:no-activation-derivative"
+    assert verdicts["delta_o1"].verdict == "carried"
+
+
+# batch summed instead of averaged: nn-221-regression (4 samples, mean reduction), by hand
+
+
+def by_hand_221(*, summed: bool = False) -> dict[str, float]:
+    """Step 1 of nn-221-regression by hand in numpy; `summed`: the batch summed, not averaged
+    (the loss and every gradient)."""
+    spec = tomllib.loads(NN221.read_text(encoding="utf-8"))
+    X = np.array(spec["data"]["inputs"], dtype=float)
+    T = np.array(spec["data"]["targets"], dtype=float)
+    (W2, W3), (b2, b3) = (
+        map(np.array, spec["parameters"]["W"]),
+        map(np.array, spec["parameters"]["b"]),
+    )
+    lr, N = spec["training"]["learning_rate"], len(X)
+    z2 = X @ W2.T + b2
+    a2 = 1 / (1 + np.exp(-z2))
+    z3 = a2 @ W3.T + b3
+    a3 = z3
+    En = ((a3 - T) ** 2).mean(axis=1)
+    E = En.sum() if summed else En.mean()
+    dE_da3 = 2 * (a3 - T) / T.shape[1]
+    d3 = dE_da3 * 1.0
+    r = 1.0 if summed else 1.0 / N
+    gW3, gb3 = r * d3.T @ a2, r * d3.sum(axis=0)
+    dE_da2 = d3 @ W3
+    da2 = a2 * (1 - a2)
+    d2 = dE_da2 * da2
+    gW2, gb2 = r * d2.T @ X, r * d2.sum(axis=0)
+    v: dict[str, float] = {"E@1": E}
+    for n in range(N):
+        s = f"[{n + 1}]@1"
+        v[f"E_1{s}"], v[f"E{s}"] = (a3[n, 0] - T[n, 0]) ** 2, En[n]
+        v[f"dE/da(3)_1{s}"], v[f"da(3)_1/dz(3)_1{s}"], v[f"delta(3)_1{s}"] = (
+            dE_da3[n, 0],
+            1,
+            d3[n, 0],
+        )
+        for layer, z, a in ((2, z2, a2), (3, z3, a3)):
+            for j in range(z.shape[1]):
+                v[f"z({layer})_{j + 1}{s}"], v[f"a({layer})_{j + 1}{s}"] = z[n, j], a[n, j]
+        for j in range(2):
+            v[f"dE/da(2)_{j + 1}{s}"] = dE_da2[n, j]
+            v[f"da(2)_{j + 1}/dz(2)_{j + 1}{s}"] = da2[n, j]
+            v[f"delta(2)_{j + 1}{s}"] = d2[n, j]
+    for layer, W, b, gW, gb in ((2, W2, b2, gW2, gb2), (3, W3, b3, gW3, gb3)):
+        for j in range(W.shape[0]):
+            for k in range(W.shape[1]):
+                v[f"dE/dW({layer})_{j + 1}{k + 1}@1"] = gW[j, k]
+                v[f"W({layer})_{j + 1}{k + 1}+@1"] = W[j, k] - lr * gW[j, k]
+            v[f"dE/db({layer})_{j + 1}@1"] = gb[j]
+            v[f"b({layer})_{j + 1}+@1"] = b[j] - lr * gb[j]
+    return {k: float(x) for k, x in v.items()}
+
+
+def test_nn221_by_hand_without_mistakes_is_torch() -> None:
+    hand, reference = by_hand_221(), torch_reference(NN221)
+    assert set(hand) == set(reference)
+    for name, value in hand.items():
+        assert value == pytest.approx(reference[name], rel=1e-13, abs=1e-15), name
+
+
+@pytest.mark.parametrize("decimals", [8, None])
+def test_batch_summed_made_by_hand(decimals: int | None, credited: dict[Path, Path]) -> None:
+    student, right = by_hand_221(summed=True), by_hand_221()
+    shows = {n for n in student if n == "E@1" or n.startswith(("dE/dW", "dE/db"))}
+    expected = expected_verdicts(student, right, shows, "batch-summed")
+    assert {n for n, c in expected.items() if c == "carried"} == {
+        n for n in student if n.endswith("+@1")
+    }
+    for path, marks, credit in ((NN221, 1.0, 0.5), (credited[NN221], 2.0, CREDITS["batch-summed"])):
+        verdicts = grade(path, written(student, decimals))
+        asked = {n: c for n, c in expected.items() if n in verdicts}
+        assert set(verdicts) == set(asked)
+        assert codes(verdicts) == asked
+        for name, v in verdicts.items():
+            share = {"correct": 1.0, "carried": 1.0}.get(v.verdict, credit)
+            assert v.marks == pytest.approx(share * marks), name
+
+
+# ── 4. the precision rule: digits are evidence ────────────────────────────────────────
+
+
+def test_updated_weights_slip_is_told_apart_by_its_digits() -> None:
+    right = torch_222()["W1+"]
+    slip = by_hand_222(MISTAKES_222["updated-weights-in-backprop"][0])["W1+"]
+    assert f"{right:.8f}" == "0.29959556" and f"{slip:.8f}" == "0.29960429"
+    assert abs(slip - right) / right == pytest.approx(2.9e-5, rel=0.02)  # W⁺ itself: close
+    assert abs((slip - 0.3) - (right - 0.3)) / abs(right - 0.3) == pytest.approx(0.022, rel=0.02)
+    alone = grade(SEED, {"W1+": "0.29960429"})
+    assert alone["W1+"].verdict == "mistake:updated-weights-in-backprop"
+    assert alone["W1+"].marks == 0.5
+    assert {v.verdict for n, v in alone.items() if n != "W1+"} == {"missing"}
+    assert grade(SEED, {"W1+": "0.2996"})["W1+"].verdict == "correct"
+    assert grade(SEED, {"W1+": "0.29959556"})["W1+"].verdict == "correct"
+    # among the right answers everywhere else, too
+    sheet = written(torch_222())
+    assert grade(SEED, sheet | {"W1+": "0.29960429"})["W1+"].verdict.startswith("mistake:upd")
+    assert grade(SEED, sheet | {"W1+": "0.2996"})["W1+"].verdict == "correct"
+
+
+# ── 5. the notes' own printed answers ─────────────────────────────────────────────────
+
+NOTES_222 = {  # seeds/004: what the notes print for the 2-2-2 example
+    "z1": "0.08",
+    "h1": "0.51998934",
+    "z2": "0.11",
+    "h2": "0.52747230",
+    "z4": "0.44498412",  # z3's value, printed on the z4 line
+    "o1": "0.60944600",
+    "o2": "0.66384491",
+    "E_o1": "0.02193381",
+    "E_o2": "0.00203809",
+    "E_total": "0.02397190",
+    "dE/do1": "0.20944600",
+    "do1/dz3": "0.23802157",
+    "dE/dW5": "0.02592286",
+    "W5+": "0.43703857",
+    "W6+": "0.38685205",
+    "W7+": "0.69629578",
+    "W8+": "0.59624247",
+    "dE_o1/dh1": "0.02243370",  # the paths: not asked by default
+    "dE_o2/dh1": "0.00997311",
+    "dE/dh1": "0.03240681",
+    "dh1/dz1": "0.24960043",
+    "dE/dW1": "0.00080888",
+    "W1+": "0.29959556",
+    "W2+": "0.24919112",
+    "W3+": "0.39964496",
+    "W4+": "0.34928991",
+}
+
+
+def test_the_notes_own_answers() -> None:
+    verdicts = grade(SEED, NOTES_222)
+    printed = {n for n in NOTES_222 if n in ASKED_222}
+    expected = {
+        n: "wrong" if n == "z4" else "correct" if n in printed else "missing" for n in ASKED_222
+    }
+    assert codes(verdicts) == expected
+    (graded,) = grader(SEED).grade([submission(NOTES_222)])
+    assert graded.total == len(printed) - 1 and graded.problems == []
+    # the printed paths are the notes' own names for known quantities: right, just not asked
+    reference = torch_222()
+    assert float(NOTES_222["dE_o1/dh1"]) == pytest.approx(reference["delta_o1"] * 0.45, abs=5e-9)
+
+
+# ── 6. a class with broken sheets, through `backviz grade` ─────────────────────────────
+
+
+def template_sheet(student: str, values: dict[str, str]) -> str:
+    rows = [["quantity", "value"], ["student", student], *values.items()]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def make_class(folder: Path) -> None:
+    """A class: good sheets and every kind of broken one; 10 submissions in 8 files."""
+    folder.mkdir(parents=True)
+    right = written(torch_222())
+    z1 = written(by_hand_222({"z1": 0.09}))
+    files: dict[str, str | bytes] = {
+        "alice.csv": template_sheet("alice", right),
+        "bob.json": json.dumps({"student": "bob", "answers": z1}),
+        "unknown.csv": template_sheet("unknown", {"z9": "0.1", "foo": "1", "z1": "0.08"}),
+        "dupes.csv": template_sheet("dupes", {"z1": "0.08"}) + "z1,0.5\nh1,0.51998934\n",
+        "unreadable.csv": template_sheet("unreadable", {"z1": "abc", "h1": "0.5.5", "z2": "1/0"}),
+        "binary.csv": b"quantity,value\n\x00\x01\x02\xff\xfe",
+        "empty.csv": b"",
+        "class.csv": "student,z1,h1,W5+\n"
+        "s01,0.08,0.51998934,0.43703857\n"
+        "alice,0.09,0.52,x\n"  # a second "alice": must still appear on its own
+        ",0.08,,\n",
+    }
+    for name, content in files.items():
+        data = content if isinstance(content, bytes) else content.encode("utf-8")
+        (folder / name).write_bytes(data)
+
+
+def grade_cli(exercise: Path, out: Path, *sheets: Path, diagrams: bool = False) -> str:
+    args = ["grade", str(exercise), *map(str, sheets), "--out", str(out)]
+    result = CliRunner().invoke(main, [*args, *([] if diagrams else ["--no-diagrams"])])
+    assert result.exit_code == 0, (result.output, result.exception)
+    return result.output
+
+
+def read_csv(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    tmp = tmp_path_factory.mktemp("class")
+    make_class(tmp / "sheets")
+    output = grade_cli(SEED, tmp / "out", tmp / "sheets", diagrams=True)
+    return tmp / "out", output
+
+
+def test_broken_sheets_never_stop_the_class(graded_class: tuple[Path, str]) -> None:
+    out, output = graded_class
+    grades = read_csv(out / "grades.csv")
+    assert grades[0] == ["student", "total", "max", *ASKED_222]
+    students = [row[0] for row in grades[1:]]
+    assert len(students) == 10 == len(set(students))  # every submission exactly once
+    assert sorted(students) == sorted(
+        ["alice", "alice-2", "binary", "bob", "dupes", "empty", "s01", "class-row4",
+         "unknown", "unreadable"]
+    )  # fmt: skip
+    assert all(len(row) == 3 + len(ASKED_222) for row in grades)
+    totals = {row[0]: float(row[1]) for row in grades[1:]}
+    assert totals["alice"] == len(ASKED_222)
+    assert totals["bob"] == len(ASKED_222) - 1  # z1 only: everything after it is carried
+    assert totals["binary"] == totals["empty"] == 0
+    verdicts = read_csv(out / "verdicts.csv")
+    assert verdicts[0] == ["student", "quantity", "verdict", "given", "expected", "marks"]
+    rows = verdicts[1:]
+    assert len(rows) == 10 * len(ASKED_222)
+    for student in students:
+        mine = [r for r in rows if r[0] == student]
+        assert [r[1] for r in mine] == list(ASKED_222)
+        assert (out / "feedback" / f"{student}.md").is_file()
+        assert (out / "results" / f"{student}.json").is_file()
+        assert (out / "diagrams" / f"{student}.svg").is_file()
+    by = {(r[0], r[1]): r for r in rows}
+    assert by["unreadable", "z1"][2:4] == ["unreadable", "abc"]
+    assert by["unreadable", "h1"][2:4] == ["unreadable", "0.5.5"]
+    assert by["unreadable", "z2"][2] == "unreadable"
+    assert by["dupes", "z1"][2:4] == ["correct", "0.08"]  # the first of a repeat counts
+    assert by["unknown", "z1"][2] == "correct"
+    assert by["alice-2", "z1"][2] == "wrong" and by["alice-2", "W5+"][2] == "unreadable"
+    assert by["bob", "h1"][2] == "carried"
+    feedback = {s: (out / "feedback" / f"{s}.md").read_text(encoding="utf-8") for s in students}
+    assert "unknown quantity 'z9'" in feedback["unknown"] and "'foo'" in feedback["unknown"]
+    assert "given again" in feedback["dupes"]
+    assert "binary" in feedback["binary"]
+    assert "empty file" in feedback["empty"]
+    assert "no student id" in feedback["class-row4"]
+    assert "graded 10 submission(s)" in output
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert "10 submissions" in summary
+    assert "mistake" not in {r[2].split(":")[0] for r in rows}  # nobody made one here
+
+
+def test_student_diagrams_colour_verdicts(graded_class: tuple[Path, str]) -> None:
+    out, _ = graded_class
+    svg = (out / "diagrams" / "bob.svg").read_text(encoding="utf-8")
+    ET.fromstring(svg)  # whole, well-formed
+    assert "z1 = 0.09000000" in svg and "#c62828" in svg and "#2f6fb0" in svg
+
+
+# ── 7. interrupted runs leave whole reports ───────────────────────────────────────────
+
+
+class Interrupted(BaseException):
+    """Stands for Ctrl-C or a crash in the middle of writing the reports."""
+
+
+def assert_whole_reports(out: Path, n_students: int) -> None:
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert not [f for f in files if f.endswith(".tmp") or "/." in f or f.startswith(".")], files
+    for name in files:
+        path = out / name
+        text = path.read_text(encoding="utf-8")
+        assert text.endswith("\n") or name.endswith((".json", ".svg")), name
+        if name.endswith(".csv"):
+            rows = read_csv(path)
+            assert len({len(row) for row in rows}) == 1, name
+            width = 3 + len(ASKED_222) if name == "grades.csv" else 6
+            assert len(rows[0]) == width
+            assert len(rows) == 1 + n_students * (1 if name == "grades.csv" else len(ASKED_222))
+        elif name.endswith(".json"):
+            data = json.loads(text)
+            assert len(data["tests"]) == len(ASKED_222)
+        elif name.endswith(".md"):
+            assert text.startswith("# ")
+        else:
+            raise AssertionError(f"unexpected file {name}")
+
+
+def two_classes(tmp: Path) -> tuple[Path, Path]:
+    """Two sets of sheets of the same three students: every report differs between them."""
+    first, second = tmp / "first", tmp / "second"
+    first.mkdir()
+    second.mkdir()
+    for i in range(3):
+        (first / f"s{i}.csv").write_text(template_sheet(f"s{i}", {"z1": "0.08"}))
+        (second / f"s{i}.csv").write_text(template_sheet(f"s{i}", {"z1": "0.09", "h1": "0.5"}))
+    return first, second
+
+
+def interrupt(monkeypatch: pytest.MonkeyPatch, where: str, after: int) -> None:
+    """Make the `after`+1-th report write fail: before it starts (`between` files), in the
+    middle of writing its data (`write`: half written, then the crash), or at the rename."""
+    import backviz.grading.reports as reports
+
+    owner, name = (reports, "write_atomic") if where == "between" else (os, where)
+    real = getattr(owner, name)
+    calls = 0
+
+    def failing(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        if calls <= after:
+            return real(*args, **kwargs)
+        if where == "write":
+            fd, data = args
+            real(fd, bytes(data)[: len(data) // 2])  # type: ignore[arg-type]
+        raise Interrupted
+
+    monkeypatch.setattr(owner, name, failing)
+
+
+@pytest.mark.parametrize("where", ["between", "write", "replace"])
+@pytest.mark.parametrize("after", [0, 3, 7])
+def test_interrupted_run_keeps_whole_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str, after: int
+) -> None:
+    first, second = two_classes(tmp_path)
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    grade_paths(SEED, [first], out, diagrams=False)
+    old = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    grade_paths(SEED, [second], clean, diagrams=False)
+    new = {out / p.relative_to(clean): p.read_bytes() for p in clean.rglob("*") if p.is_file()}
+    assert set(old) == set(new) and len(old) == 2 * 3 + 3
+    assert all(old[p] != new[p] for p in old)
+
+    interrupt(monkeypatch, where, after)
+    with pytest.raises(Interrupted):
+        grade_paths(SEED, [second], out, diagrams=False)
+    monkeypatch.undo()
+    assert_whole_reports(out, 3)
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert set(files) == set(old)
+    for path in files:  # the old file or the new one, never a mixture
+        assert path.read_bytes() in (old[path], new[path]), path
+    assert sum(p.read_bytes() == new[p] for p in files) == after
+
+
+def test_short_write_never_truncates_a_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, _ = two_classes(tmp_path)
+    real = os.write
+
+    def short(fd: int, data: bytes) -> int:
+        return real(fd, bytes(data)[: max(1, len(data) // 2)])
+
+    monkeypatch.setattr(os, "write", short)
+    grade_paths(SEED, [first], tmp_path / "out", diagrams=False)
+    monkeypatch.undo()
+    assert_whole_reports(tmp_path / "out", 3)
+
+
+def test_interrupted_first_run_leaves_no_partial_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.csv").write_text(template_sheet("a", {"z1": "0.08"}))
+    real = os.replace
+    calls = 0
+
+    def failing(*args: object) -> None:
+        nonlocal calls
+        calls += 1
+        if calls > 1:
+            raise Interrupted
+        real(*args)
+
+    monkeypatch.setattr(os, "replace", failing)
+    with pytest.raises(Interrupted):
+        grade_paths(SEED, [tmp_path / "a.csv"], tmp_path / "out", diagrams=False)
+    files = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
+    assert len(files) == 1 and not files[0].name.startswith(".")
+
+
+# ── 8. determinism ────────────────────────────────────────────────────────────────────
+
+
+def test_same_input_gives_byte_identical_reports(tmp_path: Path) -> None:
+    make_class(tmp_path / "sheets")
+    one = tmp_path / "one"
+    two = tmp_path / "two"
+    grade_cli(SEED, one, tmp_path / "sheets")
+    grade_cli(SEED, two, tmp_path / "sheets")
+    files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
+    assert sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file()) == files
+    assert {"grades.csv", "verdicts.csv", "summary.md"} <= {f.as_posix() for f in files}
+    assert len([f for f in files if f.parts[0] == "feedback"]) == 10
+    assert len([f for f in files if f.parts[0] == "results"]) == 10
+    for f in files:
+        assert (one / f).read_bytes() == (two / f).read_bytes(), f
+
+
+def test_same_input_in_other_processes_gives_identical_reports(tmp_path: Path) -> None:
+    """Nothing depends on the process: hash seeds (set and dict order) or the clock."""
+    import subprocess
+    import sys
+
+    make_class(tmp_path / "sheets")
+    outs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"out{seed}"
+        result = subprocess.run(
+            [sys.executable, "-m", "backviz", "grade", str(SEED), str(tmp_path / "sheets"),
+             "--out", str(out), "--no-diagrams"],
+            capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed},
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        outs.append({p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()})
+    assert outs[0] == outs[1] and len(outs[0]) == 2 * 10 + 3
+
+
+def test_summary_counts_the_class_mistakes(tmp_path: Path) -> None:
+    sheets = {
+        "a": by_hand_222(MISTAKES_222["update-added"][0]),
+        "b": by_hand_222(MISTAKES_222["update-added"][0]),
+        "c": by_hand_222(MISTAKES_222["half-forgotten"][0]),
+        "d": by_hand_222(),
+    }
+    for student, values in sheets.items():
+        (tmp_path / f"{student}.csv").write_text(template_sheet(student, written(values)))
+    grade_paths(SEED, [tmp_path / f"{s}.csv" for s in sheets], tmp_path / "out", diagrams=False)
+    summary = (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
+    common = summary.split("## Most common mistakes")[1].split("##")[0]
+    assert common.split() == [
+        "-",
+        "mistake:update-added:",
+        "16",
+        "-",
+        "mistake:half-forgotten:",
+        "2",
+    ]
+    assert "| `W5+` | 50% | 0% | update-added 50% | 0% | 0% | 0% |" in summary
+    assert "| `E_total` | 75% | 25% | — | 0% | 0% | 0% |" in summary
+    assert "4 submissions; mean" in summary
+
+
+# ── 9. Gradescope's results.json ──────────────────────────────────────────────────────
+
+GRADESCOPE_SCHEMA = {
+    "type": "object",
+    "required": ["score", "tests"],
+    "properties": {
+        "score": {"type": "number"},
+        "output": {"type": "string"},
+        "visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
+        "stdout_visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
+        "tests": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["score", "max_score", "name", "output", "visibility"],
+                "properties": {
+                    "score": {"type": "number"},
+                    "max_score": {"type": "number"},
+                    "name": {"type": "string"},
+                    "number": {"type": "string"},
+                    "output": {"type": "string"},
+                    "visibility": {
+                        "enum": ["hidden", "after_due_date", "after_published", "visible"]
+                    },
+                    "status": {"enum": ["passed", "failed"]},
+                },
+                "additionalProperties": False,
+            },
+        },
+    },
+    "additionalProperties": False,
+}
+
+
+def validate(instance: object, schema: dict, where: str = "$") -> None:
+    """The few JSON Schema keywords used above (jsonschema is not installed here)."""
+    types = {"object": dict, "array": list, "string": str}
+    if "type" in schema:
+        if schema["type"] == "number":
+            ok = isinstance(instance, int | float) and not isinstance(instance, bool)
+            assert ok and math.isfinite(instance), f"{where}: not a number: {instance!r}"  # type: ignore[arg-type]
+        else:
+            assert isinstance(instance, types[schema["type"]]), f"{where}: {instance!r}"
+    if "enum" in schema:
+        assert instance in schema["enum"], f"{where}: {instance!r}"
+    if isinstance(instance, dict):
+        for key in schema.get("required", []):
+            assert key in instance, f"{where}: no {key}"
+        properties = schema.get("properties", {})
+        for key, value in instance.items():
+            if key in properties:
+                validate(value, properties[key], f"{where}.{key}")
+            else:
+                assert schema.get("additionalProperties", True), f"{where}: unknown {key}"
+    if isinstance(instance, list) and "items" in schema:
+        for i, item in enumerate(instance):
+            validate(item, schema["items"], f"{where}[{i}]")
+
+
+def test_results_json_is_gradescope_format(graded_class: tuple[Path, str]) -> None:
+    out, _ = graded_class
+    grades = {row[0]: row for row in read_csv(out / "grades.csv")[1:]}
+    try:
+        import jsonschema
+    except ImportError:
+        jsonschema = None
+    for student, row in grades.items():
+        data = json.loads((out / "results" / f"{student}.json").read_text(encoding="utf-8"))
+        validate(data, GRADESCOPE_SCHEMA)
+        if jsonschema is not None:
+            jsonschema.validate(data, GRADESCOPE_SCHEMA)
+        tests = data["tests"]
+        assert [t["name"] for t in tests] == list(ASKED_222)
+        assert data["score"] == pytest.approx(sum(t["score"] for t in tests))
+        assert data["score"] == pytest.approx(float(row[1]))
+        assert sum(t["max_score"] for t in tests) == pytest.approx(float(row[2]))
+        assert all(0 <= t["score"] <= t["max_score"] for t in tests)
+        assert len({t["number"] for t in tests}) == len(tests)
+    alice = json.loads((out / "results" / "alice.json").read_text(encoding="utf-8"))
+    assert {t["status"] for t in alice["tests"]} == {"passed"}
+
+
+def test_validator_rejects_what_gradescope_rejects() -> None:
+    good = {"score": 1, "tests": [{"score": 1, "max_score": 1, "name": "z1", "output": "",
+                                   "visibility": "visible"}]}  # fmt: skip
+    validate(good, GRADESCOPE_SCHEMA)
+    for bad in (
+        {"tests": []},
+        {"score": "1", "tests": []},
+        {"score": 1, "tests": [{**good["tests"][0], "visibility": "always"}]},  # type: ignore[dict-item]
+        {"score": 1, "tests": [{**good["tests"][0], "status": "ok"}]},  # type: ignore[dict-item]
+        {"score": 1, "tests": [], "visibility": "public"},
+    ):
+        with pytest.raises(AssertionError):
+            validate(bad, GRADESCOPE_SCHEMA)
+
+
+# ── 10. `backviz template` and `[ask]` ─────────────────────────────────────────────────
+
+
+def template_rows(exercise: Path, *options: str) -> list[list[str]]:
+    result = CliRunner().invoke(main, ["template", str(exercise), *options])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if not line.startswith("#")]
+    return list(csv.reader(lines))
+
+
+def computing_order(path: Path, names: list[str]) -> None:
+    """Each asked quantity comes after every asked quantity its formula reads."""
+    trace = solve(path)
+    position = {name: i for i, name in enumerate(names)}
+    for name in names:
+        formula = trace.formula(trace.ref(name))  # type: ignore[union-attr]
+        for ref in formula.inputs if formula is not None else ():
+            before = trace.name(ref)  # type: ignore[union-attr]
+            assert position.get(before, -1) < position[name], (before, name)
+
+
+def test_template_lists_the_asked_quantities_blank_in_computing_order() -> None:
+    rows = template_rows(SEED, "--student", "s07")
+    assert rows[0] == ["quantity", "value"] and rows[1] == ["student", "s07"]
+    assert [r[0] for r in rows[2:]] == list(ASKED_222)
+    assert all(r[1] == "" for r in rows[2:])
+    for path in (NN221, SOFTMAX):
+        rows = template_rows(path)
+        names = [r[0] for r in rows[2:]]
+        assert set(names) == set(torch_reference(path)) - {
+            n for n in torch_reference(path) if "@2" in n or "@3" in n
+        }
+        assert len(names) == len(set(names)) and all(r[1] == "" for r in rows[2:])
+        computing_order(path, names)
+
+
+def test_filled_template_grades_all_correct(tmp_path: Path) -> None:
+    sheet = tmp_path / "mine.csv"
+    result = CliRunner().invoke(main, ["template", str(NN221), "--student", "kim", "-o", sheet])
+    assert result.exit_code == 0
+    reference = written(torch_reference(NN221), 6)
+    lines = sheet.read_text(encoding="utf-8").splitlines()
+    filled = [
+        f"{line.split(',')[0]},{reference[line.split(',')[0]]}"
+        if line.split(",")[0] in reference
+        else line
+        for line in lines
+    ]
+    sheet.write_text("\n".join(filled) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    grade_cli(NN221, out, sheet)
+    (row,) = read_csv(out / "grades.csv")[1:]
+    assert row[0] == "kim" and row[1] == row[2]
+
+
+def test_ask_names_marks_kinds_and_carried_credit(tmp_path: Path) -> None:
+    names = exercise_with(tmp_path, SEED, 'names = ["W1+", "z1", "dE/dW5", "E_total"]\n', "a.toml")
+    assert [r[0] for r in template_rows(names)[2:]] == ["z1", "E_total", "dE/dW5", "W1+"]
+    (graded,) = grader(names).grade([submission(written(torch_222()))])
+    assert [v.name for v in graded.verdicts] == ["z1", "E_total", "dE/dW5", "W1+"]
+    assert graded.total == graded.max_total == 4
+
+    ask = (
+        'kinds = ["grad", "update"]\n'
+        'marks = { default = 2, update = 3, "dE/dW5" = 10 }\n'
+        "carried_credit = 0.5\n"
+    )
+    marked = exercise_with(tmp_path, SEED, ask, "b.toml")
+    expected_names = [n for n in ASKED_222 if n.startswith("dE/dW") or n.endswith("+")]
+    assert [r[0] for r in template_rows(marked)[2:]] == expected_names
+    student = by_hand_222({"dE/dW5": 0.03})  # wrong; W5+ = 0.45 − 0.5·0.03 carried from it
+    (graded,) = grader(marked).grade([submission(written(student))])
+    by = {v.name: v for v in graded.verdicts}
+    assert [v.name for v in graded.verdicts] == expected_names
+    assert {n: v.max_marks for n, v in by.items()} == {
+        n: 10.0 if n == "dE/dW5" else 3.0 if n.endswith("+") else 2.0 for n in expected_names
+    }
+    assert graded.max_total == 10 + 2 * 7 + 3 * 8
+    assert by["dE/dW5"].verdict == "wrong" and by["dE/dW5"].marks == 0
+    assert by["W5+"].verdict == "carried" and by["W5+"].marks == 1.5
+    assert graded.total == graded.max_total - 10 - 1.5
+
+
+def test_ask_steps_asks_a_later_step(tmp_path: Path) -> None:
+    later = exercise_with(tmp_path, NN221, 'kinds = ["update"]\nsteps = [2]\n')
+    names = [r[0] for r in template_rows(later)[2:]]
+    assert names and all(n.endswith("+@2") for n in names)
+
+
+# ── 11. `backviz check-answers` ───────────────────────────────────────────────────────
+
+
+def test_check_answers_prints_the_feedback(tmp_path: Path) -> None:
+    sheet = tmp_path / "lee.csv"
+    student = by_hand_222({"dE/dW5": 0.03, "W2+": update_added(2)})
+    sheet.write_text(template_sheet("lee", written(student)), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check-answers", str(SEED), str(sheet)])
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert text.startswith("# Feedback for lee")
+    assert f"Total: {len(ASKED_222) - 1.5:g} / {len(ASKED_222):g}" in text
+    assert re.search(r"\| `dE/dW5` \| wrong \| 0\.03000000 \| 0\.02592286 \| 0 / 1 \|", text)
+    assert re.search(r"\| `W5\+` \| carried \(from your dE/dW5 = 0\.03000000\) \|", text)
+    assert re.search(r"\| `W2\+` \| mistake:update-added \| 0\.25080888 \|.*\| 0\.5 / 1 \|", text)
+    assert re.search(r"\| `z1` \| correct \| 0\.08000000 \| 0\.08", text)
+    worked = text.split("## Worked steps")[1]
+    assert "`dE/dW5` (wrong)" in worked and "0.02592286" in worked and "`W5+`" not in worked
+    assert "`W2+` (mistake:update-added)" in worked and "gradient descent subtracts" in worked
+    korean = CliRunner().invoke(main, ["check-answers", str(SEED), str(sheet), "--lang", "ko"])
+    assert korean.exit_code == 0 and "피드백" in korean.output
+
+
+def test_check_answers_on_a_broken_sheet(tmp_path: Path) -> None:
+    sheet = tmp_path / "broken.csv"
+    sheet.write_bytes(b"\x00\x01")
+    result = CliRunner().invoke(main, ["check-answers", str(SEED), str(sheet)])
+    assert result.exit_code == 0
+    assert "binary" in result.output and f"Total: 0 / {len(ASKED_222)}" in result.output
