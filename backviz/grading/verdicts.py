@@ -17,6 +17,7 @@ For one quantity and all students at once (numpy arrays over students):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -109,11 +110,11 @@ class Graded:
     verdicts: list[Verdict]
     problems: list[str] = field(default_factory=list)
 
-    @property
+    @cached_property
     def total(self) -> float:
         return float(sum(v.marks for v in self.verdicts))
 
-    @property
+    @cached_property
     def max_total(self) -> float:
         return float(sum(v.max_marks for v in self.verdicts))
 
