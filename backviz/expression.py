@@ -22,7 +22,7 @@ from .errors import NameError_
 from .exercise import ExpressionExercise
 from .formulas import Formula
 from .functions import activation
-from .mathexpr import Add, Call, Expr, Frac, Neg, Num, Paren, Pow, Sym, add, mul
+from .mathexpr import Add, Call, Expr, Frac, Mul, Neg, Num, Paren, Pow, Sym, add, mul
 from .notation import latex_name, normalize_name, pretty_name
 from .quantities import Kind, Ref
 
@@ -220,19 +220,55 @@ def _is(expr: Expr, number: float) -> bool:
     return isinstance(expr, Num) and expr.value == number
 
 
+def _neg(expr: Expr) -> Expr:
+    """−x, with −(−x) = x, −0 = 0 and −(−a / b) = a / b."""
+    if isinstance(expr, Neg):
+        return expr.operand
+    if _is(expr, 0):
+        return expr
+    if isinstance(expr, Frac) and isinstance(expr.numerator, Neg):
+        return Frac(expr.numerator.operand, expr.denominator)
+    return Neg(expr)
+
+
+def _over(numerator: Expr, denominator: Expr) -> Expr:
+    """numerator / denominator, a minus sign in front: −a / b rather than (−a) / b."""
+    if isinstance(numerator, Neg):
+        return _neg(Frac(numerator.operand, denominator))
+    return Frac(numerator, denominator)
+
+
 def _times(*factors: Expr) -> Expr:
-    """A product with the 1s dropped; 0 if any factor is 0."""
+    """A product with the 1s dropped and the signs in front; 0 if any factor is 0."""
     if any(_is(f, 0) for f in factors):
         return Num(0, given=True)
-    kept = [f for f in factors if not _is(f, 1)]
+    negative = False
+    kept: list[Expr] = []
+    for factor in factors:
+        while isinstance(factor, Neg):
+            negative, factor = not negative, factor.operand
+        if not _is(factor, 1):
+            kept.append(factor)
     if not kept:
-        return Num(1, given=True)
-    return mul(*(Paren(f) if isinstance(f, Add) and len(kept) > 1 else f for f in kept))
+        product: Expr = Num(1, given=True)
+    else:
+        product = mul(*(Paren(f) if isinstance(f, Add) and len(kept) > 1 else f for f in kept))
+    return _neg(product) if negative else product
 
 
 def _plus(*terms: Expr) -> Expr:
     kept = [t for t in terms if not _is(t, 0)]
     return add(*kept) if kept else Num(0, given=True)
+
+
+def _constant(tree: ast.expr) -> float | None:
+    """The value of a number written in the source (2, −1.5), else None."""
+    if isinstance(tree, ast.Constant):
+        return float(tree.value)
+    if isinstance(tree, ast.UnaryOp) and isinstance(tree.operand, ast.Constant):
+        value = float(tree.operand.value)
+        return -value if isinstance(tree.op, ast.USub) else value
+    return None
 
 
 _DERIVATIVES: dict[str, Callable[[Expr], Expr]] = {
@@ -248,14 +284,19 @@ _DERIVATIVES: dict[str, Callable[[Expr], Expr]] = {
 
 
 def _display_derivative(tree: ast.expr, wrt: str, env: dict[str, Expr]) -> Expr:
-    """∂(expression)/∂wrt as display math, rule by rule, 0s and 1s simplified away."""
+    """∂(expression)/∂wrt as display math, rule by rule, 0s, 1s and double signs simplified.
+
+    The simplification looks at the expression's structure only (the 0s and 1s of the rules
+    and the numbers written in the source): `env` should hold symbols, so that the numbers form
+    is the symbolic form with the values put in (see `NodeLocalGrad.display`).
+    """
     if isinstance(tree, ast.Constant):
         return Num(0, given=True)
     if isinstance(tree, ast.Name):
         return Num(1 if tree.id == wrt else 0, given=True)
     if isinstance(tree, ast.UnaryOp):
         inner = _display_derivative(tree.operand, wrt, env)
-        return inner if isinstance(tree.op, ast.UAdd) or _is(inner, 0) else Neg(inner)
+        return inner if isinstance(tree.op, ast.UAdd) else _neg(inner)
     if isinstance(tree, ast.Call):
         assert isinstance(tree.func, ast.Name)
         outer = _DERIVATIVES[tree.func.id](_display(tree.args[0], env))
@@ -268,18 +309,48 @@ def _display_derivative(tree: ast.expr, wrt: str, env: dict[str, Expr]) -> Expr:
         case ast.Add():
             return _plus(da, db)
         case ast.Sub():
-            return _plus(da, Neg(db)) if not _is(db, 0) else da
+            return _plus(da, _neg(db))
         case ast.Mult():
             return _plus(_times(da, b), _times(a, db))
         case ast.Div():
             if _is(db, 0):
-                return Frac(da, b) if not _is(da, 0) else da
-            return Frac(_plus(_times(da, b), Neg(_times(a, db))), Pow(b, Num(2, given=True)))
-    # a ** b: b·a^(b−1)·da (+ a^b·log(a)·db when b depends on wrt)
-    power = _times(b, Pow(a, _plus(b, Num(-1, given=True))), da)
+                return _over(da, b) if not _is(da, 0) else da
+            numerator = _plus(_times(da, b), _neg(_times(a, db)))
+            return _over(numerator, Pow(b, Num(2, given=True)))
+    # a ** b: b·a^(b−1)·da (+ a^b·log(a)·db when b depends on wrt); a written exponent
+    # is lowered in place: w**3 gives 3·w², w**2 gives 2·w
+    c = _constant(tree.right)
+    if c is None:
+        lowered: Expr = Pow(a, _plus(b, Num(-1, given=True)))
+    elif c - 1 == 1:
+        lowered = a
+    else:
+        lowered = Pow(a, Num(c - 1, given=True)) if c != 1 else Num(1, given=True)
+    power = _times(b, lowered, da)
     if _is(db, 0):
         return power
     return _plus(power, _times(Pow(a, b), Call("log", (a,)), db))
+
+
+def _substitute(expr: Expr, values: dict[Sym, Expr]) -> Expr:
+    """The expression with each symbol in `values` replaced."""
+    if isinstance(expr, Sym):
+        return values.get(expr, expr)
+    if isinstance(expr, Add):
+        return Add(tuple(_substitute(t, values) for t in expr.terms))
+    if isinstance(expr, Mul):
+        return Mul(tuple(_substitute(f, values) for f in expr.factors))
+    if isinstance(expr, Neg):
+        return Neg(_substitute(expr.operand, values))
+    if isinstance(expr, Paren):
+        return Paren(_substitute(expr.inner, values))
+    if isinstance(expr, Frac):
+        return Frac(_substitute(expr.numerator, values), _substitute(expr.denominator, values))
+    if isinstance(expr, Pow):
+        return Pow(_substitute(expr.base, values), _substitute(expr.exponent, values))
+    if isinstance(expr, Call):
+        return Call(expr.function, tuple(_substitute(a, values) for a in expr.args))
+    return expr
 
 
 @dataclass(frozen=True)
@@ -318,8 +389,13 @@ class NodeLocalGrad(F.Rule):
         return derivative.subs({symbols[n]: v for n, v in zip(self.node.reads, args, strict=True)})
 
     def display(self, args: Any, values: Any, *, numbers: bool) -> Expr:
-        env = dict(zip(self.node.reads, args, strict=True))
-        return _display_derivative(self.node.tree, self.wrt, env)
+        # built over placeholders, then filled in: an input that happens to be 0 or 1 is
+        # shown, not simplified away, so the numbers form matches the symbolic one
+        names = {name: Sym(f"\0{name}", name) for name in self.node.reads}
+        derivative = _display_derivative(self.node.tree, self.wrt, names)
+        return _substitute(
+            derivative, {names[n]: a for n, a in zip(self.node.reads, args, strict=True)}
+        )
 
 
 @dataclass(frozen=True)

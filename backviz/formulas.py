@@ -75,6 +75,11 @@ def _setting(symbol: str, latex: str, value: float, numbers: bool) -> Expr:
     return Num(value, given=True) if numbers else Sym(symbol, latex)
 
 
+def _complement(x: float) -> float:
+    """1 − x as a person writes it: 1 − 0.9 is 0.1 (float arithmetic gives 0.09999999999999998)."""
+    return round(1 - x, 12)
+
+
 def _count(n: int) -> Expr:
     return Num(n, given=True)
 
@@ -442,14 +447,14 @@ class StateUpdate(Rule):
                 return g_eff
             mu = _setting("μ", r"\mu", opt.momentum, numbers)
             if opt.dampening:
-                keep = _setting("(1 − d)", r"(1 - d)", 1 - opt.dampening, numbers)
+                keep = _setting("(1 − τ)", r"(1 - \tau)", _complement(opt.dampening), numbers)
                 return add(mul(mu, previous), mul(keep, _group(g_eff)))
             return add(mul(mu, previous), g_eff)
         first_moment = self.slot == "m"
         beta = opt.betas[0] if first_moment else opt.betas[1]
         name, latex = ("β₁", r"\beta_1") if first_moment else ("β₂", r"\beta_2")
         b = _setting(name, latex, beta, numbers)
-        rest = _setting(f"(1 − {name})", f"(1 - {latex})", 1 - beta, numbers)
+        rest = _setting(f"(1 − {name})", f"(1 - {latex})", _complement(beta), numbers)
         new = _group(g_eff) if first_moment else Pow(_group(g_eff), Num(2, given=True))
         if previous is None:
             return mul(rest, new)

@@ -264,7 +264,7 @@ class Trace:
                 ref.kind is Kind.DE_DA_TERM
                 and self.namer.notation == "sequential"
                 and ref.layer == self.n_layers - 1
-                and self.loss.has_terms
+                and self._paths_are_loss_terms()
             ):
                 # the notes write the path of h1 through o1 as ∂E_o1/∂h1
                 alias = Ref(Kind.LOSS_TERM, self.n_layers, (ref.index[1],))
@@ -290,7 +290,7 @@ class Trace:
             ref.kind is Kind.DE_DA_TERM
             and self.namer.notation == "sequential"
             and ref.layer == self.n_layers - 1
-            and self.loss.has_terms
+            and self._paths_are_loss_terms()
         ):
             term = self.namer.name(Ref(Kind.LOSS_TERM, self.n_layers, (ref.index[1],)))
             a_name = self.namer.name(Ref(Kind.A, ref.layer, (ref.index[0],)))
@@ -307,6 +307,15 @@ class Trace:
         ]
         name = f"d{plain[0]}/d{plain[1]}"
         return Sym(pretty_name(name), latex_name(name))
+
+    def _paths_are_loss_terms(self) -> bool:
+        """Whether δ_o1·W5 is ∂E_o1/∂h1, as the notes write it: E is the plain sum of the
+        output terms (½Σ or Σ, not a mean) and each term reaches h1 only through its own o."""
+        return (
+            self.loss.has_terms
+            and self.loss.combine == "sum"
+            and not self.exercise.activations[-1].vector
+        )
 
     def ref(self, name: str) -> Ref:
         """The quantity called `name` (either spelling the notes use; spaces and case ignored)."""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from ..mathexpr import Add, Call, Expr, Frac, Mul, Neg, Num, Paren, Pow, Sym
 from ..notation import format_given, format_number
+from .math_text import is_half_of, numeric_product
 
 __all__ = ["latex_value", "math_latex"]
 
@@ -20,6 +23,17 @@ _FUNCTIONS = {
     "softmax": r"\operatorname{softmax}",
     "step": r"\operatorname{step}",
 }
+
+
+_PLAIN_NAME = re.compile(r"\\?[A-Za-z]+(?:_\{[\w,]+\}|_\w)?")  # W_{5}, x, \beta_1
+
+
+def _power_base_needs_parens(expr: Expr) -> bool:
+    r"""A base that would take a second superscript (e^{x}, a^{(2)}_{1}, {W}^{+}) or read badly
+    with one (\frac{x}{y}, W_{5}[1]): (e^{x})^{2}, not e^{x}^{2}."""
+    if isinstance(expr, Sym):
+        return not _PLAIN_NAME.fullmatch(expr.latex)
+    return isinstance(expr, Frac) or (isinstance(expr, Call) and expr.function == "exp")
 
 
 def _level(expr: Expr) -> int:
@@ -59,7 +73,7 @@ def math_latex(expr: Expr, decimals: int = 8) -> str:
 
     def negated(inner: Expr) -> str:
         """x after a minus sign: a − (−3), never two minus signs in a row."""
-        return rf"\\left({show(inner)}\\right)" if _signed(inner) else wrap(inner, 2)
+        return rf"\left({show(inner)}\right)" if _signed(inner) else wrap(inner, 2)
 
     def show(e: Expr) -> str:
         if isinstance(e, Sym):
@@ -81,13 +95,16 @@ def math_latex(expr: Expr, decimals: int = 8) -> str:
                     parts.append(" + " + show(term))
             return "".join(parts)
         if isinstance(e, Mul):
-            numeric = any(isinstance(f, Num) for f in e.factors)
+            numeric = numeric_product(e)
             separator = r" \times " if numeric else r" \cdot "
+            if is_half_of(e):
+                return r"\frac{1}{2}" + wrap(e.factors[1], 3)  # \frac{1}{2}(t - o)^{2}
             return separator.join(wrap(f, 3) for f in e.factors)
         if isinstance(e, Frac):
             return rf"\frac{{{show(e.numerator)}}}{{{show(e.denominator)}}}"
         if isinstance(e, Pow):
-            return f"{wrap(e.base, 5)}^{{{show(e.exponent)}}}"
+            base = Paren(e.base) if _power_base_needs_parens(e.base) else e.base
+            return f"{wrap(base, 5)}^{{{show(e.exponent)}}}"
         assert isinstance(e, Call)
         args = ", ".join(show(a) for a in e.args)
         if e.function == "√":

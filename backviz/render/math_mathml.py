@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from ..mathexpr import Add, Call, Expr, Frac, Mul, Neg, Num, Paren, Pow, Sym
 from ..notation import format_given, format_number
+from .math_text import is_half_of, numeric_product
 
 __all__ = ["math_mathml", "mathml_inner"]
 
@@ -18,6 +20,16 @@ def _level(expr: Expr) -> int:
     if isinstance(expr, Pow):
         return 4
     return 5
+
+
+_PLAIN_NAME = re.compile(r"[^\W\d]\w*")  # h1, W5, x_1, δ_o1, β₁
+
+
+def _power_base_needs_parens(expr: Expr) -> bool:
+    """(e^x)², (x/y)², (∂E/∂W5)²: a superscript on these would read as part of them."""
+    if isinstance(expr, Sym):
+        return not _PLAIN_NAME.fullmatch(expr.text)
+    return isinstance(expr, Frac) or (isinstance(expr, Call) and expr.function == "exp")
 
 
 def _mo(text: str) -> str:
@@ -77,15 +89,18 @@ def mathml_inner(expr: Expr, decimals: int = 8) -> str:
                     parts.append(_mo("+") + show(term))
             return f"<mrow>{''.join(parts)}</mrow>"
         if isinstance(e, Mul):
-            numeric = any(isinstance(f, Num) for f in e.factors)
+            numeric = numeric_product(e)
             separator = _mo("×" if numeric else "·")
+            if is_half_of(e):  # ½(t − o)², as the notes write it
+                return f"<mrow>{show(e.factors[0])}{wrap(e.factors[1], 3)}</mrow>"
             return f"<mrow>{separator.join(wrap(f, 3) for f in e.factors)}</mrow>"
         if isinstance(e, Frac):
             return (
                 f"<mfrac><mrow>{show(e.numerator)}</mrow><mrow>{show(e.denominator)}</mrow></mfrac>"
             )
         if isinstance(e, Pow):
-            return f"<msup>{wrap(e.base, 5)}<mrow>{show(e.exponent)}</mrow></msup>"
+            base = Paren(e.base) if _power_base_needs_parens(e.base) else e.base
+            return f"<msup>{wrap(base, 5)}<mrow>{show(e.exponent)}</mrow></msup>"
         assert isinstance(e, Call)
         args = _mo(",").join(show(a) for a in e.args)
         if e.function == "√":

@@ -10,14 +10,14 @@ WORDS: dict[str, dict[str, str]] = {
     "targets": {"en": "targets", "ko": "정답(목표값)"},
     "weights": {"en": "weights", "ko": "가중치"},
     "biases": {"en": "biases", "ko": "편향"},
-    "step": {"en": "Step {s}", "ko": "{s}번째 학습 단계"},
+    "step": {"en": "Step {s}", "ko": "학습 {s}단계"},
     "sample": {"en": "Sample {n}", "ko": "샘플 {n}"},
     "forward": {"en": "Forward pass", "ko": "순전파"},
     "forward_layer": {"en": "Layer {l}", "ko": "{l}층"},
     "loss": {"en": "Loss", "ko": "오차(손실)"},
     "backward_output": {
         "en": "Backward pass, output layer {l}",
-        "ko": "역전파 1단계: 출력층 ({l}층)",
+        "ko": "역전파: 출력층 ({l}층)",
     },
     "backward_hidden": {
         "en": "Backward pass, hidden layer {l}",
@@ -31,24 +31,24 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "loss_change": {
         "en": "The loss went from {before} to {after} ({change}).",
-        "ko": "오차가 {before}에서 {after}(으)로 바뀌었다 ({change}).",
+        "ko": "가중치 갱신 후 오차: {before} → {after} ({change}).",
     },
     "network": {"en": "Network", "ko": "신경망"},
     "expression_forward": {"en": "Forward: the value of every node", "ko": "순전파: 각 노드의 값"},
     "expression_backward": {
         "en": "Backward: from the output to the inputs, by the chain rule",
-        "ko": "역전파: 출력에서 입력 방향으로, 연쇄 법칙",
+        "ko": "역전파: 연쇄 법칙에 따라 출력에서 입력 쪽으로",
     },
     "local": {"en": "local derivatives of {node}", "ko": "{node}의 국소 미분"},
     "summary": {
         "en": "This network has too many numbers to write out one by one; here is each layer "
         "in matrix form. Use --only NAME for the worked detail of any one quantity.",
-        "ko": "이 신경망은 숫자가 너무 많아 하나씩 쓰지 않고, 층마다 행렬 식으로 요약한다. "
-        "한 값의 풀이는 --only NAME 으로 볼 수 있다.",
+        "ko": "이 신경망은 값이 너무 많아 하나씩 풀어 쓰지 않고 층별로 행렬 식으로 요약한다. "
+        "특정 값의 자세한 풀이는 --only NAME 옵션으로 볼 수 있다.",
     },
     "later_steps": {
         "en": "Steps {first} to {last}: the loss before and after each step",
-        "ko": "{first}~{last}번째 학습 단계: 단계별 갱신 전후의 오차",
+        "ko": "학습 {first}~{last}단계: 각 단계의 갱신 전후 오차",
     },
     "loss_row": {
         "en": "step {s}: E = {before} → E⁺ = {after}",
@@ -56,7 +56,7 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "forward_only": {
         "en": "Forward only: this exercise has no training step.",
-        "ko": "순전파만: 이 예제에는 학습 단계가 없다.",
+        "ko": "이 예제는 학습(가중치 갱신) 없이 순전파만 계산한다.",
     },
 }
 
@@ -66,11 +66,11 @@ DESCRIBE = {
     "describe_bias": {"en": "with biases", "ko": "편향 있음"},
     "describe_no_bias": {"en": "no biases", "ko": "편향 없음"},
     "describe_loss": {"en": "loss {loss}", "ko": "오차 함수 {loss}"},
-    "describe_optimizer": {"en": "optimiser {opt}", "ko": "최적화 {opt}"},
+    "describe_optimizer": {"en": "optimiser {opt}", "ko": "최적화 알고리즘 {opt}"},
     "describe_learning_rate": {"en": "learning rate η = {lr}", "ko": "학습률 η = {lr}"},
     "describe_samples": {
         "en": "{n} sample(s), reduction {reduction}",
-        "ko": "샘플 {n}개, 샘플 평균 방식 {reduction}",
+        "ko": "샘플 {n}개, 샘플 오차 집계 방식(reduction) {reduction}",
     },
     "describe_steps": {"en": "{n} step(s)", "ko": "학습 {n}회"},
 }
