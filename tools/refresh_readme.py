@@ -24,7 +24,7 @@ def refresh(block: str) -> str:
         [sys.executable, "-m", "backviz", *args[1:]], capture_output=True, text=True, cwd=ROOT
     )
     printed = (result.stdout + result.stderr).rstrip("\n").split("\n")
-    body = printed[:keep] + ["..."] if truncated else printed
+    body = [*printed[:keep], "..."] if truncated else printed
     return "\n".join([lines[0], *body]) + "\n"
 
 
