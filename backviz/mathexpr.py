@@ -21,6 +21,7 @@ __all__ = [
     "Pow",
     "Sym",
     "add",
+    "binding",
     "mul",
 ]
 
@@ -110,3 +111,18 @@ def mul(*factors: Expr) -> Expr:
     for factor in factors:
         flat.extend(factor.factors if isinstance(factor, Mul) else (factor,))
     return flat[0] if len(flat) == 1 else Mul(tuple(flat))
+
+
+def binding(expr: Expr, *, fractions_delimited: bool = True) -> int:
+    """How tightly an expression binds, for the printers' parentheses: sums 1, products and
+    negatives (a negative number too) 2, quotients 3, powers 4, atoms 5. Where quotients are
+    drawn as fractions (LaTeX, MathML) they are delimited already, so they bind as atoms."""
+    if isinstance(expr, Add):
+        return 1
+    if isinstance(expr, Mul | Neg) or (isinstance(expr, Num) and expr.value < 0):
+        return 2
+    if isinstance(expr, Frac):
+        return 5 if fractions_delimited else 3
+    if isinstance(expr, Pow):
+        return 4
+    return 5

@@ -8,7 +8,23 @@ from ..notation import format_number
 from .document import Document, Heading, Paragraph
 from .math_mathml import mathml_inner
 
-__all__ = ["html_document", "html_fragment"]
+__all__ = ["html_document", "html_fragment", "page_head"]
+
+
+def page_head(title: str, lang: str, style: str) -> list[str]:
+    """The opening of a self-contained page, up to and including <body>."""
+    return [
+        "<!DOCTYPE html>",
+        f'<html lang="{lang}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title>",
+        f"<style>{style}</style>",
+        "</head>",
+        "<body>",
+    ]
+
 
 STYLE = """
 body { font-family: system-ui, "Noto Sans KR", "NanumGothic", sans-serif; max-width: 60rem;
@@ -39,15 +55,7 @@ def html_fragment(document: Document) -> str:
 def html_document(document: Document) -> str:
     """One self-contained page."""
     parts = [
-        "<!DOCTYPE html>",
-        f'<html lang="{document.lang}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(document.title)}</title>",
-        f"<style>{STYLE}</style>",
-        "</head>",
-        "<body>",
+        *page_head(document.title, document.lang, STYLE),
         *_body(document),
         "</body>",
         "</html>",

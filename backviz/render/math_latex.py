@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..mathexpr import Add, Call, Expr, Frac, Mul, Neg, Num, Paren, Pow, Sym
+from ..mathexpr import Add, Call, Expr, Frac, Mul, Neg, Num, Paren, Pow, Sym, binding
 from ..notation import format_given, format_number
 from .math_text import is_half_of, numeric_product
 
@@ -36,16 +36,6 @@ def _power_base_needs_parens(expr: Expr) -> bool:
     return isinstance(expr, Frac) or (isinstance(expr, Call) and expr.function == "exp")
 
 
-def _level(expr: Expr) -> int:
-    if isinstance(expr, Add):
-        return 1
-    if isinstance(expr, Mul | Neg) or (isinstance(expr, Num) and expr.value < 0):
-        return 2
-    if isinstance(expr, Pow):
-        return 4
-    return 5  # \frac and calls are delimited already
-
-
 def _signed(expr: Expr) -> bool:
     """Whether the expression prints with a leading minus (−x, −3)."""
     return isinstance(expr, Neg) or (isinstance(expr, Num) and expr.value < 0)
@@ -69,7 +59,7 @@ def math_latex(expr: Expr, decimals: int = 8) -> str:
 
     def wrap(inner: Expr, minimum: int) -> str:
         text = show(inner)
-        return rf"\left({text}\right)" if _level(inner) < minimum else text
+        return rf"\left({text}\right)" if binding(inner) < minimum else text
 
     def negated(inner: Expr) -> str:
         """x after a minus sign: a − (−3), never two minus signs in a row."""

@@ -5,21 +5,11 @@ from __future__ import annotations
 import re
 from html import escape
 
-from ..mathexpr import Add, Call, Expr, Frac, Mul, Neg, Num, Paren, Pow, Sym
+from ..mathexpr import Add, Call, Expr, Frac, Mul, Neg, Num, Paren, Pow, Sym, binding
 from ..notation import format_given, format_number
 from .math_text import is_half_of, numeric_product
 
 __all__ = ["math_mathml", "mathml_inner"]
-
-
-def _level(expr: Expr) -> int:
-    if isinstance(expr, Add):
-        return 1
-    if isinstance(expr, Mul | Neg) or (isinstance(expr, Num) and expr.value < 0):
-        return 2
-    if isinstance(expr, Pow):
-        return 4
-    return 5
 
 
 _PLAIN_NAME = re.compile(r"[^\W\d]\w*")  # h1, W5, x_1, δ_o1, β₁
@@ -63,7 +53,7 @@ def mathml_inner(expr: Expr, decimals: int = 8) -> str:
 
     def wrap(inner: Expr, minimum: int) -> str:
         text = show(inner)
-        return _paren(text) if _level(inner) < minimum else text
+        return _paren(text) if binding(inner) < minimum else text
 
     def negated(inner: Expr) -> str:
         """x after a minus sign: a − (−3), never two minus signs in a row."""

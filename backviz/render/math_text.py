@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..mathexpr import Add, Call, Expr, Frac, Mul, Neg, Num, Paren, Pow, Sym
+from ..mathexpr import Add, Call, Expr, Frac, Mul, Neg, Num, Paren, Pow, Sym, binding
 from ..notation import format_given, format_number
 
 __all__ = ["is_half_of", "math_text", "numeric_product"]
@@ -22,15 +22,7 @@ def _level(expr: Expr) -> int:
     """
     if isinstance(expr, Sym) and "/" in expr.text:
         return 3
-    if isinstance(expr, Add):
-        return 1
-    if isinstance(expr, Mul | Neg) or (isinstance(expr, Num) and expr.value < 0):
-        return 2
-    if isinstance(expr, Frac):
-        return 3
-    if isinstance(expr, Pow):
-        return 4
-    return 5
+    return binding(expr, fractions_delimited=False)
 
 
 def _signed(expr: Expr) -> bool:

@@ -17,6 +17,7 @@ from ..notation import format_number
 from ..quantities import Kind
 from .document import Equation, Heading
 from .drawing import render_graph
+from .html import page_head
 from .math_mathml import mathml_inner
 from .solution import DETAILED_STEPS, worked_solution
 from .words import word
@@ -169,15 +170,7 @@ def walkthrough_page(trace: Trace | ExpressionTrace, *, lang: str = "en", decima
     return (
         "\n".join(
             [
-                "<!DOCTYPE html>",
-                f'<html lang="{lang}">',
-                "<head>",
-                '<meta charset="utf-8">',
-                '<meta name="viewport" content="width=device-width, initial-scale=1">',
-                f"<title>{escape(document.title)}</title>",
-                f"<style>{STYLE}</style>",
-                "</head>",
-                "<body>",
+                *page_head(document.title, lang, STYLE),
                 f"<header><h1>{escape(document.title)}</h1></header>",
                 "<main>",
                 f"<nav><ol>{''.join(nav)}</ol></nav>",
