@@ -256,13 +256,21 @@ def network_diagram(
     )
     for layer in range(1, L + 1):
         kind = "input" if layer == 1 else "output" if layer == L else "hidden"
-        with (
-            graph.subgraph(name=f"cluster_{layer}") as cluster,
-            cluster.subgraph(name=f"column_{layer}") as column,
-        ):
-            cluster.attr(label=_layer_label(layer, L, lang), style="dashed", color="#c9d3e0")
+        # one column per layer, its title on top, nodes 1, 2, 3 … below: a rank=same subgraph
+        # with invisible edges keeps that order (a cluster would let Graphviz reorder them)
+        with graph.subgraph(name=f"layer_{layer}") as column:
             column.attr(rank="same")
-            order: list[str] = []
+            title_id = f"layer_title_{layer}"
+            column.node(
+                title_id,
+                label=_layer_label(layer, L, lang),
+                shape="plaintext",
+                style="",
+                fontsize="12",
+                fontcolor="#4a5668",
+                id=title_id,
+            )
+            order: list[str] = [title_id]
             for j in _shown(sizes[layer - 1]):
                 nid = node_id(trace, layer, j)
                 title = trace.symbol(Ref(Kind.INPUT if layer == 1 else Kind.A, layer, (j,))).text
@@ -276,13 +284,13 @@ def network_diagram(
                     penwidth="2.2" if nid in lit_nodes else "1",
                 )
                 order.append(nid)
-            hidden = sizes[layer - 1] - len(order)
+            hidden = sizes[layer - 1] - (len(order) - 1)  # the title is not a node
             if hidden:
                 more = f"more_{layer}"
                 column.node(
                     more, label=word("more", lang, n=hidden), shape="plaintext", style="", id=more
                 )
-                order.insert(3, more)
+                order.insert(4, more)  # after the title and nodes 1, 2, 3
             for upper, lower in itertools.pairwise(order):  # keep nodes in order, 1 on top
                 column.edge(upper, lower, style="invis")
     for layer in range(2, L + 1):
