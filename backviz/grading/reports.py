@@ -244,6 +244,7 @@ def write_reports(
     exercise (their variant), aligned with `results`."""
     names = unique_names(results)
     steps: dict[str, str] = {}
+    layouts: dict[int, object] = {}  # one diagram layout per exercise (per variant)
     quantities = [v.name for v in results[0].verdicts] if results else []
     grades = [["student", "total", "max", *quantities]]
     verdict_rows = [["student", "quantity", "verdict", "given", "expected", "marks"]]
@@ -265,18 +266,19 @@ def write_reports(
         write_atomic(path, json.dumps(gradescope_results(g, lang=lang), ensure_ascii=False))
         written.append(path)
         if diagrams:
-            from ..errors import DependencyError
-            from ..render.drawing import render_graph
-            from .diagram import student_diagram
+            layout = layouts.get(id(own))
+            if layout is None:
+                from ..errors import DependencyError
+                from .diagram import StudentDiagrams
 
-            try:
-                svg = render_graph(student_diagram(own, g, lang=lang), "svg")
-            except DependencyError:
-                diagrams = False
-            else:
-                path = out / "diagrams" / f"{name}.svg"
-                write_atomic(path, svg)
-                written.append(path)
+                try:
+                    layout = layouts[id(own)] = StudentDiagrams(own, lang=lang)
+                except DependencyError:  # no dot: the other reports are still written
+                    diagrams = False
+                    continue
+            path = out / "diagrams" / f"{name}.svg"
+            write_atomic(path, layout.svg(g))
+            written.append(path)
     for file, content in (
         ("grades.csv", _csv(grades)),
         ("verdicts.csv", _csv(verdict_rows)),
