@@ -15,7 +15,6 @@ from ..quantities import Kind, Ref
 from .verdicts import CARRIED, CORRECT, MISSING, Graded
 
 if TYPE_CHECKING:
-
     from ..trace import Trace
 
 __all__ = ["COLOURS", "StudentDiagrams", "student_diagram"]

@@ -12,6 +12,7 @@ import statistics
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from ..files import write_atomic
 from ..notation import format_number as _format_number
@@ -241,44 +242,54 @@ def write_reports(
     traces: list[Trace] | None = None,
 ) -> list[Path]:
     """Every report into `out` (each file atomically). With `traces`, each student's own
-    exercise (their variant), aligned with `results`."""
+    exercise (their variant), aligned with `results`.
+    """
     names = unique_names(results)
-    steps: dict[str, str] = {}
-    layouts: dict[int, object] = {}  # one diagram layout per exercise (per variant)
+    own = traces if traces is not None else [trace] * len(results)
+    layouts: dict[int, Any] = {}  # one diagram layout per exercise (per variant), made here
+    if diagrams:
+        from ..errors import DependencyError
+        from .diagram import StudentDiagrams
+
+        try:
+            for t in own:
+                if id(t) not in layouts:
+                    layouts[id(t)] = StudentDiagrams(t, lang=lang)
+        except DependencyError:  # no dot: the other reports are still written
+            diagrams = False
+
+    def per_student(indices: range) -> None:
+        steps: dict[int, dict[str, str]] = {}
+        for i in indices:
+            g, name, exercise = results[i], names[i], own[i]
+            cache = steps.setdefault(id(exercise), {})
+            write_atomic(
+                out / "feedback" / f"{name}.md",
+                feedback_markdown(g, exercise, lang=lang, steps=cache),
+            )
+            write_atomic(
+                out / "results" / f"{name}.json",
+                json.dumps(gradescope_results(g, lang=lang), ensure_ascii=False),
+            )
+            if diagrams:
+                write_atomic(out / "diagrams" / f"{name}.svg", layouts[id(exercise)].svg(g))
+
+    per_student(range(len(results)))
     quantities = [v.name for v in results[0].verdicts] if results else []
     grades = [["student", "total", "max", *quantities]]
     verdict_rows = [["student", "quantity", "verdict", "given", "expected", "marks"]]
-    written = []
-    for index, (name, g) in enumerate(zip(names, results, strict=True)):
+    for name, g in zip(names, results, strict=True):
         grades.append(
             [name, f"{g.total:g}", f"{g.max_total:g}", *[f"{v.marks:g}" for v in g.verdicts]]
         )
-        for v in g.verdicts:
-            verdict_rows.append(
-                [name, v.name, v.verdict, v.given, repr(v.expected), f"{v.marks:g}"]
-            )
-        path = out / "feedback" / f"{name}.md"
-        own = traces[index] if traces is not None else trace  # a student's own variant
-        cache = steps if own is trace else {}
-        write_atomic(path, feedback_markdown(g, own, lang=lang, steps=cache))
-        written.append(path)
-        path = out / "results" / f"{name}.json"
-        write_atomic(path, json.dumps(gradescope_results(g, lang=lang), ensure_ascii=False))
-        written.append(path)
+        verdict_rows.extend(
+            [name, v.name, v.verdict, v.given, repr(v.expected), f"{v.marks:g}"] for v in g.verdicts
+        )
+    written = []
+    for name in names:
+        written += [out / "feedback" / f"{name}.md", out / "results" / f"{name}.json"]
         if diagrams:
-            layout = layouts.get(id(own))
-            if layout is None:
-                from ..errors import DependencyError
-                from .diagram import StudentDiagrams
-
-                try:
-                    layout = layouts[id(own)] = StudentDiagrams(own, lang=lang)
-                except DependencyError:  # no dot: the other reports are still written
-                    diagrams = False
-                    continue
-            path = out / "diagrams" / f"{name}.svg"
-            write_atomic(path, layout.svg(g))
-            written.append(path)
+            written.append(out / "diagrams" / f"{name}.svg")
     for file, content in (
         ("grades.csv", _csv(grades)),
         ("verdicts.csv", _csv(verdict_rows)),
