@@ -1,0 +1,513 @@
+"""The sandbox for students' code (backviz.sandbox), attacked by a corpus of submissions.
+
+Each file in tests/data/sandbox/ is a small "student submission" that goes after the
+sandbox in one way. Each test runs one and asserts its status and a clear reason; the
+``sandbox`` fixture then checks that nothing the run started is still alive and that a
+correct submission still runs and gives the right numbers (computed here, independently).
+
+Every corpus test runs twice: with this machine's best level and without bubblewrap
+(the level a machine without it gets). Assertions that only bubblewrap can make true are
+made when the level has it; the tests about bubblewrap itself skip, saying why, when it
+isn't installed.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from backviz.sandbox import Limits, RunResult, available_level, parse_level, run_function, runner
+from backviz.sandbox.harness import decode_value, encode_value
+from backviz.sandbox.seccomp import program
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data" / "sandbox"
+BWRAP = shutil.which("bwrap")
+NO_BWRAP = (
+    "bubblewrap is not installed, so its layer can't be checked: add `bubblewrap` to the "
+    "set-up (./run: apt-get install -y bubblewrap)"
+)
+IS_ROOT = os.geteuid() == 0
+
+# The notes' 2-2-2 network (seeds 004): inputs, W1 (w1..w4), W2 (w5..w8).
+GOOD_ARGUMENTS = {
+    "x": [[0.1, 0.2]],
+    "W1": [[0.30, 0.25], [0.40, 0.35]],
+    "W2": [[0.45, 0.40], [0.70, 0.60]],
+}
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def _expected_forward() -> dict[str, list[list[float]]]:
+    (x1, x2), W1, W2 = GOOD_ARGUMENTS["x"][0], GOOD_ARGUMENTS["W1"], GOOD_ARGUMENTS["W2"]
+    h = [_sigmoid(row[0] * x1 + row[1] * x2) for row in W1]
+    o = [_sigmoid(row[0] * h[0] + row[1] * h[1]) for row in W2]
+    return {"h": [h], "o": [o]}
+
+
+def _assert_good(result: RunResult) -> None:
+    assert result.status == "ok", result.message
+    expected = _expected_forward()
+    for name in ("h", "o"):
+        assert np.allclose(result.values[name], expected[name], rtol=0, atol=1e-12)
+    assert result.stdout == "forward done\n"
+
+
+def _sandbox_processes() -> list[str]:
+    """Live processes of a sandbox run: the harness on their command line, or a run's uid."""
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit() or int(name) == os.getpid():
+            continue
+        try:
+            status = Path(f"/proc/{name}/status").read_text(errors="replace")
+            cmdline = Path(f"/proc/{name}/cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        state = re.search(r"^State:\s+(\S)", status, re.M)
+        uid = re.search(r"^Uid:\s+(\d+)", status, re.M)
+        if state and state.group(1) in "ZX":
+            continue
+        in_range = uid is not None and 1_900_000_000 <= int(uid.group(1)) < 1_950_000_000
+        if in_range or runner.HARNESS_NAME.encode() in cmdline:
+            found.append(f"{name}: {cmdline.decode(errors='replace')[:120]}")
+    return found
+
+
+def _assert_nothing_left() -> None:
+    deadline = time.monotonic() + 2.0
+    while (left := _sandbox_processes()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not left, f"processes of the run outlived it: {left}"
+
+
+@dataclass
+class Sandbox:
+    """Runs corpus files at one level; knows which layers that level has."""
+
+    level: str
+
+    @property
+    def parts(self) -> frozenset[str]:
+        return parse_level(self.level)
+
+    def run(self, name: str, function: str, arguments: Any = None, **options: Any) -> RunResult:
+        result = run_function(DATA / name, function, arguments or {}, **options)
+        assert result.level == self.level
+        return result
+
+
+@pytest.fixture(params=["best", "without-bwrap"])
+def sandbox(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
+    """The machine's best level, or the same without bubblewrap; then: all clear, still works."""
+    parts = runner._components()
+    if request.param == "without-bwrap":
+        parts = parts - {"bwrap"}
+        monkeypatch.setattr(runner, "_components", lambda: parts)
+    box = Sandbox(runner.level_name(parts))
+    yield box
+    _assert_nothing_left()
+    _assert_good(box.run("good.py", "forward", GOOD_ARGUMENTS))
+
+
+def _protects_the_grader(box: Sandbox) -> bool:
+    """Whether the code runs apart from the grader's user (own uid, or bubblewrap)."""
+    return bool({"bwrap", "uid"} & box.parts)
+
+
+# --- the corpus ------------------------------------------------------------------------------
+
+
+def test_a_correct_submission_runs(sandbox: Sandbox) -> None:
+    result = sandbox.run("good.py", "forward", GOOD_ARGUMENTS)
+    _assert_good(result)
+    assert result.message == ""
+    assert result.seconds < 10
+
+
+def test_an_infinite_loop_is_stopped_by_the_wall_clock(sandbox: Sandbox) -> None:
+    result = sandbox.run("infinite_loop.py", "forward", {"x": 1}, limits=Limits(wall_seconds=1.5))
+    assert result.status == "timeout"
+    assert "wall-clock limit of 1.5 s" in result.message
+    assert result.values is None
+    assert 1.4 < result.seconds < 6
+
+
+def test_an_infinite_loop_is_stopped_by_the_cpu_limit(sandbox: Sandbox) -> None:
+    limits = Limits(wall_seconds=20, cpu_seconds=1)
+    result = sandbox.run("infinite_loop.py", "forward", {"x": 1}, limits=limits)
+    assert result.status == "timeout"
+    assert "CPU-time limit of 1 s" in result.message
+    assert result.seconds < 6
+
+
+def test_a_fork_bomb_is_contained(sandbox: Sandbox) -> None:
+    if not IS_ROOT and "uid" not in sandbox.parts:
+        pytest.skip("not root: RLIMIT_NPROC counts all of this user's processes")
+    result = sandbox.run("fork_bomb.py", "bomb")
+    assert result.status == "ok", result.message
+    # RLIMIT_NPROC (under the run's own uid) refused forks long before the bomb's bound.
+    assert result.values["refused"] >= 1
+    assert result.values["forked"] < Limits().processes
+    assert result.seconds < 10  # the sleeping processes were killed, not waited for
+
+
+@pytest.mark.parametrize(
+    ("function", "limits"),
+    [("at_once", Limits()), ("slowly", Limits(memory_bytes=2**30))],
+)
+def test_a_memory_hog_is_stopped(sandbox: Sandbox, function: str, limits: Limits) -> None:
+    result = sandbox.run("memory_hog.py", function, limits=limits)
+    assert result.status == "crashed"
+    assert "memory" in result.message
+    assert f"{limits.memory_bytes / 2**30:.1f} GiB" in result.message
+    assert "memory_hog.py line" in result.message
+
+
+def test_huge_printed_output_is_cut_and_the_value_still_arrives(sandbox: Sandbox) -> None:
+    result = sandbox.run("huge_stdout.py", "forward", {"x": [1, 2]})
+    assert result.status == "ok", result.message
+    assert result.values == [2, 4]
+    assert result.stdout.startswith("spam spam")
+    assert len(result.stdout.encode()) <= 2048
+    assert "printed 20200000 bytes" in result.message
+
+
+@pytest.mark.parametrize("function", ["big_list", "big_array"])
+def test_a_huge_returned_value_is_refused(sandbox: Sandbox, function: str) -> None:
+    result = sandbox.run("huge_result.py", function)
+    assert result.status == "too-much-output"
+    assert "too big" in result.message
+    assert result.values is None
+
+
+def test_flooding_the_result_pipe_is_cut_off(sandbox: Sandbox) -> None:
+    result = sandbox.run("huge_result.py", "flood_result_fd")
+    assert result.status == "too-much-output"
+    assert f"more than {Limits().output_bytes} bytes over the result channel" in result.message
+
+
+def test_scribbling_on_the_result_pipe_gives_bad_output(sandbox: Sandbox) -> None:
+    result = sandbox.run("huge_result.py", "scribble_result_fd")
+    assert result.status == "bad-output"
+    assert "not a result" in result.message
+    assert result.values is None
+
+
+def test_files_outside_cannot_be_read(sandbox: Sandbox, tmp_path: Path) -> None:
+    if not _protects_the_grader(sandbox):
+        pytest.skip("rlimits only: the code runs as the grader's own user")
+    secret = tmp_path / "answer-key.json"
+    secret.write_text('{"W5+": "SECRET-0.43703857"}')
+    paths = [str(secret), "/etc/shadow", f"/proc/{os.getpid()}/environ", "/root/.bashrc"]
+    result = sandbox.run("read_outside.py", "read", {"paths": paths})
+    assert result.status == "ok", result.message
+    assert "SECRET" not in repr(result.values)
+    for path in paths:
+        assert not result.values[path].startswith("READ"), (path, result.values[path])
+
+
+def test_files_outside_cannot_be_written(sandbox: Sandbox, tmp_path: Path) -> None:
+    target = tmp_path / "results.csv"
+    target.write_text("original")
+    site = Path(np.__file__).resolve().parent.parent
+    planted = [
+        tmp_path / "planted.txt",
+        site / "zz_backviz_sandbox_planted.pth",  # code the grader's Python would run
+        DATA / "zz_planted_by_student.txt",
+    ]
+    try:
+        result = sandbox.run(
+            "write_outside.py",
+            "write",
+            {"targets": [str(target)], "new_files": [str(p) for p in planted]},
+        )
+        assert result.status == "ok", result.message
+        assert target.read_text() == "original"
+        for path in planted:
+            assert not path.exists(), path
+        assert not {"WRITTEN", "REPLACED", "CREATED"} & set(result.values.values()), result.values
+    finally:
+        for path in planted:
+            path.unlink(missing_ok=True)
+
+
+def test_the_network_is_unreachable(sandbox: Sandbox) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.setblocking(False)
+        port = listener.getsockname()[1]
+        result = sandbox.run("network.py", "connect", {"port": port})
+        assert result.status == "ok", result.message
+        assert set(result.values) == {"tcp4", "tcp6", "udp4"}
+        assert "CONNECTED" not in result.values.values(), result.values
+        if "seccomp" in sandbox.parts:  # the filter refuses the socket itself: EACCES
+            assert all(text.endswith("errno 13") for text in result.values.values())
+        with pytest.raises(BlockingIOError):
+            listener.accept()
+
+
+def test_printed_results_are_ignored(sandbox: Sandbox) -> None:
+    result = sandbox.run("fake_result.py", "forward", {"x": 1})
+    assert result.status == "ok", result.message
+    assert result.values == {"grade": 0}
+    assert '"grade": 100' in result.stdout  # printed, shown, never believed
+
+
+def test_backviz_cannot_be_imported(sandbox: Sandbox) -> None:
+    result = sandbox.run("import_backviz.py", "plain")
+    assert result.status == "error"
+    assert "ModuleNotFoundError: No module named 'backviz'" in result.message
+
+
+def test_the_graders_data_stays_out_of_reach(sandbox: Sandbox, tmp_path: Path) -> None:
+    if not _protects_the_grader(sandbox):
+        pytest.skip("rlimits only: the code runs as the grader's own user")
+    key = tmp_path / "grader" / "answer-key.json"
+    key.parent.mkdir()
+    key.write_text("SECRET-KEY")
+    result = sandbox.run(
+        "import_backviz.py", "via_path", {"project": str(ROOT), "answer_key": str(key)}
+    )
+    assert result.status == "ok", result.message
+    assert "SECRET" not in repr(result.values)
+    assert not result.values["key"].startswith("READ")
+    if "bwrap" in sandbox.parts:  # the project isn't even in the sandbox's view
+        assert result.values["import"] == "ModuleNotFoundError"
+
+
+def test_the_parent_cannot_be_killed(sandbox: Sandbox) -> None:
+    if not _protects_the_grader(sandbox):
+        pytest.skip("rlimits only: the code runs as the grader's own user and could kill it")
+    result = sandbox.run("kill_parent.py", "kill_parent")
+    if result.status == "ok":  # its parent was the pid namespace's init, which ignores it
+        assert "bwrap" in sandbox.parts
+    else:
+        assert result.status == "error"
+        assert "PermissionError" in result.message
+    os.kill(os.getpid(), 0)  # and we are still here
+
+
+@pytest.mark.parametrize("close_fds", [False, True])
+def test_a_daemon_does_not_outlive_the_run(sandbox: Sandbox, close_fds: bool) -> None:
+    result = sandbox.run("daemon.py", "spawn", {"close_fds": close_fds})
+    assert result.status == "ok", result.message
+    assert result.values["daemon"] > 0  # it was started …
+    assert result.seconds < 5  # … the run did not wait for it (it holds the pipes) …
+    _assert_nothing_left()  # … and it is gone
+
+
+def test_an_exception_names_the_students_line(sandbox: Sandbox) -> None:
+    lines = (DATA / "raises.py").read_text().splitlines()
+    failing = 1 + next(i for i, line in enumerate(lines) if "x / 0" in line)
+    calling = 1 + next(i for i, line in enumerate(lines) if "helper(x) + 1" in line)
+    result = sandbox.run("raises.py", "backward", {"x": 1.0})
+    assert result.status == "error"
+    assert result.message.startswith("ZeroDivisionError: float division by zero")
+    assert f"raises.py line {failing}, in helper: return x / 0" in result.message
+    assert f"raises.py line {calling}, in backward" in result.message
+    assert "harness" not in result.message  # only the student's own frames
+
+
+def test_a_syntax_error_names_the_line(sandbox: Sandbox, tmp_path: Path) -> None:
+    source = tmp_path / "broken.py"
+    source.write_text("import numpy as np\n\n\ndef forward(x):\n    return x +\n")
+    result = run_function(source, "forward", {"x": 1})
+    assert result.status == "error"
+    assert "SyntaxError" in result.message
+    assert "broken.py line 5: return x +" in result.message
+
+
+def test_leaving_without_a_value(sandbox: Sandbox) -> None:
+    result = sandbox.run("exits.py", "calls_sys_exit")
+    assert (result.status, result.message.splitlines()[0]) == ("error", "SystemExit: 3")
+    result = sandbox.run("exits.py", "calls_os_exit")
+    assert result.status == "crashed"
+    assert "without returning a result" in result.message
+    result = sandbox.run("exits.py", "no_such_function")
+    assert result.status == "error"
+    assert "defines no function no_such_function()" in result.message
+
+
+def test_nan_and_infinities_survive(sandbox: Sandbox) -> None:
+    result = sandbox.run("returns_nan.py", "forward")
+    assert result.status == "ok", result.message
+    values = result.values
+    assert math.isnan(values["float"]) and math.isnan(values["scalar"])
+    assert values["inf"] == math.inf
+    assert values["array"][0][0] == 1.0 and math.isnan(values["array"][0][1])
+    assert values["array"][1] == [math.inf, -math.inf]
+    assert values["ints"] == [0.0, 1.0, 2.0] and all(type(v) is float for v in values["ints"])
+    assert values["nested"][0][0] == 0.5 and math.isnan(values["nested"][0][1])
+    assert values["$float"] == "not special"  # a student's own "$…" key is just a key
+
+
+def test_arguments_arrive_intact(sandbox: Sandbox) -> None:
+    arguments = {
+        "w": np.array([[0.5, np.nan], [np.inf, -1.0]]),
+        "lr": 0.5,
+        "bad": float("nan"),
+        "names": ["h1", "h2"],
+        "table": {"$odd": 1},
+    }
+    result = sandbox.run("echo.py", "echo", arguments)
+    assert result.status == "ok", result.message
+    assert result.values["types"] == {
+        "w": "ndarray",
+        "lr": "float",
+        "bad": "float",
+        "names": "list",
+        "table": "dict",
+    }
+    echoed = result.values["values"]
+    np.testing.assert_array_equal(np.array(echoed["w"]), arguments["w"])
+    assert math.isnan(echoed["bad"]) and echoed["names"] == ["h1", "h2"]
+    assert echoed["table"] == {"$odd": 1}
+
+
+# --- torch, levels, refusals ------------------------------------------------------------------
+
+
+def test_torch_tensors_come_back_as_floats() -> None:
+    result = run_function(
+        DATA / "returns_nan.py", "with_torch", {}, modules=("numpy", "torch"), limits=Limits()
+    )
+    assert result.status == "ok", result.message
+    assert result.values["w"][0] == 2.0 and math.isnan(result.values["w"][1])
+    assert all(math.isnan(v) for row in result.values["uninitialised"] for v in row)
+
+
+def test_the_level_is_reported() -> None:
+    level = available_level()
+    assert "rlimits" in parse_level(level)
+    result = run_function(DATA / "good.py", "forward", GOOD_ARGUMENTS)
+    assert result.level == level
+    if IS_ROOT:
+        assert "uid" in parse_level(level)
+
+
+@pytest.mark.skipif(BWRAP is None, reason=NO_BWRAP)
+def test_bubblewrap_and_seccomp_work_here() -> None:
+    assert available_level() == (
+        "bwrap+seccomp+rlimits+uid" if IS_ROOT else "bwrap+seccomp+rlimits"
+    )
+
+
+@pytest.mark.skipif(BWRAP is None, reason=NO_BWRAP)
+def test_bubblewrap_hides_the_project_and_the_hosts_tmp(tmp_path: Path) -> None:
+    result = run_function(
+        DATA / "read_outside.py",
+        "read",
+        {"paths": [str(ROOT / "backviz" / "__init__.py"), str(ROOT / "pyproject.toml"), "/tmp"]},
+    )
+    assert result.status == "ok", result.message
+    assert result.values[str(ROOT / "backviz" / "__init__.py")].startswith("FileNotFoundError")
+    assert result.values[str(ROOT / "pyproject.toml")].startswith("FileNotFoundError")
+    result = run_function(
+        DATA / "write_outside.py", "write", {"targets": [], "new_files": ["/tmp/planted"]}
+    )
+    assert result.values == {"/tmp/planted": "PermissionError"}  # private, and not writable
+    _assert_nothing_left()
+
+
+def test_require_refuses_a_level_the_machine_lacks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runner, "_components", lambda: frozenset({"rlimits", "uid"}))
+    result = run_function(DATA / "good.py", "forward", GOOD_ARGUMENTS, require="bwrap+seccomp")
+    assert result.status == "refused"
+    assert result.values is None and result.stdout == "" and result.seconds == 0.0
+    assert "'bwrap+seccomp' required" in result.message
+    assert "only 'rlimits+uid'" in result.message
+    assert "missing: bwrap+seccomp" in result.message
+    assert result.level == "rlimits+uid"
+
+
+def test_require_accepts_what_the_machine_has() -> None:
+    for level in (available_level(), "rlimits only", "rlimits"):
+        _assert_good(run_function(DATA / "good.py", "forward", GOOD_ARGUMENTS, require=level))
+
+
+def test_require_rejects_unknown_layers() -> None:
+    with pytest.raises(ValueError, match="unknown sandbox level"):
+        run_function(DATA / "good.py", "forward", GOOD_ARGUMENTS, require="docker")
+
+
+def test_a_sandbox_that_cannot_start_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    parts = runner._components() | {"bwrap"}
+    monkeypatch.setattr(runner, "_components", lambda: parts)
+    monkeypatch.setattr(runner.shutil, "which", lambda name: "/bin/false")
+    result = run_function(DATA / "good.py", "forward", GOOD_ARGUMENTS)
+    assert result.status == "refused"
+    assert "could not be started" in result.message
+    assert result.stdout == ""
+
+
+def test_symlinked_sources_are_refused(tmp_path: Path) -> None:
+    link = tmp_path / "student.py"
+    link.symlink_to(DATA / "good.py")
+    with pytest.raises(OSError):
+        run_function(link, "forward", GOOD_ARGUMENTS)
+
+
+# --- the pieces ------------------------------------------------------------------------------
+
+
+def test_level_names_round_trip() -> None:
+    assert runner.level_name(frozenset({"rlimits"})) == "rlimits only"
+    assert parse_level("rlimits only") == {"rlimits"}
+    every = frozenset(runner.LEVEL_PARTS)
+    assert runner.level_name(every) == "bwrap+seccomp+rlimits+uid"
+    assert parse_level(runner.level_name(every)) == every
+    assert parse_level(" Bwrap + seccomp ") == {"bwrap", "seccomp"}
+
+
+def test_the_codec_keeps_nan_infinities_and_dollar_keys() -> None:
+    value = {"a": [math.nan, math.inf, -math.inf, 1.5], "$float": "nan", "n": None, "t": (1, 2)}
+    back = decode_value(encode_value(value))
+    assert math.isnan(back["a"][0]) and back["a"][1:] == [math.inf, -math.inf, 1.5]
+    assert back["$float"] == "nan" and back["n"] is None and back["t"] == [1, 2]
+    with pytest.raises(TypeError):
+        encode_value({"f": object()})
+    with pytest.raises(ValueError):
+        decode_value({"$float": "1e999"})
+
+
+@pytest.mark.skipif(program() is None, reason="no seccomp filter for this architecture")
+def test_the_seccomp_filter_refuses_inet_sockets_only() -> None:
+    filter_bytes = program()
+    assert filter_bytes is not None and len(filter_bytes) % 8 == 0
+    script = (
+        "import socket, sys\n"
+        f"sys.path.insert(0, {str(ROOT / 'backviz' / 'sandbox')!r})\n"
+        "from harness import install_seccomp\n"
+        f"install_seccomp(bytes.fromhex({filter_bytes.hex()!r}))\n"
+        "a, b = socket.socketpair(); a.close(); b.close()\n"
+        "for family in (socket.AF_INET, socket.AF_INET6):\n"
+        "    try:\n"
+        "        socket.socket(family)\n"
+        "    except PermissionError:\n"
+        "        continue\n"
+        "    sys.exit('not refused')\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", script], capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "ok\n"
