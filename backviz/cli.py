@@ -267,7 +267,8 @@ def plot(exercise: Path, what: str, steps: int | None, lang: str, out: Path) -> 
 @click.option("--lang", type=click.Choice(("en", "ko")), default="en", show_default=True)
 @click.option("-o", "--out", type=click.Path(path_type=Path), help="Write to this file instead.")
 def template(exercise: Path, student: str | None, lang: str, out: Path | None) -> None:
-    """The blank answer sheet of EXERCISE (CSV quantity,value; what its [ask] table asks)."""
+    """The blank answer sheet of EXERCISE (CSV quantity,value; what its [ask] table asks),
+    or, for a coding exercise, the starter file of the function students write."""
     from .api import solve as compute
     from .grading.template import answer_sheet
 
@@ -275,6 +276,11 @@ def template(exercise: Path, student: str | None, lang: str, out: Path | None) -
         trace = compute(exercise)
         if not isinstance(trace.exercise, NetworkExercise):
             raise BackvizError(f"{exercise}: answer sheets are for network exercises")
+        if trace.exercise.code is not None:
+            from .grading.code import starter_file
+
+            _emit(starter_file(trace.exercise), out)
+            return
         _emit(answer_sheet(trace, student=student, lang=lang), out)  # type: ignore[arg-type]
     except BackvizError as error:
         _fail(error)
@@ -291,8 +297,18 @@ def template(exercise: Path, student: str | None, lang: str, out: Path | None) -
 )
 @click.option("--lang", type=click.Choice(("en", "ko")), default="en", show_default=True)
 @click.option("--no-diagrams", is_flag=True, help="Skip diagrams/<student>.svg.")
+@click.option(
+    "--require-sandbox",
+    metavar="LEVEL",
+    help="Code exercises: refuse to run below this isolation (e.g. bwrap+seccomp).",
+)
 def grade(
-    exercise: Path, submissions: tuple[Path, ...], out: Path, lang: str, no_diagrams: bool
+    exercise: Path,
+    submissions: tuple[Path, ...],
+    out: Path,
+    lang: str,
+    no_diagrams: bool,
+    require_sandbox: str | None,
 ) -> None:
     """Grade answer sheets (files, folders, or one wide CSV) of EXERCISE into reports in --out."""
     from .grading.run import grade_paths
@@ -305,6 +321,7 @@ def grade(
             lang=lang,
             diagrams=not no_diagrams,
             progress=_progress(),
+            require=require_sandbox,
         )
     except BackvizError as error:
         _fail(error)

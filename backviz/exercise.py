@@ -15,7 +15,15 @@ import numpy as np
 from .functions import Activation
 from .optimizers import Optimizer
 
-__all__ = ["ASK_KINDS", "Ask", "Exercise", "ExpressionExercise", "NetworkExercise", "Training"]
+__all__ = [
+    "ASK_KINDS",
+    "Ask",
+    "CodeSpec",
+    "Exercise",
+    "ExpressionExercise",
+    "NetworkExercise",
+    "Training",
+]
 
 # What `[ask] kinds` may name, and what is asked when an exercise says nothing.
 ASK_KINDS = (
@@ -32,6 +40,24 @@ ASK_KINDS = (
     "after",
 )
 DEFAULT_ASK_KINDS = ("z", "a", "loss", "dE/da", "da/dz", "delta", "grad", "update")
+
+
+@dataclass(frozen=True)
+class CodeSpec:
+    """A coding exercise (the optional `[code]` table): students write `function` themselves.
+
+    The function is called as `function(W, b, x, t, learning_rate)` with the exercise's
+    numbers (W: one (n_l, n_{l-1}) array per non-input layer; b: one array or None per
+    layer; x: (N, n_1); t: (N, n_L), one-hot for cross-entropy) and returns a dict with
+    one entry per non-input layer under each of "z", "a", "delta", "dW", "db", "W_new",
+    "b_new" (the JSON contract of `solve`). It is graded on the exercise's own numbers and on
+    `cases` more drawn at random, in the sandbox.
+    """
+
+    function: str = "backward"
+    cases: int = 3
+    modules: tuple[str, ...] = ("numpy",)
+    wall_seconds: float = 20.0
 
 
 @dataclass(frozen=True)
@@ -80,6 +106,7 @@ class NetworkExercise:
     description: dict[str, str] = field(default_factory=dict)
     ask: Ask = field(default_factory=Ask)
     student: str | None = None  # set in a per-student variant: whose exercise this is
+    code: CodeSpec | None = None  # a coding exercise: students write the function
 
     kind = "network"
 

@@ -18,7 +18,15 @@ from typing import Any
 import numpy as np
 
 from .errors import ExerciseError
-from .exercise import ASK_KINDS, Ask, Exercise, ExpressionExercise, NetworkExercise, Training
+from .exercise import (
+    ASK_KINDS,
+    Ask,
+    CodeSpec,
+    Exercise,
+    ExpressionExercise,
+    NetworkExercise,
+    Training,
+)
 from .functions import ACTIVATIONS, DEFAULT_LEAKY_SLOPE, LOSS_NAMES, activation, one_hot
 from .notation import NOTATIONS
 from .optimizers import OPTIMIZERS, Optimizer
@@ -38,6 +46,7 @@ TOP_KEYS = {
         "training",
         "ask",
         "student",
+        "code",
     ),
     "expression": ("id", "title", "description", "kind", "expression"),
 }
@@ -570,7 +579,44 @@ def _network(
         description=description,
         ask=_ask(reader, data, training),
         student=reader.string(data["student"], "student") if "student" in data else None,
+        code=_code(reader, data, training),
     )
+
+
+CODE_KEYS = ("function", "cases", "modules", "wall_seconds")
+
+
+def _code(reader: _Reader, data: dict, training: Training) -> CodeSpec | None:
+    """The optional `[code]` table: the function students write, and how it is tried."""
+    table = reader.table(data, "code", required=False)
+    if table is None:
+        return None
+    reader.known_keys(table, CODE_KEYS, "code.")
+    if training.steps < 1:
+        raise reader.error("training.steps", "at least 1 step for a coding exercise", "0")
+    fields: dict[str, Any] = {}
+    if "function" in table:
+        name = reader.string(table["function"], "code.function")
+        if not name.isidentifier():
+            raise reader.error("code.function", "a Python function name", repr(name))
+        fields["function"] = name
+    if "cases" in table:
+        fields["cases"] = reader.integer(table["cases"], "code.cases", minimum=0)
+    if "modules" in table:
+        modules = table["modules"]
+        if not isinstance(modules, list):
+            raise reader.error(
+                "code.modules", 'a list such as ["numpy", "torch"]', _describe(modules)
+            )
+        fields["modules"] = tuple(
+            reader.choice(m, f"code.modules[{i}]", ("numpy", "torch"))
+            for i, m in enumerate(modules)
+        )
+    if "wall_seconds" in table:
+        fields["wall_seconds"] = reader.number(
+            table["wall_seconds"], "code.wall_seconds", positive=True
+        )
+    return CodeSpec(**fields)
 
 
 ASK_KEYS = ("kinds", "names", "steps", "marks", "carried_credit", "mistake_credit")

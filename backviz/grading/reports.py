@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..errors import BackvizError
 from ..files import write_atomic
 from ..notation import format_number as _format_number
 from ..trace import Trace
@@ -24,8 +25,9 @@ __all__ = ["feedback_markdown", "gradescope_results", "write_reports"]
 
 @lru_cache(maxsize=4096)
 def format_number(value: float) -> str:
-    """The shared formatter, cached: every student's report shows the same expected values."""
-    return _format_number(value)
+    """The shared formatter, cached: every student's report shows the same expected values.
+    A code exercise's verdicts have no single expected number (nan): shown as —."""
+    return "—" if value != value else _format_number(value)
 
 
 WORDS = {
@@ -119,9 +121,16 @@ def feedback_markdown(
         lines += ["", f"## {w['worked']}", ""]
         cache = steps if steps is not None else {}
         for v in missed:
-            step = _worked_step(trace, v.name, cache)
+            try:
+                step = _worked_step(trace, v.name, cache)
+            except BackvizError:  # not a quantity of the trace (a code exercise's z(2))
+                step = v.detail or v.verdict
             lines.append(f"- `{v.name}` ({v.verdict}): {step}")
-            if (v.verdict.startswith("mistake:") or v.verdict == "wrong") and v.detail:
+            if (
+                (v.verdict.startswith("mistake:") or v.verdict == "wrong")
+                and v.detail
+                and v.detail != step
+            ):
                 lines.append(f"  - {v.detail}")
     return "\n".join(lines) + "\n"
 
@@ -155,6 +164,11 @@ def gradescope_results(graded: Graded, *, lang: str = "en") -> dict:
         "tests": tests,
     }
     return result
+
+
+def _expected(value: float) -> str:
+    """Full precision for the CSV; empty where a verdict has no single expected number."""
+    return "" if value != value else repr(value)
 
 
 def _csv(rows: list[list[object]]) -> str:
@@ -283,7 +297,8 @@ def write_reports(
             [name, f"{g.total:g}", f"{g.max_total:g}", *[f"{v.marks:g}" for v in g.verdicts]]
         )
         verdict_rows.extend(
-            [name, v.name, v.verdict, v.given, repr(v.expected), f"{v.marks:g}"] for v in g.verdicts
+            [name, v.name, v.verdict, v.given, _expected(v.expected), f"{v.marks:g}"]
+            for v in g.verdicts
         )
     written = []
     for name in names:

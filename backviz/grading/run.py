@@ -32,11 +32,18 @@ def grade_paths(
     lang: str = "en",
     diagrams: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    require: str | None = None,
 ) -> str:
     """Grade every sheet found in `paths`; write the reports; return a one-paragraph summary."""
     from .answers import read_submissions
     from .reports import write_reports
 
+    if not exercise_path.is_dir():
+        exercise = load(exercise_path)
+        if isinstance(exercise, NetworkExercise) and exercise.code is not None:
+            return _grade_code_paths(
+                exercise, paths, out, lang=lang, require=require, progress=progress
+            )
     submissions = read_submissions(paths)
     if not submissions:
         raise BackvizError("no answer sheets found in " + ", ".join(map(str, paths)))
@@ -64,6 +71,53 @@ def grade_paths(
         + (f"; {problems} sheet(s) with problems (see feedback/)" if problems else "")
         + f"\nreports in {out}/: grades.csv, verdicts.csv, summary.md, feedback/, results/"
         + (", diagrams/" if diagrams else "")
+    )
+
+
+def code_sources(paths: list[Path]) -> list[tuple[str, Path]]:
+    """(student, .py file) for each code submission: a file (its stem names the student) or a
+    folder holding one .py file (the folder names the student), sorted within folders."""
+    sources: list[tuple[str, Path]] = []
+    for path in paths:
+        if path.is_dir():
+            files = sorted(p for p in path.glob("*.py") if not p.name.startswith("."))
+            folders = sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+            if files and not folders:
+                sources += [(p.stem, p) for p in files]
+            for folder in folders:
+                inner = sorted(folder.glob("*.py"))
+                if inner:
+                    sources.append((folder.name, inner[0]))
+        else:
+            sources.append((path.stem, path))
+    return sources
+
+
+def _grade_code_paths(
+    exercise: NetworkExercise,
+    paths: list[Path],
+    out: Path,
+    *,
+    lang: str,
+    require: str | None,
+    progress: Callable[[int, int], None] | None,
+) -> str:
+    """A coding exercise: every submission run in the sandbox and judged quantity by quantity."""
+    from .code import grade_code
+    from .reports import write_reports
+
+    sources = code_sources(paths)
+    if not sources:
+        raise BackvizError("no .py submissions found in " + ", ".join(map(str, paths)))
+    results = grade_code(exercise, sources, require=require, progress=progress)
+    trace = trace_of(exercise)
+    write_reports(results, trace, out, lang=lang, diagrams=False)  # type: ignore[arg-type]
+    level = next((p for g in results for p in g.problems if p.startswith("sandbox:")), "")
+    full = sum(1 for g in results if g.total == g.max_total)
+    return (
+        f"graded {len(results)} code submission(s) of {exercise.id} ({level}); "
+        f"{full} fully right\nreports in {out}/: grades.csv, verdicts.csv, summary.md, "
+        "feedback/, results/"
     )
 
 

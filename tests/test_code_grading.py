@@ -1,0 +1,192 @@
+"""Coding exercises: students' own forward/backward code run in the sandbox and judged
+quantity by quantity, with the first differing quantity and the classic failures named."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from tests.conftest import EXERCISES, ROOT
+
+CODE = ROOT / "tests" / "data" / "code"
+EXERCISE = EXERCISES / "code-xor-221.toml"
+
+
+def torch_reference(data: dict) -> dict:
+    """The 2-2-1 sigmoid/BCE step by torch.autograd in float64, independently of backviz."""
+    W = [torch.tensor(w, dtype=torch.float64, requires_grad=True) for w in data["parameters"]["W"]]
+    b = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in data["parameters"]["b"]]
+    x = torch.tensor(data["data"]["inputs"], dtype=torch.float64)
+    t = torch.tensor(data["data"]["targets"], dtype=torch.float64)
+    h = torch.sigmoid(x @ W[0].T + b[0])
+    o = torch.sigmoid(h @ W[1].T + b[1])
+    loss = torch.nn.functional.binary_cross_entropy(o, t)
+    loss.backward()
+    return {
+        "a": [h.detach().numpy(), o.detach().numpy()],
+        "dW": [W[0].grad.numpy(), W[1].grad.numpy()],
+        "db": [b[0].grad.numpy(), b[1].grad.numpy()],
+    }
+
+
+def test_the_reference_implementation_agrees_with_torch() -> None:
+    """good.py, the correct submission of the tests, is itself checked against torch."""
+    sys.path.insert(0, str(CODE))
+    try:
+        import good
+    finally:
+        sys.path.remove(str(CODE))
+    data = tomllib.loads(EXERCISE.read_text())
+    mine = good.backward(
+        data["parameters"]["W"],
+        data["parameters"]["b"],
+        data["data"]["inputs"],
+        data["data"]["targets"],
+        1.0,
+    )
+    reference = torch_reference(data)
+    for key in ("a", "dW", "db"):
+        for ours, theirs in zip(mine[key], reference[key], strict=True):
+            np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-15)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory) -> dict[str, dict[str, tuple[str, str]]]:
+    out = tmp_path_factory.mktemp("code-reports")
+    files = [
+        CODE / f"{name}.py"
+        for name in ("good", "no_sigma_prime", "updated_first", "transposed", "uninitialised")
+    ]
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "backviz",
+            "grade",
+            str(EXERCISE),
+            *map(str, files),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "sandbox: " in result.stderr
+    rows = list(csv.reader((out / "verdicts.csv").open()))[1:]
+    table: dict[str, dict[str, tuple[str, str]]] = {}
+    for student, quantity, verdict, *_ in rows:
+        table.setdefault(student, {})[quantity] = (verdict, "")
+    table["_out"] = {"path": (str(out), "")}
+    return table
+
+
+def test_a_correct_implementation_is_right_on_every_case(graded) -> None:
+    assert {v for v, _ in graded["good"].values()} == {"correct"}
+
+
+def test_sigma_prime_left_out_is_named_where_it_starts(graded) -> None:
+    verdicts = graded["no_sigma_prime"]
+    assert verdicts["z(2)"][0] == verdicts["a(3)"][0] == "correct"  # the forward pass is right
+    assert verdicts["delta(3)"][0] == "mistake:no-activation-derivative"
+
+
+def test_updating_weights_before_backpropagating_is_named(graded) -> None:
+    verdicts = graded["updated_first"]
+    assert verdicts["delta(3)"][0] == "correct" and verdicts["W_new(3)"][0] == "correct"
+    assert verdicts["delta(2)"][0] == "mistake:updated-weights-in-backprop"
+
+
+def test_transposition_and_nan_are_explained(graded) -> None:
+    out = graded["_out"]["path"][0]
+    transposed = Path(out, "feedback", "transposed.md").read_text(encoding="utf-8")
+    assert "error: ValueError" in transposed and "transposed.py line" in transposed
+    nan = Path(out, "feedback", "uninitialised.md").read_text(encoding="utf-8")
+    assert "NaN: were the weights uninitialised" in nan
+    assert graded["uninitialised"]["z(2)"][0] == "wrong"
+
+
+def test_a_wrong_number_names_the_first_quantity_that_differs(tmp_path) -> None:
+    wrong = (CODE / "good.py").read_text().replace("a = sigmoid(z)", "a = sigmoid(z) * 1.01")
+    (tmp_path / "scaled.py").write_text(wrong)
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "backviz",
+            "grade",
+            str(EXERCISE),
+            str(tmp_path / "scaled.py"),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    feedback = (out / "feedback" / "scaled.md").read_text()
+    assert "first difference at a(2)_1[1]" in feedback
+
+
+def test_an_endless_loop_times_out_and_the_batch_goes_on(tmp_path) -> None:
+    text = EXERCISE.read_text().replace("cases = 3", "cases = 0\nwall_seconds = 2")
+    exercise = tmp_path / "ex.toml"
+    exercise.write_text(text)
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "backviz",
+            "grade",
+            str(exercise),
+            str(CODE / "loops.py"),
+            str(CODE / "good.py"),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    grades = {row[0]: row for row in csv.reader((out / "grades.csv").open())}
+    assert grades["loops"][1] == "0" and grades["good"][1] == grades["good"][2]
+    assert "timeout" in (out / "feedback" / "loops.md").read_text()
+
+
+def test_starter_file_from_template() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "backviz", "template", str(EXERCISE)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0
+    assert "def backward(W, b, x, t, learning_rate):" in result.stdout
+    compile(result.stdout, "starter.py", "exec")
+
+
+def test_require_sandbox_refuses_below_the_level(tmp_path, monkeypatch) -> None:
+    from backviz.grading import code
+    from backviz.loading import load
+    from backviz.sandbox import runner
+
+    monkeypatch.setattr(runner, "_components", lambda: frozenset({"rlimits"}))
+    exercise = load(EXERCISE)
+    (result,) = code.grade_code(exercise, [("s", CODE / "good.py")], require="bwrap+seccomp")
+    assert result.total == 0
+    assert any("refused" in p for p in result.problems)
