@@ -190,3 +190,36 @@ def test_require_sandbox_refuses_below_the_level(tmp_path, monkeypatch) -> None:
     (result,) = code.grade_code(exercise, [("s", CODE / "good.py")], require="bwrap+seccomp")
     assert result.total == 0
     assert any("refused" in p for p in result.problems)
+
+
+def test_torch_implementations(tmp_path) -> None:
+    """Submissions in torch: autograd-based (right) and the notes' uninitialised torch.Tensor."""
+    text = EXERCISE.read_text().replace("cases = 3", 'cases = 1\nmodules = ["numpy", "torch"]')
+    exercise = tmp_path / "ex.toml"
+    exercise.write_text(text)
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "backviz",
+            "grade",
+            str(exercise),
+            str(CODE / "torch_autograd.py"),
+            str(CODE / "torch_uninitialised.py"),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    grades = {row[0]: row for row in csv.reader((out / "grades.csv").open())}
+    assert grades["torch_autograd"][1] == grades["torch_autograd"][2], (
+        out / "feedback" / "torch_autograd.md"
+    ).read_text()
+    assert grades["torch_uninitialised"][1] == "0"
+    feedback = (out / "feedback" / "torch_uninitialised.md").read_text()
+    assert "NaN: were the weights uninitialised" in feedback
