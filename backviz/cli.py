@@ -63,7 +63,7 @@ def main() -> None:
 def solve(
     exercise: Path, fmt: str, lang: str, decimals: int, out: Path | None, only: str | None
 ) -> None:
-    """Compute every quantity of EXERCISE (a .toml exercise file)."""
+    """The worked solution of EXERCISE (a .toml exercise file), or its answer key."""
     from .api import solve as compute
 
     try:
@@ -310,7 +310,8 @@ def grade(
     no_diagrams: bool,
     require_sandbox: str | None,
 ) -> None:
-    """Grade answer sheets (files, folders, or one wide CSV) of EXERCISE into reports in --out."""
+    """Grade EXERCISE's answer sheets (files, folders, one wide CSV) or, for a coding exercise,
+    students' .py files run in the sandbox; reports go to --out."""
     from .grading.run import grade_paths
 
     try:
