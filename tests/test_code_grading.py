@@ -223,3 +223,27 @@ def test_torch_implementations(tmp_path) -> None:
     assert grades["torch_uninitialised"][1] == "0"
     feedback = (out / "feedback" / "torch_uninitialised.md").read_text()
     assert "NaN: were the weights uninitialised" in feedback
+
+
+def test_changing_the_inputs_in_place_is_reported(tmp_path) -> None:
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "backviz",
+            "grade",
+            str(EXERCISE),
+            str(CODE / "in_place.py"),
+            str(CODE / "good.py"),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "changed its argument(s) W, b in place" in (out / "feedback" / "in_place.md").read_text()
+    assert "in place" not in (out / "feedback" / "good.md").read_text()

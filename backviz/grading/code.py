@@ -11,6 +11,7 @@ mistake switched on.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -68,13 +69,48 @@ def _arrays(trace: Trace) -> dict[str, list[np.ndarray | None]]:
 
 
 def _arguments(exercise: NetworkExercise) -> dict[str, Any]:
+    """The exercise's numbers as the student's function gets them: numpy arrays."""
     return {
-        "W": [w.tolist() for w in exercise.W],
-        "b": [None if v is None else v.tolist() for v in exercise.b],
-        "x": exercise.inputs.tolist(),
-        "t": exercise.targets.tolist() if exercise.targets is not None else None,
+        "W": [w.copy() for w in exercise.W],
+        "b": [None if v is None else v.copy() for v in exercise.b],
+        "x": exercise.inputs.copy(),
+        "t": exercise.targets.copy() if exercise.targets is not None else None,
         "learning_rate": exercise.training.learning_rate,
     }
+
+
+# Appended to a copy of the student's file: calls their function on a deep copy's original
+# and reports which arguments it changed in place (W -= … inside a training loop corrupts the
+# next step). The student's own lines keep their numbers, so tracebacks point at them.
+_WRAPPER = """
+
+
+def __backviz_call__(**arguments):
+    import copy as _copy
+
+    import numpy as _np
+
+    _before = _copy.deepcopy(arguments)
+    _value = {function}(**arguments)
+
+    def _same(a, b):
+        if isinstance(a, _np.ndarray) or isinstance(b, _np.ndarray):
+            return _np.array_equal(_np.asarray(a), _np.asarray(b), equal_nan=True)
+        if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+            return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+        return a == b or (a != a and b != b)
+
+    return {{"value": _value, "changed": [k for k in arguments if not _same(arguments[k],
+                                                                            _before[k])]}}
+"""
+
+
+def _wrapped(source: Path, function: str, folder: Path) -> Path:
+    """A copy of the student's file, same name, with the wrapper appended."""
+    text = source.read_text(encoding="utf-8", errors="replace")
+    target = folder / source.name
+    target.write_text(text + _WRAPPER.format(function=function), encoding="utf-8")
+    return target
 
 
 def _first_difference(
@@ -166,13 +202,22 @@ def grade_code(
 
     def one(item: tuple[str, Path]) -> Graded:
         student, source = item
+        with tempfile.TemporaryDirectory(prefix="backviz-code-") as folder:
+            return _one(student, source, Path(folder))
+
+    def _one(student: str, source: Path, folder: Path) -> Graded:
         verdicts: dict[tuple[str, int], tuple[str, str]] = {}
         problems: list[str] = []
+        try:
+            wrapped = _wrapped(source, spec.function, folder) if source.is_file() else source
+        except OSError as error:
+            wrapped = source
+            problems.append(f"{source}: cannot be read: {error.strerror or error}")
         for number, (case, trace) in enumerate(zip(cases, traces, strict=True)):
             try:
                 result = run_function(
-                    source,
-                    spec.function,
+                    wrapped,
+                    "__backviz_call__",
                     _arguments(case),
                     limits=limits,
                     require=require,
@@ -190,11 +235,19 @@ def grade_code(
                     for i in range(len(exercise.W)):
                         verdicts.setdefault((key, i), ("wrong", f"{label}: {result.status}"))
                 break
+            returned = result.values.get("value") if isinstance(result.values, dict) else None
+            changed = result.values.get("changed") if isinstance(result.values, dict) else None
+            if changed and number == 0:
+                problems.append(
+                    f"{spec.function}() changed its argument(s) {', '.join(map(str, changed))} in "
+                    "place: in a training loop the next step would start from the wrong "
+                    "numbers; work on copies (W = [w.copy() for w in W])"
+                )
             for key in KEYS:
                 for i in range(len(exercise.W)):
                     if (key, i) in verdicts and verdicts[(key, i)][0] != CORRECT:
                         continue
-                    verdict, detail = _judge(case, trace, mistaken[number], result.values, key, i)
+                    verdict, detail = _judge(case, trace, mistaken[number], returned, key, i)
                     if verdict != CORRECT:
                         detail = f"{label}: {detail}"
                     verdicts[(key, i)] = (verdict, detail)
@@ -232,7 +285,7 @@ Network {sizes}; activations {", ".join(names)}; loss {exercise.loss_name}; redu
 {exercise.training.reduction} over samples; one step of plain gradient descent.
 Biases: {bias}.
 
-Arguments (lists of lists of numbers; convert with numpy.array):
+Arguments (numpy arrays of float64; do not change them in place):
   W  one matrix per non-input layer, shape (n_l, n_(l-1)): W[l][j][k] is the weight into
      node j of the next layer from node k of this one
   b  one vector per non-input layer, or None where the layer has no bias
