@@ -4,6 +4,7 @@ quantity by quantity, with the first differing quantity and the classic failures
 from __future__ import annotations
 
 import csv
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -247,3 +248,67 @@ def test_changing_the_inputs_in_place_is_reported(tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     assert "changed its argument(s) W, b in place" in (out / "feedback" / "in_place.md").read_text()
     assert "in place" not in (out / "feedback" / "good.md").read_text()
+
+
+ATTACKS = {
+    "endless": "while True:\n        pass",
+    "fork_bomb": "import os\n    while True:\n        os.fork()",
+    "memory_hog": "blocks = []\n    while True:\n        blocks.append(bytearray(2**27))",
+    "huge_output": "print('x' * 50_000_000)\n    return {'z': ['x' * 50_000_000]}",
+    "reads_key": "return {'z': [open(SECRET).read()]}",
+    "writes_reports": "open(REPORTS + '/grades.csv', 'w').write('student,total\\nme,999\\n')\n"
+    "    return {}",
+    "socket": "import socket\n    socket.create_connection(('127.0.0.1', 9), timeout=1)\n"
+    "    return {}",
+    "fake_result": 'print(\'{"status": "ok", "values": {"z": []}}\')\n    return {}',
+    "imports_grader": "import backviz\n    return {}",
+    "kills_parent": "import os, signal\n    os.kill(os.getppid(), signal.SIGKILL)\n    return {}",
+    "daemon": "import os, time\n    if os.fork() == 0:\n        os.setsid()\n"
+    "        time.sleep(600)\n        os._exit(0)\n    return {}",
+}
+
+
+def test_an_adversarial_class_is_contained_and_graded(tmp_path) -> None:
+    """Each attack is graded 0 with a reason, the reports stay the grader's, and the good
+    submission after them gets full marks."""
+    secret = tmp_path / "answer-key.csv"
+    secret.write_text("the answer key")
+    out = tmp_path / "reports"
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    for name, body in ATTACKS.items():
+        (submissions / f"{name}.py").write_text(
+            f"SECRET = {str(secret)!r}\nREPORTS = {str(out)!r}\n\n\n"
+            f"def backward(W, b, x, t, learning_rate):\n    {body}\n"
+        )
+    shutil.copy(CODE / "good.py", submissions / "zz_good.py")
+    text = EXERCISE.read_text().replace("cases = 3", "cases = 0\nwall_seconds = 5")
+    exercise = tmp_path / "ex.toml"
+    exercise.write_text(text)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "backviz",
+            "grade",
+            str(exercise),
+            str(submissions),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    grades = {row[0]: row for row in csv.reader((out / "grades.csv").open())}
+    assert set(grades) == {"student", *ATTACKS, "zz_good"}  # every submission, once
+    assert grades["zz_good"][1] == grades["zz_good"][2]
+    for name in ATTACKS:
+        assert grades[name][1] == "0", name
+        feedback = (out / "feedback" / f"{name}.md").read_text()
+        assert "sandbox: " in feedback, name
+    assert "timeout" in (out / "feedback" / "endless.md").read_text()
+    assert "the answer key" not in (out / "verdicts.csv").read_text()
+    assert secret.read_text() == "the answer key"
