@@ -302,6 +302,12 @@ def template(exercise: Path, student: str | None, lang: str, out: Path | None) -
     metavar="LEVEL",
     help="Code exercises: refuse to run below this isolation (e.g. bwrap+seccomp).",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes sharing a big class (1000+ sheets). Default: the cores here, up to 8.",
+)
 def grade(
     exercise: Path,
     submissions: tuple[Path, ...],
@@ -309,6 +315,7 @@ def grade(
     lang: str,
     no_diagrams: bool,
     require_sandbox: str | None,
+    jobs: int | None,
 ) -> None:
     """Grade EXERCISE's answer sheets (files, folders, one wide CSV) or, for a coding exercise,
     students' .py files run in the sandbox; reports go to --out."""
@@ -323,6 +330,7 @@ def grade(
             diagrams=not no_diagrams,
             progress=_progress(),
             require=require_sandbox,
+            jobs=jobs,
         )
     except BackvizError as error:
         _fail(error)

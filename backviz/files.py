@@ -1,12 +1,18 @@
-"""Writing output files atomically: a temporary file beside the target, then a rename."""
+"""Writing output files atomically: a temporary file beside the target, then a rename; and
+whole folders of files staged beside their targets, then put in place in one step."""
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import functools
 import itertools
 import os
+import shutil
+import sys
 from pathlib import Path
 
-__all__ = ["write_atomic"]
+__all__ = ["StagedFolders", "exchange", "write_atomic"]
 
 _counter = itertools.count()
 
@@ -43,3 +49,120 @@ def _write_all(fd: int, data: bytes) -> None:
     while view:
         written = os.write(fd, view)
         view = view[written:]
+
+
+class StagedFolders:
+    """Folders of many files (a class's feedback/, results/ …) written beside their targets
+    and put in place when all are written, so an interrupted run leaves the old folders whole.
+
+    On leaving the `with` block normally, each staged folder replaces its target in one step
+    (an atomic exchange where the system has one). A target holding files the caller would
+    not have written there (other suffixes, subfolders) is never replaced: the new files are
+    moved into it one by one instead, each atomically, and the other files are left alone.
+    On an error nothing is put in place and the staging folder is removed. Forked workers
+    may write into the staging folder too (`write` only creates files).
+    """
+
+    def __init__(self, parent: Path, suffixes: dict[str, str]) -> None:
+        """`suffixes`: each folder's name and the suffix of the files written into it."""
+        self.parent = Path(parent)
+        self.suffixes = suffixes
+        self.staging = self.parent / f".backviz-staging-{os.getpid()}-{next(_counter)}"
+        self._root = str(self.staging)
+
+    def __enter__(self) -> StagedFolders:
+        self.parent.mkdir(parents=True, exist_ok=True)
+        _remove_abandoned(self.parent)
+        for folder in self.suffixes:
+            (self.staging / folder).mkdir(parents=True)
+        return self
+
+    def write(self, folder: str, name: str, content: str | bytes) -> None:
+        """Write `content` as `name` in the staged `folder`."""
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        fd = os.open(f"{self._root}/{folder}/{name}", _CREATE, 0o644)
+        try:
+            _write_all(fd, data)
+        finally:
+            os.close(fd)
+
+    def __exit__(self, kind: type | None, error: BaseException | None, _tb: object) -> None:
+        try:
+            if error is None:
+                for folder, suffix in self.suffixes.items():
+                    _put_in_place(self.staging / folder, self.parent / folder, suffix)
+        finally:
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+
+
+def _remove_abandoned(parent: Path) -> None:
+    """Staging folders left by runs stopped while cleaning up or killed outright: this
+    process's own earlier ones, and those of processes that are gone."""
+    for entry in parent.glob(".backviz-staging-*-*"):
+        pid = entry.name.split("-")[2]
+        if pid.isdigit() and (int(pid) == os.getpid() or not _alive(int(pid))):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process
+        return True
+    return True
+
+
+def _put_in_place(new: Path, target: Path, suffix: str) -> None:
+    """`new` becomes `target`: renamed when there is none, exchanged with one that holds only
+    such files (the old one then lies at `new`, to be removed), else moved in file by file."""
+    if not target.exists():
+        os.rename(new, target)
+        return
+    if target.is_dir() and _only(target, suffix):
+        try:
+            exchange(new, target)
+            return
+        except OSError:  # no atomic exchange here: two renames, a moment apart
+            old = new.with_name(new.name + ".old")
+            os.rename(target, old)
+            try:
+                os.rename(new, target)
+            except BaseException:
+                os.rename(old, target)  # the previous folder back in its place
+                raise
+            return
+    if not target.is_dir():
+        raise FileExistsError(f"{target} exists and is not a folder")
+    for entry in os.scandir(new):
+        os.replace(entry.path, target / entry.name)
+
+
+def _only(folder: Path, suffix: str) -> bool:
+    """Whether `folder` holds nothing but regular files named *`suffix`."""
+    with os.scandir(folder) as entries:
+        return all(e.name.endswith(suffix) and e.is_file(follow_symlinks=False) for e in entries)
+
+
+def exchange(a: Path, b: Path) -> None:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); OSError where the
+    system or file system cannot."""
+    renameat2 = getattr(_libc(), "renameat2", None) if sys.platform == "linux" else None
+    if renameat2 is None:
+        raise OSError(errno.ENOSYS, "no renameat2")
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code), str(a), None, str(b))
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None

@@ -14,6 +14,7 @@ from backviz.grading.answers import (
     Answer,
     Submission,
     parse_number,
+    read_numbers,
     read_sheet,
     read_submissions,
 )
@@ -529,3 +530,105 @@ def test_read_submissions_never_raises(tmp_path: Path) -> None:
     submissions = read_submissions(paths)
     assert [Path(s.source) for s in submissions] == paths
     assert all(s.problems and not s.answers for s in submissions)
+
+
+# ── the fast paths give what the full readers give ─────────────────────────────────────
+
+ODD_NUMBERS = [
+    *[
+        "0.5",
+        ".5",
+        "5.",
+        "-.5",
+        "-",
+        ".",
+        "abc",
+        "1/2",
+        "50%",
+        "1e-3",
+        "1E+2",
+        "nan",
+        "-inf",
+        "1_0",
+        "0.5e",
+        "--1",
+    ],
+    *("１２", "٣"),
+    *("- 0.5", "≈0.5", "0.333...", "+0.5", "1.2.3", "00.10", "−0.5", "0,5", " 0.5 ", "½"),
+    "12345678901234567890.123456789012345678901",
+    "0." + "3" * 40,
+]
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(ODD_NUMBERS),
+            st.floats(-1e6, 1e6).map(repr),
+            st.tuples(st.floats(-9, 9), st.integers(0, 20)).map(lambda p: f"{p[0]:.{p[1]}f}"),
+            st.text(st.characters(codec="utf-8", exclude_characters="\n"), max_size=6),
+        ),
+        max_size=25,
+    )
+)
+def test_read_numbers_is_parse_number_for_a_column(texts: list[str]) -> None:
+    """The grader reads a class's column at once; each cell must read as parse_number
+    reads it alone (value, decimals written, readable)."""
+    values, decimals, readable = read_numbers(texts)
+    for i, text in enumerate(texts):
+        answer = parse_number(text, decimal_comma=True)
+        assert readable[i] == (answer.value is not None), text
+        if answer.value is not None:
+            assert values[i] == answer.value, text
+            assert decimals[i] == (-1 if answer.decimals is None else answer.decimals), text
+
+
+SHEET_LINES = [
+    "# a comment, with a comma",
+    "",
+    "student,s7",
+    "student, s8 ",
+    "student,",
+    "quantity,value",
+    "quantity , value",
+    "z1,0.1",
+    "h1 , 0.52 ",
+    "z1,0.2",
+    "dE/dW5,",
+    "W5+,0.5",
+    ",0.3",
+    "name,Kim",
+    "Student ID,7",
+    "E_total,0,5",
+    "E_total;0.5",
+    'W5+,"0.4"',
+    "o1,abc",
+    "o2,1/2",
+    "z2",
+    "  # indented comment",
+]
+
+
+@given(
+    st.lists(st.sampled_from(SHEET_LINES), max_size=12),
+    st.sampled_from(["\n", "\r\n"]),
+    st.booleans(),
+)
+def test_template_fast_path_reads_as_the_full_reader(
+    lines: list[str], newline: str, header_first: bool
+) -> None:
+    """Whatever `_template_csv` accepts, the full CSV reader reads the same way."""
+    from backviz.grading.answers import _read_csv, _Sheet, _template_csv
+
+    if header_first:
+        lines = ["quantity,value", *lines]
+    text = newline.join(lines) + newline
+    fast = _template_csv(text, _Sheet("s.csv", "s.csv", "s"))
+    if fast is None:
+        return
+    full = _read_csv(text, _Sheet("s.csv", "s.csv", "s"))
+    assert len(fast) == len(full) == 1
+    assert fast[0].student == full[0].student
+    assert fast[0].problems == full[0].problems == ()
+    assert dict(fast[0].answers) == dict(full[0].answers)
+    assert list(fast[0].answers) == list(full[0].answers)

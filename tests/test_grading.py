@@ -8,7 +8,9 @@ arithmetic by hand, formula by formula, in plain Python / numpy.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import io
 import json
 import math
@@ -16,7 +18,7 @@ import os
 import re
 import tomllib
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 
@@ -25,11 +27,14 @@ import pytest
 import torch
 from click.testing import CliRunner
 
+from backviz import files
 from backviz.api import solve
 from backviz.cli import main
+from backviz.grading import reports
 from backviz.grading.answers import Submission, parse_number
 from backviz.grading.mistakes import CATALOGUE
 from backviz.grading.run import grade_paths
+from backviz.grading.student_reports import StudentReports
 from backviz.grading.verdicts import ClassGrader, Verdict
 from tests.conftest import EXERCISES, torch_seed_222
 
@@ -760,8 +765,14 @@ class Interrupted(BaseException):
     """Stands for Ctrl-C or a crash in the middle of writing the reports."""
 
 
-def assert_whole_reports(out: Path, n_students: int) -> None:
-    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+def assert_whole_reports(out: Path, n_students: int, *, staging: bool = False) -> None:
+    """Every report whole and nothing else there; with `staging`, a staging folder left by a
+    run stopped while cleaning up (the next run removes it) is not looked into."""
+    files = sorted(
+        p.relative_to(out).as_posix()
+        for p in out.rglob("*")
+        if p.is_file() and not (staging and p.relative_to(out).parts[0].startswith(".backviz-"))
+    )
     assert not [f for f in files if f.endswith(".tmp") or "/." in f or f.startswith(".")], files
     for name in files:
         path = out / name
@@ -793,52 +804,137 @@ def two_classes(tmp: Path) -> tuple[Path, Path]:
     return first, second
 
 
-def interrupt(monkeypatch: pytest.MonkeyPatch, where: str, after: int) -> None:
-    """Make the `after`+1-th report write fail: before it starts (`between` files), in the
-    middle of writing its data (`write`: half written, then the crash), or at the rename."""
-    import backviz.grading.reports as reports
+INTERRUPTIBLE = {
+    "open": (os, "open"),
+    "write": (os, "write"),
+    "rename": (os, "rename"),
+    "replace": (os, "replace"),
+    "exchange": (files, "exchange"),
+    "class file": (reports, "write_atomic"),
+}
+"""Where a run can be stopped: each system call that writes or moves a report, the atomic
+exchange of a folder, and between the class-wide files."""
 
-    owner, name = (reports, "write_atomic") if where == "between" else (os, where)
-    real = getattr(owner, name)
+
+@contextlib.contextmanager
+def wrapped(where: str, wrapper: Callable[[Callable[..., object]], Callable[..., object]]):
+    """The call at `where` replaced by `wrapper(real call)` for the `with` block."""
+    owner, name = INTERRUPTIBLE[where]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(owner, name, wrapper(getattr(owner, name)))
+        yield
+
+
+def count_calls(where: str, run: Callable[[], object]) -> int:
     calls = 0
 
-    def failing(*args: object, **kwargs: object) -> object:
-        nonlocal calls
-        calls += 1
-        if calls <= after:
+    def counting(real: Callable[..., object]) -> Callable[..., object]:
+        def call(*args: object, **kwargs: object) -> object:
+            nonlocal calls
+            calls += 1
             return real(*args, **kwargs)
-        if where == "write":
-            fd, data = args
-            real(fd, bytes(data)[: len(data) // 2])  # type: ignore[arg-type]
-        raise Interrupted
 
-    monkeypatch.setattr(owner, name, failing)
+        return call
+
+    with wrapped(where, counting):
+        run()
+    return calls
 
 
-@pytest.mark.parametrize("where", ["between", "write", "replace"])
-@pytest.mark.parametrize("after", [0, 3, 7])
-def test_interrupted_run_keeps_whole_reports(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str, after: int
+@contextlib.contextmanager
+def interrupted(where: str, after: int) -> Iterator[None]:
+    """The `after`+1-th call at `where` fails, as Ctrl-C would stop it there (a `write`
+    half-way through); the cleaning up that follows runs as usual."""
+    calls = 0
+
+    def failing(real: Callable[..., object]) -> Callable[..., object]:
+        def call(*args: object, **kwargs: object) -> object:
+            nonlocal calls
+            calls += 1
+            if calls != after + 1:
+                return real(*args, **kwargs)
+            if where == "write":
+                fd, data = args
+                real(fd, bytes(data)[: len(data) // 2])  # type: ignore[arg-type]
+            raise Interrupted
+
+        return call
+
+    with wrapped(where, failing), pytest.raises(Interrupted):
+        yield
+
+
+def folder_state(out: Path, old: dict[Path, bytes], new: dict[Path, bytes]) -> dict[str, str]:
+    """Per report folder (and per class file): 'old' or 'new', never a mixture within one."""
+    states: dict[str, set[str]] = {}
+    for path in old:
+        key = path.parent.name if path.parent != out else path.name
+        data = path.read_bytes()
+        assert data in (old[path], new[path]), path  # whole: the old file or the new one
+        states.setdefault(key, set()).add("old" if data == old[path] else "new")
+    assert all(len(s) == 1 for s in states.values()), states
+    return {key: s.pop() for key, s in states.items()}
+
+
+@pytest.mark.parametrize("where", list(INTERRUPTIBLE))
+def test_a_run_interrupted_anywhere_leaves_whole_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
+    """Stopped at every write, rename, exchange or class file in turn, a run leaves every
+    report whole — each folder entirely the previous run's or entirely the new one's — and
+    no temporary or staging file behind."""
     first, second = two_classes(tmp_path)
-    out, clean = tmp_path / "out", tmp_path / "clean"
-    grade_paths(SEED, [first], out, diagrams=False)
-    old = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    grade_paths(SEED, [second], clean, diagrams=False)
-    new = {out / p.relative_to(clean): p.read_bytes() for p in clean.rglob("*") if p.is_file()}
-    assert set(old) == set(new) and len(old) == 2 * 3 + 3
-    assert all(old[p] != new[p] for p in old)
+    if where == "rename":  # a system without an atomic exchange: two renames instead
 
-    interrupt(monkeypatch, where, after)
-    with pytest.raises(Interrupted):
-        grade_paths(SEED, [second], out, diagrams=False)
-    monkeypatch.undo()
-    assert_whole_reports(out, 3)
-    files = [p for p in out.rglob("*") if p.is_file()]
-    assert set(files) == set(old)
-    for path in files:  # the old file or the new one, never a mixture
-        assert path.read_bytes() in (old[path], new[path]), path
-    assert sum(p.read_bytes() == new[p] for p in files) == after
+        def no_exchange(a: Path, b: Path) -> None:
+            raise OSError(errno.ENOSYS, "no renameat2")
+
+        monkeypatch.setattr(files, "exchange", no_exchange)
+    clean = tmp_path / "clean"
+    grade_paths(SEED, [second], clean, diagrams=False, jobs=1)
+    grade_paths(SEED, [first], tmp_path / "count", diagrams=False, jobs=1)
+    calls = count_calls(
+        where, lambda: grade_paths(SEED, [second], tmp_path / "count", jobs=1, diagrams=False)
+    )
+    assert calls >= 1
+    seen = set()
+    for after in range(calls):
+        out = tmp_path / f"out-{after}"
+        grade_paths(SEED, [first], out, diagrams=False, jobs=1)
+        old = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+        new = {out / p.relative_to(clean): p.read_bytes() for p in clean.rglob("*") if p.is_file()}
+        assert set(old) == set(new) and len(old) == 2 * 3 + 3
+        assert all(old[p] != new[p] for p in old)
+
+        with interrupted(where, after):
+            grade_paths(SEED, [second], out, diagrams=False, jobs=1)
+        assert_whole_reports(out, 3, staging=True)
+        reports_now = {p for p in out.rglob("*") if p.is_file() and ".backviz-" not in str(p)}
+        assert reports_now == set(old)
+        seen.add(tuple(sorted(folder_state(out, old, new).items())))
+        grade_paths(SEED, [second], out, diagrams=False, jobs=1)  # the next run: all clean
+        assert_whole_reports(out, 3)
+        assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == new
+    if where in ("exchange", "class file"):
+        assert len(seen) == calls  # each stop leaves a different state
+
+
+@pytest.mark.parametrize("where", list(INTERRUPTIBLE))
+def test_an_interrupted_first_run_leaves_no_partial_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    (tmp_path / "a.csv").write_text(template_sheet("a", {"z1": "0.08"}))
+    calls = count_calls(
+        where, lambda: grade_paths(SEED, [tmp_path / "a.csv"], tmp_path / "count", diagrams=False)
+    )
+    for after in range(calls):
+        out = tmp_path / f"out-{after}"
+        with interrupted(where, after):
+            grade_paths(SEED, [tmp_path / "a.csv"], out, diagrams=False)
+        if out.exists():
+            assert_whole_reports(out, 1, staging=True)
+        grade_paths(SEED, [tmp_path / "a.csv"], out, diagrams=False)
+        assert_whole_reports(out, 1)
 
 
 def test_short_write_never_truncates_a_report(
@@ -856,25 +952,89 @@ def test_short_write_never_truncates_a_report(
     assert_whole_reports(tmp_path / "out", 3)
 
 
-def test_interrupted_first_run_leaves_no_partial_files(
+def test_folders_with_other_files_are_never_replaced(tmp_path: Path) -> None:
+    """A report folder holding a file backviz would not write there keeps it: the new
+    reports are moved in beside it, one by one."""
+    first, second = two_classes(tmp_path)
+    out = tmp_path / "out"
+    grade_paths(SEED, [first], out, diagrams=False)
+    (out / "feedback" / "my notes.txt").write_text("keep me")
+    (out / "results" / "old-student.json").write_text("{}")  # a report: may go
+    grade_paths(SEED, [second], out, diagrams=False)
+    assert (out / "feedback" / "my notes.txt").read_text() == "keep me"
+    assert not (out / "results" / "old-student.json").exists()
+    for i in range(3):
+        assert "| `h1` |" in (out / "feedback" / f"s{i}.md").read_text()
+
+
+# ── 7b. a big class shared over processes ────────────────────────────────────────────
+
+
+def many_sheets(folder: Path, n: int) -> None:
+    """A class of `n`: the 10 of `make_class` (broken ones included), the rest rounded right
+    answers, early errors carried forward and one student id given twice."""
+    make_class(folder)
+    right, z1 = written(torch_222()), written(by_hand_222({"z1": 0.09}))
+    for i in range(n - 10):
+        values = z1 if i % 3 == 0 else {k: f"{float(v):.{4 + i % 5}f}" for k, v in right.items()}
+        student = "twice" if i in (4, 7) else f"p{i:03d}"
+        (folder / f"p{i:03d}.csv").write_text(template_sheet(student, values))
+
+
+def test_shared_over_processes_the_reports_are_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / "a.csv").write_text(template_sheet("a", {"z1": "0.08"}))
-    real = os.replace
-    calls = 0
+    import backviz.grading.run as run
 
-    def failing(*args: object) -> None:
-        nonlocal calls
-        calls += 1
-        if calls > 1:
-            raise Interrupted
-        real(*args)
+    many_sheets(tmp_path / "sheets", 40)
+    monkeypatch.setattr(run, "PARALLEL_FROM", 1)
+    alone, shared = tmp_path / "alone", tmp_path / "shared"
+    grade_paths(SEED, [tmp_path / "sheets"], alone, jobs=1)
+    summary = grade_paths(SEED, [tmp_path / "sheets"], shared, jobs=3)
+    assert "graded 40 submission(s)" in summary
+    files = sorted(p.relative_to(alone) for p in alone.rglob("*") if p.is_file())
+    assert sorted(p.relative_to(shared) for p in shared.rglob("*") if p.is_file()) == files
+    assert len(files) == 3 * 40 + 3  # feedback, results, diagrams per submission; 3 class files
+    for f in files:
+        assert (alone / f).read_bytes() == (shared / f).read_bytes(), f
+    assert (shared / "feedback" / "twice-2.md").exists()  # unique across the shares
 
-    monkeypatch.setattr(os, "replace", failing)
-    with pytest.raises(Interrupted):
-        grade_paths(SEED, [tmp_path / "a.csv"], tmp_path / "out", diagrams=False)
-    files = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
-    assert len(files) == 1 and not files[0].name.startswith(".")
+
+def test_a_failing_worker_stops_the_run_and_keeps_the_old_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import signal
+
+    import backviz.grading.run as run
+    from backviz.errors import BackvizError
+
+    many_sheets(tmp_path / "sheets", 30)
+    monkeypatch.setattr(run, "PARALLEL_FROM", 1)
+    out = tmp_path / "out"
+    grade_paths(SEED, [tmp_path / "sheets"], out, diagrams=False, jobs=1)
+    old = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    (tmp_path / "sheets" / "p000.csv").write_text(template_sheet("p000", {"z1": "0.5"}))
+    parent = os.getpid()
+    real_rows = StudentReports.verdict_rows
+
+    def fails_in_a_worker(self: StudentReports, share: range) -> str:
+        if os.getpid() != parent:
+            raise ValueError("disk on fire")
+        return real_rows(self, share)
+
+    def dies_in_a_worker(self: StudentReports, share: range) -> str:
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real_rows(self, share)
+
+    for broken, message in ((fails_in_a_worker, "disk on fire"), (dies_in_a_worker, "signal 9")):
+        monkeypatch.setattr(StudentReports, "verdict_rows", broken)
+        with pytest.raises(BackvizError, match=message):
+            grade_paths(SEED, [tmp_path / "sheets"], out, diagrams=False, jobs=2)
+        assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == old
+    monkeypatch.setattr(StudentReports, "verdict_rows", real_rows)
+    grade_paths(SEED, [tmp_path / "sheets"], out, diagrams=False, jobs=2)
+    assert (out / "feedback" / "p000.md").read_bytes() != old[out / "feedback" / "p000.md"]
 
 
 # ── 8. determinism ────────────────────────────────────────────────────────────────────

@@ -23,16 +23,20 @@ import codecs
 import csv
 import io
 import json
+import os
 import re
 import stat
 import tomllib
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
+
+import numpy as np
 
 __all__ = [
     "MAX_BYTES",
@@ -41,9 +45,13 @@ __all__ = [
     "STUDENT_KEYS",
     "Answer",
     "Submission",
+    "WrittenAnswers",
     "parse_number",
+    "read_entries",
+    "read_numbers",
     "read_sheet",
     "read_submissions",
+    "sheet_entries",
 ]
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -88,9 +96,9 @@ _DECIMAL = re.compile(
 _FRACTION = re.compile(r"(?P<sign>[+-]?)(?P<num>[0-9]+)/(?P<den>[0-9]+)")
 
 
-@dataclass(frozen=True)
-class Answer:
-    """One value a student wrote, read as a number when it can be."""
+class Answer(NamedTuple):
+    """One value a student wrote, read as a number when it can be (a tuple: a class makes
+    hundreds of thousands)."""
 
     text: str
     """As written, stripped: what a report shows as "what was read"."""
@@ -112,9 +120,10 @@ class Submission:
     """From a `student` field or column, else the file name's stem."""
     source: str
     """The file as given, plus ":row N" for a row of a wide CSV."""
-    answers: dict[str, Answer]
+    answers: Mapping[str, Answer]
     """Quantity name as written (stripped) -> answer, in file order; blank values are left
-    out (missing), unreadable ones kept (the grader reports what was read)."""
+    out (missing), unreadable ones kept (the grader reports what was read). A dict, or
+    `WrittenAnswers` for a template sheet read quickly."""
     problems: tuple[str, ...] = ()
     """Sheet-level problems (file, line, what is wrong); empty when the sheet read cleanly."""
 
@@ -210,6 +219,77 @@ def _answer(raw: object) -> Answer | None:
         return parse_number(raw, decimal_comma=True) if raw.strip() else None
     kind = "a list" if isinstance(raw, list) else f"a {type(raw).__name__}"
     return Answer(str(raw).strip(), None, None, f"{kind}, not a number")
+
+
+class WrittenAnswers(Mapping[str, Answer]):
+    """A sheet's answers as written (names and stripped texts, blanks left out), read as
+    numbers only when asked. The grader reads a class's sheets a column at a time with
+    `read_numbers` instead: no object per answer for a class of thousands."""
+
+    __slots__ = ("_read", "names", "texts")
+
+    def __init__(self, names: tuple[str, ...], texts: tuple[str, ...]) -> None:
+        self.names, self.texts = names, texts
+        self._read: dict[str, Answer] | None = None
+
+    def _answers(self) -> dict[str, Answer]:
+        if self._read is None:
+            self._read = {
+                name: parse_number(text, decimal_comma=True)
+                for name, text in zip(self.names, self.texts, strict=True)
+            }
+        return self._read
+
+    def __getitem__(self, name: str) -> Answer:
+        return self._answers()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __repr__(self) -> str:
+        return f"WrittenAnswers({dict(zip(self.names, self.texts, strict=True))!r})"
+
+
+_PLAIN_NUMBER = r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)"
+_ALL_PLAIN = re.compile(rf"(?:{_PLAIN_NUMBER}\n)*{_PLAIN_NUMBER}")
+_NOT_PLAIN = re.compile(rf"^(?!{_PLAIN_NUMBER}$).*$", re.MULTILINE)
+
+
+def read_numbers(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`parse_number(text, decimal_comma=True)` for many one-line texts at once, as arrays:
+    the value (nan where unreadable), the decimals written (-1 where not known) and whether
+    it is readable.
+
+    Plain decimals in ASCII (-0.5, 3, .25) — nearly every answer a class writes — are found
+    by one regular expression over the texts joined and read by `float` (correctly rounded,
+    as `parse_number` reads them); the rest one by one by `parse_number`.
+    """
+    n = len(texts)
+    if not n:
+        return np.zeros(0), np.zeros(0, dtype=int), np.zeros(0, dtype=bool)
+    joined = "\n".join(texts)
+    plain, odd = texts, []
+    if _ALL_PLAIN.fullmatch(joined) is None:
+        ends = np.cumsum([len(text) + 1 for text in texts])
+        starts = [match.start() for match in _NOT_PLAIN.finditer(joined)]
+        odd = np.searchsorted(ends, starts, side="right").tolist()
+        plain = list(texts)
+        for i in odd:
+            plain[i] = "nan"
+    values = np.array(list(map(float, plain)))
+    lengths = np.fromiter(map(len, plain), dtype=int, count=n)
+    points = np.array(list(map(str.find, plain, ["."] * n)))
+    decimals = np.where(points >= 0, lengths - points - 1, 0)
+    readable = np.ones(n, dtype=bool)
+    for i in odd:
+        answer = parse_number(texts[i], decimal_comma=True)
+        values[i] = np.nan if answer.value is None else answer.value
+        decimals[i] = -1 if answer.decimals is None else answer.decimals
+        readable[i] = answer.value is not None
+    return values, decimals, readable
 
 
 def _key(name: str) -> str:
@@ -329,53 +409,77 @@ def read_sheet(path: Path, *, default_student: str | None = None) -> list[Submis
     return reader(text, sheet)
 
 
+_NOT_TEMPLATE = re.compile(r'["\t;\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]')
+"""Quotes, other delimiters, line breaks other than \\n: left to the full reader."""
+
+
 def _template_csv(text: str, sheet: _Sheet) -> list[Submission] | None:
     """The common case read quickly: a filled-in `backviz template` sheet (`#` comments, a
-    `quantity,value` header, a `student,<id>` row, then `name,value` rows with plain numbers,
-    no quotes, semicolons, tabs or repeated names). None sends the sheet to the full reader,
-    which gives the same answers for this case and handles everything else."""
-    if '"' in text or ";" in text or "\t" in text:
+    `quantity,value` header, a `student,<id>` row, then `name,value` rows, no quotes,
+    semicolons, tabs, commas in values or repeated names), read a list at a time rather
+    than a line at a time. The numbers are left as written (`WrittenAnswers`). None sends
+    the sheet to the full reader, which gives the same answers for this case and handles
+    everything else."""
+    if "\r\n" in text:
+        text = text.replace("\r\n", "\n")
+    if _NOT_TEMPLATE.search(text) is not None:
         return None
-    answers: dict[str, Answer] = {}
+    rows = [line.split(",") for line in text.split("\n") if line and line[0] != "#"]
+    if {len(row) for row in rows} != {2}:
+        return None  # no rows, or a row without its comma or with two
+    names = [name.strip() for name, _ in rows]
+    values = [value.strip() for _, value in rows]
     student = ""
-    saw_header = False
-    for line in text.splitlines():
-        if not line or line[0] == "#":
-            continue
-        name, comma, value = line.partition(",")
-        if not comma or "," in value:
-            return None
-        name, value = name.strip(), value.strip()
-        if name == "quantity" and value == "value" and not saw_header:
-            saw_header = True
-        elif name == "student":
-            if student or not value:
-                return None
-            student = value
-        elif not saw_header or name in answers or _key(name) in META_KEYS:
-            return None
-        elif value:
-            answer = parse_number(value, decimal_comma=False)
-            if answer.value is None:
-                return None  # the full reader words the problem
-            answers[name] = answer
-    if not saw_header or not answers:
+    if "student" in names:
+        k = names.index("student")
+        student = values[k]
+        del names[k], values[k]
+        if not student or "student" in names:
+            return None  # a blank id, or a second one
+    if not names or names[0] != "quantity" or values[0] != "value":
         return None
+    del names[0], values[0]
+    written = set(names)
+    if "" in values:  # blank answers are missing
+        names = [name for name, value in zip(names, values, strict=True) if value]
+        values = [value for value in values if value]
+    if (
+        not names
+        or "" in written
+        or "quantity" in written
+        or len(set(names)) < len(names)
+        or any(map(_is_meta, written))
+    ):
+        return None  # no answers, no name, the header again, a repeated name, a form's column
+    answers = WrittenAnswers(tuple(names), tuple(values))
     return [Submission(student or sheet.default_student, sheet.source, answers)]
+
+
+@lru_cache(maxsize=4096)
+def _is_meta(name: str) -> bool:
+    """A field that is not a quantity (a form's name, e-mail, timestamp, another spelling of
+    the student id …); a class's sheets repeat the same few names, so each is looked at once."""
+    key = _key(name)
+    return key in META_KEYS or key in STUDENT_KEYS
 
 
 def _read_bytes(path: Path) -> tuple[bytes | None, str]:
     """The file's bytes, or None and why not: missing, a folder, not a file, too large."""
     try:
-        status = path.stat()
-        if stat.S_ISDIR(status.st_mode):
-            return None, "a folder, not a file"
-        if not stat.S_ISREG(status.st_mode):
-            return None, "not a regular file"
-        if status.st_size > MAX_BYTES:
-            return None, _too_large(status.st_size)
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)  # bounded even if the file grows meanwhile
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0))
+        try:
+            status = os.fstat(fd)
+            if stat.S_ISDIR(status.st_mode):
+                return None, "a folder, not a file"
+            if not stat.S_ISREG(status.st_mode):
+                return None, "not a regular file"
+            if status.st_size > MAX_BYTES:
+                return None, _too_large(status.st_size)
+            raw = _read_up_to(fd, MAX_BYTES + 1)  # bounded even if the file grows meanwhile
+        finally:
+            os.close(fd)
+    except IsADirectoryError:
+        return None, "a folder, not a file"
     except FileNotFoundError:
         return None, "no such file"
     except OSError as error:
@@ -383,6 +487,15 @@ def _read_bytes(path: Path) -> tuple[bytes | None, str]:
     if len(raw) > MAX_BYTES:
         return None, _too_large(len(raw))
     return raw, ""
+
+
+def _read_up_to(fd: int, limit: int) -> bytes:
+    """At most `limit` bytes of an open file, to its end."""
+    chunks, size = [], 0
+    while size < limit and (chunk := os.read(fd, min(limit - size, 1 << 20))):
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def _too_large(size: int) -> str:
@@ -664,6 +777,11 @@ _READERS: dict[str, Callable[[str, _Sheet], list[Submission]]] = {
 # ── many sheets ────────────────────────────────────────────────────────────────────────
 
 
+SheetEntry = tuple[Path, str | None] | Submission
+"""A sheet file to read and its default student, or a Submission already made (a folder
+that could not be listed or holds no sheets)."""
+
+
 def read_submissions(paths: Sequence[Path]) -> list[Submission]:
     """Every submission from files and folders, in the order given, folders' files sorted.
 
@@ -673,25 +791,41 @@ def read_submissions(paths: Sequence[Path]) -> list[Submission]:
     Every path yields at least one Submission; a bad file gives one with a problem, never
     an exception, so one broken upload cannot stop a class's grading.
     """
-    submissions: list[Submission] = []
+    return read_entries(sheet_entries(paths))
+
+
+def sheet_entries(paths: Sequence[Path]) -> list[SheetEntry]:
+    """What `read_submissions` reads, in order: the files found, not yet opened (so that a
+    big class's reading can be shared out)."""
+    entries: list[SheetEntry] = []
     for given in paths:
         path = Path(given)
         try:
             if not path.is_dir():
-                submissions.extend(_read_safely(path, None))
+                entries.append((path, None))
                 continue
             found = _sheet_files(path)
         except OSError as error:
             name = path.name or str(path)
             problem = f"{name}: cannot be read: {error.strerror or error}"
-            submissions.append(Submission(name, str(path), {}, (problem,)))
+            entries.append(Submission(name, str(path), {}, (problem,)))
             continue
         if not found:
             name = path.name or str(path)
             problem = f"{name}: no answer sheets (*.csv, *.toml, *.json, *.txt) in this folder"
-            submissions.append(Submission(name, str(path), {}, (problem,)))
-        for file, default_student in found:
-            submissions.extend(_read_safely(file, default_student))
+            entries.append(Submission(name, str(path), {}, (problem,)))
+        entries.extend(found)
+    return entries
+
+
+def read_entries(entries: Sequence[SheetEntry]) -> list[Submission]:
+    """The submissions of `sheet_entries`' entries, in order."""
+    submissions: list[Submission] = []
+    for entry in entries:
+        if isinstance(entry, Submission):
+            submissions.append(entry)
+        else:
+            submissions.extend(_read_safely(*entry))
     return submissions
 
 
@@ -709,20 +843,25 @@ def _sheet_files(folder: Path) -> list[tuple[Path, str | None]]:
     """Sheet files in `folder` and its subfolders, sorted by relative path, each with the
     default student name it gets (the subfolder's name when it holds just that one sheet)."""
 
-    def visible(path: Path) -> bool:
-        return not path.name.startswith((".", "~$"))
+    def listing(directory: Path) -> tuple[list[str], list[str]]:
+        """The visible sheet files' and subfolders' names (one directory read, no stat per
+        file where the system reports the kind)."""
+        sheets, folders = [], []
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.name.startswith((".", "~$")):
+                    continue
+                if entry.is_dir():
+                    folders.append(entry.name)
+                elif os.path.splitext(entry.name)[1].lower() in SHEET_SUFFIXES and entry.is_file():
+                    sheets.append(entry.name)
+        return sheets, folders
 
-    def sheets(directory: Path) -> list[Path]:
-        return [
-            path
-            for path in directory.iterdir()
-            if visible(path) and path.suffix.lower() in SHEET_SUFFIXES and path.is_file()
-        ]
-
-    found: list[tuple[Path, str | None]] = [(path, None) for path in sheets(folder)]
-    for subfolder in folder.iterdir():
-        if visible(subfolder) and subfolder.is_dir():
-            inside = sheets(subfolder)
-            default = subfolder.name if len(inside) == 1 else None
-            found.extend((path, default) for path in inside)
-    return sorted(found, key=lambda item: item[0].relative_to(folder).as_posix())
+    sheets, subfolders = listing(folder)
+    found: list[tuple[str, Path, str | None]] = [(name, folder / name, None) for name in sheets]
+    for subfolder in subfolders:
+        inside, _ = listing(folder / subfolder)
+        default = subfolder if len(inside) == 1 else None
+        found.extend((f"{subfolder}/{name}", folder / subfolder / name, default) for name in inside)
+    found.sort(key=lambda item: item[0])
+    return [(path, default) for _, path, default in found]

@@ -12,7 +12,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from ..quantities import Kind, Ref
-from .verdicts import CARRIED, CORRECT, MISSING, Graded
+from .table import CARRIED, CORRECT, MISSING, VerdictTable
 
 if TYPE_CHECKING:
     from ..trace import Trace
@@ -128,8 +128,23 @@ class StudentDiagrams:
                         id=edge_id(trace, layer, j, k),
                         color=colour,
                     )
-        self.template = render_graph(graph, "svg").decode("utf-8")
-        self._pattern = re.compile(r"@TITLE@|@(\d{6})@0*|#(0[12])([0-9a-f]{4})", re.IGNORECASE)
+        template = render_graph(graph, "svg").decode("utf-8")
+        # the layout cut at its placeholders once: a student's SVG is the pieces joined
+        self._pieces: list[str | tuple[str, int]] = []
+        pattern = re.compile(r"@TITLE@|@(\d{6})@0*|#(0[12])([0-9a-f]{4})", re.IGNORECASE)
+        end = 0
+        for match in pattern.finditer(template):
+            self._pieces.append(template[end : match.start()])
+            if match.group(0) == "@TITLE@":
+                self._pieces.append(("title", 0))
+            elif match.group(1) is not None:
+                self._pieces.append(("text", int(match.group(1))))
+            elif match.group(2) == "01":
+                self._pieces.append(("colour", int(match.group(3), 16)))
+            else:
+                self._pieces.append(("group", int(match.group(3), 16)))
+            end = match.end()
+        self._pieces.append(template[end:])
 
     @staticmethod
     def _names(trace: Trace) -> list[str]:
@@ -137,31 +152,34 @@ class StudentDiagrams:
 
         return [trace.name(ref) for ref, _ in asked(trace, trace.exercise.ask)]
 
-    def svg(self, graded: Graded) -> str:
-        """The student's diagram as SVG text."""
-        by_name = {v.name: v for v in graded.verdicts}
-        title = escape(f"{graded.student}: {graded.total:g} / {graded.max_total:g}")
+    def svg(self, table: VerdictTable, i: int) -> str:
+        """Submission `i`'s diagram as SVG text."""
+        by_name = {
+            name: (verdicts[i], given[i])
+            for name, verdicts, given in zip(table.names, table.verdicts, table.given, strict=True)
+        }
+        title = escape(f"{table.students[i]}: {table.totals[i]:g} / {table.max_total:g}")
+        cells = [by_name.get(name) for name in self.quantities]
+        parts = []
+        for piece in self._pieces:
+            if isinstance(piece, str):
+                parts.append(piece)
+                continue
+            kind, index = piece
+            if kind == "title":
+                parts.append(title)
+            elif kind == "text":
+                cell = cells[index]
+                parts.append(escape(cell[1] or "—") if cell else "—")
+            elif kind == "colour":
+                cell = cells[index]
+                parts.append(_colour(cell[0]) if cell else NEUTRAL)
+            else:
+                members = [cells[k][0] for k in self.groups[index] if cells[k]]
+                parts.append(_colour(_worst(members)) if members else NEUTRAL)
+        return "".join(parts)
 
-        def fill(match: re.Match) -> str:
-            if match.group(0) == "@TITLE@":
-                return title
-            if match.group(1) is not None:
-                verdict = by_name.get(self.quantities[int(match.group(1))])
-                return escape(verdict.given or "—") if verdict else "—"
-            index = int(match.group(3), 16)
-            if match.group(2) == "01":
-                verdict = by_name.get(self.quantities[index])
-                return _colour(verdict.verdict) if verdict else NEUTRAL
-            members = [
-                by_name[self.quantities[i]].verdict
-                for i in self.groups[index]
-                if self.quantities[i] in by_name
-            ]
-            return _colour(_worst(members)) if members else NEUTRAL
 
-        return self._pattern.sub(fill, self.template)
-
-
-def student_diagram(trace: Trace, graded: Graded, *, lang: str = "en") -> str:
+def student_diagram(trace: Trace, table: VerdictTable, i: int, *, lang: str = "en") -> str:
     """One student's diagram as SVG text (for many students, reuse a `StudentDiagrams`)."""
-    return StudentDiagrams(trace, lang=lang).svg(graded)
+    return StudentDiagrams(trace, lang=lang).svg(table, i)

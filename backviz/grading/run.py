@@ -12,10 +12,15 @@ from ..api import trace_of
 from ..errors import BackvizError
 from ..exercise import NetworkExercise
 from ..loading import load
+from ..parallel import default_jobs, map_forked, shares
 from ..trace import Trace
+from .table import VerdictTable
 from .verdicts import ClassGrader
 
-__all__ = ["check_sheet", "grade_paths"]
+__all__ = ["PARALLEL_FROM", "check_sheet", "grade_paths"]
+
+PARALLEL_FROM = 1000
+"""Classes of at least this many sheets are graded by several processes (`jobs`)."""
 
 
 def _network_trace(exercise_path: Path) -> Trace:
@@ -34,6 +39,7 @@ def grade_paths(
     diagrams: bool = True,
     progress: Callable[[int, int], None] | None = None,
     require: str | None = None,
+    jobs: int | None = None,
 ) -> str:
     """Grade every sheet found in `paths`; write the reports; return a one-paragraph summary.
 
@@ -51,6 +57,7 @@ def grade_paths(
             diagrams=diagrams,
             progress=progress,
             require=require,
+            jobs=default_jobs() if jobs is None else max(1, jobs),
         )
     finally:
         gc.enable()
@@ -65,8 +72,9 @@ def _grade_paths(
     diagrams: bool,
     progress: Callable[[int, int], None] | None,
     require: str | None,
+    jobs: int,
 ) -> str:
-    from .answers import read_submissions
+    from .answers import read_entries, sheet_entries
     from .reports import write_reports
 
     if not exercise_path.is_dir():
@@ -75,30 +83,41 @@ def _grade_paths(
             return _grade_code_paths(
                 exercise, paths, out, lang=lang, require=require, progress=progress
             )
-    submissions = read_submissions(paths)
-    if not submissions:
+    entries = sheet_entries(paths)
+    if not entries:
         raise BackvizError("no answer sheets found in " + ", ".join(map(str, paths)))
+    jobs = jobs if len(entries) >= PARALLEL_FROM else 1
     if exercise_path.is_dir():  # a folder of per-student variants
-        results, traces = _grade_variants(exercise_path, submissions, lang, progress)
+        table, traces = _grade_variants(exercise_path, read_entries(entries), lang, progress)
         trace = traces[0]
     else:
         trace = _network_trace(exercise_path)
         traces = None
         grader = ClassGrader(trace, lang=lang)
-        results = []
-        chunk = 500
-        for start in range(0, len(submissions), chunk):
-            results += grader.grade(submissions[start : start + chunk])
-            if progress is not None:
-                progress(len(results), len(submissions))
-    write_reports(results, trace, out, lang=lang, diagrams=diagrams, traces=traces)
-    verdicts = Counter(v.verdict.split(":")[0] for g in results for v in g.verdicts)
-    problems = sum(1 for g in results if g.problems)
-    mean = sum(g.total for g in results) / len(results)
+
+        def grade_share(share: range) -> VerdictTable:
+            table = grader.table(read_entries(entries[share.start : share.stop]))
+            if progress is not None and jobs == 1:
+                progress(share.stop, len(entries))
+            return table
+
+        parts = shares(len(entries), jobs if jobs > 1 else -(-len(entries) // 2000))
+        table = VerdictTable.concat(map_forked(grade_share, parts, jobs))
+        if progress is not None and jobs > 1:
+            progress(len(entries), len(entries))
+    write_reports(table, trace, out, lang=lang, diagrams=diagrams, traces=traces, jobs=jobs)
+    verdicts = Counter()
+    for column in table.verdicts:
+        verdicts.update(Counter(column))
+    kinds = Counter()
+    for verdict, count in verdicts.items():
+        kinds[verdict.split(":")[0]] += count
+    problems = sum(1 for p in table.problems if p)
+    mean = sum(table.totals) / len(table)
     return (
-        f"graded {len(results)} submission(s) of {trace.exercise.id}: mean {mean:.2f} / "
-        f"{results[0].max_total:g}; "
-        + ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items()))
+        f"graded {len(table)} submission(s) of {trace.exercise.id}: mean {mean:.2f} / "
+        f"{table.max_total:g}; "
+        + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
         + (f"; {problems} sheet(s) with problems (see feedback/)" if problems else "")
         + f"\nreports in {out}/: grades.csv, verdicts.csv, summary.md, feedback/, results/"
         + (", diagrams/" if diagrams else "")
@@ -142,7 +161,7 @@ def _grade_code_paths(
         raise BackvizError("no .py submissions found in " + ", ".join(map(str, paths)))
     results = grade_code(exercise, sources, require=require, progress=progress)
     trace = trace_of(exercise)
-    write_reports(results, trace, out, lang=lang, diagrams=False)  # type: ignore[arg-type]
+    write_reports(VerdictTable.of(results), trace, out, lang=lang, diagrams=False)  # type: ignore[arg-type]
     level = next((p for g in results for p in g.problems if p.startswith("sandbox:")), "")
     full = sum(1 for g in results if g.total == g.max_total)
     return (
@@ -154,9 +173,9 @@ def _grade_code_paths(
 
 def _grade_variants(
     folder: Path, submissions: list, lang: str, progress: Callable[[int, int], None] | None
-) -> tuple[list, list[Trace]]:
+) -> tuple[VerdictTable, list[Trace]]:
     """Each submission graded against its student's own variant (found by student id)."""
-    from .reports import safe_name
+    from .report_text import safe_name
 
     variants: dict[str, Path] = {}
     for path in sorted(folder.glob("*.toml")):
@@ -167,7 +186,7 @@ def _grade_variants(
     if not variants:
         raise BackvizError(f"{folder}: no variants found (files written by `backviz variants`)")
     graders: dict[Path, ClassGrader] = {}
-    results, traces = [], []
+    tables, traces = [], []
     for done, submission in enumerate(submissions, start=1):
         path = variants.get(submission.student) or variants.get(safe_name(submission.student))
         if path is None:
@@ -183,21 +202,21 @@ def _grade_variants(
         if path not in graders:
             graders[path] = ClassGrader(_network_trace(path), lang=lang)
         grader = graders[path]
-        results += grader.grade([submission])
+        tables.append(grader.table([submission]))
         traces.append(grader.trace)
         if progress is not None and (done % 100 == 0 or done == len(submissions)):
             progress(done, len(submissions))
-    return results, traces
+    return VerdictTable.concat(tables), traces
 
 
 def check_sheet(exercise_path: Path, sheet: Path, *, lang: str = "en") -> str:
     """One student's own sheet checked: the feedback as text for the terminal."""
     from .answers import read_sheet
-    from .reports import feedback_markdown
+    from .student_reports import feedback_markdown
 
     trace = _network_trace(exercise_path)
     submissions = read_sheet(sheet)
     if not submissions:
         raise BackvizError(f"{sheet}: no answers found")
-    (graded,) = ClassGrader(trace, lang=lang).grade(submissions[:1])
-    return feedback_markdown(graded, trace, lang=lang)
+    table = ClassGrader(trace, lang=lang).table(submissions[:1])
+    return feedback_markdown(table, 0, trace, lang=lang)

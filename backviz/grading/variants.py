@@ -30,7 +30,7 @@ from ..functions import one_hot
 from ..loading import load
 from ..writing import exercise_toml
 from .mistakes import applicable
-from .reports import safe_name
+from .report_text import safe_name
 from .verdicts import asked
 
 __all__ = ["make_variant", "read_roster", "write_variants"]

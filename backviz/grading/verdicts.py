@@ -16,8 +16,6 @@ For one quantity and all students at once (numpy arrays over students):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,21 +24,16 @@ from ..errors import BackvizError
 from ..exercise import Ask, NetworkExercise
 from ..quantities import Kind, Ref
 from ..trace import Trace
+from .answers import WrittenAnswers, read_numbers
 from .mistakes import Mistake, applicable
+from .table import CARRIED, CORRECT, MISSING, UNREADABLE, WRONG, Graded, Verdict, VerdictTable
 
 if TYPE_CHECKING:
     from .answers import Submission
 
-__all__ = ["CORRECT", "Graded", "Verdict", "asked", "grade_class"]
+__all__ = ["CORRECT", "ClassGrader", "Graded", "Verdict", "VerdictTable", "asked", "grade_class"]
 
 TOLERANCE = 1e-4  # relative, on each quantity's own step
-CORRECT, CARRIED, WRONG, MISSING, UNREADABLE = (
-    "correct",
-    "carried",
-    "wrong",
-    "missing",
-    "unreadable",
-)
 
 _KINDS = {
     "z": {Kind.Z},
@@ -86,37 +79,6 @@ def asked(trace: Trace, ask: Ask) -> list[tuple[Ref, float]]:
         value = ask.marks.get(name, ask.marks.get(_kind_key(ref), ask.marks.get("default", 1.0)))
         marks.append((ref, float(value)))
     return marks
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """One student's result on one quantity."""
-
-    name: str
-    verdict: str  # correct | carried | mistake:<id> | wrong | missing | unreadable
-    given: str  # as written ("" when missing)
-    expected: float
-    marks: float
-    max_marks: float
-    detail: str = ""  # carried: from which answers; mistake: its id; unreadable: why
-
-
-@dataclass
-class Graded:
-    """One submission graded."""
-
-    student: str
-    source: str
-    verdicts: list[Verdict]
-    problems: list[str] = field(default_factory=list)
-
-    @cached_property
-    def total(self) -> float:
-        return float(sum(v.marks for v in self.verdicts))
-
-    @cached_property
-    def max_total(self) -> float:
-        return float(sum(v.max_marks for v in self.verdicts))
 
 
 def _plausible(values: np.ndarray, reference: float) -> np.ndarray:
@@ -173,18 +135,78 @@ class ClassGrader:
         return 0.0
 
     def grade(self, submissions: list[Submission]) -> list[Graded]:
-        """Every submission's verdicts; submissions with sheet problems are graded too."""
+        """Every submission's verdicts, one `Graded` each (sheets with problems too)."""
+        return self.table(submissions).graded()
+
+    def table(self, submissions: list[Submission]) -> VerdictTable:
+        """Every submission's verdicts as one table, judged a quantity at a time."""
         trace = self.trace
         n = len(submissions)
-        # the class's answers as columns: value (nan when missing or unreadable) and decimals
-        columns: dict[Ref, tuple[np.ndarray, np.ndarray, list[str], np.ndarray]] = {}
+        columns, problems = self._columns(submissions)
+        verdicts, given, details = [], [], []
+        expected = np.empty((n, len(self.items)))
+        marks = np.empty((n, len(self.items)))
+        correct_so_far: dict[Ref, np.ndarray] = {}
+        for j, (ref, max_marks) in enumerate(self.items):
+            codes, notes, column_marks = self._grade_column(
+                ref, max_marks, columns, correct_so_far, n
+            )
+            verdicts.append(codes.tolist())
+            details.append(notes)
+            given.append(columns[ref][2] if ref in columns else [""] * n)
+            expected[:, j] = trace.value(ref)
+            marks[:, j] = column_marks
+        return VerdictTable(
+            names=[trace.name(ref) for ref, _ in self.items],
+            max_marks=[max_marks for _, max_marks in self.items],
+            students=[s.student for s in submissions],
+            sources=[s.source for s in submissions],
+            problems=problems,
+            verdicts=verdicts,
+            given=given,
+            details=details,
+            expected=expected,
+            marks=marks,
+        )
+
+    def _columns(
+        self, submissions: list[Submission]
+    ) -> tuple[dict[Ref, tuple[np.ndarray, np.ndarray, list[str], np.ndarray]], list[list[str]]]:
+        """The class's answers as columns per quantity: value (nan when missing or unreadable),
+        decimals written (-1 when unknown), text as written, readable; and each sheet's problems.
+
+        Sheets naming the same quantities in the same order (a class filling in one template)
+        are taken together, a column at a time.
+        """
+        n = len(submissions)
         problems: list[list[str]] = [list(s.problems) for s in submissions]
+        columns: dict[Ref, tuple[np.ndarray, np.ndarray, list[str], np.ndarray]] = {}
+        groups: dict[tuple[tuple[str, ...], bool], list[int]] = {}
         for i, submission in enumerate(submissions):
-            for written, answer in submission.answers.items():
+            answers = submission.answers
+            if isinstance(answers, WrittenAnswers):  # numbers still as written
+                groups.setdefault((answers.names, True), []).append(i)
+            else:
+                groups.setdefault((tuple(answers), False), []).append(i)
+        for (written_names, as_written), members in groups.items():
+            if as_written:
+                rows = [submissions[i].answers.texts for i in members]  # type: ignore[attr-defined]
+            else:
+                rows = [tuple(submissions[i].answers.values()) for i in members]
+            at = np.array(members)
+            seen: dict[Ref, str] = {}
+            for written, answers in zip(written_names, zip(*rows, strict=True), strict=True):
                 ref = self._ref(written)
+                problem = ""
                 if ref is None:
-                    problems[i].append(f"unknown quantity '{written}' (not graded)")
+                    problem = f"unknown quantity '{written}' (not graded)"
+                elif ref in seen:
+                    problem = f"'{written}' is '{seen[ref]}' again; the first is graded"
+                if problem:
+                    for i in members:
+                        problems[i].append(problem)
                     continue
+                seen[ref] = written
                 if ref not in columns:
                     columns[ref] = (
                         np.full(n, np.nan),
@@ -193,27 +215,17 @@ class ClassGrader:
                         np.zeros(n, dtype=bool),
                     )
                 values, decimals, texts, readable = columns[ref]
-                texts[i] = answer.text
-                if answer.value is not None:
-                    values[i] = answer.value
-                    decimals[i] = -1 if answer.decimals is None else answer.decimals
-                    readable[i] = True
-        verdicts: list[list[Verdict]] = [[] for _ in range(n)]
-        correct_so_far: dict[Ref, np.ndarray] = {}
-        for ref, max_marks in self.items:
-            codes, details, marks = self._grade_column(ref, max_marks, columns, correct_so_far, n)
-            name = trace.name(ref)
-            expected = trace.value(ref)
-            texts = columns[ref][2] if ref in columns else [""] * n
-            for i in range(n):
-                verdicts[i].append(
-                    Verdict(
-                        name, codes[i], texts[i], expected, float(marks[i]), max_marks, details[i]
-                    )
-                )
-        return [
-            Graded(s.student, s.source, verdicts[i], problems[i]) for i, s in enumerate(submissions)
-        ]
+                if as_written:
+                    for i, text in zip(members, answers, strict=True):
+                        texts[i] = text
+                    values[at], decimals[at], readable[at] = read_numbers(answers)
+                    continue
+                for i, answer in zip(members, answers, strict=True):
+                    texts[i] = answer.text
+                values[at] = [np.nan if a.value is None else a.value for a in answers]
+                decimals[at] = [-1 if a.decimals is None else a.decimals for a in answers]
+                readable[at] = [a.value is not None for a in answers]
+        return columns, problems
 
     def _grade_column(self, ref, max_marks, columns, correct_so_far, n):
         trace = self.trace
@@ -265,22 +277,31 @@ class ClassGrader:
         rest = open_ & ~right & ~carried & ~mistaken
         self._mistaken[ref] = mistaken
         codes[rest] = WRONG
-        for i in np.flatnonzero(rest):  # a right number under the wrong name?
-            details[i] = self._lookalike(ref, values[i], decimals[i])
+        wrong = np.flatnonzero(rest)
+        notes = self._lookalikes(ref, values[wrong], decimals[wrong])
+        for i, note in zip(wrong, notes, strict=True):
+            details[i] = note  # a right number under the wrong name?
         correct_so_far[ref] = right
         return codes, details, marks
 
-    def _lookalike(self, ref: Ref, value: float, decimals: int) -> str:
-        """'the value of z3' when a wrong answer is another asked quantity's right value."""
-        for other, _ in self.items:
-            if other == ref:
-                continue
-            target = self.trace.value(other)
-            if _rounds_to(np.array([value]), np.array([decimals]), target)[0] or (
-                decimals < 0 and abs(value - target) <= TOLERANCE * abs(target)
-            ):
-                return f"this is the value of {self.trace.name(other)}: a mislabelled answer?"
-        return ""
+    def _lookalikes(self, ref: Ref, values: np.ndarray, decimals: np.ndarray) -> list[str]:
+        """'the value of z3' for each wrong answer that is another asked quantity's right
+        value (at the precision written, or within the tolerance when that is unknown)."""
+        others = [other for other, _ in self.items if other != ref]
+        if not others or not len(values):
+            return [""] * len(values)
+        targets = np.array([self.trace.value(other) for other in others])[None, :]
+        values, decimals = values[:, None], decimals[:, None]
+        match = _rounds_to(values, decimals, targets) | (
+            (decimals < 0) & (np.abs(values - targets) <= TOLERANCE * np.abs(targets))
+        )
+        first = match.argmax(axis=1)
+        return [
+            f"this is the value of {self.trace.name(others[k])}: a mislabelled answer?"
+            if match[row, k]
+            else ""
+            for row, k in enumerate(first)
+        ]
 
     def _mark_mistake(self, codes, details, marks, hit, mistake: Mistake, max_marks: float) -> None:
         credit = self.ask.mistake_credit.get(mistake.id, mistake.credit)

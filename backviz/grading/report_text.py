@@ -1,0 +1,79 @@
+"""The words and number forms every report shares: headings in English and Korean, expected
+numbers, marks and scores as written, file names from student ids."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ..notation import format_number as _format_number
+from ..trace import Trace
+
+__all__ = ["WORDS", "format_number", "json_number", "marks_text", "safe_name", "title"]
+
+WORDS = {
+    "en": {
+        "feedback": "Feedback for {student}: {exercise}",
+        "total": "Total: {total:g} / {max:g}",
+        "problems": "Problems with the sheet",
+        "quantity": "quantity",
+        "verdict": "verdict",
+        "yours": "yours",
+        "expected": "expected",
+        "marks": "marks",
+        "worked": "Worked steps for what was missed",
+        "summary": "Class summary: {exercise}",
+        "students": "{n} submissions; mean {mean:.2f} / {max:g}, median {median:.2f}, "
+        "lowest {low:g}, highest {high:g}",
+        "distribution": "Distribution of totals",
+        "per_quantity": "Per quantity (share of the class)",
+        "common": "Most common mistakes",
+    },
+    "ko": {
+        "feedback": "{student} 피드백: {exercise}",
+        "total": "총점: {total:g} / {max:g}",
+        "problems": "답안지의 문제",
+        "quantity": "값",
+        "verdict": "판정",
+        "yours": "답",
+        "expected": "정답",
+        "marks": "점수",
+        "worked": "틀린 값의 풀이",
+        "summary": "학급 요약: {exercise}",
+        "students": "제출 {n}건; 평균 {mean:.2f} / {max:g}, 중앙값 {median:.2f}, "
+        "최저 {low:g}, 최고 {high:g}",
+        "distribution": "총점 분포",
+        "per_quantity": "값별 비율",
+        "common": "자주 나온 실수",
+    },
+}
+
+
+@lru_cache(maxsize=4096)
+def format_number(value: float) -> str:
+    """The shared formatter, cached: every student's report shows the same expected values.
+    A code exercise's verdicts have no single expected number (nan): shown as —."""
+    return "—" if value != value else _format_number(value)
+
+
+@lru_cache(maxsize=256)
+def marks_text(value: float) -> str:
+    """Marks as a person writes them: 1, 0.5, 38.5."""
+    return f"{value:g}"
+
+
+@lru_cache(maxsize=256)
+def json_number(value: float) -> str:
+    """A score as json.dumps writes round(value, 6)."""
+    return repr(round(value, 6))
+
+
+def title(trace: Trace, lang: str) -> str:
+    """The exercise's title in `lang` (else English, else its id)."""
+    return trace.exercise.title.get(lang) or trace.exercise.title.get("en", trace.exercise.id)
+
+
+def safe_name(student: str) -> str:
+    """A file name for a student id (letters, digits, Hangul, '-', '_', '.')."""
+    name = re.sub(r"[^\w.\-]+", "_", student, flags=re.UNICODE).strip("._") or "student"
+    return name[:80]

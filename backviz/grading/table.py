@@ -1,0 +1,190 @@
+"""A class's verdicts as one table: a column per asked quantity, a row per submission.
+
+Grading works column by column (one quantity, every student at once) and the reports read
+row by row; keeping the verdicts as columns of plain lists and arrays, rather than as an
+object per student per quantity, is what lets a class of ten thousand be graded in seconds.
+`Graded` and `Verdict` are the per-student view of the same numbers, made on request for
+code that wants one student at a time (the API, `check-answers`, the tests).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import NamedTuple
+
+import numpy as np
+
+__all__ = [
+    "CARRIED",
+    "CORRECT",
+    "MISSING",
+    "UNREADABLE",
+    "WRONG",
+    "Graded",
+    "Verdict",
+    "VerdictTable",
+]
+
+CORRECT, CARRIED, WRONG, MISSING, UNREADABLE = (
+    "correct",
+    "carried",
+    "wrong",
+    "missing",
+    "unreadable",
+)
+
+
+class Verdict(NamedTuple):
+    """One student's result on one quantity."""
+
+    name: str
+    verdict: str  # correct | carried | mistake:<id> | wrong | missing | unreadable
+    given: str  # as written ("" when missing)
+    expected: float
+    marks: float
+    max_marks: float
+    detail: str = ""  # carried: from which answers; mistake: its explanation; wrong: a hint
+
+
+@dataclass
+class Graded:
+    """One submission graded."""
+
+    student: str
+    source: str
+    verdicts: list[Verdict]
+    problems: list[str] = field(default_factory=list)
+
+    @cached_property
+    def total(self) -> float:
+        return float(sum(v.marks for v in self.verdicts))
+
+    @cached_property
+    def max_total(self) -> float:
+        return float(sum(v.max_marks for v in self.verdicts))
+
+
+@dataclass
+class VerdictTable:
+    """Every submission's verdict on every asked quantity.
+
+    The string columns are lists indexed [quantity][submission]; `expected` and `marks` are
+    arrays indexed [submission, quantity] (each student's own expected number: variants
+    differ). Every submission has a row, in the order the submissions were given.
+    """
+
+    names: list[str]
+    max_marks: list[float]
+    students: list[str]
+    sources: list[str]
+    problems: list[list[str]]
+    verdicts: list[list[str]]
+    given: list[list[str]]
+    details: list[list[str]]
+    expected: np.ndarray
+    marks: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.students)
+
+    @cached_property
+    def totals(self) -> list[float]:
+        """Each submission's total, summed in quantity order (as a person adds them up)."""
+        return [float(sum(row)) for row in self.marks.tolist()]
+
+    @property
+    def max_total(self) -> float:
+        return float(sum(self.max_marks))
+
+    def rows(self) -> list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]:
+        """Per submission: its verdicts, what it wrote and the details, each in quantity order."""
+        return (
+            list(
+                zip(
+                    zip(*self.verdicts, strict=True),
+                    zip(*self.given, strict=True),
+                    zip(*self.details, strict=True),
+                    strict=True,
+                )
+            )
+            if self.names
+            else [((), (), ())] * len(self)
+        )
+
+    def graded(self) -> list[Graded]:
+        """The per-student view: one `Graded` with its `Verdict`s per submission."""
+        expected, marks = self.expected.tolist(), self.marks.tolist()
+        return [
+            Graded(
+                self.students[i],
+                self.sources[i],
+                [
+                    Verdict(*cells)
+                    for cells in zip(
+                        self.names,
+                        verdicts,
+                        given,
+                        expected[i],
+                        marks[i],
+                        self.max_marks,
+                        details,
+                        strict=True,
+                    )
+                ],
+                list(self.problems[i]),
+            )
+            for i, (verdicts, given, details) in enumerate(self.rows())
+        ]
+
+    @classmethod
+    def of(cls, graded: list[Graded]) -> VerdictTable:
+        """The table of submissions graded one by one (code exercises, per-student variants);
+        they answer the same quantities in the same order."""
+        first = graded[0].verdicts if graded else []
+        columns = [list(column) for column in zip(*(g.verdicts for g in graded), strict=True)]
+
+        def strings(field: str) -> list[list[str]]:
+            return [[getattr(v, field) for v in column] for column in columns]
+
+        def numbers(field: str) -> np.ndarray:
+            return np.array(
+                [[getattr(v, field) for v in g.verdicts] for g in graded], dtype=float
+            ).reshape(len(graded), len(first))
+
+        return cls(
+            names=[v.name for v in first],
+            max_marks=[v.max_marks for v in first],
+            students=[g.student for g in graded],
+            sources=[g.source for g in graded],
+            problems=[list(g.problems) for g in graded],
+            verdicts=strings("verdict"),
+            given=strings("given"),
+            details=strings("detail"),
+            expected=numbers("expected"),
+            marks=numbers("marks"),
+        )
+
+    @classmethod
+    def concat(cls, tables: list[VerdictTable]) -> VerdictTable:
+        """Tables of the same quantities, one after the other (a class graded in chunks)."""
+        first = tables[0]
+
+        def joined(column: str) -> list[list[str]]:
+            return [
+                [cell for table in tables for cell in getattr(table, column)[j]]
+                for j in range(len(first.names))
+            ]
+
+        return cls(
+            names=first.names,
+            max_marks=first.max_marks,
+            students=[s for t in tables for s in t.students],
+            sources=[s for t in tables for s in t.sources],
+            problems=[p for t in tables for p in t.problems],
+            verdicts=joined("verdicts"),
+            given=joined("given"),
+            details=joined("details"),
+            expected=np.concatenate([t.expected for t in tables]),
+            marks=np.concatenate([t.marks for t in tables]),
+        )
