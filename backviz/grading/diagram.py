@@ -8,8 +8,12 @@ a class of thousands costs one `dot` run, not thousands.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html import escape
+from itertools import islice, repeat
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from ..quantities import Kind, Ref
 from .table import CARRIED, CORRECT, MISSING, VerdictTable
@@ -33,12 +37,6 @@ WIDTH = 10  # characters a placeholder holds, so the layout leaves room for a wr
 
 def _colour(verdict: str) -> str:
     return COLOURS.get(verdict.split(":")[0], COLOURS["wrong"])
-
-
-def _worst(verdicts: list[str]) -> str:
-    order = ["wrong", "unreadable", "mistake", MISSING, CARRIED, CORRECT]
-    kinds = [v.split(":")[0] for v in verdicts]
-    return next((k for k in order if k in kinds), CORRECT)
 
 
 def _text_token(i: int) -> str:
@@ -154,30 +152,73 @@ class StudentDiagrams:
 
     def svg(self, table: VerdictTable, i: int) -> str:
         """Submission `i`'s diagram as SVG text."""
-        by_name = {
-            name: (verdicts[i], given[i])
-            for name, verdicts, given in zip(table.names, table.verdicts, table.given, strict=True)
-        }
-        title = escape(f"{table.students[i]}: {table.totals[i]:g} / {table.max_total:g}")
-        cells = [by_name.get(name) for name in self.quantities]
-        parts = []
+        return self.svgs(table, range(i, i + 1))[0]
+
+    def svgs(self, table: VerdictTable, share: range) -> list[str]:
+        """The diagram of each submission in `share`, as SVG text. Each placeholder is filled
+        for the whole share at once (a column of the table holds few distinct answers and
+        verdicts), then each student's pieces are joined."""
+        a, b, n = share.start, share.stop, len(share)
+        column = {name: j for j, name in enumerate(table.names)}
+        given = [table.given[column[q]][a:b] if q in column else None for q in self.quantities]
+        verdicts = [
+            table.verdicts[column[q]][a:b] if q in column else None for q in self.quantities
+        ]
+        ranks = [None if v is None else _ranks(v) for v in verdicts]
+        columns: list[list[str] | repeat[str]] = []
         for piece in self._pieces:
             if isinstance(piece, str):
-                parts.append(piece)
+                columns.append(repeat(piece))
                 continue
             kind, index = piece
             if kind == "title":
-                parts.append(title)
+                columns.append(
+                    [
+                        escape(f"{student}: {total:g} / {table.max_total:g}")
+                        for student, total in zip(
+                            table.students[a:b], table.totals[a:b], strict=True
+                        )
+                    ]
+                )
             elif kind == "text":
-                cell = cells[index]
-                parts.append(escape(cell[1] or "—") if cell else "—")
+                columns.append(repeat("—") if given[index] is None else _each(given[index], _text))
             elif kind == "colour":
-                cell = cells[index]
-                parts.append(_colour(cell[0]) if cell else NEUTRAL)
+                cells = verdicts[index]
+                columns.append(repeat(NEUTRAL) if cells is None else _each(cells, _colour))
             else:
-                members = [cells[k][0] for k in self.groups[index] if cells[k]]
-                parts.append(_colour(_worst(members)) if members else NEUTRAL)
-        return "".join(parts)
+                members = [ranks[k] for k in self.groups[index] if ranks[k] is not None]
+                if not members:
+                    columns.append(repeat(NEUTRAL))
+                    continue
+                worst = np.minimum.reduce(members) if len(members) > 1 else members[0]
+                columns.append([_RANK_COLOURS[r] for r in worst.tolist()])
+        return ["".join(parts) for parts in islice(zip(*columns, strict=False), n)]
+
+
+def _each(cells: list[str], show: Callable[[str], str]) -> list[str]:
+    """`show` of each cell, worked out once per distinct cell."""
+    shown = {cell: show(cell) for cell in set(cells)}
+    return list(map(shown.__getitem__, cells))
+
+
+def _text(given: str) -> str:
+    return escape(given or "—")
+
+
+_ORDER = ["wrong", "unreadable", "mistake", MISSING, CARRIED, CORRECT]
+"""Verdict kinds from worst to best: a node or edge is coloured by its worst."""
+_RANK_COLOURS = [COLOURS[kind] for kind in _ORDER] + [COLOURS[CORRECT]]
+
+
+def _ranks(verdicts: list[str]) -> np.ndarray:
+    """Each verdict's place in `_ORDER` (past its end for a kind it does not name)."""
+    rank = {v: _rank(v) for v in set(verdicts)}
+    return np.array(list(map(rank.__getitem__, verdicts)), dtype=int)
+
+
+def _rank(verdict: str) -> int:
+    kind = verdict.split(":")[0]
+    return _ORDER.index(kind) if kind in _ORDER else len(_ORDER)
 
 
 def student_diagram(trace: Trace, table: VerdictTable, i: int, *, lang: str = "en") -> str:

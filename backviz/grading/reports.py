@@ -110,11 +110,12 @@ def write_reports(
     diagrams: bool = True,
     traces: list[Trace] | None = None,
     jobs: int = 1,
-) -> list[Path]:
+) -> list[str]:
     """Every report into `out`: the per-student folders staged and put in place whole, then
     grades.csv, verdicts.csv and summary.md each written atomically. With `traces`, each
     student's own exercise (their variant), aligned with the table's rows. `jobs` processes
-    share the per-student files (a forked worker each, beyond this one).
+    share the per-student files (a forked worker each, beyond this one). Returns each
+    submission's file name (feedback/<name>.md …), in the table's order.
     """
     names = unique_names(table.students)
     own = traces if traces is not None else [trace] * len(table)
@@ -139,19 +140,33 @@ def write_reports(
             for i, feedback, results in students.files(share):
                 staged.write("feedback", f"{names[i]}.md", feedback)
                 staged.write("results", f"{names[i]}.json", results)
-                if diagrams:
-                    staged.write("diagrams", f"{names[i]}.svg", layouts[id(own[i])].svg(table, i))
+            if diagrams:
+                for i, svg in _diagrams(table, share, own, layouts):
+                    staged.write("diagrams", f"{names[i]}.svg", svg)
             return students.verdict_rows(share)
 
         verdict_rows = map_forked(write_share, shares(len(table), jobs), jobs)
-    written = [
-        out / folder / f"{name}{suffix}" for name in names for folder, suffix in folders.items()
-    ]
     for file, content in (
         ("grades.csv", grades_csv(table, names)),
         ("verdicts.csv", "student,quantity,verdict,given,expected,marks\n" + "".join(verdict_rows)),
         ("summary.md", summary_markdown(table, trace, lang=lang)),
     ):
         write_atomic(out / file, content)
-        written.append(out / file)
-    return written
+    return names
+
+
+def _diagrams(
+    table: VerdictTable, share: range, own: list[Trace], layouts: dict[int, Any]
+) -> list[tuple[int, str]]:
+    """(submission, SVG) for each submission in `share`, made a run of students with the
+    same exercise at a time (the whole share, unless they have variants)."""
+    out: list[tuple[int, str]] = []
+    start = share.start
+    while start < share.stop:
+        stop = start + 1
+        while stop < share.stop and own[stop] is own[start]:
+            stop += 1
+        svgs = layouts[id(own[start])].svgs(table, range(start, stop))
+        out += zip(range(start, stop), svgs, strict=True)
+        start = stop
+    return out

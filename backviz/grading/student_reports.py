@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from itertools import repeat
 from json.encoder import encode_basestring as json_string  # type: ignore[attr-defined]
+
+import numpy as np
 
 from ..errors import BackvizError
 from ..trace import Trace
@@ -19,6 +22,9 @@ from .report_text import WORDS, format_number, json_number, marks_text, title
 from .table import CARRIED, CORRECT, WRONG, VerdictTable
 
 __all__ = ["StudentReports", "feedback_markdown"]
+
+Cell = tuple[str, str, str, float, float]
+"""One submission's cell of a column: verdict, text written, detail, expected number, marks."""
 
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 
@@ -47,12 +53,14 @@ class StudentReports:
     ) -> None:
         self.table, self.traces, self.names, self.lang = table, traces, names, lang
         self._steps: dict[int, dict[str, str]] = {}  # per exercise: quantity → worked step
+        self._distinct_cells: dict[tuple[int, int], list[tuple[list[Cell], list[int]]]] = {}
 
     def files(self, share: range) -> Iterator[tuple[int, str, str]]:
         """(submission, feedback Markdown, Gradescope JSON) for each submission in `share`."""
         table, lang = self.table, self.lang
-        lines = list(zip(*self._feedback_lines(share), strict=True)) or [()] * len(share)
-        tests = list(zip(*self._gradescope_tests(share), strict=True)) or [()] * len(share)
+        lines = self._rows(share, _feedback_line)
+        tests = self._rows(share, _gradescope_test)
+        missed = self._missed(share)
         w = WORDS[lang]
         head = (
             f"| {w['quantity']} | {w['verdict']} | {w['yours']} | {w['expected']} | "
@@ -68,7 +76,7 @@ class StudentReports:
                 + (f"## {w['problems']}\n\n{sheet}\n" if problems else "")
                 + head
                 + "\n".join(lines[k])
-                + self._worked(i)
+                + self._worked(i, missed[k])
                 + "\n"
             )
             output = total + "".join(f"\n{p}" for p in problems)
@@ -81,29 +89,8 @@ class StudentReports:
 
     def verdict_rows(self, share: range) -> str:
         """verdicts.csv's rows for the submissions in `share` (no header)."""
-        table = self.table
-        columns = []
-        for j, quantity in enumerate(table.names):
-            verdicts, given = (
-                self._column(table.verdicts[j], share),
-                self._column(table.given[j], share),
-            )
-            if _NEEDS_QUOTES.search("".join(given)):
-                given = [csv_cell(text) for text in given]
-            expected = self._per_student(j, share, _expected_csv)
-            marks = [marks_text(m) for m in table.marks[share.start : share.stop, j].tolist()]
-            prefix = f"{csv_cell(quantity)},"
-            columns.append(
-                [
-                    f"{prefix}{verdict},{text},{value},{mark}"
-                    for verdict, text, value, mark in zip(
-                        verdicts, given, expected, marks, strict=True
-                    )
-                ]
-            )
-        rows = zip(*columns, strict=True) if columns else [()] * len(share)
         out = []
-        for i, row in zip(share, rows, strict=True):
+        for i, row in zip(share, self._rows(share, _csv_cells), strict=True):
             if row:
                 student = csv_cell(self.names[i])
                 out.append(f"{student}," + f"\n{student},".join(row) + "\n")
@@ -111,96 +98,70 @@ class StudentReports:
 
     # ── columns ────────────────────────────────────────────────────────────────────
 
-    @staticmethod
-    def _column(cells: list[str], share: range) -> list[str]:
-        return cells[share.start : share.stop]
+    def _rows(self, share: range, make: Callable[..., str]) -> list[tuple[str, ...]]:
+        """Per submission in `share`, a text per quantity: `make(quantity index, name, *cell)`
+        for its cell, made once per distinct cell of a column (a class writes the same few
+        answers: the right one rounded a few ways, the common mistakes)."""
+        columns = []
+        for j, (cells, which) in enumerate(self._distinct(share)):
+            name, max_marks = self.table.names[j], self.table.max_marks[j]
+            texts = [make(j, name, max_marks, *cell) for cell in cells]
+            columns.append(list(map(texts.__getitem__, which)))
+        return list(zip(*columns, strict=True)) if columns else [()] * len(share)
 
-    def _per_student(self, j: int, share: range, show: Callable[[float], str]) -> list[str]:
-        """Column j's expected number as `show` writes it, per submission (one text when the
-        whole share has the same exercise)."""
-        values = self.table.expected[share.start : share.stop, j]
-        if len(values) and (values == values[0]).all():
-            return [show(float(values[0]))] * len(values)
-        return [show(value) for value in values.tolist()]
-
-    def _cells(self, j: int, share: range) -> Iterator[tuple[str, str, str, str, float]]:
-        """Column j for the submissions in `share`: verdict, text written, detail, expected
-        number as shown, marks."""
-        table = self.table
-        return zip(
-            self._column(table.verdicts[j], share),
-            self._column(table.given[j], share),
-            self._column(table.details[j], share),
-            self._per_student(j, share, format_number),
-            table.marks[share.start : share.stop, j].tolist(),
-            strict=True,
-        )
-
-    def _marks(self, j: int, share: range, show: Callable[[float], str]) -> dict[float, str]:
-        """Column j's marks in `share`, each as `show` writes it (a column has few values)."""
-        return {m: show(m) for m in set(self.table.marks[share.start : share.stop, j].tolist())}
-
-    def _feedback_lines(self, share: range) -> list[list[str]]:
-        """Per quantity, the feedback table's line for each submission in `share`."""
-        table, columns = self.table, []
-        for j, name in enumerate(table.names):
-            prefix = f"| `{name}` | "
-            max_marks = marks_text(table.max_marks[j])
-            marks = self._marks(j, share, lambda m: f"{marks_text(m)} / {max_marks} |")  # noqa: B023
-            columns.append(
-                [
-                    f"{prefix}{_shown(verdict, detail)} | {text or '—'} | {shown} | {marks[mark]}"
-                    for verdict, text, detail, shown, mark in self._cells(j, share)
-                ]
-            )
-        return columns
-
-    def _gradescope_tests(self, share: range) -> list[list[str]]:
-        """Per quantity, the Gradescope test of each submission in `share`."""
-        table, columns = self.table, []
-        for j, name in enumerate(table.names):
-            head = f'{{"name": {json_string(name)}, "number": "{j + 1}", "score": '
-            max_score = repr(table.max_marks[j])
-            scores = self._marks(
-                j,
-                share,
-                lambda m: f'{json_number(m)}, "max_score": {max_score}, "output": ',  # noqa: B023
-            )
-            columns.append(
-                [
-                    head
-                    + scores[mark]
-                    + json_string(
-                        f"{verdict}: yours {text or '(missing)'}, expected {expected}"
-                        + (f" — {detail}" if detail else "")
+    def _distinct(self, share: range) -> list[tuple[list[Cell], list[int]]]:
+        """Per quantity: its distinct cells in `share` (verdict, text written, detail,
+        expected number, marks) and, per submission, the index of its cell."""
+        key = (share.start, share.stop)
+        if key not in self._distinct_cells:
+            table, a, b = self.table, share.start, share.stop
+            columns = []
+            for j in range(len(table.names)):
+                expected = table.expected[a:b, j]
+                shared = len(expected) and (expected == expected[0]).all()
+                cells = list(
+                    zip(
+                        table.verdicts[j][a:b],
+                        table.given[j][a:b],
+                        table.details[j][a:b],
+                        repeat(float(expected[0])) if shared else expected.tolist(),
+                        table.marks[a:b, j].tolist(),
+                        strict=False,  # the shared expected number repeats without end
                     )
-                    + ', "visibility": "visible", "status": '
-                    + ('"passed"}' if verdict in (CORRECT, CARRIED) else '"failed"}')
-                    for verdict, text, detail, expected, mark in self._cells(j, share)
-                ]
-            )
-        return columns
+                )
+                index = dict.fromkeys(cells, 0)
+                for k, cell in enumerate(index):
+                    index[cell] = k
+                columns.append((list(index), list(map(index.__getitem__, cells))))
+            self._distinct_cells = {key: columns}
+        return self._distinct_cells[key]
 
     # ── per student ────────────────────────────────────────────────────────────────
 
     def _title(self, i: int) -> str:
         return title(self.traces[i], self.lang)
 
-    def _worked(self, i: int) -> str:
+    def _missed(self, share: range) -> list[list[int]]:
+        """Per submission in `share`, the quantities it missed (neither correct nor carried),
+        found a column at a time from the column's distinct cells."""
+        missed: list[list[int]] = [[] for _ in share]
+        for j, (cells, which) in enumerate(self._distinct(share)):
+            bad = [k for k, cell in enumerate(cells) if cell[0] not in (CORRECT, CARRIED)]
+            if bad:
+                for k in np.flatnonzero(np.isin(np.array(which), bad)).tolist():
+                    missed[k].append(j)
+        return missed
+
+    def _worked(self, i: int, missed: list[int]) -> str:
         """The worked step of each quantity submission `i` missed (empty when none)."""
         table = self.table
-        missed = [
-            (j, verdict)
-            for j, verdict in enumerate(column[i] for column in table.verdicts)
-            if verdict != CORRECT and verdict != CARRIED
-        ]
         if not missed:
             return ""
         trace = self.traces[i]
         cache = self._steps.setdefault(id(trace), {})
         lines = ["", "", f"## {WORDS[self.lang]['worked']}", ""]
-        for j, verdict in missed:
-            name, detail = table.names[j], table.details[j][i]
+        for j in missed:
+            name, verdict, detail = table.names[j], table.verdicts[j][i], table.details[j][i]
             try:
                 step = worked_step(trace, name, cache)
             except BackvizError:  # not a quantity of the trace (a code exercise's z(2))
@@ -209,6 +170,61 @@ class StudentReports:
             if detail and detail != step and (verdict == WRONG or verdict.startswith("mistake:")):
                 lines.append(f"  - {detail}")
         return "\n".join(lines)
+
+
+def _feedback_line(
+    j: int,
+    name: str,
+    max_marks: float,
+    verdict: str,
+    text: str,
+    detail: str,
+    expected: float,
+    mark: float,
+) -> str:
+    """A line of the feedback table: | `name` | verdict | yours | expected | marks |."""
+    return (
+        f"| `{name}` | {_shown(verdict, detail)} | {text or '—'} | {format_number(expected)} | "
+        f"{marks_text(mark)} / {marks_text(max_marks)} |"
+    )
+
+
+def _gradescope_test(
+    j: int,
+    name: str,
+    max_marks: float,
+    verdict: str,
+    text: str,
+    detail: str,
+    expected: float,
+    mark: float,
+) -> str:
+    """One test of Gradescope's results.json, as json.dumps writes it."""
+    output = f"{verdict}: yours {text or '(missing)'}, expected {format_number(expected)}" + (
+        f" — {detail}" if detail else ""
+    )
+    status = "passed" if verdict in (CORRECT, CARRIED) else "failed"
+    return (
+        f'{{"name": {json_string(name)}, "number": "{j + 1}", "score": {json_number(mark)}, '
+        f'"max_score": {max_marks!r}, "output": {json_string(output)}, '
+        f'"visibility": "visible", "status": "{status}"}}'
+    )
+
+
+def _csv_cells(
+    j: int,
+    name: str,
+    max_marks: float,
+    verdict: str,
+    text: str,
+    detail: str,
+    expected: float,
+    mark: float,
+) -> str:
+    """A row of verdicts.csv after its student: quantity, verdict, given, expected, marks."""
+    return (
+        f"{csv_cell(name)},{verdict},{csv_cell(text)},{_expected_csv(expected)},{marks_text(mark)}"
+    )
 
 
 def _shown(verdict: str, detail: str) -> str:

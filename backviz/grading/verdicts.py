@@ -238,7 +238,7 @@ class ClassGrader:
             correct_so_far[ref] = np.zeros(n, dtype=bool)
             return codes, details, marks
         values, decimals, texts, readable = columns[ref]
-        codes[~readable & np.array([t != "" for t in texts])] = UNREADABLE
+        codes[~readable & np.array(list(map(bool, texts)))] = UNREADABLE  # written, not read
         open_ = readable.copy()
         # 1. the reference at the precision written
         right = open_ & _rounds_to(values, decimals, reference)
