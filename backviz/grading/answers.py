@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -271,17 +272,17 @@ def read_numbers(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarr
     if not n:
         return np.zeros(0), np.zeros(0, dtype=int), np.zeros(0, dtype=bool)
     joined = "\n".join(texts)
+    lengths = np.fromiter(map(len, texts), dtype=int, count=n)
     plain, odd = texts, []
     if _ALL_PLAIN.fullmatch(joined) is None:
-        ends = np.cumsum([len(text) + 1 for text in texts])
+        ends = np.cumsum(lengths + 1)
         starts = [match.start() for match in _NOT_PLAIN.finditer(joined)]
         odd = np.searchsorted(ends, starts, side="right").tolist()
         plain = list(texts)
         for i in odd:
             plain[i] = "nan"
     values = np.array(list(map(float, plain)))
-    lengths = np.fromiter(map(len, plain), dtype=int, count=n)
-    points = np.array(list(map(str.find, plain, ["."] * n)))
+    points = np.array(list(map(str.find, plain, repeat(".", n))))
     decimals = np.where(points >= 0, lengths - points - 1, 0)
     readable = np.ones(n, dtype=bool)
     for i in odd:

@@ -153,7 +153,7 @@ class ClassGrader:
             )
             verdicts.append(codes.tolist())
             details.append(notes)
-            given.append(columns[ref][2] if ref in columns else [""] * n)
+            given.append(columns[ref][2].tolist() if ref in columns else [""] * n)
             expected[:, j] = trace.value(ref)
             marks[:, j] = column_marks
         return VerdictTable(
@@ -171,7 +171,7 @@ class ClassGrader:
 
     def _columns(
         self, submissions: list[Submission]
-    ) -> tuple[dict[Ref, tuple[np.ndarray, np.ndarray, list[str], np.ndarray]], list[list[str]]]:
+    ) -> tuple[dict[Ref, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]], list[list[str]]]:
         """The class's answers as columns per quantity: value (nan when missing or unreadable),
         decimals written (-1 when unknown), text as written, readable; and each sheet's problems.
 
@@ -180,7 +180,7 @@ class ClassGrader:
         """
         n = len(submissions)
         problems: list[list[str]] = [list(s.problems) for s in submissions]
-        columns: dict[Ref, tuple[np.ndarray, np.ndarray, list[str], np.ndarray]] = {}
+        columns: dict[Ref, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
         groups: dict[tuple[tuple[str, ...], bool], list[int]] = {}
         for i, submission in enumerate(submissions):
             answers = submission.answers
@@ -211,17 +211,15 @@ class ClassGrader:
                     columns[ref] = (
                         np.full(n, np.nan),
                         np.full(n, -1),
-                        [""] * n,
+                        np.full(n, "", dtype=object),
                         np.zeros(n, dtype=bool),
                     )
                 values, decimals, texts, readable = columns[ref]
                 if as_written:
-                    for i, text in zip(members, answers, strict=True):
-                        texts[i] = text
+                    texts[at] = answers
                     values[at], decimals[at], readable[at] = read_numbers(answers)
                     continue
-                for i, answer in zip(members, answers, strict=True):
-                    texts[i] = answer.text
+                texts[at] = [answer.text for answer in answers]
                 values[at] = [np.nan if a.value is None else a.value for a in answers]
                 decimals[at] = [-1 if a.decimals is None else a.decimals for a in answers]
                 readable[at] = [a.value is not None for a in answers]
@@ -238,7 +236,7 @@ class ClassGrader:
             correct_so_far[ref] = np.zeros(n, dtype=bool)
             return codes, details, marks
         values, decimals, texts, readable = columns[ref]
-        codes[~readable & np.array(list(map(bool, texts)))] = UNREADABLE  # written, not read
+        codes[~readable & texts.astype(bool)] = UNREADABLE  # written, not read
         open_ = readable.copy()
         # 1. the reference at the precision written
         right = open_ & _rounds_to(values, decimals, reference)
