@@ -5,8 +5,9 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
+import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backviz.grading.answers import (
@@ -557,6 +558,8 @@ ODD_NUMBERS = [
     *("- 0.5", "≈0.5", "0.333...", "+0.5", "1.2.3", "00.10", "−0.5", "0,5", " 0.5 ", "½"),
     "12345678901234567890.123456789012345678901",
     "0." + "3" * 40,
+    *("-0.0", "0", "999999999999999", "9999999999999999", "0.1234567890123456"),
+    *("0.0000000000000000000000001", "1" * 23, "0." + "0" * 30 + "1", "-" + "7" * 15),
 ]
 
 
@@ -571,6 +574,7 @@ ODD_NUMBERS = [
         max_size=25,
     )
 )
+@settings(max_examples=300)
 def test_read_numbers_is_parse_number_for_a_column(texts: list[str]) -> None:
     """The grader reads a class's column at once; each cell must read as parse_number
     reads it alone (value, decimals written, readable)."""
@@ -580,6 +584,7 @@ def test_read_numbers_is_parse_number_for_a_column(texts: list[str]) -> None:
         assert readable[i] == (answer.value is not None), text
         if answer.value is not None:
             assert values[i] == answer.value, text
+            assert np.signbit(values[i]) == np.signbit(answer.value), text
             assert decimals[i] == (-1 if answer.decimals is None else answer.decimals), text
 
 
@@ -614,6 +619,7 @@ SHEET_LINES = [
     st.sampled_from(["\n", "\r\n"]),
     st.booleans(),
 )
+@settings(max_examples=400)
 def test_template_fast_path_reads_as_the_full_reader(
     lines: list[str], newline: str, header_first: bool
 ) -> None:

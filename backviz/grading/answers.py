@@ -265,32 +265,61 @@ def read_numbers(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarr
     it is readable.
 
     Plain decimals in ASCII (-0.5, 3, .25) — nearly every answer a class writes — are found
-    by one regular expression over the texts joined and read by `float` (correctly rounded,
-    as `parse_number` reads them); the rest one by one by `parse_number`.
+    by one regular expression over the texts joined and read together by `_plain_numbers`;
+    the rest one by one by `parse_number`.
     """
     n = len(texts)
     if not n:
         return np.zeros(0), np.zeros(0, dtype=int), np.zeros(0, dtype=bool)
     joined = "\n".join(texts)
     lengths = np.fromiter(map(len, texts), dtype=int, count=n)
-    plain, odd = texts, []
+    starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
+    odd: list[int] = []
     if _ALL_PLAIN.fullmatch(joined) is None:
-        ends = np.cumsum(lengths + 1)
-        starts = [match.start() for match in _NOT_PLAIN.finditer(joined)]
-        odd = np.searchsorted(ends, starts, side="right").tolist()
-        plain = list(texts)
-        for i in odd:
-            plain[i] = "nan"
-    values = np.array(list(map(float, plain)))
-    points = np.array(list(map(str.find, plain, repeat(".", n))))
-    decimals = np.where(points >= 0, lengths - points - 1, 0)
+        found = [match.start() for match in _NOT_PLAIN.finditer(joined)]
+        odd = (np.searchsorted(starts, found, side="right") - 1).tolist()
+    values, decimals = _plain_numbers(joined, starts, lengths)
     readable = np.ones(n, dtype=bool)
     for i in odd:
         answer = parse_number(texts[i], decimal_comma=True)
         values[i] = np.nan if answer.value is None else answer.value
         decimals[i] = -1 if answer.decimals is None else answer.decimals
         readable[i] = answer.value is not None
+    long = np.flatnonzero(np.isnan(values))  # more digits than a float holds exactly
+    for i in set(long.tolist()) - set(odd):
+        values[i] = float(texts[i])
     return values, decimals, readable
+
+
+_MAX_EXACT_DIGITS = 15
+"""Up to 15 digits, the digits read as an integer are exact in a float64 (< 2^53), and that
+integer divided by 10**decimals (exact up to 10**22) rounds once: the value float() reads."""
+
+
+def _plain_numbers(
+    joined: str, starts: np.ndarray, lengths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Value and decimals of each line of `joined` read as a plain decimal (-0.5, 3, .25),
+    computed on the characters as an array. A line with more digits than a float holds
+    exactly gets nan (the caller reads it with float()); lines that are not plain decimals
+    get meaningless numbers (the caller reads them itself)."""
+    chars = np.frombuffer((joined + "\n").encode("utf-32-le"), dtype=np.uint32)
+    digit = (chars >= 48) & (chars <= 57)
+    counted = np.cumsum(digit)  # digits up to and including each character
+    ends = starts + lengths  # each line's end (its newline)
+    digits = counted[ends] - counted[starts] + digit[starts]
+    after = counted[ends][np.repeat(np.arange(len(starts)), lengths + 1)] - counted
+    weights = np.where(digit, (chars - 48) * np.power(10.0, np.minimum(after, 22)), 0.0)
+    mantissa = np.add.reduceat(weights, starts)
+    point = np.zeros(len(chars), dtype=bool)
+    point[:-1] = chars[:-1] == 46
+    has_point = np.add.reduceat(point, starts) > 0
+    where = np.maximum.reduceat(np.where(point, np.arange(len(chars)), -1), starts)
+    decimals = np.where(has_point, ends - where - 1, 0)
+    values = mantissa / np.power(10.0, np.minimum(decimals, 22))
+    values = np.where(chars[starts] == 45, -values, values)  # a leading '-'
+    values[(digits > _MAX_EXACT_DIGITS) | (decimals > 22)] = np.nan
+    return values, decimals
 
 
 def _key(name: str) -> str:
@@ -403,7 +432,7 @@ def read_sheet(path: Path, *, default_student: str | None = None) -> list[Submis
     text, problem = _decode(raw)
     if text is None:
         return failed(problem)
-    if not text.strip():
+    if not text or text.isspace():
         return failed("empty file")
     if suffix == ".csv" and (fast := _template_csv(text, sheet)) is not None:
         return fast
