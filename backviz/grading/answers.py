@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
-from itertools import repeat
 from pathlib import Path
 from typing import Any, NamedTuple
 
