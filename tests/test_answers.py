@@ -629,7 +629,7 @@ def test_template_fast_path_reads_as_the_full_reader(
     if header_first:
         lines = ["quantity,value", *lines]
     text = newline.join(lines) + newline
-    fast = _template_csv(text, _Sheet("s.csv", "s.csv", "s"))
+    fast = _template_csv(text, "s.csv", "s")
     if fast is None:
         return
     full = _read_csv(text, _Sheet("s.csv", "s.csv", "s"))

@@ -1000,6 +1000,23 @@ def test_shared_over_processes_the_reports_are_the_same(
     assert (shared / "feedback" / "twice-2.md").exists()  # unique across the shares
 
 
+def test_a_graded_share_comes_back_from_a_worker_whole() -> None:
+    """A worker sends its share's table pickled, the texts written a column at a time as one
+    string: every text must come back as it was, a NUL or a blank one included."""
+    import pickle
+
+    from backviz.grading.table import VerdictTable
+
+    answers = [{"z1": "0.08", "h1": "0.5"}, {"z1": "abc"}, {}, {"z1": "0,5", "h1": "≈0.52"}]
+    table = grader(SEED).table([submission(a, f"s{i}") for i, a in enumerate(answers)])
+    table.given[0][2] = "a\0b"  # as a JSON sheet could spell it: \u0000
+    back = pickle.loads(pickle.dumps(table))
+    assert isinstance(back, VerdictTable)
+    for field in ("names", "students", "sources", "problems", "verdicts", "given", "details"):
+        assert getattr(back, field) == getattr(table, field), field
+    assert (back.marks == table.marks).all() and back.totals == table.totals
+
+
 def test_a_failing_worker_stops_the_run_and_keeps_the_old_reports(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -410,17 +410,19 @@ def read_sheet(path: Path, *, default_student: str | None = None) -> list[Submis
     file gives one Submission with no answers and a problem saying why. `default_student`
     (else the file name's stem) names a sheet that does not name its student.
     """
-    path = Path(path)
-    sheet = _Sheet(path.name, str(path), default_student or path.stem or str(path))
+    path = path if isinstance(path, Path) else Path(path)
+    name, source = path.name, str(path)
+    default = default_student or os.path.splitext(name)[0] or source
 
     def failed(problem: str) -> list[Submission]:
+        sheet = _Sheet(name, source, default)
         sheet.problem(problem)
         return [sheet.submission()]
 
-    raw, problem = _read_bytes(path)
+    raw, problem = _read_bytes(source)
     if raw is None:
         return failed(problem)
-    suffix = path.suffix.lower()
+    suffix = os.path.splitext(name)[1].lower()
     if suffix in _WORKBOOKS:
         return failed("a spreadsheet workbook: save it as CSV (UTF-8) and grade that")
     reader = _READERS.get(suffix)
@@ -433,16 +435,16 @@ def read_sheet(path: Path, *, default_student: str | None = None) -> list[Submis
         return failed(problem)
     if not text or text.isspace():
         return failed("empty file")
-    if suffix == ".csv" and (fast := _template_csv(text, sheet)) is not None:
+    if suffix == ".csv" and (fast := _template_csv(text, source, default)) is not None:
         return fast
-    return reader(text, sheet)
+    return reader(text, _Sheet(name, source, default))
 
 
 _NOT_TEMPLATE = re.compile(r'["\t;\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]')
 """Quotes, other delimiters, line breaks other than \\n: left to the full reader."""
 
 
-def _template_csv(text: str, sheet: _Sheet) -> list[Submission] | None:
+def _template_csv(text: str, source: str, default_student: str) -> list[Submission] | None:
     """The common case read quickly: a filled-in `backviz template` sheet (`#` comments, a
     `quantity,value` header, a `student,<id>` row, then `name,value` rows, no quotes,
     semicolons, tabs, commas in values or repeated names), read a list at a time rather
@@ -481,7 +483,7 @@ def _template_csv(text: str, sheet: _Sheet) -> list[Submission] | None:
     ):
         return None  # no answers, no name, the header again, a repeated name, a form's column
     answers = WrittenAnswers(tuple(names), tuple(values))
-    return [Submission(student or sheet.default_student, sheet.source, answers)]
+    return [Submission(student or default_student, source, answers)]
 
 
 @lru_cache(maxsize=4096)
@@ -492,7 +494,7 @@ def _is_meta(name: str) -> bool:
     return key in META_KEYS or key in STUDENT_KEYS
 
 
-def _read_bytes(path: Path) -> tuple[bytes | None, str]:
+def _read_bytes(path: str | Path) -> tuple[bytes | None, str]:
     """The file's bytes, or None and why not: missing, a folder, not a file, too large."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0))

@@ -88,6 +88,18 @@ class VerdictTable:
     def __len__(self) -> int:
         return len(self.students)
 
+    def __getstate__(self) -> dict[str, object]:
+        """For pickling (a worker process sends its share of a class back): the texts the
+        students wrote, each a string of its own, are sent a column at a time as one string."""
+        state = dict(self.__dict__)
+        state.pop("totals", None)  # worked out again where needed
+        state["given"] = [_joined(column) for column in self.given]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        state["given"] = [_split(column) for column in state["given"]]  # type: ignore[attr-defined]
+        self.__dict__.update(state)
+
     @cached_property
     def totals(self) -> list[float]:
         """Each submission's total, summed in quantity order (as a person adds them up)."""
@@ -188,3 +200,20 @@ class VerdictTable:
             expected=np.concatenate([t.expected for t in tables]),
             marks=np.concatenate([t.marks for t in tables]),
         )
+
+
+_SEPARATOR = "\0"  # never in a text read from a sheet (a NUL byte makes a file unreadable)
+
+
+def _joined(texts: list[str]) -> tuple[str, int] | list[str]:
+    """The texts as one string and their number, or the list itself when one of them holds
+    the separator after all (a JSON string may spell it as \\u0000)."""
+    joined = _SEPARATOR.join(texts)
+    return (joined, len(texts)) if joined.count(_SEPARATOR) == len(texts) - 1 else texts
+
+
+def _split(packed: tuple[str, int] | list[str]) -> list[str]:
+    if isinstance(packed, list):
+        return packed
+    joined, n = packed
+    return joined.split(_SEPARATOR) if n else []
