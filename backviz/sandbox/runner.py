@@ -49,12 +49,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import importlib.util
 import json
 import os
-import random
 import re
-import selectors
 import shutil
 import signal
 import stat
@@ -67,7 +64,17 @@ from pathlib import Path
 from typing import Any
 
 from . import seccomp
+from .accounts import free_uid, is_run_uid, kill_uid, remove_files_of
+from .bubblewrap import (
+    HARNESS_NAME,
+    INSIDE_HARNESS,
+    INSIDE_WORK,
+    bwrap_command,
+    inside,
+    module_roots,
+)
 from .harness import ResultTooBig, decode_value, encode_value
+from .pipes import STDOUT_KEEP, Collected, drain, pump
 
 __all__ = [
     "LEVEL_PARTS",
@@ -91,27 +98,8 @@ required is missing, or the sandbox could not start)."""
 _HERE = Path(__file__).resolve().parent
 _HARNESS = _HERE / "harness.py"
 _PROBE = _HERE / "probe.py"
-HARNESS_NAME = "_backviz_harness.py"
-"""The harness's file name in the sandbox (it shows in the child's command line)."""
 
-_INSIDE_WORK = "/sandbox"
-_INSIDE_HARNESS = f"/run/backviz/{HARNESS_NAME}"
-_ETC_FILES = (
-    "/etc/ld.so.cache",
-    "/etc/ld.so.conf",
-    "/etc/ld.so.conf.d",
-    "/etc/passwd",
-    "/etc/group",
-    "/etc/nsswitch.conf",
-    "/etc/localtime",
-    "/etc/alternatives",  # Debian: libblas and friends are symlinks through here
-)
-_STDOUT_KEEP = 2048
-_STDERR_KEEP = 4096
 _TORCH_MEMORY = 2 * 2**30
-_UID_BASE = 1_900_000_000  # far from accounts (< 65536) and subuid ranges (100000 + 65536·n)
-_UID_SPAN = 50_000_000
-_DRAIN_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -218,7 +206,7 @@ def _components() -> frozenset[str]:
         if plan.seccomp and values.get("inet") == "EACCES" and values.get("unix") == "ok":
             parts.add("seccomp")
         uid = values.get("uid")
-        if plan.uid and isinstance(uid, int) and _UID_BASE <= uid < _UID_BASE + _UID_SPAN:
+        if plan.uid and isinstance(uid, int) and is_run_uid(uid):
             parts.add("uid")
         if parts != plan.parts:
             _PROBE_NOTES.append(f"{level_name(plan.parts)}: only {level_name(parts)} verified")
@@ -300,73 +288,6 @@ def _read_source(source: Path) -> bytes:
         os.close(fd)
 
 
-def _module_roots(modules: tuple[str, ...]) -> list[str]:
-    """The folders the allowed modules are imported from (site-packages, usually)."""
-    roots: list[str] = []
-    for name in modules:
-        top = name.partition(".")[0]
-        spec = importlib.util.find_spec(top)
-        if spec is None:
-            raise ValueError(f"module {top!r} is not installed here")
-        if spec.submodule_search_locations:
-            location = os.path.dirname(next(iter(spec.submodule_search_locations)))
-        elif spec.origin and os.path.isabs(spec.origin):
-            location = os.path.dirname(spec.origin)
-        else:
-            continue  # built in
-        root = os.path.realpath(location)
-        if root not in roots:
-            roots.append(root)
-    return roots
-
-
-def _inside(path: str, trees: list[str]) -> bool:
-    return any(path == tree or path.startswith(tree.rstrip("/") + "/") for tree in trees)
-
-
-def _free_uid() -> int:
-    busy = {uid for uid, _ in _processes()}
-    while True:
-        uid = _UID_BASE + random.randrange(_UID_SPAN)
-        if uid not in busy:
-            return uid
-
-
-def _processes() -> list[tuple[int, int]]:
-    """(real uid, pid) of every live (not zombie) process visible in /proc."""
-    found = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/status", encoding="ascii", errors="replace") as stream:
-                fields = dict(line.split(":", 1) for line in stream if ":" in line)
-        except OSError:
-            continue
-        if fields.get("State", "").strip()[:1] in ("Z", "X") or "Uid" not in fields:
-            continue
-        found.append((int(fields["Uid"].split()[0]), int(name)))
-    return found
-
-
-def _kill_uid(uid: int, gid: int) -> None:
-    """Kill every process of ``uid``: ``kill(-1, SIGKILL)`` from a helper holding that uid."""
-    for _ in range(50):
-        if not any(owner == uid for owner, _ in _processes()):
-            return
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover (the child)
-            try:
-                os.setgroups([])
-                os.setresgid(gid, gid, gid)
-                os.setresuid(uid, uid, uid)
-                os.kill(-1, signal.SIGKILL)
-            finally:
-                os._exit(0)
-        os.waitpid(pid, 0)
-        time.sleep(0.005)
-
-
 def _environment(home: str) -> dict[str, str]:
     """The child's whole environment: nothing of the grader's is passed on."""
     return {
@@ -385,154 +306,6 @@ def _environment(home: str) -> dict[str, str]:
         "VECLIB_MAXIMUM_THREADS": "1",
         "MPLBACKEND": "Agg",
     }
-
-
-def _bwrap_command(
-    bwrap: str,
-    *,
-    root: bool,
-    trees: list[str],
-    student: tuple[str, str],
-    harness: str,
-    seccomp_fd: int | None,
-    work_bytes: int,
-) -> list[str]:
-    cmd = [bwrap]
-    if root:
-        # No user namespace: as root it would map uid 0 to 0 only, and the harness could
-        # not become a real unprivileged uid. Keep only the capabilities to drop to it.
-        cmd += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts"]
-        cmd += ["--unshare-cgroup-try", "--cap-drop", "ALL"]
-        cmd += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
-    else:
-        cmd += ["--unshare-all", "--unshare-user", "--disable-userns"]
-    cmd += ["--die-with-parent", "--new-session", "--hostname", "sandbox"]
-    cmd += ["--ro-bind", "/usr", "/usr"]
-    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
-        path = f"/{name}"
-        if os.path.islink(path):
-            cmd += ["--symlink", os.readlink(path), path]
-        elif os.path.isdir(path):
-            cmd += ["--ro-bind", path, path]
-    made = {"/", "/usr", "/proc", "/dev", "/tmp", "/etc", "/run", _INSIDE_WORK}
-    cmd += ["--perms", "0755", "--dir", "/etc"]
-    for path in _ETC_FILES:
-        if os.path.exists(path):
-            cmd += ["--ro-bind", path, path]
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--perms", "0755", "--tmpfs", "/tmp"]
-    bound: list[str] = ["/usr"]
-    for tree in sorted(set(trees), key=len):
-        if _inside(tree, bound) or not os.path.isdir(tree):
-            continue
-        parts = Path(tree).parts
-        for depth in range(2, len(parts)):
-            ancestor = str(Path(*parts[:depth]))
-            if ancestor not in made:
-                cmd += ["--perms", "0755", "--dir", ancestor]
-                made.add(ancestor)
-        cmd += ["--ro-bind", tree, tree]
-        bound.append(tree)
-    cmd += ["--perms", "0777", "--size", str(work_bytes), "--tmpfs", _INSIDE_WORK]
-    cmd += ["--ro-bind", student[0], student[1]]
-    cmd += ["--perms", "0755", "--dir", "/run", "--perms", "0755", "--dir", "/run/backviz"]
-    cmd += ["--ro-bind", harness, _INSIDE_HARNESS]
-    cmd += ["--chdir", _INSIDE_WORK, "--remount-ro", "/"]
-    if seccomp_fd is not None:
-        cmd += ["--seccomp", str(seccomp_fd)]
-    return cmd
-
-
-@dataclass
-class _Collected:
-    stdout: bytearray
-    stdout_total: int
-    stderr: bytearray
-    result: bytearray
-    reason: str | None  # "timeout" | "too-much-output" | None (the child ended)
-
-
-def _pump(proc: Any, result_fd: int, deadline: float, cap: int) -> _Collected:
-    """Read the child's stdout, stderr and result pipe until it ends or must be stopped."""
-    got = _Collected(bytearray(), 0, bytearray(), bytearray(), None)
-    selector = selectors.DefaultSelector()
-    names = {proc.stdout.fileno(): "stdout", proc.stderr.fileno(): "stderr", result_fd: "result"}
-    for fd in names:
-        os.set_blocking(fd, False)
-        selector.register(fd, selectors.EVENT_READ)
-    try:
-        pidfd: int | None = os.pidfd_open(proc.pid)
-    except (AttributeError, OSError):
-        pidfd = None
-    if pidfd is not None:
-        selector.register(pidfd, selectors.EVENT_READ)
-    try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                got.reason = "timeout"
-                return got
-            if _ended(proc.pid):
-                return got
-            events = selector.select(timeout=min(left, 0.05 if pidfd is None else left))
-            for key, _ in events:
-                if key.fd == pidfd:
-                    continue  # the loop's _ended() notices
-                if _read_into(key.fd, names[key.fd], got, selector, cap):
-                    got.reason = "too-much-output"
-                    return got
-    finally:
-        selector.close()
-        if pidfd is not None:
-            os.close(pidfd)
-
-
-def _ended(pid: int) -> bool:
-    """Whether the child ended, without reaping it: while its zombie stands, its pid and
-    process-group id cannot be reused, so killing the group afterwards is safe."""
-    try:
-        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
-    except ChildProcessError:
-        return True
-
-
-def _read_into(fd: int, name: str, got: _Collected, selector: Any, cap: int) -> bool:
-    """Read what is there on ``fd``; True when the result pipe went over ``cap``."""
-    try:
-        chunk = os.read(fd, 1 << 16)
-    except BlockingIOError:
-        return False
-    if not chunk:
-        if selector is not None:
-            selector.unregister(fd)
-        return False
-    if name == "stdout":
-        got.stdout_total += len(chunk)
-        if len(got.stdout) < _STDOUT_KEEP:
-            got.stdout += chunk[: _STDOUT_KEEP - len(got.stdout)]
-    elif name == "stderr":
-        got.stderr = (got.stderr + chunk)[-_STDERR_KEEP:]
-    else:
-        got.result += chunk
-        return len(got.result) > cap + 1  # + the harness's "started" byte
-    return False
-
-
-def _drain(proc: Any, result_fd: int, got: _Collected, cap: int) -> None:
-    """Read what is left in the pipes once every writer is dead (or give up soon)."""
-    selector = selectors.DefaultSelector()
-    names = {proc.stdout.fileno(): "stdout", proc.stderr.fileno(): "stderr", result_fd: "result"}
-    for fd in names:
-        selector.register(fd, selectors.EVENT_READ)
-    deadline = time.monotonic() + _DRAIN_SECONDS
-    try:
-        while selector.get_map() and time.monotonic() < deadline:
-            for key, _ in selector.select(timeout=max(0.0, deadline - time.monotonic())):
-                if _read_into(key.fd, names[key.fd], got, selector, cap):
-                    if got.reason is None:
-                        got.reason = "too-much-output"
-                    return
-    finally:
-        selector.close()
 
 
 def _signal_name(number: int) -> str:
@@ -570,12 +343,12 @@ def _execute(
         encoded_arguments = encode_value(arguments, tag_arrays=True)
     except (TypeError, ValueError, ResultTooBig) as exc:
         raise TypeError(f"arguments can't be sent to the sandbox: {exc}") from exc
-    roots = _module_roots(modules)
+    roots = module_roots(modules)
     root = os.geteuid() == 0
-    uid = _free_uid() if plan.uid and root else None
-    inside_work = _INSIDE_WORK if plan.bwrap else None
+    uid = free_uid() if plan.uid and root else None
+    inside_work = INSIDE_WORK if plan.bwrap else None
     filter_bytes = seccomp.program() if plan.seccomp else None
-    got = _Collected(bytearray(), 0, bytearray(), bytearray(), None)
+    got = Collected(bytearray(), 0, bytearray(), bytearray(), None)
     proc = None
     with contextlib.ExitStack() as cleanup:
         # Without bubblewrap the run's uid must reach the folder: not under a private TMPDIR.
@@ -583,7 +356,7 @@ def _execute(
         top = tempfile.mkdtemp(prefix="backviz-sandbox-", dir=shared)
         cleanup.callback(shutil.rmtree, top, ignore_errors=True)
         if uid is not None and not plan.bwrap:
-            cleanup.callback(_remove_files_of, uid)
+            cleanup.callback(remove_files_of, uid)
         work, student_host, harness_host = _make_folder(top, display, code, uid, plan)
         inside_work = inside_work or work
         config = {
@@ -629,9 +402,9 @@ def _execute(
         python = [os.path.realpath(sys.executable), "-I", "-S", "-B"]
         if plan.bwrap:
             trees = [os.path.realpath(sys.base_prefix), *roots]
-            if not _inside(python[0], trees):
+            if not inside(python[0], trees):
                 trees.append(os.path.dirname(python[0]))
-            command = _bwrap_command(
+            command = bwrap_command(
                 plan.bwrap,
                 root=root,
                 trees=trees,
@@ -640,7 +413,7 @@ def _execute(
                 seccomp_fd=seccomp_fd,
                 work_bytes=max(8 * limits.file_bytes, 16 * 2**20),
             )
-            command += ["--", *python, _INSIDE_HARNESS, str(config_fd)]
+            command += ["--", *python, INSIDE_HARNESS, str(config_fd)]
         else:
             command = [*python, harness_host, str(config_fd)]
         try:
@@ -660,10 +433,10 @@ def _execute(
         cleanup.callback(_reap, proc)
         close_child_fds.close()
         try:
-            got = _pump(proc, result_r, started + limits.wall_seconds, limits.output_bytes)
+            got = pump(proc, result_r, started + limits.wall_seconds, limits.output_bytes)
         finally:
             _stop(proc, uid)
-            _drain(proc, result_r, got, limits.output_bytes)
+            drain(proc, result_r, got, limits.output_bytes)
     return _finish(plan, started, got, proc, limits, memory)
 
 
@@ -704,11 +477,11 @@ def _reap(proc: Any) -> None:
 
 
 def _finish(
-    plan: _Plan, started: float, got: _Collected, proc: Any, limits: Limits, memory: int
+    plan: _Plan, started: float, got: Collected, proc: Any, limits: Limits, memory: int
 ) -> RunResult:
     status, values, message = _interpret(proc, got, limits, memory, bool(plan.bwrap))
-    if status == "ok" and got.stdout_total > _STDOUT_KEEP:
-        message = f"printed {got.stdout_total} bytes; only the first {_STDOUT_KEEP} are kept"
+    if status == "ok" and got.stdout_total > STDOUT_KEEP:
+        message = f"printed {got.stdout_total} bytes; only the first {STDOUT_KEEP} are kept"
     return RunResult(
         status,
         values,
@@ -724,30 +497,11 @@ def _stop(proc: Any, uid: int | None) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
     if uid is not None:
-        _kill_uid(uid, uid)
-
-
-def _remove_files_of(uid: int) -> None:
-    """Without bubblewrap the shared temporary folders were writable: clear what ``uid`` left."""
-    for folder in ("/tmp", "/var/tmp", "/dev/shm"):
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            try:
-                if entry.stat(follow_symlinks=False).st_uid != uid:
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    shutil.rmtree(entry.path, ignore_errors=True)
-                else:
-                    os.unlink(entry.path)
-            except OSError:
-                pass
+        kill_uid(uid, uid)
 
 
 def _interpret(
-    proc: Any, got: _Collected, limits: Limits, memory: int, bwrap: bool
+    proc: Any, got: Collected, limits: Limits, memory: int, bwrap: bool
 ) -> tuple[str, Any, str]:
     stderr = bytes(got.stderr).decode("utf-8", errors="replace").strip()
     tail = stderr[-600:]

@@ -1,0 +1,119 @@
+"""What a sandboxed child sees under bubblewrap: new pid, network, IPC, UTS and mount
+namespaces; a root of read-only binds (``/usr``, a few files of ``/etc``, the Python
+installation, the allowed modules' site folders); private ``/proc``, ``/dev`` and an empty
+``/tmp``; the work folder a small tmpfs, the only writable place."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+__all__ = [
+    "HARNESS_NAME",
+    "INSIDE_HARNESS",
+    "INSIDE_WORK",
+    "bwrap_command",
+    "inside",
+    "module_roots",
+]
+
+HARNESS_NAME = "_backviz_harness.py"
+"""The harness's file name in the sandbox (it shows in the child's command line)."""
+
+INSIDE_WORK = "/sandbox"
+INSIDE_HARNESS = f"/run/backviz/{HARNESS_NAME}"
+_ETC_FILES = (
+    "/etc/ld.so.cache",
+    "/etc/ld.so.conf",
+    "/etc/ld.so.conf.d",
+    "/etc/passwd",
+    "/etc/group",
+    "/etc/nsswitch.conf",
+    "/etc/localtime",
+    "/etc/alternatives",  # Debian: libblas and friends are symlinks through here
+)
+
+
+def module_roots(modules: tuple[str, ...]) -> list[str]:
+    """The folders the allowed modules are imported from (site-packages, usually)."""
+    roots: list[str] = []
+    for name in modules:
+        top = name.partition(".")[0]
+        spec = importlib.util.find_spec(top)
+        if spec is None:
+            raise ValueError(f"module {top!r} is not installed here")
+        if spec.submodule_search_locations:
+            location = os.path.dirname(next(iter(spec.submodule_search_locations)))
+        elif spec.origin and os.path.isabs(spec.origin):
+            location = os.path.dirname(spec.origin)
+        else:
+            continue  # built in
+        root = os.path.realpath(location)
+        if root not in roots:
+            roots.append(root)
+    return roots
+
+
+def inside(path: str, trees: list[str]) -> bool:
+    """Whether `path` is one of `trees` or under one."""
+    return any(path == tree or path.startswith(tree.rstrip("/") + "/") for tree in trees)
+
+
+def bwrap_command(
+    bwrap: str,
+    *,
+    root: bool,
+    trees: list[str],
+    student: tuple[str, str],
+    harness: str,
+    seccomp_fd: int | None,
+    work_bytes: int,
+) -> list[str]:
+    """bubblewrap's arguments up to the command it runs: `trees` bound read-only (the Python
+    installation, the modules' folders), the student's file (host path, path inside) and the
+    harness bound read-only, `seccomp_fd` loaded as the filter, `work_bytes` of tmpfs to
+    write in. As root no user namespace (see the comment below)."""
+    cmd = [bwrap]
+    if root:
+        # No user namespace: as root it would map uid 0 to 0 only, and the harness could
+        # not become a real unprivileged uid. Keep only the capabilities to drop to it.
+        cmd += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts"]
+        cmd += ["--unshare-cgroup-try", "--cap-drop", "ALL"]
+        cmd += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    else:
+        cmd += ["--unshare-all", "--unshare-user", "--disable-userns"]
+    cmd += ["--die-with-parent", "--new-session", "--hostname", "sandbox"]
+    cmd += ["--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        path = f"/{name}"
+        if os.path.islink(path):
+            cmd += ["--symlink", os.readlink(path), path]
+        elif os.path.isdir(path):
+            cmd += ["--ro-bind", path, path]
+    made = {"/", "/usr", "/proc", "/dev", "/tmp", "/etc", "/run", INSIDE_WORK}
+    cmd += ["--perms", "0755", "--dir", "/etc"]
+    for path in _ETC_FILES:
+        if os.path.exists(path):
+            cmd += ["--ro-bind", path, path]
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--perms", "0755", "--tmpfs", "/tmp"]
+    bound: list[str] = ["/usr"]
+    for tree in sorted(set(trees), key=len):
+        if inside(tree, bound) or not os.path.isdir(tree):
+            continue
+        parts = Path(tree).parts
+        for depth in range(2, len(parts)):
+            ancestor = str(Path(*parts[:depth]))
+            if ancestor not in made:
+                cmd += ["--perms", "0755", "--dir", ancestor]
+                made.add(ancestor)
+        cmd += ["--ro-bind", tree, tree]
+        bound.append(tree)
+    cmd += ["--perms", "0777", "--size", str(work_bytes), "--tmpfs", INSIDE_WORK]
+    cmd += ["--ro-bind", student[0], student[1]]
+    cmd += ["--perms", "0755", "--dir", "/run", "--perms", "0755", "--dir", "/run/backviz"]
+    cmd += ["--ro-bind", harness, INSIDE_HARNESS]
+    cmd += ["--chdir", INSIDE_WORK, "--remount-ro", "/"]
+    if seccomp_fd is not None:
+        cmd += ["--seccomp", str(seccomp_fd)]
+    return cmd
