@@ -380,6 +380,7 @@ def check_answers(exercise: Path, sheet: Path, lang: str) -> None:
 def _progress():
     """A progress callback: a bar on a terminal, a few plain lines when piped."""
     interactive = sys.stderr.isatty()
+    shown = [-1]  # the last quarter reported when piped
 
     def report(done: int, total: int) -> None:
         if interactive:
@@ -390,7 +391,10 @@ def _progress():
                 err=True,
                 nl=done == total,
             )
-        elif done == total or done % max(total // 4, 1) == 0:
+            return
+        quarter = 4 * done // max(total, 1)
+        if quarter > shown[0]:
+            shown[0] = quarter
             click.echo(f"graded {done}/{total}", err=True)
 
     return report

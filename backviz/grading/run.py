@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
@@ -95,16 +96,25 @@ def _grade_paths(
         traces = None
         grader = ClassGrader(trace, lang=lang)
 
-        def grade_share(share: range) -> VerdictTable:
-            table = grader.table(read_entries(entries[share.start : share.stop]))
-            if progress is not None and jobs == 1:
-                progress(share.stop, len(entries))
-            return table
+        n, here = len(entries), os.getpid()
 
-        parts = shares(len(entries), jobs if jobs > 1 else -(-len(entries) // 2000))
+        def grade_share(share: range) -> VerdictTable:
+            """The share's table; this process's own share reports the progress of all
+            (the shares are equal), in chunks of 2,000 sheets."""
+            if progress is None or os.getpid() != here:
+                return grader.table(read_entries(entries[share.start : share.stop]))
+            tables = []
+            for chunk in shares(len(share), -(-len(share) // 2000)):
+                start, stop = share.start + chunk.start, share.start + chunk.stop
+                tables.append(grader.table(read_entries(entries[start:stop])))
+                done = stop if jobs == 1 else (stop - share.start) * len(parts)
+                progress(min(done, n - 1) if jobs > 1 else done, n)
+            return VerdictTable.concat(tables)
+
+        parts = shares(n, jobs)
         table = VerdictTable.concat(map_forked(grade_share, parts, jobs))
         if progress is not None and jobs > 1:
-            progress(len(entries), len(entries))
+            progress(n, n)
     write_reports(table, trace, out, lang=lang, diagrams=diagrams, traces=traces, jobs=jobs)
     verdicts = Counter()
     for column in table.verdicts:
