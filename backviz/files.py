@@ -8,7 +8,9 @@ import errno
 import functools
 import itertools
 import os
+import re
 import shutil
+import socket
 import sys
 from pathlib import Path
 
@@ -56,18 +58,23 @@ class StagedFolders:
     and put in place when all are written, so an interrupted run leaves the old folders whole.
 
     On leaving the `with` block normally, each staged folder replaces its target in one step
-    (an atomic exchange where the system has one). A target holding files the caller would
-    not have written there (other suffixes, subfolders) is never replaced: the new files are
-    moved into it one by one instead, each atomically, and the other files are left alone.
-    On an error nothing is put in place and the staging folder is removed. Forked workers
-    may write into the staging folder too (`write` only creates files).
+    (an atomic exchange where the system has one) — but only a target holding nothing except
+    files `replaceable` names (what an earlier run wrote there). Any other target (a file of
+    the user's in it, a subfolder, a symbolic link to elsewhere) is never replaced: the new
+    files are moved into it one by one instead, each atomically, and the rest left alone. On
+    an error nothing is put in place and the staging folder is removed. Forked workers may
+    write into the staging folder too (`write` only creates files).
     """
 
-    def __init__(self, parent: Path, suffixes: dict[str, str]) -> None:
-        """`suffixes`: each folder's name and the suffix of the files written into it."""
+    def __init__(
+        self, parent: Path, suffixes: dict[str, str], replaceable: frozenset[str] = frozenset()
+    ) -> None:
+        """`suffixes`: each folder's name and the suffix of the files written into it;
+        `replaceable`: the names (without suffix) of files an earlier run wrote."""
         self.parent = Path(parent)
         self.suffixes = suffixes
-        self.staging = self.parent / f".backviz-staging-{os.getpid()}-{next(_counter)}"
+        self.replaceable = replaceable
+        self.staging = self.parent / f".backviz-staging-{_HOST}-{os.getpid()}-{next(_counter)}"
         self._root = str(self.staging)
 
     def __enter__(self) -> StagedFolders:
@@ -90,19 +97,22 @@ class StagedFolders:
         try:
             if error is None:
                 for folder, suffix in self.suffixes.items():
-                    _put_in_place(self.staging / folder, self.parent / folder, suffix)
+                    names = {name + suffix for name in self.replaceable}
+                    _put_in_place(self.staging / folder, self.parent / folder, names)
         finally:
             shutil.rmtree(self.staging, ignore_errors=True)
 
 
+_HOST = re.sub(r"[^A-Za-z0-9_.]", "_", socket.gethostname()) or "host"
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 
 
 def _remove_abandoned(parent: Path) -> None:
     """Staging folders left by runs stopped while cleaning up or killed outright: this
-    process's own earlier ones, and those of processes that are gone."""
-    for entry in parent.glob(".backviz-staging-*-*"):
-        pid = entry.name.split("-")[2]
+    process's own earlier ones, and those of processes of this machine that are gone (another
+    machine's, on a shared disk, are left alone)."""
+    for entry in parent.glob(f".backviz-staging-{_HOST}-*-*"):
+        pid = entry.name.rsplit("-", 2)[1]
         if pid.isdigit() and (int(pid) == os.getpid() or not _alive(int(pid))):
             shutil.rmtree(entry, ignore_errors=True)
 
@@ -117,13 +127,14 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _put_in_place(new: Path, target: Path, suffix: str) -> None:
+def _put_in_place(new: Path, target: Path, replaceable: set[str]) -> None:
     """`new` becomes `target`: renamed when there is none, exchanged with one that holds only
-    such files (the old one then lies at `new`, to be removed), else moved in file by file."""
-    if not target.exists():
+    `replaceable` files (the old one then lies at `new`, to be removed), else moved in file
+    by file."""
+    if not os.path.lexists(target):
         os.rename(new, target)
         return
-    if target.is_dir() and _only(target, suffix):
+    if not target.is_symlink() and target.is_dir() and _only(target, replaceable):
         try:
             exchange(new, target)
             return
@@ -142,10 +153,10 @@ def _put_in_place(new: Path, target: Path, suffix: str) -> None:
         os.replace(entry.path, target / entry.name)
 
 
-def _only(folder: Path, suffix: str) -> bool:
-    """Whether `folder` holds nothing but regular files named *`suffix`."""
+def _only(folder: Path, names: set[str]) -> bool:
+    """Whether `folder` holds nothing but regular files with these names."""
     with os.scandir(folder) as entries:
-        return all(e.name.endswith(suffix) and e.is_file(follow_symlinks=False) for e in entries)
+        return all(e.name in names and e.is_file(follow_symlinks=False) for e in entries)
 
 
 def exchange(a: Path, b: Path) -> None:

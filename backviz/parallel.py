@@ -88,8 +88,15 @@ def _fork(function: Callable[[T], R], item: T) -> tuple[int, int]:
 
 
 def _collect(pid: int, reader: int) -> object:
-    with os.fdopen(reader, "rb") as pipe:
-        payload = pipe.read()
+    """The child's result; the child stopped and reaped whatever happens meanwhile."""
+    try:
+        with os.fdopen(reader, "rb") as pipe:
+            payload = pipe.read()
+    except BaseException:  # Ctrl-C while waiting: the child must not live on
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
     _, status = os.waitpid(pid, 0)
     try:
         kind, value = pickle.loads(payload)

@@ -560,6 +560,7 @@ ODD_NUMBERS = [
     "0." + "3" * 40,
     *("-0.0", "0", "999999999999999", "9999999999999999", "0.1234567890123456"),
     *("0.0000000000000000000000001", "1" * 23, "0." + "0" * 30 + "1", "-" + "7" * 15),
+    *("1" * 101, "9" * 400, "0.08" + "0" * 100),  # over 100 characters: not a number
 ]
 
 
@@ -611,6 +612,10 @@ SHEET_LINES = [
     "o2,1/2",
     "z2",
     "  # indented comment",
+    "  # note, here",
+    "\u3000#c,1",
+    "Quantity,Value",
+    "ＱＵＡＮＴＩＴＹ,value",
 ]
 
 
@@ -638,3 +643,28 @@ def test_template_fast_path_reads_as_the_full_reader(
     assert fast[0].problems == full[0].problems == ()
     assert dict(fast[0].answers) == dict(full[0].answers)
     assert list(fast[0].answers) == list(full[0].answers)
+
+
+def test_a_long_column_of_whole_numbers_is_read_at_once() -> None:
+    """The regular expression finding plain numbers has one way to match each: a column of
+    whole numbers with one odd answer after them must not take exponential time."""
+    import threading
+
+    texts = ["100"] * 300 + ["1/2"]
+    done: list[tuple] = []
+    worker = threading.Thread(target=lambda: done.append(read_numbers(texts)), daemon=True)
+    worker.start()
+    worker.join(60)  # milliseconds when right; the age of the universe when not
+    assert done, "read_numbers did not finish"
+    values, decimals, readable = done[0]
+    assert values[0] == 100 and values[-1] == 0.5 and readable.all()
+    assert decimals[0] == 0 and decimals[-1] == -1
+
+
+def test_a_symbolic_link_in_a_loop_does_not_hide_the_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "sheets"
+    write(folder, "a.csv", TEMPLATE.format(student="a"))
+    (folder / "loop.csv").symlink_to(folder / "loop.csv")
+    (folder / "dir-loop").symlink_to(folder / "dir-loop")
+    (submission,) = read_submissions([folder])
+    assert submission.student == "a" and not submission.problems

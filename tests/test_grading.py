@@ -953,18 +953,27 @@ def test_short_write_never_truncates_a_report(
 
 
 def test_folders_with_other_files_are_never_replaced(tmp_path: Path) -> None:
-    """A report folder holding a file backviz would not write there keeps it: the new
-    reports are moved in beside it, one by one."""
+    """A report folder holding only what the last run wrote (as its grades.csv lists) is
+    replaced whole; one holding anything else — notes of the user's, even named like a
+    report, or a link to elsewhere — keeps it, and the new reports are moved in beside."""
     first, second = two_classes(tmp_path)
     out = tmp_path / "out"
     grade_paths(SEED, [first], out, diagrams=False)
-    (out / "feedback" / "my notes.txt").write_text("keep me")
-    (out / "results" / "old-student.json").write_text("{}")  # a report: may go
+    (first / "s2.csv").unlink()
+    grade_paths(SEED, [first], out, diagrams=False)  # s2 is gone: so is feedback/s2.md
+    assert sorted(p.name for p in (out / "feedback").iterdir()) == ["s0.md", "s1.md"]
+
+    (out / "feedback" / "my notes.md").write_text("keep me")
+    elsewhere = tmp_path / "elsewhere"
+    (out / "results").rename(elsewhere)
+    (out / "results").symlink_to(elsewhere, target_is_directory=True)
     grade_paths(SEED, [second], out, diagrams=False)
-    assert (out / "feedback" / "my notes.txt").read_text() == "keep me"
-    assert not (out / "results" / "old-student.json").exists()
+    assert (out / "feedback" / "my notes.md").read_text() == "keep me"
+    assert (out / "results").is_symlink()
     for i in range(3):
         assert "| `h1` |" in (out / "feedback" / f"s{i}.md").read_text()
+        assert json.loads((elsewhere / f"s{i}.json").read_text())["tests"]
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
 
 # ── 7b. a big class shared over processes ────────────────────────────────────────────
@@ -1015,6 +1024,43 @@ def test_a_graded_share_comes_back_from_a_worker_whole() -> None:
     for field in ("names", "students", "sources", "problems", "verdicts", "given", "details"):
         assert getattr(back, field) == getattr(table, field), field
     assert (back.marks == table.marks).all() and back.totals == table.totals
+
+
+def test_file_names_are_unique_even_against_ids_like_a_made_up_one() -> None:
+    from backviz.grading.reports import unique_names
+
+    assert unique_names(["a", "a", "a-2", "b/c", "b c"]) == ["a", "a-2", "a-2-2", "b_c", "b_c-2"]
+
+
+def test_two_spellings_of_one_quantity_grade_the_first() -> None:
+    """'z1' and 'Z1' name the same quantity: the first is graded and the sheet told so, as
+    for a name given twice."""
+    table = grader(SEED).table([submission({"z1": "0.5", "Z1": "0.08"})])
+    (graded,) = table.graded()
+    z1 = next(v for v in graded.verdicts if v.name == "z1")
+    assert (z1.given, z1.verdict) == ("0.5", "wrong")
+    assert "'Z1' is 'z1' again; the first is graded" in graded.problems
+
+
+def test_negative_zero_is_written_as_itself() -> None:
+    """-0.0 equals 0.0 but is not written like it: students' own variants may expect either."""
+    from backviz.grading.student_reports import StudentReports
+    from backviz.grading.table import VerdictTable
+
+    table = VerdictTable(
+        names=["z1"],
+        max_marks=[1.0],
+        students=["a", "b"],
+        sources=["a", "b"],
+        problems=[[], []],
+        verdicts=[["correct", "correct"]],
+        given=[["0", "0"]],
+        details=[["", ""]],
+        expected=np.array([[0.0], [-0.0]]),
+        marks=np.array([[1.0], [1.0]]),
+    )
+    rows = StudentReports(table, [solve(SEED)] * 2, ["a", "b"]).verdict_rows(range(2))
+    assert rows == "a,z1,correct,0,0.0,1\nb,z1,correct,0,-0.0,1\n"
 
 
 def test_a_failing_worker_stops_the_run_and_keeps_the_old_reports(

@@ -253,7 +253,7 @@ class WrittenAnswers(Mapping[str, Answer]):
         return f"WrittenAnswers({dict(zip(self.names, self.texts, strict=True))!r})"
 
 
-_PLAIN_NUMBER = r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)"
+_PLAIN_NUMBER = r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"  # one way to match: no backtracking
 _ALL_PLAIN = re.compile(rf"(?:{_PLAIN_NUMBER}\n)*{_PLAIN_NUMBER}")
 _NOT_PLAIN = re.compile(rf"^(?!{_PLAIN_NUMBER}$).*$", re.MULTILINE)
 
@@ -277,6 +277,8 @@ def read_numbers(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarr
     if _ALL_PLAIN.fullmatch(joined) is None:
         found = [match.start() for match in _NOT_PLAIN.finditer(joined)]
         odd = (np.searchsorted(starts, found, side="right") - 1).tolist()
+    if lengths.max() > _MAX_NUMBER_LENGTH:  # too long to be a number: parse_number says so
+        odd = sorted(set(odd) | set(np.flatnonzero(lengths > _MAX_NUMBER_LENGTH).tolist()))
     values, decimals = _plain_numbers(joined, starts, lengths)
     readable = np.ones(n, dtype=bool)
     for i in odd:
@@ -412,7 +414,7 @@ def read_sheet(path: Path, *, default_student: str | None = None) -> list[Submis
     """
     path = path if isinstance(path, Path) else Path(path)
     name, source = path.name, str(path)
-    default = default_student or os.path.splitext(name)[0] or source
+    default = default_student or path.stem or source
 
     def failed(problem: str) -> list[Submission]:
         sheet = _Sheet(name, source, default)
@@ -422,7 +424,7 @@ def read_sheet(path: Path, *, default_student: str | None = None) -> list[Submis
     raw, problem = _read_bytes(source)
     if raw is None:
         return failed(problem)
-    suffix = os.path.splitext(name)[1].lower()
+    suffix = path.suffix.lower()
     if suffix in _WORKBOOKS:
         return failed("a spreadsheet workbook: save it as CSV (UTF-8) and grade that")
     reader = _READERS.get(suffix)
@@ -442,6 +444,8 @@ def read_sheet(path: Path, *, default_student: str | None = None) -> list[Submis
 
 _NOT_TEMPLATE = re.compile(r'["\t;\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]')
 """Quotes, other delimiters, line breaks other than \\n: left to the full reader."""
+_INDENTED_COMMENT = re.compile(r"^[^\S\n]+#", re.MULTILINE)
+_CSV_FIELD_LIMIT = csv.field_size_limit()
 
 
 def _template_csv(text: str, source: str, default_student: str) -> list[Submission] | None:
@@ -453,7 +457,11 @@ def _template_csv(text: str, source: str, default_student: str) -> list[Submissi
     everything else."""
     if "\r\n" in text:
         text = text.replace("\r\n", "\n")
-    if _NOT_TEMPLATE.search(text) is not None:
+    if (
+        _NOT_TEMPLATE.search(text) is not None
+        or _INDENTED_COMMENT.search(text) is not None
+        or len(text) > _CSV_FIELD_LIMIT  # the full reader says when a cell is over the limit
+    ):
         return None
     rows = [line.split(",") for line in text.split("\n") if line and line[0] != "#"]
     if {len(row) for row in rows} != {2}:
@@ -491,26 +499,26 @@ def _is_meta(name: str) -> bool:
     """A field that is not a quantity (a form's name, e-mail, timestamp, another spelling of
     the student id …); a class's sheets repeat the same few names, so each is looked at once."""
     key = _key(name)
-    return key in META_KEYS or key in STUDENT_KEYS
+    return key in META_KEYS or key in STUDENT_KEYS or key == "quantity"  # the header again
 
 
 def _read_bytes(path: str | Path) -> tuple[bytes | None, str]:
     """The file's bytes, or None and why not: missing, a folder, not a file, too large."""
     try:
+        status = os.stat(path)  # before opening: says "a folder" even of one we may not read
+        if stat.S_ISDIR(status.st_mode):
+            return None, "a folder, not a file"
+        if not stat.S_ISREG(status.st_mode):
+            return None, "not a regular file"
+        if status.st_size > MAX_BYTES:
+            return None, _too_large(status.st_size)
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0))
         try:
-            status = os.fstat(fd)
-            if stat.S_ISDIR(status.st_mode):
-                return None, "a folder, not a file"
-            if not stat.S_ISREG(status.st_mode):
+            if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced since: a FIFO would block
                 return None, "not a regular file"
-            if status.st_size > MAX_BYTES:
-                return None, _too_large(status.st_size)
             raw = _read_up_to(fd, MAX_BYTES + 1)  # bounded even if the file grows meanwhile
         finally:
             os.close(fd)
-    except IsADirectoryError:
-        return None, "a folder, not a file"
     except FileNotFoundError:
         return None, "no such file"
     except OSError as error:
@@ -870,6 +878,14 @@ def _read_safely(path: Path, default_student: str | None) -> list[Submission]:
         return [Submission(student, str(path), {}, (problem,))]
 
 
+def _is(test: Callable[[], bool]) -> bool:
+    """A folder entry's kind, False where it cannot be told (a symbolic link in a loop)."""
+    try:
+        return test()
+    except OSError:
+        return False
+
+
 def _sheet_files(folder: Path) -> list[tuple[Path, str | None]]:
     """Sheet files in `folder` and its subfolders, sorted by relative path, each with the
     default student name it gets (the subfolder's name when it holds just that one sheet)."""
@@ -882,9 +898,9 @@ def _sheet_files(folder: Path) -> list[tuple[Path, str | None]]:
             for entry in entries:
                 if entry.name.startswith((".", "~$")):
                     continue
-                if entry.is_dir():
+                if _is(entry.is_dir):
                     folders.append(entry.name)
-                elif os.path.splitext(entry.name)[1].lower() in SHEET_SUFFIXES and entry.is_file():
+                elif Path(entry.name).suffix.lower() in SHEET_SUFFIXES and _is(entry.is_file):
                     sheets.append(entry.name)
         return sheets, folders
 

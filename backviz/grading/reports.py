@@ -5,6 +5,7 @@ previous reports whole."""
 
 from __future__ import annotations
 
+import csv
 import statistics
 from collections import Counter
 from pathlib import Path
@@ -54,7 +55,8 @@ def summary_markdown(table: VerdictTable, trace: Trace, *, lang: str = "en") -> 
     mistakes: Counter[str] = Counter()
     for counted in per_quantity:
         mistakes.update({k: c for k, c in counted.items() if k.startswith("mistake:")})
-    lines += [f"- {name}: {count}" for name, count in mistakes.most_common(10)] or ["- —"]
+    common = sorted(mistakes.items(), key=lambda item: (-item[1], item[0]))[:10]  # ties by name
+    lines += [f"- {name}: {count}" for name, count in common] or ["- —"]
     lines += [
         "",
         f"## {w['per_quantity']}",
@@ -80,14 +82,32 @@ def summary_markdown(table: VerdictTable, trace: Trace, *, lang: str = "en") -> 
 
 
 def unique_names(students: list[str]) -> list[str]:
-    """A file name per submission: the student id, made unique (every submission once)."""
-    seen: Counter[str] = Counter()
+    """A file name per submission: the student id, made unique (every submission once): the
+    second 'kim' is 'kim-2', the third 'kim-3', skipping any name already taken."""
+    taken: set[str] = set()
     names = []
     for student in students:
-        base = safe_name(student)
-        seen[base] += 1
-        names.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+        base = name = safe_name(student)
+        k = 1
+        while name in taken:
+            k += 1
+            name = f"{base}-{k}"
+        taken.add(name)
+        names.append(name)
     return names
+
+
+def previous_names(out: Path) -> frozenset[str]:
+    """The file names of the students an earlier run's grades.csv in `out` lists: what its
+    feedback/, results/ and diagrams/ may hold (empty when there is none to read)."""
+    try:
+        with (out / "grades.csv").open(encoding="utf-8", newline="") as stream:
+            rows = csv.reader(stream)
+            if next(rows, [""])[:1] != ["student"]:
+                return frozenset()
+            return frozenset(row[0] for row in rows if row)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return frozenset()
 
 
 def grades_csv(table: VerdictTable, names: list[str]) -> str:
@@ -95,9 +115,7 @@ def grades_csv(table: VerdictTable, names: list[str]) -> str:
     lines = [",".join(csv_cell(c) for c in ["student", "total", "max", *table.names])]
     top = marks_text(table.max_total)
     for name, total, marks in zip(names, table.totals, table.marks.tolist(), strict=True):
-        lines.append(
-            f"{csv_cell(name)},{marks_text(total)},{top},{','.join(map(marks_text, marks))}"
-        )
+        lines.append(",".join([csv_cell(name), marks_text(total), top, *map(marks_text, marks)]))
     return "\n".join(lines) + "\n"
 
 
@@ -136,7 +154,7 @@ def write_reports(
         import backviz.render.solution
         import backviz.render.text  # noqa: F401
 
-    with StagedFolders(out, folders) as staged:
+    with StagedFolders(out, folders, previous_names(out)) as staged:
 
         def write_share(share: range) -> str:
             """The files of the submissions in `share`; their rows of verdicts.csv."""

@@ -23,8 +23,9 @@ from .table import CARRIED, CORRECT, WRONG, VerdictTable
 
 __all__ = ["StudentReports", "feedback_markdown"]
 
-Cell = tuple[str, str, str, float, float]
-"""One submission's cell of a column: verdict, text written, detail, expected number, marks."""
+Cell = tuple[str, str, str, float, float, bool]
+"""One submission's cell of a column: verdict, text written, detail, expected number, marks,
+and whether the expected number is negative (-0.0 is, yet equals 0.0)."""
 
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 
@@ -64,7 +65,7 @@ class StudentReports:
         w = WORDS[lang]
         head = (
             f"| {w['quantity']} | {w['verdict']} | {w['yours']} | {w['expected']} | "
-            f"{w['marks']} |\n|---|---|---|---|---|\n"
+            f"{w['marks']} |\n|---|---|---|---|---|"
         )
         for k, i in enumerate(share):
             total = w["total"].format(total=table.totals[i], max=table.max_total)
@@ -75,7 +76,7 @@ class StudentReports:
                 f"{top}\n\n{total}\n\n"
                 + (f"## {w['problems']}\n\n{sheet}\n" if problems else "")
                 + head
-                + "\n".join(lines[k])
+                + ("\n" + "\n".join(lines[k]) if lines[k] else "")
                 + self._worked(i, missed[k])
                 + "\n"
             )
@@ -105,7 +106,7 @@ class StudentReports:
         columns = []
         for j, (cells, which) in enumerate(self._distinct(share)):
             name, max_marks = self.table.names[j], self.table.max_marks[j]
-            texts = [make(j, name, max_marks, *cell) for cell in cells]
+            texts = [make(j, name, max_marks, *cell[:5]) for cell in cells]  # not the sign
             columns.append(list(map(texts.__getitem__, which)))
         return list(zip(*columns, strict=True)) if columns else [()] * len(share)
 
@@ -118,7 +119,8 @@ class StudentReports:
             columns = []
             for j in range(len(table.names)):
                 expected = table.expected[a:b, j]
-                shared = len(expected) and (expected == expected[0]).all()
+                signs = np.signbit(expected)  # -0.0 == 0.0, but it is written differently
+                shared = len(expected) and (expected == expected[0]).all() and not signs.any()
                 cells = list(
                     zip(
                         table.verdicts[j][a:b],
@@ -126,6 +128,7 @@ class StudentReports:
                         table.details[j][a:b],
                         repeat(float(expected[0])) if shared else expected.tolist(),
                         table.marks[a:b, j].tolist(),
+                        repeat(False) if shared else signs.tolist(),
                         strict=False,  # the shared expected number repeats without end
                     )
                 )
