@@ -9,8 +9,10 @@ code that wants one student at a time (the API, `check-answers`, the tests).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
@@ -180,20 +182,25 @@ class VerdictTable:
     @classmethod
     def concat(cls, tables: list[VerdictTable]) -> VerdictTable:
         """Tables of the same quantities, one after the other (a class graded in chunks)."""
+        if len(tables) == 1:
+            return tables[0]
         first = tables[0]
+
+        def chained(lists: Iterable[list]) -> list:
+            return list(chain.from_iterable(lists))
 
         def joined(column: str) -> list[list[str]]:
             return [
-                [cell for table in tables for cell in getattr(table, column)[j]]
+                chained(getattr(table, column)[j] for table in tables)
                 for j in range(len(first.names))
             ]
 
         return cls(
             names=first.names,
             max_marks=first.max_marks,
-            students=[s for t in tables for s in t.students],
-            sources=[s for t in tables for s in t.sources],
-            problems=[p for t in tables for p in t.problems],
+            students=chained(t.students for t in tables),
+            sources=chained(t.sources for t in tables),
+            problems=chained(t.problems for t in tables),
             verdicts=joined("verdicts"),
             given=joined("given"),
             details=joined("details"),
