@@ -69,9 +69,10 @@ def torch_reference(path: Path) -> dict[str, float]:
     X = torch.tensor(data["inputs"], dtype=F64)
     N = X.shape[0]
     Ws = [torch.tensor(w, dtype=F64, requires_grad=True) for w in spec["parameters"]["W"]]
+    bias = net.get("bias", False)  # true/false, or one flag per layer (`variants` writes that)
     bs = (
         [torch.tensor(b, dtype=F64, requires_grad=True) for b in spec["parameters"]["b"]]
-        if net.get("bias", False)
+        if (any(bias) if isinstance(bias, list) else bias)
         else [None] * layers
     )
     zs, acts, a = [], [], X

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -33,7 +34,7 @@ from .mistakes import applicable
 from .report_text import safe_name
 from .verdicts import asked
 
-__all__ = ["make_variant", "read_roster", "write_variants"]
+__all__ = ["make_variant", "read_roster", "variant_id", "write_variants"]
 
 MAX_TRIES = 500
 SATURATING = {"sigmoid", "tanh"}
@@ -95,12 +96,21 @@ def make_variant(exercise: NetworkExercise, student: str) -> NetworkExercise:
     for _ in range(MAX_TRIES):
         candidate = _draw(exercise, rng)
         if _teaches_well(candidate):
-            return replace(candidate, id=f"{exercise.id}-{safe_name(student)}", student=student)
+            return replace(candidate, id=variant_id(exercise.id, student), student=student)
     raise BackvizError(
         f"{exercise.source or exercise.id}: no variant for student {student} met the teaching "
         f"constraints in {MAX_TRIES} draws (unsaturated sigmoids, no vanishing gradient, "
         "every mistake visible); try a smaller network or fewer steps"
     )
+
+
+def variant_id(exercise_id: str, student: str) -> str:
+    """The variant's exercise id: the exercise's and the student's, in the letters an id may
+    hold (ASCII); an id written otherwise (김민준) gets a short hash of it, to stay its own."""
+    ascii_id = re.sub(r"[^A-Za-z0-9._-]", "_", student)[:40]
+    if ascii_id != student:
+        ascii_id += "-" + hashlib.sha256(student.encode()).hexdigest()[:8]
+    return f"{exercise_id}-{ascii_id}"
 
 
 def read_roster(path: Path) -> list[str]:

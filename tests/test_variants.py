@@ -1,0 +1,143 @@
+"""Per-student variants: reproducible from (exercise, student), numbers for hand work, and a
+class graded against each student's own variant.
+
+The variants' right answers are computed here by torch.autograd in float64 from each variant's
+TOML (read with tomllib), independently of backviz.
+"""
+
+from __future__ import annotations
+
+import csv
+import tomllib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from backviz.cli import main
+from tests.test_grading import (
+    ASKED_222,
+    SEED,
+    read_csv,
+    sequential,
+    template_sheet,
+    torch_reference,
+    written,
+)
+
+STUDENTS = ["20261234", "김민준", "s-03", "lee.j"]
+
+
+def make_variants(tmp: Path, name: str = "variants") -> Path:
+    roster = tmp / "roster.csv"
+    if not roster.exists():
+        roster.write_text("학번,이름\n" + "".join(f"{s},x\n" for s in STUDENTS), encoding="cp949")
+    out = tmp / name
+    result = CliRunner().invoke(
+        main, ["variants", str(SEED), "--roster", str(roster), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def variant_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.toml"))
+
+
+def test_variants_are_reproducible_and_each_students_own(tmp_path: Path) -> None:
+    one, two = make_variants(tmp_path, "one"), make_variants(tmp_path, "two")
+    files = variant_files(one)
+    assert len(files) == len(STUDENTS)
+    weights = set()
+    for path in files:
+        assert path.read_bytes() == (two / path.name).read_bytes()  # the same numbers again
+        spec = tomllib.loads(path.read_text(encoding="utf-8"))
+        weights.add(str(spec["parameters"]["W"]))
+        keys = one / "keys" / f"{path.stem}.csv"
+        assert keys.read_bytes() == (two / "keys" / keys.name).read_bytes()
+    assert len(weights) == len(STUDENTS)  # every student has numbers of their own
+
+
+def test_variant_numbers_are_for_hand_work(tmp_path: Path) -> None:
+    """One or two decimals; no saturated sigmoid (|z| ≤ 2.5); no gradient that vanishes or
+    rounds to zero at 8 decimals — checked with torch on each variant."""
+    for path in variant_files(make_variants(tmp_path)):
+        spec = tomllib.loads(path.read_text(encoding="utf-8"))
+        numbers = [
+            *_flat(spec["parameters"]["W"]),
+            *_flat(spec["data"]["inputs"]),
+            *_flat(spec["data"]["targets"]),
+        ]
+        assert all(round(x, 2) == x for x in numbers), path.name
+        values = torch_reference(path)
+        zs = [v for k, v in values.items() if k.startswith("z(")]
+        grads = [v for k, v in values.items() if k.startswith("dE/dW")]
+        assert zs and max(map(abs, zs)) <= 2.5, path.name
+        assert grads and min(map(abs, grads)) >= 1e-5, path.name
+
+
+def _flat(value: object) -> list[float]:
+    if isinstance(value, list):
+        return [x for item in value for x in _flat(item)]
+    return [float(value)]  # type: ignore[arg-type]
+
+
+def test_a_class_is_graded_against_each_students_own_variant(tmp_path: Path) -> None:
+    folder = make_variants(tmp_path)
+    sheets = tmp_path / "sheets"
+    sheets.mkdir()
+    for path in variant_files(folder):
+        own_id = tomllib.loads(path.read_text(encoding="utf-8"))["student"]
+        values = {sequential(k): v for k, v in torch_reference(path).items()}
+        answers = {k: v for k, v in written(values).items() if k in ASKED_222}
+        assert len(answers) == len(ASKED_222)
+        (sheets / f"{path.stem}.csv").write_text(template_sheet(own_id, answers))
+    (sheets / "stranger.csv").write_text(template_sheet("stranger", {"z1": "0.1"}))
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["grade", str(folder), str(sheets), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    grades = {row[0]: row for row in read_csv(out / "grades.csv")[1:]}
+    assert len(grades) == len(STUDENTS) + 1
+    for path in variant_files(folder):
+        row = grades[path.stem]
+        assert row[1] == row[2] == str(len(ASKED_222)), row  # every answer right
+    assert grades["stranger"][1] == "0"
+    feedback = (out / "feedback" / "stranger.md").read_text(encoding="utf-8")
+    assert "no variant for student 'stranger'" in feedback
+
+    # the same sheets against the exercise everyone was not given: mostly wrong
+    base = tmp_path / "base"
+    result = CliRunner().invoke(main, ["grade", str(SEED), str(sheets), "--out", str(base)])
+    assert result.exit_code == 0, result.output
+    for row in read_csv(base / "grades.csv")[1:]:
+        assert float(row[1]) < len(ASKED_222) / 2, row
+
+
+@pytest.mark.parametrize(
+    ("roster", "message"),
+    [
+        ("student\ns1\ns2\ns1\n", "expected each student once, found s1 twice"),
+        ("\n\n", "expected a roster with one student id per row, found none"),
+    ],
+)
+def test_a_bad_roster_is_refused_clearly(tmp_path: Path, roster: str, message: str) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text(roster)
+    result = CliRunner().invoke(
+        main, ["variants", str(SEED), "--roster", str(path), "--out", str(tmp_path / "v")]
+    )
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "v").exists() or not any((tmp_path / "v").iterdir())
+
+
+def test_a_roster_of_plain_ids_without_a_header(tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    with roster.open("w", newline="") as stream:
+        csv.writer(stream).writerows([["a1"], ["a2"]])
+    result = CliRunner().invoke(
+        main, ["variants", str(SEED), "--roster", str(roster), "--out", str(tmp_path / "v")]
+    )
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in variant_files(tmp_path / "v")] == ["a1.toml", "a2.toml"]
