@@ -759,6 +759,29 @@ def test_student_diagrams_colour_verdicts(graded_class: tuple[Path, str]) -> Non
     assert "z1 = 0.09000000" in svg and "#c62828" in svg and "#2f6fb0" in svg
 
 
+def test_a_class_graded_in_korean(tmp_path: Path) -> None:
+    """--lang ko: the same verdicts and marks, the reports' words in Korean."""
+    make_class(tmp_path / "sheets")
+    english, korean = tmp_path / "en", tmp_path / "ko"
+    grade_cli(SEED, english, tmp_path / "sheets", diagrams=True)
+    result = CliRunner().invoke(
+        main, ["grade", str(SEED), str(tmp_path / "sheets"), "--out", str(korean), "--lang", "ko"]
+    )
+    assert result.exit_code == 0, result.output
+    for name in ("grades.csv", "verdicts.csv"):
+        assert (korean / name).read_bytes() == (english / name).read_bytes()
+    feedback = (korean / "feedback" / "bob.md").read_text(encoding="utf-8")
+    assert feedback.startswith("# bob 피드백: 강의 노트의 2-2-2 역전파 예제")
+    assert "| 값 | 판정 | 답 | 정답 | 점수 |" in feedback and "## 틀린 값의 풀이" in feedback
+    summary = (korean / "summary.md").read_text(encoding="utf-8")
+    assert summary.startswith("# 학급 요약") and "총점 분포" in summary
+    results = json.loads((korean / "results" / "bob.json").read_text(encoding="utf-8"))
+    assert results["output"].startswith("총점: ")
+    svg = (korean / "diagrams" / "bob.svg").read_text(encoding="utf-8")
+    assert "NanumGothic" in svg
+    ET.fromstring(svg)
+
+
 # ── 7. interrupted runs leave whole reports ───────────────────────────────────────────
 
 
