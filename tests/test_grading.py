@@ -1124,6 +1124,31 @@ def test_a_failing_worker_stops_the_run_and_keeps_the_old_reports(
     assert (out / "feedback" / "p000.md").read_bytes() != old[out / "feedback" / "p000.md"]
 
 
+def test_reports_that_cannot_be_written_say_so_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = two_classes(tmp_path)
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    (blocked / "results").write_text("not a folder")
+    result = CliRunner().invoke(main, ["grade", str(SEED), str(first), "--out", str(blocked)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "results: a file where the reports need a folder" in result.output
+
+    out = tmp_path / "out"
+    grade_paths(SEED, [first], out, diagrams=False)
+    old = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def disk_full(*args: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(files.StagedFolders, "write", disk_full)
+    result = CliRunner().invoke(main, ["grade", str(SEED), str(second), "--out", str(out)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "the reports could not be written (No space left on device)" in result.output
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == old
+
+
 # ── 8. determinism ────────────────────────────────────────────────────────────────────
 
 

@@ -48,6 +48,7 @@ def grade_paths(
     small acyclic objects (answers, verdicts), and its passes over them would cost a third
     of the time without freeing anything.
     """
+    _check_out(out)
     gc.disable()
     try:
         return _grade_paths(
@@ -60,8 +61,25 @@ def grade_paths(
             require=require,
             jobs=default_jobs() if jobs is None else max(1, jobs),
         )
+    except OSError as error:  # the reports could not be written (disk full, no permission …)
+        where = error.filename or out
+        raise BackvizError(
+            f"{where}: the reports could not be written ({error.strerror or error}); "
+            "none is half written: each is as this run or the one before left it"
+        ) from None
     finally:
         gc.enable()
+
+
+def _check_out(out: Path) -> None:
+    """Before any work: the reports' folder and its report folders must be folders."""
+    from .reports import FOLDERS
+
+    for path in (out, *(out / name for name in FOLDERS)):
+        if path.exists() and not path.is_dir():
+            raise BackvizError(
+                f"{path}: a file where the reports need a folder; move it or choose another --out"
+            )
 
 
 def _grade_paths(
