@@ -99,14 +99,16 @@ class StudentReports:
 
     # ── columns ────────────────────────────────────────────────────────────────────
 
-    def _rows(self, share: range, make: Callable[..., str]) -> list[tuple[str, ...]]:
-        """Per submission in `share`, a text per quantity: `make(quantity index, name, *cell)`
-        for its cell, made once per distinct cell of a column (a class writes the same few
-        answers: the right one rounded a few ways, the common mistakes)."""
+    def _rows(
+        self, share: range, make: Callable[[int, str, float, Cell], str]
+    ) -> list[tuple[str, ...]]:
+        """Per submission in `share`, a text per quantity: `make(quantity index, name, maximum
+        marks, cell)` for its cell, made once per distinct cell of a column (a class writes
+        the same few answers: the right one rounded a few ways, the common mistakes)."""
         columns = []
         for j, (cells, which) in enumerate(self._distinct(share)):
             name, max_marks = self.table.names[j], self.table.max_marks[j]
-            texts = [make(j, name, max_marks, *cell[:5]) for cell in cells]  # not the sign
+            texts = [make(j, name, max_marks, cell) for cell in cells]
             columns.append(list(map(texts.__getitem__, which)))
         return list(zip(*columns, strict=True)) if columns else [()] * len(share)
 
@@ -175,34 +177,18 @@ class StudentReports:
         return "\n".join(lines)
 
 
-def _feedback_line(
-    j: int,
-    name: str,
-    max_marks: float,
-    verdict: str,
-    text: str,
-    detail: str,
-    expected: float,
-    mark: float,
-) -> str:
+def _feedback_line(j: int, name: str, max_marks: float, cell: Cell) -> str:
     """A line of the feedback table: | `name` | verdict | yours | expected | marks |."""
+    verdict, text, detail, expected, mark, _ = cell
     return (
         f"| `{name}` | {_shown(verdict, detail)} | {text or '—'} | {format_number(expected)} | "
         f"{marks_text(mark)} / {marks_text(max_marks)} |"
     )
 
 
-def _gradescope_test(
-    j: int,
-    name: str,
-    max_marks: float,
-    verdict: str,
-    text: str,
-    detail: str,
-    expected: float,
-    mark: float,
-) -> str:
+def _gradescope_test(j: int, name: str, max_marks: float, cell: Cell) -> str:
     """One test of Gradescope's results.json, as json.dumps writes it."""
+    verdict, text, detail, expected, mark, _ = cell
     output = f"{verdict}: yours {text or '(missing)'}, expected {format_number(expected)}" + (
         f" — {detail}" if detail else ""
     )
@@ -214,17 +200,9 @@ def _gradescope_test(
     )
 
 
-def _csv_cells(
-    j: int,
-    name: str,
-    max_marks: float,
-    verdict: str,
-    text: str,
-    detail: str,
-    expected: float,
-    mark: float,
-) -> str:
+def _csv_cells(j: int, name: str, max_marks: float, cell: Cell) -> str:
     """A row of verdicts.csv after its student: quantity, verdict, given, expected, marks."""
+    verdict, text, _, expected, mark, _ = cell
     return (
         f"{csv_cell(name)},{verdict},{csv_cell(text)},{_expected_csv(expected)},{marks_text(mark)}"
     )
