@@ -6,11 +6,11 @@
 0.43703857
 """
 
-from .api import solve, trace_of
+from .core.api import solve, trace_of
+from .core.exercise import Exercise, ExpressionExercise, NetworkExercise
+from .core.loading import load, loads
+from .core.quantities import Kind, Ref
 from .errors import BackvizError, DependencyError, ExerciseError
-from .exercise import Exercise, ExpressionExercise, NetworkExercise
-from .loading import load, loads
-from .quantities import Kind, Ref
 
 __all__ = [
     "BackvizError",

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
+from .core.exercise import NetworkExercise
 from .errors import BackvizError
-from .exercise import NetworkExercise
 
 __all__ = ["main"]
 
@@ -64,7 +64,7 @@ def solve(
     exercise: Path, fmt: str, lang: str, decimals: int, out: Path | None, only: str | None
 ) -> None:
     """The worked solution of EXERCISE (a .toml exercise file), or its answer key."""
-    from .api import solve as compute
+    from .core.api import solve as compute
 
     try:
         trace = compute(exercise)
@@ -72,11 +72,11 @@ def solve(
         _fail(error)
         return
     if fmt == "json":
-        from .export import to_json
+        from .core.export import to_json
 
         _emit(to_json(trace), out)
     elif fmt == "csv":
-        from .export import to_csv
+        from .core.export import to_csv
 
         _emit(to_csv(trace), out)
     else:
@@ -122,7 +122,7 @@ def solutions(exercises: Path, out: Path) -> None:
 @click.option("--lang", type=click.Choice(("en", "ko")), default="en", show_default=True)
 def demo(out: Path, lang: str) -> None:
     """The whole job on the notes' 2-2-2 example: the worked solution here, files in a folder."""
-    from .api import solve as compute
+    from .core.api import solve as compute
     from .publish import write_demo
     from .render import render_solution
 
@@ -168,7 +168,7 @@ def draw(
     out: Path,
 ) -> None:
     """Draw EXERCISE's network (or expression graph) with its numbers, using Graphviz's dot."""
-    from .api import solve as compute
+    from .core.api import solve as compute
     from .render.diagrams import diagram
     from .render.drawing import FORMATS, write_graph
 
@@ -199,7 +199,7 @@ def draw(
 @click.option("--decimals", type=click.IntRange(0, 17), default=8, show_default=True)
 def walkthrough(exercise: Path, out: Path, lang: str, decimals: int) -> None:
     """Write a self-contained HTML page that steps through EXERCISE's worked solution."""
-    from .api import solve as compute
+    from .core.api import solve as compute
     from .files import write_atomic
     from .render.walkthrough import walkthrough_page
 
@@ -238,10 +238,10 @@ def plot(exercise: Path, what: str, steps: int | None, lang: str, out: Path) -> 
     """Plot the loss over the steps, or the size of δ per layer (vanishing gradients)."""
     import dataclasses
 
-    from .api import trace_of
-    from .exercise import NetworkExercise
+    from .core.api import trace_of
+    from .core.exercise import NetworkExercise
+    from .core.loading import load
     from .files import write_atomic
-    from .loading import load
     from .render.plots import plot as make_plot
 
     try:
@@ -269,7 +269,7 @@ def plot(exercise: Path, what: str, steps: int | None, lang: str, out: Path) -> 
 def template(exercise: Path, student: str | None, lang: str, out: Path | None) -> None:
     """The blank answer sheet of EXERCISE (CSV quantity,value; what its [ask] table asks),
     or, for a coding exercise, the starter file of the function students write."""
-    from .api import solve as compute
+    from .core.api import solve as compute
     from .grading.template import answer_sheet
 
     try:
@@ -408,7 +408,7 @@ def check(exercise: Path) -> None:
     Prints the largest absolute and relative error per source and kind of quantity; exits
     with status 1 when any exceeds its tolerance (1e-9 relative against torch).
     """
-    from .api import solve as compute
+    from .core.api import solve as compute
     from .render.check_table import check_table
     from .verify import check as run_check
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .api import trace_of
+from .core.api import trace_of
+from .core.loading import load
 from .files import write_atomic
-from .loading import load
 from .render import render_solution
 
 __all__ = ["DEMO_FILES", "solution_files", "write_demo", "write_solutions"]
@@ -70,7 +70,7 @@ DEMO_FILES = (
 def write_demo(exercise_path: Path, out: Path) -> list[Path]:
     """The demo's files: the worked solution (md en/ko, html, LaTeX), answer key, JSON, the
     diagram of each stage and the walkthrough page."""
-    from .export import to_csv, to_json
+    from .core.export import to_csv, to_json
     from .render.diagrams import diagram
     from .render.drawing import render_graph
     from .render.walkthrough import walkthrough_page

@@ -20,11 +20,11 @@ from typing import Any
 
 import numpy as np
 
+from .core.exercise import NetworkExercise
+from .core.expression import ExpressionTrace
+from .core.quantities import Kind, Ref
+from .core.trace import Backward, Forward, StepRecord, Trace
 from .errors import DependencyError
-from .exercise import NetworkExercise
-from .expression import ExpressionTrace
-from .quantities import Kind, Ref
-from .trace import Backward, Forward, StepRecord, Trace
 
 __all__ = ["CheckReport", "Comparison", "check", "torch_trace"]
 
@@ -449,7 +449,7 @@ def _sample_indices(size: int) -> np.ndarray:
 
 
 def _finite_differences(report: CheckReport, trace: Trace) -> None:
-    from .engine import forward
+    from .core.engine import forward
 
     exercise = trace.exercise
     for record in trace.steps:
@@ -540,7 +540,7 @@ def _limited(items: Iterable[Ref], limit: int) -> Iterable[Ref]:
 def _check_expression_exactly(report: CheckReport, trace: ExpressionTrace) -> None:
     """Values and ∂output/∂node in exact rational arithmetic with sympy (independent of backviz's
     chain rule: each gradient is d/dε of the output with ε added to that node)."""
-    from .expression import _symbolic
+    from .core.expression import _symbolic
 
     sp = _sympy()
     exercise = trace.exercise

@@ -24,10 +24,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from backviz import engine
-from backviz.exercise import NetworkExercise, Training
-from backviz.functions import activation, one_hot
-from backviz.optimizers import Optimizer
+from backviz.core import engine
+from backviz.core.exercise import NetworkExercise, Training
+from backviz.core.functions import activation, one_hot
+from backviz.core.optimizers import Optimizer
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (784, 256, 256, 10)

@@ -34,7 +34,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import backviz
-from backviz.engine import run
+from backviz.core.engine import run
 from backviz.grading.answers import read_submissions
 from backviz.grading.mistakes import applicable
 from backviz.grading.verdicts import ClassGrader

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from backviz import engine
 from backviz.cli import main
+from backviz.core import engine
 from tests.conftest import EXERCISES, ROOT, torch_seed_222
 
 SEED = str(EXERCISES / "seed-222.toml")

@@ -182,8 +182,8 @@ def test_starter_file_from_template() -> None:
 
 
 def test_require_sandbox_refuses_below_the_level(tmp_path, monkeypatch) -> None:
+    from backviz.core.loading import load
     from backviz.grading import code
-    from backviz.loading import load
     from backviz.sandbox import runner
 
     monkeypatch.setattr(runner, "_components", lambda: frozenset({"rlimits"}))

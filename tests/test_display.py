@@ -20,15 +20,15 @@ from dataclasses import dataclass
 import pytest
 
 import backviz
-from backviz.expression import ExpressionTrace
-from backviz.mathexpr import Add, Call, Expr, Frac, Mul, Neg, Num, Paren, Pow, Sym
-from backviz.notation import format_given, format_number
-from backviz.quantities import Kind, Ref
+from backviz.core.expression import ExpressionTrace
+from backviz.core.mathexpr import Add, Call, Expr, Frac, Mul, Neg, Num, Paren, Pow, Sym
+from backviz.core.notation import format_given, format_number
+from backviz.core.quantities import Kind, Ref
+from backviz.core.trace import Trace
 from backviz.render.math_latex import math_latex
 from backviz.render.math_mathml import math_mathml
 from backviz.render.math_text import math_text
 from backviz.render.solution import DETAILED_STEPS, equation, worked_solution
-from backviz.trace import Trace
 from tests.conftest import EXERCISES
 
 RTOL, ATOL = 1e-9, 1e-12

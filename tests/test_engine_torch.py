@@ -39,7 +39,7 @@ from hypothesis import (  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import backviz  # noqa: E402
-from backviz.functions import LOSSES, activation  # noqa: E402
+from backviz.core.functions import LOSSES, activation  # noqa: E402
 
 F64 = torch.float64
 RTOL = 1e-10

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from backviz.functions import LOSSES, activation
+from backviz.core.functions import LOSSES, activation
 
 ZS = np.array([-3.0, -1.2, -0.3, 0.25, 0.9, 2.5])
 H = 1e-6

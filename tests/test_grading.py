@@ -28,8 +28,8 @@ import torch
 from click.testing import CliRunner
 
 from backviz import files
-from backviz.api import solve
 from backviz.cli import main
+from backviz.core.api import solve
 from backviz.grading import reports
 from backviz.grading.answers import Submission, parse_number
 from backviz.grading.mistakes import CATALOGUE

@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from backviz.core.exercise import ExpressionExercise, NetworkExercise
+from backviz.core.loading import load
 from backviz.errors import ExerciseError
-from backviz.exercise import ExpressionExercise, NetworkExercise
-from backviz.loading import load
 
 EXERCISES = Path(__file__).resolve().parent.parent / "exercises"
 BASES = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import backviz
-from backviz.notation import Namer, format_number, normalize_name
-from backviz.quantities import Kind, Ref
+from backviz.core.notation import Namer, format_number, normalize_name
+from backviz.core.quantities import Kind, Ref
 from tests.conftest import EXERCISES
 
 SEQ = Namer("sequential", (2, 2, 2), (False, False), 1, 1)

@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 import backviz
-from backviz.notation import format_number
+from backviz.core.notation import format_number
 from backviz.render import render_solution
 from backviz.render.solution import worked_solution
 from backviz.verify import torch_trace

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import backviz
-from backviz.exercise import NetworkExercise
-from backviz.writing import exercise_toml
+from backviz.core.exercise import NetworkExercise
+from backviz.core.writing import exercise_toml
 from tests.conftest import EXERCISES
 
 NETWORKS = [

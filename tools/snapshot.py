@@ -100,7 +100,7 @@ def notebook(out: Path) -> None:
 def sheets(folder: Path) -> None:
     """A class of seed-222 answer sheets: every way a sheet can be right, wrong or broken."""
     import backviz
-    from backviz.engine import Mistakes, run
+    from backviz.core.engine import Mistakes, run
 
     folder.mkdir(parents=True)
     exercise = backviz.load(ROOT / "exercises/seed-222.toml")
@@ -141,7 +141,7 @@ def sheets(folder: Path) -> None:
 
 
 def template(exercise: object) -> str:
-    from backviz.api import trace_of
+    from backviz.core.api import trace_of
     from backviz.grading.template import answer_sheet
 
     return answer_sheet(trace_of(exercise))  # type: ignore[arg-type]

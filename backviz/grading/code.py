@@ -19,10 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import run
-from ..exercise import NetworkExercise
-from ..quantities import Kind, Ref
-from ..trace import Trace
+from ..core.engine import run
+from ..core.exercise import NetworkExercise
+from ..core.quantities import Kind, Ref
+from ..core.trace import Trace
 from .mistakes import applicable
 from .variants import _draw, _seed
 from .verdicts import CORRECT, Graded, Verdict

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..quantities import Kind, Ref
+from ..core.quantities import Kind, Ref
 from .table import CARRIED, CORRECT, MISSING, VerdictTable
 
 if TYPE_CHECKING:
-    from ..trace import Trace
+    from ..core.trace import Trace
 
 __all__ = ["COLOURS", "StudentDiagrams", "student_diagram"]
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..engine import Mistakes
-from ..exercise import NetworkExercise
+from ..core.engine import Mistakes
+from ..core.exercise import NetworkExercise
 
 __all__ = ["CATALOGUE", "Mistake", "applicable"]
 
@@ -151,7 +151,7 @@ def applicable(exercise: NetworkExercise) -> list[Mistake]:
 
 
 def _changes_numbers(exercise: NetworkExercise, mistake: Mistake) -> bool:
-    from ..engine import run
+    from ..core.engine import run
 
     right, wrong = run(exercise), run(exercise, mistake.mistakes)
     for a, b in zip(right.steps, wrong.steps, strict=True):

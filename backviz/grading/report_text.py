@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..notation import format_number as _format_number
-from ..trace import Trace
+from ..core.notation import format_number as _format_number
+from ..core.trace import Trace
 
 __all__ = ["WORDS", "format_number", "json_number", "marks_text", "safe_name", "title"]
 

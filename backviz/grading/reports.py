@@ -11,9 +11,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from ..core.trace import Trace
 from ..files import StagedFolders, write_atomic
 from ..parallel import map_forked, shares
-from ..trace import Trace
 from .report_text import WORDS, marks_text, safe_name, title
 from .student_reports import StudentReports, csv_cell
 from .table import CARRIED, CORRECT, MISSING, UNREADABLE, WRONG, VerdictTable

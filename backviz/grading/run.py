@@ -9,12 +9,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from ..api import trace_of
+from ..core.api import trace_of
+from ..core.exercise import NetworkExercise
+from ..core.loading import load
+from ..core.trace import Trace
 from ..errors import BackvizError
-from ..exercise import NetworkExercise
-from ..loading import load
 from ..parallel import default_jobs, map_forked, shares
-from ..trace import Trace
 from .table import VerdictTable
 from .verdicts import ClassGrader
 

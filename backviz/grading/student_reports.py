@@ -16,8 +16,8 @@ from json.encoder import encode_basestring as json_string  # type: ignore[attr-d
 
 import numpy as np
 
+from ..core.trace import Trace
 from ..errors import BackvizError
-from ..trace import Trace
 from .report_text import WORDS, format_number, json_number, marks_text, title
 from .table import CARRIED, CORRECT, WRONG, VerdictTable
 

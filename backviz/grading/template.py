@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from ..trace import Trace
+from ..core.trace import Trace
 from .verdicts import asked
 
 __all__ = ["answer_sheet"]

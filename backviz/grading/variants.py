@@ -22,14 +22,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ..api import trace_of
-from ..engine import run
+from ..core.api import trace_of
+from ..core.engine import run
+from ..core.exercise import NetworkExercise
+from ..core.functions import one_hot
+from ..core.loading import load
+from ..core.writing import exercise_toml
 from ..errors import BackvizError
-from ..exercise import NetworkExercise
 from ..files import write_atomic
-from ..functions import one_hot
-from ..loading import load
-from ..writing import exercise_toml
 from .mistakes import applicable
 from .report_text import safe_name
 from .verdicts import asked
@@ -147,7 +147,7 @@ def read_roster(path: Path) -> list[str]:
 
 def write_variants(exercise_path: Path, roster: Path, out: Path) -> list[Path]:
     """One exercise file per student in `out` (named by student id), plus answer keys."""
-    from ..export import to_csv
+    from ..core.export import to_csv
 
     exercise = load(exercise_path)
     if not isinstance(exercise, NetworkExercise) or not exercise.trains:

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..core.exercise import Ask, NetworkExercise
+from ..core.quantities import Kind, Ref
+from ..core.trace import Trace
 from ..errors import BackvizError
-from ..exercise import Ask, NetworkExercise
-from ..quantities import Kind, Ref
-from ..trace import Trace
 from .answers import WrittenAnswers, read_numbers
 from .mistakes import Mistake, applicable
 from .table import CARRIED, CORRECT, MISSING, UNREADABLE, WRONG, Graded, Verdict, VerdictTable
@@ -104,7 +104,7 @@ class ClassGrader:
     """Grades many submissions of one exercise at once."""
 
     def __init__(self, trace: Trace, *, lang: str = "en") -> None:
-        from ..engine import run
+        from ..core.engine import run
 
         self.trace = trace
         self.lang = lang

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..expression import ExpressionTrace
-    from ..trace import Trace
+    from ..core.expression import ExpressionTrace
+    from ..core.trace import Trace
 
 __all__ = ["render_solution"]
 

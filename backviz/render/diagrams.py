@@ -9,9 +9,9 @@ from ..errors import BackvizError
 if TYPE_CHECKING:
     import graphviz
 
-    from ..expression import ExpressionTrace
-    from ..quantities import Ref
-    from ..trace import Trace
+    from ..core.expression import ExpressionTrace
+    from ..core.quantities import Ref
+    from ..core.trace import Trace
 
 __all__ = ["diagram", "resolve"]
 
@@ -27,7 +27,7 @@ def diagram(
     decimals: int = 8,
 ) -> graphviz.Digraph:
     """A `graphviz.Digraph` of the trace (stage, step and sample apply to networks)."""
-    from ..trace import Trace
+    from ..core.trace import Trace
 
     if not isinstance(trace, Trace):
         from .expression_graph import expression_graph

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..mathexpr import Expr, Sym
+from ..core.mathexpr import Expr, Sym
 
 __all__ = ["Block", "Document", "Equation", "Heading", "Paragraph"]
 

@@ -11,13 +11,13 @@ import re
 from html import escape
 from typing import TYPE_CHECKING
 
-from ..notation import format_given, format_number
-from ..quantities import Kind, Ref
+from ..core.notation import format_given, format_number
+from ..core.quantities import Kind, Ref
 
 if TYPE_CHECKING:
     import graphviz
 
-    from ..expression import ExpressionTrace
+    from ..core.expression import ExpressionTrace
 
 __all__ = ["expression_graph"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ..notation import format_number
+from ..core.notation import format_number
 from .document import Document, Heading, Paragraph
 from .math_mathml import mathml_inner
 

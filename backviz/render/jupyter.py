@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 from ..errors import DependencyError
 
 if TYPE_CHECKING:
-    from ..exercise import Exercise
-    from ..expression import ExpressionTrace
-    from ..trace import Trace
+    from ..core.exercise import Exercise
+    from ..core.expression import ExpressionTrace
+    from ..core.trace import Trace
     from .document import Document
 
 __all__ = ["document_bundle", "exercise_bundle", "trace_bundle"]
@@ -33,7 +33,7 @@ def _images(graph: Any) -> dict[str, Any]:
 
 
 def _summary(trace: Trace | ExpressionTrace) -> str:
-    from ..trace import Trace
+    from ..core.trace import Trace
 
     ex = trace.exercise
     if not isinstance(trace, Trace):
@@ -64,7 +64,7 @@ def trace_bundle(trace: Trace | ExpressionTrace, *, lang: str = "en") -> dict[st
 
 def exercise_bundle(exercise: Exercise, *, lang: str = "en") -> dict[str, Any]:
     """The exercise's network (forward stage) or expression graph, and its description."""
-    from ..api import trace_of
+    from ..core.api import trace_of
     from .diagrams import diagram
 
     trace = trace_of(exercise)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from html import escape
 
-from ..mathexpr import Add, Call, Expr, Frac, Mul, Neg, Num, Paren, Pow, Sym, binding
-from ..notation import format_given, format_number
+from ..core.mathexpr import Add, Call, Expr, Frac, Mul, Neg, Num, Paren, Pow, Sym, binding
+from ..core.notation import format_given, format_number
 from .math_text import is_half_of, numeric_product
 
 __all__ = ["math_mathml", "mathml_inner"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ..mathexpr import Add, Call, Expr, Frac, Mul, Neg, Num, Paren, Pow, Sym, binding
-from ..notation import format_given, format_number
+from ..core.mathexpr import Add, Call, Expr, Frac, Mul, Neg, Num, Paren, Pow, Sym, binding
+from ..core.notation import format_given, format_number
 
 __all__ = ["is_half_of", "math_text", "numeric_product"]
 

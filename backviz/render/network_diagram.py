@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
 
-from ..notation import format_given, format_number
-from ..quantities import Kind, Ref
+from ..core.notation import format_given, format_number
+from ..core.quantities import Kind, Ref
 from .words import word
 
 if TYPE_CHECKING:
     import graphviz
 
-    from ..trace import Trace
+    from ..core.trace import Trace
 
 __all__ = ["MAX_NODES", "STAGES", "element_ids", "network_diagram", "node_id"]
 

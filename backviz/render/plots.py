@@ -12,7 +12,7 @@ import numpy as np
 from .words import word
 
 if TYPE_CHECKING:
-    from ..trace import Trace
+    from ..core.trace import Trace
 
 __all__ = ["WHAT", "delta_sizes", "plot"]
 

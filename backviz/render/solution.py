@@ -11,15 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from ..mathexpr import Expr, Num, mul
-from ..notation import format_given, format_number
-from ..quantities import Kind, Ref
-from ..trace import Trace
+from ..core.mathexpr import Expr, Num, mul
+from ..core.notation import format_given, format_number
+from ..core.quantities import Kind, Ref
+from ..core.trace import Trace
 from .document import Document, Equation
 from .words import word
 
 if TYPE_CHECKING:
-    from ..expression import ExpressionTrace
+    from ..core.expression import ExpressionTrace
 
 __all__ = ["MAX_DETAILED", "equation", "worked_solution"]
 
@@ -76,7 +76,7 @@ def _chain(trace: Trace, ref: Ref) -> tuple[list[Expr], list[Expr]] | None:
 
 
 def _is_product(formula: object) -> bool:
-    from ..formulas import Product
+    from ..core.formulas import Product
 
     return isinstance(formula.rule, Product)  # type: ignore[attr-defined]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from ..notation import format_number
+from ..core.notation import format_number
 from .document import Document, Equation, Heading, Paragraph
 from .math_text import math_text
 

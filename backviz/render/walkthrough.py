@@ -13,8 +13,8 @@ import re
 from html import escape
 from typing import TYPE_CHECKING
 
-from ..notation import format_number
-from ..quantities import Kind
+from ..core.notation import format_number
+from ..core.quantities import Kind
 from .document import Equation, Heading
 from .drawing import render_graph
 from .html import page_head
@@ -23,8 +23,8 @@ from .solution import DETAILED_STEPS, worked_solution
 from .words import word
 
 if TYPE_CHECKING:
-    from ..expression import ExpressionTrace
-    from ..trace import Trace
+    from ..core.expression import ExpressionTrace
+    from ..core.trace import Trace
 
 __all__ = ["walkthrough_page"]
 
@@ -113,7 +113,7 @@ def _equation_mathml(eq: Equation, decimals: int) -> str:
 
 
 def _highlight(trace: Trace | ExpressionTrace, name: str) -> list[str]:
-    from ..trace import Trace
+    from ..core.trace import Trace
 
     ref = trace.ref(name)
     if isinstance(trace, Trace):
@@ -129,7 +129,7 @@ def _highlight(trace: Trace | ExpressionTrace, name: str) -> list[str]:
 
 def walkthrough_page(trace: Trace | ExpressionTrace, *, lang: str = "en", decimals: int = 8) -> str:
     """The whole page as HTML text."""
-    from ..trace import Trace
+    from ..core.trace import Trace
     from .diagrams import diagram
 
     document = worked_solution(trace, lang=lang, decimals=decimals)

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ExerciseError
+from ..errors import ExerciseError
 from .exercise import (
     ASK_KINDS,
     Ask,
@@ -663,7 +663,7 @@ def _ask(reader: _Reader, data: dict, training: Training) -> Ask:
                 for name, v in raw.items()
             }
     if "mistake_credit" in fields:
-        from .grading.mistakes import CATALOGUE
+        from ..grading.mistakes import CATALOGUE
 
         known = tuple(m.id for m in CATALOGUE)
         for name in fields["mistake_credit"]:

@@ -112,7 +112,7 @@ class NetworkExercise:
 
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict:
         """Jupyter: the network (or expression graph) drawn, and the title."""
-        from .render.jupyter import exercise_bundle
+        from ..render.jupyter import exercise_bundle
 
         return exercise_bundle(self)
 
@@ -146,7 +146,7 @@ class ExpressionExercise:
 
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict:
         """Jupyter: the network (or expression graph) drawn, and the title."""
-        from .render.jupyter import exercise_bundle
+        from ..render.jupyter import exercise_bundle
 
         return exercise_bundle(self)
 

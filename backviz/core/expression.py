@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import NameError_
 from . import formulas as F
-from .errors import NameError_
 from .exercise import ExpressionExercise
 from .formulas import Formula
 from .functions import activation
@@ -528,7 +528,7 @@ class ExpressionTrace:
 
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict:
         """Jupyter: the worked solution and the diagram (HTML, SVG, PNG, text)."""
-        from .render.jupyter import trace_bundle
+        from ..render.jupyter import trace_bundle
 
         return trace_bundle(self)
 

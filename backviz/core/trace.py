@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .errors import NameError_
+from ..errors import NameError_
 from .exercise import NetworkExercise
 from .functions import LOSSES, Loss
 from .mathexpr import Sym
@@ -327,7 +327,7 @@ class Trace:
     # -- the whole thing ---------------------------------------------------------------------
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict:
         """Jupyter: the worked solution and the diagram (HTML, SVG, PNG, text)."""
-        from .render.jupyter import trace_bundle
+        from ..render.jupyter import trace_bundle
 
         return trace_bundle(self)
 
