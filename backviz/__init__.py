@@ -11,6 +11,7 @@ from .core.exercise import Exercise, ExpressionExercise, NetworkExercise
 from .core.loading import load, loads
 from .core.quantities import Kind, Ref
 from .errors import BackvizError, DependencyError, ExerciseError
+from .render import jupyter as _jupyter
 
 __all__ = [
     "BackvizError",
@@ -26,3 +27,5 @@ __all__ = [
     "solve",
     "trace_of",
 ]
+
+_jupyter.register()  # the top composes notebook display into the core's classes

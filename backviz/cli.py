@@ -409,8 +409,8 @@ def check(exercise: Path) -> None:
     with status 1 when any exceeds its tolerance (1e-9 relative against torch).
     """
     from .core.api import solve as compute
-    from .render.check_table import check_table
     from .verify import check as run_check
+    from .verify import check_table
 
     try:
         report = run_check(compute(exercise))

@@ -1,6 +1,6 @@
 """backviz's engine against an independent torch reference, built from torch's own modules.
 
-The reference below never calls backviz's formulas (nor backviz/verify.py, backviz's own torch
+The reference below never calls backviz's formulas (nor backviz/verify/, backviz's own torch
 check): it builds the drawn network from `torch.nn.Linear` layers with the exercise's weights
 copied in, torch's activation modules, torch's loss modules and `torch.optim`'s optimisers, all
 in float64, and lets autograd and `optimizer.step()` produce the numbers that backviz derives by

@@ -22,10 +22,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .exercise import NetworkExercise
-from .functions import LOSSES, Loss, softmax_cross_entropy_delta
+from .functions import softmax_cross_entropy_delta
 from .trace import Backward, Forward, StepRecord, Trace
 
-__all__ = ["Mistakes", "forward", "output_loss", "run"]
+__all__ = ["Mistakes", "forward", "run"]
 
 
 @dataclass(frozen=True)
@@ -50,13 +50,6 @@ class Mistakes:
 
 
 NO_MISTAKES = Mistakes()
-
-
-def output_loss(exercise: NetworkExercise) -> Loss:
-    """The loss as applied to the output layer: `ce` on a softmax output is −log o_c ("nll")."""
-    if exercise.loss_name == "ce" and exercise.activations[-1].vector:
-        return LOSSES["nll"]
-    return LOSSES[exercise.loss_name]
 
 
 def _reduce(values: np.ndarray, reduction: str, mistakes: Mistakes = NO_MISTAKES) -> float:
@@ -91,7 +84,7 @@ def forward(
         activations.append(a)
     if exercise.targets is None:
         return Forward(tuple(zs), tuple(activations), None, None, None)
-    loss = output_loss(exercise)
+    loss = exercise.output_loss
     o, t = activations[-1], exercise.targets
     terms = loss.term(o, t) if loss.term is not None else None
     per_sample = loss.per_sample(o, t)
@@ -114,7 +107,7 @@ def backward(
 ) -> Backward:
     """∂E/∂a, ∂a/∂z, δ of every layer and the gradients of every weight and bias."""
     assert exercise.targets is not None
-    loss = output_loss(exercise)
+    loss = exercise.output_loss
     n_samples = exercise.n_samples
     mean = exercise.training.reduction == "mean" and not mistakes.batch_summed
     r = 1.0 / n_samples if mean else 1.0

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .functions import Activation
+from .display import Displayable
+from .functions import LOSSES, Activation, Loss
 from .optimizers import Optimizer
 
 __all__ = [
@@ -85,8 +86,21 @@ class Training:
         return self.optimizer.learning_rate
 
 
+class _Described(Displayable):
+    """What every kind of exercise shows: its title and description in a language."""
+
+    id: str
+    title: dict[str, str]
+
+    def title_in(self, lang: str, fallback: str | None = None) -> str:
+        """The title in `lang`, else in English, else `fallback` (the exercise's id)."""
+        return self.title.get(lang) or self.title.get(
+            "en", self.id if fallback is None else fallback
+        )
+
+
 @dataclass(frozen=True)
-class NetworkExercise:
+class NetworkExercise(_Described):
     """A fully connected network with its weights, samples and training settings."""
 
     id: str
@@ -110,12 +124,6 @@ class NetworkExercise:
 
     kind = "network"
 
-    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict:
-        """Jupyter: the network (or expression graph) drawn, and the title."""
-        from ..render.jupyter import exercise_bundle
-
-        return exercise_bundle(self)
-
     @property
     def n_layers(self) -> int:
         return len(self.sizes)
@@ -125,13 +133,21 @@ class NetworkExercise:
         return int(self.inputs.shape[0])
 
     @property
+    def output_loss(self) -> Loss:
+        """The loss as applied to the output layer: `ce` after a softmax output layer is the
+        negative log of the softmax's output ("nll"), otherwise the loss as written."""
+        if self.loss_name == "ce" and self.activations[-1].vector:
+            return LOSSES["nll"]
+        return LOSSES[self.loss_name]
+
+    @property
     def trains(self) -> bool:
         """False for a forward-only exercise (steps = 0, e.g. the notes' step-function gates)."""
         return self.training.steps > 0
 
 
 @dataclass(frozen=True)
-class ExpressionExercise:
+class ExpressionExercise(_Described):
     """A scalar computational graph: named inputs, then assignments `name = expression`."""
 
     id: str
@@ -143,12 +159,6 @@ class ExpressionExercise:
     description: dict[str, str] = field(default_factory=dict)
 
     kind = "expression"
-
-    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict:
-        """Jupyter: the network (or expression graph) drawn, and the title."""
-        from ..render.jupyter import exercise_bundle
-
-        return exercise_bundle(self)
 
 
 Exercise = NetworkExercise | ExpressionExercise

@@ -1,4 +1,8 @@
-"""Machine-readable answer keys: CSV (`quantity,value`) and the JSON contract of DESIGN.md."""
+"""Machine-readable answer keys: CSV (`quantity,value`) and the JSON contract (README, `solve`).
+
+The JSON shape differs by kind of exercise: each kind has its writer in `DATA` (keyed by
+`exercise.kind`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import io
 import json
 import math
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -15,6 +20,7 @@ from .trace import Forward, StepRecord, Trace
 
 if TYPE_CHECKING:
     from .expression import ExpressionTrace
+    from .quantity_trace import QuantityTrace
 
 __all__ = ["to_csv", "to_data", "to_json"]
 
@@ -33,7 +39,7 @@ def _array(values: np.ndarray | None) -> Any:
     return [_array(row) if np.ndim(row) else _number(row) for row in values]
 
 
-def to_csv(trace: Trace | ExpressionTrace) -> str:
+def to_csv(trace: QuantityTrace) -> str:
     """The answer key: header `quantity,value`, one row per quantity in computing order.
 
     Values are written with full float64 precision (`repr`), so reading them back gives the
@@ -68,29 +74,25 @@ def _layers(record: StepRecord, fwd: Forward) -> list[dict[str, Any]]:
     return layers
 
 
-def to_data(trace: Trace | ExpressionTrace) -> dict[str, Any]:
-    """The JSON contract as Python data.
+def _expression_data(trace: ExpressionTrace) -> dict[str, Any]:
+    """{"exercise", "nodes": [{"name", "value", "grad", "local"}]}: "local" maps each name the
+    node reads to ∂node/∂name ({} for inputs)."""
+    nodes = []
+    for name, value in trace.values.items():
+        local = {src: _number(d) for (dst, src), d in trace.local.items() if dst == name}
+        nodes.append(
+            {
+                "name": name,
+                "value": _number(value),
+                "grad": _number(trace.grads[name]),
+                "local": local,
+            }
+        )
+    return {"exercise": trace.exercise.id, "nodes": nodes}
 
-    network: {"exercise", "steps": [{"step", "loss", "loss_after", "layers": [{"layer", "z",
-    "a", "delta", "W", "b", "dW", "db", "W_new", "b_new"}]}]}; z, a, delta are [sample][node],
-    layer 1 is the input layer (so the list starts at layer 2). A forward-only exercise has one
-    step whose backward fields are null.
-    expression: {"exercise", "nodes": [{"name", "value", "grad", "local"}]} where "local"
-    maps each name the node reads to ∂node/∂name ({} for inputs).
-    """
-    if not isinstance(trace, Trace):  # an ExpressionTrace
-        nodes = []
-        for name, value in trace.values.items():
-            local = {src: _number(d) for (dst, src), d in trace.local.items() if dst == name}
-            nodes.append(
-                {
-                    "name": name,
-                    "value": _number(value),
-                    "grad": _number(trace.grads[name]),
-                    "local": local,
-                }
-            )
-        return {"exercise": trace.exercise.id, "nodes": nodes}
+
+def _network_data(trace: Trace) -> dict[str, Any]:
+    """{"exercise", "steps": [{"step", "loss", "loss_after", "layers": [...]}]}."""
     steps = []
     for record in trace.steps:
         fwd = record.forward
@@ -107,10 +109,29 @@ def to_data(trace: Trace | ExpressionTrace) -> dict[str, Any]:
     return {"exercise": trace.exercise.id, "steps": steps}
 
 
+DATA: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "network": _network_data,
+    "expression": _expression_data,
+}
+
+
+def to_data(trace: QuantityTrace) -> dict[str, Any]:
+    """The JSON contract as Python data.
+
+    network: {"exercise", "steps": [{"step", "loss", "loss_after", "layers": [{"layer", "z",
+    "a", "delta", "W", "b", "dW", "db", "W_new", "b_new"}]}]}; z, a, delta are [sample][node],
+    layer 1 is the input layer (so the list starts at layer 2). A forward-only exercise has one
+    step whose backward fields are null.
+    expression: {"exercise", "nodes": [{"name", "value", "grad", "local"}]} where "local"
+    maps each name the node reads to ∂node/∂name ({} for inputs).
+    """
+    return DATA[trace.exercise.kind](trace)
+
+
 _INNERMOST_LIST = re.compile(r"\[\s+([^\[\]{}]*?)\s+\]")
 
 
-def to_json(trace: Trace | ExpressionTrace, *, indent: int | None = 2) -> str:
+def to_json(trace: QuantityTrace, *, indent: int | None = 2) -> str:
     """`to_data` as JSON text (floats in full precision), each matrix row on one line."""
     text = json.dumps(to_data(trace), indent=indent, ensure_ascii=False, allow_nan=False)
     if indent is not None:

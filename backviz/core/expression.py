@@ -12,21 +12,20 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 import numpy as np
 
-from ..errors import NameError_
 from . import formulas as F
 from .exercise import ExpressionExercise
 from .formulas import Formula
 from .functions import activation
 from .mathexpr import Add, Call, Expr, Frac, Mul, Neg, Num, Paren, Pow, Sym, add, mul
-from .notation import latex_name, normalize_name, pretty_name
+from .notation import latex_name, pretty_name
 from .quantities import Kind, Ref
+from .quantity_trace import QuantityTrace
 
-__all__ = ["FUNCTIONS", "ExpressionTrace", "Node", "compile_node", "run"]
+__all__ = ["FUNCTIONS", "ExpressionTrace", "Node", "compile_node", "run", "symbolic_value"]
 
 
 def _sympy() -> Any:
@@ -184,6 +183,11 @@ def _symbolic(tree: ast.expr, env: dict[str, Any]) -> Any:
         case ast.Div():
             return a / b
     return a**b
+
+
+def symbolic_value(node: Node, env: dict[str, Any]) -> Any:
+    """The node's value in sympy arithmetic, the names it reads taken from `env` (for checks)."""
+    return _symbolic(node.tree, env)
 
 
 _CALL_NAMES = {"sigmoid": "σ", "sqrt": "√"}
@@ -423,7 +427,7 @@ class ChainSum(F.Rule):
         return add(*(mul(args[i], args[i + 1]) for i in range(0, len(args), 2)))
 
 
-class ExpressionTrace:
+class ExpressionTrace(QuantityTrace):
     """Every value, local derivative and gradient of an expression exercise."""
 
     def __init__(self, exercise: ExpressionExercise) -> None:
@@ -451,6 +455,14 @@ class ExpressionTrace:
     @property
     def output(self) -> str:
         return self.exercise.output
+
+    @property
+    def n_steps(self) -> int:
+        return 1
+
+    def summary(self) -> str:
+        ex = self.exercise
+        return f"{ex.id}: {ex.output} = {self.values[ex.output]!r} ({len(self.nodes)} nodes)"
 
     def readers(self, name: str) -> list[Node]:
         return [node for node in self._upstream_nodes() if name in node.reads]
@@ -500,10 +512,6 @@ class ExpressionTrace:
             return Formula(F.Sum(), ())  # a node the output does not depend on
         return Formula(ChainSum(), tuple(pairs))
 
-    def inputs(self, ref: Ref) -> tuple[Ref, ...]:
-        formula = self.formula(ref)
-        return formula.inputs if formula is not None else ()
-
     def name(self, ref: Ref) -> str:
         if ref.kind is Kind.NODE:
             return ref.label[0]
@@ -515,26 +523,6 @@ class ExpressionTrace:
         """The quantity as a display symbol: ∂f/∂g, or g itself."""
         name = self.name(ref)
         return Sym(pretty_name(name), latex_name(name))
-
-    @cached_property
-    def _by_name(self) -> dict[str, Ref]:
-        return {normalize_name(self.name(ref)): ref for ref in self.refs()}
-
-    def ref(self, name: str) -> Ref:
-        try:
-            return self._by_name[normalize_name(name)]
-        except KeyError:
-            raise NameError_(f"no quantity named '{name}' in exercise {self.exercise.id}") from None
-
-    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict:
-        """Jupyter: the worked solution and the diagram (HTML, SVG, PNG, text)."""
-        from ..render.jupyter import trace_bundle
-
-        return trace_bundle(self)
-
-    def items(self) -> Iterator[tuple[str, float]]:
-        for ref in self.refs():
-            yield self.name(ref), self.value(ref)
 
 
 def run(exercise: ExpressionExercise) -> ExpressionTrace:

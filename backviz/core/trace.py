@@ -9,17 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import NameError_
 from .exercise import NetworkExercise
-from .functions import LOSSES, Loss
+from .functions import Loss
 from .mathexpr import Sym
-from .notation import Namer, latex_name, normalize_name, pretty_name
+from .notation import Namer, latex_name, pretty_name
 from .quantities import Kind, Ref
+from .quantity_trace import QuantityTrace
 
 if TYPE_CHECKING:
     from .formulas import Formula
@@ -65,7 +64,7 @@ class StepRecord:
     after: Forward | None
 
 
-class Trace:
+class Trace(QuantityTrace):
     """All quantities of a network exercise's training steps."""
 
     def __init__(self, exercise: NetworkExercise, steps: tuple[StepRecord, ...]) -> None:
@@ -85,11 +84,24 @@ class Trace:
         return self.exercise.n_layers
 
     @property
+    def n_steps(self) -> int:
+        return len(self.steps)
+
+    @property
     def loss(self) -> Loss:
+        """The loss as applied to the output layer (see `NetworkExercise.output_loss`)."""
+        return self.exercise.output_loss
+
+    def summary(self) -> str:
         ex = self.exercise
-        if ex.loss_name == "ce" and ex.activations[-1].vector:
-            return LOSSES["nll"]
-        return LOSSES[ex.loss_name]
+        first, last = self.steps[0], self.steps[-1]
+        sizes = "-".join(map(str, ex.sizes))
+        text = f"{ex.id}: {sizes} network, {len(self.steps)} step(s)"
+        if first.forward.loss is not None:
+            text += f", E = {first.forward.loss:.8f}"
+        if last.after is not None and last.after.loss is not None:
+            text += f" → {last.after.loss:.8f}"
+        return text
 
     def _has_loss(self) -> bool:
         return self.exercise.targets is not None
@@ -245,67 +257,39 @@ class Trace:
 
         return formula_of(self, ref)
 
-    def inputs(self, ref: Ref) -> tuple[Ref, ...]:
-        """The quantities the formula of `ref` reads (empty for given values)."""
-        formula = self.formula(ref)
-        return formula.inputs if formula is not None else ()
-
     # -- names -----------------------------------------------------------------------------
     def name(self, ref: Ref) -> str:
         """The quantity's name in the exercise's notation."""
         return self.namer.name(ref)
 
-    @cached_property
-    def _by_name(self) -> dict[str, Ref]:
-        index: dict[str, Ref] = {}
+    def _aliases(self) -> Iterator[tuple[str, Ref]]:
+        """The notes write the path of h1 through o1 as ∂E_o1/∂h1: accepted as its name too."""
         for ref in self.refs():
-            index[normalize_name(self.name(ref))] = ref
-            if (
-                ref.kind is Kind.DE_DA_TERM
-                and self.namer.notation == "sequential"
-                and ref.layer == self.n_layers - 1
-                and self._paths_are_loss_terms()
-            ):
-                # the notes write the path of h1 through o1 as ∂E_o1/∂h1
-                alias = Ref(Kind.LOSS_TERM, self.n_layers, (ref.index[1],))
-                a_name = self.namer.name(Ref(Kind.A, ref.layer, (ref.index[0],)))
-                index.setdefault(
-                    normalize_name(f"d{self.namer.name(alias)}/d{a_name}") + self._suffix_of(ref),
-                    ref,
-                )
-        return index
+            notes = self._notes_spelling(ref)
+            if notes is not None:
+                yield notes, ref
 
-    def _suffix_of(self, ref: Ref) -> str:
-        full = self.name(ref)
-        base = self.namer.name(Ref(ref.kind, ref.layer, ref.index, label=ref.label))
-        return normalize_name(full[len(base) :])
+    def _notes_spelling(self, ref: Ref) -> str | None:
+        """dE_o1/dh1 (with the quantity's suffixes) for a path through an output node whose
+        share of E is a loss term of its own, as the notes write it; None otherwise."""
+        if (
+            ref.kind is not Kind.DE_DA_TERM
+            or self.namer.notation != "sequential"
+            or ref.layer != self.n_layers - 1
+            or not self._paths_are_loss_terms()
+        ):
+            return None
+        term = self.namer.name(Ref(Kind.LOSS_TERM, self.n_layers, (ref.index[1],)))
+        a_name = self.namer.name(Ref(Kind.A, ref.layer, (ref.index[0],)))
+        suffixes = self.name(ref)[len(self.namer.name(Ref(ref.kind, ref.layer, ref.index))) :]
+        return f"d{term}/d{a_name}{suffixes}"
 
     def symbol(self, ref: Ref, *, step: int | None = None) -> Sym:
         """The quantity as a display symbol; a path through an output node as the notes write
         it, ∂E_o1/∂h1. Within the section of `step`, that step's @s is left out."""
         if step is not None and ref.step == step:
             ref = replace(ref, step=None)
-        name = self.name(ref)
-        if (
-            ref.kind is Kind.DE_DA_TERM
-            and self.namer.notation == "sequential"
-            and ref.layer == self.n_layers - 1
-            and self._paths_are_loss_terms()
-        ):
-            term = self.namer.name(Ref(Kind.LOSS_TERM, self.n_layers, (ref.index[1],)))
-            a_name = self.namer.name(Ref(Kind.A, ref.layer, (ref.index[0],)))
-            name = (
-                f"d{term}/d{a_name}"
-                + name[len(self.namer.name(Ref(ref.kind, ref.layer, ref.index))) :]
-            )
-        return Sym(pretty_name(name), latex_name(name))
-
-    def derivative_symbol(self, top: Ref, bottom: Ref) -> Sym:
-        """∂top/∂bottom as a display symbol, e.g. ∂z3/∂W5 (names without sample or step)."""
-        plain = [
-            self.namer.name(Ref(r.kind, r.layer, r.index, label=r.label)) for r in (top, bottom)
-        ]
-        name = f"d{plain[0]}/d{plain[1]}"
+        name = self._notes_spelling(ref) or self.name(ref)
         return Sym(pretty_name(name), latex_name(name))
 
     def _paths_are_loss_terms(self) -> bool:
@@ -316,22 +300,3 @@ class Trace:
             and self.loss.combine == "sum"
             and not self.exercise.activations[-1].vector
         )
-
-    def ref(self, name: str) -> Ref:
-        """The quantity called `name` (either spelling the notes use; spaces and case ignored)."""
-        try:
-            return self._by_name[normalize_name(name)]
-        except KeyError:
-            raise NameError_(f"no quantity named '{name}' in exercise {self.exercise.id}") from None
-
-    # -- the whole thing ---------------------------------------------------------------------
-    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict:
-        """Jupyter: the worked solution and the diagram (HTML, SVG, PNG, text)."""
-        from ..render.jupyter import trace_bundle
-
-        return trace_bundle(self)
-
-    def items(self) -> Iterator[tuple[str, float]]:
-        """(name, value) of every quantity in computing order: the answer key."""
-        for ref in self.refs():
-            yield self.name(ref), self.value(ref)

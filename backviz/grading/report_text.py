@@ -70,7 +70,7 @@ def json_number(value: float) -> str:
 
 def title(trace: Trace, lang: str) -> str:
     """The exercise's title in `lang` (else English, else its id)."""
-    return trace.exercise.title.get(lang) or trace.exercise.title.get("en", trace.exercise.id)
+    return trace.exercise.title_in(lang)
 
 
 def safe_name(student: str) -> str:

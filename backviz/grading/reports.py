@@ -151,7 +151,7 @@ def write_reports(
     folders = {k: v for k, v in FOLDERS.items() if diagrams or k != "diagrams"}
     students = StudentReports(table, own, names, lang=lang)
     if jobs > 1:  # what the workers import, imported before they are forked (no import lock)
-        import backviz.render.solution
+        import backviz.render.equations
         import backviz.render.text  # noqa: F401
 
     with StagedFolders(out, folders, previous_names(out)) as staged:

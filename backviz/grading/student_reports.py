@@ -217,7 +217,7 @@ def _shown(verdict: str, detail: str) -> str:
 def worked_step(trace: Trace, name: str, cache: dict[str, str]) -> str:
     """The worked equation of a quantity as text (the same for every student: cached)."""
     if name not in cache:
-        from ..render.solution import equation
+        from ..render.equations import equation
         from ..render.text import equation_text
 
         eq = equation(trace, trace.ref(name))

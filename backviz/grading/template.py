@@ -29,7 +29,7 @@ INSTRUCTIONS = {
 def answer_sheet(trace: Trace, *, student: str | None = None, lang: str = "en") -> str:
     """The sheet as CSV text: instructions as # comments, a student row, then the quantities."""
     exercise = trace.exercise
-    title = exercise.title.get(lang) or exercise.title.get("en", exercise.id)
+    title = exercise.title_in(lang)
     lines = [line.format(id=exercise.id, title=title) for line in INSTRUCTIONS[lang]]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..core.expression import ExpressionTrace
-    from ..core.trace import Trace
+    from ..core.quantity_trace import QuantityTrace
 
 __all__ = ["render_solution"]
 
 
 def render_solution(
-    trace: Trace | ExpressionTrace,
+    trace: QuantityTrace,
     fmt: str = "text",
     *,
     lang: str = "en",

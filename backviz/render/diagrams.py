@@ -1,38 +1,47 @@
-"""The diagram of any trace: the network drawing, or the computational graph of an expression."""
+"""The diagram of any trace: the network drawing, or the computational graph of an expression.
+
+Each kind of exercise has its drawing in `DRAWINGS` (keyed by `exercise.kind`): how it is
+drawn and on which SVG elements a quantity lives (what the walkthrough highlights). A new kind
+of exercise adds one entry here.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from ..errors import BackvizError
+from ..errors import BackvizError, NameError_
 
 if TYPE_CHECKING:
     import graphviz
 
     from ..core.expression import ExpressionTrace
     from ..core.quantities import Ref
+    from ..core.quantity_trace import QuantityTrace
     from ..core.trace import Trace
 
-__all__ = ["diagram", "resolve"]
+__all__ = ["DRAWINGS", "Drawing", "diagram", "element_ids", "resolve"]
 
 
-def diagram(
-    trace: Trace | ExpressionTrace,
+@dataclass(frozen=True)
+class Drawing:
+    """How one kind of exercise is drawn (`draw` takes the options of `diagram`)."""
+
+    draw: Callable[..., graphviz.Digraph]
+    element_ids: Callable[[Any, Ref], list[str]]
+
+
+def _draw_network(
+    trace: Trace,
     *,
-    stage: str = "forward",
-    highlight: str | None = None,
-    lang: str = "en",
-    step: int = 1,
-    sample: int = 1,
-    decimals: int = 8,
+    stage: str,
+    highlight: str | None,
+    lang: str,
+    step: int,
+    sample: int,
+    decimals: int,
 ) -> graphviz.Digraph:
-    """A `graphviz.Digraph` of the trace (stage, step and sample apply to networks)."""
-    from ..core.trace import Trace
-
-    if not isinstance(trace, Trace):
-        from .expression_graph import expression_graph
-
-        return expression_graph(trace, highlight=highlight, lang=lang)
     from .network_diagram import network_diagram
 
     if step > len(trace.steps):
@@ -53,11 +62,63 @@ def diagram(
     )
 
 
-def resolve(trace: Trace, name: str, *, step: int, sample: int) -> Ref:
+def _draw_expression(
+    trace: ExpressionTrace, *, highlight: str | None, lang: str, **_: object
+) -> graphviz.Digraph:
+    """An expression has one drawing: every value, gradient and local derivative at once."""
+    from .expression_graph import expression_graph
+
+    return expression_graph(trace, highlight=highlight, lang=lang)
+
+
+def _network_ids(trace: Trace, ref: Ref) -> list[str]:
+    from .network_diagram import element_ids as ids
+
+    return ids(trace, ref)
+
+
+def _expression_ids(trace: ExpressionTrace, ref: Ref) -> list[str]:
+    from .expression_graph import element_ids as ids
+
+    return ids(trace, ref)
+
+
+DRAWINGS = {
+    "network": Drawing(_draw_network, _network_ids),
+    "expression": Drawing(_draw_expression, _expression_ids),
+}
+
+
+def diagram(
+    trace: QuantityTrace,
+    *,
+    stage: str = "forward",
+    highlight: str | None = None,
+    lang: str = "en",
+    step: int = 1,
+    sample: int = 1,
+    decimals: int = 8,
+) -> graphviz.Digraph:
+    """A `graphviz.Digraph` of the trace (stage, step and sample apply to networks)."""
+    return DRAWINGS[trace.exercise.kind].draw(
+        trace,
+        stage=stage,
+        highlight=highlight,
+        lang=lang,
+        step=step,
+        sample=sample,
+        decimals=decimals,
+    )
+
+
+def element_ids(trace: QuantityTrace, ref: Ref) -> list[str]:
+    """The ids of the SVG elements (in `diagram`'s drawing) that the quantity lives on."""
+    return DRAWINGS[trace.exercise.kind].element_ids(trace, ref)
+
+
+def resolve(trace: QuantityTrace, name: str, *, step: int, sample: int) -> Ref:
     """The quantity `name` names, read at the drawn step and sample when it leaves them out
     (W1 in a 3-step exercise is W1@step; z1 with several samples is z1[sample])."""
-    from ..errors import NameError_
-
     candidates = [name, f"{name}@{step}", f"{name}[{sample}]", f"{name}[{sample}]@{step}"]
     for candidate in candidates:
         try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..core.display import Displayable
 from ..core.mathexpr import Expr, Sym
 
 __all__ = ["Block", "Document", "Equation", "Heading", "Paragraph"]
@@ -38,7 +39,9 @@ Block = Heading | Paragraph | Equation
 
 
 @dataclass
-class Document:
+class Document(Displayable):
+    """A worked solution; in a notebook it shows as HTML with MathML, Markdown and text."""
+
     title: str
     lang: str
     decimals: int
@@ -55,9 +58,3 @@ class Document:
 
     def equations(self) -> list[Equation]:
         return [b for b in self.blocks if isinstance(b, Equation)]
-
-    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict:
-        """Jupyter: HTML with MathML, Markdown and text."""
-        from .jupyter import document_bundle
-
-        return document_bundle(self)

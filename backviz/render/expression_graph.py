@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from ..core.expression import ExpressionTrace
 
-__all__ = ["expression_graph"]
+__all__ = ["element_ids", "expression_graph"]
 
 HIGHLIGHT = "#d62728"
 
@@ -49,7 +49,7 @@ def expression_graph(
         graph_attr={
             "rankdir": "LR",
             "fontname": font,
-            "label": trace.exercise.title.get(lang) or trace.exercise.title.get("en", ""),
+            "label": trace.exercise.title_in(lang, fallback=""),
             "labelloc": "t",
         },
         node_attr={"fontname": font, "fontsize": "11"},
@@ -93,3 +93,13 @@ def expression_graph(
                 fontcolor=HIGHLIGHT if lit_edge else "#1d2330",
             )
     return graph
+
+
+def element_ids(trace: ExpressionTrace, ref: Ref) -> list[str]:
+    """The SVG element ids a quantity lives on: its value's record, or for a local derivative
+    the edge it labels with the two records and the operation between them."""
+    node = re.sub(r"[^A-Za-z0-9]+", "_", ref.label[0])
+    if ref.kind is Kind.LOCAL_GRAD:
+        source = re.sub(r"[^A-Za-z0-9]+", "_", ref.label[1])
+        return [f"v_{source}", f"e_{source}_{node}", f"op_{node}", f"v_{node}"]
+    return [f"v_{node}"]

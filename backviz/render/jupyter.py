@@ -1,8 +1,10 @@
-"""Inline display in Jupyter: `_repr_mimebundle_` of exercises, traces and solutions.
+"""Inline display in Jupyter: what exercises, traces and solutions show in a notebook.
 
 Each offers HTML, SVG, PNG and plain text, so a notebook shows the diagram even where it is
 untrusted (JupyterLab does not show SVG there, but shows PNG) and a terminal shows text.
-Without Graphviz's `dot`, the image keys are left out and the rest still shows.
+Without Graphviz's `dot`, the image keys are left out and the rest still shows. The core's
+classes know nothing of this module: `register()` (called by `backviz/__init__.py`) composes
+it into them through `core/display.py`.
 """
 
 from __future__ import annotations
@@ -10,15 +12,24 @@ from __future__ import annotations
 import base64
 from typing import TYPE_CHECKING, Any
 
+from ..core.display import register_display
+from ..core.exercise import ExpressionExercise, NetworkExercise
+from ..core.quantity_trace import QuantityTrace
 from ..errors import DependencyError
+from .document import Document
 
 if TYPE_CHECKING:
     from ..core.exercise import Exercise
-    from ..core.expression import ExpressionTrace
-    from ..core.trace import Trace
-    from .document import Document
 
-__all__ = ["document_bundle", "exercise_bundle", "trace_bundle"]
+__all__ = ["document_bundle", "exercise_bundle", "register", "trace_bundle"]
+
+
+def register() -> None:
+    """Make exercises, traces and worked solutions show themselves in a notebook."""
+    register_display(NetworkExercise, exercise_bundle)
+    register_display(ExpressionExercise, exercise_bundle)
+    register_display(QuantityTrace, trace_bundle)
+    register_display(Document, document_bundle)
 
 
 def _images(graph: Any) -> dict[str, Any]:
@@ -32,30 +43,14 @@ def _images(graph: Any) -> dict[str, Any]:
     return {"image/svg+xml": svg[svg.index("<svg") :], "image/png": base64.b64encode(png).decode()}
 
 
-def _summary(trace: Trace | ExpressionTrace) -> str:
-    from ..core.trace import Trace
-
-    ex = trace.exercise
-    if not isinstance(trace, Trace):
-        return f"{ex.id}: {ex.output} = {trace.values[ex.output]!r} ({len(trace.nodes)} nodes)"
-    first, last = trace.steps[0], trace.steps[-1]
-    sizes = "-".join(map(str, ex.sizes))
-    text = f"{ex.id}: {sizes} network, {len(trace.steps)} step(s)"
-    if first.forward.loss is not None:
-        text += f", E = {first.forward.loss:.8f}"
-    if last.after is not None and last.after.loss is not None:
-        text += f" → {last.after.loss:.8f}"
-    return text
-
-
-def trace_bundle(trace: Trace | ExpressionTrace, *, lang: str = "en") -> dict[str, Any]:
+def trace_bundle(trace: QuantityTrace, *, lang: str = "en") -> dict[str, Any]:
     """The worked solution as HTML with the diagram (stage all) above it, and the diagram."""
     from .diagrams import diagram
     from .html import html_fragment
     from .solution import worked_solution
 
     graph = diagram(trace, stage="all", lang=lang)
-    bundle = {"text/plain": _summary(trace)}
+    bundle = {"text/plain": trace.summary()}
     bundle.update(_images(graph))
     figure = bundle.get("image/svg+xml", "")
     bundle["text/html"] = f"<div>{figure}</div>" + html_fragment(worked_solution(trace, lang=lang))
@@ -68,7 +63,7 @@ def exercise_bundle(exercise: Exercise, *, lang: str = "en") -> dict[str, Any]:
     from .diagrams import diagram
 
     trace = trace_of(exercise)
-    title = exercise.title.get(lang) or exercise.title.get("en", exercise.id)
+    title = exercise.title_in(lang)
     bundle = {"text/plain": f"{exercise.id}: {title}"}
     bundle.update(_images(diagram(trace, stage="forward", lang=lang)))
     bundle["text/html"] = f"<h3>{title}</h3>" + bundle.get("image/svg+xml", "")

@@ -316,7 +316,7 @@ def network_diagram(
 
 
 def _title(trace: Trace, view: _View, lang: str) -> str:
-    title = trace.exercise.title.get(lang) or trace.exercise.title.get("en", trace.exercise.id)
+    title = trace.exercise.title_in(lang)
     parts = [title, word(f"stage_{view.stage}", lang)]
     if len(trace.steps) > 1:
         parts.append(word("step", lang, s=view.step))

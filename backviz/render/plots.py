@@ -40,7 +40,7 @@ def plot(trace: Trace, what: str, *, fmt: str = "png", lang: str = "en") -> byte
     if lang == "ko":
         plt.rcParams["font.family"] = ["NanumGothic", "DejaVu Sans"]
     figure, axes = plt.subplots(figsize=(7, 4.2), dpi=120)
-    title = trace.exercise.title.get(lang) or trace.exercise.title.get("en", trace.exercise.id)
+    title = trace.exercise.title_in(lang)
     steps = np.arange(1, len(trace.steps) + 1)
     if what == "loss":
         losses = [r.forward.loss for r in trace.steps]

@@ -9,12 +9,10 @@ diagrams, the CSS and the script — is inside the file: it works offline, from 
 from __future__ import annotations
 
 import json
-import re
 from html import escape
 from typing import TYPE_CHECKING
 
 from ..core.notation import format_number
-from ..core.quantities import Kind
 from .document import Equation, Heading
 from .drawing import render_graph
 from .html import page_head
@@ -23,8 +21,7 @@ from .solution import DETAILED_STEPS, worked_solution
 from .words import word
 
 if TYPE_CHECKING:
-    from ..core.expression import ExpressionTrace
-    from ..core.trace import Trace
+    from ..core.quantity_trace import QuantityTrace
 
 __all__ = ["walkthrough_page"]
 
@@ -112,34 +109,15 @@ def _equation_mathml(eq: Equation, decimals: int) -> str:
     )
 
 
-def _highlight(trace: Trace | ExpressionTrace, name: str) -> list[str]:
-    from ..core.trace import Trace
-
-    ref = trace.ref(name)
-    if isinstance(trace, Trace):
-        from .network_diagram import element_ids
-
-        return element_ids(trace, ref)
-    node = re.sub(r"[^A-Za-z0-9]+", "_", ref.label[0])
-    if ref.kind is Kind.LOCAL_GRAD:
-        source = re.sub(r"[^A-Za-z0-9]+", "_", ref.label[1])
-        return [f"v_{source}", f"e_{source}_{node}", f"op_{node}", f"v_{node}"]
-    return [f"v_{node}"]
-
-
-def walkthrough_page(trace: Trace | ExpressionTrace, *, lang: str = "en", decimals: int = 8) -> str:
+def walkthrough_page(trace: QuantityTrace, *, lang: str = "en", decimals: int = 8) -> str:
     """The whole page as HTML text."""
-    from ..core.trace import Trace
-    from .diagrams import diagram
+    from .diagrams import diagram, element_ids
 
     document = worked_solution(trace, lang=lang, decimals=decimals)
     diagrams: dict[str, str] = {}
-    if isinstance(trace, Trace):
-        for record in trace.steps[:DETAILED_STEPS]:
-            graph = diagram(trace, stage="all", step=record.step, lang=lang, decimals=decimals)
-            diagrams[f"diagram-{record.step}"] = _svg(graph)
-    else:
-        diagrams["diagram-1"] = _svg(diagram(trace, lang=lang))
+    for step in range(1, min(trace.n_steps, DETAILED_STEPS) + 1):
+        graph = diagram(trace, stage="all", step=step, lang=lang, decimals=decimals)
+        diagrams[f"diagram-{step}"] = _svg(graph)
     slides: list[dict[str, object]] = []
     nav: list[str] = []
     context = ""
@@ -158,7 +136,7 @@ def walkthrough_page(trace: Trace | ExpressionTrace, *, lang: str = "en", decima
                 "context": context,
                 "formula": _equation_mathml(block, decimals),
                 "diagram": f"diagram-{step}" if f"diagram-{step}" in diagrams else "diagram-1",
-                "highlight": _highlight(trace, block.name),
+                "highlight": element_ids(trace, trace.ref(block.name)),
             }
         )
         i = len(slides) - 1

@@ -1,120 +1,24 @@
-"""Cross-checks of a trace: torch.autograd (float64), finite differences, sympy, and the formulas.
+"""The torch oracle: the same network trained by torch itself, compared array by array.
 
-- torch: the same network trained by torch itself (autograd for every derivative,
-  torch.optim for every update), step by step; every array of the trace is compared.
-- finite differences: ∂E/∂W and ∂E/∂b of each step against Richardson-extrapolated central
-  differences of the loss (a sample of up to 64 parameters per layer on big networks).
-- formulas: every quantity recomputed from its own formula and its inputs' values — the
-  per-scalar view that the solution, diagrams and grader read (up to 50,000 quantities).
-- sympy: the symbolic form of every formula evaluated at the inputs' values (small exercises);
-  expression exercises are checked exactly, values and gradients, in rational arithmetic.
-
-torch and sympy are imported here only, and only when a check runs.
+torch computes every derivative with autograd and every update with torch.optim, step after
+step, in float64; nothing of backviz's formulas is used, so agreement is independent evidence.
+torch is imported only when a check runs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .core.exercise import NetworkExercise
-from .core.expression import ExpressionTrace
-from .core.quantities import Kind, Ref
-from .core.trace import Backward, Forward, StepRecord, Trace
-from .errors import DependencyError
+from ..core.exercise import NetworkExercise
+from ..core.quantities import Kind, Ref
+from ..core.trace import Backward, Forward, StepRecord, Trace
+from ..errors import DependencyError
+from .report import CheckReport
 
-__all__ = ["CheckReport", "Comparison", "check", "torch_trace"]
-
-TORCH_RTOL = 1e-9
-FD_RTOL = 1e-6
-SYMPY_RTOL = 1e-9
-FORMULA_RTOL = 1e-12
-MAX_FORMULA_REFS = 50_000
-MAX_SYMPY_REFS = 3_000
-FD_SAMPLE = 64
-
-
-@dataclass
-class Comparison:
-    """The largest disagreement between backviz and one independent source for one kind."""
-
-    source: str
-    kind: str
-    tolerance: float
-    count: int = 0
-    max_abs: float = 0.0
-    max_rel: float = 0.0
-    worst: str = ""
-    failures: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return self.failures == 0
-
-    def add(
-        self,
-        ours: np.ndarray,
-        theirs: np.ndarray,
-        names: Callable[[int], str],
-        floor: float | None = None,
-    ) -> None:
-        """Compare arrays elementwise; `names(i)` names the flat element i for the report.
-
-        The relative error is |ours − theirs| / max(|ours|, |theirs|, floor), so values that
-        cancel to ~1e-17 on one side and 0 on the other do not count as 100% wrong. The default
-        floor is 1e-12 of the largest value compared (at least 1e-12).
-        """
-        ours = np.asarray(ours, dtype=float).ravel()
-        theirs = np.asarray(theirs, dtype=float).ravel()
-        if ours.size == 0:
-            return
-        both_nan = np.isnan(ours) & np.isnan(theirs)
-        both_inf = np.isinf(ours) & (ours == theirs)
-        same = both_nan | both_inf
-        abs_err = np.where(same, 0.0, np.abs(ours - theirs))
-        abs_err = np.where(np.isnan(abs_err), np.inf, abs_err)
-        if floor is None:
-            scale = float(np.max(np.abs(np.where(np.isfinite(theirs), theirs, 0.0)), initial=0.0))
-            floor = max(scale, 1.0) * 1e-12
-        rel = abs_err / np.maximum(np.maximum(np.abs(ours), np.abs(theirs)), floor)
-        rel = np.where(np.isnan(rel), np.inf, rel)
-        self.count += ours.size
-        worst = int(np.argmax(rel))
-        if rel[worst] >= self.max_rel:
-            self.max_rel = float(rel[worst])
-            self.worst = names(worst)
-        self.max_abs = max(self.max_abs, float(np.max(abs_err)))
-        self.failures += int(np.sum(rel > self.tolerance))
-
-
-@dataclass
-class CheckReport:
-    """All comparisons for one exercise."""
-
-    exercise: str
-    comparisons: list[Comparison] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return all(c.ok for c in self.comparisons)
-
-    def get(self, source: str, kind: str) -> Comparison:
-        for c in self.comparisons:
-            if c.source == source and c.kind == kind:
-                return c
-        tolerance = {
-            "torch.autograd": TORCH_RTOL,
-            "finite differences": FD_RTOL,
-            "sympy": SYMPY_RTOL,
-            "formulas": FORMULA_RTOL,
-        }[source]
-        comparison = Comparison(source, kind, tolerance)
-        self.comparisons.append(comparison)
-        return comparison
+__all__ = ["compare_traces", "torch_trace"]
 
 
 def _torch() -> Any:
@@ -127,15 +31,6 @@ def _torch() -> Any:
     return torch
 
 
-def _sympy() -> Any:
-    try:
-        import sympy
-    except ImportError:  # pragma: no cover
-        raise DependencyError("backviz check needs sympy: pip install 'backviz[check]'") from None
-    return sympy
-
-
-# -- torch --------------------------------------------------------------------------------------
 def _torch_activation(torch: Any, name: str, slope: float | None) -> Callable[[Any], Any]:
     F = torch.nn.functional
     return {
@@ -396,7 +291,7 @@ def _compare_params(
         report.get(source, group).add(a, b, _namer(trace, kind, i + 2, a.shape, step, label=label))
 
 
-def _compare_traces(report: CheckReport, source: str, ours: Trace, theirs: Trace) -> None:
+def compare_traces(report: CheckReport, source: str, ours: Trace, theirs: Trace) -> None:
     for mine, other in zip(ours.steps, theirs.steps, strict=True):
         s = mine.step
         _compare_forward(report, source, ours, mine.forward, other.forward, s, after=False)
@@ -439,154 +334,3 @@ def _compare_traces(report: CheckReport, source: str, ours: Trace, theirs: Trace
         )
         assert mine.after is not None and other.after is not None
         _compare_forward(report, source, ours, mine.after, other.after, s, after=True)
-
-
-# -- finite differences ------------------------------------------------------------------------
-def _sample_indices(size: int) -> np.ndarray:
-    if size <= FD_SAMPLE:
-        return np.arange(size)
-    return np.unique(np.linspace(0, size - 1, FD_SAMPLE).round().astype(int))
-
-
-def _finite_differences(report: CheckReport, trace: Trace) -> None:
-    from .core.engine import forward
-
-    exercise = trace.exercise
-    for record in trace.steps:
-        if record.backward is None:
-            continue
-        params = [list(record.W), list(record.b)]
-        grads = [record.backward.grad_W, record.backward.grad_b]
-        for which, kind in ((0, Kind.GRAD_W), (1, Kind.GRAD_B)):
-            for i, p in enumerate(params[which]):
-                if p is None:
-                    continue
-                flat_ids = _sample_indices(p.size)
-                estimates = np.array(
-                    [_fd(exercise, forward, params, which, i, int(f)) for f in flat_ids]
-                )
-                ours = np.asarray(grads[which][i]).ravel()[flat_ids]
-                shape = p.shape
-
-                def name(
-                    k: int,
-                    shape: tuple = shape,
-                    ids: np.ndarray = flat_ids,
-                    layer: int = i + 2,
-                    kind: Kind = kind,
-                    step: int = record.step,
-                ) -> str:
-                    index = tuple(int(v) + 1 for v in np.unravel_index(int(ids[k]), shape))
-                    return trace.name(Ref(kind, layer, index, None, step))
-
-                # a central difference of E is only good to about ε·|E|/h: gradients far below
-                # |E| are compared absolutely, to 1e-12·max(1, |E|)
-                floor = 1e-6 * max(1.0, abs(record.forward.loss or 0.0))
-                report.get("finite differences", kind.value).add(ours, estimates, name, floor)
-
-
-def _fd(
-    exercise: NetworkExercise, forward: Callable, params: list, which: int, i: int, flat: int
-) -> float:
-    base = params[which][i]
-    h = 1e-3 * max(1.0, abs(float(base.ravel()[flat])))
-
-    def loss_at(offset: float) -> float:
-        changed = base.copy()
-        changed.ravel()[flat] += offset
-        trial = [list(params[0]), list(params[1])]
-        trial[which][i] = changed
-        return float(forward(exercise, tuple(trial[0]), tuple(trial[1])).loss)
-
-    def central(step: float) -> float:
-        return (loss_at(step) - loss_at(-step)) / (2 * step)
-
-    # Richardson extrapolation: the h² error terms of D(h) and D(h/2) cancel
-    return (4 * central(h / 2) - central(h)) / 3
-
-
-# -- the per-scalar formulas, numerically and symbolically -------------------------------------
-def _check_formulas(report: CheckReport, trace: Trace | ExpressionTrace, *, symbolic: bool) -> None:
-    refs = list(_limited(trace.refs(), MAX_FORMULA_REFS))
-    if len(refs) == MAX_FORMULA_REFS:
-        report.notes.append(f"formulas: the first {MAX_FORMULA_REFS} quantities checked")
-    sp = _sympy() if symbolic else None
-    for position, ref in enumerate(refs):
-        formula = trace.formula(ref)
-        if formula is None:
-            continue
-        values = [trace.value(r) for r in formula.inputs]
-        ours = trace.value(ref)
-        with np.errstate(all="ignore"):
-            recomputed = float(formula.rule.evaluate([np.float64(v) for v in values]))
-        name = trace.name(ref)
-        report.get("formulas", ref.kind.value).add(
-            np.array(ours), np.array(recomputed), lambda _, n=name: n
-        )
-        if sp is not None and position < MAX_SYMPY_REFS:
-            exact = formula.rule.symbolic([sp.Float(v, 30) for v in values])
-            report.get("sympy", ref.kind.value).add(
-                np.array(ours), np.array(float(sp.N(exact, 30))), lambda _, n=name: n
-            )
-
-
-def _limited(items: Iterable[Ref], limit: int) -> Iterable[Ref]:
-    for count, item in enumerate(items):
-        if count >= limit:
-            return
-        yield item
-
-
-def _check_expression_exactly(report: CheckReport, trace: ExpressionTrace) -> None:
-    """Values and ∂output/∂node in exact rational arithmetic with sympy (independent of backviz's
-    chain rule: each gradient is d/dε of the output with ε added to that node)."""
-    from .core.expression import _symbolic
-
-    sp = _sympy()
-    exercise = trace.exercise
-    eps = sp.Symbol("eps")
-
-    def build(bump: str | None) -> dict[str, Any]:
-        env: dict[str, Any] = {}
-        for name, value in exercise.inputs.items():
-            env[name] = sp.nsimplify(value) + (eps if name == bump else 0)
-        for node in trace.nodes:
-            env[node.name] = _symbolic(node.tree, env) + (eps if node.name == bump else 0)
-        return env
-
-    exact = build(None)
-    for name in trace.values:
-        report.get("sympy", Kind.NODE.value).add(
-            np.array(trace.values[name]),
-            np.array(float(sp.N(exact[name], 30))),
-            lambda _, n=name: n,
-        )
-        bumped = build(name)[exercise.output]
-        grad = sp.diff(bumped, eps).subs(eps, 0)
-        report.get("sympy", Kind.GRAD.value).add(
-            np.array(trace.grads[name]),
-            np.array(float(sp.N(grad, 30))),
-            lambda _, n=name: f"d{exercise.output}/d{n}",
-        )
-
-
-# -- entry point -------------------------------------------------------------------------------
-def check(trace: Trace | ExpressionTrace, *, symbolic: bool | None = None) -> CheckReport:
-    """Every comparison that applies to the trace."""
-    report = CheckReport(trace.exercise.id)
-    if isinstance(trace, ExpressionTrace):
-        _check_expression_exactly(report, trace)
-        _check_formulas(report, trace, symbolic=True)
-        return report
-    _compare_traces(report, "torch.autograd", trace, torch_trace(trace.exercise))
-    _finite_differences(report, trace)
-    if symbolic is None:
-        symbolic = _count_at_most(trace.refs(), MAX_SYMPY_REFS)
-    _check_formulas(report, trace, symbolic=symbolic)
-    if not symbolic:
-        report.notes.append(f"sympy: skipped (more than {MAX_SYMPY_REFS} quantities)")
-    return report
-
-
-def _count_at_most(items: Iterable[Any], limit: int) -> bool:
-    return sum(1 for _ in _limited(items, limit + 1)) <= limit

@@ -1,0 +1,100 @@
+"""The trace protocol: what every kind of exercise's trace offers its readers.
+
+A trace is every number of an exercise, each a named quantity (`Ref`) with its value and its
+formula. Solutions, diagrams, checks, exports and grading read traces through this base only;
+what differs between a network and an expression (how quantities are numbered, named and
+computed) is in the subclasses, `Trace` and `ExpressionTrace`. Consumers that must treat a
+kind of exercise in its own way (its drawing, its sections) look the kind up in a table keyed
+by `exercise.kind`, never by testing the trace's type.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from ..errors import NameError_
+from .display import Displayable
+from .mathexpr import Sym
+from .notation import latex_name, normalize_name, pretty_name
+from .quantities import Ref
+
+if TYPE_CHECKING:
+    from .formulas import Formula
+
+__all__ = ["QuantityTrace"]
+
+
+class QuantityTrace(Displayable, ABC):
+    """Every quantity of one exercise: names, values and formulas, in computing order."""
+
+    exercise: Any  # the exercise computed (a NetworkExercise or an ExpressionExercise)
+
+    # -- what each kind of trace defines ---------------------------------------------------------
+    @property
+    @abstractmethod
+    def n_steps(self) -> int:
+        """Training steps traced (1 for an exercise without training steps)."""
+
+    @abstractmethod
+    def refs(self) -> Iterator[Ref]:
+        """Every quantity, in the order a person computes them."""
+
+    @abstractmethod
+    def value(self, ref: Ref) -> float:
+        """The quantity's value (float64)."""
+
+    @abstractmethod
+    def formula(self, ref: Ref) -> Formula | None:
+        """How the quantity is computed from others; None for a given value."""
+
+    @abstractmethod
+    def name(self, ref: Ref) -> str:
+        """The quantity's name, as answer sheets, reports and the CSV/JSON keys write it."""
+
+    @abstractmethod
+    def symbol(self, ref: Ref, *, step: int | None = None) -> Sym:
+        """The quantity as a display symbol; within the section of `step`, without its @step."""
+
+    @abstractmethod
+    def summary(self) -> str:
+        """One line saying what was computed (for a notebook's plain-text display)."""
+
+    def _aliases(self) -> Iterator[tuple[str, Ref]]:
+        """Other accepted spellings of quantities' names (none unless a kind has them)."""
+        return iter(())
+
+    # -- the same for every kind -----------------------------------------------------------------
+    def inputs(self, ref: Ref) -> tuple[Ref, ...]:
+        """The quantities the formula of `ref` reads (empty for given values)."""
+        formula = self.formula(ref)
+        return formula.inputs if formula is not None else ()
+
+    def derivative_symbol(self, top: Ref, bottom: Ref) -> Sym:
+        """∂top/∂bottom as a display symbol, e.g. ∂z3/∂W5 (names without sample or step)."""
+        plain = [self.name(Ref(r.kind, r.layer, r.index, label=r.label)) for r in (top, bottom)]
+        name = f"d{plain[0]}/d{plain[1]}"
+        return Sym(pretty_name(name), latex_name(name))
+
+    @cached_property
+    def _by_name(self) -> dict[str, Ref]:
+        index: dict[str, Ref] = {}
+        for ref in self.refs():
+            index[normalize_name(self.name(ref))] = ref
+        for alias, ref in self._aliases():
+            index.setdefault(normalize_name(alias), ref)
+        return index
+
+    def ref(self, name: str) -> Ref:
+        """The quantity called `name` (any accepted spelling; spaces and case ignored)."""
+        try:
+            return self._by_name[normalize_name(name)]
+        except KeyError:
+            raise NameError_(f"no quantity named '{name}' in exercise {self.exercise.id}") from None
+
+    def items(self) -> Iterator[tuple[str, float]]:
+        """(name, value) of every quantity in computing order: the answer key."""
+        for ref in self.refs():
+            yield self.name(ref), self.value(ref)

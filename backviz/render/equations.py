@@ -1,0 +1,110 @@
+"""One quantity's worked equation: name = formula = numbers = value, read from the trace.
+
+Each equation is the quantity's own formula (`formula(ref)` of the trace) displayed twice,
+over the inputs' symbols and over their values. The chain rule is written out as the notes do
+by composing trace formulas — ∂E/∂W5 = δ_o1 · h1 with δ_o1 = ∂E/∂o1 · ∂o1/∂z3 gives
+∂E/∂W5 = ∂E/∂o1 · ∂o1/∂z3 · ∂z3/∂W5 — never by deriving anything here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from ..core.formulas import Product
+from ..core.mathexpr import Expr, Num, mul
+from ..core.quantities import Kind, Ref
+from .document import Document, Equation
+
+if TYPE_CHECKING:
+    from ..core.quantity_trace import QuantityTrace
+
+__all__ = ["add_equation", "equation"]
+
+
+def _is_given(trace: QuantityTrace, ref: Ref) -> bool:
+    return trace.formula(ref) is None
+
+
+def _numbers(trace: QuantityTrace, refs: Iterable[Ref]) -> list[Expr]:
+    return [Num(trace.value(r), given=_is_given(trace, r)) for r in refs]
+
+
+def _chain(trace: QuantityTrace, ref: Ref) -> tuple[list[Expr], list[Expr]] | None:
+    """The chain-rule factors of a gradient or a path term, as symbols and as numbers.
+
+    ∂E/∂w_jk (one sample) = ∂E/∂a_j · ∂a_j/∂z_j · ∂z_j/∂w_jk, the first two being δ_j's own
+    formula; ∂E/∂b_j = ∂E/∂a_j · ∂a_j/∂z_j; the path of a_j through z_i is
+    ∂E/∂a_i · ∂a_i/∂z_i · ∂z_i/∂a_j = δ_i · w_ij.
+    """
+    formula = trace.formula(ref)
+    if formula is None:
+        return None
+    if ref.kind is Kind.GRAD_W and trace.exercise.n_samples == 1:
+        delta, a_prev = formula.inputs
+        z = Ref(Kind.Z, delta.layer, delta.index, delta.sample, delta.step)
+        w = Ref(Kind.WEIGHT, ref.layer, ref.index, step=ref.step)
+        last = (trace.derivative_symbol(z, w), a_prev)
+    elif ref.kind is Kind.GRAD_B and trace.exercise.n_samples == 1:
+        (delta,) = formula.inputs
+        last = None
+    elif ref.kind is Kind.DE_DA_TERM:
+        delta, weight = formula.inputs
+        z = Ref(Kind.Z, delta.layer, delta.index, delta.sample, delta.step)
+        a = Ref(Kind.A, ref.layer, (ref.index[0],), ref.sample, ref.step)
+        last = (trace.derivative_symbol(z, a), weight)
+    else:
+        return None
+    delta_formula = trace.formula(delta)
+    factors = (
+        list(delta_formula.inputs)
+        if delta_formula and isinstance(delta_formula.rule, Product)
+        else [delta]
+    )
+    symbols: list[Expr] = [trace.symbol(f, step=ref.step) for f in factors]
+    numbers: list[Expr] = _numbers(trace, factors)
+    if last is not None:
+        symbols.append(last[0])
+        numbers.append(Num(trace.value(last[1]), given=_is_given(trace, last[1])))
+    if len(symbols) < 2:
+        return None
+    return symbols, numbers
+
+
+def equation(trace: QuantityTrace, ref: Ref) -> Equation | None:
+    """The quantity's equation, or None for a given value (inputs, targets, initial weights)."""
+    formula = trace.formula(ref)
+    if formula is None:
+        return None
+    values = [trace.value(r) for r in formula.inputs]
+    symbols = [trace.symbol(r, step=ref.step) for r in formula.inputs]
+    symbolic = formula.rule.display(symbols, values, numbers=False)
+    numeric = formula.rule.display(_numbers(trace, formula.inputs), values, numbers=True)
+    forms: list[Expr] = []
+    chain = _chain(trace, ref)
+    if chain is not None:
+        forms.append(mul(*chain[0]))
+    forms.append(symbolic)
+    if chain is not None:
+        forms.append(mul(*chain[1]))
+    elif not isinstance(numeric, Num):  # a lone number says no more than the value
+        forms.append(numeric)
+    if not formula.inputs:  # a constant (∂f/∂f = 1)
+        forms = [numeric]
+    lhs = trace.symbol(ref, step=ref.step)
+    return Equation(trace.name(ref), lhs, tuple(_unique(forms)), trace.value(ref))
+
+
+def _unique(forms: list[Expr]) -> list[Expr]:
+    kept: list[Expr] = []
+    for form in forms:
+        if form not in kept:
+            kept.append(form)
+    return kept
+
+
+def add_equation(document: Document, trace: QuantityTrace, ref: Ref) -> None:
+    """The quantity's equation appended to the document (nothing for a given value)."""
+    found = equation(trace, ref)
+    if found is not None:
+        document.equation(found)

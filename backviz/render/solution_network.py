@@ -1,0 +1,187 @@
+"""The sections of a network exercise's worked solution: what is given, then for each step the
+forward pass, the loss, each layer's backward pass and update, and the check after the update.
+
+Big exercises are shortened: after `DETAILED_STEPS` steps a table of the loss per step; a step
+of more than `MAX_DETAILED` quantities each layer in matrix form.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..core.notation import format_given, format_number
+from ..core.quantities import Kind, Ref
+from .document import Document
+from .equations import add_equation
+from .words import word
+
+if TYPE_CHECKING:
+    from ..core.trace import Trace
+
+__all__ = ["DETAILED_STEPS", "MAX_DETAILED", "network_sections"]
+
+MAX_DETAILED = 2_000  # more quantities per step than this: each layer in matrix form
+DETAILED_STEPS = 3  # steps written out in full; the loss of every later step in a table
+LOSS_ROWS = 25  # at most this many rows in that table (evenly spaced, the last one included)
+
+
+def _describe(trace: Trace, lang: str) -> str:
+    ex = trace.exercise
+    names = [f.name for f in ex.activations]
+    activation = names[0] if len(set(names)) == 1 else " / ".join(names)
+    parts = [
+        word("describe_layers", lang, sizes="-".join(map(str, ex.sizes))),
+        word("describe_activation", lang, names=activation),
+        word("describe_bias" if any(ex.bias) else "describe_no_bias", lang),
+        word("describe_loss", lang, loss=ex.loss_name),
+    ]
+    if ex.trains:
+        parts.append(word("describe_optimizer", lang, opt=ex.training.optimizer.describe()))
+        parts.append(
+            word("describe_learning_rate", lang, lr=format_given(ex.training.learning_rate))
+        )
+        parts.append(
+            word("describe_samples", lang, n=ex.n_samples, reduction=ex.training.reduction)
+        )
+        parts.append(word("describe_steps", lang, n=ex.training.steps))
+    return "; ".join(parts) + "."
+
+
+def _given(document: Document, trace: Trace) -> None:
+    lang = document.lang
+    document.heading(word("given", lang))
+    groups: dict[str, list[str]] = {}
+    key = {
+        Kind.INPUT: "inputs",
+        Kind.TARGET: "targets",
+        Kind.WEIGHT: "weights",
+        Kind.BIAS: "biases",
+    }
+    for ref in trace.refs():
+        if ref.kind not in key or (ref.step or 1) != 1:
+            if ref.kind in (Kind.Z, Kind.A):
+                break
+            continue
+        name = trace.symbol(ref, step=1).text
+        groups.setdefault(key[ref.kind], []).append(f"{name} = {format_given(trace.value(ref))}")
+    for label, items in groups.items():
+        document.paragraph(f"{word(label, lang)}: " + ", ".join(items))
+
+
+def _section_of(trace: Trace, ref: Ref) -> tuple[str, int | None]:
+    """Which section a quantity belongs to: forward, loss, backward per layer, update, after."""
+    if ref.after:
+        return ("after", None)
+    if ref.kind in (Kind.Z, Kind.A):
+        return ("forward", None)
+    if ref.kind in (Kind.LOSS_TERM, Kind.SAMPLE_LOSS, Kind.LOSS):
+        return ("loss", None)
+    if ref.kind in (Kind.STATE, Kind.UPDATE_W, Kind.UPDATE_B):
+        return ("update", ref.layer)
+    return ("backward", ref.layer)
+
+
+def _heading_for(trace: Trace, section: tuple[str, int | None], lang: str) -> str:
+    kind, layer = section
+    if kind == "backward":
+        key = "backward_output" if layer == trace.n_layers else "backward_hidden"
+        return word(key, lang, l=layer)
+    if kind == "update":
+        return word("update", lang, l=layer)
+    return word(kind, lang)
+
+
+def network_sections(document: Document, trace: Trace) -> None:
+    lang = document.lang
+    document.paragraph(_describe(trace, lang))
+    _given(document, trace)
+    by_step: dict[int, list[Ref]] = {}
+    for ref in trace.refs():
+        if ref.step is not None:
+            by_step.setdefault(ref.step, []).append(ref)
+    several = len(trace.steps) > 1
+    for record in trace.steps[:DETAILED_STEPS]:
+        refs = by_step.get(record.step, [])
+        if several:
+            document.heading(word("step", lang, s=record.step), 2)
+        if len(refs) > MAX_DETAILED:
+            _summary(document, trace, record.step)
+            continue
+        level = 3 if several else 2
+        current: tuple[str, int | None] | None = None
+        sample: int | None = None
+        for ref in refs:
+            section = _section_of(trace, ref)
+            if ref.kind in (Kind.WEIGHT, Kind.BIAS):
+                continue  # carried over from the previous step's update
+            if section != current:
+                current, sample = section, None
+                document.heading(_heading_for(trace, section, lang), level)
+            if trace.exercise.n_samples > 1 and ref.sample is not None and ref.sample != sample:
+                sample = ref.sample
+                document.heading(word("sample", lang, n=sample), level + 1)
+            add_equation(document, trace, ref)
+        if record.backward is None:
+            document.paragraph(word("forward_only", lang))
+        elif record.forward.loss is not None and record.after is not None:
+            before, after = record.forward.loss, record.after.loss or 0.0
+            change = (after - before) / before * 100 if before else 0.0
+            document.paragraph(
+                word(
+                    "loss_change",
+                    lang,
+                    before=format_number(before, document.decimals),
+                    after=format_number(after, document.decimals),
+                    change=f"{change:+.2f} %",
+                )
+            )
+
+    if len(trace.steps) > DETAILED_STEPS:
+        _later_steps(document, trace)
+
+
+def _later_steps(document: Document, trace: Trace) -> None:
+    """The loss before and after each later step, as a table of rows."""
+    lang = document.lang
+    first, last = DETAILED_STEPS + 1, len(trace.steps)
+    document.heading(word("later_steps", lang, first=first, last=last), 2)
+    chosen = sorted({round(first + (last - first) * i / (LOSS_ROWS - 1)) for i in range(LOSS_ROWS)})
+    for s in chosen:
+        record = trace.steps[s - 1]
+        before = format_number(record.forward.loss or 0.0, document.decimals)
+        after = format_number(
+            (record.after.loss if record.after else None) or 0.0, document.decimals
+        )
+        document.paragraph(word("loss_row", lang, s=s, before=before, after=after))
+
+
+def _summary(document: Document, trace: Trace, step: int) -> None:
+    """Each layer in matrix form, for networks too big to write out number by number."""
+    lang = document.lang
+    document.paragraph(word("summary", lang))
+    record = trace.steps[step - 1]
+    L = trace.n_layers
+    for layer in range(2, L + 1):
+        i = layer - 2
+        f = trace.exercise.activations[i]
+        shape = record.W[i].shape
+        lines = [
+            f"z({layer}) = a({layer - 1}) W({layer})ᵀ"
+            + (f" + b({layer})" if record.b[i] is not None else "")
+            + f"   W({layer}): {shape[0]}×{shape[1]}",
+            f"a({layer}) = {f.name}(z({layer}))",
+        ]
+        if record.backward is not None:
+            if layer == L:
+                lines.append(f"δ({layer}) = ∂E/∂a({layer}) ⊙ f′(z({layer}))")
+            else:
+                lines.append(f"δ({layer}) = (δ({layer + 1}) W({layer + 1})) ⊙ f′(z({layer}))")
+            lines.append(f"∂E/∂W({layer}) = r·δ({layer})ᵀ a({layer - 1})")
+            lines.append(f"W({layer})⁺ = W({layer}) − η·∂E/∂W({layer})")
+            norm = float((record.backward.delta[i] ** 2).sum() ** 0.5)
+            lines.append(f"‖δ({layer})‖ = {format_number(norm, document.decimals)}")
+        document.heading(word("forward_layer", lang, l=layer), 3)
+        for line in lines:
+            document.paragraph(line)
+    if record.forward.loss is not None:
+        document.paragraph(f"E = {format_number(record.forward.loss, document.decimals)}")
