@@ -24,7 +24,7 @@ from ..core.exercise import NetworkExercise
 from ..core.quantities import Kind, Ref
 from ..core.trace import Trace
 from .mistakes import applicable
-from .variants import _draw, _seed
+from .variants import draw_numbers, seed_of
 from .verdicts import CORRECT, Graded, Verdict
 
 __all__ = ["KEYS", "code_cases", "grade_code", "starter_file"]
@@ -48,8 +48,8 @@ def code_cases(exercise: NetworkExercise) -> list[NetworkExercise]:
     assert exercise.code is not None
     cases = [exercise]
     for k in range(exercise.code.cases):
-        rng = np.random.default_rng(_seed(exercise.id, f"code case {k + 1}"))
-        cases.append(_draw(exercise, rng))
+        rng = np.random.default_rng(seed_of(exercise.id, f"code case {k + 1}"))
+        cases.append(draw_numbers(exercise, rng))
     return cases
 
 

@@ -54,7 +54,7 @@ class StudentDiagrams:
         import graphviz
 
         from ..render.drawing import render_graph
-        from ..render.network_diagram import _shown, edge_id, node_id
+        from ..render.network_diagram import edge_id, node_id, shown_nodes
 
         self.trace = trace
         self.quantities: list[str] = []  # placeholder i → quantity name
@@ -90,7 +90,7 @@ class StudentDiagrams:
             return lines, members
 
         for layer in range(1, L + 1):
-            for j in _shown(sizes[layer - 1]):
+            for j in shown_nodes(sizes[layer - 1]):
                 kinds = (Kind.Z, Kind.A, Kind.DE_DA, Kind.DA_DZ, Kind.DELTA)
                 refs = [Ref(k, layer, (j,), 1, 1) for k in kinds] if layer > 1 else []
                 refs += [
@@ -110,8 +110,8 @@ class StudentDiagrams:
                     penwidth="2" if members else "1",
                 )
         for layer in range(2, L + 1):
-            for j in _shown(sizes[layer - 1]):
-                for k in _shown(sizes[layer - 2]):
+            for j in shown_nodes(sizes[layer - 1]):
+                for k in shown_nodes(sizes[layer - 2]):
                     refs = [
                         Ref(Kind.GRAD_W, layer, (j, k), step=1),
                         Ref(Kind.UPDATE_W, layer, (j, k), step=1),

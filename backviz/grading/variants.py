@@ -34,13 +34,14 @@ from .mistakes import applicable
 from .report_text import safe_name
 from .verdicts import asked
 
-__all__ = ["make_variant", "read_roster", "variant_id", "write_variants"]
+__all__ = ["draw_numbers", "make_variant", "read_roster", "seed_of", "variant_id", "write_variants"]
 
 MAX_TRIES = 500
 SATURATING = {"sigmoid", "tanh"}
 
 
-def _seed(exercise_id: str, student: str) -> int:
+def seed_of(exercise_id: str, student: str) -> int:
+    """A 64-bit seed of (exercise, student): the same numbers for them every time."""
     digest = hashlib.sha256(f"{exercise_id}\x00{student}".encode()).digest()
     return int.from_bytes(digest[:8], "big")
 
@@ -49,7 +50,7 @@ def _round(values: np.ndarray, decimals: int) -> np.ndarray:
     return np.round(values, decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
-def _draw(exercise: NetworkExercise, rng: np.random.Generator) -> NetworkExercise:
+def draw_numbers(exercise: NetworkExercise, rng: np.random.Generator) -> NetworkExercise:
     """New inputs, targets, weights and biases with one or two decimals."""
     W = tuple(_round(rng.uniform(-0.9, 0.9, w.shape), 2) for w in exercise.W)
     b = tuple(None if v is None else _round(rng.uniform(-0.5, 0.5, v.shape), 1) for v in exercise.b)
@@ -92,9 +93,9 @@ def _teaches_well(exercise: NetworkExercise) -> bool:
 
 def make_variant(exercise: NetworkExercise, student: str) -> NetworkExercise:
     """The student's own variant (the same for the same exercise and student, every time)."""
-    rng = np.random.default_rng(_seed(exercise.id, student))
+    rng = np.random.default_rng(seed_of(exercise.id, student))
     for _ in range(MAX_TRIES):
-        candidate = _draw(exercise, rng)
+        candidate = draw_numbers(exercise, rng)
         if _teaches_well(candidate):
             return replace(candidate, id=variant_id(exercise.id, student), student=student)
     raise BackvizError(

@@ -25,7 +25,15 @@ if TYPE_CHECKING:
 
     from ..core.trace import Trace
 
-__all__ = ["MAX_NODES", "STAGES", "element_ids", "network_diagram", "node_id"]
+__all__ = [
+    "MAX_NODES",
+    "STAGES",
+    "edge_id",
+    "element_ids",
+    "network_diagram",
+    "node_id",
+    "shown_nodes",
+]
 
 STAGES = ("forward", "backward", "update", "all")
 MAX_NODES = 8  # per layer; more are summarised as "… N more"
@@ -56,7 +64,7 @@ def loss_edge_id(j: int) -> str:
     return f"e_loss_{j}"
 
 
-def _shown(size: int) -> list[int]:
+def shown_nodes(size: int) -> list[int]:
     """The node numbers drawn for a layer of `size` nodes (1-based)."""
     if size <= MAX_NODES:
         return list(range(1, size + 1))
@@ -271,7 +279,7 @@ def network_diagram(
                 id=title_id,
             )
             order: list[str] = [title_id]
-            for j in _shown(sizes[layer - 1]):
+            for j in shown_nodes(sizes[layer - 1]):
                 nid = node_id(trace, layer, j)
                 title = trace.symbol(Ref(Kind.INPUT if layer == 1 else Kind.A, layer, (j,))).text
                 extra = _highlight_rows(view, target, layer, j) if nid in lit_nodes else []
@@ -294,8 +302,8 @@ def network_diagram(
             for upper, lower in itertools.pairwise(order):  # keep nodes in order, 1 on top
                 column.edge(upper, lower, style="invis")
     for layer in range(2, L + 1):
-        for j in _shown(sizes[layer - 1]):
-            for k in _shown(sizes[layer - 2]):
+        for j in shown_nodes(sizes[layer - 1]):
+            for k in shown_nodes(sizes[layer - 2]):
                 eid = edge_id(trace, layer, j, k)
                 lit = eid in lit_edges
                 lines = _edge_label(view, layer, j, k)
@@ -379,7 +387,7 @@ def _loss_node(
         shape="box",
     )
     L = trace.n_layers
-    for j in _shown(trace.exercise.sizes[-1]):
+    for j in shown_nodes(trace.exercise.sizes[-1]):
         lines = []
         if trace.loss.has_terms and view.stage in ("forward", "all"):
             lines.append(view.text(view.ref(Kind.LOSS_TERM, L, (j,))))
