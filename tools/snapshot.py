@@ -34,7 +34,8 @@ def cli(out: Path, name: str, *args: str) -> None:
     text = f"exit {result.exit_code}\n--- stdout\n{result.stdout}--- stderr\n{result.stderr}"
     if result.exc_info and result.exit_code not in (0, 1, 2, 3):
         text += "".join(traceback.format_exception(*result.exc_info)[-1:])
-    text = text.replace(str(OUT), "<OUT>")  # snapshots made in different folders compare equal
+    # snapshots made in different folders, or from different checkouts, compare equal
+    text = text.replace(str(OUT), "<OUT>").replace(str(ROOT), "<ROOT>")
     (out / f"{name}.out").write_text(text, encoding="utf-8")
 
 

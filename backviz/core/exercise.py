@@ -15,6 +15,7 @@ import numpy as np
 from .display import Displayable
 from .functions import LOSSES, Activation, Loss
 from .optimizers import Optimizer
+from .quantities import ASK_KINDS
 
 __all__ = [
     "ASK_KINDS",
@@ -26,20 +27,7 @@ __all__ = [
     "Training",
 ]
 
-# What `[ask] kinds` may name, and what is asked when an exercise says nothing.
-ASK_KINDS = (
-    "z",
-    "a",
-    "loss",
-    "dE/da",
-    "paths",
-    "da/dz",
-    "delta",
-    "grad",
-    "update",
-    "state",
-    "after",
-)
+# What is asked when an exercise says nothing (`[ask] kinds` may name any of ASK_KINDS).
 DEFAULT_ASK_KINDS = ("z", "a", "loss", "dE/da", "da/dz", "delta", "grad", "update")
 
 

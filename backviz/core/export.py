@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .trace import Forward, StepRecord, Trace
+from .quantities import KINDS, Kind
+from .trace import Trace
 
 if TYPE_CHECKING:
     from .expression import ExpressionTrace
@@ -53,25 +54,30 @@ def to_csv(trace: QuantityTrace) -> str:
     return buffer.getvalue()
 
 
-def _layers(record: StepRecord, fwd: Forward) -> list[dict[str, Any]]:
-    layers = []
-    bwd = record.backward
-    for i in range(len(record.W)):
-        layers.append(
-            {
-                "layer": i + 2,
-                "z": _array(fwd.z[i]),
-                "a": _array(fwd.a[i]),
-                "delta": _array(bwd.delta[i]) if bwd else None,
-                "W": _array(record.W[i]),
-                "b": _array(record.b[i]),
-                "dW": _array(bwd.grad_W[i]) if bwd else None,
-                "db": _array(bwd.grad_b[i]) if bwd else None,
-                "W_new": _array(record.W_new[i]) if record.W_new else None,
-                "b_new": _array(record.b_new[i]) if record.b_new else None,
-            }
-        )
-    return layers
+# The per-layer fields of the JSON contract, in its order (each key is the kind's `array` name).
+LAYER_FIELDS = (
+    Kind.Z,
+    Kind.A,
+    Kind.DELTA,
+    Kind.WEIGHT,
+    Kind.BIAS,
+    Kind.GRAD_W,
+    Kind.GRAD_B,
+    Kind.UPDATE_W,
+    Kind.UPDATE_B,
+)
+
+
+def _layers(trace: Trace, step: int) -> list[dict[str, Any]]:
+    columns = {kind: trace.arrays(kind, step) for kind in LAYER_FIELDS}
+    return [
+        {"layer": layer}
+        | {
+            str(KINDS[kind].array): None if arrays is None else _array(arrays[layer - 2])
+            for kind, arrays in columns.items()
+        }
+        for layer in range(2, trace.n_layers + 1)
+    ]
 
 
 def _expression_data(trace: ExpressionTrace) -> dict[str, Any]:
@@ -103,7 +109,7 @@ def _network_data(trace: Trace) -> dict[str, Any]:
                 "loss_after": None
                 if record.after is None or record.after.loss is None
                 else _number(record.after.loss),
-                "layers": _layers(record, fwd),
+                "layers": _layers(trace, record.step),
             }
         )
     return {"exercise": trace.exercise.id, "steps": steps}

@@ -1,4 +1,5 @@
-"""Quantity references: the typed key of every number in a trace (kind, layer, index, sample, step).
+"""Quantity references: the typed key of every number in a trace (kind, layer, index, sample, step),
+and the table of kinds (`KINDS`): each kind described once.
 
 Names such as `dE/dW5` or `z(2)_1[3]@2` are made from and parsed into these in `notation.py`
 only; everything else in backviz passes `Ref`s around.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-__all__ = ["Kind", "Ref"]
+__all__ = ["AFTER", "ASK_KINDS", "KINDS", "KIND_OF_ARRAY", "Kind", "KindSpec", "Ref", "ask_group"]
 
 
 class Kind(Enum):
@@ -56,3 +57,56 @@ class Ref:
     step: int | None = None
     after: bool = False
     label: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """What one kind of quantity is, as naming, wiring, asking, exporting and grading read it.
+
+    ask: the group `[ask] kinds` names it by (None: a given number, never asked);
+    array: its key, per layer, in `solve --format json` and in a coding exercise's returned
+    dict (None: not one array per layer);
+    per_sample: its value depends on the sample n (z, a, δ …), not only on the step.
+    """
+
+    ask: str | None
+    array: str | None = None
+    per_sample: bool = False
+
+
+# Every kind, once. The order of the `ask` groups is the order `[ask] kinds` lists them in.
+KINDS: dict[Kind, KindSpec] = {
+    Kind.INPUT: KindSpec(None, per_sample=True),
+    Kind.TARGET: KindSpec(None, per_sample=True),
+    Kind.WEIGHT: KindSpec(None, "W"),
+    Kind.BIAS: KindSpec(None, "b"),
+    Kind.Z: KindSpec("z", "z", per_sample=True),
+    Kind.A: KindSpec("a", "a", per_sample=True),
+    Kind.LOSS_TERM: KindSpec("loss", per_sample=True),
+    Kind.SAMPLE_LOSS: KindSpec("loss", per_sample=True),
+    Kind.LOSS: KindSpec("loss"),
+    Kind.DE_DA: KindSpec("dE/da", per_sample=True),
+    Kind.DE_DA_TERM: KindSpec("paths", per_sample=True),
+    Kind.DA_DZ: KindSpec("da/dz", per_sample=True),
+    Kind.DELTA: KindSpec("delta", "delta", per_sample=True),
+    Kind.GRAD_W: KindSpec("grad", "dW"),
+    Kind.GRAD_B: KindSpec("grad", "db"),
+    Kind.UPDATE_W: KindSpec("update", "W_new"),
+    Kind.UPDATE_B: KindSpec("update", "b_new"),
+    Kind.STATE: KindSpec("state"),
+    Kind.NODE: KindSpec(None),  # expression exercises are not graded
+    Kind.LOCAL_GRAD: KindSpec(None),
+    Kind.GRAD: KindSpec(None),
+}
+
+AFTER = "after"  # the `[ask]` group of forward quantities recomputed with the new weights
+ASK_KINDS = (*dict.fromkeys(spec.ask for spec in KINDS.values() if spec.ask), AFTER)
+KIND_OF_ARRAY = {spec.array: kind for kind, spec in KINDS.items() if spec.array}
+
+
+def ask_group(ref: Ref) -> str:
+    """The `[ask] kinds` group a quantity is asked by (z1+ is "after", not "z")."""
+    group = KINDS[ref.kind].ask
+    if group is None:
+        raise ValueError(f"{ref.kind} is a given number, never asked")
+    return AFTER if ref.after else group

@@ -7,9 +7,9 @@ its arrays. Solution text, diagrams, checks and grading read quantities from her
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,13 +17,13 @@ from .exercise import NetworkExercise
 from .functions import Loss
 from .mathexpr import Sym
 from .notation import Namer, latex_name, pretty_name
-from .quantities import Kind, Ref
+from .quantities import KINDS, Kind, Ref
 from .quantity_trace import QuantityTrace
 
 if TYPE_CHECKING:
     from .formulas import Formula
 
-__all__ = ["Backward", "Forward", "StepRecord", "Trace"]
+__all__ = ["LAYER_ARRAYS", "Backward", "Forward", "StepRecord", "Trace"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,46 @@ class StepRecord:
     state_W: tuple[dict[str, np.ndarray], ...] | None
     state_b: tuple[dict[str, np.ndarray], ...] | None
     after: Forward | None
+
+
+def _forward_field(name: str) -> Callable[[StepRecord, bool], Any]:
+    def get(record: StepRecord, after: bool) -> Any:
+        forward = record.after if after else record.forward
+        return None if forward is None else getattr(forward, name)
+
+    return get
+
+
+def _backward_field(name: str) -> Callable[[StepRecord, bool], Any]:
+    def get(record: StepRecord, after: bool) -> Any:
+        return None if record.backward is None else getattr(record.backward, name)
+
+    return get
+
+
+def _step_field(name: str) -> Callable[[StepRecord, bool], Any]:
+    def get(record: StepRecord, after: bool) -> Any:
+        return getattr(record, name)
+
+    return get
+
+
+# Where each kind that is one array per layer lives in a step's record (`after`: the forward
+# pass with the updated weights): z and a (N, n_l); W, ∂E/∂W, W⁺ (n_l, n_(l-1)); b, ∂E/∂b, b⁺
+# (n_l,) or None without bias; ∂E/∂a, ∂a/∂z (None for softmax), δ (N, n_l).
+LAYER_ARRAYS: dict[Kind, Callable[[StepRecord, bool], tuple[np.ndarray | None, ...] | None]] = {
+    Kind.Z: _forward_field("z"),
+    Kind.A: _forward_field("a"),
+    Kind.WEIGHT: _step_field("W"),
+    Kind.BIAS: _step_field("b"),
+    Kind.DE_DA: _backward_field("dE_da"),
+    Kind.DA_DZ: _backward_field("da_dz"),
+    Kind.DELTA: _backward_field("delta"),
+    Kind.GRAD_W: _backward_field("grad_W"),
+    Kind.GRAD_B: _backward_field("grad_b"),
+    Kind.UPDATE_W: _step_field("W_new"),
+    Kind.UPDATE_B: _step_field("b_new"),
+}
 
 
 class Trace(QuantityTrace):
@@ -199,56 +239,42 @@ class Trace(QuantityTrace):
     def _value(self, ref: Ref) -> float | np.floating:
         ex = self.exercise
         kind = ref.kind
+        n = (ref.sample or 1) - 1
+        jk = tuple(x - 1 for x in ref.index)  # (j,) for a node or a bias, (j, k) for a weight
         if kind is Kind.INPUT:
-            return ex.inputs[ref.sample - 1, ref.index[0] - 1]  # type: ignore[operator]
+            return ex.inputs[(n, *jk)]
         if kind is Kind.TARGET:
             assert ex.targets is not None
-            return ex.targets[ref.sample - 1, ref.index[0] - 1]  # type: ignore[operator]
+            return ex.targets[(n, *jk)]
         record = self.steps[(ref.step or 1) - 1]
         i = (ref.layer or 0) - 2
-        n = (ref.sample or 1) - 1
-        j = ref.index[0] - 1 if ref.index else 0
-        jk = tuple(x - 1 for x in ref.index)
-        if kind in (Kind.Z, Kind.A, Kind.LOSS_TERM, Kind.SAMPLE_LOSS, Kind.LOSS):
+        if kind in LAYER_ARRAYS:
+            array = LAYER_ARRAYS[kind](record, ref.after)[i]  # type: ignore[index]
+            return array[(n, *jk)] if KINDS[kind].per_sample else array[jk]
+        if kind in (Kind.LOSS_TERM, Kind.SAMPLE_LOSS, Kind.LOSS):
             fwd = record.after if ref.after else record.forward
             assert fwd is not None
-            if kind is Kind.Z:
-                return fwd.z[i][n, j]
-            if kind is Kind.A:
-                return fwd.a[i][n, j]
             if kind is Kind.LOSS_TERM:
-                return fwd.terms[n, j]  # type: ignore[index]
+                return fwd.terms[(n, *jk)]  # type: ignore[index]
             if kind is Kind.SAMPLE_LOSS:
                 return fwd.per_sample[n]  # type: ignore[index]
             return fwd.loss  # type: ignore[return-value]
-        if kind is Kind.WEIGHT:
-            return record.W[i][jk]
-        if kind is Kind.BIAS:
-            return record.b[i][j]  # type: ignore[index]
-        if kind is Kind.UPDATE_W:
-            return record.W_new[i][jk]  # type: ignore[index]
-        if kind is Kind.UPDATE_B:
-            return record.b_new[i][j]  # type: ignore[index]
         if kind is Kind.STATE:
             slot, param = ref.label
             states = record.state_W if param == "W" else record.state_b
-            return states[i][slot][jk if param == "W" else j]  # type: ignore[index]
-        bwd = record.backward
-        assert bwd is not None
-        if kind is Kind.DE_DA:
-            return bwd.dE_da[i][n, j]
-        if kind is Kind.DE_DA_TERM:
-            path = ref.index[1] - 1
-            return bwd.delta[i + 1][n, path] * record.W[i + 1][path, j]
-        if kind is Kind.DA_DZ:
-            return bwd.da_dz[i][n, j]  # type: ignore[index]
-        if kind is Kind.DELTA:
-            return bwd.delta[i][n, j]
-        if kind is Kind.GRAD_W:
-            return bwd.grad_W[i][jk]
-        if kind is Kind.GRAD_B:
-            return bwd.grad_b[i][j]  # type: ignore[index]
+            return states[i][slot][jk]  # type: ignore[index]
+        if kind is Kind.DE_DA_TERM:  # δ_i⁽ˡ⁺¹⁾ · w_ij⁽ˡ⁺¹⁾: one path's share of ∂E/∂a_j
+            assert record.backward is not None
+            j, path = jk
+            return record.backward.delta[i + 1][n, path] * record.W[i + 1][path, j]
         raise KeyError(ref)
+
+    def arrays(
+        self, kind: Kind, step: int = 1, *, after: bool = False
+    ) -> tuple[np.ndarray | None, ...] | None:
+        """The kind's array of every non-input layer at `step` (index 0 is layer 2), as the
+        engine computed them; None when the step has none (a forward-only step's gradients)."""
+        return LAYER_ARRAYS[kind](self.steps[step - 1], after)
 
     # -- formulas --------------------------------------------------------------------------
     def formula(self, ref: Ref) -> Formula | None:

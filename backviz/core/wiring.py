@@ -1,12 +1,14 @@
 """Which quantities feed which: the formula (rule and input quantities) of every trace entry.
 
-The rules themselves, numeric and symbolic, live in `formulas.py`; this module only knows the
+The rules themselves, numeric and symbolic, live in `formulas/`; this module only knows the
 network's structure: z_j reads w_j1..w_jK, a_1..a_K (and b_j), δ_j reads ∂E/∂a_j and ∂a_j/∂z_j,
-∂E/∂w_jk reads δ_j and a_k of every sample, and so on.
+∂E/∂w_jk reads δ_j and a_k of every sample, and so on — one function per kind of quantity, in
+`WIRING`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from . import formulas as F
@@ -16,109 +18,186 @@ from .quantities import Kind, Ref
 if TYPE_CHECKING:
     from .trace import Trace
 
-__all__ = ["formula_of"]
+__all__ = ["WIRING", "formula_of"]
 
 
 def formula_of(trace: Trace, ref: Ref) -> Formula | None:
     """How the quantity is computed from others; None for given values (x, t, initial W)."""
-    ex = trace.exercise
-    kind, s, n = ref.kind, ref.step or 1, ref.sample
-    layer = ref.layer or 0
-    sizes, L = ex.sizes, ex.n_layers
-    f = ex.activations[layer - 2] if layer >= 2 else None
-    j = ref.index[0] if ref.index else 0
-    if kind in (Kind.INPUT, Kind.TARGET):
+    try:
+        wire = WIRING[ref.kind]
+    except KeyError:
+        raise KeyError(ref) from None
+    return wire(trace, ref)
+
+
+def _given(trace: Trace, ref: Ref) -> None:
+    return None
+
+
+def _parameter(trace: Trace, ref: Ref) -> Formula | None:
+    """W and b: given at step 1; afterwards the previous step's W⁺ and b⁺."""
+    s = ref.step or 1
+    if s == 1:
         return None
-    if kind in (Kind.WEIGHT, Kind.BIAS):
-        if s == 1:
-            return None
-        update = Kind.UPDATE_W if kind is Kind.WEIGHT else Kind.UPDATE_B
-        return Formula(F.Same(), (Ref(update, layer, ref.index, step=s - 1),))
-    if kind is Kind.Z:
-        fan_in = sizes[layer - 2]
-        w_kind = Kind.UPDATE_W if ref.after else Kind.WEIGHT
-        b_kind = Kind.UPDATE_B if ref.after else Kind.BIAS
-        weights = [Ref(w_kind, layer, (j, k), step=s) for k in range(1, fan_in + 1)]
-        prev = [_a_ref(trace, layer - 1, k, n, s, ref.after) for k in range(1, fan_in + 1)]
-        bias = ex.bias[layer - 2]
-        extra = [Ref(b_kind, layer, (j,), step=s)] if bias else []
-        return Formula(F.WeightedSum(fan_in, bias), (*weights, *prev, *extra))
-    if kind is Kind.A:
-        assert f is not None
-        if f.vector:
-            zs = tuple(Ref(Kind.Z, layer, (i,), n, s, ref.after) for i in _nodes(trace, layer))
-            return Formula(F.SoftmaxOf(f, j - 1), zs)
-        return Formula(F.Activate(f), (Ref(Kind.Z, layer, (j,), n, s, ref.after),))
-    if kind is Kind.LOSS_TERM:
-        o = Ref(Kind.A, L, (j,), n, s, ref.after)
-        return Formula(F.LossTerm(trace.loss), (o, Ref(Kind.TARGET, L, (j,), n)))
-    if kind is Kind.SAMPLE_LOSS:
-        return _sample_loss(trace, n, s, ref.after)
-    if kind is Kind.LOSS:
-        if ex.n_samples == 1:
-            return _sample_loss(trace, 1, s, ref.after)
-        per_sample = tuple(
-            Ref(Kind.SAMPLE_LOSS, None, (), m, s, ref.after) for m in range(1, ex.n_samples + 1)
-        )
-        return Formula(F.TotalLoss(ex.training.reduction, ex.n_samples), per_sample)
-    if kind is Kind.DE_DA:
-        if layer == L:
-            target = Ref(Kind.TARGET, L, (j,), n)
-            rule = F.OutputGrad(trace.loss, sizes[-1], j - 1)
-            if trace.loss.name == "ce":
-                outputs = tuple(Ref(Kind.A, L, (i,), n, s) for i in _nodes(trace, L))
-                return Formula(rule, (*outputs, target))
-            return Formula(rule, (Ref(Kind.A, L, (j,), n, s), target))
-        terms = tuple(Ref(Kind.DE_DA_TERM, layer, (j, i), n, s) for i in _nodes(trace, layer + 1))
-        return Formula(F.Sum(), terms)
-    if kind is Kind.DE_DA_TERM:
-        i = ref.index[1]
-        delta = Ref(Kind.DELTA, layer + 1, (i,), n, s)
-        return Formula(F.Product(), (delta, Ref(Kind.WEIGHT, layer + 1, (i, j), step=s)))
-    if kind is Kind.DA_DZ:
-        assert f is not None
-        z, a = Ref(Kind.Z, layer, (j,), n, s), Ref(Kind.A, layer, (j,), n, s)
-        return Formula(F.LocalDerivative(f), (z, a))
-    if kind is Kind.DELTA:
-        assert f is not None
-        if layer == L and trace.loss.name == "nll":
-            a, t = Ref(Kind.A, L, (j,), n, s), Ref(Kind.TARGET, L, (j,), n)
-            return Formula(F.SoftmaxCrossEntropyDelta(), (a, t))
-        if f.vector:
-            nodes = _nodes(trace, layer)
-            g = tuple(Ref(Kind.DE_DA, layer, (i,), n, s) for i in nodes)
-            a_all = tuple(Ref(Kind.A, layer, (i,), n, s) for i in nodes)
-            return Formula(F.SoftmaxDelta(len(nodes), j - 1), (*g, *a_all))
-        dE_da = Ref(Kind.DE_DA, layer, (j,), n, s)
-        return Formula(F.Product(), (dE_da, Ref(Kind.DA_DZ, layer, (j,), n, s)))
+    update = Kind.UPDATE_W if ref.kind is Kind.WEIGHT else Kind.UPDATE_B
+    return Formula(F.Same(), (Ref(update, ref.layer, ref.index, step=s - 1),))
+
+
+def _z(trace: Trace, ref: Ref) -> Formula:
+    """z_j = Σ_k w_jk·a_k (+ b_j), with W⁺ and b⁺ in the pass after the update."""
+    ex, layer, s, n, j = trace.exercise, ref.layer or 0, ref.step or 1, ref.sample, ref.index[0]
+    fan_in = ex.sizes[layer - 2]
+    w_kind = Kind.UPDATE_W if ref.after else Kind.WEIGHT
+    b_kind = Kind.UPDATE_B if ref.after else Kind.BIAS
+    weights = [Ref(w_kind, layer, (j, k), step=s) for k in range(1, fan_in + 1)]
+    prev = [_a_ref(trace, layer - 1, k, n, s, ref.after) for k in range(1, fan_in + 1)]
+    bias = ex.bias[layer - 2]
+    extra = [Ref(b_kind, layer, (j,), step=s)] if bias else []
+    return Formula(F.WeightedSum(fan_in, bias), (*weights, *prev, *extra))
+
+
+def _a(trace: Trace, ref: Ref) -> Formula:
+    """a_j = f(z_j); softmax reads every z of its layer."""
+    layer, s, n, j = ref.layer or 0, ref.step or 1, ref.sample, ref.index[0]
+    f = trace.exercise.activations[layer - 2]
+    if f.vector:
+        zs = tuple(Ref(Kind.Z, layer, (i,), n, s, ref.after) for i in _nodes(trace, layer))
+        return Formula(F.SoftmaxOf(f, j - 1), zs)
+    return Formula(F.Activate(f), (Ref(Kind.Z, layer, (j,), n, s, ref.after),))
+
+
+def _loss_term(trace: Trace, ref: Ref) -> Formula:
+    """E_oj from o_j and t_j."""
+    L, s, n, j = trace.n_layers, ref.step or 1, ref.sample, ref.index[0]
+    o = Ref(Kind.A, L, (j,), n, s, ref.after)
+    return Formula(F.LossTerm(trace.loss), (o, Ref(Kind.TARGET, L, (j,), n)))
+
+
+def _sample_loss(trace: Trace, ref: Ref) -> Formula:
+    return _loss_of_sample(trace, ref.sample, ref.step or 1, ref.after)
+
+
+def _loss(trace: Trace, ref: Ref) -> Formula:
+    """E: the one sample's loss, or the reduction (mean or sum) of the samples' losses."""
+    ex, s = trace.exercise, ref.step or 1
+    if ex.n_samples == 1:
+        return _loss_of_sample(trace, 1, s, ref.after)
+    per_sample = tuple(
+        Ref(Kind.SAMPLE_LOSS, None, (), m, s, ref.after) for m in range(1, ex.n_samples + 1)
+    )
+    return Formula(F.TotalLoss(ex.training.reduction, ex.n_samples), per_sample)
+
+
+def _dE_da(trace: Trace, ref: Ref) -> Formula:
+    """At the output, the loss's derivative; in a hidden layer, the sum over its paths."""
+    layer, s, n, j = ref.layer or 0, ref.step or 1, ref.sample, ref.index[0]
+    L = trace.n_layers
+    if layer == L:
+        target = Ref(Kind.TARGET, L, (j,), n)
+        rule = F.OutputGrad(trace.loss, trace.exercise.sizes[-1], j - 1)
+        if trace.loss.name == "ce":
+            outputs = tuple(Ref(Kind.A, L, (i,), n, s) for i in _nodes(trace, L))
+            return Formula(rule, (*outputs, target))
+        return Formula(rule, (Ref(Kind.A, L, (j,), n, s), target))
+    terms = tuple(Ref(Kind.DE_DA_TERM, layer, (j, i), n, s) for i in _nodes(trace, layer + 1))
+    return Formula(F.Sum(), terms)
+
+
+def _dE_da_term(trace: Trace, ref: Ref) -> Formula:
+    """The path of a_j through z_i of the next layer: δ_i · w_ij."""
+    layer, s, n = ref.layer or 0, ref.step or 1, ref.sample
+    j, i = ref.index
+    delta = Ref(Kind.DELTA, layer + 1, (i,), n, s)
+    return Formula(F.Product(), (delta, Ref(Kind.WEIGHT, layer + 1, (i, j), step=s)))
+
+
+def _da_dz(trace: Trace, ref: Ref) -> Formula:
+    """f′(z_j), written from z_j and a_j (σ′ = a(1 − a))."""
+    layer, s, n, j = ref.layer or 0, ref.step or 1, ref.sample, ref.index[0]
+    f = trace.exercise.activations[layer - 2]
+    z, a = Ref(Kind.Z, layer, (j,), n, s), Ref(Kind.A, layer, (j,), n, s)
+    return Formula(F.LocalDerivative(f), (z, a))
+
+
+def _delta(trace: Trace, ref: Ref) -> Formula:
+    """δ_j = ∂E/∂a_j · ∂a_j/∂z_j; softmax's Jacobian product; softmax + cross-entropy a − t."""
+    layer, s, n, j = ref.layer or 0, ref.step or 1, ref.sample, ref.index[0]
+    L = trace.n_layers
+    f = trace.exercise.activations[layer - 2]
+    if layer == L and trace.loss.name == "nll":
+        a, t = Ref(Kind.A, L, (j,), n, s), Ref(Kind.TARGET, L, (j,), n)
+        return Formula(F.SoftmaxCrossEntropyDelta(), (a, t))
+    if f.vector:
+        nodes = _nodes(trace, layer)
+        g = tuple(Ref(Kind.DE_DA, layer, (i,), n, s) for i in nodes)
+        a_all = tuple(Ref(Kind.A, layer, (i,), n, s) for i in nodes)
+        return Formula(F.SoftmaxDelta(len(nodes), j - 1), (*g, *a_all))
+    dE_da = Ref(Kind.DE_DA, layer, (j,), n, s)
+    return Formula(F.Product(), (dE_da, Ref(Kind.DA_DZ, layer, (j,), n, s)))
+
+
+def _grad_w(trace: Trace, ref: Ref) -> Formula:
+    """∂E/∂w_jk = r·Σ_n δ_j[n]·a_k[n] (r = 1/N for the mean)."""
+    ex, layer, s = trace.exercise, ref.layer or 0, ref.step or 1
+    j, k = ref.index
     samples = range(1, ex.n_samples + 1)
-    reduction = ex.training.reduction
-    if kind is Kind.GRAD_W:
-        k = ref.index[1]
-        deltas = tuple(Ref(Kind.DELTA, layer, (j,), m, s) for m in samples)
-        prev = tuple(_a_ref(trace, layer - 1, k, m, s, False) for m in samples)
-        return Formula(F.GradW(reduction, ex.n_samples), (*deltas, *prev))
-    if kind is Kind.GRAD_B:
-        deltas = tuple(Ref(Kind.DELTA, layer, (j,), m, s) for m in samples)
-        return Formula(F.GradB(reduction, ex.n_samples), deltas)
-    optimizer = ex.training.optimizer
-    if kind is Kind.STATE:
-        slot, param = ref.label
-        w, g = _param_and_grad(trace, layer, ref.index, s, param == "b")
-        previous = (
-            () if s == 1 else (Ref(Kind.STATE, layer, ref.index, None, s - 1, label=ref.label),)
-        )
-        return Formula(F.StateUpdate(optimizer, slot, s == 1), (w, g, *previous))
-    if kind in (Kind.UPDATE_W, Kind.UPDATE_B):
-        is_bias = kind is Kind.UPDATE_B
-        w, g = _param_and_grad(trace, layer, ref.index, s, is_bias)
-        param = "b" if is_bias else "W"
-        states = tuple(
-            Ref(Kind.STATE, layer, ref.index, None, s, label=(slot, param))
-            for slot in optimizer.slots
-        )
-        return Formula(F.ParamUpdate(optimizer, s), (w, g, *states))
-    raise KeyError(ref)
+    deltas = tuple(Ref(Kind.DELTA, layer, (j,), m, s) for m in samples)
+    prev = tuple(_a_ref(trace, layer - 1, k, m, s, False) for m in samples)
+    return Formula(F.GradW(ex.training.reduction, ex.n_samples), (*deltas, *prev))
+
+
+def _grad_b(trace: Trace, ref: Ref) -> Formula:
+    """∂E/∂b_j = r·Σ_n δ_j[n]."""
+    ex, layer, s, j = trace.exercise, ref.layer or 0, ref.step or 1, ref.index[0]
+    deltas = tuple(Ref(Kind.DELTA, layer, (j,), m, s) for m in range(1, ex.n_samples + 1))
+    return Formula(F.GradB(ex.training.reduction, ex.n_samples), deltas)
+
+
+def _state(trace: Trace, ref: Ref) -> Formula:
+    """The optimiser's state (momentum buffer, Adam's moments) from the parameter, its gradient
+    and the state of the step before."""
+    layer, s = ref.layer or 0, ref.step or 1
+    slot, param = ref.label
+    w, g = _param_and_grad(layer, ref.index, s, param == "b")
+    previous = () if s == 1 else (Ref(Kind.STATE, layer, ref.index, None, s - 1, label=ref.label),)
+    optimizer = trace.exercise.training.optimizer
+    return Formula(F.StateUpdate(optimizer, slot, s == 1), (w, g, *previous))
+
+
+def _update(trace: Trace, ref: Ref) -> Formula:
+    """W⁺ and b⁺ by the optimiser's rule from the parameter, its gradient and the state."""
+    layer, s = ref.layer or 0, ref.step or 1
+    is_bias = ref.kind is Kind.UPDATE_B
+    w, g = _param_and_grad(layer, ref.index, s, is_bias)
+    param = "b" if is_bias else "W"
+    optimizer = trace.exercise.training.optimizer
+    states = tuple(
+        Ref(Kind.STATE, layer, ref.index, None, s, label=(slot, param)) for slot in optimizer.slots
+    )
+    return Formula(F.ParamUpdate(optimizer, s), (w, g, *states))
+
+
+# The formula of each kind of a network's quantities (expressions wire their own).
+WIRING: dict[Kind, Callable[[Trace, Ref], Formula | None]] = {
+    Kind.INPUT: _given,
+    Kind.TARGET: _given,
+    Kind.WEIGHT: _parameter,
+    Kind.BIAS: _parameter,
+    Kind.Z: _z,
+    Kind.A: _a,
+    Kind.LOSS_TERM: _loss_term,
+    Kind.SAMPLE_LOSS: _sample_loss,
+    Kind.LOSS: _loss,
+    Kind.DE_DA: _dE_da,
+    Kind.DE_DA_TERM: _dE_da_term,
+    Kind.DA_DZ: _da_dz,
+    Kind.DELTA: _delta,
+    Kind.GRAD_W: _grad_w,
+    Kind.GRAD_B: _grad_b,
+    Kind.STATE: _state,
+    Kind.UPDATE_W: _update,
+    Kind.UPDATE_B: _update,
+}
 
 
 def _nodes(trace: Trace, layer: int) -> range:
@@ -126,12 +205,14 @@ def _nodes(trace: Trace, layer: int) -> range:
 
 
 def _a_ref(trace: Trace, layer: int, k: int, n: int | None, s: int, after: bool) -> Ref:
+    """a_k of `layer`: an input x_k in layer 1."""
     if layer == 1:
         return Ref(Kind.INPUT, 1, (k,), n)
     return Ref(Kind.A, layer, (k,), n, s, after)
 
 
-def _sample_loss(trace: Trace, n: int | None, s: int, after: bool) -> Formula:
+def _loss_of_sample(trace: Trace, n: int | None, s: int, after: bool) -> Formula:
+    """E[n] from the loss terms of the outputs, or (cross-entropy) from the outputs themselves."""
     L, J = trace.n_layers, trace.exercise.sizes[-1]
     rule = F.SampleLoss(trace.loss, J)
     if trace.loss.has_terms:
@@ -142,9 +223,7 @@ def _sample_loss(trace: Trace, n: int | None, s: int, after: bool) -> Formula:
     return Formula(rule, (*outputs, *targets))
 
 
-def _param_and_grad(
-    self, layer: int, index: tuple[int, ...], s: int, bias: bool
-) -> tuple[Ref, Ref]:
+def _param_and_grad(layer: int, index: tuple[int, ...], s: int, bias: bool) -> tuple[Ref, Ref]:
     if bias:
         return Ref(Kind.BIAS, layer, index, step=s), Ref(Kind.GRAD_B, layer, index, step=s)
     return Ref(Kind.WEIGHT, layer, index, step=s), Ref(Kind.GRAD_W, layer, index, step=s)

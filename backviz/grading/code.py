@@ -21,7 +21,7 @@ import numpy as np
 
 from ..core.engine import run
 from ..core.exercise import NetworkExercise
-from ..core.quantities import Kind, Ref
+from ..core.quantities import KIND_OF_ARRAY, KINDS, Kind, Ref
 from ..core.trace import Trace
 from .mistakes import applicable
 from .variants import draw_numbers, seed_of
@@ -29,17 +29,10 @@ from .verdicts import CORRECT, Graded, Verdict
 
 __all__ = ["KEYS", "code_cases", "grade_code", "starter_file"]
 
-# What the student's function returns, in the order a person computes it.
-KEYS = ("z", "a", "delta", "dW", "db", "W_new", "b_new")
-_KIND = {
-    "z": Kind.Z,
-    "a": Kind.A,
-    "delta": Kind.DELTA,
-    "dW": Kind.GRAD_W,
-    "db": Kind.GRAD_B,
-    "W_new": Kind.UPDATE_W,
-    "b_new": Kind.UPDATE_B,
-}
+# What the student's function returns, in the order a person computes it: the JSON contract's
+# per-layer arrays (`KINDS[kind].array`), the given W and b left out.
+RETURNED = (Kind.Z, Kind.A, Kind.DELTA, Kind.GRAD_W, Kind.GRAD_B, Kind.UPDATE_W, Kind.UPDATE_B)
+KEYS = tuple(str(KINDS[kind].array) for kind in RETURNED)
 RTOL, ATOL = 1e-6, 1e-9
 
 
@@ -55,17 +48,8 @@ def code_cases(exercise: NetworkExercise) -> list[NetworkExercise]:
 
 def _arrays(trace: Trace) -> dict[str, list[np.ndarray | None]]:
     """The reference of step 1, in the shape the student's function returns."""
-    record = trace.steps[0]
-    assert record.backward is not None and record.W_new is not None and record.b_new is not None
-    return {
-        "z": list(record.forward.z),
-        "a": list(record.forward.a),
-        "delta": list(record.backward.delta),
-        "dW": list(record.backward.grad_W),
-        "db": list(record.backward.grad_b),
-        "W_new": list(record.W_new),
-        "b_new": list(record.b_new),
-    }
+    assert trace.steps[0].backward is not None
+    return {str(KINDS[kind].array): list(trace.arrays(kind) or ()) for kind in RETURNED}
 
 
 def _arguments(exercise: NetworkExercise) -> dict[str, Any]:
@@ -119,8 +103,8 @@ def _first_difference(
     """The name of the first element that differs, with both values."""
     bad = np.argwhere(~np.isclose(theirs, ours, rtol=RTOL, atol=ATOL, equal_nan=False))
     position = tuple(int(i) for i in bad[0])
-    kind = _KIND[key]
-    if key in ("z", "a", "delta"):
+    kind = KIND_OF_ARRAY[key]
+    if KINDS[kind].per_sample:
         ref = Ref(kind, layer, (position[1] + 1,), position[0] + 1, 1)
     else:
         ref = Ref(kind, layer, tuple(p + 1 for p in position), None, 1)

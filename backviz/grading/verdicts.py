@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..core.exercise import Ask, NetworkExercise
-from ..core.quantities import Kind, Ref
+from ..core.quantities import KINDS, Kind, Ref, ask_group
 from ..core.trace import Trace
 from ..errors import BackvizError
 from .answers import WrittenAnswers, read_numbers
@@ -35,25 +35,6 @@ __all__ = ["CORRECT", "ClassGrader", "Graded", "Verdict", "VerdictTable", "asked
 
 TOLERANCE = 1e-4  # relative, on each quantity's own step
 
-_KINDS = {
-    "z": {Kind.Z},
-    "a": {Kind.A},
-    "loss": {Kind.LOSS_TERM, Kind.SAMPLE_LOSS, Kind.LOSS},
-    "dE/da": {Kind.DE_DA},
-    "paths": {Kind.DE_DA_TERM},
-    "da/dz": {Kind.DA_DZ},
-    "delta": {Kind.DELTA},
-    "grad": {Kind.GRAD_W, Kind.GRAD_B},
-    "update": {Kind.UPDATE_W, Kind.UPDATE_B},
-    "state": {Kind.STATE},
-}
-
-
-def _kind_key(ref: Ref) -> str:
-    if ref.after:
-        return "after"
-    return next(key for key, kinds in _KINDS.items() if ref.kind in kinds)
-
 
 def asked(trace: Trace, ask: Ask) -> list[tuple[Ref, float]]:
     """The quantities an answer sheet asks, in computing order, with their marks."""
@@ -64,19 +45,14 @@ def asked(trace: Trace, ask: Ask) -> list[tuple[Ref, float]]:
     else:
         refs = []
         for ref in trace.refs():
-            if ref.step not in ask.steps or ref.kind in (
-                Kind.INPUT,
-                Kind.TARGET,
-                Kind.WEIGHT,
-                Kind.BIAS,
-            ):
-                continue
-            if _kind_key(ref) in ask.kinds:
+            if ref.step not in ask.steps or KINDS[ref.kind].ask is None:
+                continue  # given numbers are never asked
+            if ask_group(ref) in ask.kinds:
                 refs.append(ref)
     marks = []
     for ref in refs:
         name = trace.name(ref)
-        value = ask.marks.get(name, ask.marks.get(_kind_key(ref), ask.marks.get("default", 1.0)))
+        value = ask.marks.get(name, ask.marks.get(ask_group(ref), ask.marks.get("default", 1.0)))
         marks.append((ref, float(value)))
     return marks
 
