@@ -1,0 +1,242 @@
+"""The walk shared by the display-math printers: brackets, signs and products decided once.
+
+`math_text.py`, `math_latex.py` and `math_mathml.py` each subclass `Printer` with the leaf rules
+of their format; everything that decides *what* is written (which brackets, which minus sign,
+which product sign, how a number is rounded) lives here, so the three formats cannot drift apart.
+The design follows sympy's printing package (`sympy/printing/printer.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from typing import ClassVar
+
+from ..core.mathexpr import Add, Call, Expr, Frac, Mul, Neg, Num, Paren, Pow, Sym, binding
+from ..core.notation import format_given, format_number
+
+__all__ = [
+    "ATOM",
+    "ONE_HALF",
+    "POWER",
+    "PRODUCT",
+    "QUOTIENT",
+    "SUM",
+    "Printer",
+    "is_half_of",
+    "numeric_product",
+]
+
+ONE_HALF = Frac(Num(1, True), Num(2, True))
+
+# Binding strengths of `mathexpr.binding`, named where a printer asks for one.
+SUM, PRODUCT, QUOTIENT, POWER, ATOM = 1, 2, 3, 4, 5
+
+_E = Sym("e", "e")  # the base of exp, where exp(x) is drawn as e^x
+_PLAIN_NAME = re.compile(r"[^\W\d]\w*")  # h1, W5, x_1, δ_o1, β₁: safe to raise to a power
+
+
+def is_half_of(product: Mul) -> bool:
+    """½·(…) or ½·(…)², written ½(t − o)² as the notes write it."""
+    if len(product.factors) != 2 or product.factors[0] != ONE_HALF:
+        return False
+    rest = product.factors[1]
+    grouped = rest.base if isinstance(rest, Pow) else rest
+    return isinstance(grouped, Paren | Add)
+
+
+def numeric_product(product: Mul) -> bool:
+    """A product of numbers (or with a number in it) is written with ×, of symbols with ·."""
+    return any(isinstance(f, Num) for f in product.factors) or not _has_symbol(product)
+
+
+def _parts(expr: Expr) -> tuple[Expr, ...]:
+    """The expressions directly inside `expr` (none for a symbol or a number)."""
+    match expr:
+        case Add(terms=parts) | Mul(factors=parts) | Call(args=parts):
+            return parts
+        case Neg(operand=inner) | Paren(inner=inner):
+            return (inner,)
+        case Frac(numerator=a, denominator=b) | Pow(base=a, exponent=b):
+            return (a, b)
+    return ()
+
+
+def _has_symbol(expr: Expr) -> bool:
+    return isinstance(expr, Sym) or any(_has_symbol(part) for part in _parts(expr))
+
+
+def _signed(expr: Expr) -> bool:
+    """Whether the expression prints with a leading minus (−x, −3)."""
+    return isinstance(expr, Neg) or (isinstance(expr, Num) and expr.value < 0)
+
+
+class Printer(ABC):
+    """Prints a display-math tree in one format; a subclass gives that format's leaf rules.
+
+    `doprint` walks the tree: `_print` sends each node to `_print_<Type>` (`_print_Add`,
+    `_print_Pow` …), which decide the structure here, once, and call the leaves to write it.
+    `parenthesize` brackets a part that binds more loosely than its place needs, by the
+    format's `precedence`. A format is the separators (`plus`, `minus`, `negative`, `times`,
+    `dot`, `comma`) and the leaves (`name`, `number`, `fraction`, `power`, `call`, `paren`,
+    and `group` where the format nests its parts), e.g. an evaluable Python expression::
+
+        class PythonPrinter(Printer):
+            plus, minus, negative, times, dot, comma = " + ", " - ", "-", " * ", " * ", ", "
+            fractions_delimited = False  # a / b binds as a quotient: a / (b * c)
+
+            def half(self): return None  # (1 / 2) * (t - o) ** 2, not ½(t - o)²
+            def name(self, sym): return sym.text
+            def number(self, text): return text
+            def paren(self, text): return f"({text})"
+            def call(self, function, args): return f"math.{function}({args})"
+            def power(self, base, exponent): return f"{base} ** {self.parenthesize(exponent, ATOM)}"
+            def fraction(self, a, b):
+                return f"{self.parenthesize(a, POWER)} / {self.parenthesize(b, POWER)}"
+
+        PythonPrinter(decimals=8).doprint(expr)
+    """
+
+    plus: ClassVar[str]  # between the terms of a sum
+    minus: ClassVar[str]  # a − b
+    negative: ClassVar[str]  # −a
+    times: ClassVar[str]  # between numbers: 0.5 × 0.3
+    dot: ClassVar[str]  # between symbols: W5·h1
+    comma: ClassVar[str]  # between the arguments of a call
+
+    # Whether quotients are drawn as fractions, delimited by their bar (\frac, <mfrac>), so they
+    # bind as atoms; written inline (a / b) they bind as quotients.
+    fractions_delimited: ClassVar[bool] = True
+    # Whether exp(x) is drawn as the power e^x (then a power of it needs brackets, (e^x)²) or
+    # written as a call, exp(x).
+    exp_as_power: ClassVar[bool] = False
+    # Whether a product after a leading minus takes brackets. −(a·b) = (−a)·b, so either
+    # reading is right; the typeset formats have always written −(a·b), the text −a·b.
+    brackets_negated_product: ClassVar[bool] = False
+
+    def __init__(self, decimals: int = 8) -> None:
+        self.decimals = decimals
+
+    def doprint(self, expr: Expr) -> str:
+        """The expression in this printer's format."""
+        return self._print(expr)
+
+    def _print(self, expr: Expr) -> str:
+        """Dispatch on the node type: Add to `_print_Add` … (sympy walks the class's MRO; the
+        nodes here are flat, so the type's own name is enough)."""
+        return getattr(self, f"_print_{type(expr).__name__}")(expr)
+
+    # -- precedence ---------------------------------------------------------------------------
+
+    def precedence(self, expr: Expr) -> int:
+        """How tightly `expr` binds in this format: sums 1 … atoms 5 (`mathexpr.binding`)."""
+        return binding(expr, fractions_delimited=self.fractions_delimited)
+
+    def parenthesize(self, expr: Expr, minimum: int) -> str:
+        """`expr`, in brackets if it binds more loosely than `minimum`."""
+        text = self._print(expr)
+        return self.paren(text) if self.precedence(expr) < minimum else text
+
+    def _negated(self, expr: Expr, minimum: int = PRODUCT) -> str:
+        """`expr` after a minus sign: a − (−3), −(−x), never two minus signs in a row."""
+        return self.paren(self._print(expr)) if _signed(expr) else self.parenthesize(expr, minimum)
+
+    def plain_name(self, sym: Sym) -> bool:
+        """Whether a superscript can follow the name without being read as part of it."""
+        return bool(_PLAIN_NAME.fullmatch(sym.text))
+
+    def _bracketed_base(self, base: Expr) -> bool:
+        """(∂E/∂W5)², (x/y)², (e^x)²: a superscript on these would read as part of them."""
+        if isinstance(base, Sym):
+            return not self.plain_name(base)
+        exp = isinstance(base, Call) and base.function == "exp" and self.exp_as_power
+        return isinstance(base, Frac) or exp
+
+    # -- the nodes ----------------------------------------------------------------------------
+
+    def _print_Sym(self, e: Sym) -> str:
+        return self.name(e)
+
+    def _print_Num(self, e: Num) -> str:
+        # given numbers (inputs, initial weights, settings) as written, computed ones rounded
+        text = format_given(e.value) if e.given else format_number(e.value, self.decimals)
+        return self.number(text)
+
+    def _print_Paren(self, e: Paren) -> str:
+        return self.paren(self._print(e.inner))
+
+    def _print_Neg(self, e: Neg) -> str:
+        minimum = QUOTIENT if self.brackets_negated_product else PRODUCT
+        return self.group(self.negative + self._negated(e.operand, minimum))
+
+    def _print_Add(self, e: Add) -> str:
+        # a negative term is subtracted: a − b, a − 3, a − (−b)
+        parts = [self._print(e.terms[0])]
+        for term in e.terms[1:]:
+            if isinstance(term, Neg):
+                parts.append(self.minus + self._negated(term.operand))
+            elif isinstance(term, Num) and term.value < 0:
+                parts.append(self.minus + self._print(Num(-term.value, term.given)))
+            else:
+                parts.append(self.plus + self._print(term))
+        return self.group("".join(parts))
+
+    def _print_Mul(self, e: Mul) -> str:
+        half = self.half() if is_half_of(e) else None
+        if half is not None:
+            return self.group(half + self.parenthesize(e.factors[1], QUOTIENT))  # ½(t − o)²
+        separator = self.times if numeric_product(e) else self.dot
+        # a quotient followed by a factor in parentheses: (1 / b)·c, never 1 / b·c
+        last = len(e.factors) - 1
+        return self.group(
+            separator.join(
+                self.parenthesize(f, POWER if isinstance(f, Frac) and i < last else QUOTIENT)
+                for i, f in enumerate(e.factors)
+            )
+        )
+
+    def _print_Frac(self, e: Frac) -> str:
+        return self.fraction(e.numerator, e.denominator)
+
+    def _print_Pow(self, e: Pow) -> str:
+        base = Paren(e.base) if self._bracketed_base(e.base) else e.base
+        return self.power(self.parenthesize(base, ATOM), e.exponent)
+
+    def _print_Call(self, e: Call) -> str:
+        if e.function == "exp" and self.exp_as_power and len(e.args) == 1:
+            return self.power(self.name(_E), e.args[0])  # e^{x}
+        return self.call(e.function, self.comma.join(self._print(a) for a in e.args))
+
+    # -- the leaves a format gives ------------------------------------------------------------
+
+    def half(self) -> str | None:
+        """½ written before a bracket, ½(t − o)²; None where the product is written out."""
+        return self._print(ONE_HALF)
+
+    def group(self, text: str) -> str:
+        """A sum, product or negative as one part (MathML's <mrow>); most formats need none."""
+        return text
+
+    @abstractmethod
+    def name(self, sym: Sym) -> str:
+        """A symbol: W5, ∂E/∂o1, η."""
+
+    @abstractmethod
+    def number(self, text: str) -> str:
+        """A number as `core/notation.py` wrote it: -0.5, 0.12345679, 1.5e-05."""
+
+    @abstractmethod
+    def fraction(self, numerator: Expr, denominator: Expr) -> str:
+        """numerator over denominator."""
+
+    @abstractmethod
+    def power(self, base: str, exponent: Expr) -> str:
+        """`base` (already bracketed where it needs it) raised to `exponent`."""
+
+    @abstractmethod
+    def call(self, function: str, args: str) -> str:
+        """f(x): σ, tanh, √ … (and exp, unless drawn as e^x) applied to the printed arguments."""
+
+    @abstractmethod
+    def paren(self, text: str) -> str:
+        """(text)."""
