@@ -26,7 +26,7 @@ from .mathexpr import Add, Call, Expr, Frac, Mul, Neg, Num, Paren, Pow, Sym, add
 from .notation import latex_name, normalize_name, pretty_name
 from .quantities import Kind, Ref
 
-__all__ = ["FUNCTIONS", "ExpressionTrace", "Node", "compile_node", "run"]
+__all__ = ["FUNCTIONS", "ExpressionTrace", "Node", "NodeError", "compile_node", "run"]
 
 
 def _sympy() -> Any:
@@ -65,6 +65,20 @@ FUNCTIONS: dict[str, _Function] = {
 _BINARY = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
 
 
+class NodeError(ValueError):
+    """A text that is not an assignment `compile_node` accepts: what is allowed, and what is not.
+
+    `expected` and `found` are kept apart so that a caller can word its own message; the text
+    of the error reads "<expected>, found <found>" (or only "<expected>" when nothing in
+    particular is at fault).
+    """
+
+    def __init__(self, expected: str, found: str = "") -> None:
+        super().__init__(f"{expected}, found {found}" if found else expected)
+        self.expected = expected
+        self.found = found
+
+
 @dataclass(frozen=True)
 class Node:
     """One assignment: its name, source text, parsed expression and the names it reads."""
@@ -76,16 +90,16 @@ class Node:
 
 
 def compile_node(text: str) -> Node:
-    """Parse `name = expression`; ValueError with a plain reason when it is not one."""
+    """Parse `name = expression`; `NodeError` with a plain reason when it is not one."""
     try:
         module = ast.parse(text.strip(), mode="exec")
     except SyntaxError as error:
-        raise ValueError(f"not a valid assignment ({error.msg})") from None
+        raise NodeError(f"not a valid assignment ({error.msg})") from None
     if len(module.body) != 1 or not isinstance(module.body[0], ast.Assign):
-        raise ValueError("one assignment 'name = expression'")
+        raise NodeError("one assignment 'name = expression'")
     statement = module.body[0]
     if len(statement.targets) != 1 or not isinstance(statement.targets[0], ast.Name):
-        raise ValueError("a single name on the left of '='")
+        raise NodeError("a single name on the left of '='")
     reads: list[str] = []
     _check(statement.value, reads)
     source = ast.unparse(statement.value)
@@ -95,7 +109,7 @@ def compile_node(text: str) -> Node:
 def _check(tree: ast.expr, reads: list[str]) -> None:
     if isinstance(tree, ast.Constant):
         if isinstance(tree.value, bool) or not isinstance(tree.value, int | float):
-            raise ValueError(f"a number, found {tree.value!r}")
+            raise NodeError("a number", repr(tree.value))
     elif isinstance(tree, ast.Name):
         if tree.id not in reads:
             reads.append(tree.id)
@@ -107,12 +121,12 @@ def _check(tree: ast.expr, reads: list[str]) -> None:
     elif isinstance(tree, ast.Call):
         if not isinstance(tree.func, ast.Name) or tree.func.id not in FUNCTIONS:
             name = ast.unparse(tree.func)
-            raise ValueError(f"one of the functions {', '.join(FUNCTIONS)}, found '{name}'")
+            raise NodeError(f"one of the functions {', '.join(FUNCTIONS)}", f"'{name}'")
         if len(tree.args) != 1 or tree.keywords:
-            raise ValueError(f"{tree.func.id}(x) takes exactly one argument")
+            raise NodeError(f"{tree.func.id}(x) takes exactly one argument")
         _check(tree.args[0], reads)
     else:
-        raise ValueError(f"numbers, names, + - * / ** and functions, found '{ast.unparse(tree)}'")
+        raise NodeError("numbers, names, + - * / ** and functions", f"'{ast.unparse(tree)}'")
 
 
 def _forward(tree: ast.expr, env: dict[str, float]) -> tuple[float, dict[str, float]]:

@@ -333,7 +333,7 @@ def _expression(
     title: dict[str, str],
     description: dict[str, str],
 ) -> ExpressionExercise:
-    from .expression import compile_node
+    from .expression import NodeError, compile_node
 
     table = reader.table(data, "expression")
     assert table is not None
@@ -366,11 +366,9 @@ def _expression(
             raise reader.error(path, "an assignment 'name = expression'", _describe(entry))
         try:
             node = compile_node(entry)
-        except ValueError as error:
-            # compile_node says "<what is allowed>, found <what is not>"
-            allowed, _, offending = str(error).partition(", found ")
-            found = f"{offending} in {entry!r}" if offending else repr(entry)
-            raise reader.error(path, allowed, found) from None
+        except NodeError as error:
+            found = f"{error.found} in {entry!r}" if error.found else repr(entry)
+            raise reader.error(path, error.expected, found) from None
         if node.name in defined:
             where = "an input" if node.name in inputs else "an earlier node"
             raise reader.error(
