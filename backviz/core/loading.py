@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ExerciseError
+from .engine import MISTAKE_IDS
 from .exercise import (
     ASK_KINDS,
     Ask,
@@ -660,12 +661,8 @@ def _ask(reader: _Reader, data: dict, training: Training) -> Ask:
                 str(name): reader.number(v, f"ask.{key}.{name}", minimum=0)
                 for name, v in raw.items()
             }
-    if "mistake_credit" in fields:
-        from ..grading.mistakes import CATALOGUE
-
-        known = tuple(m.id for m in CATALOGUE)
-        for name in fields["mistake_credit"]:
-            reader.choice(name, f"ask.mistake_credit.{name}", known)
+    for name in fields.get("mistake_credit", {}):
+        reader.choice(name, f"ask.mistake_credit.{name}", tuple(MISTAKE_IDS))
     if "carried_credit" in table:
         fields["carried_credit"] = reader.number(
             table["carried_credit"], "ask.carried_credit", minimum=0
