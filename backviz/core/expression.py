@@ -10,6 +10,7 @@ edge (named `dg/dw (local)`), and the upstream gradient ∂f/∂g of every node 
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -26,7 +27,16 @@ from .mathexpr import Add, Call, Expr, Frac, Mul, Neg, Num, Paren, Pow, Sym, add
 from .notation import latex_name, normalize_name, pretty_name
 from .quantities import Kind, Ref
 
-__all__ = ["FUNCTIONS", "ExpressionTrace", "Node", "NodeError", "compile_node", "run"]
+__all__ = [
+    "FUNCTIONS",
+    "ExpressionTrace",
+    "Node",
+    "NodeError",
+    "NonFinite",
+    "compile_node",
+    "non_finite",
+    "run",
+]
 
 
 def _sympy() -> Any:
@@ -554,3 +564,33 @@ class ExpressionTrace:
 def run(exercise: ExpressionExercise) -> ExpressionTrace:
     """Every number of an expression exercise."""
     return ExpressionTrace(exercise)
+
+
+@dataclass(frozen=True)
+class NonFinite:
+    """A number of an expression exercise that is not finite at its inputs, and where it is."""
+
+    name: str  # the node it belongs to; for a gradient, the node or input it is taken for
+    what: str  # "value", "derivative" (local) or "gradient"
+    equation: str  # how it reads: "f = log(g) = nan", "df/dg = inf", "df/dx = nan"
+
+
+def non_finite(exercise: ExpressionExercise) -> NonFinite | None:
+    """The first number of the exercise that is not finite at its inputs; None when all are.
+
+    Node by node, its value and then its local derivatives; then the gradients. The trace's
+    numpy arithmetic gives inf or nan for ÷0 or log(−1) instead of Python's exceptions, so the
+    loader can name the node at fault.
+    """
+    trace = ExpressionTrace(exercise)
+    for name, source in exercise.nodes:
+        value = trace.values[name]
+        if not math.isfinite(value):
+            return NonFinite(name, "value", f"{name} = {source} = {value}")
+        for (node, wrt), local in trace.local.items():
+            if node == name and not math.isfinite(local):
+                return NonFinite(name, "derivative", f"d{name}/d{wrt} = {local}")
+    for name, grad in trace.grads.items():
+        if not math.isfinite(grad):
+            return NonFinite(name, "gradient", f"d{exercise.output}/d{name} = {grad}")
+    return None

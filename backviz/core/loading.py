@@ -411,42 +411,24 @@ def _expression(
 
 
 def _check_finite(reader: _Reader, exercise: ExpressionExercise) -> None:
-    """Every node's value and local derivatives finite at the inputs, else name the first node."""
-    from .expression import ExpressionTrace
+    """Every value, local derivative and gradient finite at the inputs, else name the first."""
+    from .expression import non_finite
 
-    hint = "log or sqrt of a negative number, or a division by 0?"
+    problem = non_finite(exercise)
+    if problem is None:
+        return
     names = [name for name, _ in exercise.nodes]
-
-    def path(name: str) -> str:
-        return f"expression.nodes[{names.index(name)}]"
-
-    trace = ExpressionTrace(exercise)  # numpy arithmetic: ÷0 and log(−1) give inf/nan
-    for name, source in exercise.nodes:
-        value = trace.values[name]
-        if not math.isfinite(value):
-            raise reader.error(
-                path(name),
-                "a finite value at the given inputs",
-                f"{name} = {source} = {value}",
-                hint,
-            )
-        for (node, wrt), local in trace.local.items():
-            if node == name and not math.isfinite(local):
-                raise reader.error(
-                    path(name),
-                    "a finite derivative at the given inputs",
-                    f"d{name}/d{wrt} = {local}",
-                    hint,
-                )
-    for name, grad in trace.grads.items():
-        if not math.isfinite(grad):
-            field = path(name) if name in names else f"expression.inputs.{name}"
-            raise reader.error(
-                field,
-                "a finite gradient at the given inputs",
-                f"d{exercise.output}/d{name} = {grad}",
-                hint,
-            )
+    field = (
+        f"expression.nodes[{names.index(problem.name)}]"
+        if problem.name in names
+        else f"expression.inputs.{problem.name}"
+    )
+    raise reader.error(
+        field,
+        f"a finite {problem.what} at the given inputs",
+        problem.equation,
+        "log or sqrt of a negative number, or a division by 0?",
+    )
 
 
 def _network(
