@@ -25,8 +25,6 @@ __all__ = ["DATA_KEYS", "MAX_PARAMETERS", "NETWORK_KEYS", "PARAMETER_KEYS", "rea
 NETWORK_KEYS = ("sizes", "activation", "negative_slope", "bias", "loss")
 PARAMETER_KEYS = ("W", "b", "init", "seed")
 DATA_KEYS = ("inputs", "targets")
-
-
 MAX_PARAMETERS = 50_000_000  # 400 MB of float64 per copy: far beyond any exercise
 
 

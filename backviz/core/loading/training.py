@@ -22,13 +22,9 @@ TRAINING_KEYS = (
     "betas",
     "eps",
 )
-
-
 ADAMW_DEFAULT_WEIGHT_DECAY = 0.01  # torch.optim.AdamW's default (Adam's and SGD's is 0)
-
-
-SGD_ONLY = ("momentum", "dampening", "nesterov")
-ADAM_ONLY = ("betas", "eps")
+SGD_ONLY = ("momentum", "dampening", "nesterov")  # settings of sgd alone
+ADAM_ONLY = ("betas", "eps")  # settings of adam and adamw alone
 
 
 def read_training(reader: Reader, data: dict, activations: tuple) -> Training:
