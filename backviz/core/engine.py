@@ -25,7 +25,7 @@ from .exercise import NetworkExercise
 from .functions import softmax_cross_entropy_delta
 from .trace import Backward, Forward, StepRecord, Trace
 
-__all__ = ["Mistakes", "forward", "run"]
+__all__ = ["MISTAKE_IDS", "Mistakes", "forward", "run"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,25 @@ class Mistakes:
 
 
 NO_MISTAKES = Mistakes()
+
+# Every catalogued mistake: its id (as exercises and answer sheets name it) and the switch of
+# `Mistakes` that makes it. The order is the precedence when two mistakes give the same number:
+# the update's own mistakes first. W⁺ = W + η·∂E/∂W is also what a flipped sign of (t − o)
+# gives, but a sheet whose ∂E/∂W are right flipped no sign (and one whose ∂E/∂W are flipped
+# gets W⁺ carried, before any mistake is looked for).
+MISTAKE_IDS: dict[str, str] = {
+    "update-added": "add_update",
+    "no-learning-rate": "no_learning_rate",
+    "sign-flipped": "flip_output_sign",
+    "no-activation-derivative": "skip_activation_derivative",
+    "derivative-of-z": "derivative_of_z",
+    "updated-weights-in-backprop": "updated_weights_backward",
+    "one-path-only": "one_path_only",
+    "weights-swapped": "transposed_weights",
+    "half-forgotten": "half_forgotten",
+    "derivative-doubled": "derivative_doubled",
+    "batch-summed": "batch_summed",
+}
 
 
 def _reduce(values: np.ndarray, reduction: str, mistakes: Mistakes = NO_MISTAKES) -> float:

@@ -1,6 +1,6 @@
 """Exercises as typed, validated data: a fully connected network or a scalar expression.
 
-An `Exercise` is what `load` (in `loading.py`) returns after validating a TOML file; nothing
+An `Exercise` is what `load` (in `loading/`) returns after validating a TOML file; nothing
 here computes. Layers are counted from 1 as in the course notes: layer 1 is the input layer,
 so `W[0]` holds W⁽²⁾, the weights into layer 2, with shape (n₂, n₁): row j, column k is
 w_jk⁽²⁾, the weight into node j of layer 2 from node k of layer 1.

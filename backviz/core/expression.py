@@ -10,6 +10,7 @@ edge (named `dg/dw (local)`), and the upstream gradient ∂f/∂g of every node 
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +26,17 @@ from .notation import latex_name, pretty_name
 from .quantities import Kind, Ref
 from .quantity_trace import QuantityTrace
 
-__all__ = ["FUNCTIONS", "ExpressionTrace", "Node", "compile_node", "run", "symbolic_value"]
+__all__ = [
+    "FUNCTIONS",
+    "ExpressionTrace",
+    "Node",
+    "NodeError",
+    "NonFinite",
+    "compile_node",
+    "non_finite",
+    "run",
+    "symbolic_value",
+]
 
 
 def _sympy() -> Any:
@@ -64,6 +75,20 @@ FUNCTIONS: dict[str, _Function] = {
 _BINARY = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
 
 
+class NodeError(ValueError):
+    """A text that is not an assignment `compile_node` accepts: what is allowed, and what is not.
+
+    `expected` and `found` are kept apart so that a caller can word its own message; the text
+    of the error reads "<expected>, found <found>" (or only "<expected>" when nothing in
+    particular is at fault).
+    """
+
+    def __init__(self, expected: str, found: str = "") -> None:
+        super().__init__(f"{expected}, found {found}" if found else expected)
+        self.expected = expected
+        self.found = found
+
+
 @dataclass(frozen=True)
 class Node:
     """One assignment: its name, source text, parsed expression and the names it reads."""
@@ -75,16 +100,16 @@ class Node:
 
 
 def compile_node(text: str) -> Node:
-    """Parse `name = expression`; ValueError with a plain reason when it is not one."""
+    """Parse `name = expression`; `NodeError` with a plain reason when it is not one."""
     try:
         module = ast.parse(text.strip(), mode="exec")
     except SyntaxError as error:
-        raise ValueError(f"not a valid assignment ({error.msg})") from None
+        raise NodeError(f"not a valid assignment ({error.msg})") from None
     if len(module.body) != 1 or not isinstance(module.body[0], ast.Assign):
-        raise ValueError("one assignment 'name = expression'")
+        raise NodeError("one assignment 'name = expression'")
     statement = module.body[0]
     if len(statement.targets) != 1 or not isinstance(statement.targets[0], ast.Name):
-        raise ValueError("a single name on the left of '='")
+        raise NodeError("a single name on the left of '='")
     reads: list[str] = []
     _check(statement.value, reads)
     source = ast.unparse(statement.value)
@@ -94,7 +119,7 @@ def compile_node(text: str) -> Node:
 def _check(tree: ast.expr, reads: list[str]) -> None:
     if isinstance(tree, ast.Constant):
         if isinstance(tree.value, bool) or not isinstance(tree.value, int | float):
-            raise ValueError(f"a number, found {tree.value!r}")
+            raise NodeError("a number", repr(tree.value))
     elif isinstance(tree, ast.Name):
         if tree.id not in reads:
             reads.append(tree.id)
@@ -106,12 +131,12 @@ def _check(tree: ast.expr, reads: list[str]) -> None:
     elif isinstance(tree, ast.Call):
         if not isinstance(tree.func, ast.Name) or tree.func.id not in FUNCTIONS:
             name = ast.unparse(tree.func)
-            raise ValueError(f"one of the functions {', '.join(FUNCTIONS)}, found '{name}'")
+            raise NodeError(f"one of the functions {', '.join(FUNCTIONS)}", f"'{name}'")
         if len(tree.args) != 1 or tree.keywords:
-            raise ValueError(f"{tree.func.id}(x) takes exactly one argument")
+            raise NodeError(f"{tree.func.id}(x) takes exactly one argument")
         _check(tree.args[0], reads)
     else:
-        raise ValueError(f"numbers, names, + - * / ** and functions, found '{ast.unparse(tree)}'")
+        raise NodeError("numbers, names, + - * / ** and functions", f"'{ast.unparse(tree)}'")
 
 
 def _forward(tree: ast.expr, env: dict[str, float]) -> tuple[float, dict[str, float]]:
@@ -528,3 +553,33 @@ class ExpressionTrace(QuantityTrace):
 def run(exercise: ExpressionExercise) -> ExpressionTrace:
     """Every number of an expression exercise."""
     return ExpressionTrace(exercise)
+
+
+@dataclass(frozen=True)
+class NonFinite:
+    """A number of an expression exercise that is not finite at its inputs, and where it is."""
+
+    name: str  # the node it belongs to; for a gradient, the node or input it is taken for
+    what: str  # "value", "derivative" (local) or "gradient"
+    equation: str  # how it reads: "f = log(g) = nan", "df/dg = inf", "df/dx = nan"
+
+
+def non_finite(exercise: ExpressionExercise) -> NonFinite | None:
+    """The first number of the exercise that is not finite at its inputs; None when all are.
+
+    Node by node, its value and then its local derivatives; then the gradients. The trace's
+    numpy arithmetic gives inf or nan for ÷0 or log(−1) instead of Python's exceptions, so the
+    loader can name the node at fault.
+    """
+    trace = ExpressionTrace(exercise)
+    for name, source in exercise.nodes:
+        value = trace.values[name]
+        if not math.isfinite(value):
+            return NonFinite(name, "value", f"{name} = {source} = {value}")
+        for (node, wrt), local in trace.local.items():
+            if node == name and not math.isfinite(local):
+                return NonFinite(name, "derivative", f"d{name}/d{wrt} = {local}")
+    for name, grad in trace.grads.items():
+        if not math.isfinite(grad):
+            return NonFinite(name, "gradient", f"d{exercise.output}/d{name} = {grad}")
+    return None

@@ -1,4 +1,4 @@
-"""Writing a network exercise back to TOML, in the format `loading.py` reads.
+"""Writing a network exercise back to TOML, in the format `loading/` reads.
 
 Used for per-student variants: what is written loads back to the same exercise.
 """

@@ -1,8 +1,9 @@
 """The catalogue of classic backpropagation mistakes: each one a switch on the engine.
 
 A student's number is that mistake when it equals the engine's number with the switch on
-(`engine.Mistakes`). Each entry carries its explanation in English and Korean and the share of
-the marks it earns by default (settable per exercise in `[ask] mistake_credit`).
+(`engine.Mistakes`); the ids, their switches and their order are `engine.MISTAKE_IDS`. Each
+entry adds its explanation in English and Korean and the share of the marks it earns by default
+(settable per exercise in `[ask] mistake_credit`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.engine import Mistakes
+from ..core.engine import MISTAKE_IDS, Mistakes
 from ..core.exercise import NetworkExercise
 
 __all__ = ["CATALOGUE", "Mistake", "applicable"]
@@ -31,113 +32,70 @@ class Mistake:
         return Mistakes(**{self.switch: True})
 
 
-CATALOGUE: tuple[Mistake, ...] = (
-    # The order is the precedence when two mistakes give the same number: the update's own
-    # mistakes first. W⁺ = W + η·∂E/∂W is also what a flipped sign of (t − o) gives, but a
-    # sheet whose ∂E/∂W are right flipped no sign (and one whose ∂E/∂W are flipped gets W⁺
-    # carried, before any mistake is looked for).
-    Mistake(
-        "update-added",
-        "add_update",
-        {
-            "en": "The update is added: gradient descent subtracts, W⁺ = W − η·∂E/∂W.",
-            "ko": "갱신량을 더했다: 경사 하강법은 빼야 한다, W⁺ = W − η·∂E/∂W.",
-        },
-    ),
-    Mistake(
-        "no-learning-rate",
-        "no_learning_rate",
-        {
-            "en": "The learning rate is left out: W⁺ = W − η·∂E/∂W.",
-            "ko": "학습률이 빠졌다: W⁺ = W − η·∂E/∂W.",
-        },
-    ),
-    Mistake(
-        "sign-flipped",
-        "flip_output_sign",
-        {
-            "en": "The sign of (t − o) is flipped: ∂E/∂o = −(t − o), not (t − o).",
-            "ko": "(t − o)의 부호가 바뀌었다: ∂E/∂o = −(t − o)이지 (t − o)가 아니다.",
-        },
-    ),
-    Mistake(
-        "no-activation-derivative",
-        "skip_activation_derivative",
-        {
-            "en": "The activation's derivative is left out: δ = ∂E/∂a · ∂a/∂z, and for the "
-            "sigmoid ∂a/∂z = a(1 − a).",
-            "ko": "활성화 함수의 미분이 빠졌다: δ = ∂E/∂a · ∂a/∂z 이고, 시그모이드는 "
-            "∂a/∂z = a(1 − a)이다.",
-        },
-    ),
-    Mistake(
-        "derivative-of-z",
-        "derivative_of_z",
-        {
-            "en": "σ′ is taken of z instead of a: the sigmoid's derivative is a(1 − a) with "
-            "a = σ(z), not z(1 − z).",
-            "ko": "σ′을 z로 계산했다: 시그모이드의 미분은 a = σ(z)일 때 a(1 − a)이지 "
-            "z(1 − z)가 아니다.",
-        },
-    ),
-    Mistake(
-        "updated-weights-in-backprop",
-        "updated_weights_backward",
-        {
-            "en": "The hidden layer's error was propagated through the already-updated "
-            "weights W⁺; backpropagation uses the weights of the forward pass, and all "
-            "weights are updated together at the end.",
-            "ko": "은닉층 오차를 이미 갱신된 가중치 W⁺로 역전파했다: 역전파는 순전파 때의 "
-            "가중치를 쓰고, 가중치는 마지막에 한꺼번에 갱신한다.",
-        },
-    ),
-    Mistake(
-        "one-path-only",
-        "one_path_only",
-        {
-            "en": "Only one path is summed: a hidden node feeds every node of the next layer, "
-            "so ∂E/∂h = Σᵢ δᵢ·wᵢₕ over all of them (∂E/∂h1 = ∂E_o1/∂h1 + ∂E_o2/∂h1).",
-            "ko": "한 경로만 더했다: 은닉 노드는 다음 층의 모든 노드로 이어지므로 "
-            "∂E/∂h = Σᵢ δᵢ·wᵢₕ 이다 (∂E/∂h1 = ∂E_o1/∂h1 + ∂E_o2/∂h1).",
-        },
-    ),
-    Mistake(
-        "weights-swapped",
-        "transposed_weights",
-        {
-            "en": "w_jk and w_kj are swapped: w_jk is the weight into node j of the next layer "
-            "from node k of this one (z1 = W1·x1 + W2·x2 in the notes).",
-            "ko": "w_jk와 w_kj를 바꿔 썼다: w_jk는 이 층의 노드 k에서 다음 층의 노드 j로 "
-            "가는 가중치다 (노트의 z1 = W1·x1 + W2·x2).",
-        },
-    ),
-    Mistake(
-        "half-forgotten",
-        "half_forgotten",
-        {
-            "en": "The ½ is left out of the loss: E = ½Σ(t − o)².",
-            "ko": "오차에서 ½이 빠졌다: E = ½Σ(t − o)².",
-        },
-    ),
-    Mistake(
-        "derivative-doubled",
-        "derivative_doubled",
-        {
-            "en": "The derivative is doubled: ½(t − o)² differentiates to −(t − o); the ½ "
-            "cancels the 2.",
-            "ko": "미분이 두 배가 되었다: ½(t − o)²의 미분은 −(t − o)이다 (½과 2가 약분된다).",
-        },
-    ),
-    Mistake(
-        "batch-summed",
-        "batch_summed",
-        {
-            "en": "The batch is summed instead of averaged: with reduction = mean, "
-            "∂E/∂W = (1/N)·Σₙ δ[n]·a[n].",
-            "ko": "배치를 평균하지 않고 더했다: reduction = mean이면 "
-            "∂E/∂W = (1/N)·Σₙ δ[n]·a[n] 이다.",
-        },
-    ),
+# What each mistake gets wrong, by its id in `MISTAKE_IDS`
+_EXPLANATIONS: dict[str, dict[str, str]] = {
+    "update-added": {
+        "en": "The update is added: gradient descent subtracts, W⁺ = W − η·∂E/∂W.",
+        "ko": "갱신량을 더했다: 경사 하강법은 빼야 한다, W⁺ = W − η·∂E/∂W.",
+    },
+    "no-learning-rate": {
+        "en": "The learning rate is left out: W⁺ = W − η·∂E/∂W.",
+        "ko": "학습률이 빠졌다: W⁺ = W − η·∂E/∂W.",
+    },
+    "sign-flipped": {
+        "en": "The sign of (t − o) is flipped: ∂E/∂o = −(t − o), not (t − o).",
+        "ko": "(t − o)의 부호가 바뀌었다: ∂E/∂o = −(t − o)이지 (t − o)가 아니다.",
+    },
+    "no-activation-derivative": {
+        "en": "The activation's derivative is left out: δ = ∂E/∂a · ∂a/∂z, and for the "
+        "sigmoid ∂a/∂z = a(1 − a).",
+        "ko": "활성화 함수의 미분이 빠졌다: δ = ∂E/∂a · ∂a/∂z 이고, 시그모이드는 "
+        "∂a/∂z = a(1 − a)이다.",
+    },
+    "derivative-of-z": {
+        "en": "σ′ is taken of z instead of a: the sigmoid's derivative is a(1 − a) with "
+        "a = σ(z), not z(1 − z).",
+        "ko": "σ′을 z로 계산했다: 시그모이드의 미분은 a = σ(z)일 때 a(1 − a)이지 "
+        "z(1 − z)가 아니다.",
+    },
+    "updated-weights-in-backprop": {
+        "en": "The hidden layer's error was propagated through the already-updated "
+        "weights W⁺; backpropagation uses the weights of the forward pass, and all "
+        "weights are updated together at the end.",
+        "ko": "은닉층 오차를 이미 갱신된 가중치 W⁺로 역전파했다: 역전파는 순전파 때의 "
+        "가중치를 쓰고, 가중치는 마지막에 한꺼번에 갱신한다.",
+    },
+    "one-path-only": {
+        "en": "Only one path is summed: a hidden node feeds every node of the next layer, "
+        "so ∂E/∂h = Σᵢ δᵢ·wᵢₕ over all of them (∂E/∂h1 = ∂E_o1/∂h1 + ∂E_o2/∂h1).",
+        "ko": "한 경로만 더했다: 은닉 노드는 다음 층의 모든 노드로 이어지므로 "
+        "∂E/∂h = Σᵢ δᵢ·wᵢₕ 이다 (∂E/∂h1 = ∂E_o1/∂h1 + ∂E_o2/∂h1).",
+    },
+    "weights-swapped": {
+        "en": "w_jk and w_kj are swapped: w_jk is the weight into node j of the next layer "
+        "from node k of this one (z1 = W1·x1 + W2·x2 in the notes).",
+        "ko": "w_jk와 w_kj를 바꿔 썼다: w_jk는 이 층의 노드 k에서 다음 층의 노드 j로 "
+        "가는 가중치다 (노트의 z1 = W1·x1 + W2·x2).",
+    },
+    "half-forgotten": {
+        "en": "The ½ is left out of the loss: E = ½Σ(t − o)².",
+        "ko": "오차에서 ½이 빠졌다: E = ½Σ(t − o)².",
+    },
+    "derivative-doubled": {
+        "en": "The derivative is doubled: ½(t − o)² differentiates to −(t − o); the ½ "
+        "cancels the 2.",
+        "ko": "미분이 두 배가 되었다: ½(t − o)²의 미분은 −(t − o)이다 (½과 2가 약분된다).",
+    },
+    "batch-summed": {
+        "en": "The batch is summed instead of averaged: with reduction = mean, "
+        "∂E/∂W = (1/N)·Σₙ δ[n]·a[n].",
+        "ko": "배치를 평균하지 않고 더했다: reduction = mean이면 ∂E/∂W = (1/N)·Σₙ δ[n]·a[n] 이다.",
+    },
+}
+
+CATALOGUE: tuple[Mistake, ...] = tuple(
+    Mistake(mistake_id, switch, _EXPLANATIONS[mistake_id])
+    for mistake_id, switch in MISTAKE_IDS.items()
 )
 
 

@@ -1,0 +1,298 @@
+"""The `[network]`, `[parameters]` and `[data]` sections of a network exercise, and its assembly.
+
+`read_network` validates the layers, activations and loss, the weights and biases (given, or
+drawn by `init.py`) and the samples, then the optional sections (`training.py`, `ask.py`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+
+from ..exercise import NetworkExercise, Training
+from ..functions import ACTIVATIONS, DEFAULT_LEAKY_SLOPE, LOSS_NAMES, activation, one_hot
+from ..notation import NOTATIONS
+from .ask import read_ask, read_code
+from .fields import Reader, counted, describe
+from .heading import Heading
+from .init import uniform_init
+from .training import read_training
+
+__all__ = ["DATA_KEYS", "MAX_PARAMETERS", "NETWORK_KEYS", "PARAMETER_KEYS", "read_network"]
+
+NETWORK_KEYS = ("sizes", "activation", "negative_slope", "bias", "loss")
+PARAMETER_KEYS = ("W", "b", "init", "seed")
+DATA_KEYS = ("inputs", "targets")
+MAX_PARAMETERS = 50_000_000  # 400 MB of float64 per copy: far beyond any exercise
+
+
+def read_network(reader: Reader, data: dict, heading: Heading) -> NetworkExercise:
+    """The network exercise of a file whose heading is read."""
+    notation = reader.choice(data.get("notation", "layered"), "notation", NOTATIONS)
+    net = reader.table(data, "network")
+    assert net is not None
+    reader.known_keys(net, NETWORK_KEYS, "network.")
+
+    if "sizes" not in net:
+        raise reader.error(
+            "network.sizes", "the nodes per layer, e.g. sizes = [2, 2, 2]", "nothing"
+        )
+    sizes_raw = net["sizes"]
+    if not isinstance(sizes_raw, list) or len(sizes_raw) < 2:
+        raise reader.error(
+            "network.sizes",
+            "an array of at least 2 layer sizes (input, …, output)",
+            describe(sizes_raw),
+        )
+    sizes = tuple(
+        reader.integer(n, f"network.sizes[{i}]", minimum=1) for i, n in enumerate(sizes_raw)
+    )
+    n_weight_layers = len(sizes) - 1
+    n_params = sum(m * n + n for m, n in itertools.pairwise(sizes))
+    if n_params > MAX_PARAMETERS:
+        raise reader.error(
+            "network.sizes",
+            f"a network of at most {MAX_PARAMETERS:,} weights and biases",
+            f"{n_params:,}",
+        )
+
+    slope = DEFAULT_LEAKY_SLOPE
+    if "negative_slope" in net:
+        slope = reader.number(net["negative_slope"], "network.negative_slope")
+    names = _per_layer(
+        reader,
+        net.get("activation"),
+        "network.activation",
+        n_weight_layers,
+        str,
+        "an activation name",
+    )
+    for i, name in enumerate(names):
+        path = (
+            "network.activation"
+            if isinstance(net.get("activation"), str)
+            else f"network.activation[{i}]"
+        )
+        reader.choice(name, path, tuple(ACTIVATIONS))
+        if name == "softmax" and i != n_weight_layers - 1:
+            raise reader.error(
+                path, "softmax only on the output layer", f"softmax on layer {i + 2}"
+            )
+    activations = tuple(activation(name, slope=slope) for name in names)
+
+    if "loss" not in net:
+        raise reader.error("network.loss", f"one of {' | '.join(LOSS_NAMES)}", "nothing")
+    loss_name = reader.choice(net["loss"], "network.loss", LOSS_NAMES)
+    output = names[-1]
+    if loss_name == "bce" and output != "sigmoid":
+        raise reader.error(
+            "network.loss",
+            "bce with a sigmoid output layer (it takes probabilities)",
+            f"bce with a {output} output layer",
+            "torch's BCELoss needs outputs in [0, 1]",
+        )
+    if loss_name == "ce" and output not in ("identity", "softmax"):
+        raise reader.error(
+            "network.loss",
+            "ce with an identity (raw scores) or softmax output layer",
+            f"ce with a {output} output layer",
+        )
+    if loss_name == "ce" and sizes[-1] < 2:
+        raise reader.error(
+            "network.sizes",
+            "at least 2 output nodes (classes) for ce",
+            counted(sizes[-1], "output node"),
+            "for two classes use sigmoid with bce",
+        )
+
+    params = reader.table(data, "parameters")
+    assert params is not None
+    reader.known_keys(params, PARAMETER_KEYS, "parameters.")
+    default_bias = "b" in params or "init" in params
+    bias = tuple(
+        _per_layer(
+            reader,
+            net.get("bias", default_bias),
+            "network.bias",
+            n_weight_layers,
+            bool,
+            "true or false",
+        )
+    )
+    W, b = _parameters(reader, params, sizes, bias)
+
+    training = read_training(reader, data, activations)
+    data_table = reader.table(data, "data")
+    assert data_table is not None
+    reader.known_keys(data_table, DATA_KEYS, "data.")
+    if "inputs" not in data_table:
+        raise reader.error("data.inputs", f"one row of {sizes[0]} numbers per sample", "nothing")
+    inputs = reader.matrix(
+        data_table["inputs"], "data.inputs", None, sizes[0], "inputs, one row per sample"
+    )
+    targets, classes = _targets(reader, data_table, loss_name, sizes[-1], len(inputs), training)
+
+    return NetworkExercise(
+        id=heading.id,
+        title=heading.title,
+        notation=notation,
+        sizes=sizes,
+        activations=activations,
+        bias=bias,
+        loss_name=loss_name,
+        W=W,
+        b=b,
+        inputs=inputs,
+        targets=targets,
+        classes=classes,
+        training=training,
+        source=reader.file,
+        description=heading.description,
+        ask=read_ask(reader, data, training),
+        student=reader.string(data["student"], "student") if "student" in data else None,
+        code=read_code(reader, data, training),
+    )
+
+
+def _per_layer(reader: Reader, value: Any, path: str, count: int, kind: type, what: str) -> list:
+    """One value for every non-input layer, or a list with one per layer."""
+    if value is None:
+        raise reader.error(path, f"{what}, or an array with one per non-input layer", "nothing")
+    if isinstance(value, kind) and not (kind is str and isinstance(value, bool)):
+        return [value] * count
+    if not isinstance(value, list):
+        raise reader.error(
+            path, f"{what}, or an array of {count} (one per non-input layer)", describe(value)
+        )
+    if len(value) != count:
+        raise reader.error(
+            path,
+            f"{counted(count, 'entry', 'entries')} (one per non-input layer)",
+            counted(len(value), "entry", "entries"),
+        )
+    for i, item in enumerate(value):
+        if not isinstance(item, kind) or (kind is not bool and isinstance(item, bool)):
+            raise reader.error(f"{path}[{i}]", what, describe(item))
+    return list(value)
+
+
+def _parameters(
+    reader: Reader, params: dict, sizes: tuple[int, ...], bias: tuple[bool, ...]
+) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray | None, ...]]:
+    """W and b of every non-input layer: given in `[parameters]`, or drawn from a seed."""
+    if "init" in params:
+        reader.choice(params["init"], "parameters.init", ("uniform",))
+        for key in ("W", "b"):
+            if key in params:
+                raise reader.error(
+                    f"parameters.{key}", f"either parameters.{key} or parameters.init", "both"
+                )
+        if "seed" not in params:
+            raise reader.error("parameters.seed", "an integer seed for init", "nothing")
+        seed = reader.integer(params["seed"], "parameters.seed")
+        return uniform_init(sizes, bias, seed)
+    if "seed" in params:
+        raise reader.error(
+            "parameters.seed", 'a seed only with init = "uniform"', "a seed without init"
+        )
+    if "W" not in params:
+        raise reader.error(
+            "parameters.W", 'one weight matrix per non-input layer (or init = "uniform")', "nothing"
+        )
+    W_raw = params["W"]
+    n = len(sizes) - 1
+    if not isinstance(W_raw, list) or len(W_raw) != n:
+        found = (
+            counted(len(W_raw), "matrix", "matrices")
+            if isinstance(W_raw, list)
+            else describe(W_raw)
+        )
+        raise reader.error(
+            "parameters.W",
+            f"{counted(n, 'matrix', 'matrices')} (one per non-input layer)",
+            found,
+        )
+    W = tuple(
+        reader.matrix(
+            W_raw[i],
+            f"parameters.W[{i}]",
+            sizes[i + 1],
+            sizes[i],
+            f"weights: row j = node j of layer {i + 2}, column k = node k of layer {i + 1}",
+        )
+        for i in range(n)
+    )
+    b: list[np.ndarray | None] = []
+    b_raw = params.get("b")
+    if b_raw is None:
+        if any(bias):
+            layer = bias.index(True) + 2
+            raise reader.error(
+                "parameters.b", f"biases for layer {layer} (network.bias is on)", "nothing"
+            )
+        return W, (None,) * n
+    if not isinstance(b_raw, list) or len(b_raw) != n:
+        found = counted(len(b_raw), "vector") if isinstance(b_raw, list) else describe(b_raw)
+        raise reader.error(
+            "parameters.b",
+            f"{counted(n, 'vector')} (one per non-input layer; [] where bias is off)",
+            found,
+        )
+    for i in range(n):
+        if bias[i]:
+            b.append(reader.vector(b_raw[i], f"parameters.b[{i}]", sizes[i + 1]))
+        elif b_raw[i] not in ([], None):
+            raise reader.error(
+                f"parameters.b[{i}]",
+                f"[] (network.bias is off for layer {i + 2})",
+                describe(b_raw[i]),
+            )
+        else:
+            b.append(None)
+    return W, tuple(b)
+
+
+def _targets(
+    reader: Reader, table: dict, loss_name: str, n_out: int, n_samples: int, training: Training
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The targets (one-hot for ce) and, for ce, the class indices; (None, None) if absent."""
+    if "targets" not in table:
+        if training.steps > 0:
+            expected = (
+                "one class index per sample"
+                if loss_name == "ce"
+                else f"one row of {n_out} numbers per sample"
+            )
+            raise reader.error("data.targets", expected, "nothing")
+        return None, None
+    raw = table["targets"]
+    if loss_name == "ce":
+        if not isinstance(raw, list) or len(raw) != n_samples:
+            found = (
+                counted(len(raw), "entry", "entries") if isinstance(raw, list) else describe(raw)
+            )
+            raise reader.error("data.targets", f"{n_samples} class indices (one per sample)", found)
+        classes = []
+        for i, c in enumerate(raw):
+            if isinstance(c, list) and len(c) == 1:
+                c = c[0]
+            if isinstance(c, bool) or not isinstance(c, int):
+                raise reader.error(
+                    f"data.targets[{i}]", f"a class index 0…{n_out - 1}", describe(c)
+                )
+            if not 0 <= c < n_out:
+                raise reader.error(f"data.targets[{i}]", f"a class index 0…{n_out - 1}", str(c))
+            classes.append(c)
+        array = np.array(classes, dtype=int)
+        return one_hot(array, n_out), array
+    targets = reader.matrix(raw, "data.targets", n_samples, n_out, "targets, one row per sample")
+    if loss_name == "bce":
+        bad = np.argwhere((targets < 0) | (targets > 1))
+        if len(bad):
+            r, c = bad[0]
+            raise reader.error(
+                f"data.targets[{r}][{c}]", "a target in [0, 1] for bce", repr(float(targets[r, c]))
+            )
+    return targets, None
