@@ -1,6 +1,6 @@
 """Which quantities feed which: the formula (rule and input quantities) of every trace entry.
 
-The rules themselves, numeric and symbolic, live in `formulas.py`; this module only knows the
+The rules themselves, numeric and symbolic, live in `formulas/`; this module only knows the
 network's structure: z_j reads w_j1..w_jK, a_1..a_K (and b_j), δ_j reads ∂E/∂a_j and ∂a_j/∂z_j,
 ∂E/∂w_jk reads δ_j and a_k of every sample, and so on.
 """
