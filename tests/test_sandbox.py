@@ -30,7 +30,9 @@ import numpy as np
 import pytest
 
 from backviz.sandbox import Limits, RunResult, available_level, parse_level, run_function, runner
+from backviz.sandbox.bubblewrap import HARNESS_NAME
 from backviz.sandbox.harness import decode_value, encode_value
+from backviz.sandbox.levels import LEVEL_PARTS, level_name
 from backviz.sandbox.seccomp import program
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,7 +87,7 @@ def _sandbox_processes() -> list[str]:
         if state and state.group(1) in "ZX":
             continue
         in_range = uid is not None and 1_900_000_000 <= int(uid.group(1)) < 1_950_000_000
-        if in_range or runner.HARNESS_NAME.encode() in cmdline:
+        if in_range or HARNESS_NAME.encode() in cmdline:
             found.append(f"{name}: {cmdline.decode(errors='replace')[:120]}")
     return found
 
@@ -120,7 +122,7 @@ def sandbox(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     if request.param == "without-bwrap":
         parts = parts - {"bwrap"}
         monkeypatch.setattr(runner, "_components", lambda: parts)
-    box = Sandbox(runner.level_name(parts))
+    box = Sandbox(level_name(parts))
     yield box
     _assert_nothing_left()
     _assert_good(box.run("good.py", "forward", GOOD_ARGUMENTS))
@@ -469,11 +471,11 @@ def test_symlinked_sources_are_refused(tmp_path: Path) -> None:
 
 
 def test_level_names_round_trip() -> None:
-    assert runner.level_name(frozenset({"rlimits"})) == "rlimits only"
+    assert level_name(frozenset({"rlimits"})) == "rlimits only"
     assert parse_level("rlimits only") == {"rlimits"}
-    every = frozenset(runner.LEVEL_PARTS)
-    assert runner.level_name(every) == "bwrap+seccomp+rlimits+uid"
-    assert parse_level(runner.level_name(every)) == every
+    every = frozenset(LEVEL_PARTS)
+    assert level_name(every) == "bwrap+seccomp+rlimits+uid"
+    assert parse_level(level_name(every)) == every
     assert parse_level(" Bwrap + seccomp ") == {"bwrap", "seccomp"}
 
 

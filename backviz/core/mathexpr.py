@@ -1,6 +1,6 @@
 """Display math: a small expression tree that formulas build and printers typeset.
 
-Each rule in `formulas.py` (and each activation and loss in `functions.py`) builds its formula
+Each rule in `formulas/` (and each activation and loss in `functions.py`) builds its formula
 once as one of these trees, from symbols or from numbers; `render/math_*.py` print the tree as
 Unicode text, LaTeX or MathML. Nothing here computes.
 """

@@ -11,18 +11,13 @@ isolation is layered — resource limits always, an unprivileged uid of its own 
 grader is root, bubblewrap namespaces and a seccomp filter against the network where the
 machine allows — and every :class:`RunResult` names the level it got. Grading the
 numbers is not done here: callers compare ``RunResult.values`` with the reference.
-See :mod:`backviz.sandbox.runner` for the layers in detail.
+See :mod:`backviz.sandbox.levels` for the layers in detail.
 """
 
-from .runner import (
-    LEVEL_PARTS,
-    STATUSES,
-    Limits,
-    RunResult,
-    available_level,
-    parse_level,
-    run_function,
-)
+from .levels import LEVEL_PARTS, parse_level
+from .limits import Limits
+from .outcome import STATUSES, RunResult
+from .runner import available_level, run_function
 
 __all__ = [
     "LEVEL_PARTS",
