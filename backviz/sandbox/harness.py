@@ -1,6 +1,6 @@
 """The child side of the sandbox: run one function of a student's file, send back its value.
 
-:mod:`backviz.sandbox.runner` copies this file into the sandbox and starts it as::
+:mod:`backviz.sandbox.child` copies this file into the sandbox and starts it as::
 
     python -I -S -B _backviz_harness.py CONFIG_FD
 

@@ -1,6 +1,6 @@
 """The isolation levels: the layers a run can have, how a level string names them, the plan.
 
-The layers (DESIGN.md, "Code exercises"), each named in the level string a run reports:
+The layers (the README's "Coding exercises"), each named in the level string a run reports:
 
 ``rlimits``
     Always. The child gets its own session and process group, killed with SIGKILL on
