@@ -69,6 +69,7 @@ class Sheet:
     first_line: dict[str, int | None] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     entries: int = 0  # quantity entries seen, blank ones included
+    repeated_on: list[int | None] = field(default_factory=list)  # lines of names given again
 
     def problem(self, message: str, line: int | None = None) -> None:
         where = self.file if line is None else f"{self.file}:{line}"
@@ -91,6 +92,7 @@ class Sheet:
             first = self.first_line[name]
             where = f" (first on line {first})" if first is not None else ""
             self.problem(f"{name!r} is given again{where}; the first is kept", line)
+            self.repeated_on.append(line)
             return
         self.answers[name] = answer
         self.first_line[name] = line
