@@ -31,9 +31,10 @@ from backviz import files
 from backviz.cli import main
 from backviz.core.api import solve
 from backviz.grading import reports
-from backviz.grading.answers import Submission, parse_number
 from backviz.grading.mistakes import CATALOGUE
 from backviz.grading.run import grade_paths
+from backviz.grading.sheets.numbers import parse_number
+from backviz.grading.sheets.submission import Submission
 from backviz.grading.student_reports import StudentReports
 from backviz.grading.verdicts import ClassGrader, Verdict
 from tests.conftest import EXERCISES, torch_seed_222

@@ -24,12 +24,12 @@ from ..core.exercise import Ask, NetworkExercise
 from ..core.quantities import KINDS, Kind, Ref, ask_group
 from ..core.trace import Trace
 from ..errors import BackvizError
-from .answers import WrittenAnswers, read_numbers
 from .mistakes import Mistake, applicable
+from .sheets.numbers import WrittenAnswers, read_numbers
 from .table import CARRIED, CORRECT, MISSING, UNREADABLE, WRONG, Graded, Verdict, VerdictTable
 
 if TYPE_CHECKING:
-    from .answers import Submission
+    from .sheets.submission import Submission
 
 __all__ = ["CORRECT", "ClassGrader", "Graded", "Verdict", "VerdictTable", "asked", "grade_class"]
 
