@@ -35,8 +35,8 @@ from pathlib import Path
 
 import backviz
 from backviz.core.engine import run
-from backviz.grading.answers import read_submissions
 from backviz.grading.mistakes import applicable
+from backviz.grading.sheets.reading import read_submissions
 from backviz.grading.verdicts import ClassGrader
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,15 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backviz.grading.answers import (
-    MAX_BYTES,
-    Answer,
-    Submission,
-    parse_number,
-    read_numbers,
-    read_sheet,
-    read_submissions,
-)
+from backviz.grading.sheets.files import MAX_BYTES
+from backviz.grading.sheets.numbers import Answer, parse_number, read_numbers
+from backviz.grading.sheets.reading import read_sheet, read_submissions
+from backviz.grading.sheets.submission import Submission
 
 TEMPLATE = (
     "# backviz answer sheet: exercise seed-222\n"
@@ -629,7 +624,9 @@ def test_template_fast_path_reads_as_the_full_reader(
     lines: list[str], newline: str, header_first: bool
 ) -> None:
     """Whatever `_template_csv` accepts, the full CSV reader reads the same way."""
-    from backviz.grading.answers import _read_csv, _Sheet, _template_csv
+    from backviz.grading.sheets.csv_sheets import read_csv as _read_csv
+    from backviz.grading.sheets.csv_sheets import read_template_csv as _template_csv
+    from backviz.grading.sheets.submission import Sheet as _Sheet
 
     if header_first:
         lines = ["quantity,value", *lines]

@@ -59,6 +59,8 @@ class Ask:
     marks: dict[str, float] = field(default_factory=dict)  # by name or kind; default 1
     carried_credit: float = 1.0  # share of the marks for an error carried forward
     mistake_credit: dict[str, float] = field(default_factory=dict)  # by mistake id
+    significant: int = 1  # the least precision: significant figures of the right value (step)
+    imprecise_credit: float = 0.0  # share of the marks for a right answer below that precision
 
 
 @dataclass(frozen=True)

@@ -98,6 +98,10 @@ def exercise_toml(
             f"steps = {json.dumps(list(ask.steps))}",
             f"carried_credit = {_number(ask.carried_credit)}",
         ]
+        if ask.significant != Ask.significant:
+            lines.append(f"significant = {ask.significant}")
+        if ask.imprecise_credit != Ask.imprecise_credit:
+            lines.append(f"imprecise_credit = {_number(ask.imprecise_credit)}")
         if ask.names:
             lines.append(f"names = {json.dumps(list(ask.names), ensure_ascii=False)}")
         for key in ("marks", "mistake_credit"):

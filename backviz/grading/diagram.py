@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..core.quantities import Kind, Ref
-from .table import CARRIED, CORRECT, MISSING, VerdictTable
+from .table import CARRIED, CORRECT, IMPRECISE, MISSING, VerdictTable
 
 if TYPE_CHECKING:
     from ..core.trace import Trace
@@ -26,6 +26,7 @@ __all__ = ["COLOURS", "StudentDiagrams", "student_diagram"]
 COLOURS = {
     CORRECT: "#1a7f37",
     CARRIED: "#2f6fb0",
+    IMPRECISE: "#7a8f2a",
     "mistake": "#b7791f",
     "wrong": "#c62828",
     MISSING: "#8a94a3",
@@ -205,7 +206,7 @@ def _text(given: str) -> str:
     return escape(given or "—")
 
 
-_ORDER = ["wrong", "unreadable", "mistake", MISSING, CARRIED, CORRECT]
+_ORDER = ["wrong", "unreadable", "mistake", MISSING, IMPRECISE, CARRIED, CORRECT]
 """Verdict kinds from worst to best: a node or edge is coloured by its worst."""
 _RANK_COLOURS = [COLOURS[kind] for kind in _ORDER] + [COLOURS[CORRECT]]
 

@@ -16,7 +16,7 @@ from ..files import StagedFolders, write_atomic
 from ..parallel import map_forked, shares
 from .report_text import WORDS, marks_text, safe_name, title
 from .student_reports import StudentReports, csv_cell
-from .table import CARRIED, CORRECT, MISSING, UNREADABLE, WRONG, VerdictTable
+from .table import CARRIED, CORRECT, IMPRECISE, MISSING, UNREADABLE, WRONG, VerdictTable
 
 __all__ = ["FOLDERS", "grades_csv", "summary_markdown", "unique_names", "write_reports"]
 
@@ -61,8 +61,8 @@ def summary_markdown(table: VerdictTable, trace: Trace, *, lang: str = "en") -> 
         "",
         f"## {w['per_quantity']}",
         "",
-        "| quantity | correct | carried | mistakes | wrong | missing | unreadable |",
-        "|---|---|---|---|---|---|---|",
+        "| quantity | correct | carried | imprecise | mistakes | wrong | missing | unreadable |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, verdicts in zip(table.names, per_quantity, strict=True):
         shown = (
@@ -75,8 +75,8 @@ def summary_markdown(table: VerdictTable, trace: Trace, *, lang: str = "en") -> 
         )
         lines.append(
             f"| `{name}` | {verdicts[CORRECT] / n:.0%} | {verdicts[CARRIED] / n:.0%} | "
-            f"{shown} | {verdicts[WRONG] / n:.0%} | {verdicts[MISSING] / n:.0%} | "
-            f"{verdicts[UNREADABLE] / n:.0%} |"
+            f"{verdicts[IMPRECISE] / n:.0%} | {shown} | {verdicts[WRONG] / n:.0%} | "
+            f"{verdicts[MISSING] / n:.0%} | {verdicts[UNREADABLE] / n:.0%} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -93,8 +93,9 @@ def _grade_paths(
     require: str | None,
     jobs: int,
 ) -> str:
-    from .answers import read_entries, sheet_entries
     from .reports import write_reports
+    from .sheets.folders import sheet_entries
+    from .sheets.reading import read_entries
 
     if not exercise_path.is_dir():
         exercise = load(exercise_path)
@@ -239,7 +240,7 @@ def _grade_variants(
 
 def check_sheet(exercise_path: Path, sheet: Path, *, lang: str = "en") -> str:
     """One student's own sheet checked: the feedback as text for the terminal."""
-    from .answers import read_sheet
+    from .sheets.reading import read_sheet
     from .student_reports import feedback_markdown
 
     trace = _network_trace(exercise_path)

@@ -19,7 +19,7 @@ import numpy as np
 from ..core.trace import Trace
 from ..errors import BackvizError
 from .report_text import WORDS, format_number, json_number, marks_text, title
-from .table import CARRIED, CORRECT, WRONG, VerdictTable
+from .table import CARRIED, CORRECT, IMPRECISE, WRONG, VerdictTable
 
 __all__ = ["StudentReports", "feedback_markdown"]
 
@@ -172,7 +172,11 @@ class StudentReports:
             except BackvizError:  # not a quantity of the trace (a code exercise's z(2))
                 step = detail or verdict
             lines.append(f"- `{name}` ({verdict}): {step}")
-            if detail and detail != step and (verdict == WRONG or verdict.startswith("mistake:")):
+            if (
+                detail
+                and detail != step
+                and (verdict in (WRONG, IMPRECISE) or verdict.startswith("mistake:"))
+            ):
                 lines.append(f"  - {detail}")
         return "\n".join(lines)
 
@@ -209,9 +213,9 @@ def _csv_cells(j: int, name: str, max_marks: float, cell: Cell) -> str:
 
 
 def _shown(verdict: str, detail: str) -> str:
-    """A verdict as the feedback table shows it: carried and wrong ones with their detail
-    (from which answers; a lookalike's name)."""
-    return f"{verdict} ({detail})" if detail and verdict in (CARRIED, WRONG) else verdict
+    """A verdict as the feedback table shows it: carried, imprecise and wrong ones with their
+    detail (from which answers; the decimals needed; why, or a lookalike's name)."""
+    return f"{verdict} ({detail})" if detail and verdict in (CARRIED, IMPRECISE, WRONG) else verdict
 
 
 def worked_step(trace: Trace, name: str, cache: dict[str, str]) -> str:

@@ -20,6 +20,7 @@ import numpy as np
 __all__ = [
     "CARRIED",
     "CORRECT",
+    "IMPRECISE",
     "MISSING",
     "UNREADABLE",
     "WRONG",
@@ -28,9 +29,10 @@ __all__ = [
     "VerdictTable",
 ]
 
-CORRECT, CARRIED, WRONG, MISSING, UNREADABLE = (
+CORRECT, CARRIED, IMPRECISE, WRONG, MISSING, UNREADABLE = (
     "correct",
     "carried",
+    "imprecise",
     "wrong",
     "missing",
     "unreadable",
@@ -41,7 +43,7 @@ class Verdict(NamedTuple):
     """One student's result on one quantity."""
 
     name: str
-    verdict: str  # correct | carried | mistake:<id> | wrong | missing | unreadable
+    verdict: str  # correct | carried | imprecise | mistake:<id> | wrong | missing | unreadable
     given: str  # as written ("" when missing)
     expected: float
     marks: float

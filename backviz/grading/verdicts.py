@@ -1,39 +1,108 @@
 """Verdicts: every asked quantity of every student, judged column by column over the class.
 
-For one quantity and all students at once (numpy arrays over students):
+The rules (README, "How marks are given"), for one quantity and all students at once, where u
+is one unit of the last place a student wrote (rounding or truncating moves a number by less):
 
-- correct: the reference rounded to the decimals the student wrote, or within the relative
-  tolerance (1e-4) of the quantity's own step — an updated weight is judged on W⁺ − W;
-- mistake:<id>: the engine's number with that mistake switched on, at the precision the student
-  wrote (even inside the default tolerance, when the reference does not match at that
-  precision: the digits a student writes are evidence of how they computed), or within the
-  tolerance otherwise;
-- carried: wrong against the reference, but right when the quantity's own formula (the trace's)
-  is applied to the student's own earlier answers — only answers that are plausible (finite,
-  not a 0 or 1 standing in for a number that is neither) and not themselves right;
-- wrong, missing, unreadable.
+1. zero information: a written 0 — for an updated weight or bias, the old value — is `wrong`
+   when the right value (step) is not 0 at that precision, never carried; a placeholder (one
+   number written for many quantities, mostly wrongly) earns nothing, even where it fits;
+2. `correct`: within u·(1 + the unasked terms the formula sums) of what the quantity's own
+   formula gives as each input the student got right varies between their written value and
+   the right value — so honest hand working, rounded or truncated and used onward, is right;
+   `imprecise` instead when the answer is coarser than `[ask] significant` figures of the
+   right value (of W⁺ − W for an update), unless it is exactly right as written;
+3. `carried`: within that band of the formula applied to the student's own wrong earlier
+   answers (plausible ones: not a 0, 1 or placeholder standing in for a number), so a mistake
+   costs marks once, where it was made;
+4. `mistake:<id>`: within u of the engine's number with that mistake switched on, when the
+   right formula on the student's own inputs cannot explain it;
+5. `wrong` (with a hint when it is another quantity's right value), `missing`, `unreadable`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from ..core.exercise import Ask, NetworkExercise
+from ..core.notation import format_number
 from ..core.quantities import KINDS, Kind, Ref, ask_group
 from ..core.trace import Trace
 from ..errors import BackvizError
-from .answers import WrittenAnswers, read_numbers
 from .mistakes import Mistake, applicable
-from .table import CARRIED, CORRECT, MISSING, UNREADABLE, WRONG, Graded, Verdict, VerdictTable
+from .precision import EXACT_TOLERANCE, decimals_needed, meets_floor, slack, unit_of_last_place
+from .ranges import Interval, formula_range
+from .sheets.numbers import WrittenAnswers, read_numbers
+from .table import (
+    CARRIED,
+    CORRECT,
+    IMPRECISE,
+    MISSING,
+    UNREADABLE,
+    WRONG,
+    Graded,
+    Verdict,
+    VerdictTable,
+)
 
 if TYPE_CHECKING:
-    from .answers import Submission
+    from .sheets.submission import Submission
 
 __all__ = ["CORRECT", "ClassGrader", "Graded", "Verdict", "VerdictTable", "asked", "grade_class"]
 
-TOLERANCE = 1e-4  # relative, on each quantity's own step
+PLACEHOLDER_CELLS = 3  # one number written for this many quantities or more, mostly wrongly
+
+_WORDS = {
+    "zero": {
+        "en": "0 says nothing here: the right value is not 0 to the decimals you wrote",
+        "ko": "0은 아무 정보도 주지 않는다: 쓴 자릿수에서 정답은 0이 아니다",
+    },
+    "not_updated": {
+        "en": "the old value, not updated: the update changes it by {step}",
+        "ko": "갱신하지 않은 원래 값이다: 갱신하면 {step}만큼 바뀐다",
+    },
+    "trivial": {
+        "en": "follows from {sources}, but a zero there makes this trivial: no carried credit",
+        "ko": "{sources}에서 나오지만, 그 0이 이 계산을 무의미하게 만든다: 이어받은 점수 없음",
+    },
+    "stand_in": {
+        "en": "would follow from {sources}, but a 0 or 1 standing in for a number earns no "
+        "carried credit",
+        "ko": "{sources}에서 나오지만, 수 대신 쓴 0이나 1로는 이어받은 점수를 받지 못한다",
+    },
+    "placeholder": {
+        "en": "the same number is written for {count} quantities: a placeholder earns nothing",
+        "ko": "같은 수를 {count}개 항목에 썼다: 자리 채우기 값은 점수가 없다",
+    },
+    "imprecise": {
+        "en": "right, but too coarse: write at least {decimals} decimal(s) "
+        "({significant} significant figure(s) of {what} = {step})",
+        "ko": "맞지만 너무 거칠다: 소수점 아래 {decimals}자리 이상 쓸 것 "
+        "({what} = {step}의 유효숫자 {significant}자리)",
+    },
+    "imprecise_carried": {"en": "carried from {sources}; ", "ko": "{sources}에서 이어받음; "},
+    "the_step": {"en": "its step W⁺ − W", "ko": "갱신량 W⁺ − W"},
+    "the_value": {"en": "the right value", "ko": "정답"},
+}
+
+
+class Column(NamedTuple):
+    """A class's answers to one quantity: value (nan when missing or unreadable), decimals
+    written (-1 when unknown), text as written, and whether it was read as a number."""
+
+    values: np.ndarray
+    decimals: np.ndarray
+    texts: np.ndarray
+    readable: np.ndarray
+
+
+class Judged(NamedTuple):
+    """What grading a column leaves for the columns after it: who got it right (correct or
+    imprecise), and whose answer may not stand for their own work (a 0, 1 or placeholder)."""
+
+    right: np.ndarray
+    blocked: np.ndarray
 
 
 def asked(trace: Trace, ask: Ask) -> list[tuple[Ref, float]]:
@@ -66,14 +135,20 @@ def _plausible(values: np.ndarray, reference: float) -> np.ndarray:
 def _rounds_to(values: np.ndarray, decimals: np.ndarray, target: np.ndarray | float) -> np.ndarray:
     """The value is `target` rounded to the decimals written (where decimals are known)."""
     half = 0.5 * np.power(10.0, -np.where(decimals >= 0, decimals, 0).astype(float))
-    slack = 1e-12 * np.maximum(1.0, np.abs(target))
-    return (decimals >= 0) & (np.abs(values - target) <= half + slack)
+    return (decimals >= 0) & (np.abs(values - target) <= half + slack(target))
 
 
-def _within(values: np.ndarray, target: np.ndarray | float, base: float | np.ndarray) -> np.ndarray:
-    """Within the relative tolerance on the step from `base` (0 except for updated weights)."""
-    step = np.abs(np.asarray(target, dtype=float) - base)
-    return np.abs(values - target) <= TOLERANCE * step + 1e-12
+def _inside(values: np.ndarray, interval: Interval, u: np.ndarray, terms: int) -> np.ndarray:
+    """Whether each value is what rounding (by up to u/2) or truncating toward zero (by up to
+    u) makes of a number in the interval, give or take u for each unasked term summed."""
+    low, high = interval
+    with np.errstate(invalid="ignore"):
+        toward_zero_below = low >= 0  # a positive number truncates downward
+        toward_zero_above = high <= 0
+        below = np.where(toward_zero_below | ~toward_zero_above, u, u / 2) + terms * u
+        above = np.where(toward_zero_above | ~toward_zero_below, u, u / 2) + terms * u
+        fuzz = slack(np.maximum(np.abs(low), np.abs(high)))
+        return (values >= low - below - fuzz) & (values <= high + above + fuzz)
 
 
 class ClassGrader:
@@ -87,10 +162,14 @@ class ClassGrader:
         exercise: NetworkExercise = trace.exercise
         self.ask = exercise.ask
         self.items = asked(trace, self.ask)
+        self._asked = {ref for ref, _ in self.items}
         self.mistakes: list[Mistake] = applicable(exercise)
         self.mistake_traces = [run(exercise, m.mistakes) for m in self.mistakes]
         self._refs: dict[str, Ref | None] = {}
-        self._mistaken: dict[Ref, np.ndarray] = {}  # per quantity: whose answer was a mistake
+
+    def _word(self, key: str, **fields: object) -> str:
+        words = _WORDS[key]
+        return words.get(self.lang, words["en"]).format(**fields)
 
     def _ref(self, written: str) -> Ref | None:
         """The quantity a name written on a sheet names (None if none); sheets of a class use
@@ -110,6 +189,15 @@ class ClassGrader:
             return self.trace.value(Ref(Kind.BIAS, ref.layer, ref.index, step=ref.step))
         return 0.0
 
+    def _unasked_terms(self, ref: Ref) -> int:
+        """How many of the formula's inputs are computed quantities the sheet does not ask
+        (the path terms of a hidden ∂E/∂h): each was rounded by hand and never written."""
+        formula = self.trace.formula(ref)
+        if formula is None:
+            return 0
+        trace = self.trace
+        return sum(1 for r in formula.inputs if r not in self._asked and trace.formula(r))
+
     def grade(self, submissions: list[Submission]) -> list[Graded]:
         """Every submission's verdicts, one `Graded` each (sheets with problems too)."""
         return self.table(submissions).graded()
@@ -122,16 +210,15 @@ class ClassGrader:
         verdicts, given, details = [], [], []
         expected = np.empty((n, len(self.items)))
         marks = np.empty((n, len(self.items)))
-        correct_so_far: dict[Ref, np.ndarray] = {}
+        judged: dict[Ref, Judged] = {}
         for j, (ref, max_marks) in enumerate(self.items):
-            codes, notes, column_marks = self._grade_column(
-                ref, max_marks, columns, correct_so_far, n
-            )
+            codes, notes, column_marks = self._grade_column(ref, max_marks, columns, judged, n)
             verdicts.append(codes.tolist())
             details.append(notes)
-            given.append(columns[ref][2].tolist() if ref in columns else [""] * n)
+            given.append(columns[ref].texts.tolist() if ref in columns else [""] * n)
             expected[:, j] = trace.value(ref)
             marks[:, j] = column_marks
+        self._placeholders(columns, verdicts, details, marks)
         return VerdictTable(
             names=[trace.name(ref) for ref, _ in self.items],
             max_marks=[max_marks for _, max_marks in self.items],
@@ -145,9 +232,7 @@ class ClassGrader:
             marks=marks,
         )
 
-    def _columns(
-        self, submissions: list[Submission]
-    ) -> tuple[dict[Ref, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]], list[list[str]]]:
+    def _columns(self, submissions: list[Submission]) -> tuple[dict[Ref, Column], list[list[str]]]:
         """The class's answers as columns per quantity: value (nan when missing or unreadable),
         decimals written (-1 when unknown), text as written, readable; and each sheet's problems.
 
@@ -156,7 +241,7 @@ class ClassGrader:
         """
         n = len(submissions)
         problems: list[list[str]] = [list(s.problems) for s in submissions]
-        columns: dict[Ref, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        columns: dict[Ref, Column] = {}
         groups: dict[tuple[tuple[str, ...], bool], list[int]] = {}
         for i, submission in enumerate(submissions):
             answers = submission.answers
@@ -184,7 +269,7 @@ class ClassGrader:
                     continue
                 seen[ref] = written
                 if ref not in columns:
-                    columns[ref] = (
+                    columns[ref] = Column(
                         np.full(n, np.nan),
                         np.full(n, -1),
                         np.full(n, "", dtype=object),
@@ -201,61 +286,202 @@ class ClassGrader:
                 readable[at] = [a.value is not None for a in answers]
         return columns, problems
 
-    def _grade_column(self, ref, max_marks, columns, correct_so_far, n):
+    def _placeholders(
+        self,
+        columns: dict[Ref, Column],
+        verdicts: list[list[str]],
+        details: list[list[str]],
+        marks: np.ndarray,
+    ) -> None:
+        """A number a student wrote for PLACEHOLDER_CELLS quantities or more, fewer than half
+        of them explained (right, carried or a catalogued mistake, as σ′ = 1 left out in every
+        layer), is a placeholder: it earns nothing, even where it happens to fit (0 aside:
+        rule 1 judges zeros)."""
+        refs = [(j, ref) for j, (ref, _) in enumerate(self.items) if ref in columns]
+        if len(refs) < PLACEHOLDER_CELLS:
+            return
+        values = np.column_stack([columns[ref].values for _, ref in refs])
+        codes = np.array([verdicts[j] for j, _ in refs], dtype=object).T
+        explained = np.isin(codes, (CORRECT, CARRIED, IMPRECISE))
+        explained |= np.char.startswith(codes.astype(str), "mistake:")
+        for k, (j, _) in enumerate(refs):
+            same = values == values[:, [k]]
+            count = same.sum(axis=1)
+            rightly = (same & explained).sum(axis=1)
+            cells = (count >= PLACEHOLDER_CELLS) & (2 * rightly < count) & (values[:, k] != 0)
+            for i in np.flatnonzero(cells):
+                verdicts[j][i] = WRONG
+                details[j][i] = self._word("placeholder", count=int(count[i]))
+                marks[i, j] = 0.0
+
+    def _input(
+        self,
+        ref: Ref,
+        own: bool,
+        columns: dict[Ref, Column],
+        judged: dict[Ref, Judged],
+        sources: list[list[str]] | None,
+        n: int,
+        depth: int = 0,
+    ) -> tuple[Interval, np.ndarray, np.ndarray, np.ndarray]:
+        """A formula input as each student may have used it: its interval (between their
+        answer and the right value where they got it right; at the right value, or with `own`
+        at their own value, where they got it wrong), their own value, whether it is their own
+        wrong number and whether that may not stand for their work. An input the sheet does not
+        ask is its own formula over its inputs (∂E/∂h1 reads the path terms δ_o·w)."""
+        trace = self.trace
+        reference = trace.value(ref)
+        nothing = np.zeros(n, dtype=bool)
+        fixed = np.full(n, reference)
+        if ref in columns:
+            values, decimals, texts, readable = columns[ref]
+            use = readable & np.isfinite(values)
+            # a quantity the sheet does not ask but the student wrote is judged here: right
+            # when within a unit of its last place, and standing for their work when plausible
+            state = judged.get(ref) or Judged(
+                np.abs(values - reference)
+                <= unit_of_last_place(decimals, reference) + slack(reference),
+                ~_plausible(values, reference),
+            )
+            right = use & state.right
+            wrong = use & ~state.right
+            mine = np.where(right | (wrong & own), values, reference)
+            # their own wrong number is what they computed, rounded or truncated as written
+            spread = np.where(wrong & own, unit_of_last_place(decimals, reference), 0.0)
+            low = np.where(right, np.minimum(values, reference), mine - spread)
+            high = np.where(right, np.maximum(values, reference), mine + spread)
+            blocked = wrong & state.blocked
+            if own and sources is not None:
+                name = trace.name(ref)
+                for i in np.flatnonzero(wrong):
+                    sources[i].append(f"your {name} = {texts[i]}")
+            return (low, high), mine, wrong & own, blocked
+        formula = trace.formula(ref)
+        if formula is None or depth >= 2 or ref in self._asked:
+            return (fixed, fixed), fixed, nothing, nothing
+        intervals, mine_inputs = [], []
+        wrong, blocked = nothing.copy(), nothing.copy()
+        for input_ref in formula.inputs:
+            interval, mine, w, b = self._input(
+                input_ref, own, columns, judged, sources, n, depth + 1
+            )
+            intervals.append(interval)
+            mine_inputs.append(mine)
+            wrong |= w
+            blocked |= b
+        interval = formula_range(formula.rule, intervals, n, mine_inputs)
+        mine = formula_range(formula.rule, [(m, m) for m in mine_inputs], n)[0]
+        return interval, mine, wrong, blocked
+
+    def _ranges(
+        self, ref: Ref, columns: dict[Ref, Column], judged: dict[Ref, Judged], n: int
+    ) -> tuple[Interval | None, Interval | None, np.ndarray, np.ndarray, list[list[str]]]:
+        """What the formula gives over the student's right inputs (their wrong ones at the
+        right value), and over their own inputs (the wrong ones as they wrote them): who has a
+        wrong input, whose wrong inputs may not stand for their work, and which inputs."""
+        formula = self.trace.formula(ref)
+        sources: list[list[str]] = [[] for _ in range(n)]
+        nothing = np.zeros(n, dtype=bool)
+        if formula is None:
+            return None, None, nothing, nothing, sources
+        right_boxes, own_boxes, own_points = [], [], []
+        wrong, blocked = nothing.copy(), nothing.copy()
+        for input_ref in formula.inputs:
+            interval, _, _, _ = self._input(input_ref, False, columns, judged, None, n)
+            right_boxes.append(interval)
+            interval, mine, w, b = self._input(input_ref, True, columns, judged, sources, n)
+            own_boxes.append(interval)
+            own_points.append(mine)
+            wrong |= w
+            blocked |= b
+        rights = formula_range(formula.rule, right_boxes, n)
+        owns = formula_range(formula.rule, own_boxes, n, own_points) if wrong.any() else None
+        return rights, owns, wrong, blocked, sources
+
+    def _grade_column(self, ref, max_marks, columns, judged, n):
         trace = self.trace
         reference = trace.value(ref)
         base = self._base(ref)
+        step = reference - base
         codes = np.array([MISSING] * n, dtype=object)
         details = [""] * n
         marks = np.zeros(n)
+        nothing = np.zeros(n, dtype=bool)
         if ref not in columns:
-            correct_so_far[ref] = np.zeros(n, dtype=bool)
+            judged[ref] = Judged(nothing, nothing)
             return codes, details, marks
         values, decimals, texts, readable = columns[ref]
         codes[~readable & texts.astype(bool)] = UNREADABLE  # written, not read
-        open_ = readable.copy()
-        # 1. the reference at the precision written
-        right = open_ & _rounds_to(values, decimals, reference)
-        # 2. carried: the quantity's own formula on the student's own (wrong) earlier answers,
-        # before any mistake, so that a mistake costs marks once, where it was made
-        rest = open_ & ~right
-        carried = np.zeros(n, dtype=bool)
-        if rest.any():
-            carried, sources = self._carried(ref, values, decimals, columns, correct_so_far, rest)
-            credit = self.ask.carried_credit
-            for i in np.flatnonzero(carried):
-                codes[i] = CARRIED
-                marks[i] = credit * max_marks
-                details[i] = "from " + ", ".join(sources[i])
-        # 3. a mistake at the precision written (where the reference is not)
+        answered = readable & np.isfinite(values)
+        u = unit_of_last_place(decimals, step)
+        terms = self._unasked_terms(ref)
+        rights, owns, has_wrong, blocked_inputs, sources = self._ranges(ref, columns, judged, n)
+        if rights is None:
+            rights = (np.full(n, reference), np.full(n, reference))
+        within_right = _inside(values, rights, u, terms)
+        within_own = nothing if owns is None else _inside(values, owns, u, terms) & has_wrong
+        # 1. zero information, and placeholders
+        zero = answered & (np.abs(values - base) <= slack(base))
+        zero &= np.abs(step) >= u
+        # 2. right (correct, or imprecise below the floor)
+        floor = meets_floor(values, decimals, reference, step, self.ask.significant)
+        open_ = answered & ~zero
+        right = open_ & within_right
+        # 3. carried from their own wrong (plausible) answers
+        carried = open_ & ~right & within_own & ~blocked_inputs
+        precise = right | carried
+        codes[precise & floor & right] = CORRECT
+        marks[precise & floor] = max_marks
+        codes[precise & floor & carried] = CARRIED
+        marks[precise & floor & carried] = self.ask.carried_credit * max_marks
+        imprecise = precise & ~floor
+        codes[imprecise] = IMPRECISE
+        marks[imprecise] = self.ask.imprecise_credit * max_marks
+        if imprecise.any():
+            what = self._word("the_step" if base else "the_value")
+            note = self._word(
+                "imprecise",
+                decimals=decimals_needed(step, self.ask.significant),
+                significant=self.ask.significant,
+                what=what,
+                step=format_number(step, decimals_needed(step, self.ask.significant) + 1),
+            )
+            for i in np.flatnonzero(imprecise):
+                prefix = ""
+                if carried[i]:
+                    prefix = self._word("imprecise_carried", sources=", ".join(sources[i]))
+                details[i] = prefix + note
+        for i in np.flatnonzero(precise & floor & carried):
+            details[i] = "from " + ", ".join(sources[i])
+        # 4. a catalogued mistake, where the right formula on their inputs cannot explain it
         mistaken = np.zeros(n, dtype=bool)
-        candidates = [
-            (mistake, value)
-            for mistake, mistake_trace in zip(self.mistakes, self.mistake_traces, strict=True)
-            if np.isfinite(value := mistake_trace.value(ref))
-            and not np.isclose(value, reference, rtol=1e-12, atol=0)
-        ]
-        for mistake, m_value in candidates:
-            hit = open_ & ~right & ~carried & ~mistaken & _rounds_to(values, decimals, m_value)
+        rest = open_ & ~precise
+        for mistake, mistake_trace in zip(self.mistakes, self.mistake_traces, strict=True):
+            value = mistake_trace.value(ref)
+            if not np.isfinite(value) or np.isclose(value, reference, rtol=1e-12, atol=0):
+                continue
+            hit = rest & ~mistaken & _inside(values, (np.full(n, value),) * 2, u, 0)
             self._mark_mistake(codes, details, marks, hit, mistake, max_marks)
             mistaken |= hit
-        # 4. within the tolerance of the reference
-        right |= open_ & ~carried & ~mistaken & _within(values, reference, base)
-        codes[right] = CORRECT
-        marks[right] = max_marks
-        # 5. within the tolerance of a mistake
-        for mistake, m_value in candidates:
-            hit = open_ & ~right & ~carried & ~mistaken & _within(values, m_value, base)
-            self._mark_mistake(codes, details, marks, hit, mistake, max_marks)
-            mistaken |= hit
-        rest = open_ & ~right & ~carried & ~mistaken
-        self._mistaken[ref] = mistaken
-        codes[rest] = WRONG
-        wrong = np.flatnonzero(rest)
-        notes = self._lookalikes(ref, values[wrong], decimals[wrong])
-        for i, note in zip(wrong, notes, strict=True):
+        # 5. wrong
+        wrong = answered & ~precise & ~mistaken
+        codes[wrong] = WRONG
+        for i in np.flatnonzero(zero):
+            if within_own[i]:
+                details[i] = self._word("trivial", sources=", ".join(sources[i]))
+            elif base:
+                details[i] = self._word("not_updated", step=format_number(step))
+            else:
+                details[i] = self._word("zero")
+        others = np.flatnonzero(wrong & ~zero)
+        notes = self._lookalikes(ref, values[others], decimals[others])
+        stand_in = within_own & blocked_inputs
+        for i, note in zip(others, notes, strict=True):
+            if stand_in[i] and not note:
+                note = self._word("stand_in", sources=", ".join(sources[i]))
             details[i] = note  # a right number under the wrong name?
-        correct_so_far[ref] = right
+        odd = ~_plausible(values, reference) & ~mistaken
+        judged[ref] = Judged(right, zero | (answered & ~right & odd))
         return codes, details, marks
 
     def _lookalikes(self, ref: Ref, values: np.ndarray, decimals: np.ndarray) -> list[str]:
@@ -267,7 +493,7 @@ class ClassGrader:
         targets = np.array([self.trace.value(other) for other in others])[None, :]
         values, decimals = values[:, None], decimals[:, None]
         match = _rounds_to(values, decimals, targets) | (
-            (decimals < 0) & (np.abs(values - targets) <= TOLERANCE * np.abs(targets))
+            (decimals < 0) & (np.abs(values - targets) <= EXACT_TOLERANCE * np.abs(targets))
         )
         first = match.argmax(axis=1)
         return [
@@ -283,76 +509,6 @@ class ClassGrader:
         marks[hit] = credit * max_marks
         for i in np.flatnonzero(hit):
             details[i] = mistake.explanation.get(self.lang, mistake.explanation["en"])
-
-    def _carried(self, ref, values, decimals, columns, correct_so_far, rest):
-        """Who is right by the formula applied to their own answers, and from which answers."""
-        trace = self.trace
-        formula = trace.formula(ref)
-        n = len(values)
-        carried = np.zeros(n, dtype=bool)
-        sources: list[list[str]] = [[] for _ in range(n)]
-        if formula is None:
-            return carried, sources
-        own_wrong = np.zeros(n, dtype=bool)
-        implausible = np.zeros(n, dtype=bool)
-        inputs = []
-        for input_ref in formula.inputs:
-            column, wrong, odd = self._own_value(input_ref, columns, correct_so_far, rest, sources)
-            inputs.append(column)
-            own_wrong |= wrong
-            implausible |= odd
-        with np.errstate(all="ignore"):
-            expected = np.asarray(formula.rule.evaluate(inputs), dtype=float)
-        if expected.ndim == 0:
-            expected = np.full(n, float(expected))
-        base = self._base(ref)
-        step = np.abs(expected - base)
-        written = np.where(decimals >= 0, 0.5 * np.power(10.0, -np.maximum(decimals, 0)), 0.0)
-        # the student's inputs were rounded too: allow a little more than for the reference
-        tolerance = np.maximum(1e-3 * step, written) + 1e-12
-        carried = rest & own_wrong & ~implausible & (np.abs(values - expected) <= tolerance)
-        return carried, sources
-
-    def _own_value(self, ref, columns, correct_so_far, rest, sources, depth: int = 0):
-        """A formula input as each student has it: their own answer where they gave one (and
-        whether it is their own wrong number, and whether it is implausible); where they did
-        not, the input's own formula on their answers (∂E/∂h1 reads the path terms δ_o·w that
-        no sheet asks for), else the reference."""
-        trace = self.trace
-        n = len(rest)
-        reference = trace.value(ref)
-        if ref in columns:
-            given, _, texts, readable = columns[ref]
-            use = readable & np.isfinite(given)
-            column = np.where(use, given, reference)
-            differs = use & ~correct_so_far.get(ref, np.zeros(n, dtype=bool))
-            differs &= ~np.isclose(given, reference, rtol=TOLERANCE, atol=1e-12)
-            # a 0 or 1 standing in for a number is not the student's own work, unless it is
-            # exactly what a catalogued mistake gives there (σ′ written as 1)
-            odd = use & ~_plausible(given, reference) & ~self._mistaken.get(ref, np.zeros(n, bool))
-            name = trace.name(ref)
-            for i in np.flatnonzero(differs & rest):
-                sources[i].append(f"your {name} = {texts[i]}")
-            return column, differs, odd
-        formula = trace.formula(ref)
-        nothing = np.zeros(n, dtype=bool)
-        if (
-            formula is None
-            or depth >= 2
-            or ref.kind not in (Kind.DE_DA_TERM, Kind.DE_DA, Kind.DA_DZ)
-        ):
-            return np.full(n, reference), nothing, nothing
-        inputs, wrong, odd = [], nothing.copy(), nothing.copy()
-        for input_ref in formula.inputs:
-            column, w, o = self._own_value(
-                input_ref, columns, correct_so_far, rest, sources, depth + 1
-            )
-            inputs.append(column)
-            wrong |= w
-            odd |= o
-        with np.errstate(all="ignore"):
-            value = np.asarray(formula.rule.evaluate(inputs), dtype=float)
-        return (np.full(n, float(value)) if value.ndim == 0 else value), wrong, odd
 
 
 def grade_class(trace: Trace, submissions: list[Submission], *, lang: str = "en") -> list[Graded]:

@@ -49,7 +49,16 @@ def read_code(reader: Reader, data: dict, training: Training) -> CodeSpec | None
     return CodeSpec(**fields)
 
 
-ASK_KEYS = ("kinds", "names", "steps", "marks", "carried_credit", "mistake_credit")
+ASK_KEYS = (
+    "kinds",
+    "names",
+    "steps",
+    "marks",
+    "carried_credit",
+    "mistake_credit",
+    "significant",
+    "imprecise_credit",
+)
 
 
 def read_ask(reader: Reader, data: dict, training: Training) -> Ask:
@@ -94,8 +103,9 @@ def read_ask(reader: Reader, data: dict, training: Training) -> Ask:
             }
     for name in fields.get("mistake_credit", {}):
         reader.choice(name, f"ask.mistake_credit.{name}", tuple(MISTAKE_IDS))
-    if "carried_credit" in table:
-        fields["carried_credit"] = reader.number(
-            table["carried_credit"], "ask.carried_credit", minimum=0
-        )
+    for key in ("carried_credit", "imprecise_credit"):
+        if key in table:
+            fields[key] = reader.number(table[key], f"ask.{key}", minimum=0)
+    if "significant" in table:
+        fields["significant"] = reader.integer(table["significant"], "ask.significant", minimum=1)
     return Ask(**fields)

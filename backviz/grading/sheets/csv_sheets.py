@@ -1,0 +1,192 @@
+"""CSV sheets: long (`quantity,value`) or wide (a student a row); template sheets read fast."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from .numbers import WrittenAnswers, parse_number
+from .submission import META_KEYS, STUDENT_KEYS, Sheet, Submission, field_key
+
+__all__ = ["read_csv", "read_template_csv"]
+
+
+def read_csv(text: str, sheet: Sheet) -> list[Submission]:
+    """A `quantity,value` sheet, or a wide CSV (one student per row) when its header says so."""
+    numbered = [
+        (number, line)
+        for number, line in enumerate(io.StringIO(text, newline=""), 1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    if not numbered:
+        return [sheet.submission()]  # only comments: no answers
+    delimiter = _sniff(line for _, line in numbered)
+    try:
+        rows = _rows(numbered, delimiter)
+    except csv.Error as error:  # e.g. a cell over csv's field size limit
+        sheet.problem(f"not readable as CSV: {error}")
+        return [sheet.submission()]
+    if not rows:
+        return [sheet.submission()]
+    _, header = rows[0]
+    keys = [field_key(cell) for cell in header]
+    if "quantity" in keys and "value" in keys:
+        _read_long(rows[1:], sheet, keys.index("quantity"), keys.index("value"), headed=True)
+        return [sheet.submission()]
+    has_id = any(key in STUDENT_KEYS for key in keys)
+    if len(header) >= 3 and (has_id or all(parse_number(c).value is None for c in header)):
+        return _read_wide(rows, sheet)
+    _read_long(rows, sheet, 0, 1, headed=False)
+    return [sheet.submission()]
+
+
+def _sniff(lines: Iterable[str]) -> str:
+    """The delimiter: tab or `;` when most lines hold one, else `,`.
+
+    `;` and tab are tested first because a comma may be a decimal mark in their files
+    (Excel in a decimal-comma locale writes `;`).
+    """
+    lines = list(lines)
+    for delimiter in ("\t", ";"):
+        if 2 * sum(delimiter in line for line in lines) >= len(lines):
+            return delimiter
+    return ","
+
+
+def _rows(numbered: list[tuple[int, str]], delimiter: str) -> list[tuple[int, list[str]]]:
+    """CSV records with the file line each starts on; cells stripped, trailing blanks dropped."""
+    reader = csv.reader((line for _, line in numbered), delimiter=delimiter)
+    rows = []
+    consumed = 0
+    for cells in reader:
+        line = numbered[consumed][0]
+        consumed = reader.line_num
+        while cells and not cells[-1].strip():
+            cells.pop()
+        if cells:
+            rows.append((line, [cell.strip() for cell in cells]))
+    return rows
+
+
+def _read_long(
+    rows: list[tuple[int, list[str]]], sheet: Sheet, name: int, value: int, *, headed: bool
+) -> None:
+    """`quantity,value` rows (columns `name` and `value`); `student,<id>` names the student.
+
+    Without a header a third cell means a comma split a name or a value (W(2)_10,3 or 0,5),
+    so the row is reported rather than guessed at; with one, other columns are ignored.
+    """
+    for line, cells in rows:
+        if not headed and len(cells) > 2:
+            sheet.problem(
+                f"{len(cells)} cells where 2 (quantity, value) were expected, not read: quote a "
+                'name or value holding a comma ("W(2)_10,3", "0,5") or separate columns by ";"',
+                line,
+            )
+            continue
+        quantity = cells[name] if name < len(cells) else ""
+        if field_key(quantity) == "quantity":
+            continue  # a repeated header
+        sheet.entry(quantity, cells[value] if value < len(cells) else "", line)
+
+
+def _read_wide(rows: list[tuple[int, list[str]]], sheet: Sheet) -> list[Submission]:
+    """One Submission per row of a header-plus-rows sheet; the row numbers are file lines."""
+    header_line, header = rows[0]
+    keys = [field_key(cell) for cell in header]
+    id_column = next((keys.index(key) for key in STUDENT_KEYS if key in keys), None)
+    columns: list[tuple[int, str]] = []  # (index, quantity name), first of each name
+    column_notes: list[str] = []
+    seen: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        if keys[index] in STUDENT_KEYS or keys[index] in META_KEYS or not cell:
+            continue
+        if cell in seen:
+            column_notes.append(
+                f"column {index + 1}: {cell!r} is given again (first in column "
+                f"{seen[cell] + 1}); the first is kept"
+            )
+            continue
+        seen[cell] = index
+        columns.append((index, cell))
+
+    submissions = []
+    for line, cells in rows[1:]:
+        row = Sheet(sheet.file, f"{sheet.source}:row {line}", f"{sheet.default_student}-row{line}")
+        row.problems.extend(f"{sheet.file}:{header_line}: {note}" for note in column_notes)
+        if id_column is not None and id_column < len(cells) and cells[id_column]:
+            row.set_student(cells[id_column], line)
+        else:
+            row.problem(f"no student id; named {row.default_student!r}", line)
+        for index, quantity in columns:
+            row.add(quantity, cells[index] if index < len(cells) else "", line)
+        if len(cells) > len(header):
+            row.problem(f"{len(cells)} cells but the header has {len(header)}; extra ignored", line)
+        submissions.append(row.submission())
+    if not submissions:
+        sheet.problem("a header but no rows of answers under it", header_line)
+        return [sheet.submission()]
+    return submissions
+
+
+_NOT_TEMPLATE = re.compile(r'["\t;\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]')
+"""Quotes, other delimiters, line breaks other than \\n: left to the full reader."""
+_INDENTED_COMMENT = re.compile(r"^[^\S\n]+#", re.MULTILINE)
+_CSV_FIELD_LIMIT = csv.field_size_limit()
+
+
+def read_template_csv(text: str, source: str, default_student: str) -> list[Submission] | None:
+    """The common case read quickly: a filled-in `backviz template` sheet (`#` comments, a
+    `quantity,value` header, a `student,<id>` row, then `name,value` rows, no quotes,
+    semicolons, tabs, commas in values or repeated names), read a list at a time rather
+    than a line at a time. The numbers are left as written (`WrittenAnswers`). None sends
+    the sheet to the full reader, which gives the same answers for this case and handles
+    everything else."""
+    if "\r\n" in text:
+        text = text.replace("\r\n", "\n")
+    if (
+        _NOT_TEMPLATE.search(text) is not None
+        or _INDENTED_COMMENT.search(text) is not None
+        or len(text) > _CSV_FIELD_LIMIT  # the full reader says when a cell is over the limit
+    ):
+        return None
+    rows = [line.split(",") for line in text.split("\n") if line and line[0] != "#"]
+    if {len(row) for row in rows} != {2}:
+        return None  # no rows, or a row without its comma or with two
+    names = [name.strip() for name, _ in rows]
+    values = [value.strip() for _, value in rows]
+    student = ""
+    if "student" in names:
+        k = names.index("student")
+        student = values[k]
+        del names[k], values[k]
+        if not student or "student" in names:
+            return None  # a blank id, or a second one
+    if not names or names[0] != "quantity" or values[0] != "value":
+        return None
+    del names[0], values[0]
+    written = set(names)
+    if "" in values:  # blank answers are missing
+        names = [name for name, value in zip(names, values, strict=True) if value]
+        values = [value for value in values if value]
+    if (
+        not names
+        or "" in written
+        or "quantity" in written
+        or len(set(names)) < len(names)
+        or any(map(_is_meta, written))
+    ):
+        return None  # no answers, no name, the header again, a repeated name, a form's column
+    answers = WrittenAnswers(tuple(names), tuple(values))
+    return [Submission(student or default_student, source, answers)]
+
+
+@lru_cache(maxsize=4096)
+def _is_meta(name: str) -> bool:
+    """A field that is not a quantity (a form's name, e-mail, timestamp, another spelling of
+    the student id …); a class's sheets repeat the same few names, so each is looked at once."""
+    key = field_key(name)
+    return key in META_KEYS or key in STUDENT_KEYS or key == "quantity"  # the header again

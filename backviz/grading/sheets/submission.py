@@ -1,0 +1,132 @@
+"""A student's submission, and how a sheet's entries make one: the id, repeats, problems."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .numbers import Answer, value_answer
+
+__all__ = ["META_KEYS", "STUDENT_KEYS", "Sheet", "Submission", "field_key"]
+
+STUDENT_KEYS = ("student", "student_id", "학번", "id")
+"""Field or column names holding the student id, in order of preference (compared as `field_key`
+makes them: "Student ID" and "student-id" are student_id)."""
+
+META_KEYS = frozenset(
+    {
+        "name",
+        "full_name",
+        "student_name",
+        "이름",
+        "성명",
+        "email",
+        "e_mail",
+        "email_address",
+        "이메일",
+        "이메일_주소",
+        "timestamp",
+        "타임스탬프",
+        "exercise",
+    }
+)
+"""Fields and columns that are obviously not quantities (forms and LMS exports add them),
+in `field_key` form."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One student's answers from one sheet (or one row of a wide CSV)."""
+
+    student: str
+    """From a `student` field or column, else the file name's stem."""
+    source: str
+    """The file as given, plus ":row N" for a row of a wide CSV."""
+    answers: Mapping[str, Answer]
+    """Quantity name as written (stripped) -> answer, in file order; blank values are left
+    out (missing), unreadable ones kept (the grader reports what was read). A dict, or
+    `WrittenAnswers` for a template sheet read quickly."""
+    problems: tuple[str, ...] = ()
+    """Sheet-level problems (file, line, what is wrong); empty when the sheet read cleanly."""
+
+
+def field_key(name: str) -> str:
+    """A field or column name as compared: NFKC, case-folded, spaces and '-' as one '_'."""
+    return "_".join(unicodedata.normalize("NFKC", name).replace("-", " ").split()).casefold()
+
+
+@dataclass
+class Sheet:
+    """Collects one submission: answers in file order, the first of duplicates, problems."""
+
+    file: str  # the file's name, to open each message with
+    source: str
+    default_student: str
+    student: str = ""
+    student_line: int | None = None
+    answers: dict[str, Answer] = field(default_factory=dict)
+    first_line: dict[str, int | None] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    entries: int = 0  # quantity entries seen, blank ones included
+    repeated_on: list[int | None] = field(default_factory=list)  # lines of names given again
+
+    def problem(self, message: str, line: int | None = None) -> None:
+        where = self.file if line is None else f"{self.file}:{line}"
+        self.problems.append(f"{where}: {message}")
+
+    def add(self, name: str, raw: object, line: int | None = None) -> None:
+        """One `name = value` entry: blank values are missing, a repeated name keeps the first."""
+        name = name.strip()
+        answer = value_answer(raw)
+        if not name:
+            if answer is not None:
+                self.problem(f"the value {answer.text!r} has no quantity name", line)
+            return
+        if field_key(name) in META_KEYS:
+            return
+        self.entries += 1
+        if answer is None:
+            return
+        if name in self.answers:
+            first = self.first_line[name]
+            where = f" (first on line {first})" if first is not None else ""
+            self.problem(f"{name!r} is given again{where}; the first is kept", line)
+            self.repeated_on.append(line)
+            return
+        self.answers[name] = answer
+        self.first_line[name] = line
+
+    def set_student(self, raw: object, line: int | None = None) -> None:
+        """The student id; a second, different one is reported and the first kept."""
+        if isinstance(raw, bool) or not isinstance(raw, str | int):
+            self.problem(f"the student id should be text, found {raw!r}", line)
+            return
+        student = str(raw).strip()
+        if not student or student == self.student:
+            return
+        if self.student:
+            first = f" on line {self.student_line}" if self.student_line is not None else ""
+            self.problem(
+                f"a second student id {student!r} (the first, {self.student!r}{first}, is kept)",
+                line,
+            )
+            return
+        self.student, self.student_line = student, line
+
+    def entry(self, name: str, raw: object, line: int | None = None) -> None:
+        """A top-level entry of a sheet: the student id or a quantity."""
+        if field_key(name) in STUDENT_KEYS:
+            self.set_student(raw, line)
+        else:
+            self.add(name, raw, line)
+
+    def submission(self) -> Submission:
+        if not self.entries and not self.problems:
+            self.problem("no answers found")
+        return Submission(
+            self.student or self.default_student,
+            self.source,
+            dict(self.answers),
+            tuple(self.problems),
+        )
