@@ -308,6 +308,11 @@ def template(exercise: Path, student: str | None, lang: str, out: Path | None) -
     default=None,
     help="Processes sharing a big class (1000+ sheets). Default: the cores here, up to 8.",
 )
+@click.option(
+    "--secret",
+    metavar="HEX",
+    help="Code exercises: draw the random cases of an earlier run again (its record.json).",
+)
 def grade(
     exercise: Path,
     submissions: tuple[Path, ...],
@@ -316,6 +321,7 @@ def grade(
     no_diagrams: bool,
     require_sandbox: str | None,
     jobs: int | None,
+    secret: str | None,
 ) -> None:
     """Grade EXERCISE's answer sheets (files, folders, one wide CSV) or, for a coding exercise,
     students' .py files run in the sandbox; reports go to --out."""
@@ -331,6 +337,7 @@ def grade(
             progress=_progress(),
             require=require_sandbox,
             jobs=jobs,
+            secret=secret,
         )
     except BackvizError as error:
         _fail(error)

@@ -4,6 +4,7 @@ quantity by quantity, with the first differing quantity and the classic failures
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,17 @@ from tests.conftest import EXERCISES, ROOT
 
 CODE = ROOT / "tests" / "data" / "code"
 EXERCISE = EXERCISES / "code-xor-221.toml"
+
+
+def backviz_cli(*args: object, timeout: int = 300) -> subprocess.CompletedProcess:
+    """`python -m backviz ARGS` from the project's folder, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "backviz", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=timeout,
+    )
 
 
 def torch_reference(data: dict) -> dict:
@@ -312,3 +324,177 @@ def test_an_adversarial_class_is_contained_and_graded(tmp_path) -> None:
     assert "timeout" in (out / "feedback" / "endless.md").read_text()
     assert "the answer key" not in (out / "verdicts.csv").read_text()
     assert secret.read_text() == "the answer key"
+
+
+# ── fair marks for code (README, "How marks are given"; issue: fair marks, rule 6) ────────
+def _good():
+    sys.path.insert(0, str(CODE))
+    try:
+        import good
+    finally:
+        sys.path.remove(str(CODE))
+    return good
+
+
+def _key(W0, x) -> str:
+    return repr(np.round(np.asarray(W0, dtype=float), 6).tolist()) + repr(
+        np.round(np.asarray(x, dtype=float), 6).tolist()
+    )
+
+
+def _recording(cases: list, name: str) -> str:
+    """A submission that computes nothing: it looks the answer up by the inputs it is given,
+    in a table recorded from `cases` with the reference implementation, and raises otherwise."""
+    good = _good()
+    table = {}
+    for case in cases:
+        W = [w.tolist() for w in case.W]
+        b = [None if v is None else v.tolist() for v in case.b]
+        answer = good.backward(W, b, case.inputs, case.targets, case.training.learning_rate)
+        table[_key(W[0], case.inputs)] = {
+            key: [None if v is None else np.asarray(v).tolist() for v in values]
+            for key, values in answer.items()
+        }
+    return (
+        f'"""{name}: answers recorded, not computed."""\n\nimport json\n\nimport numpy as np\n\n'
+        f"TABLE = json.loads({json.dumps(json.dumps(table))})\n\n\n"
+        "def backward(W, b, x, t, learning_rate):\n"
+        "    key = repr(np.round(np.asarray(W[0], dtype=float), 6).tolist()) + repr(\n"
+        "        np.round(np.asarray(x, dtype=float), 6).tolist()\n"
+        "    )\n"
+        "    answer = TABLE[key]  # KeyError for any case not recorded\n"
+        "    return {\n"
+        "        k: [None if v is None else np.array(v) for v in vs] for k, vs in answer.items()\n"
+        "    }\n"
+    )
+
+
+def _grade(files: dict[str, Path], secret: str | None = None) -> dict[str, dict[str, tuple]]:
+    import backviz
+    from backviz.grading import code
+
+    exercise = backviz.load(EXERCISE)
+    graded = code.grade_code(exercise, list(files.items()), secret=secret)
+    return {
+        g.student: {"total": g.total, **{v.name: (v.verdict, v.detail) for v in g.verdicts}}
+        for g in graded
+    }
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory) -> dict[str, Path]:
+    """The published numbers hard-coded, and a table recorded from an earlier run's cases."""
+    import backviz
+    from backviz.grading import code
+
+    exercise = backviz.load(EXERCISE)
+    folder = tmp_path_factory.mktemp("recorded")
+    hard = folder / "hard_coded.py"
+    hard.write_text(_recording([exercise], "hard_coded"))
+    table = folder / "lookup_table.py"
+    table.write_text(_recording(code.code_cases(exercise, "ab" * 16), "lookup_table"))
+    return {"hard_coded": hard, "lookup_table": table}
+
+
+def test_numbers_that_are_not_computed_earn_nothing(recorded) -> None:
+    """The exercise's own numbers hard-coded, or a table of an earlier run's cases: every
+    quantity fails on a case drawn from this run's secret, which revokes it (0 marks)."""
+    graded = _grade(recorded)
+    assert graded["hard_coded"]["total"] == graded["lookup_table"]["total"] == 0
+    assert graded["hard_coded"]["z(2)"][0] == "wrong"
+    assert "random case 1" in graded["hard_coded"]["z(2)"][1]
+
+
+def test_the_recorded_secret_draws_the_same_cases_again(recorded) -> None:
+    """The table recorded from the run with secret ab…ab is right on exactly those cases:
+    `grade --secret` reproduces that run (and shows the secret, not the code, is the guard)."""
+    graded = _grade({"lookup_table": recorded["lookup_table"]}, secret="ab" * 16)
+    assert graded["lookup_table"]["total"] == 14
+
+
+def _variant(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    text = (CODE / "good.py").read_text()
+    assert old in text
+    path = tmp_path / f"{name}.py"
+    path.write_text(text.replace(old, new))
+    return path
+
+
+SIGMA = "delta = dE_da if skip_sigma_prime else dE_da * a_i * (1 - a_i)"
+
+
+def test_sigma_prime_left_out_in_one_layer_is_that_mistake_there_and_carried_after(
+    tmp_path,
+) -> None:
+    files = {
+        "output_only": _variant(
+            tmp_path,
+            "output_only",
+            SIGMA,
+            "delta = dE_da if i == len(W) - 1 else dE_da * a_i * (1 - a_i)",
+        ),
+        "hidden_only": _variant(
+            tmp_path, "hidden_only", SIGMA, "delta = dE_da if i == 0 else dE_da * a_i * (1 - a_i)"
+        ),
+    }
+    graded = _grade(files)
+    out, hidden = graded["output_only"], graded["hidden_only"]
+    assert out["delta(3)"][0] == "mistake:no-activation-derivative"
+    assert "in layer 3" in out["delta(3)"][1]
+    assert {out[k][0] for k in ("delta(2)", "dW(3)", "db(3)", "W_new(3)", "dW(2)")} == {"carried"}
+    assert out["total"] == 14 - 0.5  # the mistake's half mark, once
+    assert hidden["delta(3)"][0] == "correct"
+    assert hidden["delta(2)"][0] == "mistake:no-activation-derivative"
+    assert "in layer 2" in hidden["delta(2)"][1]
+    assert {hidden[k][0] for k in ("dW(2)", "db(2)", "W_new(2)", "b_new(2)")} == {"carried"}
+    assert hidden["total"] == 14 - 0.5
+
+
+def test_a_square_gradient_returned_transposed_is_told(tmp_path) -> None:
+    """W(2) of the 2-2-1 network is 2×2: dW(2).T has the right shape and the wrong layout."""
+    path = _variant(
+        tmp_path,
+        "square_transposed",
+        '"dW": dW,',
+        '"dW": [d.T if d.shape[0] == d.shape[1] else d for d in dW],',
+    )
+    verdict, detail = _grade({"square_transposed": path})["square_transposed"]["dW(2)"]
+    assert verdict == "wrong" and "transposed" in detail
+
+
+def test_feedback_numbers_are_plain_and_a_repeated_mistake_is_explained_once(tmp_path) -> None:
+    scaled = _variant(tmp_path, "scaled", "a = sigmoid(z)", "a = sigmoid(z) * 1.01")
+    out = tmp_path / "out"
+    result = backviz_cli("grade", EXERCISE, scaled, CODE / "no_sigma_prime.py", "--out", out)
+    assert result.returncode == 0, result.stderr
+    feedback = (out / "feedback" / "scaled.md").read_text()
+    assert "first difference at a(2)_1[1]: yours 0." in feedback
+    assert "np.float64" not in feedback and "float64(" not in feedback
+    sigma = (out / "feedback" / "no_sigma_prime.md").read_text()
+    assert sigma.count("The activation's derivative is left out") == 1
+    assert "the same mistake as above" in sigma
+
+
+def test_the_secret_is_for_the_teacher_only(tmp_path) -> None:
+    """record.json holds the run's secret; no student's feedback or results do; the same
+    secret gives the same marks."""
+    runs = []
+    for n in (1, 2):
+        out = tmp_path / f"out{n}"
+        args = ["grade", str(EXERCISE), str(CODE / "good.py"), str(CODE / "no_sigma_prime.py")]
+        if n == 2:
+            args += ["--secret", runs[0]["secret"]]
+        result = backviz_cli(*args, "--out", out)
+        assert result.returncode == 0, result.stderr
+        record = json.loads((out / "record.json").read_text())
+        assert len(record["secret"]) == 32 and record["random_cases"] == 3
+        for path in [*(out / "feedback").iterdir(), *(out / "results").iterdir()]:
+            assert record["secret"] not in path.read_text(), path
+        assert record["secret"] not in result.stdout + result.stderr
+        runs.append({"secret": record["secret"], "grades": (out / "grades.csv").read_text()})
+    assert runs[1]["secret"] == runs[0]["secret"]
+    assert runs[1]["grades"] == runs[0]["grades"]
+    bad = backviz_cli(
+        "grade", EXERCISE, CODE / "good.py", "--out", tmp_path / "x", "--secret", "not hex!"
+    )
+    assert bad.returncode == 2 and "--secret" in bad.stderr and "Traceback" not in bad.stderr

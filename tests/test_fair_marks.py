@@ -146,10 +146,13 @@ class Work:
         if old is not None:
             self.old[name] = old
         overrides = dict(self.hand.override)
-        if name in overrides:
-            written = overrides[name]
-        else:
-            written = self.rnd(name, alts.get(self.hand.mistake or "", value))
+        # "derivative-of-z@2": the mistake made in layer 2 alone
+        mistake, _, layer = (self.hand.mistake or "").partition("@")
+        if layer and not in_layer(name, layer):
+            mistake = ""
+        written = overrides.get(name)
+        if written is None:
+            written = self.rnd(name, alts.get(mistake, value))
         self.written[name] = written
         return written
 
@@ -165,6 +168,15 @@ class Work:
             if name in deps or found.intersection(deps):
                 found.add(other)
         return found
+
+
+def in_layer(name: str, layer: str) -> bool:
+    """Whether a quantity belongs to layer 2 or 3 (z(2)_1, or the notes' h1, dh1/dz1, δ_h1
+    for the hidden layer and o1, do1/dz3, δ_o1 for the output layer)."""
+    if f"({layer})" in name:
+        return True
+    head = name.split("/")[0].replace("delta_", "")
+    return {"2": "h", "3": "o"}[layer] in head and "(" not in name
 
 
 def exact(model: Callable[[Hand], Work]) -> Callable[[Hand], Work]:
@@ -450,7 +462,10 @@ def expect_cell(
         return Expect(frozenset({"correct"}), 1.0, "exactly right")
     floor = floor_unit(measure(model, name), significant)
     if u > floor:
-        return Expect(frozenset({"imprecise"}), imprecise_credit, f"u = {u} > floor {floor}")
+        # a 0 (or W⁺ = W) right only to its coarse precision is still no information: nothing
+        nought = value == 0 or (old is not None and value == old)
+        credit = 0.0 if nought else imprecise_credit
+        return Expect(frozenset({"imprecise"}), credit, f"u = {u} > floor {floor}")
     band = (1 + r.terms[name]) * u
     off = abs(value - rv)
     made = {rv.quantize(u, rounding=mode) for mode in (ROUND_HALF_UP, ROUND_DOWN)}
@@ -671,6 +686,8 @@ def explanations(model, work: Work, name: str) -> list[Decimal]:
     own = work.own[name]
     found = [r.written[name], own, Decimal(0), *work.alts[name].values()]
     found += [mistaken(model, m).written[name] for m in MODEL_MISTAKES[model.__name__]]
+    for m in ("no-activation-derivative", "derivative-of-z"):  # made in one layer alone
+        found += [mistaken(model, f"{m}@{layer}").written[name] for layer in "23"]
     for base in (own, r.written[name]):
         found += [-base, 2 * base, base / 2, 4 * base, base / 4]
     if name in work.old:
@@ -1129,11 +1146,11 @@ def test_imprecise_credit_half_gives_half_marks_where_imprecise(tmp_path):
     for d in (2, 3):
         work = honest(seed222, d)
         expected = expect_work(seed222, work, imprecise_credit=0.5)
-        assert sum(e.credit for e in expected.values()) == {2: 24 + 7.5, 3: 33 + 3}[d]
+        assert sum(e.credit for e in expected.values()) == {2: 24 + 2, 3: 33 + 1.5}[d]
         problems += disagreements(half_credit_class, f"honest-{d}", expected)
     expected = expect_right_sheet(seed222, right_sheet(seed222, 1), imprecise_credit=0.5)
     problems += disagreements(half_credit_class, "rounded-1", expected)
-    for text in ("0.3", "0.3000"):  # imprecise: half; wrong (zero information): nothing
+    for text in ("0.3", "0.3000"):  # zero information: nothing, imprecise (0.3) or wrong
         sheet = right_at_8(**{"W1+": text})
         expected = expect_right_sheet(seed222, sheet, imprecise_credit=0.5)
         problems += disagreements(half_credit_class, f"w1-unchanged-{text}", expected)

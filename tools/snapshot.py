@@ -121,7 +121,8 @@ def sheets(folder: Path) -> None:
     write("zeros", dict.fromkeys(asked, "0"))
     write("blank", {})
     write("truncated", {q: str(int(right[q] * 1e4) / 1e4) for q in asked})
-    for field in Mistakes.__dataclass_fields__:
+    switches = [name for name, f in Mistakes.__dataclass_fields__.items() if f.type == "bool"]
+    for field in switches:
         mistaken = dict(run(exercise, mistakes=Mistakes(**{field: True})).items())
         write(f"mistake-{field}", {q: f"{mistaken.get(q, 0):.8f}" for q in asked})
     slipped = {q: f"{right[q]:.8f}" for q in asked}

@@ -47,6 +47,11 @@ class Mistakes:
     half_forgotten: bool = False  # E = Σ(t − o)²: the ½ left out of the loss
     derivative_doubled: bool = False  # ∂E/∂o = −2(t − o): ½(t − o)² differentiated as (t − o)²
     batch_summed: bool = False  # the batch summed instead of averaged
+    only_layer: int | None = None  # σ′ left out (or taken of z) in this layer l alone
+
+    def in_layer(self, switch: bool, layer: int) -> bool:
+        """Whether a layer-wise switch (σ′ left out, σ′ of z) is on in layer l."""
+        return switch and (self.only_layer is None or self.only_layer == layer)
 
 
 NO_MISTAKES = Mistakes()
@@ -152,9 +157,9 @@ def backward(
             delta[i] = f.backward(dE_da[i], z, a)
         else:
             assert f.derivative is not None
-            if mistakes.skip_activation_derivative:
+            if mistakes.in_layer(mistakes.skip_activation_derivative, i + 2):
                 da_dz[i] = np.ones_like(z)
-            elif mistakes.derivative_of_z:
+            elif mistakes.in_layer(mistakes.derivative_of_z, i + 2):
                 da_dz[i] = f.derivative(z, z)
             else:
                 da_dz[i] = f.derivative(z, a)

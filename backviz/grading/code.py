@@ -1,19 +1,21 @@
 """Grading students' own forward/backward code, quantity by quantity, in the sandbox.
 
 Each submission's function runs on the exercise's own numbers and on `cases` more drawn at
-random (reproducibly), never inside the grader: in `backviz.sandbox`. What it returns is
-compared with the engine, key by key and layer by layer (z, a, δ, ∂E/∂W, ∂E/∂b, W⁺, b⁺ of every
-non-input layer); feedback names the first quantity that differs and recognises the classics:
-NaN from uninitialised weights, a transposed array, and each catalogued mistake (σ′ left out,
-weights updated before back-propagating, …), found by comparing with the engine run with that
-mistake switched on.
+random, never inside the grader: in `backviz.sandbox`. The random cases come from a secret
+made anew for each run (kept for the teacher in the reports' record.json; `grade --secret`
+draws the same ones again), so a file that returns numbers recorded from an earlier run, or
+the exercise's published ones, computes nothing it is given credit for. What each case returns
+is judged by `code_verdicts.py` with the rules of answer sheets; a quantity is right only when
+it is right in every case the file was run on.
 """
 
 from __future__ import annotations
 
+import secrets
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,35 +23,26 @@ import numpy as np
 
 from ..core.engine import run
 from ..core.exercise import NetworkExercise
-from ..core.quantities import KIND_OF_ARRAY, KINDS, Kind, Ref
-from ..core.trace import Trace
-from .mistakes import applicable
+from .code_verdicts import KEYS, CaseJudge, worst
+from .table import CORRECT, WRONG, Graded, Verdict
 from .variants import draw_numbers, seed_of
-from .verdicts import CORRECT, Graded, Verdict
 
-__all__ = ["KEYS", "code_cases", "grade_code", "starter_file"]
-
-# What the student's function returns, in the order a person computes it: the JSON contract's
-# per-layer arrays (`KINDS[kind].array`), the given W and b left out.
-RETURNED = (Kind.Z, Kind.A, Kind.DELTA, Kind.GRAD_W, Kind.GRAD_B, Kind.UPDATE_W, Kind.UPDATE_B)
-KEYS = tuple(str(KINDS[kind].array) for kind in RETURNED)
-RTOL, ATOL = 1e-6, 1e-9
+__all__ = ["KEYS", "code_cases", "grade_code", "new_secret", "starter_file"]
 
 
-def code_cases(exercise: NetworkExercise) -> list[NetworkExercise]:
-    """The exercise itself, then `cases` variants drawn from a seed of the exercise's id."""
+def new_secret() -> str:
+    """A secret for one grading run: the random cases no earlier run could have recorded."""
+    return secrets.token_hex(16)
+
+
+def code_cases(exercise: NetworkExercise, secret: str) -> list[NetworkExercise]:
+    """The exercise itself, then `cases` variants drawn from the run's secret."""
     assert exercise.code is not None
     cases = [exercise]
     for k in range(exercise.code.cases):
-        rng = np.random.default_rng(seed_of(exercise.id, f"code case {k + 1}"))
+        rng = np.random.default_rng(seed_of(exercise.id, f"code case {k + 1} of {secret}"))
         cases.append(draw_numbers(exercise, rng))
     return cases
-
-
-def _arrays(trace: Trace) -> dict[str, list[np.ndarray | None]]:
-    """The reference of step 1, in the shape the student's function returns."""
-    assert trace.steps[0].backward is not None
-    return {str(KINDS[kind].array): list(trace.arrays(kind) or ()) for kind in RETURNED}
 
 
 def _arguments(exercise: NetworkExercise) -> dict[str, Any]:
@@ -97,107 +90,119 @@ def _wrapped(source: Path, function: str, folder: Path) -> Path:
     return target
 
 
-def _first_difference(
-    trace: Trace, key: str, layer: int, theirs: np.ndarray, ours: np.ndarray
-) -> str:
-    """The name of the first element that differs, with both values."""
-    bad = np.argwhere(~np.isclose(theirs, ours, rtol=RTOL, atol=ATOL, equal_nan=False))
-    position = tuple(int(i) for i in bad[0])
-    kind = KIND_OF_ARRAY[key]
-    if KINDS[kind].per_sample:
-        ref = Ref(kind, layer, (position[1] + 1,), position[0] + 1, 1)
-    else:
-        ref = Ref(kind, layer, tuple(p + 1 for p in position), None, 1)
-    return f"{trace.name(ref)}: yours {theirs[position]!r}, expected {ours[position]!r}"
+@dataclass
+class _Run:
+    """One case of one submission: what came back, or why nothing did."""
 
-
-def _judge(
-    exercise: NetworkExercise,
-    trace: Trace,
-    mistaken: list[tuple[Any, Trace]],
-    returned: Any,
-    key: str,
-    i: int,
-) -> tuple[str, str]:
-    """(verdict, detail) of one returned array against the reference of one case."""
-    ours = _arrays(trace)[key][i]
-    layer = i + 2
-    if not isinstance(returned, dict) or key not in returned:
-        return "missing", f"the returned dict has no '{key}'"
-    entries = returned[key]
-    if not isinstance(entries, list | tuple) or len(entries) != len(exercise.W):
-        return "wrong", f"'{key}' should be a list with one entry per layer ({len(exercise.W)})"
-    theirs = entries[i]
-    if ours is None:
-        return (CORRECT, "") if theirs is None else ("wrong", f"layer {layer} has no bias")
-    try:
-        theirs = np.asarray(theirs, dtype=float)
-    except (TypeError, ValueError):
-        return "wrong", f"{key} of layer {layer} is not an array of numbers"
-    if theirs.shape != ours.shape:
-        if theirs.shape == ours.shape[::-1]:
-            return "wrong", (
-                f"{key} of layer {layer} has shape {theirs.shape}, expected "
-                f"{ours.shape}: transposed (w_jk is row j, column k)?"
-            )
-        return "wrong", f"{key} of layer {layer} has shape {theirs.shape}, expected {ours.shape}"
-    if np.isnan(theirs).any():
-        return "wrong", (
-            f"{key} of layer {layer} holds NaN: were the weights uninitialised "
-            "(torch.Tensor(n, m) or np.empty)? Use the W and b given."
-        )
-    if np.allclose(theirs, ours, rtol=RTOL, atol=ATOL):
-        return CORRECT, ""
-    for mistake, wrong in mistaken:
-        other = _arrays(wrong)[key][i]
-        if (
-            other is not None
-            and other.shape == theirs.shape
-            and np.allclose(theirs, other, rtol=RTOL, atol=ATOL)
-            and not np.allclose(other, ours, rtol=RTOL, atol=ATOL)
-        ):
-            return f"mistake:{mistake.id}", mistake.explanation["en"]
-    return "wrong", "first difference at " + _first_difference(trace, key, layer, theirs, ours)
+    value: Any = None
+    changed: list[str] = field(default_factory=list)  # arguments changed in place
+    failure: str = ""  # the case did not run to a value: crash, timeout, refused …
+    level: str = ""  # the sandbox level it ran at
 
 
 def grade_code(
     exercise: NetworkExercise,
     sources: list[tuple[str, Path]],
     *,
+    secret: str | None = None,
     require: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Graded]:
     """Every (student, file) run in the sandbox on every case and judged quantity by quantity.
 
-    One verdict per returned key and layer (z(2), delta(3), dW(2) …): correct when it is right
-    on every case; otherwise the verdict and feedback of the first case where it is not.
+    One verdict per returned key and layer (z(2), delta(3), dW(2) …), the worst over the cases
+    the file was run on: correct only when it is correct in every one of them. The random
+    cases come from `secret` (a new one when None).
     """
+    spec = exercise.code
+    assert spec is not None
+    cases = code_cases(exercise, secret or new_secret())
+    judges = [CaseJudge(case, run(case)) for case in cases]
+    runs = _run_all(exercise, cases, sources, require, progress)
+    layers = range(len(exercise.W))
+    verdicts: list[dict[tuple[str, int], tuple[str, str]]] = [{} for _ in sources]
+    for number, judge in enumerate(judges):
+        label = "the exercise's own numbers" if number == 0 else f"random case {number}"
+        ran = [s for s, case_runs in enumerate(runs) if len(case_runs) > number]
+        judged = judge.judge([runs[s][number].value for s in ran])
+        for s, found in zip(ran, judged, strict=True):
+            failure = runs[s][number].failure
+            for key in KEYS:
+                for i in layers:
+                    if failure:
+                        here = (WRONG, f"{label}: {failure.split(':')[0]}")
+                    elif (key, i) in found:
+                        verdict, detail = found[(key, i)]
+                        here = (verdict, f"{label}: {detail}" if detail else "")
+                    else:
+                        continue
+                    verdicts[s][(key, i)] = worst(verdicts[s].get((key, i), (CORRECT, "")), here)
+    results = []
+    for s, (student, source) in enumerate(sources):
+        problems = _problems(spec.function, runs[s])
+        rows, explained = [], set()
+        for key in KEYS:
+            for i in layers:
+                if key in ("db", "b_new") and exercise.b[i] is None:
+                    continue
+                verdict, detail = verdicts[s].get((key, i), ("missing", "not run"))
+                if verdict.startswith("mistake:") and verdict in explained:
+                    detail = f"the same mistake as above ({verdict[8:]})"
+                explained.add(verdict)
+                marks = judges[0].credit(verdict)
+                rows.append(
+                    Verdict(f"{key}({i + 2})", verdict, "", float("nan"), marks, 1.0, detail)
+                )
+        results.append(Graded(student, str(source), rows, problems))
+    return results
+
+
+def _problems(function: str, case_runs: list[_Run]) -> list[str]:
+    """The sandbox level, each case that did not run, and arguments changed in place."""
+    problems = [f"sandbox: {case_runs[0].level}"] if case_runs and case_runs[0].level else []
+    for number, one in enumerate(case_runs):
+        label = "the exercise's own numbers" if number == 0 else f"random case {number}"
+        if one.failure:
+            problems.append(f"{label}: {one.failure}")
+    changed = case_runs[0].changed if case_runs else []
+    if changed:
+        problems.append(
+            f"{function}() changed its argument(s) {', '.join(changed)} in place: in a training "
+            "loop the next step would start from the wrong numbers; work on copies "
+            "(W = [w.copy() for w in W])"
+        )
+    return problems
+
+
+def _run_all(
+    exercise: NetworkExercise,
+    cases: list[NetworkExercise],
+    sources: list[tuple[str, Path]],
+    require: str | None,
+    progress: Callable[[int, int], None] | None,
+) -> list[list[_Run]]:
+    """Each submission run on each case in turn (four submissions at a time), until a case
+    does not run: the cases after it are not tried."""
     from ..sandbox import Limits, run_function
 
     spec = exercise.code
     assert spec is not None
-    cases = code_cases(exercise)
-    traces = [run(case) for case in cases]
-    mistakes = applicable(exercise)
-    mistaken = [[(m, run(case, m.mistakes)) for m in mistakes] for case in cases]
     limits = Limits(
         wall_seconds=spec.wall_seconds, memory_bytes=max(Limits().memory_bytes, 3 * 2**30)
     )
 
-    def one(item: tuple[str, Path]) -> Graded:
-        student, source = item
+    def one(item: tuple[str, Path]) -> list[_Run]:
+        _, source = item
         with tempfile.TemporaryDirectory(prefix="backviz-code-") as folder:
-            return _one(student, source, Path(folder))
+            return _cases_of(source, Path(folder))
 
-    def _one(student: str, source: Path, folder: Path) -> Graded:
-        verdicts: dict[tuple[str, int], tuple[str, str]] = {}
-        problems: list[str] = []
+    def _cases_of(source: Path, folder: Path) -> list[_Run]:
         try:
             wrapped = _wrapped(source, spec.function, folder) if source.is_file() else source
         except OSError as error:
-            wrapped = source
-            problems.append(f"{source}: cannot be read: {error.strerror or error}")
-        for number, (case, trace) in enumerate(zip(cases, traces, strict=True)):
+            return [_Run(failure=f"{source}: cannot be read: {error.strerror or error}")]
+        case_runs: list[_Run] = []
+        for case in cases:
             try:
                 result = run_function(
                     wrapped,
@@ -208,50 +213,24 @@ def grade_code(
                     modules=spec.modules,
                 )
             except (OSError, ValueError, TypeError) as error:
-                problems.append(f"{source}: cannot be run: {error}")
+                case_runs.append(_Run(failure=f"cannot be run: {error}"))
                 break
-            label = "the exercise's own numbers" if number == 0 else f"random case {number}"
-            if number == 0:
-                problems.append(f"sandbox: {result.level}")
             if result.status != "ok":
-                problems.append(f"{label}: {result.status}: {result.message}")
-                for key in KEYS:
-                    for i in range(len(exercise.W)):
-                        verdicts.setdefault((key, i), ("wrong", f"{label}: {result.status}"))
+                failure = f"{result.status}: {result.message}"
+                case_runs.append(_Run(failure=failure, level=result.level))
                 break
-            returned = result.values.get("value") if isinstance(result.values, dict) else None
-            changed = result.values.get("changed") if isinstance(result.values, dict) else None
-            if changed and number == 0:
-                problems.append(
-                    f"{spec.function}() changed its argument(s) {', '.join(map(str, changed))} in "
-                    "place: in a training loop the next step would start from the wrong "
-                    "numbers; work on copies (W = [w.copy() for w in W])"
-                )
-            for key in KEYS:
-                for i in range(len(exercise.W)):
-                    if (key, i) in verdicts and verdicts[(key, i)][0] != CORRECT:
-                        continue
-                    verdict, detail = _judge(case, trace, mistaken[number], returned, key, i)
-                    if verdict != CORRECT:
-                        detail = f"{label}: {detail}"
-                    verdicts[(key, i)] = (verdict, detail)
-        rows = []
-        for key in KEYS:
-            for i in range(len(exercise.W)):
-                if key in ("db", "b_new") and exercise.b[i] is None:
-                    continue
-                verdict, detail = verdicts.get((key, i), ("missing", "not run"))
-                marks = 1.0 if verdict == CORRECT else 0.0
-                rows.append(
-                    Verdict(f"{key}({i + 2})", verdict, "", float("nan"), marks, 1.0, detail)
-                )
-        return Graded(student, str(source), rows, problems)
+            values = result.values if isinstance(result.values, dict) else {}
+            changed = values.get("changed")
+            if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
+                changed = []
+            case_runs.append(_Run(values.get("value"), changed, level=result.level))
+        return case_runs
 
-    results: list[Graded] = []
+    results: list[list[_Run]] = []
     items = list(sources)
     with ThreadPoolExecutor(max_workers=max(1, min(4, len(items)))) as pool:
-        for graded in pool.map(one, items):
-            results.append(graded)
+        for case_runs in pool.map(one, items):
+            results.append(case_runs)
             if progress is not None:
                 progress(len(results), len(items))
     return results

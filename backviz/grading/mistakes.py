@@ -15,7 +15,9 @@ import numpy as np
 from ..core.engine import MISTAKE_IDS, Mistakes
 from ..core.exercise import NetworkExercise
 
-__all__ = ["CATALOGUE", "Mistake", "applicable"]
+__all__ = ["CATALOGUE", "LAYER_WISE", "Mistake", "applicable"]
+
+LAYER_WISE = ("skip_activation_derivative", "derivative_of_z")  # can be made in one layer alone
 
 
 @dataclass(frozen=True)
@@ -26,10 +28,17 @@ class Mistake:
     switch: str  # the field of engine.Mistakes that makes it
     explanation: dict[str, str]
     credit: float = 0.5  # share of the marks by default
+    layer: int | None = None  # made in this layer l alone (σ′ left out in one layer)
 
     @property
     def mistakes(self) -> Mistakes:
-        return Mistakes(**{self.switch: True})
+        return Mistakes(**{self.switch: True}, only_layer=self.layer)
+
+    def in_layer(self, layer: int) -> Mistake:
+        """The same mistake made in one layer only (its explanation says which)."""
+        words = {"en": " (here, in layer {l})", "ko": " (여기서는 {l}층)"}
+        explanation = {k: v + words[k].format(l=layer) for k, v in self.explanation.items()}
+        return Mistake(self.id, self.switch, explanation, self.credit, layer)
 
 
 # What each mistake gets wrong, by its id in `MISTAKE_IDS`
@@ -105,7 +114,14 @@ def applicable(exercise: NetworkExercise) -> list[Mistake]:
     A mistake that changes no number of the exercise (leaving out η when η = 1, or σ′ where
     every activation is the identity) cannot be told from the right answer: it is left out.
     """
-    return [m for m in _possible(exercise) if _changes_numbers(exercise, m)]
+    possible = _possible(exercise)
+    elementwise = [n for n, f in enumerate(exercise.activations, start=2) if not f.vector]
+    if len(elementwise) > 1:  # made in one layer alone, first: the feedback names the layer
+        layer_wise = [
+            m.in_layer(layer) for m in possible if m.switch in LAYER_WISE for layer in elementwise
+        ]
+        possible = layer_wise + possible
+    return [m for m in possible if _changes_numbers(exercise, m)]
 
 
 def _changes_numbers(exercise: NetworkExercise, mistake: Mistake) -> bool:

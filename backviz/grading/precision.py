@@ -21,12 +21,14 @@ def slack(target: float | np.ndarray) -> float | np.ndarray:
     return 1e-12 * np.maximum(1.0, np.abs(target))
 
 
-def unit_of_last_place(decimals: np.ndarray, step: float) -> np.ndarray:
-    """u for each answer: 10^−d for d written decimals; for unknown decimals (d < 0) a ten-
-    thousandth of the quantity's own step (W⁺ − W for an update, else the value itself)."""
+def unit_of_last_place(
+    decimals: np.ndarray, step: float, exact: float = EXACT_TOLERANCE
+) -> np.ndarray:
+    """u for each answer: 10^−d for d written decimals; for unknown decimals (d < 0) the part
+    `exact` of the quantity's own step (W⁺ − W for an update, else the value itself)."""
     known = decimals >= 0
     u = np.power(10.0, -np.where(known, decimals, 0).astype(float))
-    return np.where(known, u, EXACT_TOLERANCE * abs(step) + 1e-12)
+    return np.where(known, u, exact * abs(step) + 1e-12)
 
 
 def _unit_of_digit(value: float, significant: int) -> float:

@@ -6,8 +6,11 @@ previous reports whole."""
 from __future__ import annotations
 
 import csv
+import json
 import statistics
 from collections import Counter
+from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +21,14 @@ from .report_text import WORDS, marks_text, safe_name, title
 from .student_reports import StudentReports, csv_cell
 from .table import CARRIED, CORRECT, IMPRECISE, MISSING, UNREADABLE, WRONG, VerdictTable
 
-__all__ = ["FOLDERS", "grades_csv", "summary_markdown", "unique_names", "write_reports"]
+__all__ = [
+    "FOLDERS",
+    "grades_csv",
+    "summary_markdown",
+    "unique_names",
+    "write_record",
+    "write_reports",
+]
 
 FOLDERS = {"feedback": ".md", "results": ".json", "diagrams": ".svg"}
 """The per-student report folders and the suffix of the files in them."""
@@ -174,6 +184,22 @@ def write_reports(
     ):
         write_atomic(out / file, content)
     return names
+
+
+def write_record(out: Path, exercise: str, *, secret: str, cases: int, level: str) -> None:
+    """record.json, for the teacher: what a code-grading run needs to be reproduced — the
+    secret its random cases were drawn from (`grade --secret`), when and how it ran. Never in
+    a student's feedback or results."""
+    record = {
+        "exercise": exercise,
+        "secret": secret,
+        "random_cases": cases,
+        "sandbox": level,
+        "graded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "backviz": version("backviz"),
+        "reproduce": f"backviz grade EXERCISE SUBMISSIONS --out DIR --secret {secret}",
+    }
+    write_atomic(out / "record.json", json.dumps(record, indent=2) + "\n")
 
 
 def _diagrams(

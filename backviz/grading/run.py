@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
@@ -41,8 +42,11 @@ def grade_paths(
     progress: Callable[[int, int], None] | None = None,
     require: str | None = None,
     jobs: int | None = None,
+    secret: str | None = None,
 ) -> str:
     """Grade every sheet found in `paths`; write the reports; return a one-paragraph summary.
+
+    `secret` draws a coding exercise's random cases as the run that recorded it did.
 
     The cyclic garbage collector is paused meanwhile: a class makes hundreds of thousands of
     small acyclic objects (answers, verdicts), and its passes over them would cost a third
@@ -60,6 +64,7 @@ def grade_paths(
             progress=progress,
             require=require,
             jobs=default_jobs() if jobs is None else max(1, jobs),
+            secret=secret,
         )
     except OSError as error:  # the reports could not be written (disk full, no permission …)
         where = error.filename or out
@@ -92,6 +97,7 @@ def _grade_paths(
     progress: Callable[[int, int], None] | None,
     require: str | None,
     jobs: int,
+    secret: str | None,
 ) -> str:
     from .reports import write_reports
     from .sheets.folders import sheet_entries
@@ -101,8 +107,10 @@ def _grade_paths(
         exercise = load(exercise_path)
         if isinstance(exercise, NetworkExercise) and exercise.code is not None:
             return _grade_code_paths(
-                exercise, paths, out, lang=lang, require=require, progress=progress
+                exercise, paths, out, lang=lang, require=require, progress=progress, secret=secret
             )
+    if secret is not None:
+        raise BackvizError("--secret is for coding exercises (their random cases)")
     entries = sheet_entries(paths)
     if not entries:
         raise BackvizError("no answer sheets found in " + ", ".join(map(str, paths)))
@@ -180,23 +188,32 @@ def _grade_code_paths(
     lang: str,
     require: str | None,
     progress: Callable[[int, int], None] | None,
+    secret: str | None,
 ) -> str:
-    """A coding exercise: every submission run in the sandbox and judged quantity by quantity."""
-    from .code import grade_code
-    from .reports import write_reports
+    """A coding exercise: every submission run in the sandbox and judged quantity by quantity;
+    the run's record (the secret its random cases came from) kept for the teacher."""
+    from .code import grade_code, new_secret
+    from .reports import write_record, write_reports
 
     sources = code_sources(paths)
     if not sources:
         raise BackvizError("no .py submissions found in " + ", ".join(map(str, paths)))
-    results = grade_code(exercise, sources, require=require, progress=progress)
+    if secret is not None and not re.fullmatch(r"[0-9a-f]{8,64}", secret):
+        raise BackvizError(
+            f"--secret: a run's secret (hex digits, from record.json), not {secret!r}"
+        )
+    secret = secret or new_secret()
+    results = grade_code(exercise, sources, secret=secret, require=require, progress=progress)
     trace = trace_of(exercise)
     write_reports(VerdictTable.of(results), trace, out, lang=lang, diagrams=False)  # type: ignore[arg-type]
     level = next((p for g in results for p in g.problems if p.startswith("sandbox:")), "")
+    write_record(out, exercise.id, secret=secret, cases=exercise.code.cases, level=level[9:])  # type: ignore[union-attr]
     full = sum(1 for g in results if g.total == g.max_total)
     return (
         f"graded {len(results)} code submission(s) of {exercise.id} ({level}); "
         f"{full} fully right\nreports in {out}/: grades.csv, verdicts.csv, summary.md, "
-        "feedback/, results/"
+        "feedback/, results/; record.json (for the teacher: the random cases' secret, "
+        "which grade --secret draws again)"
     )
 
 

@@ -51,7 +51,11 @@ if TYPE_CHECKING:
 
 __all__ = ["CORRECT", "ClassGrader", "Graded", "Verdict", "VerdictTable", "asked", "grade_class"]
 
-PLACEHOLDER_CELLS = 3  # one number written for this many quantities or more, mostly wrongly
+# A placeholder: one number written for at least this share of the quantities a sheet answers
+# (and at least PLACEHOLDER_CELLS of them), mostly unexplained — "written everywhere"; honest
+# coarse working repeats a small number (0.01) a few times, never across a quarter of a sheet
+PLACEHOLDER_SHARE = 0.25
+PLACEHOLDER_CELLS = 3
 
 _WORDS = {
     "zero": {
@@ -66,10 +70,10 @@ _WORDS = {
         "en": "follows from {sources}, but a zero there makes this trivial: no carried credit",
         "ko": "{sources}에서 나오지만, 그 0이 이 계산을 무의미하게 만든다: 이어받은 점수 없음",
     },
-    "stand_in": {
-        "en": "would follow from {sources}, but a 0 or 1 standing in for a number earns no "
-        "carried credit",
-        "ko": "{sources}에서 나오지만, 수 대신 쓴 0이나 1로는 이어받은 점수를 받지 못한다",
+    "nought": {
+        "en": "a 0, right only to the decimals written: it earns nothing; write at least "
+        "{decimals} decimal(s)",
+        "ko": "쓴 자릿수에서만 맞는 0이다: 점수가 없다; 소수점 아래 {decimals}자리 이상 쓸 것",
     },
     "placeholder": {
         "en": "the same number is written for {count} quantities: a placeholder earns nothing",
@@ -98,11 +102,13 @@ class Column(NamedTuple):
 
 
 class Judged(NamedTuple):
-    """What grading a column leaves for the columns after it: who got it right (correct or
-    imprecise), and whose answer may not stand for their own work (a 0, 1 or placeholder)."""
+    """What grading a column leaves for the columns after it: who got it right (correct), and
+    how far each student's own number may be from what they computed before writing it (one
+    unit of its last place when it is precise enough to have been rounded from a computation,
+    else nothing: a coarse number is used onward as written)."""
 
     right: np.ndarray
-    blocked: np.ndarray
+    spread: np.ndarray
 
 
 def asked(trace: Trace, ask: Ask) -> list[tuple[Ref, float]]:
@@ -124,12 +130,6 @@ def asked(trace: Trace, ask: Ask) -> list[tuple[Ref, float]]:
         value = ask.marks.get(name, ask.marks.get(ask_group(ref), ask.marks.get("default", 1.0)))
         marks.append((ref, float(value)))
     return marks
-
-
-def _plausible(values: np.ndarray, reference: float) -> np.ndarray:
-    """Finite, and not a 0 or 1 standing in for a number that is neither."""
-    placeholder = np.isin(values, (0.0, 1.0)) & (reference not in (0.0, 1.0))
-    return np.isfinite(values) & ~placeholder
 
 
 def _rounds_to(values: np.ndarray, decimals: np.ndarray, target: np.ndarray | float) -> np.ndarray:
@@ -154,13 +154,23 @@ def _inside(values: np.ndarray, interval: Interval, u: np.ndarray, terms: int) -
 class ClassGrader:
     """Grades many submissions of one exercise at once."""
 
-    def __init__(self, trace: Trace, *, lang: str = "en") -> None:
+    def __init__(
+        self,
+        trace: Trace,
+        *,
+        lang: str = "en",
+        ask: Ask | None = None,
+        exact: float = EXACT_TOLERANCE,
+    ) -> None:
+        """`ask`: what is asked and the credits (default: the exercise's own [ask]); `exact`:
+        the part of a quantity's step within which a number of unknown decimals is right."""
         from ..core.engine import run
 
         self.trace = trace
         self.lang = lang
+        self.exact = exact
         exercise: NetworkExercise = trace.exercise
-        self.ask = exercise.ask
+        self.ask = ask or exercise.ask
         self.items = asked(trace, self.ask)
         self._asked = {ref for ref, _ in self.items}
         self.mistakes: list[Mistake] = applicable(exercise)
@@ -211,6 +221,7 @@ class ClassGrader:
         expected = np.empty((n, len(self.items)))
         marks = np.empty((n, len(self.items)))
         judged: dict[Ref, Judged] = {}
+        self._echoes: dict[Ref, np.ndarray] = {}
         for j, (ref, max_marks) in enumerate(self.items):
             codes, notes, column_marks = self._grade_column(ref, max_marks, columns, judged, n)
             verdicts.append(codes.tolist())
@@ -293,23 +304,36 @@ class ClassGrader:
         details: list[list[str]],
         marks: np.ndarray,
     ) -> None:
-        """A number a student wrote for PLACEHOLDER_CELLS quantities or more, fewer than half
-        of them explained (right, carried or a catalogued mistake, as σ′ = 1 left out in every
-        layer), is a placeholder: it earns nothing, even where it happens to fit (0 aside:
-        rule 1 judges zeros)."""
+        """A number a student wrote for a quarter of the quantities or more (PLACEHOLDER_SHARE),
+        of more than one kind, fewer than half of them correct, the right value rounded or
+        truncated, a catalogued mistake or carried from other numbers (not from itself: a
+        placeholder is consistent with itself), is a placeholder: it earns nothing, even where
+        it happens to fit (0 aside: rule 1 judges zeros)."""
         refs = [(j, ref) for j, (ref, _) in enumerate(self.items) if ref in columns]
         if len(refs) < PLACEHOLDER_CELLS:
             return
         values = np.column_stack([columns[ref].values for _, ref in refs])
+        answered = np.isfinite(values).sum(axis=1)
         codes = np.array([verdicts[j] for j, _ in refs], dtype=object).T
-        explained = np.isin(codes, (CORRECT, CARRIED, IMPRECISE))
-        explained |= np.char.startswith(codes.astype(str), "mistake:")
+        explained = np.char.startswith(codes.astype(str), "mistake:") | (codes == CORRECT)
+        echoes = np.column_stack(
+            [self._echoes.get(ref, np.zeros(len(codes), bool)) for _, ref in refs]
+        )
+        explained |= (codes == CARRIED) & ~echoes
+        for k, (_, ref) in enumerate(refs):  # the right value, rounded or truncated as written
+            right = self.trace.value(ref)
+            u = unit_of_last_place(columns[ref].decimals, right - self._base(ref), self.exact)
+            explained[:, k] |= _inside(values[:, k], (np.full(len(u), right),) * 2, u, 0)
+        groups = np.array([ask_group(ref) for _, ref in refs])
         for k, (j, _) in enumerate(refs):
             same = values == values[:, [k]]
             count = same.sum(axis=1)
             rightly = (same & explained).sum(axis=1)
-            cells = (count >= PLACEHOLDER_CELLS) & (2 * rightly < count) & (values[:, k] != 0)
+            enough = np.maximum(PLACEHOLDER_CELLS, PLACEHOLDER_SHARE * answered)
+            cells = (count >= enough) & (2 * rightly < count) & (values[:, k] != 0)
             for i in np.flatnonzero(cells):
+                if len(set(groups[same[i]])) < 2:
+                    continue  # one kind of quantity throughout (σ′ = 1 in every layer)
                 verdicts[j][i] = WRONG
                 details[j][i] = self._word("placeholder", count=int(count[i]))
                 marks[i, j] = 0.0
@@ -323,12 +347,12 @@ class ClassGrader:
         sources: list[list[str]] | None,
         n: int,
         depth: int = 0,
-    ) -> tuple[Interval, np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[Interval, np.ndarray, np.ndarray]:
         """A formula input as each student may have used it: its interval (between their
         answer and the right value where they got it right; at the right value, or with `own`
-        at their own value, where they got it wrong), their own value, whether it is their own
-        wrong number and whether that may not stand for their work. An input the sheet does not
-        ask is its own formula over its inputs (∂E/∂h1 reads the path terms δ_o·w)."""
+        around their own value, where they did not), their own value, and whether it is their
+        own wrong number. An input the sheet does not ask is its own formula over its inputs
+        (∂E/∂h1 reads the path terms δ_o·w)."""
         trace = self.trace
         reference = trace.value(ref)
         nothing = np.zeros(n, dtype=bool)
@@ -337,66 +361,60 @@ class ClassGrader:
             values, decimals, texts, readable = columns[ref]
             use = readable & np.isfinite(values)
             # a quantity the sheet does not ask but the student wrote is judged here: right
-            # when within a unit of its last place, and standing for their work when plausible
-            state = judged.get(ref) or Judged(
-                np.abs(values - reference)
-                <= unit_of_last_place(decimals, reference) + slack(reference),
-                ~_plausible(values, reference),
-            )
+            # when within a unit of its last place
+            unit = unit_of_last_place(decimals, reference, self.exact)
+            state = judged.get(ref) or Judged(np.abs(values - reference) <= unit, unit)
             right = use & state.right
             wrong = use & ~state.right
             mine = np.where(right | (wrong & own), values, reference)
             # their own wrong number is what they computed, rounded or truncated as written
-            spread = np.where(wrong & own, unit_of_last_place(decimals, reference), 0.0)
+            spread = np.where(wrong & own, state.spread, 0.0)
             low = np.where(right, np.minimum(values, reference), mine - spread)
             high = np.where(right, np.maximum(values, reference), mine + spread)
-            blocked = wrong & state.blocked
             if own and sources is not None:
                 name = trace.name(ref)
                 for i in np.flatnonzero(wrong):
                     sources[i].append(f"your {name} = {texts[i]}")
-            return (low, high), mine, wrong & own, blocked
+            return (low, high), mine, wrong & own
         formula = trace.formula(ref)
         if formula is None or depth >= 2 or ref in self._asked:
-            return (fixed, fixed), fixed, nothing, nothing
+            return (fixed, fixed), fixed, nothing
         intervals, mine_inputs = [], []
-        wrong, blocked = nothing.copy(), nothing.copy()
+        wrong = nothing.copy()
         for input_ref in formula.inputs:
-            interval, mine, w, b = self._input(
-                input_ref, own, columns, judged, sources, n, depth + 1
-            )
+            interval, mine, w = self._input(input_ref, own, columns, judged, sources, n, depth + 1)
             intervals.append(interval)
             mine_inputs.append(mine)
             wrong |= w
-            blocked |= b
         interval = formula_range(formula.rule, intervals, n, mine_inputs)
         mine = formula_range(formula.rule, [(m, m) for m in mine_inputs], n)[0]
-        return interval, mine, wrong, blocked
+        return interval, mine, wrong
 
     def _ranges(
         self, ref: Ref, columns: dict[Ref, Column], judged: dict[Ref, Judged], n: int
-    ) -> tuple[Interval | None, Interval | None, np.ndarray, np.ndarray, list[list[str]]]:
-        """What the formula gives over the student's right inputs (their wrong ones at the
-        right value), and over their own inputs (the wrong ones as they wrote them): who has a
-        wrong input, whose wrong inputs may not stand for their work, and which inputs."""
+    ) -> tuple[Interval | None, Interval | None, np.ndarray, list[list[str]], list]:
+        """What the formula gives over the student's right inputs (the others at the right
+        value), and over their own inputs (the others as they wrote them): who has an input of
+        their own that is not right, which inputs those are, and their values."""
         formula = self.trace.formula(ref)
         sources: list[list[str]] = [[] for _ in range(n)]
         nothing = np.zeros(n, dtype=bool)
+        owned: list[tuple[np.ndarray, np.ndarray]] = []
         if formula is None:
-            return None, None, nothing, nothing, sources
+            return None, None, nothing, sources, owned
         right_boxes, own_boxes, own_points = [], [], []
-        wrong, blocked = nothing.copy(), nothing.copy()
+        wrong = nothing.copy()
         for input_ref in formula.inputs:
-            interval, _, _, _ = self._input(input_ref, False, columns, judged, None, n)
+            interval, _, _ = self._input(input_ref, False, columns, judged, None, n)
             right_boxes.append(interval)
-            interval, mine, w, b = self._input(input_ref, True, columns, judged, sources, n)
+            interval, mine, w = self._input(input_ref, True, columns, judged, sources, n)
             own_boxes.append(interval)
             own_points.append(mine)
+            owned.append((mine, w))
             wrong |= w
-            blocked |= b
         rights = formula_range(formula.rule, right_boxes, n)
         owns = formula_range(formula.rule, own_boxes, n, own_points) if wrong.any() else None
-        return rights, owns, wrong, blocked, sources
+        return rights, owns, wrong, sources, owned
 
     def _grade_column(self, ref, max_marks, columns, judged, n):
         trace = self.trace
@@ -408,27 +426,37 @@ class ClassGrader:
         marks = np.zeros(n)
         nothing = np.zeros(n, dtype=bool)
         if ref not in columns:
-            judged[ref] = Judged(nothing, nothing)
+            judged[ref] = Judged(nothing, np.zeros(n))
             return codes, details, marks
         values, decimals, texts, readable = columns[ref]
         codes[~readable & texts.astype(bool)] = UNREADABLE  # written, not read
         answered = readable & np.isfinite(values)
-        u = unit_of_last_place(decimals, step)
+        u = unit_of_last_place(decimals, step, self.exact)
         terms = self._unasked_terms(ref)
-        rights, owns, has_wrong, blocked_inputs, sources = self._ranges(ref, columns, judged, n)
+        rights, owns, has_wrong, sources, owned = self._ranges(ref, columns, judged, n)
         if rights is None:
             rights = (np.full(n, reference), np.full(n, reference))
         within_right = _inside(values, rights, u, terms)
         within_own = nothing if owns is None else _inside(values, owns, u, terms) & has_wrong
-        # 1. zero information, and placeholders
-        zero = answered & (np.abs(values - base) <= slack(base))
-        zero &= np.abs(step) >= u
+        # 1. zero information: a 0 (W⁺ = W) where the right value (step) is not 0 to the
+        # precision written is wrong; where it is, it is an honest rounding, too coarse, and
+        # earns nothing either way
+        nought = answered & (np.abs(values - base) <= slack(base)) & (step != 0)
+        zero = nought & (np.abs(step) >= u)
+        if base:  # a 0 written for an updated weight says nothing either
+            written_zero = answered & (values == 0) & (reference != 0)
+            zero |= written_zero & (abs(reference) >= u)
+            nought |= written_zero
         # 2. right (correct, or imprecise below the floor)
         floor = meets_floor(values, decimals, reference, step, self.ask.significant)
         open_ = answered & ~zero
         right = open_ & within_right
-        # 3. carried from their own wrong (plausible) answers
-        carried = open_ & ~right & within_own & ~blocked_inputs
+        # 3. carried from their own earlier answers that are not right
+        carried = open_ & ~right & within_own
+        echo = carried.copy()  # carried only from the very number it repeats (a placeholder?)
+        for mine, w in owned:
+            echo &= ~w | (mine == values)
+        self._echoes[ref] = echo
         precise = right | carried
         codes[precise & floor & right] = CORRECT
         marks[precise & floor] = max_marks
@@ -436,7 +464,7 @@ class ClassGrader:
         marks[precise & floor & carried] = self.ask.carried_credit * max_marks
         imprecise = precise & ~floor
         codes[imprecise] = IMPRECISE
-        marks[imprecise] = self.ask.imprecise_credit * max_marks
+        marks[imprecise] = np.where(nought[imprecise], 0.0, self.ask.imprecise_credit * max_marks)
         if imprecise.any():
             what = self._word("the_step" if base else "the_value")
             note = self._word(
@@ -446,21 +474,25 @@ class ClassGrader:
                 what=what,
                 step=format_number(step, decimals_needed(step, self.ask.significant) + 1),
             )
+            nought_note = self._word("nought", decimals=decimals_needed(step, self.ask.significant))
             for i in np.flatnonzero(imprecise):
                 prefix = ""
                 if carried[i]:
                     prefix = self._word("imprecise_carried", sources=", ".join(sources[i]))
-                details[i] = prefix + note
+                details[i] = prefix + (nought_note if nought[i] else note)
         for i in np.flatnonzero(precise & floor & carried):
             details[i] = "from " + ", ".join(sources[i])
         # 4. a catalogued mistake, where the right formula on their inputs cannot explain it
         mistaken = np.zeros(n, dtype=bool)
-        rest = open_ & ~precise
+        rest = open_ & ~precise & floor  # too coarse to tell a mistake from the right value
         for mistake, mistake_trace in zip(self.mistakes, self.mistake_traces, strict=True):
             value = mistake_trace.value(ref)
             if not np.isfinite(value) or np.isclose(value, reference, rtol=1e-12, atol=0):
                 continue
-            hit = rest & ~mistaken & _inside(values, (np.full(n, value),) * 2, u, 0)
+            band = u * (1 + terms) + slack(value)
+            near = np.abs(values - value) <= band  # within a unit (and one per unasked term)
+            hit = rest & ~mistaken & near & (np.abs(value - reference) > band)
+
             self._mark_mistake(codes, details, marks, hit, mistake, max_marks)
             mistaken |= hit
         # 5. wrong
@@ -469,19 +501,15 @@ class ClassGrader:
         for i in np.flatnonzero(zero):
             if within_own[i]:
                 details[i] = self._word("trivial", sources=", ".join(sources[i]))
-            elif base:
+            elif base and values[i] != 0:
                 details[i] = self._word("not_updated", step=format_number(step))
             else:
                 details[i] = self._word("zero")
         others = np.flatnonzero(wrong & ~zero)
         notes = self._lookalikes(ref, values[others], decimals[others])
-        stand_in = within_own & blocked_inputs
         for i, note in zip(others, notes, strict=True):
-            if stand_in[i] and not note:
-                note = self._word("stand_in", sources=", ".join(sources[i]))
             details[i] = note  # a right number under the wrong name?
-        odd = ~_plausible(values, reference) & ~mistaken
-        judged[ref] = Judged(right, zero | (answered & ~right & odd))
+        judged[ref] = Judged(answered & right & floor, np.where(floor, u, 0.0))
         return codes, details, marks
 
     def _lookalikes(self, ref: Ref, values: np.ndarray, decimals: np.ndarray) -> list[str]:
