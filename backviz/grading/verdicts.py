@@ -58,6 +58,8 @@ PLACEHOLDER_SHARE = 0.25
 PLACEHOLDER_CELLS = 3
 
 _WORDS = {
+    "yours": {"en": "your {name} = {text}", "ko": "내 답 {name} = {text}"},
+    "carried": {"en": "from {sources}", "ko": "{sources}에서 이어받음"},
     "zero": {
         "en": "0 says nothing here: the right value is not 0 to the decimals you wrote",
         "ko": "0은 아무 정보도 주지 않는다: 쓴 자릿수에서 정답은 0이 아니다",
@@ -374,7 +376,7 @@ class ClassGrader:
             if own and sources is not None:
                 name = trace.name(ref)
                 for i in np.flatnonzero(wrong):
-                    sources[i].append(f"your {name} = {texts[i]}")
+                    sources[i].append(self._word("yours", name=name, text=texts[i]))
             return (low, high), mine, wrong & own
         formula = trace.formula(ref)
         if formula is None or depth >= 2 or ref in self._asked:
@@ -481,7 +483,7 @@ class ClassGrader:
                     prefix = self._word("imprecise_carried", sources=", ".join(sources[i]))
                 details[i] = prefix + (nought_note if nought[i] else note)
         for i in np.flatnonzero(precise & floor & carried):
-            details[i] = "from " + ", ".join(sources[i])
+            details[i] = self._word("carried", sources=", ".join(sources[i]))
         # 4. a catalogued mistake, where the right formula on their inputs cannot explain it
         mistaken = np.zeros(n, dtype=bool)
         rest = open_ & ~precise & floor  # too coarse to tell a mistake from the right value
