@@ -178,7 +178,8 @@ def test_csv_quoted_decimal_comma_and_quoted_name(tmp_path: Path) -> None:
 def test_csv_unquoted_comma_is_reported_not_guessed(tmp_path: Path) -> None:
     path = write(tmp_path, "s.csv", "W5+,0.35\ndE/dW5,0,0822\n")
     submission = only(read_sheet(path))
-    assert values(submission) == {"W5+": 0.35}
+    assert values(submission) == {"W5+": 0.35, "dE/dW5": None}  # written: unreadable
+    assert submission.answers["dE/dW5"].text == "0,0822"
     (problem,) = submission.problems
     assert problem.startswith("s.csv:2:") and "3 cells" in problem
 
@@ -665,3 +666,44 @@ def test_a_symbolic_link_in_a_loop_does_not_hide_the_folder(tmp_path: Path) -> N
     (folder / "dir-loop").symlink_to(folder / "dir-loop")
     (submission,) = read_submissions([folder])
     assert submission.student == "a" and not submission.problems
+
+
+# ── a value split by a comma is reported, never guessed ────────────────────────────────
+
+
+def test_a_decimal_comma_in_a_comma_csv_is_reported_not_read_as_a_number(tmp_path: Path) -> None:
+    """`h1,0,52` under a `quantity,value` header is not h1 = 0 (nor 52): it is unreadable,
+    showing what was written, and told with what was probably meant; a value in a column of
+    its own is not silently missing."""
+    content = TEMPLATE.format(student="s01") + "h1,0,52\nz2,,0.11\nz3,-1,5\n"
+    submission = only(read_sheet(write(tmp_path, "s.csv", content)))
+    assert values(submission) == {
+        **{"dE/dW5": 0.08216704, "W5+": 0.35891648},
+        **{"h1": None, "z2": None, "z3": None},
+    }
+    assert [submission.answers[q].text for q in ("h1", "z2", "z3")] == ["0,52", ",0.11", "-1,5"]
+    assert submission.problems == (
+        "s.csv:8: 'h1' has 3 cells (0 | 52) where 2 were expected: a decimal comma? write "
+        '0.52 or quote it ("0,52"); not read',
+        "s.csv:9: 'z2' has 3 cells (\"\" | 0.11) where 2 were expected: the value belongs in "
+        "column 2, alone; not read",
+        "s.csv:10: 'z3' has 3 cells (-1 | 5) where 2 were expected: a decimal comma? write -1.5 "
+        'or quote it ("-1,5"); not read',
+    )
+
+
+def test_a_split_value_in_a_wide_csv_leaves_the_row_unread(tmp_path: Path) -> None:
+    """In a wide CSV a decimal comma shifts every column after it: no answer of that row is
+    graded as if written (z2 would be 52), the row's student still appears."""
+    content = "student,z1,h1,z2\ns01,0.08,0,52,0.11\ns02,0.08,0.52,0.11\n"
+    s01, s02 = read_sheet(write(tmp_path, "class.csv", content))
+    assert (s01.student, s01.answers) == ("s01", {})
+    assert s01.problems == (
+        "class.csv:2: 5 cells but the header has 4: a decimal comma? write 0.52 or quote it "
+        '("0,52"); the columns after it are shifted, so no answer of this row is read',
+    )
+    assert (s02.student, values(s02), s02.problems) == (
+        "s02",
+        {"z1": 0.08, "h1": 0.52, "z2": 0.11},
+        (),
+    )

@@ -7,8 +7,9 @@ import io
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import pairwise
 
-from .numbers import WrittenAnswers, parse_number
+from .numbers import Answer, WrittenAnswers, parse_number
 from .submission import META_KEYS, STUDENT_KEYS, Sheet, Submission, field_key
 
 __all__ = ["read_csv", "read_template_csv"]
@@ -34,12 +35,12 @@ def read_csv(text: str, sheet: Sheet) -> list[Submission]:
     _, header = rows[0]
     keys = [field_key(cell) for cell in header]
     if "quantity" in keys and "value" in keys:
-        _read_long(rows[1:], sheet, keys.index("quantity"), keys.index("value"), headed=True)
+        _read_long(rows[1:], sheet, keys.index("quantity"), keys.index("value"), len(header))
         return [sheet.submission()]
     has_id = any(key in STUDENT_KEYS for key in keys)
     if len(header) >= 3 and (has_id or all(parse_number(c).value is None for c in header)):
         return _read_wide(rows, sheet)
-    _read_long(rows, sheet, 0, 1, headed=False)
+    _read_long(rows, sheet, 0, 1, 2)
     return [sheet.submission()]
 
 
@@ -72,25 +73,52 @@ def _rows(numbered: list[tuple[int, str]], delimiter: str) -> list[tuple[int, li
 
 
 def _read_long(
-    rows: list[tuple[int, list[str]]], sheet: Sheet, name: int, value: int, *, headed: bool
+    rows: list[tuple[int, list[str]]], sheet: Sheet, name: int, value: int, width: int
 ) -> None:
-    """`quantity,value` rows (columns `name` and `value`); `student,<id>` names the student.
+    """`quantity,value` rows (columns `name` and `value` of `width`); `student,<id>` names the
+    student.
 
-    Without a header a third cell means a comma split a name or a value (W(2)_10,3 or 0,5),
-    so the row is reported rather than guessed at; with one, other columns are ignored.
+    A row with more cells than the columns (2, or the header's) is reported, and its answer
+    unreadable: a comma split a value or a name (`h1,0,52`, `W(2)_10,3`) or put the value in a
+    column of its own, and a number guessed from the pieces would be graded as if the student
+    had written it.
     """
     for line, cells in rows:
-        if not headed and len(cells) > 2:
-            sheet.problem(
-                f"{len(cells)} cells where 2 (quantity, value) were expected, not read: quote a "
-                'name or value holding a comma ("W(2)_10,3", "0,5") or separate columns by ";"',
-                line,
-            )
-            continue
         quantity = cells[name] if name < len(cells) else ""
+        if len(cells) > width:  # written, not read: unreadable, with what was written
+            sheet.problem(_split_row(cells, name, value, width), line)
+            if field_key(quantity) not in STUDENT_KEYS:
+                written = ",".join(cells[:name] + cells[name + 1 :])
+                sheet.add(quantity, Answer(written, None, None, "split by a comma"), line)
+            continue
         if field_key(quantity) == "quantity":
             continue  # a repeated header
         sheet.entry(quantity, cells[value] if value < len(cells) else "", line)
+
+
+def _split_row(cells: list[str], name: int, value: int, width: int) -> str:
+    """Why a `quantity,value` row of too many cells is not read, and what was probably meant."""
+    quantity = cells[name] if name < len(cells) else ""
+    others = cells[:name] + cells[name + 1 :]
+    shown = " | ".join(cell or '""' for cell in others)
+    hint = _decimal_comma(others) or (
+        f"the value belongs in column {value + 1}, alone" if not cells[value] else _QUOTE
+    )
+    where = f"{quantity!r} has {len(cells)} cells ({shown}) where {width} were expected"
+    return f"{where}: {hint}; not read"
+
+
+_WHOLE, _DIGITS = re.compile(r"[-+−]?[0-9]+"), re.compile(r"[0-9]+")
+_QUOTE = 'quote a name or value holding a comma ("W(2)_10,3") or separate columns by ";"'
+
+
+def _decimal_comma(cells: list[str]) -> str | None:
+    """What a comma between two of these cells most likely was, when it was a decimal comma
+    (0 | 52 → 0.52): the first such pair; None when there is none."""
+    for whole, fraction in pairwise(cells):
+        if _WHOLE.fullmatch(whole) and _DIGITS.fullmatch(fraction):
+            return f'a decimal comma? write {whole}.{fraction} or quote it ("{whole},{fraction}")'
+    return None
 
 
 def _read_wide(rows: list[tuple[int, list[str]]], sheet: Sheet) -> list[Submission]:
@@ -121,10 +149,17 @@ def _read_wide(rows: list[tuple[int, list[str]]], sheet: Sheet) -> list[Submissi
             row.set_student(cells[id_column], line)
         else:
             row.problem(f"no student id; named {row.default_student!r}", line)
-        for index, quantity in columns:
-            row.add(quantity, cells[index] if index < len(cells) else "", line)
-        if len(cells) > len(header):
-            row.problem(f"{len(cells)} cells but the header has {len(header)}; extra ignored", line)
+        if len(cells) > len(header):  # every column after a split is shifted: none is read
+            answers = [cell for index, cell in enumerate(cells) if index != id_column]
+            row.problem(
+                f"{len(cells)} cells but the header has {len(header)}: "
+                f"{_decimal_comma(answers) or _QUOTE}; the columns after it are shifted, so no "
+                "answer of this row is read",
+                line,
+            )
+        else:
+            for index, quantity in columns:
+                row.add(quantity, cells[index] if index < len(cells) else "", line)
         submissions.append(row.submission())
     if not submissions:
         sheet.problem("a header but no rows of answers under it", header_line)

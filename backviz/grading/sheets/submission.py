@@ -76,9 +76,10 @@ class Sheet:
         self.problems.append(f"{where}: {message}")
 
     def add(self, name: str, raw: object, line: int | None = None) -> None:
-        """One `name = value` entry: blank values are missing, a repeated name keeps the first."""
+        """One `name = value` entry: blank values are missing, a repeated name keeps the first.
+        `raw` is the value as the file gives it, or an `Answer` the reader made of it."""
         name = name.strip()
-        answer = value_answer(raw)
+        answer = raw if isinstance(raw, Answer) else value_answer(raw)
         if not name:
             if answer is not None:
                 self.problem(f"the value {answer.text!r} has no quantity name", line)
