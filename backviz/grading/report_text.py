@@ -28,6 +28,8 @@ WORDS = {
         "distribution": "Distribution of totals",
         "per_quantity": "Per quantity (share of the class)",
         "common": "Most common mistakes",
+        "made_by": "{n} students",
+        "made_by_one": "1 student",
     },
     "ko": {
         "feedback": "{student} 피드백: {exercise}",
@@ -45,6 +47,8 @@ WORDS = {
         "distribution": "총점 분포",
         "per_quantity": "값별 비율",
         "common": "자주 나온 실수",
+        "made_by": "학생 {n}명",
+        "made_by_one": "학생 1명",
     },
 }
 

@@ -11,6 +11,7 @@ import statistics
 from collections import Counter
 from datetime import UTC, datetime
 from importlib.metadata import version
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -62,11 +63,16 @@ def summary_markdown(table: VerdictTable, trace: Trace, *, lang: str = "en") -> 
         lines.append(f"{low:6.1f}–{high:6.1f} | {'#' * counts.get(b, 0)} {counts.get(b, 0)}")
     lines += ["```", "", f"## {w['common']}", ""]
     per_quantity = [Counter(column) for column in table.verdicts]
-    mistakes: Counter[str] = Counter()
-    for counted in per_quantity:
-        mistakes.update({k: c for k, c in counted.items() if k.startswith("mistake:")})
-    common = sorted(mistakes.items(), key=lambda item: (-item[1], item[0]))[:10]  # ties by name
-    lines += [f"- {name}: {count}" for name, count in common] or ["- —"]
+    made_by: dict[str, set[int]] = {}  # mistake → the students who made it, once each
+    for column, verdicts in zip(table.verdicts, per_quantity, strict=True):
+        for mistake in (k for k in verdicts if k.startswith("mistake:")):
+            made = compress(range(n), map(mistake.__eq__, column))
+            made_by.setdefault(mistake, set()).update(made)
+    common = sorted(made_by.items(), key=lambda item: (-len(item[1]), item[0]))[:10]  # ties by name
+    lines += [
+        f"- {name}: {w['made_by_one' if len(by) == 1 else 'made_by'].format(n=len(by))}"
+        for name, by in common
+    ] or ["- —"]
     lines += [
         "",
         f"## {w['per_quantity']}",
