@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import codecs
+import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from backviz.grading.handed_in import LINK
 from backviz.grading.sheets.files import MAX_BYTES
 from backviz.grading.sheets.numbers import Answer, parse_number, read_numbers
 from backviz.grading.sheets.reading import read_sheet, read_submissions
@@ -474,13 +478,13 @@ def make_class(folder: Path) -> list[Path]:
 
 def test_folder_mixing_formats(tmp_path: Path) -> None:
     make_class(tmp_path / "class")
-    (tmp_path / "empty").mkdir()
-    submissions = read_submissions([tmp_path / "class", tmp_path / "empty", tmp_path / "s.csv"])
+    submissions = read_submissions([tmp_path / "class", tmp_path / "s.csv"])
     assert [(s.student, Path(s.source).name) for s in submissions] == [
         ("s01", "a_s01.csv"),
         ("s02", "b_s02.toml"),
         ("s03", "c_s03.json"),
         ("d_s04", "d_s04.txt"),
+        ("deep", "deep"),  # its sheet is two levels down: not read, and said so
         ("e_broken", "e_broken.json"),
         ("s05", "f_wide.csv:row 2"),
         ("s06", "f_wide.csv:row 3"),
@@ -488,7 +492,6 @@ def test_folder_mixing_formats(tmp_path: Path) -> None:
         ("x", "x.txt"),
         ("y", "y.txt"),
         ("s08", "answers.csv"),  # alone in its folder: the folder names the student
-        ("empty", "empty"),
         ("s", "s.csv"),
     ]
     by_student = {s.student: s for s in submissions}
@@ -497,7 +500,9 @@ def test_folder_mixing_formats(tmp_path: Path) -> None:
     )
     assert by_student["s07"].answers == {}
     assert by_student["e_broken"].problems[0].startswith("e_broken.json:1: not valid JSON")
-    assert "no answer sheets" in by_student["empty"].problems[0]
+    assert by_student["deep"].problems == (
+        "deep: no answer sheets (*.csv, *.tsv, *.toml, *.json, *.txt) in this folder",
+    )
     assert by_student["s"].problems == ("s.csv: no such file",)
     assert all(s.problems == () for s in submissions if s.student.startswith("s0"))
 
@@ -664,8 +669,143 @@ def test_a_symbolic_link_in_a_loop_does_not_hide_the_folder(tmp_path: Path) -> N
     write(folder, "a.csv", TEMPLATE.format(student="a"))
     (folder / "loop.csv").symlink_to(folder / "loop.csv")
     (folder / "dir-loop").symlink_to(folder / "dir-loop")
-    (submission,) = read_submissions([folder])
+    submission, loop = read_submissions([folder])
     assert submission.student == "a" and not submission.problems
+    assert loop.student == "loop" and "a symbolic link, not followed" in loop.problems[0]
+
+
+# ── what a folder holds: nothing handed in vanishes, no link is followed ───────────────
+
+
+def workbook(path: Path) -> Path:
+    """A real .xlsx (the smallest a spreadsheet opens), answers in it as Excel keeps them."""
+    import zipfile
+
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats'
+        '.org/package/2006/content-types"><Override PartName="/xl/workbook.xml" ContentType='
+        '"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        "</Types>",
+        "xl/workbook.xml": '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats'
+        '.org/spreadsheetml/2006/main"><sheets><sheet name="answers" sheetId="1"/></sheets>'
+        "</workbook>",
+        "xl/worksheets/sheet1.xml": '<?xml version="1.0"?><worksheet xmlns="http://schemas.'
+        'openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="'
+        'inlineStr"><is><t>z1</t></is></c><c r="B1"><v>0.08</v></c></row></sheetData>'
+        "</worksheet>",
+    }
+    with zipfile.ZipFile(path, "w") as book:
+        for name, xml in parts.items():
+            book.writestr(name, xml)
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".XLSX", ".xlsm", ".xls", ".ods", ".numbers"])
+def test_a_workbook_in_a_folder_is_its_students_problem_not_skipped(
+    tmp_path: Path, suffix: str
+) -> None:
+    """A student who saved the sheet as a workbook handed it in: they appear, with the same
+    message as when the file is named alone (save it as CSV)."""
+    folder = tmp_path / "sheets"
+    write(folder, "a.csv", TEMPLATE.format(student="a"))
+    book = workbook(folder / f"kim{suffix}")
+    a, kim = read_submissions([folder])
+    assert (a.student, kim.student, kim.source, kim.answers) == ("a", "kim", str(book), {})
+    assert kim.problems == only(read_sheet(book)).problems
+    assert kim.problems[0].startswith(f"kim{suffix}: a spreadsheet workbook, not read: save it")
+
+
+def test_a_tsv_in_a_folder_is_read(tmp_path: Path) -> None:
+    folder = tmp_path / "sheets"
+    write(folder, "kim.tsv", "quantity\tvalue\nstudent\ts07\ndE/dW5\t0,0822\nW5+\t0.3589\n")
+    assert [(s.student, values(s), s.problems) for s in read_submissions([folder])] == [
+        ("s07", {"dE/dW5": 0.0822, "W5+": 0.3589}, ())
+    ]
+
+
+T = TypeVar("T")
+
+
+def finishes(work: Callable[[], T], seconds: float = 60) -> T:
+    """`work()`'s value, failing (not hanging) when it does not return in time."""
+    import threading
+
+    done: list[T] = []
+    worker = threading.Thread(target=lambda: done.append(work()), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert done, "did not finish: something was opened that blocks"
+    return done[0]
+
+
+def test_a_fifo_is_its_students_problem_and_never_opened(tmp_path: Path) -> None:
+    """A FIFO nobody writes to would block whoever opens it: it is told apart before any
+    open, in a folder, behind a link, or named on the command line."""
+    folder = tmp_path / "sheets"
+    write(folder, "a.csv", TEMPLATE.format(student="a"))
+    os.mkfifo(folder / "kim.csv")
+    os.mkfifo(folder / "pipe")  # no suffix: still not skipped in silence
+    os.mkfifo(tmp_path / "elsewhere.csv")
+    (folder / "lee").symlink_to(tmp_path / "elsewhere.csv")  # a link to one
+    a, *refused = finishes(lambda: read_submissions([folder]))
+    assert (a.student, a.problems) == ("a", ())
+    assert [(s.student, s.answers, s.problems) for s in refused] == [
+        ("kim", {}, ("kim.csv: a FIFO (named pipe), not a file: not read",)),
+        ("lee", {}, (f"lee: {LINK}",)),
+        ("pipe", {}, ("pipe: a FIFO (named pipe), not a file: not read",)),
+    ]
+    named = only(finishes(lambda: read_sheet(tmp_path / "elsewhere.csv")))
+    assert named.problems == ("elsewhere.csv: a FIFO (named pipe), not a file: not read",)
+    device = only(finishes(lambda: read_sheet(Path("/dev/null"))))
+    assert device.problems == ("null: a device, not a file: not read",)
+
+
+def test_links_inside_a_folder_are_refused_never_followed(tmp_path: Path) -> None:
+    """Only what the teacher names is followed. A link in the class folder (to another
+    student's sheet, to a file outside, to a folder) is the student's problem, and what it
+    leads to is never read; named on the command line, a link is followed."""
+    outside = tmp_path / "outside"
+    write(outside, "secret.csv", TEMPLATE.format(student="secret"))
+    folder = tmp_path / "sheets"
+    write(folder, "a.csv", TEMPLATE.format(student="a"))
+    (folder / "copy.csv").symlink_to(folder / "a.csv")
+    (folder / "kim.csv").symlink_to(outside / "secret.csv")
+    (folder / "lee").symlink_to(outside, target_is_directory=True)  # a student folder
+    write(folder, "park/answers.csv", TEMPLATE.format(student="park"))
+    (folder / "park" / "more.csv").symlink_to(outside / "secret.csv")
+    (folder / "notes.md").symlink_to(outside / "secret.csv")  # not a sheet's name: skipped
+    found = read_submissions([folder])
+    assert [s.student for s in found] == ["a", "copy", "kim", "lee", "park", "more"]
+    refused = {s.student: s.problems for s in found if s.student != "a" and s.student != "park"}
+    assert refused == {
+        "copy": (f"copy.csv: {LINK}",),
+        "kim": (f"kim.csv: {LINK}",),
+        "lee": (f"lee: {LINK}",),
+        "more": (f"more.csv: {LINK}",),
+    }
+    assert all(s.answers == {} for s in found if s.student in refused)
+    assert not any("secret" in s.student for s in found)
+    # named by the teacher: the link is followed, the linked folder listed (by the same rule)
+    (tmp_path / "named.csv").symlink_to(outside / "secret.csv")
+    (tmp_path / "class").symlink_to(folder, target_is_directory=True)
+    assert only(read_submissions([tmp_path / "named.csv"])).student == "secret"
+    assert [s.student for s in read_submissions([tmp_path / "class"])] == [s.student for s in found]
+
+
+def test_a_sheet_swapped_for_a_link_after_it_was_listed_is_refused(tmp_path: Path) -> None:
+    """The file is opened without following links (O_NOFOLLOW): a sheet replaced by a link
+    between the listing and the reading is not followed either."""
+    from backviz.grading.sheets.folders import sheet_entries
+    from backviz.grading.sheets.reading import read_entries
+
+    outside = write(tmp_path, "secret.csv", TEMPLATE.format(student="secret"))
+    folder = tmp_path / "sheets"
+    sheet = write(folder, "kim.csv", TEMPLATE.format(student="kim"))
+    entries = sheet_entries([folder])
+    sheet.unlink()
+    sheet.symlink_to(outside)
+    (kim,) = read_entries(entries)
+    assert (kim.student, kim.answers, kim.problems) == ("kim", {}, (f"kim.csv: {LINK}",))
 
 
 # ── a value split by a comma is reported, never guessed ────────────────────────────────

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import pytest
 import torch
 
 from tests.conftest import EXERCISES, ROOT
+from tests.test_grading import assert_graded_0_because
 
 CODE = ROOT / "tests" / "data" / "code"
 EXERCISE = EXERCISES / "code-xor-221.toml"
@@ -324,6 +326,45 @@ def test_an_adversarial_class_is_contained_and_graded(tmp_path) -> None:
     assert "timeout" in (out / "feedback" / "endless.md").read_text()
     assert "the answer key" not in (out / "verdicts.csv").read_text()
     assert secret.read_text() == "the answer key"
+
+
+def test_links_and_fifos_among_submissions_are_graded_0_with_the_reason(tmp_path) -> None:
+    """The rule for links is the sheets' rule: only what the teacher names is followed. A link
+    in the submissions folder (to a file, or a student's folder that is a link to another),
+    a FIFO, a folder without a .py file: each is its student's row, 0 marks, the reason in the
+    feedback; nothing is run from them, and the run finishes. A link named on the command
+    line is followed."""
+    exercise = tmp_path / "ex.toml"
+    exercise.write_text(EXERCISE.read_text().replace("cases = 3", "cases = 0"))
+    submissions = tmp_path / "submissions"
+    (submissions / "lee").mkdir(parents=True)
+    (submissions / "park").mkdir()
+    shutil.copy(CODE / "good.py", submissions / "good.py")
+    shutil.copy(CODE / "good.py", submissions / "lee" / "main.py")
+    (submissions / "park" / "notes.txt").write_text("I ran out of time")
+    (submissions / "copied.py").symlink_to(submissions / "good.py")
+    os.mkfifo(submissions / "piped.py")
+    (tmp_path / "elsewhere").mkdir()
+    shutil.copy(CODE / "good.py", tmp_path / "elsewhere" / "answer.py")
+    (submissions / "kim").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (tmp_path / "named.py").symlink_to(CODE / "good.py")
+    out = tmp_path / "out"
+    result = backviz_cli("grade", exercise, submissions, tmp_path / "named.py", "--out", out)
+    assert result.returncode == 0, result.stderr
+    grades = {row[0]: row for row in csv.reader((out / "grades.csv").open())}
+    assert sorted(grades) == sorted(["student", "good", "lee", "park", "copied", "piped", "kim",
+                                     "named"])  # fmt: skip
+    for full in ("good", "lee", "named"):
+        assert grades[full][1] == grades[full][2], full
+    reasons = {
+        "copied": "copied.py: a symbolic link, not followed",
+        "piped": "piped.py: a FIFO (named pipe), not a file: not read",
+        "kim": "kim: a symbolic link, not followed",
+        "park": "park: no .py files in this folder",
+    }
+    assert_graded_0_because(out, reasons)
+    for student in reasons:
+        assert "sandbox:" not in (out / "feedback" / f"{student}.md").read_text(), student
 
 
 # ── fair marks for code (README, "How marks are given"; issue: fair marks, rule 6) ────────

@@ -27,7 +27,7 @@ import pytest
 import torch
 from click.testing import CliRunner
 
-from backviz import files
+from backviz import BackvizError, files
 from backviz.cli import main
 from backviz.core.api import solve
 from backviz.grading import reports
@@ -824,6 +824,84 @@ def test_a_class_graded_in_korean(tmp_path: Path) -> None:
     svg = (korean / "diagrams" / "bob.svg").read_text(encoding="utf-8")
     assert "NanumGothic" in svg
     ET.fromstring(svg)
+
+
+# ── 6b. nothing handed in vanishes ───────────────────────────────────────────────────
+
+
+def test_every_file_handed_in_appears_and_a_fifo_never_hangs_the_run(tmp_path: Path) -> None:
+    """A workbook, a FIFO nobody writes to, a link (to a sheet, to a folder), a student's
+    folder without a sheet: each is its student's row with 0 marks and the reason in their
+    feedback; the TSV is graded; the run finishes."""
+    import subprocess
+    import sys
+
+    right = template_sheet("alice", written(torch_222()))
+    sheets = tmp_path / "sheets"
+    (sheets / "dan").mkdir(parents=True)
+    (sheets / "alice.csv").write_text(right)
+    (sheets / "bob.tsv").write_text(right.replace(",", "\t").replace("alice", "bob"))
+    (sheets / "carol.xlsx").write_bytes(b"PK\x03\x04 a workbook")
+    (sheets / "dan" / "answers.pdf").write_bytes(b"%PDF-1.4")
+    os.mkfifo(sheets / "erin.csv")
+    (sheets / "frank.csv").symlink_to(sheets / "alice.csv")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "grace.csv").write_text(right.replace("alice", "grace"))
+    (sheets / "grace").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [sys.executable, "-m", "backviz", "grade", str(SEED), str(sheets), "--out", str(out),
+         "--no-diagrams"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    grades = {row[0]: row for row in read_csv(out / "grades.csv")[1:]}
+    assert sorted(grades) == ["alice", "bob", "carol", "dan", "erin", "frank", "grace"]
+    assert grades["alice"][1] == grades["bob"][1] == str(len(ASKED_222))
+    assert_graded_0_because(
+        out,
+        {
+            "carol": "carol.xlsx: a spreadsheet workbook, not read: save it as CSV",
+            "dan": "dan: no answer sheets",
+            "erin": "erin.csv: a FIFO (named pipe), not a file: not read",
+            "frank": "frank.csv: a symbolic link, not followed",
+            "grace": "grace: a symbolic link, not followed",
+        },
+    )
+    assert "graded 7 submission(s)" in result.stderr
+
+
+def assert_graded_0_because(out: Path, reasons: dict[str, str]) -> None:
+    """Each student's row has 0 marks, and their feedback's problems give the reason."""
+    grades = {row[0]: row for row in read_csv(out / "grades.csv")[1:]}
+    for student, reason in reasons.items():
+        assert grades[student][1] == "0", student
+        feedback = (out / "feedback" / f"{student}.md").read_text(encoding="utf-8")
+        assert f"- {reason}" in feedback, student
+
+
+@pytest.mark.parametrize("holding", [[], ["notes.md", ".hidden.csv", "~$lock.csv"]])
+def test_grading_a_folder_with_nothing_to_grade_exits_2_in_one_line(
+    tmp_path: Path, holding: list[str]
+) -> None:
+    """No student is invented from the folder's name: grading nothing is the command line's
+    mistake, said in one line, nothing written."""
+    from backviz.grading.sheets.reading import read_submissions
+
+    sheets = tmp_path / "sheets"
+    sheets.mkdir()
+    for name in holding:
+        (sheets / name).write_text("W5+,0.3\n")
+    with pytest.raises(BackvizError, match=r"no answer sheets .* in this folder"):
+        read_submissions([sheets])
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["grade", str(SEED), str(sheets), "--out", str(out)])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        f"backviz: {sheets}: no answer sheets (*.csv, *.tsv, *.toml, *.json, *.txt) in this "
+        "folder, nor in its subfolders"
+    ]
+    assert not out.exists()  # no student invented, no reports
 
 
 # ── 7. interrupted runs leave whole reports ───────────────────────────────────────────

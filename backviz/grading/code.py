@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import secrets
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +24,7 @@ import numpy as np
 from ..core.engine import run
 from ..core.exercise import NetworkExercise
 from .code_verdicts import KEYS, CaseJudge, worst
+from .handed_in import Handed, read_handed
 from .table import CORRECT, WRONG, Graded, Verdict
 from .variants import draw_numbers, seed_of
 
@@ -82,10 +83,14 @@ def __backviz_call__(**arguments):
 """
 
 
-def _wrapped(source: Path, function: str, folder: Path) -> Path:
-    """A copy of the student's file, same name, with the wrapper appended."""
-    text = source.read_text(encoding="utf-8", errors="replace")
-    target = folder / source.name
+def _wrapped(source: Handed, function: str, folder: Path) -> Path | str:
+    """A copy of the student's file, same name, with the wrapper appended; or why it cannot
+    be read (a link found in a folder is not followed, a FIFO never opened)."""
+    raw, problem = read_handed(source.path, follow=source.named, what="code files")
+    if raw is None:
+        return f"{source.path.name}: {problem}"
+    target = folder / source.path.name
+    text = raw.decode("utf-8", errors="replace")
     target.write_text(text + _WRAPPER.format(function=function), encoding="utf-8")
     return target
 
@@ -102,7 +107,7 @@ class _Run:
 
 def grade_code(
     exercise: NetworkExercise,
-    sources: list[tuple[str, Path]],
+    sources: Sequence[tuple[str, Path] | Handed],
     *,
     secret: str | None = None,
     require: str | None = None,
@@ -112,15 +117,19 @@ def grade_code(
 
     One verdict per returned key and layer (z(2), delta(3), dW(2) …), the worst over the cases
     the file was run on: correct only when it is correct in every one of them. The random
-    cases come from `secret` (a new one when None).
+    cases come from `secret` (a new one when None). A (student, file) pair is taken as named
+    by the teacher; a `Handed` refused is not run: every quantity missing, the reason its
+    problem.
     """
     spec = exercise.code
     assert spec is not None
+    handed = [Handed(*source) for source in sources]
     cases = code_cases(exercise, secret or new_secret())
     judges = [CaseJudge(case, run(case)) for case in cases]
-    runs = _run_all(exercise, cases, sources, require, progress)
+    ran_or_not = _run_all(exercise, cases, handed, require, progress)
+    runs, not_run = [r for r, _ in ran_or_not], [why for _, why in ran_or_not]
     layers = range(len(exercise.W))
-    verdicts: list[dict[tuple[str, int], tuple[str, str]]] = [{} for _ in sources]
+    verdicts: list[dict[tuple[str, int], tuple[str, str]]] = [{} for _ in handed]
     for number, judge in enumerate(judges):
         label = "the exercise's own numbers" if number == 0 else f"random case {number}"
         ran = [s for s, case_runs in enumerate(runs) if len(case_runs) > number]
@@ -138,8 +147,8 @@ def grade_code(
                         continue
                     verdicts[s][(key, i)] = worst(verdicts[s].get((key, i), (CORRECT, "")), here)
     results = []
-    for s, (student, source) in enumerate(sources):
-        problems = _problems(spec.function, runs[s])
+    for s, source in enumerate(handed):
+        problems = [not_run[s]] if not_run[s] else _problems(spec.function, runs[s])
         rows, explained = [], set()
         for key in KEYS:
             for i in layers:
@@ -153,7 +162,7 @@ def grade_code(
                 rows.append(
                     Verdict(f"{key}({i + 2})", verdict, "", float("nan"), marks, 1.0, detail)
                 )
-        results.append(Graded(student, str(source), rows, problems))
+        results.append(Graded(source.student, str(source.path), rows, problems))
     return results
 
 
@@ -177,12 +186,13 @@ def _problems(function: str, case_runs: list[_Run]) -> list[str]:
 def _run_all(
     exercise: NetworkExercise,
     cases: list[NetworkExercise],
-    sources: list[tuple[str, Path]],
+    sources: list[Handed],
     require: str | None,
     progress: Callable[[int, int], None] | None,
-) -> list[list[_Run]]:
+) -> list[tuple[list[_Run], str]]:
     """Each submission run on each case in turn (four submissions at a time), until a case
-    does not run: the cases after it are not tried."""
+    does not run: the cases after it are not tried. One refused, or whose file cannot be
+    read, is not run at all: no runs, and why."""
     from ..sandbox import Limits, run_function
 
     spec = exercise.code
@@ -191,16 +201,19 @@ def _run_all(
         wall_seconds=spec.wall_seconds, memory_bytes=max(Limits().memory_bytes, 3 * 2**30)
     )
 
-    def one(item: tuple[str, Path]) -> list[_Run]:
-        _, source = item
+    def one(source: Handed) -> tuple[list[_Run], str]:
+        if source.refused:
+            return [], source.refused
         with tempfile.TemporaryDirectory(prefix="backviz-code-") as folder:
-            return _cases_of(source, Path(folder))
+            try:
+                wrapped = _wrapped(source, spec.function, Path(folder))
+            except OSError as error:  # the copy could not be written
+                return [], f"{source.path.name}: cannot be copied: {error.strerror or error}"
+            if isinstance(wrapped, str):
+                return [], wrapped
+            return _cases_of(wrapped), ""
 
-    def _cases_of(source: Path, folder: Path) -> list[_Run]:
-        try:
-            wrapped = _wrapped(source, spec.function, folder) if source.is_file() else source
-        except OSError as error:
-            return [_Run(failure=f"{source}: cannot be read: {error.strerror or error}")]
+    def _cases_of(wrapped: Path) -> list[_Run]:
         case_runs: list[_Run] = []
         for case in cases:
             try:
@@ -226,13 +239,12 @@ def _run_all(
             case_runs.append(_Run(values.get("value"), changed, level=result.level))
         return case_runs
 
-    results: list[list[_Run]] = []
-    items = list(sources)
-    with ThreadPoolExecutor(max_workers=max(1, min(4, len(items)))) as pool:
-        for case_runs in pool.map(one, items):
-            results.append(case_runs)
+    results: list[tuple[list[_Run], str]] = []
+    with ThreadPoolExecutor(max_workers=max(1, min(4, len(sources)))) as pool:
+        for result in pool.map(one, sources):
+            results.append(result)
             if progress is not None:
-                progress(len(results), len(items))
+                progress(len(results), len(sources))
     return results
 
 

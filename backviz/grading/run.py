@@ -16,6 +16,7 @@ from ..core.loading import load
 from ..core.trace import Trace
 from ..errors import BackvizError
 from ..parallel import default_jobs, map_forked, shares
+from .handed_in import Handed, handed_in
 from .table import VerdictTable
 from .verdicts import ClassGrader
 
@@ -161,23 +162,11 @@ def _grade_paths(
     )
 
 
-def code_sources(paths: list[Path]) -> list[tuple[str, Path]]:
-    """(student, .py file) for each code submission: a file (its stem names the student) or a
-    folder holding one .py file (the folder names the student), sorted within folders."""
-    sources: list[tuple[str, Path]] = []
-    for path in paths:
-        if path.is_dir():
-            files = sorted(p for p in path.glob("*.py") if not p.name.startswith("."))
-            folders = sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
-            if files and not folders:
-                sources += [(p.stem, p) for p in files]
-            for folder in folders:
-                inner = sorted(folder.glob("*.py"))
-                if inner:
-                    sources.append((folder.name, inner[0]))
-        else:
-            sources.append((path.stem, path))
-    return sources
+def code_sources(paths: list[Path]) -> list[Handed]:
+    """Each code submission, by `handed_in`'s rule: a named .py file (its stem names the
+    student), a folder's .py files, and each of its subfolders' first .py file (the subfolder
+    names the student); links and FIFOs found in a folder refused, never followed or opened."""
+    return handed_in(paths, suffixes=(".py",), what=".py files", one_each=True)
 
 
 def _grade_code_paths(

@@ -30,6 +30,7 @@ from ..core.loading import load
 from ..core.writing import exercise_toml
 from ..errors import BackvizError
 from ..files import write_atomic
+from .handed_in import read_handed
 from .mistakes import applicable
 from .report_text import safe_name
 from .verdicts import asked
@@ -116,10 +117,9 @@ def variant_id(exercise_id: str, student: str) -> str:
 
 def read_roster(path: Path) -> list[str]:
     """Student ids from a roster CSV: its `student` column (also 학번, id), else the first."""
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise BackvizError(f"{path}: cannot read the roster ({error.strerror})") from None
+    raw, problem = read_handed(path, follow=True, what="rosters")  # a FIFO would hang
+    if raw is None:
+        raise BackvizError(f"{path}: cannot read the roster ({problem})")
     for encoding in ("utf-8-sig", "cp949"):
         try:
             text = raw.decode(encoding)

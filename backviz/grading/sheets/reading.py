@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ..handed_in import Handed
 from .csv_sheets import read_csv, read_template_csv
 from .files import decode_text, read_bytes
-from .folders import SheetEntry, sheet_entries
+from .folders import SHEET_SUFFIXES, WORKBOOK_SUFFIXES, sheet_entries
 from .submission import Sheet, Submission
 from .text_sheets import read_txt
 from .toml_json_sheets import read_json, read_toml
 
 __all__ = ["read_entries", "read_sheet", "read_submissions"]
 
-_WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods", ".numbers")
 _READERS: dict[str, Callable[[str, Sheet], list[Submission]]] = {
     ".csv": read_csv,
     ".tsv": read_csv,
@@ -24,12 +24,15 @@ _READERS: dict[str, Callable[[str, Sheet], list[Submission]]] = {
 }
 
 
-def read_sheet(path: Path, *, default_student: str | None = None) -> list[Submission]:
+def read_sheet(
+    path: Path, *, default_student: str | None = None, follow_links: bool = True
+) -> list[Submission]:
     """Read one answer sheet; a wide CSV gives one Submission per row, anything else one.
 
     Never raises for a bad file: a missing, empty, binary, huge, undecodable or unparsable
     file gives one Submission with no answers and a problem saying why. `default_student`
-    (else the file name's stem) names a sheet that does not name its student.
+    (else the file name's stem) names a sheet that does not name its student. A sheet found
+    in a folder is read with `follow_links` False: a symbolic link is refused, not followed.
     """
     path = path if isinstance(path, Path) else Path(path)
     name, source = path.name, str(path)
@@ -40,17 +43,16 @@ def read_sheet(path: Path, *, default_student: str | None = None) -> list[Submis
         sheet.problem(problem)
         return [sheet.submission()]
 
-    raw, problem = read_bytes(source)
+    raw, problem = read_bytes(source, follow=follow_links)
     if raw is None:
         return failed(problem)
     suffix = path.suffix.lower()
-    if suffix in _WORKBOOKS:
-        return failed("a spreadsheet workbook: save it as CSV (UTF-8) and grade that")
+    if suffix in WORKBOOK_SUFFIXES:
+        return failed("a spreadsheet workbook, not read: save it as CSV (UTF-8) and grade that")
     reader = _READERS.get(suffix)
     if reader is None:
-        return failed(
-            f"not an answer sheet ({suffix or 'no suffix'}): use .csv, .toml, .json or .txt"
-        )
+        found = suffix or "no suffix"
+        return failed(f"not an answer sheet ({found}): use {', '.join(SHEET_SUFFIXES)}")
     text, problem = decode_text(raw)
     if text is None:
         return failed(problem)
@@ -67,28 +69,30 @@ def read_submissions(paths: Sequence[Path]) -> list[Submission]:
     A folder contributes its own sheet files and those of its immediate subfolders (one
     level, as LMS exports have one folder per student); hidden and `~$` lock files are
     skipped. A file alone in a subfolder takes the subfolder's name as its default student.
-    Every path yields at least one Submission; a bad file gives one with a problem, never
-    an exception, so one broken upload cannot stop a class's grading.
+    A bad file gives a Submission with a problem, never an exception, so one broken upload
+    cannot stop a class's grading; so does what a folder holds that is not read (a workbook,
+    a link, a FIFO, a subfolder without sheets: `handed_in`). A named folder with nothing to
+    grade raises BackvizError.
     """
     return read_entries(sheet_entries(paths))
 
 
-def read_entries(entries: Sequence[SheetEntry]) -> list[Submission]:
+def read_entries(entries: Sequence[Handed]) -> list[Submission]:
     """The submissions of `sheet_entries`' entries, in order."""
     submissions: list[Submission] = []
     for entry in entries:
-        if isinstance(entry, Submission):
-            submissions.append(entry)
+        if entry.refused:
+            submissions.append(Submission(entry.student, str(entry.path), {}, (entry.refused,)))
         else:
-            submissions.extend(_read_safely(*entry))
+            submissions.extend(_read_safely(entry))
     return submissions
 
 
-def _read_safely(path: Path, default_student: str | None) -> list[Submission]:
+def _read_safely(entry: Handed) -> list[Submission]:
     """`read_sheet`, with any unforeseen error turned into the file's problem."""
+    path = entry.path
     try:
-        return read_sheet(path, default_student=default_student)
+        return read_sheet(path, default_student=entry.student, follow_links=entry.named)
     except Exception as error:  # a bad file must never stop the batch
-        student = default_student or path.stem or str(path)
         problem = f"{path.name}: could not be read ({type(error).__name__}: {error})"
-        return [Submission(student, str(path), {}, (problem,))]
+        return [Submission(entry.student, str(path), {}, (problem,))]
