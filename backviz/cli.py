@@ -313,6 +313,12 @@ def template(exercise: Path, student: str | None, lang: str, out: Path | None) -
     metavar="HEX",
     help="Code exercises: draw the random cases of an earlier run again (its record.json).",
 )
+@click.option(
+    "--roster",
+    type=click.Path(path_type=Path),
+    help="CSV with a student column (or one id per row): who hands in. Students on it with "
+    "nothing handed in get 0; submissions of students not on it stay out of summary.md.",
+)
 def grade(
     exercise: Path,
     submissions: tuple[Path, ...],
@@ -322,6 +328,7 @@ def grade(
     require_sandbox: str | None,
     jobs: int | None,
     secret: str | None,
+    roster: Path | None,
 ) -> None:
     """Grade EXERCISE's answer sheets (files, folders, one wide CSV) or, for a coding exercise,
     students' .py files run in the sandbox; reports go to --out."""
@@ -338,6 +345,7 @@ def grade(
             require=require_sandbox,
             jobs=jobs,
             secret=secret,
+            roster=roster,
         )
     except BackvizError as error:
         _fail(error)

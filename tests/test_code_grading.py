@@ -333,7 +333,7 @@ def test_links_and_fifos_among_submissions_are_graded_0_with_the_reason(tmp_path
     in the submissions folder (to a file, or a student's folder that is a link to another),
     a FIFO, a folder without a .py file: each is its student's row, 0 marks, the reason in the
     feedback; nothing is run from them, and the run finishes. A link named on the command
-    line is followed."""
+    line is followed; a student on the roster with nothing handed in gets 0, said so."""
     exercise = tmp_path / "ex.toml"
     exercise.write_text(EXERCISE.read_text().replace("cases = 3", "cases = 0"))
     submissions = tmp_path / "submissions"
@@ -348,12 +348,16 @@ def test_links_and_fifos_among_submissions_are_graded_0_with_the_reason(tmp_path
     shutil.copy(CODE / "good.py", tmp_path / "elsewhere" / "answer.py")
     (submissions / "kim").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
     (tmp_path / "named.py").symlink_to(CODE / "good.py")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student\ngood\nlee\npark\ncopied\npiped\nkim\nnamed\nchoi\n")
     out = tmp_path / "out"
-    result = backviz_cli("grade", exercise, submissions, tmp_path / "named.py", "--out", out)
+    result = backviz_cli(
+        "grade", exercise, submissions, tmp_path / "named.py", "--roster", roster, "--out", out
+    )
     assert result.returncode == 0, result.stderr
     grades = {row[0]: row for row in csv.reader((out / "grades.csv").open())}
     assert sorted(grades) == sorted(["student", "good", "lee", "park", "copied", "piped", "kim",
-                                     "named"])  # fmt: skip
+                                     "named", "choi"])  # fmt: skip
     for full in ("good", "lee", "named"):
         assert grades[full][1] == grades[full][2], full
     reasons = {
@@ -361,10 +365,12 @@ def test_links_and_fifos_among_submissions_are_graded_0_with_the_reason(tmp_path
         "piped": "piped.py: a FIFO (named pipe), not a file: not read",
         "kim": "kim: a symbolic link, not followed",
         "park": "park: no .py files in this folder",
+        "choi": "no .py file handed in",
     }
     assert_graded_0_because(out, reasons)
     for student in reasons:
         assert "sandbox:" not in (out / "feedback" / f"{student}.md").read_text(), student
+    assert "1 student(s) on roster.csv handed nothing in, graded 0: choi" in result.stderr
 
 
 # ── fair marks for code (README, "How marks are given"; issue: fair marks, rule 6) ────────

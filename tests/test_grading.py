@@ -826,7 +826,7 @@ def test_a_class_graded_in_korean(tmp_path: Path) -> None:
     ET.fromstring(svg)
 
 
-# ── 6b. nothing handed in vanishes ───────────────────────────────────────────────────
+# ── 6b. nothing handed in vanishes; the roster says who should have ───────────────────
 
 
 def test_every_file_handed_in_appears_and_a_fifo_never_hangs_the_run(tmp_path: Path) -> None:
@@ -902,6 +902,70 @@ def test_grading_a_folder_with_nothing_to_grade_exits_2_in_one_line(
         "folder, nor in its subfolders"
     ]
     assert not out.exists()  # no student invented, no reports
+
+
+ROSTERS = {
+    "column": "번호,student,이름\n1, s01 ,Kim\n2,{nfd},Lee\n3,s03,Park\n",
+    "one id per row": "s01\n{nfd}\ns03\n",
+}
+
+
+@pytest.mark.parametrize("form", ROSTERS)
+def test_the_roster_names_who_handed_nothing_in_and_who_is_not_on_it(
+    tmp_path: Path, form: str
+) -> None:
+    """On the roster, nothing handed in: a row of missing verdicts, 0 marks, "no sheet handed
+    in". A sheet of someone not on it: graded, told so, kept out of the class statistics.
+    Ids are matched as written by people: NFC (a Mac writes 민준 decomposed) and stripped."""
+    import unicodedata
+
+    minjun = "김민준"
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTERS[form].format(nfd=unicodedata.normalize("NFD", minjun)))
+    sheets = tmp_path / "sheets"
+    sheets.mkdir()
+    right = written(torch_222())
+    for student in ("s01", minjun, "s99"):
+        (sheets / f"{student}.csv").write_text(template_sheet(student, right))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["grade", str(SEED), str(sheets), "--roster", str(roster), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    grades = {row[0]: row for row in read_csv(out / "grades.csv")[1:]}
+    assert sorted(grades) == sorted(["s01", minjun, "s99", "s03"])  # each once
+    assert grades["s03"][1:] == ["0", str(len(ASKED_222)), *["0"] * len(ASKED_222)]
+    assert grades["s99"][1] == grades["s01"][1] == str(len(ASKED_222))
+    verdicts = [row for row in read_csv(out / "verdicts.csv") if row[0] == "s03"]
+    assert [row[2] for row in verdicts] == ["missing"] * len(ASKED_222)
+    assert "- no sheet handed in" in (out / "feedback" / "s03.md").read_text()
+    assert "- 's99' is not on the roster (roster.csv)" in (out / "feedback" / "s99.md").read_text()
+    assert "not on the roster" not in (out / "feedback" / f"{minjun}.md").read_text()
+    summary = (out / "summary.md").read_text()
+    assert "2 submissions; mean 39.00 / 39" in summary  # s01 and 김민준: s03 and s99 left out
+    assert "Not counted here: 1 student(s) on the roster who handed nothing in" in summary
+    assert "Not counted here: 1 submission(s) from students not on the roster" in summary
+    assert "| `z1` | 100% | 0% |" in summary
+    assert "1 student(s) on roster.csv handed nothing in, graded 0: s03" in result.output
+    assert (
+        "1 submission(s) from students not on roster.csv, left out of summary.md (see their "
+        "feedback): s99" in result.output
+    )
+
+
+def test_a_roster_naming_a_student_twice_is_refused(tmp_path: Path) -> None:
+    """Twice after NFC is twice: which of the two sheets would count?"""
+    import unicodedata
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text(f"student\n민준\n{unicodedata.normalize('NFD', '민준')}\n")
+    (tmp_path / "s.csv").write_text(template_sheet("s", {"z1": "0.08"}))
+    result = CliRunner().invoke(
+        main, ["grade", str(SEED), str(tmp_path / "s.csv"), "--roster", str(roster), "--out",
+               str(tmp_path / "out")],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert result.output == f"backviz: {roster}: expected each student once, found 민준 twice\n"
 
 
 # ── 7. interrupted runs leave whole reports ───────────────────────────────────────────

@@ -114,6 +114,31 @@ def test_a_class_is_graded_against_each_students_own_variant(tmp_path: Path) -> 
         assert float(row[1]) < len(ASKED_222) / 2, row
 
 
+def test_the_variants_roster_names_who_handed_nothing_in(tmp_path: Path) -> None:
+    """The roster the variants were made from, given to `grade`: a student with no sheet gets
+    their row (every verdict missing, 0 marks) with their own variant's expected numbers."""
+    folder = make_variants(tmp_path)
+    sheets = tmp_path / "sheets"
+    sheets.mkdir()
+    first, absent = variant_files(folder)[:2]
+    (sheets / "first.csv").write_text(
+        template_sheet(tomllib.loads(first.read_text(encoding="utf-8"))["student"], {"z1": "0"})
+    )
+    out = tmp_path / "out"
+    roster = tmp_path / "roster.csv"
+    result = CliRunner().invoke(
+        main, ["grade", str(folder), str(sheets), "--roster", str(roster), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"{len(STUDENTS) - 1} student(s) on roster.csv handed nothing in" in result.output
+    rows = [row for row in read_csv(out / "verdicts.csv")[1:] if row[0] == absent.stem]
+    assert [row[2] for row in rows] == ["missing"] * len(ASKED_222)
+    expected = {sequential(k): v for k, v in torch_reference(absent).items()}
+    assert [float(row[4]) for row in rows] == pytest.approx([expected[q] for q in ASKED_222])
+    feedback = (out / "feedback" / f"{absent.stem}.md").read_text(encoding="utf-8")
+    assert "- no sheet handed in" in feedback and "no variant" not in feedback
+
+
 @pytest.mark.parametrize(
     ("roster", "message"),
     [

@@ -30,6 +30,10 @@ WORDS = {
         "common": "Most common mistakes",
         "made_by": "{n} students",
         "made_by_one": "1 student",
+        "absent": "Not counted here: {n} student(s) on the roster who handed nothing in "
+        "(0 marks in grades.csv).",
+        "off_roster": "Not counted here: {n} submission(s) from students not on the roster "
+        "(graded in grades.csv).",
     },
     "ko": {
         "feedback": "{student} 피드백: {exercise}",
@@ -49,6 +53,8 @@ WORDS = {
         "common": "자주 나온 실수",
         "made_by": "학생 {n}명",
         "made_by_one": "학생 1명",
+        "absent": "여기서 뺀 것: 아무것도 내지 않은 명단의 학생 {n}명 (grades.csv에 0점).",
+        "off_roster": "여기서 뺀 것: 명단에 없는 학생의 제출 {n}건 (grades.csv에 채점됨).",
     },
 }
 

@@ -9,6 +9,7 @@ import csv
 import json
 import statistics
 from collections import Counter
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from importlib.metadata import version
 from itertools import compress
@@ -35,10 +36,27 @@ FOLDERS = {"feedback": ".md", "results": ".json", "diagrams": ".svg"}
 """The per-student report folders and the suffix of the files in them."""
 
 
-def summary_markdown(table: VerdictTable, trace: Trace, *, lang: str = "en") -> str:
-    """Class statistics and, per quantity, the share of each verdict: what to re-teach."""
+def summary_markdown(
+    table: VerdictTable,
+    trace: Trace,
+    *,
+    lang: str = "en",
+    left_out: Mapping[int, str] | None = None,
+) -> str:
+    """Class statistics and, per quantity, the share of each verdict: what to re-teach.
+
+    `left_out`: rows not counted, each with why — "absent" (a student on the roster who
+    handed nothing in) or "off_roster" (a submission of a student not on it); said in a line.
+    """
     w = WORDS[lang]
     lines = [f"# {w['summary'].format(exercise=title(trace, lang))}", ""]
+    if left_out:
+        table = table.take([i for i in range(len(table)) if i not in left_out])
+        why = Counter(left_out.values())
+        lines += [
+            w[reason].format(n=why[reason]) for reason in ("absent", "off_roster") if why[reason]
+        ]
+        lines += [""]
     n = len(table)
     if not n:
         return "\n".join(lines) + "\n"
@@ -144,11 +162,13 @@ def write_reports(
     diagrams: bool = True,
     traces: list[Trace] | None = None,
     jobs: int = 1,
+    left_out: Mapping[int, str] | None = None,
 ) -> list[str]:
     """Every report into `out`: the per-student folders staged and put in place whole, then
     grades.csv, verdicts.csv and summary.md each written atomically. With `traces`, each
     student's own exercise (their variant), aligned with the table's rows. `jobs` processes
-    share the per-student files (a forked worker each, beyond this one). Returns each
+    share the per-student files (a forked worker each, beyond this one); summary.md leaves out
+    the submissions `left_out` names (`summary_markdown`). Returns each
     submission's file name (feedback/<name>.md …), in the table's order.
     """
     names = unique_names(table.students)
@@ -186,7 +206,7 @@ def write_reports(
     for file, content in (
         ("grades.csv", grades_csv(table, names)),
         ("verdicts.csv", "student,quantity,verdict,given,expected,marks\n" + "".join(verdict_rows)),
-        ("summary.md", summary_markdown(table, trace, lang=lang)),
+        ("summary.md", summary_markdown(table, trace, lang=lang, left_out=left_out)),
     ):
         write_atomic(out / file, content)
     return names

@@ -17,6 +17,7 @@ from ..core.trace import Trace
 from ..errors import BackvizError
 from ..parallel import default_jobs, map_forked, shares
 from .handed_in import Handed, handed_in
+from .roster import NO_CODE, NO_SHEET, Roster
 from .table import VerdictTable
 from .verdicts import ClassGrader
 
@@ -44,16 +45,20 @@ def grade_paths(
     require: str | None = None,
     jobs: int | None = None,
     secret: str | None = None,
+    roster: Path | None = None,
 ) -> str:
     """Grade every sheet found in `paths`; write the reports; return a one-paragraph summary.
 
-    `secret` draws a coding exercise's random cases as the run that recorded it did.
+    `secret` draws a coding exercise's random cases as the run that recorded it did. With
+    `roster` (`Roster`), its students with nothing handed in are graded as empty ("no sheet
+    handed in") and submissions of students not on it are told so and left out of summary.md.
 
     The cyclic garbage collector is paused meanwhile: a class makes hundreds of thousands of
     small acyclic objects (answers, verdicts), and its passes over them would cost a third
     of the time without freeing anything.
     """
     _check_out(out)
+    class_roster = Roster.read(roster) if roster is not None else None
     gc.disable()
     try:
         return _grade_paths(
@@ -66,6 +71,7 @@ def grade_paths(
             require=require,
             jobs=default_jobs() if jobs is None else max(1, jobs),
             secret=secret,
+            roster=class_roster,
         )
     except OSError as error:  # the reports could not be written (disk full, no permission …)
         where = error.filename or out
@@ -99,16 +105,25 @@ def _grade_paths(
     require: str | None,
     jobs: int,
     secret: str | None,
+    roster: Roster | None,
 ) -> str:
     from .reports import write_reports
     from .sheets.folders import sheet_entries
     from .sheets.reading import read_entries
+    from .sheets.submission import Submission
 
     if not exercise_path.is_dir():
         exercise = load(exercise_path)
         if isinstance(exercise, NetworkExercise) and exercise.code is not None:
             return _grade_code_paths(
-                exercise, paths, out, lang=lang, require=require, progress=progress, secret=secret
+                exercise,
+                paths,
+                out,
+                lang=lang,
+                require=require,
+                progress=progress,
+                secret=secret,
+                roster=roster,
             )
     if secret is not None:
         raise BackvizError("--secret is for coding exercises (their random cases)")
@@ -117,7 +132,10 @@ def _grade_paths(
         raise BackvizError("no answer sheets found in " + ", ".join(map(str, paths)))
     jobs = jobs if len(entries) >= PARALLEL_FROM else 1
     if exercise_path.is_dir():  # a folder of per-student variants
-        table, traces = _grade_variants(exercise_path, read_entries(entries), lang, progress)
+        submissions = read_entries(entries)
+        absent = roster.absent(s.student for s in submissions) if roster is not None else []
+        submissions += [Submission(student, "", {}, (NO_SHEET,)) for student in absent]
+        table, traces = _grade_variants(exercise_path, submissions, lang, progress)
         trace = traces[0]
     else:
         trace = _network_trace(exercise_path)
@@ -143,23 +161,69 @@ def _grade_paths(
         table = VerdictTable.concat(map_forked(grade_share, parts, jobs))
         if progress is not None and jobs > 1:
             progress(n, n)
-    write_reports(table, trace, out, lang=lang, diagrams=diagrams, traces=traces, jobs=jobs)
-    verdicts = Counter()
-    for column in table.verdicts:
-        verdicts.update(Counter(column))
-    kinds = Counter()
-    for verdict, count in verdicts.items():
-        kinds[verdict.split(":")[0]] += count
-    problems = sum(1 for p in table.problems if p)
-    mean = sum(table.totals) / len(table)
+        absent = roster.absent(table.students) if roster is not None else []
+        if absent:  # graded as empty sheets, after those handed in
+            empty = grader.table([Submission(student, "", {}, (NO_SHEET,)) for student in absent])
+            table = VerdictTable.concat([table, empty])
+    graded = _graded_line(table, len(table) - len(absent), trace.exercise.id)
+    left_out, roster_lines = _roster_rows(table, roster, absent)
+    write_reports(
+        table, trace, out, lang=lang, diagrams=diagrams, traces=traces, jobs=jobs, left_out=left_out
+    )
     return (
-        f"graded {len(table)} submission(s) of {trace.exercise.id}: mean {mean:.2f} / "
-        f"{table.max_total:g}; "
-        + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
-        + (f"; {problems} sheet(s) with problems (see feedback/)" if problems else "")
+        graded
+        + roster_lines
         + f"\nreports in {out}/: grades.csv, verdicts.csv, summary.md, feedback/, results/"
         + (", diagrams/" if diagrams else "")
     )
+
+
+def _graded_line(table: VerdictTable, handed: int, exercise: str) -> str:
+    """What the CLI says of the first `handed` submissions (those handed in): how many, their
+    mean, their verdicts, how many sheets had problems."""
+    verdicts: Counter[str] = Counter()
+    for column in table.verdicts:
+        verdicts.update(Counter(column[:handed]))
+    kinds: Counter[str] = Counter()
+    for verdict, count in verdicts.items():
+        kinds[verdict.split(":")[0]] += count
+    problems = sum(1 for p in table.problems[:handed] if p)
+    mean = sum(table.totals[:handed]) / max(handed, 1)
+    return (
+        f"graded {handed} submission(s) of {exercise}: mean {mean:.2f} / "
+        f"{table.max_total:g}; "
+        + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
+        + (f"; {problems} sheet(s) with problems (see feedback/)" if problems else "")
+    )
+
+
+def _roster_rows(
+    table: VerdictTable, roster: Roster | None, absent: list[str]
+) -> tuple[dict[int, str], str]:
+    """The rows summary.md leaves out, with why: the `absent` students' (the table's last
+    rows) and those of students not on the roster, each of which is told so in its problems;
+    and the CLI's lines about them."""
+    if roster is None:
+        return {}, ""
+    handed = len(table) - len(absent)
+    off = [i for i in range(handed) if not roster.has(table.students[i])]
+    for i in off:
+        table.problems[i] = [*table.problems[i], roster.not_on(table.students[i])]
+    lines = ""
+    if absent:
+        lines += f"\n{len(absent)} student(s) on {roster.path.name} handed nothing in, graded 0: "
+        lines += _listed(absent)
+    if off:
+        lines += f"\n{len(off)} submission(s) from students not on {roster.path.name}, "
+        lines += "left out of summary.md (see their feedback): "
+        lines += _listed([table.students[i] for i in off])
+    left_out = dict.fromkeys(off, "off_roster") | dict.fromkeys(range(handed, len(table)), "absent")
+    return left_out, lines
+
+
+def _listed(students: list[str], most: int = 10) -> str:
+    shown = ", ".join(students[:most])
+    return shown + (f" and {len(students) - most} more" if len(students) > most else "")
 
 
 def code_sources(paths: list[Path]) -> list[Handed]:
@@ -178,6 +242,7 @@ def _grade_code_paths(
     require: str | None,
     progress: Callable[[int, int], None] | None,
     secret: str | None,
+    roster: Roster | None,
 ) -> str:
     """A coding exercise: every submission run in the sandbox and judged quantity by quantity;
     the run's record (the secret its random cases came from) kept for the teacher."""
@@ -187,6 +252,8 @@ def _grade_code_paths(
     sources = code_sources(paths)
     if not sources:
         raise BackvizError("no .py submissions found in " + ", ".join(map(str, paths)))
+    absent = roster.absent(source.student for source in sources) if roster is not None else []
+    sources += [Handed(student, Path(), NO_CODE) for student in absent]
     if secret is not None and not re.fullmatch(r"[0-9a-f]{8,64}", secret):
         raise BackvizError(
             f"--secret: a run's secret (hex digits, from record.json), not {secret!r}"
@@ -194,14 +261,16 @@ def _grade_code_paths(
     secret = secret or new_secret()
     results = grade_code(exercise, sources, secret=secret, require=require, progress=progress)
     trace = trace_of(exercise)
-    write_reports(VerdictTable.of(results), trace, out, lang=lang, diagrams=False)  # type: ignore[arg-type]
+    table = VerdictTable.of(results)
+    left_out, roster_lines = _roster_rows(table, roster, absent)
+    write_reports(table, trace, out, lang=lang, diagrams=False, left_out=left_out)  # type: ignore[arg-type]
     level = next((p for g in results for p in g.problems if p.startswith("sandbox:")), "")
     write_record(out, exercise.id, secret=secret, cases=exercise.code.cases, level=level[9:])  # type: ignore[union-attr]
     full = sum(1 for g in results if g.total == g.max_total)
     return (
-        f"graded {len(results)} code submission(s) of {exercise.id} ({level}); "
-        f"{full} fully right\nreports in {out}/: grades.csv, verdicts.csv, summary.md, "
-        "feedback/, results/; record.json (for the teacher: the random cases' secret, "
+        f"graded {len(results) - len(absent)} code submission(s) of {exercise.id} ({level}); "
+        f"{full} fully right{roster_lines}\nreports in {out}/: grades.csv, verdicts.csv, "
+        "summary.md, feedback/, results/; record.json (for the teacher: the random cases' secret, "
         "which grade --secret draws again)"
     )
 

@@ -153,6 +153,21 @@ class VerdictTable:
             for i, (verdicts, given, details) in enumerate(self.rows())
         ]
 
+    def take(self, rows: list[int]) -> VerdictTable:
+        """The table of these submissions only, in this order."""
+        return VerdictTable(
+            names=self.names,
+            max_marks=self.max_marks,
+            students=[self.students[i] for i in rows],
+            sources=[self.sources[i] for i in rows],
+            problems=[self.problems[i] for i in rows],
+            verdicts=[[column[i] for i in rows] for column in self.verdicts],
+            given=[[column[i] for i in rows] for column in self.given],
+            details=[[column[i] for i in rows] for column in self.details],
+            expected=self.expected[rows],
+            marks=self.marks[rows],
+        )
+
     @classmethod
     def of(cls, graded: list[Graded]) -> VerdictTable:
         """The table of submissions graded one by one (code exercises, per-student variants);

@@ -1,0 +1,68 @@
+"""A class's roster when grading: who should have handed in, matched with who did.
+
+The roster is the file `backviz variants --roster` reads (a CSV with a `student` column, or
+one id per row). Ids are compared as people mean them: Unicode NFC (an id typed on a Mac and
+the same id typed on Windows are one) and without surrounding spaces. A student on the roster
+with nothing handed in is graded as an empty sheet, "no sheet handed in"; a submission whose
+student is not on the roster is graded, told so, and left out of the class statistics.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from ..errors import BackvizError
+from .variants import read_roster
+
+__all__ = ["NO_CODE", "NO_SHEET", "Roster", "roster_key"]
+
+NO_SHEET = "no sheet handed in"
+NO_CODE = "no .py file handed in"
+"""The problem line of a student on the roster with nothing handed in: answer sheets, code."""
+
+
+def roster_key(student: str) -> str:
+    """A student id as compared: NFC, stripped."""
+    return unicodedata.normalize("NFC", student).strip()
+
+
+@dataclass(frozen=True)
+class Roster:
+    """The students a class should have, in the roster's order."""
+
+    path: Path
+    students: tuple[str, ...]
+
+    @classmethod
+    def read(cls, path: Path) -> Roster:
+        students = read_roster(path)
+        twice = sorted(k for k, n in Counter(map(roster_key, students)).items() if n > 1)
+        if twice:
+            raise BackvizError(
+                f"{path}: expected each student once, found {', '.join(twice)} twice"
+            )
+        return cls(path, tuple(students))
+
+    def has(self, student: str) -> bool:
+        return roster_key(student) in self._keys
+
+    def absent(self, students: Iterable[str]) -> list[str]:
+        """The roster's students none of `students` is, in the roster's order."""
+        present = set(map(roster_key, students))
+        return [s for s in self.students if roster_key(s) not in present]
+
+    def not_on(self, student: str) -> str:
+        """The problem line of a submission whose student is not on the roster."""
+        return (
+            f"{student!r} is not on the roster ({self.path.name}): graded, but left out of the "
+            "class statistics; is the student id right?"
+        )
+
+    @cached_property
+    def _keys(self) -> frozenset[str]:
+        return frozenset(map(roster_key, self.students))
