@@ -83,7 +83,7 @@ def _is_folder(path: Path) -> bool:
 def _folder(folder: Path, suffixes: tuple[str, ...], what: str, one_each: bool) -> list[Handed]:
     """A named folder's finds, sorted by their path inside it."""
     files, subfolders = _listing(folder, suffixes, top=True)
-    found = [(name, Handed(Path(name).stem, folder / name, why, False)) for name, why in files]
+    found = [(name, Handed(_stem(name), folder / name, why, False)) for name, why in files]
     for sub, why in subfolders:
         path = folder / sub
         if not why:
@@ -98,7 +98,7 @@ def _folder(folder: Path, suffixes: tuple[str, ...], what: str, one_each: bool) 
             continue
         inside = inside[:1] if one_each else inside
         for name, why in inside:
-            student = sub if len(inside) == 1 else Path(name).stem
+            student = sub if len(inside) == 1 else _stem(name)
             found.append((f"{sub}/{name}", Handed(student, path / name, why, False)))
     found.sort(key=lambda item: item[0])
     return [handed for _, handed in found]
@@ -120,7 +120,7 @@ def _listing(folder: Path, suffixes: tuple[str, ...], *, top: bool) -> tuple[Lis
             name = entry.name
             if name.startswith((".", "~$")) or name in _SKIPPED:
                 continue
-            wanted = Path(name).suffix.lower() in suffixes
+            wanted = _split(name)[1].lower() in suffixes
             if entry.is_dir(follow_symlinks=False):
                 if top:
                     folders.append((name, ""))
@@ -136,6 +136,17 @@ def _listing(folder: Path, suffixes: tuple[str, ...], *, top: bool) -> tuple[Lis
             elif (mode := _mode(entry, follow=False)) is not None:
                 files.append((name, f"{name}: {_kind(mode)}, not a file: not read"))
     return sorted(files), sorted(folders)
+
+
+def _split(name: str) -> tuple[str, str]:
+    """A file name's stem and suffix, as `Path.stem` and `Path.suffix` make them, without
+    making a Path of each of a class's thousands of names."""
+    dot = name.rfind(".")
+    return (name[:dot], name[dot:]) if 0 < dot < len(name) - 1 else (name, "")
+
+
+def _stem(name: str) -> str:
+    return _split(name)[0]
 
 
 def _mode(entry: os.DirEntry[str], *, follow: bool) -> int | None:

@@ -9,10 +9,9 @@ import csv
 import json
 import statistics
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from importlib.metadata import version
-from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -83,9 +82,9 @@ def summary_markdown(
     per_quantity = [Counter(column) for column in table.verdicts]
     made_by: dict[str, set[int]] = {}  # mistake → the students who made it, once each
     for column, verdicts in zip(table.verdicts, per_quantity, strict=True):
-        for mistake in (k for k in verdicts if k.startswith("mistake:")):
-            made = compress(range(n), map(mistake.__eq__, column))
-            made_by.setdefault(mistake, set()).update(made)
+        for mistake, count in verdicts.items():
+            if mistake.startswith("mistake:"):
+                made_by.setdefault(mistake, set()).update(_rows_of(column, mistake, count))
     common = sorted(made_by.items(), key=lambda item: (-len(item[1]), item[0]))[:10]  # ties by name
     lines += [
         f"- {name}: {w['made_by_one' if len(by) == 1 else 'made_by'].format(n=len(by))}"
@@ -113,6 +112,15 @@ def summary_markdown(
             f"{verdicts[MISSING] / n:.0%} | {verdicts[UNREADABLE] / n:.0%} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _rows_of(column: list[str], verdict: str, count: int) -> Iterator[int]:
+    """The rows of the `count` cells of `column` holding `verdict` (found a list search at a
+    time: a mistake is a few cells of a long column)."""
+    row = -1
+    for _ in range(count):
+        row = column.index(verdict, row + 1)
+        yield row
 
 
 def unique_names(students: list[str]) -> list[str]:
