@@ -155,6 +155,9 @@ def demo(out: Path, lang: str) -> None:
 @click.option("--step", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--sample", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--decimals", type=click.IntRange(0, 17), default=8, show_default=True)
+@click.option(
+    "--blank", is_flag=True, help="Only the given numbers; an empty box for each computed one."
+)
 @click.option("-o", "--out", type=click.Path(path_type=Path), required=True)
 def draw(
     exercise: Path,
@@ -165,6 +168,7 @@ def draw(
     step: int,
     sample: int,
     decimals: int,
+    blank: bool,
     out: Path,
 ) -> None:
     """Draw EXERCISE's network (or expression graph) with its numbers, using Graphviz's dot."""
@@ -182,6 +186,7 @@ def draw(
             step=step,
             sample=sample,
             decimals=decimals,
+            blank=blank,
         )
         write_graph(graph, fmt, out)
     except BackvizError as error:

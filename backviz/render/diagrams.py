@@ -41,6 +41,7 @@ def _draw_network(
     step: int,
     sample: int,
     decimals: int,
+    blank: bool,
 ) -> graphviz.Digraph:
     from .network_diagram import network_diagram
 
@@ -59,16 +60,17 @@ def _draw_network(
         highlight=target,
         lang=lang,
         decimals=decimals,
+        blank=blank,
     )
 
 
 def _draw_expression(
-    trace: ExpressionTrace, *, highlight: str | None, lang: str, **_: object
+    trace: ExpressionTrace, *, highlight: str | None, lang: str, blank: bool, **_: object
 ) -> graphviz.Digraph:
     """An expression has one drawing: every value, gradient and local derivative at once."""
     from .expression_graph import expression_graph
 
-    return expression_graph(trace, highlight=highlight, lang=lang)
+    return expression_graph(trace, highlight=highlight, lang=lang, blank=blank)
 
 
 def _network_ids(trace: Trace, ref: Ref) -> list[str]:
@@ -98,8 +100,10 @@ def diagram(
     step: int = 1,
     sample: int = 1,
     decimals: int = 8,
+    blank: bool = False,
 ) -> graphviz.Digraph:
-    """A `graphviz.Digraph` of the trace (stage, step and sample apply to networks)."""
+    """A `graphviz.Digraph` of the trace (stage, step and sample apply to networks); `blank`
+    writes only the given numbers and leaves an empty box for each computed one."""
     return DRAWINGS[trace.exercise.kind].draw(
         trace,
         stage=stage,
@@ -108,6 +112,7 @@ def diagram(
         step=step,
         sample=sample,
         decimals=decimals,
+        blank=blank,
     )
 
 
