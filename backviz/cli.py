@@ -217,6 +217,39 @@ def walkthrough(exercise: Path, out: Path, lang: str, decimals: int) -> None:
 
 
 @main.command()
+@click.argument("exercise_or_variants", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Folder for the sheets.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("pdf", "html", "md")),
+    default=None,
+    help="Default: pdf where pdflatex is installed, else html.",
+)
+@click.option("--lang", type=click.Choice(("en", "ko")), default="en", show_default=True)
+def handout(exercise_or_variants: Path, out: Path, fmt: str | None, lang: str) -> None:
+    """Problem sheets: one for EXERCISE_OR_VARIANTS (an exercise file), or one per student of a
+    variants folder. The network with the given numbers only, the questions with blank cells,
+    the precision asked and how to hand in."""
+    from .grading.handout import default_format, write_handouts
+
+    fmt = fmt or default_format()
+    try:
+        written = write_handouts(exercise_or_variants, out, fmt=fmt, lang=lang)
+    except BackvizError as error:
+        _fail(error)
+        return
+    for path in written:
+        click.echo(f"wrote {path}", err=True)
+
+
+@main.command()
 @click.argument("exercise", type=click.Path(path_type=Path))
 @click.option(
     "--what",

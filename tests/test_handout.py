@@ -1,8 +1,13 @@
-"""Problem sheets: the blank drawing holds the given numbers and never an answer, read as a
-reader sees it (the SVG's <text> elements)."""
+"""Problem sheets (`backviz handout`): the given numbers and never an answer, read as a reader
+sees them (pdftotext, the HTML's text, the SVG's <text> elements, the Markdown); the answer
+template's questions in its order; PDF, HTML and Markdown, English and Korean; one sheet per
+student of a variants folder; a missing pdflatex or dot explained with exit status 3."""
 
 from __future__ import annotations
 
+import csv
+import io
+import os
 import re
 import shutil
 import subprocess
@@ -16,6 +21,7 @@ import pytest
 
 import backviz
 from backviz.core.notation import format_given
+from backviz.grading.handout import handouts, write_handouts
 from backviz.render.diagrams import diagram
 from backviz.render.drawing import render_graph
 from tests.conftest import EXERCISES, ROOT
@@ -142,6 +148,155 @@ def test_the_leak_check_finds_a_printed_answer() -> None:
     assert leaks(trace, "x1 = 0.1, W4 = 0.35, η = 0.5, 0.350") == []  # given numbers
 
 
+@pytest.fixture(scope="module")
+def sheets(tmp_path_factory) -> Path:
+    """Every exercise's sheet in every format (English), written as the command writes them."""
+    out = tmp_path_factory.mktemp("sheets")
+    for path in EXERCISE_FILES:
+        for fmt in FORMATS:
+            write_handouts(path, out / fmt, fmt=fmt)
+    return out
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("path", EXERCISE_FILES, ids=lambda p: p.stem)
+def test_no_answer_appears_in_any_sheet(sheets: Path, path: Path, fmt: str) -> None:
+    trace = backviz.solve(path)
+    sheet = sheets / fmt / f"{trace.exercise.id}{SUFFIX[fmt]}"
+    text = seen(sheet)
+    assert trace.exercise.title_in("en") in text.replace("’", "'")
+    assert leaks(trace, text) == []
+
+
+@pytest.fixture(scope="module")
+def variants(tmp_path_factory) -> Path:
+    """Three students' variants of the notes' example, made by `backviz variants`."""
+    folder = tmp_path_factory.mktemp("variants")
+    roster = folder / "roster.csv"
+    roster.write_text("student\ns01\n2024 김민수\ns/03\n", encoding="utf-8")
+    result = backviz_cli(
+        "variants", str(EXERCISES / "seed-222.toml"), "--roster", str(roster), "--out",
+        str(folder / "v"),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return folder / "v"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_sheet_per_student_of_a_variants_folder(variants: Path, tmp_path: Path, fmt: str) -> None:
+    result = backviz_cli("handout", str(variants), "-o", str(tmp_path), "--format", fmt)
+    assert result.returncode == 0, result.stderr
+    names = {"s01": "s01", "2024 김민수": "2024_김민수", "s/03": "s_03"}  # safe file names
+    for student, stem in names.items():
+        sheet = tmp_path / f"{stem}{SUFFIX[fmt]}"
+        trace = backviz.solve(variants / f"{stem}.toml")
+        assert trace.exercise.student == student
+        text = seen(sheet)
+        assert leaks(trace, text) == []
+        assert f"student {student}" in text
+        # their own numbers, and their own file names in the commands to hand in
+        for ref in trace.refs():
+            if trace.formula(ref) is None:
+                assert format_given(trace.value(ref)).lstrip("-") in text
+        flat = re.sub(r"\s+", " ", text)
+        quoted = student if re.fullmatch(r"[\w./-]+", student) else f'"{student}"'
+        assert f"backviz template {stem}.toml --student {quoted} -o {stem}.csv" in flat
+        assert f"backviz check-answers {stem}.toml {stem}.csv" in flat
+    produced = sorted(p.name for p in tmp_path.iterdir())
+    expected = sorted(f"{stem}{suffix}" for stem in names.values() for suffix in (
+        [SUFFIX[fmt], ".svg"] if fmt == "md" else [SUFFIX[fmt]]))  # fmt: skip
+    assert produced == expected
+
+
+# -- the questions are the template's --------------------------------------------------------------
+
+
+def template_names(path: Path) -> list[str]:
+    result = backviz_cli("template", str(path))
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    return [row[0] for row in rows if row and not row[0].startswith("#")][2:]  # header, student
+
+
+SHEET_EXERCISES = [
+    p for p in EXERCISE_FILES if backviz.load(p).kind == "network" and "[code]" not in p.read_text()
+]
+
+
+@pytest.mark.parametrize("path", SHEET_EXERCISES, ids=lambda p: p.stem)
+def test_questions_are_the_templates_quantities_in_order(sheets: Path, path: Path) -> None:
+    expected = template_names(path)
+    exercise_id = backviz.load(path).id
+    (handout,) = handouts(path)
+    assert [q.name for q in handout.sheet.questions()] == expected
+    page = (sheets / "html" / f"{exercise_id}.html").read_text(encoding="utf-8")
+    assert [unescape(n) for n in re.findall(r"<td><code>(.*?)</code></td>", page)] == expected
+    markdown = (sheets / "md" / f"{exercise_id}.md").read_text(encoding="utf-8")
+    assert re.findall(r"^\| \d+ \| .* \| `(.*)` \| \|$", markdown, re.M) == expected
+    numbers = re.findall(r"^\| (\d+) \|", markdown, re.M)
+    assert numbers == [str(i) for i in range(1, len(expected) + 1)]
+    # the PDF shows each name, in the same order (read row by row)
+    text, at = pdf_text(sheets / "pdf" / f"{exercise_id}.pdf", "-layout"), 0
+    for name in expected:
+        at = text.index(name, at)
+
+
+def test_what_the_ask_table_chooses_and_the_precision_it_asks(tmp_path: Path) -> None:
+    source = (EXERCISES / "seed-222.toml").read_text(encoding="utf-8")
+    ko = "은닉 노드 두 개, 한 번의 학습."
+    description = f'description = {{ en = "Two hidden units, one step.", ko = "{ko}" }}\n'
+    source = source.replace("notation =", description + "notation =")
+    source += '\n[ask]\nnames = ["W5+", "dE/dW5", "delta_h1"]\nsignificant = 2\n'
+    path = tmp_path / "asked.toml"
+    path.write_text(source, encoding="utf-8")
+    (handout,) = handouts(path)
+    assert [q.name for q in handout.sheet.questions()] == template_names(path)
+    assert template_names(path) == ["dE/dW5", "W5+", "delta_h1"]  # in computing order
+    write_handouts(path, tmp_path / "en", fmt="pdf")
+    text = re.sub(r"\s+", " ", pdf_text(tmp_path / "en" / "seed-222.pdf"))
+    assert "Two hidden units, one step." in text
+    assert "at least 2 significant figures of the right value" in text
+    assert "W+ − W" in text or "W⁺ − W" in text  # an updated weight is asked
+    write_handouts(path, tmp_path / "ko", fmt="html", lang="ko")
+    page = html_text((tmp_path / "ko" / "seed-222.html").read_text(encoding="utf-8"))
+    assert "은닉 노드 두 개, 한 번의 학습." in page
+    assert "유효숫자 2자리 이상" in page
+
+
+def test_hand_in_names_the_template_file_and_the_commands(sheets: Path) -> None:
+    text = re.sub(r"\s+", " ", pdf_text(sheets / "pdf" / "seed-222.pdf"))
+    assert "backviz template seed-222.toml --student ID -o ID.csv" in text
+    assert "backviz check-answers seed-222.toml ID.csv" in text
+    assert "Hand in ID.csv." in text
+    assert "at least one significant figure of the right value" in text
+    # a forward-only exercise cannot be checked with check-answers (it is not graded)
+    gate = re.sub(r"\s+", " ", pdf_text(sheets / "pdf" / "and-gate.pdf"))
+    assert "backviz template and-gate.toml --student ID -o ID.csv" in gate
+    assert "check-answers" not in gate
+
+
+def test_a_coding_exercise_asks_for_its_function(sheets: Path) -> None:
+    text = re.sub(r"\s+", " ", html_text((sheets / "html" / "code-xor-221.html").read_text()))
+    assert "backviz template code-xor-221.toml -o ID.py" in text
+    assert "backviz grade code-xor-221.toml ID.py --out my-report" in text
+    assert "The function backward(W, b, x, t, learning_rate)" in text
+    assert "Questions" not in text
+
+
+def test_an_expression_sheet_asks_every_computed_quantity_of_its_graph(sheets: Path) -> None:
+    trace = backviz.solve(EXERCISES / "chain-rule.toml")
+    (handout,) = handouts(EXERCISES / "chain-rule.toml")
+    computed = [trace.name(r) for r in trace.refs() if trace.formula(r) is not None]
+    assert [q.name for q in handout.sheet.questions()] == computed
+    svg = (sheets / "md" / "chain-rule.svg").read_text(encoding="utf-8")
+    shown = svg_text(svg)
+    for given in ("-2", "5", "3"):  # the inputs, and nothing else numeric
+        assert given in shown
+    assert re.findall(r"\d", shown.replace("-2", "").replace("5", "").replace("3", "")) == []
+    text = html_text((sheets / "html" / "chain-rule.html").read_text(encoding="utf-8"))
+    assert "Write your answers in the boxes and hand in this sheet." in text
+
+
 # -- the drawing -----------------------------------------------------------------------------------
 
 
@@ -169,3 +324,96 @@ def test_draw_blank_on_the_command_line(tmp_path: Path) -> None:
     shown = svg_text(out.read_text(encoding="utf-8"))
     assert "value =" in shown and "∂f/∂w =" in shown and "∂g/∂w =" in shown
     assert sorted(re.findall(r"-?\d+", shown)) == ["-2", "3", "5"]  # the inputs alone
+
+
+# -- formats ---------------------------------------------------------------------------------------
+
+
+def _dark_share(ppm: bytes) -> float:
+    """The share of pixels that are not near-white in a binary PPM (P6) image."""
+    header = re.match(rb"P6\s+(\d+)\s+(\d+)\s+(\d+)\s", ppm)
+    assert header, ppm[:20]
+    pixels = memoryview(ppm)[header.end() :]
+    dark = sum(1 for i in range(0, len(pixels), 3) if min(pixels[i : i + 3]) < 200)
+    return dark / (len(pixels) // 3)
+
+
+@pytest.mark.parametrize("page", [1, 2])
+def test_the_pdf_renders(sheets: Path, tmp_path: Path, page: int) -> None:
+    """Page 1 (the instructions) and page 2 (the drawing) are not blank."""
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-f", str(page), "-l", str(page), str(sheets / "pdf" /
+         "seed-222.pdf"), str(tmp_path / "page")],
+        check=True,
+    )  # fmt: skip
+    (image,) = tmp_path.glob("page*.ppm")
+    assert 0.005 < _dark_share(image.read_bytes()) < 0.5
+
+
+def test_korean_sheets_have_the_korean_headings_and_compile(tmp_path: Path) -> None:
+    result = backviz_cli(
+        "handout", str(EXERCISES / "seed-222.toml"), "-o", str(tmp_path), "--lang", "ko",
+        "--format", "pdf",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = pdf_text(tmp_path / "seed-222.pdf")
+    headings = ("강의 노트의 2-2-2 역전파 예제", "문제지", "신경망", "주어진 값", "답의 정밀도")
+    headings += ("제출 방법", "문제", "번호", "이름", "순전파", "입력층")
+    for heading in headings:
+        assert heading in text
+    assert leaks(backviz.solve(EXERCISES / "seed-222.toml"), text) == []
+    write_handouts(EXERCISES / "chain-rule.toml", tmp_path, fmt="html", lang="ko")
+    page = (tmp_path / "chain-rule.html").read_text(encoding="utf-8")
+    assert '<html lang="ko">' in page
+    assert "계산 그래프" in html_text(page)
+
+
+def test_html_is_one_self_contained_page(sheets: Path) -> None:
+    for path in (sheets / "html").glob("*.html"):
+        page = path.read_text(encoding="utf-8")
+        parser = _Text()
+        parser.feed(page)
+        assert "http://" not in page and "https://" not in page, path.name  # nothing fetched
+        assert "script" not in parser.tags  # nothing runs, so nothing can fail in the console
+        assert not [a for a in parser.attributes if a.startswith(("src=", "href="))]
+        assert "svg" in parser.tags  # the drawing is inline
+
+
+def test_markdown_has_its_drawing_beside_it(sheets: Path) -> None:
+    markdown = (sheets / "md" / "xor-221.md").read_text(encoding="utf-8")
+    assert "](xor-221.svg)" in markdown
+    assert (sheets / "md" / "xor-221.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_default_format_is_pdf_where_pdflatex_is(tmp_path: Path) -> None:
+    result = backviz_cli("handout", str(EXERCISES / "chain-rule.toml"), "-o", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["chain-rule.pdf"]
+    assert (tmp_path / "chain-rule.pdf").read_bytes().startswith(b"%PDF")
+
+
+def _path_with(tmp_path: Path, *tools: str) -> dict[str, str]:
+    """An environment whose PATH holds only these tools."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    for tool in tools:
+        (folder / tool).symlink_to(shutil.which(tool))
+    return dict(os.environ, PATH=str(folder))
+
+
+@pytest.mark.parametrize(
+    ("tools", "fmt", "hint"),
+    [
+        (("dot",), "pdf", "pdflatex is not installed"),
+        (("pdflatex",), "html", "Graphviz's dot is not installed"),
+    ],
+)
+def test_a_missing_tool_is_explained_with_exit_3(tmp_path, tools, fmt, hint) -> None:
+    env = _path_with(tmp_path, *tools)
+    out = tmp_path / "out"
+    result = backviz_cli("handout", str(EXERCISES / "seed-222.toml"), "-o", str(out),
+                         "--format", fmt, env=env)  # fmt: skip
+    assert result.returncode == 3
+    assert hint in result.stderr and "apt-get install" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
