@@ -417,3 +417,13 @@ def test_a_missing_tool_is_explained_with_exit_3(tmp_path, tools, fmt, hint) -> 
     assert hint in result.stderr and "apt-get install" in result.stderr
     assert "Traceback" not in result.stderr
     assert not out.exists()
+
+
+def test_the_demo_writes_the_handout(tmp_path: Path) -> None:
+    result = backviz_cli("demo", "-o", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert f"{tmp_path}/handout.html" in result.stdout
+    page = (tmp_path / "handout.html").read_text(encoding="utf-8")
+    trace = backviz.solve(EXERCISES / "seed-222.toml")
+    assert leaks(trace, html_text(page)) == []
+    assert "backviz template seed-222.toml --student ID -o ID.csv" in html_text(page)
