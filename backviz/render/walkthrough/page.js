@@ -11,8 +11,8 @@ const DATA = JSON.parse(document.getElementById('backviz-data').textContent);
 const SLIDES = DATA.slides;
 const QUANTITIES = DATA.quantities;
 const SEPARATOR = '|';
-const LEGIBLE = 0.8;  // px per diagram unit (a Graphviz point): below, the whole is too small
-const READABLE = 1.1;  // the scale then shown around the current element
+const LEGIBLE = 0.75;  // px per diagram unit (a Graphviz point): below, the whole is too small
+const READABLE = 1.0;  // the scale then shown around the current element
 // view: the diagram's viewBox {x, y, w, h} and scale s (px per unit); fitted: whole, until the
 // reader zooms or pans
 const state = { index: 0, sample: null, showAll: false, view: null, fitted: false, key: null };
