@@ -1,8 +1,8 @@
 """An expression exercise drawn as a computational graph, as micrograd draws one.
 
-One record per value (its name, value and gradient ∂output/∂value) and one operation node per
-assignment (its expression); each edge from an input of an assignment carries the local
-derivative ∂node/∂input. A `graphviz.Digraph`; `drawing.py` writes it.
+One record per value (name = value, and its gradient ∂output/∂name = …) and one operation
+node per assignment (its expression); each edge from an input of an assignment carries the
+local derivative ∂node/∂input. A `graphviz.Digraph`; `drawing.py` writes it.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def _id(prefix: str, name: str) -> str:
 def expression_graph(
     trace: ExpressionTrace, *, highlight: str | None = None, decimals: int = 4, lang: str = "en"
 ) -> graphviz.Digraph:
-    """Values, gradients and local derivatives of every node."""
+    """Values, gradients and local derivatives of every node, each written `name = value`."""
     import graphviz
 
     def number(value: float) -> str:
@@ -59,8 +59,8 @@ def expression_graph(
     for name, value in trace.values.items():
         grad = trace.grads[name]
         label = (
-            f"{{ {escape(name)} | value {escape(number(value))} | "
-            f"∂{escape(output)}/∂{escape(name)} {escape(number(grad))} }}"
+            f"{{ {escape(name)} = {escape(number(value))} | "
+            f"∂{escape(output)}/∂{escape(name)} = {escape(number(grad))} }}"
         )
         graph.node(
             _id("v_", name),
