@@ -322,7 +322,7 @@ def test_draw_blank_on_the_command_line(tmp_path: Path) -> None:
     result = backviz_cli("draw", str(EXERCISES / "chain-rule.toml"), "--blank", "-o", str(out))
     assert result.returncode == 0, result.stderr
     shown = svg_text(out.read_text(encoding="utf-8"))
-    assert "value =" in shown and "∂f/∂w =" in shown and "∂g/∂w =" in shown
+    assert "w =" in shown and "∂f/∂w =" in shown and "∂g/∂w =" in shown and "g =" in shown
     assert sorted(re.findall(r"-?\d+", shown)) == ["-2", "3", "5"]  # the inputs alone
 
 

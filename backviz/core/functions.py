@@ -153,8 +153,8 @@ def _leaky_relu(slope: float) -> Activation:
         derivative=lambda z, a: np.where(np.asarray(z) > 0, 1.0, slope),
         symbolic=lambda z: _sympy().Piecewise((z, z > 0), (slope * z, True)),
         symbolic_derivative=lambda z, a: _sympy().Piecewise((1, z > 0), (slope, True)),
-        display=lambda z: Call("leaky_relu", (z,)),
-        display_derivative=lambda z, a: Call("leaky_relu′", (z,)),
+        display=lambda z: Call("leaky_relu", (z, Num(slope, given=True))),  # with its slope
+        display_derivative=lambda z, a: Call("leaky_relu′", (z, Num(slope, given=True))),
         slope=slope,
     )
 

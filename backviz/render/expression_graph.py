@@ -1,10 +1,10 @@
 """An expression exercise drawn as a computational graph, as micrograd draws one.
 
-One record per value (its name, value and gradient ∂output/∂value) and one operation node per
-assignment (its expression); each edge from an input of an assignment carries the local
-derivative ∂node/∂input. With `blank`, only the inputs' values are written and every computed
-number is an empty box (a problem sheet's drawing). A `graphviz.Digraph`; `drawing.py` writes
-it.
+One record per value (name = value, and its gradient ∂output/∂name = …) and one operation
+node per assignment (its expression); each edge from an input of an assignment carries the
+local derivative ∂node/∂input. With `blank`, only the inputs' values are written and every
+computed number is an empty box (a problem sheet's drawing). A `graphviz.Digraph`;
+`drawing.py` writes it.
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ def _id(prefix: str, name: str) -> str:
     return prefix + re.sub(r"[^A-Za-z0-9]+", "_", name)
 
 
-def _blank_record(name: str, rows: list[tuple[str, str | None]]) -> str:
-    """A value's box as an HTML table: its name, then each number or an empty box."""
-    cells = [f'<tr><td colspan="2"><b>{escape(name)}</b></td></tr>'] if name else []
+def _blank_record(rows: list[tuple[str, str | None]]) -> str:
+    """Rows of `label number`, an empty box where the number is left blank (an HTML table)."""
+    cells = []
     for label, value in rows:
         shown = (
             BOX.format(colour="#555555")
@@ -56,8 +56,8 @@ def expression_graph(
     lang: str = "en",
     blank: bool = False,
 ) -> graphviz.Digraph:
-    """Values, gradients and local derivatives of every node (with `blank`, boxes for all but
-    the inputs' values)."""
+    """Values, gradients and local derivatives of every node, each written `name = value` (with
+    `blank`, an empty box for all but the inputs' values)."""
     import graphviz
 
     def number(value: float) -> str:
@@ -86,11 +86,11 @@ def expression_graph(
         grad = trace.grads[name]
         if blank:
             given = number(value) if name in trace.exercise.inputs else None
-            label = _blank_record(name, [("value =", given), (f"∂{output}/∂{name} =", None)])
+            label = _blank_record([(f"{name} =", given), (f"∂{output}/∂{name} =", None)])
         else:
             label = (
-                f"{{ {escape(name)} | value {escape(number(value))} | "
-                f"∂{escape(output)}/∂{escape(name)} {escape(number(grad))} }}"
+                f"{{ {escape(name)} = {escape(number(value))} | "
+                f"∂{escape(output)}/∂{escape(name)} = {escape(number(grad))} }}"
             )
         graph.node(
             _id("v_", name),
@@ -118,7 +118,7 @@ def expression_graph(
             graph.edge(
                 _id("v_", source),
                 op,
-                label=_blank_record("", [(f"{symbol} =", None)])
+                label=_blank_record([(f"{symbol} =", None)])
                 if blank
                 else f"{symbol} = {number(local)}",
                 id=_id("e_", f"{source}_{node.name}"),

@@ -250,7 +250,8 @@ def _anchor(trace: Trace, ref: Ref) -> tuple[int, int, int | None]:
 
 
 def element_ids(trace: Trace, ref: Ref) -> list[str]:
-    """The SVG element ids a quantity lives on: its node, or its edge and the node it feeds."""
+    """The SVG element ids a quantity lives on: its node, or its edge and the node it feeds;
+    a path of ∂E/∂a_j, δ_i·w_ij, also the edge and the node i it passes through."""
     layer, j, k = _anchor(trace, ref)
     if layer > trace.n_layers:
         return [LOSS_ID]
@@ -261,6 +262,7 @@ def element_ids(trace: Trace, ref: Ref) -> list[str]:
         ids.insert(0, edge_id(trace, layer, j, k))
     if ref.kind is Kind.DE_DA_TERM:
         ids.append(edge_id(trace, layer + 1, ref.index[1], j))
+        ids.append(node_id(trace, layer + 1, ref.index[1]))
     return ids
 
 

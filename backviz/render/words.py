@@ -82,7 +82,7 @@ def word(key: str, lang: str, **values: object) -> str:
     return table.get(lang, table["en"]).format(**values)
 
 
-# Diagrams: titles of stages and layers.
+# Diagrams (titles of stages and layers), plots and the walkthrough page's controls.
 WORDS.update(
     {
         "stage_forward": {"en": "forward pass", "ko": "순전파"},
@@ -100,6 +100,21 @@ WORDS.update(
         "plot_layer_n": {"en": "layer {l}", "ko": "{l}층"},
         "plot_delta": {"en": "mean |δ| (log scale)", "ko": "|δ|의 평균 (로그 눈금)"},
         "next": {"en": "Next", "ko": "다음"},
+        "show_all": {"en": "Show all values", "ko": "모든 값 보기"},
+        "zoom_in": {"en": "Zoom in", "ko": "확대"},
+        "zoom_out": {"en": "Zoom out", "ko": "축소"},
+        "zoom_fit": {"en": "Whole diagram", "ko": "전체 보기"},
+        "legend_now": {"en": "computed in this step", "ko": "이 단계에서 계산하는 값"},
+        "legend_reads": {"en": "what its formula reads", "ko": "식에 쓰이는 값"},
+        "diagram_help": {
+            "en": "drag to move · wheel or +/− to zoom",
+            "ko": "끌어서 이동 · 휠 또는 +/−로 확대·축소",
+        },
+        "steps_list": {"en": "Steps of the solution", "ko": "풀이 단계"},
+        "all_samples": {
+            "en": "every sample (diagram: sample {n})",
+            "ko": "모든 샘플 (그림: 샘플 {n})",
+        },
     }
 )
 
