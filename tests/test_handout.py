@@ -166,6 +166,11 @@ def test_no_answer_appears_in_any_sheet(sheets: Path, path: Path, fmt: str) -> N
     text = seen(sheet)
     assert trace.exercise.title_in("en") in text.replace("’", "'")
     assert leaks(trace, text) == []
+    if fmt != "pdf":  # nor in the source: attributes, titles, the SVG file beside
+        source = sheet.read_text(encoding="utf-8")
+        if fmt == "md":
+            source += sheet.with_suffix(".svg").read_text(encoding="utf-8")
+        assert leaks(trace, source) == []
 
 
 @pytest.fixture(scope="module")

@@ -77,8 +77,13 @@ def _latex_block(block: SheetBlock, diagram_file: str, size: tuple[float, float]
     if isinstance(block, Given):
         lines = []
         for label, items in block.groups:
-            numbers = r",\ ".join(rf"\mbox{{${sym.latex} = {value}$}}" for sym, value in items)
-            lines += [rf"\textbf{{{escape_latex(label)}:}} {numbers}", ""]
+            numbers = [rf"${sym.latex} = {value}$" for sym, value in items]
+            lines.append(rf"\textbf{{{escape_latex(label)}:}}")
+            if len(numbers) <= LONG_GROUP:
+                lines += [r",\ ".join(rf"\mbox{{{n}}}" for n in numbers), ""]
+            else:  # one number a line, in columns: a long list is read down, not across
+                lines += [r"{\small\begin{multicols}{4}\raggedcolumns", r"\\".join(numbers)]
+                lines += [r"\end{multicols}}", ""]
         return lines
     if isinstance(block, Questions):
         return _latex_questions(block)
@@ -94,14 +99,17 @@ def _latex_block(block: SheetBlock, diagram_file: str, size: tuple[float, float]
 
 
 HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
-STRUT = r"\rule[-2.4ex]{0pt}{7ex}"  # an answer row tall enough to write in by hand
+STRUT = r"\rule[-2.2ex]{0pt}{6.4ex}"  # an answer row tall enough to write in by hand
+SMALL_STRUT = r"\rule[-1ex]{0pt}{3.6ex}"  # a heading row with room above and below its words
+LONG_GROUP = 12  # given numbers of a group beyond this many are set in columns
 
 
 def _latex_questions(block: Questions) -> list[str]:
     number, quantity, name, answer = (rf"\textbf{{{escape_latex(c)}}}" for c in block.columns)
     opening = [rf"\section*{{{escape_latex(block.title)}}}", escape_latex(block.intro), ""]
     head = (
-        rf"\multicolumn{{1}}{{|r|}}{{{number}}} & \multicolumn{{1}}{{l|}}{{{quantity}}} & "
+        rf"\multicolumn{{1}}{{|r|}}{{{SMALL_STRUT}{number}}} & "
+        rf"\multicolumn{{1}}{{l|}}{{{quantity}}} & "
         rf"\multicolumn{{1}}{{l|}}{{{name}}} & {answer} \\ \hline"
     )
     lines = [
@@ -117,7 +125,8 @@ def _latex_questions(block: Questions) -> list[str]:
     for row in block.rows:
         if isinstance(row, Heading):
             lines.append(
-                rf"\multicolumn{{4}}{{|l|}}{{\cellcolor{{groupbg}}\textbf{{{escape_latex(row.text)}}}}}"
+                rf"\multicolumn{{4}}{{|l|}}{{\cellcolor{{groupbg}}{SMALL_STRUT}"
+                rf"\textbf{{{escape_latex(row.text)}}}}}"
                 r" \\ \hline"
             )
         else:
@@ -153,7 +162,7 @@ def handout_latex(sheet: Sheet, diagram_file: str, size: tuple[float, float]) ->
     lines = [
         r"\documentclass[11pt,a4paper]{article}",
         r"\usepackage[margin=2cm,headsep=0.6cm]{geometry}",
-        r"\usepackage{amsmath,amssymb,graphicx,longtable,array,fancyhdr,pdflscape}",
+        r"\usepackage{amsmath,amssymb,graphicx,longtable,array,fancyhdr,pdflscape,multicol}",
         r"\usepackage[table]{xcolor}",
         *([r"\usepackage{kotex}"] if korean else []),
         r"\definecolor{groupbg}{HTML}{EEF3FB}",
@@ -206,6 +215,7 @@ table.questions thead th { background: #f4f6f9; }
 table.questions td.number { text-align: right; color: #4a5668; width: 3rem; }
 table.questions td.answer { width: 38%; height: 1.7rem; }
 table.questions tr.group th { background: #eef3fb; }
+code, pre { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .95em; }
 pre { background: #f4f6f9; padding: .45rem .8rem; border-radius: 4px; overflow-x: auto; }
 @media print {
   body { margin: 0; max-width: none; }
