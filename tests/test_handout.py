@@ -424,6 +424,16 @@ def test_a_missing_tool_is_explained_with_exit_3(tmp_path, tools, fmt, hint) -> 
     assert not out.exists()
 
 
+def test_an_unwritable_folder_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    out = tmp_path / "file" / "sheets"  # below a file: no folder can be made there
+    result = backviz_cli("handout", str(EXERCISES / "seed-222.toml"), "-o", str(out),
+                         "--format", "html")  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"backviz: {out}/seed-222.html: cannot be written")
+    assert "Traceback" not in result.stderr
+
+
 def test_the_demo_writes_the_handout(tmp_path: Path) -> None:
     result = backviz_cli("demo", "-o", str(tmp_path))
     assert result.returncode == 0, result.stderr

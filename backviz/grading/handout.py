@@ -130,6 +130,12 @@ def write_handouts(
     written = []
     for handout in handouts(source, lang=lang):
         for name, content in handout_files(handout, fmt).items():
-            write_atomic(out / name, content)
+            try:
+                write_atomic(out / name, content)
+            except OSError as error:  # no permission, a full disk …
+                raise BackvizError(
+                    f"{out / name}: cannot be written ({error.strerror or error}); "
+                    f"{len(written)} file(s) written before it"
+                ) from None
             written.append(out / name)
     return written
