@@ -111,12 +111,14 @@ def _printed(value: float, decimals: int) -> set[str]:
 
 
 def leaks(trace, text: str) -> list[str]:
-    """Every computed value of the trace (a superset of what is asked) found printed in the text
-    with 3 to 8 decimals, rounded or truncated. Exempt: values equal to a given number (an input
-    carried through), and printed tokens that are a given number as the sheet writes it."""
-    refs = list(trace.refs())
-    given = [trace.value(r) for r in refs if trace.formula(r) is None]
+    """Every computed value of the trace in the steps asked (a superset of what is asked) found
+    printed in the text with 3 to 8 decimals, rounded or truncated. Exempt: values equal to a
+    given number (an input carried through), and printed tokens that are a given number as the
+    sheet writes it."""
     exercise = trace.exercise
+    steps = {None, *exercise.ask.steps} if exercise.kind == "network" else {None}
+    refs = [ref for ref in trace.refs() if ref.step in steps]
+    given = [trace.value(r) for r in refs if trace.formula(r) is None]
     if exercise.kind == "network" and exercise.trains:
         given.append(exercise.training.learning_rate)
     written = {format_given(v).lstrip("-") for v in given}
