@@ -128,8 +128,9 @@ def write_reports(
     """Every report into `out`: the per-student folders staged and put in place whole, then
     grades.csv, verdicts.csv and summary.md each written atomically. With `traces`, each
     student's own exercise (their variant), aligned with the table's rows. `jobs` processes
-    share the per-student files (a forked worker each, beyond this one). Returns each
-    submission's file name (feedback/<name>.md …), in the table's order.
+    share the per-student files (a forked worker each, beyond this one). A student id on
+    several sheets (or one differing only in case or form) is told on each one's feedback.
+    Returns each submission's file name (feedback/<name>.md …), in the table's order.
     """
     names = unique_names(table.students)
     same = same_student_problems(table.students, table.sources, names)
