@@ -35,7 +35,19 @@ from .svg_values import mark_values
 if TYPE_CHECKING:
     from ...core.quantity_trace import QuantityTrace
 
-__all__ = ["PageData", "page_data", "walkthrough_page"]
+__all__ = ["PageData", "PageExtension", "page_data", "walkthrough_page"]
+
+
+@dataclass(frozen=True)
+class PageExtension:
+    """More the page does, given by a floor above (practice mode): its data (as
+    `<script type="application/json" id="backviz-NAME">`), its script (run after the page's
+    own, with `window.backvizPage` and the `backviz:slide` event to build on) and its style."""
+
+    name: str
+    data: dict[str, Any]
+    script: str
+    style: str = ""
 
 
 # The words of the page's controls (render/words.py has them in English and Korean).
@@ -191,8 +203,14 @@ def _samples(diagrams: dict[str, dict[str, int]], lang: str) -> str:
     return f'<div id="samples" role="group">{buttons}</div>'
 
 
-def walkthrough_page(trace: QuantityTrace, *, lang: str = "en", decimals: int = 8) -> str:
-    """The whole page as HTML text."""
+def walkthrough_page(
+    trace: QuantityTrace,
+    *,
+    lang: str = "en",
+    decimals: int = 8,
+    extensions: tuple[PageExtension, ...] = (),
+) -> str:
+    """The whole page as HTML text (with `extensions`, e.g. practice mode)."""
     made = page_data(trace, lang=lang, decimals=decimals)
     w = {key: escape(word(key, lang)) for key in CONTROL_WORDS}
     templates = "\n".join(
@@ -233,7 +251,19 @@ def walkthrough_page(trace: QuantityTrace, *, lang: str = "en", decimals: int = 
         templates,
         f'<script type="application/json" id="backviz-data">{payload}</script>',
         f"<script>{_asset('page.js')}</script>",
+        *(_extension(e) for e in extensions),
         "</body>",
         "</html>",
     ]
-    return "\n".join([*page_head(made.title, lang, _asset("page.css")), *body]) + "\n"
+    style = "\n".join([_asset("page.css"), *(e.style for e in extensions)])
+    return "\n".join([*page_head(made.title, lang, style), *body]) + "\n"
+
+
+def _extension(extension: PageExtension) -> str:
+    payload = json.dumps(extension.data, ensure_ascii=False, separators=(",", ":"))
+    payload = payload.replace("</", "<\\/")
+    script = extension.script.replace("</script", "<\\/script")
+    return (
+        f'<script type="application/json" id="backviz-{extension.name}">{payload}</script>\n'
+        f"<script>{script}</script>"
+    )
