@@ -23,6 +23,8 @@
     ' <button type="button" id="practice-show"></button>' +
     '<div id="practice-verdict" aria-live="polite"></div><div id="practice-score"></div>';
   document.getElementById('formula').after(box);
+  const editing = document.getElementById('edit');
+  if (editing) editing.hidden = true; // the spec's right values are the exercise's own
   const $ = id => document.getElementById(id);
   $('practice-check').textContent = W.check;
   $('practice-show').textContent = W.show;

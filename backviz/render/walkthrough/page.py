@@ -26,8 +26,10 @@ from ..diagrams import diagram, element_ids, value_labels
 from ..document import Document, Paragraph
 from ..drawing import render_graph
 from ..html import page_head
+from ..program import PROGRAM_RUNNER
 from ..solution import worked_solution
 from ..words import word
+from .editing import editing_data
 from .linked_math import linked_equation
 from .slides import NavEntry, Slide, revealed_at, slides_of
 from .svg_values import mark_values
@@ -165,9 +167,24 @@ def page_data(trace: QuantityTrace, *, lang: str = "en", decimals: int = 8) -> P
         "quantities": quantities,
         "diagrams": {_key(*k): {"step": k[0], "sample": k[1]} for k in drawings},
         "note": "" if slides else _note(document),
+        "exercise": trace.exercise.id,
+        "decimals": decimals,
+        "words": {key: word(key, lang) for key in ("edit", "reset", "download")},
+        "edit": editing_data(trace) if _editable(trace) else None,
     }
     svgs = {_key(*k): svg for k, (svg, _) in drawings.items()}
     return PageData(document.title, data, nav, svgs)
+
+
+MAX_EDITABLE = 5_000  # computed quantities a page recomputes on an edit; more: no editing
+
+
+def _editable(trace: QuantityTrace) -> bool:
+    """Whether the page offers editing: a network small enough to recompute whole."""
+    if trace.exercise.kind != "network":
+        return False
+    counted = zip(trace.refs(), range(MAX_EDITABLE + 1), strict=False)
+    return sum(1 for _ in counted) <= MAX_EDITABLE
 
 
 def _note(document: Document) -> str:
@@ -251,6 +268,7 @@ def walkthrough_page(
         templates,
         f'<script type="application/json" id="backviz-data">{payload}</script>',
         f"<script>{_asset('page.js')}</script>",
+        f"<script>{PROGRAM_RUNNER}\n{_asset('edit.js')}</script>" if made.data["edit"] else "",
         *(_extension(e) for e in extensions),
         "</body>",
         "</html>",
