@@ -202,14 +202,31 @@ def draw(
 )
 @click.option("--lang", type=click.Choice(("en", "ko")), default="en", show_default=True)
 @click.option("--decimals", type=click.IntRange(0, 17), default=8, show_default=True)
-def walkthrough(exercise: Path, out: Path, lang: str, decimals: int) -> None:
+@click.option(
+    "--practice",
+    is_flag=True,
+    help="Practice mode: type each asked value before it is shown; the grader's verdicts.",
+)
+def walkthrough(exercise: Path, out: Path, lang: str, decimals: int, practice: bool) -> None:
     """Write a self-contained HTML page that steps through EXERCISE's worked solution."""
     from .core.api import solve as compute
     from .files import write_atomic
     from .render.walkthrough import walkthrough_page
 
     try:
-        write_atomic(out, walkthrough_page(compute(exercise), lang=lang, decimals=decimals))
+        trace = compute(exercise)
+        if practice:
+            from .grading.practice import practice_page
+
+            if not isinstance(trace.exercise, NetworkExercise) or not trace.exercise.trains:
+                raise BackvizError(
+                    f"{exercise}: practice mode needs a network exercise with [training] "
+                    "(its answer sheet)"
+                )
+            page = practice_page(trace, lang=lang, decimals=decimals)  # type: ignore[arg-type]
+        else:
+            page = walkthrough_page(trace, lang=lang, decimals=decimals)
+        write_atomic(out, page)
     except BackvizError as error:
         _fail(error)
         return

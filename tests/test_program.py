@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 import pytest
 
@@ -86,3 +87,39 @@ def test_the_program_lists_every_quantity_once_in_computing_order() -> None:
         assert set(inputs) <= seen, name  # every input computed before it
         seen.add(name)
     assert program["settings"] == {"η": 0.5}
+
+
+def test_the_walkthrough_recomputes_an_edit_and_saves_the_exercise(tmp_path: Path, page) -> None:
+    """Edit W1 and η on the page: every value it shows is `backviz solve` of the exercise with
+    those numbers changed, the diagram and the equation show the new numbers, and the saved
+    TOML loads to that same exercise."""
+    from click.testing import CliRunner
+
+    from backviz.cli import main
+
+    path = EXERCISES / "seed-222.toml"
+    page_file = tmp_path / "page.html"
+    result = CliRunner().invoke(main, ["walkthrough", str(path), "-o", str(page_file)])
+    assert result.exit_code == 0, result.output
+    text = edited_toml(path.read_text(encoding="utf-8"), "[[0.30, 0.25]", "[[0.35, 0.25]", 0.25)
+    expected = dict(backviz.trace_of(backviz.loads(text)).items())
+    tab = page.context.browser.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.goto(page_file.as_uri())
+    tab.click("#edit summary")
+    tab.fill("#edit input[data-name='W1']", "0.35")
+    tab.dispatch_event("#edit input[data-name='W1']", "change")
+    tab.evaluate("backvizPage.set('η', 0.25)")
+    tab.evaluate("backvizPage.step('z1')")
+    names = tab.evaluate("backvizPage.names()")
+    shown = {n: tab.evaluate("(n) => backvizPage.value(n)", n) for n in names}
+    z1_text = tab.locator("#diagram text[data-q='z1'] .v").text_content()
+    equation = tab.locator("#formula").inner_text()
+    saved = tab.evaluate("backvizPage.exerciseToml()")
+    tab.close()
+    assert not errors
+    wrong = [(n, shown[n], expected[n]) for n in names if not close(shown[n], expected[n])]
+    assert not wrong, wrong[:3]
+    assert z1_text == "0.08500000" and "0.35" in equation and "0.08500000" in equation
+    assert dict(backviz.trace_of(backviz.loads(saved)).items()) == pytest.approx(expected)

@@ -24,7 +24,7 @@ from ..files import write_atomic
 from ..render.diagrams import diagram
 from ..render.drawing import INSTALL_DOT, render_graph
 from ..render.handout import HandIn, Sheet, problem_sheet
-from .report_text import safe_name
+from .escape import file_name
 from .verdicts import asked
 
 __all__ = ["FORMATS", "Handout", "default_format", "handout_files", "handouts", "write_handouts"]
@@ -49,7 +49,7 @@ class Handout:
 def _network_sheet(trace: Any, path: Path, lang: str) -> Sheet:
     exercise = trace.exercise
     student = exercise.student
-    stem = "ID" if student is None else safe_name(student)
+    stem = "ID" if student is None else file_name(student)
     if exercise.code is not None:
         code = exercise.code
         hand_in = HandIn("code", path.name, student, stem, function=code.function, cases=code.cases)
@@ -82,14 +82,14 @@ def handouts(source: Path, *, lang: str = "en") -> list[Handout]:
     if not source.is_dir():
         trace = trace_of(load(source))
         sheet = SHEETS[trace.exercise.kind](trace, source, lang)
-        return [Handout(safe_name(trace.exercise.id), sheet, trace)]
+        return [Handout(file_name(trace.exercise.id), sheet, trace)]
     found = []
     for path in sorted(source.glob("*.toml")):
         exercise = load(path)
         if isinstance(exercise, NetworkExercise) and exercise.student is not None:
             trace = trace_of(exercise)
             sheet = _network_sheet(trace, path, lang)
-            found.append(Handout(safe_name(exercise.student), sheet, trace))
+            found.append(Handout(file_name(exercise.student), sheet, trace))
     if not found:
         raise BackvizError(f"{source}: no variants found (files written by `backviz variants`)")
     return found

@@ -20,6 +20,7 @@ const BackvizMarking = (() => {
         `the same number is written for ${c} quantities: a placeholder earns nothing`,
       imprecise: (d) => `right, but too coarse: write at least ${d} decimal(s)`,
       nought: (d) => `a 0, right only to the decimals written: it earns nothing; write at least ${d} decimal(s)`,
+      unchanged: (d) => `the old value, right only to the decimals written: it earns nothing; write at least ${d} decimal(s)`,
       lookalike: (n) => `this is the value of ${n}: a mislabelled answer?`,
       unreadable: "not a number",
     },
@@ -32,6 +33,7 @@ const BackvizMarking = (() => {
       placeholder: (c) => `같은 수를 ${c}개 항목에 썼다: 자리 채우기 값은 점수가 없다`,
       imprecise: (d) => `맞지만 너무 거칠다: 소수점 아래 ${d}자리 이상 쓸 것`,
       nought: (d) => `쓴 자릿수에서만 맞는 0이다: 점수가 없다; 소수점 아래 ${d}자리 이상 쓸 것`,
+      unchanged: (d) => `쓴 자릿수에서만 맞는 원래 값이다: 점수가 없다; 소수점 아래 ${d}자리 이상 쓸 것`,
       lookalike: (n) => `${n}의 값이다: 이름을 잘못 붙였나?`,
       unreadable: "수가 아니다",
     },
@@ -204,7 +206,8 @@ const BackvizMarking = (() => {
         verdict = "imprecise";
         marks = nought ? 0 : spec.imprecise_credit * q.marks;
         const needed = decimalsNeeded(step, spec.significant);
-        detail = nought ? words.nought(needed) : words.imprecise(needed);
+        detail = !nought ? words.imprecise(needed)
+          : value !== 0 ? words.unchanged(needed) : words.nought(needed);
       } else {
         verdict = "wrong";
         if (!zero && floor) {

@@ -81,6 +81,12 @@ _WORDS = {
         "{decimals} decimal(s)",
         "ko": "쓴 자릿수에서만 맞는 0이다: 점수가 없다; 소수점 아래 {decimals}자리 이상 쓸 것",
     },
+    "unchanged": {
+        "en": "the old value, right only to the decimals written: it earns nothing; write at "
+        "least {decimals} decimal(s)",
+        "ko": "쓴 자릿수에서만 맞는 원래 값이다: 점수가 없다; "
+        "소수점 아래 {decimals}자리 이상 쓸 것",
+    },
     "placeholder": {
         "en": "the same number is written for {count} quantities: a placeholder earns nothing",
         "ko": "같은 수를 {count}개 항목에 썼다: 자리 채우기 값은 점수가 없다",
@@ -504,12 +510,15 @@ class ClassGrader:
                 what=what,
                 step=format_number(step, decimals_needed(step, self.ask.significant) + 1),
             )
-            nought_note = self._word("nought", decimals=decimals_needed(step, self.ask.significant))
+            needed = decimals_needed(step, self.ask.significant)
+            nought_note = self._word("nought", decimals=needed)
+            unchanged_note = self._word("unchanged", decimals=needed)
             for i in np.flatnonzero(imprecise):
                 prefix = ""
                 if carried[i]:
                     prefix = self._word("imprecise_carried", sources=", ".join(sources[i]))
-                details[i] = prefix + (nought_note if nought[i] else note)
+                nothing = unchanged_note if values[i] != 0 else nought_note
+                details[i] = prefix + (nothing if nought[i] else note)
         for i in np.flatnonzero(precise & floor & carried):
             details[i] = self._word("carried", sources=", ".join(sources[i]))
         # 4. a catalogued mistake, where the right formula on their inputs cannot explain it

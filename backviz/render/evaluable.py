@@ -52,7 +52,7 @@ PY_FUNCTIONS: dict[str, Callable[..., Any]] = {
 }
 
 # The same functions for a page: `F` in the expressions printed by `JavaScriptPrinter`.
-JS_FUNCTIONS = """const F = {
+JS_FUNCTIONS = """var F = {  // var: several scripts of one page may each bring it
   "σ": (z) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z))),
   "exp": Math.exp, "log": Math.log, "tanh": Math.tanh, "√": Math.sqrt,
   "sin": Math.sin, "cos": Math.cos, "max": Math.max,

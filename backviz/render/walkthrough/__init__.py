@@ -11,6 +11,6 @@ it works offline, from a USB stick. `window.backvizPage` lets a test or a course
 names the diagrams' value texts, `page.py` assembles the page from `page.css` and `page.js`.
 """
 
-from .page import walkthrough_page
+from .page import PageExtension, walkthrough_page
 
-__all__ = ["walkthrough_page"]
+__all__ = ["PageExtension", "walkthrough_page"]

@@ -26,8 +26,10 @@ from ..diagrams import diagram, element_ids, value_labels
 from ..document import Document, Paragraph
 from ..drawing import render_graph
 from ..html import page_head
+from ..program import PROGRAM_RUNNER
 from ..solution import worked_solution
 from ..words import word
+from .editing import editing_data
 from .linked_math import linked_equation
 from .slides import NavEntry, Slide, revealed_at, slides_of
 from .svg_values import mark_values
@@ -35,7 +37,19 @@ from .svg_values import mark_values
 if TYPE_CHECKING:
     from ...core.quantity_trace import QuantityTrace
 
-__all__ = ["PageData", "page_data", "walkthrough_page"]
+__all__ = ["PageData", "PageExtension", "page_data", "walkthrough_page"]
+
+
+@dataclass(frozen=True)
+class PageExtension:
+    """More the page does, given by a floor above (practice mode): its data (as
+    `<script type="application/json" id="backviz-NAME">`), its script (run after the page's
+    own, with `window.backvizPage` and the `backviz:slide` event to build on) and its style."""
+
+    name: str
+    data: dict[str, Any]
+    script: str
+    style: str = ""
 
 
 # The words of the page's controls (render/words.py has them in English and Korean).
@@ -153,9 +167,24 @@ def page_data(trace: QuantityTrace, *, lang: str = "en", decimals: int = 8) -> P
         "quantities": quantities,
         "diagrams": {_key(*k): {"step": k[0], "sample": k[1]} for k in drawings},
         "note": "" if slides else _note(document),
+        "exercise": trace.exercise.id,
+        "decimals": decimals,
+        "words": {key: word(key, lang) for key in ("edit", "reset", "download")},
+        "edit": editing_data(trace) if _editable(trace) else None,
     }
     svgs = {_key(*k): svg for k, (svg, _) in drawings.items()}
     return PageData(document.title, data, nav, svgs)
+
+
+MAX_EDITABLE = 5_000  # computed quantities a page recomputes on an edit; more: no editing
+
+
+def _editable(trace: QuantityTrace) -> bool:
+    """Whether the page offers editing: a network small enough to recompute whole."""
+    if trace.exercise.kind != "network":
+        return False
+    counted = zip(trace.refs(), range(MAX_EDITABLE + 1), strict=False)
+    return sum(1 for _ in counted) <= MAX_EDITABLE
 
 
 def _note(document: Document) -> str:
@@ -191,8 +220,14 @@ def _samples(diagrams: dict[str, dict[str, int]], lang: str) -> str:
     return f'<div id="samples" role="group">{buttons}</div>'
 
 
-def walkthrough_page(trace: QuantityTrace, *, lang: str = "en", decimals: int = 8) -> str:
-    """The whole page as HTML text."""
+def walkthrough_page(
+    trace: QuantityTrace,
+    *,
+    lang: str = "en",
+    decimals: int = 8,
+    extensions: tuple[PageExtension, ...] = (),
+) -> str:
+    """The whole page as HTML text (with `extensions`, e.g. practice mode)."""
     made = page_data(trace, lang=lang, decimals=decimals)
     w = {key: escape(word(key, lang)) for key in CONTROL_WORDS}
     templates = "\n".join(
@@ -233,7 +268,20 @@ def walkthrough_page(trace: QuantityTrace, *, lang: str = "en", decimals: int = 
         templates,
         f'<script type="application/json" id="backviz-data">{payload}</script>',
         f"<script>{_asset('page.js')}</script>",
+        f"<script>{PROGRAM_RUNNER}\n{_asset('edit.js')}</script>" if made.data["edit"] else "",
+        *(_extension(e) for e in extensions),
         "</body>",
         "</html>",
     ]
-    return "\n".join([*page_head(made.title, lang, _asset("page.css")), *body]) + "\n"
+    style = "\n".join([_asset("page.css"), *(e.style for e in extensions)])
+    return "\n".join([*page_head(made.title, lang, style), *body]) + "\n"
+
+
+def _extension(extension: PageExtension) -> str:
+    payload = json.dumps(extension.data, ensure_ascii=False, separators=(",", ":"))
+    payload = payload.replace("</", "<\\/")
+    script = extension.script.replace("</script", "<\\/script")
+    return (
+        f'<script type="application/json" id="backviz-{extension.name}">{payload}</script>\n'
+        f"<script>{script}</script>"
+    )
