@@ -1,4 +1,5 @@
-"""What a check found: per independent source and kind of quantity, the largest disagreement.
+"""What a check found: per independent source and kind of quantity, the largest disagreement,
+and what each source could not judge, with the reason.
 
 `check_table` is the table `backviz check` prints from it.
 """
@@ -10,7 +11,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["SOURCES", "TOLERANCES", "CheckReport", "Comparison", "check_table"]
+__all__ = [
+    "SOURCES",
+    "TOLERANCES",
+    "CheckReport",
+    "Comparison",
+    "Unjudged",
+    "check_table",
+    "one_line",
+    "relative_errors",
+]
 
 # The relative tolerance of each source: torch computes the same float64 arithmetic in another
 # order; a difference quotient cannot do better than about ε·|E|/h; a formula recomputed from
@@ -22,6 +32,40 @@ TOLERANCES = {
     "sympy": 1e-9,
 }
 SOURCES = tuple(TOLERANCES)
+
+NAMES_PER_NOTE = 8  # a note lists this many quantities, then how many more
+
+
+def relative_errors(
+    ours: np.ndarray, theirs: np.ndarray, floor: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """|ours − theirs| and |ours − theirs| / max(|ours|, |theirs|, floor), elementwise.
+
+    Values that cancel to ~1e-17 on one side and 0 on the other do not count as 100% wrong: the
+    default floor is 1e-12 of the largest value compared (at least 1e-12). The same infinity on
+    both sides, or NaN on both, agrees; NaN on one side only is infinitely wrong.
+    """
+    ours = np.asarray(ours, dtype=float).ravel()
+    theirs = np.asarray(theirs, dtype=float).ravel()
+    same = (np.isnan(ours) & np.isnan(theirs)) | (np.isinf(ours) & (ours == theirs))
+    with np.errstate(invalid="ignore"):
+        abs_err = np.where(same, 0.0, np.abs(ours - theirs))
+    abs_err = np.where(np.isnan(abs_err), np.inf, abs_err)
+    if floor is None:
+        scale = float(np.max(np.abs(np.where(np.isfinite(theirs), theirs, 0.0)), initial=0.0))
+        floor = max(scale, 1.0) * 1e-12
+    with np.errstate(invalid="ignore"):
+        rel = abs_err / np.maximum(np.maximum(np.abs(ours), np.abs(theirs)), floor)
+    return abs_err, np.where(np.isnan(rel), np.inf, rel)
+
+
+@dataclass(frozen=True)
+class Unjudged:
+    """A quantity a source could not judge: never counted as agreeing, always said."""
+
+    name: str
+    reason: str  # why, as a clause shared by every quantity left out for the same reason
+    detail: str = ""  # this quantity's own part of it, e.g. "z(2)_1 = 0"
 
 
 @dataclass
@@ -36,6 +80,7 @@ class Comparison:
     max_rel: float = 0.0
     worst: str = ""
     failures: int = 0
+    not_judged: list[Unjudged] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -48,27 +93,11 @@ class Comparison:
         names: Callable[[int], str],
         floor: float | None = None,
     ) -> None:
-        """Compare arrays elementwise; `names(i)` names the flat element i for the report.
-
-        The relative error is |ours − theirs| / max(|ours|, |theirs|, floor), so values that
-        cancel to ~1e-17 on one side and 0 on the other do not count as 100% wrong. The default
-        floor is 1e-12 of the largest value compared (at least 1e-12).
-        """
-        ours = np.asarray(ours, dtype=float).ravel()
-        theirs = np.asarray(theirs, dtype=float).ravel()
-        if ours.size == 0:
+        """Compare arrays elementwise (`relative_errors`); `names(i)` names the flat element i."""
+        abs_err, rel = relative_errors(ours, theirs, floor)
+        if abs_err.size == 0:
             return
-        both_nan = np.isnan(ours) & np.isnan(theirs)
-        both_inf = np.isinf(ours) & (ours == theirs)
-        same = both_nan | both_inf
-        abs_err = np.where(same, 0.0, np.abs(ours - theirs))
-        abs_err = np.where(np.isnan(abs_err), np.inf, abs_err)
-        if floor is None:
-            scale = float(np.max(np.abs(np.where(np.isfinite(theirs), theirs, 0.0)), initial=0.0))
-            floor = max(scale, 1.0) * 1e-12
-        rel = abs_err / np.maximum(np.maximum(np.abs(ours), np.abs(theirs)), floor)
-        rel = np.where(np.isnan(rel), np.inf, rel)
-        self.count += ours.size
+        self.count += abs_err.size
         worst = int(np.argmax(rel))
         if rel[worst] >= self.max_rel:
             self.max_rel = float(rel[worst])
@@ -79,7 +108,7 @@ class Comparison:
 
 @dataclass
 class CheckReport:
-    """All comparisons for one exercise."""
+    """All comparisons for one exercise, and what could not be judged or run."""
 
     exercise: str
     comparisons: list[Comparison] = field(default_factory=list)
@@ -87,7 +116,12 @@ class CheckReport:
 
     @property
     def ok(self) -> bool:
+        """No disagreement beyond a tolerance (what was not judged is said, not failed)."""
         return all(c.ok for c in self.comparisons)
+
+    @property
+    def not_judged(self) -> int:
+        return sum(len(c.not_judged) for c in self.comparisons)
 
     def get(self, source: str, kind: str) -> Comparison:
         for c in self.comparisons:
@@ -97,13 +131,55 @@ class CheckReport:
         self.comparisons.append(comparison)
         return comparison
 
+    def skip(self, source: str, kind: str, name: str, reason: str, detail: str = "") -> None:
+        """`source` cannot judge the quantity `name` (of kind `kind`), for `reason`."""
+        self.get(source, kind).not_judged.append(Unjudged(name, reason, detail))
+
+    def unjudged_notes(self) -> list[str]:
+        """One note per source and reason, naming the quantities it left out."""
+        groups: dict[tuple[str, str], list[Unjudged]] = {}
+        for c in self.comparisons:
+            for item in c.not_judged:
+                groups.setdefault((c.source, item.reason), []).append(item)
+        notes = []
+        for (source, reason), items in groups.items():
+            listed = _listed(items[:NAMES_PER_NOTE])
+            more = len(items) - NAMES_PER_NOTE
+            notes.append(
+                f"{source} did not judge {listed}{f' and {more} more' * (more > 0)}: {reason}"
+            )
+        return notes
+
+
+def _listed(items: list[Unjudged]) -> str:
+    """Names, each run of names with the same detail followed by it once: "a, b (z = 0), c"."""
+    parts = []
+    for n, item in enumerate(items):
+        last_of_run = n + 1 == len(items) or items[n + 1].detail != item.detail
+        parts.append(f"{item.name} ({item.detail})" if item.detail and last_of_run else item.name)
+    return ", ".join(parts)
+
+
+def _verdict(c: Comparison) -> str:
+    if not c.ok:
+        return f"MISMATCH ×{c.failures}"
+    return "ok" if c.count else "not judged"
+
+
+def one_line(error: Exception) -> str:
+    """An error as one line of a report: its type and the first line of its message."""
+    message = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {message[0]}" if message else type(error).__name__
+
 
 def check_table(report: CheckReport) -> str:
-    """One row per (source, kind): count, max absolute and relative error, tolerance, verdict."""
+    """One row per (source, kind): counts, max absolute and relative error, tolerance, verdict;
+    then the notes (what was skipped, not judged or could not run, and why) and the outcome."""
     header = (
         "source",
         "quantity",
         "count",
+        "not judged",
         "max abs err",
         "max rel err",
         "tolerance",
@@ -118,10 +194,11 @@ def check_table(report: CheckReport) -> str:
                 c.source,
                 c.kind,
                 str(c.count),
+                str(len(c.not_judged)),
                 f"{c.max_abs:.2e}",
                 f"{c.max_rel:.2e}",
                 f"{c.tolerance:.0e}",
-                "ok" if c.ok else f"MISMATCH ×{c.failures}",
+                _verdict(c),
                 c.worst,
             )
         )
@@ -131,6 +208,11 @@ def check_table(report: CheckReport) -> str:
         lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
-    lines.extend(f"note: {note}" for note in report.notes)
-    lines.append("all quantities agree" if report.ok else "MISMATCH: see the rows marked above")
+    lines.extend(f"note: {note}" for note in [*report.notes, *report.unjudged_notes()])
+    if not report.ok:
+        lines.append("MISMATCH: see the rows marked above")
+    elif report.not_judged:
+        lines.append(f"all judged quantities agree; {report.not_judged} not judged (see the notes)")
+    else:
+        lines.append("all quantities agree")
     return "\n".join(lines) + "\n"
