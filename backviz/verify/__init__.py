@@ -73,8 +73,7 @@ def _guarded(report: CheckReport, source: str, run: Callable[[CheckReport], None
     except Exception as error:  # any failure of a checker is a note, never a traceback
         report.notes.append(f"{source} could not run ({one_line(error)}); nothing of it is judged")
         return
-    report.comparisons.extend(own.comparisons)
-    report.notes.extend(own.notes)
+    report.merge(own)
 
 
 def _check_network(report: CheckReport, trace: Trace, plan: _Plan) -> None:

@@ -63,7 +63,29 @@ def check_formulas(report: CheckReport, trace: QuantityTrace, *, symbolic: bool)
             def exact(rule: Any = formula.rule, values: list[float] = values) -> float:
                 return float(sp.N(rule.symbolic([sp.Float(v, 30) for v in values]), 30))
 
-            _judge(report, "sympy", kind, name, ours, exact)
+            # sympy's exact arithmetic against float64's: a result that cancels is judged by
+            # the digits of what it is computed from
+            operands = _operand_scale(formula.rule, values)
+            _judge(report, "sympy", kind, name, ours, exact, operands=operands)
+
+
+def _operand_scale(rule: Any, values: list[float]) -> float:
+    """Σᵢ |∂f/∂xᵢ|·|xᵢ| by a relative step in each input: how far rounding the inputs in their
+    last place moves f, over ε (a weighted sum's 2·Σ|w·a|; |W| + |η·g| for W⁺)."""
+    step = 2.0**-20
+
+    def f(args: list[float]) -> float:
+        with np.errstate(all="ignore"):
+            return float(rule.evaluate([np.float64(v) for v in args]))
+
+    base = f(values)
+    total = 0.0
+    for i, x in enumerate(values):
+        bumped = list(values)
+        bumped[i] = x * (1 + step)
+        change = abs(f(bumped) - base) / step
+        total += change if np.isfinite(change) else 0.0
+    return total
 
 
 def _judge(
@@ -73,6 +95,8 @@ def _judge(
     name: str,
     ours: float,
     theirs: Callable[[], float],
+    *,
+    operands: float | None = None,
 ) -> None:
     """Compare our value with what `theirs()` computes; if that fails, the failure is one line
     and the quantity is not judged."""
@@ -81,7 +105,8 @@ def _judge(
     except Exception as error:  # an evaluation that fails judges nothing: said, not raised
         report.skip(source, kind, name, "it could not evaluate them", one_line(error))
         return
-    report.get(source, kind).add(np.array(ours), np.array(value), lambda _: name)
+    comparison = report.get(source, kind)
+    comparison.add(np.array(ours), np.array(value), lambda _: name, operands=operands)
 
 
 def _limited(items: Iterable[Ref], limit: int) -> Iterable[Ref]:

@@ -35,15 +35,29 @@ SOURCES = tuple(TOLERANCES)
 
 NAMES_PER_NOTE = 8  # a note lists this many quantities, then how many more
 
+# float64 places a result only to a few units in the last place of what it is computed from: a
+# sum that cancels (0.1 + 0.2 − 0.3 is 5.55e-17 in float64, 2.78e-17 exactly) is right to
+# ε·Σ|terms|, not to 1e-9 of itself. Where operands are given, an error within this many units
+# of their last place is within the tolerance.
+ROUNDING_ULPS = 8
+EPSILON = float(np.finfo(float).eps)
+
 
 def relative_errors(
-    ours: np.ndarray, theirs: np.ndarray, floor: float | None = None
+    ours: np.ndarray,
+    theirs: np.ndarray,
+    floor: float | None = None,
+    *,
+    operands: np.ndarray | float | None = None,
+    tolerance: float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """|ours − theirs| and |ours − theirs| / max(|ours|, |theirs|, floor), elementwise.
 
     Values that cancel to ~1e-17 on one side and 0 on the other do not count as 100% wrong: the
-    default floor is 1e-12 of the largest value compared (at least 1e-12). The same infinity on
-    both sides, or NaN on both, agrees; NaN on one side only is infinitely wrong.
+    default floor is 1e-12 of the largest value compared (at least 1e-12). `operands`, the size
+    of what each value is computed from, raises the floor to `ROUNDING_ULPS` units of their last
+    place over `tolerance`, so a result that cancels is judged by its operands' digits. The same
+    infinity on both sides, or NaN on both, agrees; NaN on one side only is infinitely wrong.
     """
     ours = np.asarray(ours, dtype=float).ravel()
     theirs = np.asarray(theirs, dtype=float).ravel()
@@ -54,8 +68,12 @@ def relative_errors(
     if floor is None:
         scale = float(np.max(np.abs(np.where(np.isfinite(theirs), theirs, 0.0)), initial=0.0))
         floor = max(scale, 1.0) * 1e-12
+    floors = np.full(ours.shape, floor)
+    if operands is not None:
+        rounding = ROUNDING_ULPS * EPSILON * np.abs(np.ravel(operands).astype(float)) / tolerance
+        floors = np.maximum(floors, np.nan_to_num(rounding, nan=0.0, posinf=0.0))
     with np.errstate(invalid="ignore"):
-        rel = abs_err / np.maximum(np.maximum(np.abs(ours), np.abs(theirs)), floor)
+        rel = abs_err / np.maximum(np.maximum(np.abs(ours), np.abs(theirs)), floors)
     return abs_err, np.where(np.isnan(rel), np.inf, rel)
 
 
@@ -86,15 +104,28 @@ class Comparison:
     def ok(self) -> bool:
         return self.failures == 0
 
+    def merge(self, other: Comparison) -> None:
+        """Take in what `other` found for the same source and kind."""
+        if other.count and other.max_rel >= self.max_rel:
+            self.max_rel, self.worst = other.max_rel, other.worst
+        self.count += other.count
+        self.max_abs = max(self.max_abs, other.max_abs)
+        self.failures += other.failures
+        self.not_judged.extend(other.not_judged)
+
     def add(
         self,
         ours: np.ndarray,
         theirs: np.ndarray,
         names: Callable[[int], str],
         floor: float | None = None,
+        *,
+        operands: np.ndarray | float | None = None,
     ) -> None:
         """Compare arrays elementwise (`relative_errors`); `names(i)` names the flat element i."""
-        abs_err, rel = relative_errors(ours, theirs, floor)
+        abs_err, rel = relative_errors(
+            ours, theirs, floor, operands=operands, tolerance=self.tolerance
+        )
         if abs_err.size == 0:
             return
         self.count += abs_err.size
@@ -130,6 +161,12 @@ class CheckReport:
         comparison = Comparison(source, kind, TOLERANCES[source])
         self.comparisons.append(comparison)
         return comparison
+
+    def merge(self, other: CheckReport) -> None:
+        """Take in another report's comparisons (same source and kind: one row) and notes."""
+        for c in other.comparisons:
+            self.get(c.source, c.kind).merge(c)
+        self.notes.extend(other.notes)
 
     def skip(self, source: str, kind: str, name: str, reason: str, detail: str = "") -> None:
         """`source` cannot judge the quantity `name` (of kind `kind`), for `reason`."""

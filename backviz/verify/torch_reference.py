@@ -7,7 +7,7 @@ torch is imported only when a check runs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -282,13 +282,21 @@ def _compare_params(
     theirs: Iterable,
     step: int,
     label: tuple[str, ...] = (),
+    before: Sequence | None = None,
 ) -> None:
+    """Parameters, gradients or updated parameters; an update is judged by the digits of the
+    old value and the step (w⁺ = w − η·g that nearly cancels is right to their last place:
+    torch's optimiser may round w − η·g once where numpy rounds twice)."""
     for i, (a, b) in enumerate(zip(ours, theirs, strict=True)):
         if a is None or b is None:
             continue
+        old = None if before is None else before[i]
         kind = kinds[0] if a.ndim == 2 else kinds[1]
         group = Kind.STATE.value if label else kind.value
-        report.get(source, group).add(a, b, _namer(trace, kind, i + 2, a.shape, step, label=label))
+        operands = None if old is None else np.abs(old) + np.abs(a - old)
+        report.get(source, group).add(
+            a, b, _namer(trace, kind, i + 2, a.shape, step, label=label), operands=operands
+        )
 
 
 def compare_traces(report: CheckReport, source: str, ours: Trace, theirs: Trace) -> None:
@@ -326,11 +334,8 @@ def compare_traces(report: CheckReport, source: str, ours: Trace, theirs: Trace)
                         os_[slot],
                         _namer(ours, kind, i + 2, value.shape, s, label=(slot, param)),
                     )
-        _compare_params(
-            report, source, ours, (Kind.UPDATE_W, Kind.UPDATE_B), mine.W_new, other.W_new, s
-        )
-        _compare_params(
-            report, source, ours, (Kind.UPDATE_W, Kind.UPDATE_B), mine.b_new, other.b_new, s
-        )
+        updates = (Kind.UPDATE_W, Kind.UPDATE_B)
+        _compare_params(report, source, ours, updates, mine.W_new, other.W_new, s, before=mine.W)
+        _compare_params(report, source, ours, updates, mine.b_new, other.b_new, s, before=mine.b)
         assert mine.after is not None and other.after is not None
         _compare_forward(report, source, ours, mine.after, other.after, s, after=True)
