@@ -166,9 +166,9 @@ targets = [[0.5]]
 learning_rate = 0.1
 """
 
-KINK = "within the step h of its activation's kink"
+KINK = "within the step h of a kink"
 SATURATED = "saturated output"
-COARSE = "too few digits"
+COARSE = "own error"
 
 
 @dataclass(frozen=True)

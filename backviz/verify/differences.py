@@ -42,12 +42,12 @@ FRACTIONS = (1.0, 0.5, 0.25)
 ERROR_MARGIN = 4.0
 EPSILON = float(np.finfo(float).eps)
 
-KINK = "a pre-activation each moves lies within the step h of its activation's kink, where a \
-difference quotient averages two slopes and torch takes one (relu′(0) = 0, leaky_relu′(0) = slope)"
-SATURATED = "each moves a saturated output, whose loss term torch differentiates by convention \
-(bce: o(1 − o) floored at 1e-12, each log clamped at −100), not as the loss's slope"
-COARSE = "a difference quotient's own error (the spread of its extrapolations, and the loss's \
-rounding over h) is as large as its disagreement: the loss has too few digits there to tell"
+KINK = "each moves a pre-activation to within the step h of a kink, where a difference \
+quotient averages the two slopes and torch takes one"
+SATURATED = "each moves a saturated output, whose term torch differentiates by convention (bce: \
+o(1 − o) floored at 1e-12, logs clamped at −100), not as the loss's slope"
+COARSE = "the difference quotient's own error (the spread of its extrapolations, and the loss's \
+rounding over h) is as large as the disagreement"
 
 
 @dataclass(frozen=True)
