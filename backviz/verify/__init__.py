@@ -90,7 +90,8 @@ def _check_network(report: CheckReport, trace: Trace, plan: _Plan) -> None:
     if symbolic and plan.symbolic is None and not count_at_most(trace.refs(), MAX_SYMPY_REFS):
         report.notes.append(f"sympy: skipped (more than {MAX_SYMPY_REFS} quantities)")
         symbolic = False
-    _guarded(report, "formulas", lambda own: check_formulas(own, trace, symbolic=symbolic))
+    source = "formulas and sympy" if symbolic else "formulas"
+    _guarded(report, source, lambda own: check_formulas(own, trace, symbolic=symbolic))
 
 
 def _check_expression(report: CheckReport, trace: ExpressionTrace, plan: _Plan) -> None:
@@ -98,7 +99,8 @@ def _check_expression(report: CheckReport, trace: ExpressionTrace, plan: _Plan) 
     symbolic = plan.runs(report, "sympy")
     if symbolic:
         _guarded(report, "sympy", lambda own: check_expression_exactly(own, trace))
-    _guarded(report, "formulas", lambda own: check_formulas(own, trace, symbolic=symbolic))
+    source = "formulas and sympy" if symbolic else "formulas"
+    _guarded(report, source, lambda own: check_formulas(own, trace, symbolic=symbolic))
 
 
 CHECKS: dict[str, Callable[[CheckReport, Any, _Plan], None]] = {

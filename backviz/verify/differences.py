@@ -28,6 +28,7 @@ from ..core.exercise import NetworkExercise
 from ..core.quantities import Kind, Ref
 from ..core.trace import Forward, StepRecord, Trace
 from .report import CheckReport, relative_errors
+from .rounding import EPSILON
 
 __all__ = ["FD_SAMPLE", "finite_differences"]
 
@@ -40,7 +41,6 @@ FRACTIONS = (1.0, 0.5, 0.25)
 
 # A disagreement is the quotient's own when within this many times its estimated error.
 ERROR_MARGIN = 4.0
-EPSILON = float(np.finfo(float).eps)
 
 KINK = "each moves a pre-activation to within the step h of a kink, where a difference \
 quotient averages the two slopes and torch takes one"
@@ -174,9 +174,8 @@ def _cannot_tell(trace: Trace, record: StepRecord, probe: _Probe) -> tuple[str, 
         z = np.stack([fwd.z[i] for fwd in passes])  # (passes, N, n): the base pass first
         return z, np.any(z[1:] != z[0], axis=0)
 
-    def z_name(i: int, at: tuple[int, int], *, output: bool = False) -> str:
+    def node_name(kind: Kind, i: int, at: tuple[int, int]) -> str:
         sample, node = (int(v) + 1 for v in at)
-        kind = Kind.A if output else Kind.Z
         return trace.name(Ref(kind, i + 2, (node,), sample, record.step))
 
     for i, f in enumerate(exercise.activations):
@@ -188,7 +187,7 @@ def _cannot_tell(trace: Trace, record: StepRecord, probe: _Probe) -> tuple[str, 
             if near.any():
                 at = tuple(np.argwhere(near)[0])
                 value = float(record.forward.z[i][at])
-                return KINK, f"{z_name(i, at)} = {value:g}, {f.name}"
+                return KINK, f"{node_name(Kind.Z, i, at)} = {value:g}, {f.name}"
     saturated = exercise.output_loss.saturated if exercise.targets is not None else None
     if saturated is not None:
         last = len(exercise.activations) - 1
@@ -198,7 +197,7 @@ def _cannot_tell(trace: Trace, record: StepRecord, probe: _Probe) -> tuple[str, 
         if hit.any():
             at = tuple(np.argwhere(hit)[0])
             value = float(record.forward.a[last][at])
-            return SATURATED, f"{z_name(last, at, output=True)} = {value!r}"
+            return SATURATED, f"{node_name(Kind.A, last, at)} = {value!r}"
     return None
 
 

@@ -20,6 +20,7 @@ from ..core.quantities import Kind, Ref
 from ..core.quantity_trace import QuantityTrace
 from ..errors import DependencyError
 from .report import CheckReport, one_line
+from .rounding import formula_rounding, propagated_rounding
 
 __all__ = [
     "MAX_FORMULA_REFS",
@@ -37,7 +38,10 @@ def _sympy() -> Any:
     try:
         import sympy
     except ImportError:  # pragma: no cover
-        raise DependencyError("backviz check needs sympy: pip install 'backviz[check]'") from None
+        raise DependencyError(
+            "backviz check needs sympy: pip install 'backviz[check]', or leave it out with "
+            "--skip sympy"
+        ) from None
     return sympy
 
 
@@ -57,35 +61,18 @@ def check_formulas(report: CheckReport, trace: QuantityTrace, *, symbolic: bool)
             with np.errstate(all="ignore"):
                 return float(rule.evaluate([np.float64(v) for v in values]))
 
-        _judge(report, "formulas", kind, name, ours, recomputed)
+        # float64 against float64 in another order, or against sympy's exact arithmetic: a
+        # result that cancels is judged by the digits of what its formula reads
+        def rounding(_: int, rule: Any = formula.rule, values: list[float] = values) -> float:
+            return formula_rounding(rule, values)
+
+        _judge(report, "formulas", kind, name, ours, recomputed, rounding)
         if sp is not None and position < MAX_SYMPY_REFS:
 
             def exact(rule: Any = formula.rule, values: list[float] = values) -> float:
                 return float(sp.N(rule.symbolic([sp.Float(v, 30) for v in values]), 30))
 
-            # sympy's exact arithmetic against float64's: a result that cancels is judged by
-            # the digits of what it is computed from
-            operands = _operand_scale(formula.rule, values)
-            _judge(report, "sympy", kind, name, ours, exact, operands=operands)
-
-
-def _operand_scale(rule: Any, values: list[float]) -> float:
-    """Σᵢ |∂f/∂xᵢ|·|xᵢ| by a relative step in each input: how far rounding the inputs in their
-    last place moves f, over ε (a weighted sum's 2·Σ|w·a|; |W| + |η·g| for W⁺)."""
-    step = 2.0**-20
-
-    def f(args: list[float]) -> float:
-        with np.errstate(all="ignore"):
-            return float(rule.evaluate([np.float64(v) for v in args]))
-
-    base = f(values)
-    total = 0.0
-    for i, x in enumerate(values):
-        bumped = list(values)
-        bumped[i] = x * (1 + step)
-        change = abs(f(bumped) - base) / step
-        total += change if np.isfinite(change) else 0.0
-    return total
+            _judge(report, "sympy", kind, name, ours, exact, rounding)
 
 
 def _judge(
@@ -95,8 +82,7 @@ def _judge(
     name: str,
     ours: float,
     theirs: Callable[[], float],
-    *,
-    operands: float | None = None,
+    rounding: Callable[[int], float] | None = None,
 ) -> None:
     """Compare our value with what `theirs()` computes; if that fails, the failure is one line
     and the quantity is not judged."""
@@ -106,7 +92,7 @@ def _judge(
         report.skip(source, kind, name, "it could not evaluate them", one_line(error))
         return
     comparison = report.get(source, kind)
-    comparison.add(np.array(ours), np.array(value), lambda _: name, operands=operands)
+    comparison.add(np.array(ours), np.array(value), lambda _: name, rounding=rounding)
 
 
 def _limited(items: Iterable[Ref], limit: int) -> Iterable[Ref]:
@@ -132,6 +118,13 @@ def check_expression_exactly(report: CheckReport, trace: ExpressionTrace) -> Non
         return env
 
     exact = build(None)
+    propagated = propagated_rounding(trace)
+
+    def rounding_of(quantity: str) -> Callable[[int], float]:
+        # exact from exact inputs against float64 from rounded ones: a result that cancels is
+        # judged by the digits of everything it is computed from
+        return lambda _: propagated(trace.ref(quantity))
+
     for name in trace.values:
 
         def value(name: str = name) -> float:
@@ -141,9 +134,10 @@ def check_expression_exactly(report: CheckReport, trace: ExpressionTrace) -> Non
             bumped = build(name)[exercise.output]
             return float(sp.N(sp.diff(bumped, eps).subs(eps, 0), 30))
 
-        _judge(report, "sympy", Kind.NODE.value, name, trace.values[name], value)
         gradient = f"d{exercise.output}/d{name}"
-        _judge(report, "sympy", Kind.GRAD.value, gradient, trace.grads[name], grad)
+        node, grads = Kind.NODE.value, Kind.GRAD.value
+        _judge(report, "sympy", node, name, trace.values[name], value, rounding_of(name))
+        _judge(report, "sympy", grads, gradient, trace.grads[name], grad, rounding_of(gradient))
 
 
 def count_at_most(items: Iterable[Any], limit: int) -> bool:

@@ -18,6 +18,7 @@ __all__ = [
     "Comparison",
     "Unjudged",
     "check_table",
+    "default_floor",
     "one_line",
     "relative_errors",
 ]
@@ -35,29 +36,22 @@ SOURCES = tuple(TOLERANCES)
 
 NAMES_PER_NOTE = 8  # a note lists this many quantities, then how many more
 
-# float64 places a result only to a few units in the last place of what it is computed from: a
-# sum that cancels (0.1 + 0.2 − 0.3 is 5.55e-17 in float64, 2.78e-17 exactly) is right to
-# ε·Σ|terms|, not to 1e-9 of itself. Where operands are given, an error within this many units
-# of their last place is within the tolerance.
-ROUNDING_ULPS = 8
-EPSILON = float(np.finfo(float).eps)
-
 
 def relative_errors(
     ours: np.ndarray,
     theirs: np.ndarray,
     floor: float | None = None,
     *,
-    operands: np.ndarray | float | None = None,
+    allowance: np.ndarray | None = None,
     tolerance: float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """|ours − theirs| and |ours − theirs| / max(|ours|, |theirs|, floor), elementwise.
 
     Values that cancel to ~1e-17 on one side and 0 on the other do not count as 100% wrong: the
-    default floor is 1e-12 of the largest value compared (at least 1e-12). `operands`, the size
-    of what each value is computed from, raises the floor to `ROUNDING_ULPS` units of their last
-    place over `tolerance`, so a result that cancels is judged by its operands' digits. The same
-    infinity on both sides, or NaN on both, agrees; NaN on one side only is infinitely wrong.
+    default floor is 1e-12 of the largest value compared (at least 1e-12). `allowance`, the
+    difference float64's rounding explains in each value (`rounding.py`), raises the floor so
+    that a difference within it is within `tolerance`. The same infinity on both sides, or NaN
+    on both, agrees; NaN on one side only is infinitely wrong.
     """
     ours = np.asarray(ours, dtype=float).ravel()
     theirs = np.asarray(theirs, dtype=float).ravel()
@@ -65,16 +59,20 @@ def relative_errors(
     with np.errstate(invalid="ignore"):
         abs_err = np.where(same, 0.0, np.abs(ours - theirs))
     abs_err = np.where(np.isnan(abs_err), np.inf, abs_err)
-    if floor is None:
-        scale = float(np.max(np.abs(np.where(np.isfinite(theirs), theirs, 0.0)), initial=0.0))
-        floor = max(scale, 1.0) * 1e-12
-    floors = np.full(ours.shape, floor)
-    if operands is not None:
-        rounding = ROUNDING_ULPS * EPSILON * np.abs(np.ravel(operands).astype(float)) / tolerance
-        floors = np.maximum(floors, np.nan_to_num(rounding, nan=0.0, posinf=0.0))
+    floors = np.full(ours.shape, default_floor(theirs) if floor is None else floor)
+    if allowance is not None:
+        explained = np.abs(np.ravel(allowance).astype(float)) / tolerance
+        floors = np.maximum(floors, np.nan_to_num(explained, nan=0.0, posinf=0.0))
     with np.errstate(invalid="ignore"):
         rel = abs_err / np.maximum(np.maximum(np.abs(ours), np.abs(theirs)), floors)
     return abs_err, np.where(np.isnan(rel), np.inf, rel)
+
+
+def default_floor(theirs: np.ndarray) -> float:
+    """1e-12 of the largest finite value compared, at least 1e-12."""
+    theirs = np.asarray(theirs, dtype=float)
+    scale = float(np.max(np.abs(np.where(np.isfinite(theirs), theirs, 0.0)), initial=0.0))
+    return max(scale, 1.0) * 1e-12
 
 
 @dataclass(frozen=True)
@@ -120,14 +118,26 @@ class Comparison:
         names: Callable[[int], str],
         floor: float | None = None,
         *,
-        operands: np.ndarray | float | None = None,
+        rounding: Callable[[int], float] | None = None,
     ) -> None:
-        """Compare arrays elementwise (`relative_errors`); `names(i)` names the flat element i."""
-        abs_err, rel = relative_errors(
-            ours, theirs, floor, operands=operands, tolerance=self.tolerance
-        )
+        """Compare arrays elementwise (`relative_errors`); `names(i)` names the flat element i.
+
+        `rounding(i)`, asked only of an element beyond the tolerance, is the difference float64's
+        rounding explains in it (`rounding.py`): within that, it agrees.
+        """
+        floor = default_floor(theirs) if floor is None else floor
+        abs_err, rel = relative_errors(ours, theirs, floor)
         if abs_err.size == 0:
             return
+        beyond = np.flatnonzero(rel > self.tolerance)
+        if rounding is not None and beyond.size:
+            _, rel[beyond] = relative_errors(
+                np.ravel(ours)[beyond],
+                np.ravel(theirs)[beyond],
+                floor,
+                allowance=np.array([rounding(int(i)) for i in beyond]),
+                tolerance=self.tolerance,
+            )
         self.count += abs_err.size
         worst = int(np.argmax(rel))
         if rel[worst] >= self.max_rel:
