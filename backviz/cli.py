@@ -155,6 +155,9 @@ def demo(out: Path, lang: str) -> None:
 @click.option("--step", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--sample", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--decimals", type=click.IntRange(0, 17), default=8, show_default=True)
+@click.option(
+    "--blank", is_flag=True, help="Only the given numbers; an empty box for each computed one."
+)
 @click.option("-o", "--out", type=click.Path(path_type=Path), required=True)
 def draw(
     exercise: Path,
@@ -165,6 +168,7 @@ def draw(
     step: int,
     sample: int,
     decimals: int,
+    blank: bool,
     out: Path,
 ) -> None:
     """Draw EXERCISE's network (or expression graph) with its numbers, using Graphviz's dot."""
@@ -182,6 +186,7 @@ def draw(
             step=step,
             sample=sample,
             decimals=decimals,
+            blank=blank,
         )
         write_graph(graph, fmt, out)
     except BackvizError as error:
@@ -197,18 +202,68 @@ def draw(
 )
 @click.option("--lang", type=click.Choice(("en", "ko")), default="en", show_default=True)
 @click.option("--decimals", type=click.IntRange(0, 17), default=8, show_default=True)
-def walkthrough(exercise: Path, out: Path, lang: str, decimals: int) -> None:
+@click.option(
+    "--practice",
+    is_flag=True,
+    help="Practice mode: type each asked value before it is shown; the grader's verdicts.",
+)
+def walkthrough(exercise: Path, out: Path, lang: str, decimals: int, practice: bool) -> None:
     """Write a self-contained HTML page that steps through EXERCISE's worked solution."""
     from .core.api import solve as compute
     from .files import write_atomic
     from .render.walkthrough import walkthrough_page
 
     try:
-        write_atomic(out, walkthrough_page(compute(exercise), lang=lang, decimals=decimals))
+        trace = compute(exercise)
+        if practice:
+            from .grading.practice import practice_page
+
+            if not isinstance(trace.exercise, NetworkExercise) or not trace.exercise.trains:
+                raise BackvizError(
+                    f"{exercise}: practice mode needs a network exercise with [training] "
+                    "(its answer sheet)"
+                )
+            page = practice_page(trace, lang=lang, decimals=decimals)  # type: ignore[arg-type]
+        else:
+            page = walkthrough_page(trace, lang=lang, decimals=decimals)
+        write_atomic(out, page)
     except BackvizError as error:
         _fail(error)
         return
     click.echo(f"wrote {out}", err=True)
+
+
+@main.command()
+@click.argument("exercise_or_variants", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Folder for the sheets.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("pdf", "html", "md")),
+    default=None,
+    help="Default: pdf where pdflatex is installed, else html.",
+)
+@click.option("--lang", type=click.Choice(("en", "ko")), default="en", show_default=True)
+def handout(exercise_or_variants: Path, out: Path, fmt: str | None, lang: str) -> None:
+    """Problem sheets: one for EXERCISE_OR_VARIANTS (an exercise file), or one per student of a
+    variants folder. The network with the given numbers only, the questions with blank cells,
+    the precision asked and how to hand in."""
+    from .grading.handout import default_format, write_handouts
+
+    fmt = fmt or default_format()
+    try:
+        written = write_handouts(exercise_or_variants, out, fmt=fmt, lang=lang)
+    except BackvizError as error:
+        _fail(error)
+        return
+    for path in written:
+        click.echo(f"wrote {path}", err=True)
 
 
 @main.command()
@@ -417,18 +472,25 @@ def _progress():
 
 @main.command()
 @click.argument("exercise", type=click.Path(path_type=Path))
-def check(exercise: Path) -> None:
+@click.option(
+    "--skip",
+    type=click.Choice(["torch", "fd", "sympy"]),
+    multiple=True,
+    help="Leave out a source: torch.autograd, finite differences or sympy (repeatable).",
+)
+def check(exercise: Path, skip: tuple[str, ...]) -> None:
     """Compare every quantity of EXERCISE with torch.autograd, finite differences and sympy.
 
-    Prints the largest absolute and relative error per source and kind of quantity; exits
-    with status 1 when any exceeds its tolerance (1e-9 relative against torch).
+    Prints the largest absolute and relative error per source and kind of quantity, and notes
+    what a source could not judge and why; exits with status 1 when any disagreement exceeds
+    its tolerance (1e-9 relative against torch), never for what was not judged.
     """
     from .core.api import solve as compute
     from .verify import check as run_check
     from .verify import check_table
 
     try:
-        report = run_check(compute(exercise))
+        report = run_check(compute(exercise), skip=skip)
     except BackvizError as error:
         _fail(error)
         return

@@ -64,13 +64,15 @@ DEMO_FILES = (
     "network-update.svg",
     "network-all.svg",
     "walkthrough.html",
+    "handout.html",
 )
 
 
 def write_demo(exercise_path: Path, out: Path) -> list[Path]:
     """The demo's files: the worked solution (md en/ko, html, LaTeX), answer key, JSON, the
-    diagram of each stage and the walkthrough page."""
+    diagram of each stage, the walkthrough page and the students' problem sheet (HTML)."""
     from .core.export import to_csv, to_json
+    from .grading.handout import handout_files, handouts
     from .render.diagrams import diagram
     from .render.drawing import render_graph
     from .render.walkthrough import walkthrough_page
@@ -85,6 +87,8 @@ def write_demo(exercise_path: Path, out: Path) -> list[Path]:
         "trace.json": to_json(trace),
         "walkthrough.html": walkthrough_page(trace),
     }
+    (sheet,) = handouts(exercise_path)
+    contents["handout.html"] = handout_files(sheet, "html")[f"{sheet.stem}.html"]
     for stage in ("forward", "backward", "update", "all"):
         contents[f"network-{stage}.svg"] = render_graph(diagram(trace, stage=stage), "svg")
     paths = []

@@ -103,8 +103,8 @@ def test_layered_names_with_samples_and_steps() -> None:
 def test_expression_graph_as_micrograd_draws_it() -> None:
     trace = backviz.solve(EXERCISES / "chain-rule.toml")
     source = diagram(trace).source
-    assert "value -2 | ∂f/∂w 5" in source  # w: value and gradient (the notes: ∂f/∂w = 5)
-    assert "value 5 | ∂f/∂x -2" in source
+    assert "w = -2 | ∂f/∂w = 5" in source  # w: value and gradient (the notes: ∂f/∂w = 5)
+    assert "x = 5 | ∂f/∂x = -2" in source
     assert "∂g/∂w = 5" in source and "∂g/∂x = -2" in source  # local derivatives on the edges
     assert "∂f/∂g = 1" in source
 

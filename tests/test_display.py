@@ -54,11 +54,17 @@ def _calls(slope: float) -> dict[str, Callable[..., float]]:
         "sin": math.sin,
         "cos": math.cos,
         "relu′": lambda x: 1.0 if x > 0 else 0.0,
-        "leaky_relu": lambda x: x if x > 0 else slope * x,
-        "leaky_relu′": lambda x: 1.0 if x > 0 else slope,
+        # the tree shows the slope as the second argument; it must be the exercise's own
+        "leaky_relu": lambda x, shown: x if x > 0 else _same(shown, slope) * x,
+        "leaky_relu′": lambda x, shown: 1.0 if x > 0 else _same(shown, slope),
         "relu": lambda x: max(x, 0.0),
         "step": lambda x: 1.0 if x > 0 else 0.0,
     }
+
+
+def _same(shown: float, slope: float) -> float:
+    assert shown == slope, f"leaky_relu shown with slope {shown}, the exercise's is {slope}"
+    return shown
 
 
 def no_symbols(sym: Sym) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from backviz.core.formulas import LocalDerivative, LossTerm, OutputGrad
 from backviz.core.functions import LOSSES, activation
 
 ZS = np.array([-3.0, -1.2, -0.3, 0.25, 0.9, 2.5])
@@ -65,3 +66,63 @@ def test_cross_entropy_derivatives_match_finite_differences(name: str) -> None:
         bump[0, j] = H
         expected = (loss.per_sample(o + bump, t) - loss.per_sample(o - bump, t)) / (2 * H)
         assert d[0, j] == pytest.approx(expected[0], rel=1e-7, abs=1e-9)
+
+
+# -- the symbolic forms, at the engine's conventions, against torch --------------------------
+# sympy (30 digits) evaluates each formula's symbolic form as `check` does; torch (float64) is
+# the oracle of the convention: relu′(0) = 0, leaky_relu′(0) = slope, σ′ and tanh′ from the
+# rounded a (σ(40) is 1.0, so σ′ is 0), BCE's log clamped at −100 and its backward floored.
+
+torch = pytest.importorskip("torch")
+sympy = pytest.importorskip("sympy")
+
+
+def _torch_derivative(name: str, z: float, slope: float) -> float:
+    functions = {
+        "relu": torch.relu,
+        "leaky_relu": lambda x: torch.nn.functional.leaky_relu(x, slope),
+        "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh,
+    }
+    zt = torch.tensor(z, dtype=torch.float64, requires_grad=True)
+    (grad,) = torch.autograd.grad(functions[name](zt), zt)
+    return grad.item()
+
+
+@pytest.mark.parametrize(
+    ("name", "z"),
+    [
+        ("relu", 0.0),
+        ("relu", 2.0),
+        ("relu", -2.0),
+        ("leaky_relu", 0.0),
+        ("leaky_relu", -2.0),
+        ("sigmoid", 30.0),
+        ("sigmoid", -30.0),
+        ("sigmoid", 40.0),
+        ("tanh", 20.0),
+        ("tanh", 0.5),
+    ],
+)
+def test_symbolic_derivative_is_torchs_at_kinks_and_saturation(name: str, z: float) -> None:
+    f = activation(name, slope=0.25)
+    a = float(f.value(np.array(z)))
+    args = [sympy.Float(z, 30), sympy.Float(a, 30)]
+    mine = float(sympy.N(LocalDerivative(f).symbolic(args), 30))
+    expected = _torch_derivative(name, z, 0.25)
+    assert mine == pytest.approx(expected, rel=1e-14, abs=0.0)
+
+
+@pytest.mark.parametrize("o", [1.0, 0.0, 1.0 - 2.0**-53, 1e-13, 1e-50, 0.3])
+@pytest.mark.parametrize("t", [0.0, 1.0, 0.25])
+def test_symbolic_bce_is_torchs_with_its_clamp_and_floor(o: float, t: float) -> None:
+    ot = torch.tensor([[o]], dtype=torch.float64, requires_grad=True)
+    value = torch.nn.functional.binary_cross_entropy(ot, torch.tensor([[t]], dtype=torch.float64))
+    (grad,) = torch.autograd.grad(value, ot)
+    args = [sympy.Float(o, 30), sympy.Float(t, 30)]
+    bce = LOSSES["bce"]
+    term = float(sympy.N(LossTerm(bce).symbolic(args), 30))
+    derivative = float(sympy.N(OutputGrad(bce, 1, 0).symbolic(args), 30))
+    # 30 digits place log(1 − 1e-50) at 0, torch (log1p) at −1e-50: within check's 1e-21
+    assert term == pytest.approx(value.item(), rel=1e-14, abs=1e-21)
+    assert derivative == pytest.approx(grad.item(), rel=1e-12, abs=1e-300)

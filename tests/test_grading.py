@@ -1237,7 +1237,7 @@ def test_a_graded_share_comes_back_from_a_worker_whole() -> None:
 
 
 def test_file_names_are_unique_even_against_ids_like_a_made_up_one() -> None:
-    from backviz.grading.reports import unique_names
+    from backviz.grading.ids import unique_names
 
     assert unique_names(["a", "a", "a-2", "b/c", "b c"]) == ["a", "a-2", "a-2-2", "b_c", "b_c-2"]
 
@@ -1397,12 +1397,14 @@ def test_summary_counts_the_class_mistakes(tmp_path: Path) -> None:
 
 # ── 9. Gradescope's results.json ──────────────────────────────────────────────────────
 
+FORMATS = ["text", "html", "simple_format", "md", "ansi"]  # Gradescope's output formats
 GRADESCOPE_SCHEMA = {
     "type": "object",
     "required": ["score", "tests"],
     "properties": {
         "score": {"type": "number"},
         "output": {"type": "string"},
+        "output_format": {"enum": FORMATS},
         "visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
         "stdout_visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
         "tests": {
@@ -1416,6 +1418,7 @@ GRADESCOPE_SCHEMA = {
                     "name": {"type": "string"},
                     "number": {"type": "string"},
                     "output": {"type": "string"},
+                    "output_format": {"enum": FORMATS},
                     "visibility": {
                         "enum": ["hidden", "after_due_date", "after_published", "visible"]
                     },

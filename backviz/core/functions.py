@@ -3,11 +3,14 @@
 Numeric forms take numpy float64 arrays (vectorised over nodes, samples or students); symbolic
 forms take sympy expressions (sympy is imported only when a symbolic form is asked for). The
 derivatives follow torch's backward rules exactly where torch makes a choice (relu'(0) = 0,
-leaky_relu'(0) = slope, BCE's 1e-12 floor in the denominator, BCE's log clamp at -100).
+leaky_relu'(0) = slope, BCE's 1e-12 floor in the denominator, BCE's log clamp at -100), and the
+symbolic forms say the same: a kink sits in the branch z ≤ 0, so sympy's derivative there is
+torch's; BCE's symbolic log is clamped, and its backward floored, as torch's.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,6 +90,7 @@ class Activation:
     vector: bool = False
     trainable: bool = True
     slope: float | None = None
+    kinks: tuple[float, ...] = ()  # where f′ jumps; f′ there is the left branch's, as torch's
 
     def backward(self, dE_da: Array, z: Array, a: Array) -> Array:
         """δ = ∂E/∂z from ∂E/∂a: elementwise ∂E/∂a ⊙ f′(z); for softmax a ⊙ (g − Σᵢ gᵢaᵢ)."""
@@ -133,15 +137,17 @@ def _tanh() -> Activation:
 
 
 def _relu() -> Activation:
-    # torch: relu'(z) = 1 if z > 0 else 0 (0 at z = 0).
+    # torch: relu'(z) = 1 if z > 0 else 0 (0 at z = 0). Symbolically z for z > 0, else 0 (not
+    # Max(z, 0), whose derivative Heaviside(z) is ½ at 0): sympy's derivative is then torch's.
     return Activation(
         name="relu",
         value=lambda z: np.maximum(z, 0.0),
         derivative=lambda z, a: (np.asarray(z) > 0).astype(float),
-        symbolic=lambda z: _sympy().Max(z, 0),
+        symbolic=lambda z: _sympy().Piecewise((z, z > 0), (0, True)),
         symbolic_derivative=lambda z, a: _sympy().Piecewise((1, z > 0), (0, True)),
         display=lambda z: Call("max", (Num(0, given=True), z)),
         display_derivative=lambda z, a: Call("relu′", (z,)),
+        kinks=(0.0,),
     )
 
 
@@ -153,9 +159,10 @@ def _leaky_relu(slope: float) -> Activation:
         derivative=lambda z, a: np.where(np.asarray(z) > 0, 1.0, slope),
         symbolic=lambda z: _sympy().Piecewise((z, z > 0), (slope * z, True)),
         symbolic_derivative=lambda z, a: _sympy().Piecewise((1, z > 0), (slope, True)),
-        display=lambda z: Call("leaky_relu", (z,)),
-        display_derivative=lambda z, a: Call("leaky_relu′", (z,)),
+        display=lambda z: Call("leaky_relu", (z, Num(slope, given=True))),  # with its slope
+        display_derivative=lambda z, a: Call("leaky_relu′", (z, Num(slope, given=True))),
         slope=slope,
+        kinks=(0.0,),
     )
 
 
@@ -233,6 +240,11 @@ class Loss:
     sample: Callable[[Array, Array], Array] | None = field(default=None)
     sample_derivative: Callable[[Array, Array], Array] | None = field(default=None)
     symbolic_sample: Callable[[Any, Any], Any] | None = field(default=None)
+    # (d, o) -> torch's backward from sympy's derivative d of a term at o, where torch departs
+    # from the derivative (BCE's floor); None where it does not
+    symbolic_backward: Callable[[Any, Any], Any] | None = field(default=None)
+    # outputs o whose term torch differentiates by that convention, not as the loss's slope
+    saturated: Callable[[Array], Array] | None = field(default=None)
 
     @property
     def has_terms(self) -> bool:
@@ -262,6 +274,44 @@ def _bce_term(o: Array, t: Array) -> Array:
     return -(t * log_o + (1.0 - t) * log_1mo)
 
 
+@functools.cache
+def _bce_log() -> Any:
+    """torch.nn.BCELoss's log as a sympy function: max(log x, −100) in value (so log 0 is −100),
+    and log's 1/x in the backward (torch's backward ignores the clamp; it floors o(1 − o))."""
+    sp = _sympy()
+
+    class bce_log(sp.Function):
+        @classmethod
+        def eval(cls, x: Any) -> Any:
+            if not x.is_number:
+                return None
+            return sp.log(x) if x > sp.exp(BCE_LOG_FLOOR) else sp.Integer(int(BCE_LOG_FLOOR))
+
+        def fdiff(self, argindex: int = 1) -> Any:
+            return 1 / self.args[0]
+
+    return bce_log
+
+
+def _symbolic_bce_term(o: Any, t: Any) -> Any:
+    log = _bce_log()
+    return -(t * log(o) + (1 - t) * log(1 - o))
+
+
+def _symbolic_bce_backward(d: Any, o: Any) -> Any:
+    # torch: (o − t)/max(o(1 − o), ε). Sympy's d is (o − t)/(o(1 − o)): times o(1 − o), which
+    # cancels to o − t, over the floored denominator.
+    sp = _sympy()
+    q = o * (1 - o)
+    return sp.cancel(d * q) / sp.Max(q, BCE_EPSILON)
+
+
+def _bce_saturated(o: Array) -> Array:
+    # o(1 − o) below the floor: torch's backward divides by ε, not by o(1 − o) (every clamped
+    # log, o = 0 or 1 in float64, is among these)
+    return (1.0 - o) * o < BCE_EPSILON
+
+
 def _nll_derivative(o: Array, t: Array) -> Array:
     # ∂(−Σ t_j log o_j)/∂o_j = −t_j/o_j, zero where t_j = 0 (even if o_j underflowed to 0).
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -272,6 +322,13 @@ def _symbolic_ce(o: Any, t: Any) -> Any:
     sp = _sympy()
     total = sum(sp.exp(x) for x in o)
     return -sum(tj * (x - sp.log(total)) for x, tj in zip(o, t, strict=True))
+
+
+def _symbolic_nll(o: Any, t: Any) -> Any:
+    # −Σ t_j log o_j without the terms of t_j = 0, as numerically (an o_j that underflowed to 0
+    # is no log 0 there)
+    sp = _sympy()
+    return -sum(tj * sp.log(x) for x, tj in zip(o, t, strict=True) if not sp.S(tj).is_zero)
 
 
 LOSSES: dict[str, Loss] = {
@@ -307,7 +364,7 @@ LOSSES: dict[str, Loss] = {
         combine="mean",
         term=_bce_term,
         term_derivative=lambda o, t: (o - t) / np.maximum(o * (1.0 - o), BCE_EPSILON),
-        symbolic_term=lambda o, t: -(t * _sympy().log(o) + (1 - t) * _sympy().log(1 - o)),
+        symbolic_term=_symbolic_bce_term,
         display_term=lambda o, t: Neg(
             Paren(
                 add(
@@ -317,6 +374,8 @@ LOSSES: dict[str, Loss] = {
             )
         ),
         display_derivative=lambda o, t: Frac(add(o, Neg(t)), mul(o, Paren(add(ONE, Neg(o))))),
+        symbolic_backward=_symbolic_bce_backward,
+        saturated=_bce_saturated,
     ),
     "ce": Loss(
         name="ce",
@@ -332,7 +391,7 @@ LOSSES: dict[str, Loss] = {
             -np.sum(np.where(t != 0, t * np.log(np.where(t != 0, o, 1.0)), 0.0), axis=-1)
         ),
         sample_derivative=_nll_derivative,
-        symbolic_sample=lambda o, t: -sum(tj * _sympy().log(x) for x, tj in zip(o, t, strict=True)),
+        symbolic_sample=_symbolic_nll,
     ),
 }
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from html import escape
 from itertools import islice, repeat
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..core.quantities import Kind, Ref
+from .escape import xml_text
 from .table import CARRIED, CORRECT, IMPRECISE, MISSING, VerdictTable
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ class StudentDiagrams:
                 members.append(i)
                 filler = _text_token(i) + "0" * (WIDTH - 8)
                 lines.append(
-                    f'<font color="{_colour_token(1, i)}">{escape(name)} = {filler}</font>'
+                    f'<font color="{_colour_token(1, i)}">{xml_text(name)} = {filler}</font>'
                 )
             return lines, members
 
@@ -100,7 +100,7 @@ class StudentDiagrams:
                 ]
                 lines, members = rows(refs)
                 title = trace.symbol(Ref(Kind.INPUT if layer == 1 else Kind.A, layer, (j,))).text
-                label = "<" + "<br/>".join([f"<b>{escape(title)}</b>", *lines]) + ">"
+                label = "<" + "<br/>".join([f"<b>{xml_text(title)}</b>", *lines]) + ">"
                 colour = _colour_token(2, len(self.groups))
                 self.groups.append(members)
                 graph.node(
@@ -175,7 +175,7 @@ class StudentDiagrams:
             if kind == "title":
                 columns.append(
                     [
-                        escape(f"{student}: {total:g} / {table.max_total:g}")
+                        xml_text(f"{student}: {total:g} / {table.max_total:g}")
                         for student, total in zip(
                             table.students[a:b], table.totals[a:b], strict=True
                         )
@@ -203,7 +203,7 @@ def _each(cells: list[str], show: Callable[[str], str]) -> list[str]:
 
 
 def _text(given: str) -> str:
-    return escape(given or "—")
+    return xml_text(given) or "—"
 
 
 _ORDER = ["wrong", "unreadable", "mistake", MISSING, IMPRECISE, CARRIED, CORRECT]

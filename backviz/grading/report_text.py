@@ -1,15 +1,14 @@
 """The words and number forms every report shares: headings in English and Korean, expected
-numbers, marks and scores as written, file names from student ids."""
+numbers, marks and scores as written."""
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from ..core.notation import format_number as _format_number
 from ..core.trace import Trace
 
-__all__ = ["WORDS", "format_number", "json_number", "marks_text", "safe_name", "title"]
+__all__ = ["WORDS", "format_number", "json_number", "marks_text", "title"]
 
 WORDS = {
     "en": {
@@ -81,9 +80,3 @@ def json_number(value: float) -> str:
 def title(trace: Trace, lang: str) -> str:
     """The exercise's title in `lang` (else English, else its id)."""
     return trace.exercise.title_in(lang)
-
-
-def safe_name(student: str) -> str:
-    """A file name for a student id (letters, digits, Hangul, '-', '_', '.')."""
-    name = re.sub(r"[^\w.\-]+", "_", student, flags=re.UNICODE).strip("._") or "student"
-    return name[:80]

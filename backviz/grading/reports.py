@@ -10,6 +10,7 @@ import json
 import statistics
 from collections import Counter
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -18,15 +19,16 @@ from typing import Any
 from ..core.trace import Trace
 from ..files import StagedFolders, write_atomic
 from ..parallel import map_forked, shares
-from .report_text import WORDS, marks_text, safe_name, title
-from .student_reports import StudentReports, csv_cell
+from .escape import csv_line, markdown_text, read_csv
+from .ids import same_student_problems, unique_names
+from .report_text import WORDS, marks_text, title
+from .student_reports import StudentReports
 from .table import CARRIED, CORRECT, IMPRECISE, MISSING, UNREADABLE, WRONG, VerdictTable
 
 __all__ = [
     "FOLDERS",
     "grades_csv",
     "summary_markdown",
-    "unique_names",
     "write_record",
     "write_reports",
 ]
@@ -48,7 +50,7 @@ def summary_markdown(
     handed nothing in) or "off_roster" (a submission of a student not on it); said in a line.
     """
     w = WORDS[lang]
-    lines = [f"# {w['summary'].format(exercise=title(trace, lang))}", ""]
+    lines = [f"# {markdown_text(w['summary'].format(exercise=title(trace, lang)))}", ""]
     if left_out:
         table = table.take([i for i in range(len(table)) if i not in left_out])
         why = Counter(left_out.values())
@@ -87,7 +89,8 @@ def summary_markdown(
                 made_by.setdefault(mistake, set()).update(_rows_of(column, mistake, count))
     common = sorted(made_by.items(), key=lambda item: (-len(item[1]), item[0]))[:10]  # ties by name
     lines += [
-        f"- {name}: {w['made_by_one' if len(by) == 1 else 'made_by'].format(n=len(by))}"
+        f"- {markdown_text(name)}: "
+        f"{w['made_by_one' if len(by) == 1 else 'made_by'].format(n=len(by))}"
         for name, by in common
     ] or ["- —"]
     lines += [
@@ -100,7 +103,7 @@ def summary_markdown(
     for name, verdicts in zip(table.names, per_quantity, strict=True):
         shown = (
             ", ".join(
-                f"{k[8:]} {c / n:.0%}"
+                f"{markdown_text(k[8:])} {c / n:.0%}"
                 for k, c in verdicts.most_common()
                 if k.startswith("mistake:")
             )
@@ -123,28 +126,12 @@ def _rows_of(column: list[str], verdict: str, count: int) -> Iterator[int]:
         yield row
 
 
-def unique_names(students: list[str]) -> list[str]:
-    """A file name per submission: the student id, made unique (every submission once): the
-    second 'kim' is 'kim-2', the third 'kim-3', skipping any name already taken."""
-    taken: set[str] = set()
-    names = []
-    for student in students:
-        base = name = safe_name(student)
-        k = 1
-        while name in taken:
-            k += 1
-            name = f"{base}-{k}"
-        taken.add(name)
-        names.append(name)
-    return names
-
-
 def previous_names(out: Path) -> frozenset[str]:
     """The file names of the students an earlier run's grades.csv in `out` lists: what its
     feedback/, results/ and diagrams/ may hold (empty when there is none to read)."""
     try:
         with (out / "grades.csv").open(encoding="utf-8", newline="") as stream:
-            rows = csv.reader(stream)
+            rows = read_csv(stream)
             if next(rows, [""])[:1] != ["student"]:
                 return frozenset()
             return frozenset(row[0] for row in rows if row)
@@ -154,11 +141,11 @@ def previous_names(out: Path) -> frozenset[str]:
 
 def grades_csv(table: VerdictTable, names: list[str]) -> str:
     """grades.csv: a row per submission, its total, the maximum and the marks per quantity."""
-    lines = [",".join(csv_cell(c) for c in ["student", "total", "max", *table.names])]
+    lines = [csv_line(["student", "total", "max", *table.names])]
     top = marks_text(table.max_total)
     for name, total, marks in zip(names, table.totals, table.marks.tolist(), strict=True):
-        lines.append(",".join([csv_cell(name), marks_text(total), top, *map(marks_text, marks)]))
-    return "\n".join(lines) + "\n"
+        lines.append(csv_line([name, marks_text(total), top, *map(marks_text, marks)]))
+    return "".join(lines)
 
 
 def write_reports(
@@ -175,11 +162,17 @@ def write_reports(
     """Every report into `out`: the per-student folders staged and put in place whole, then
     grades.csv, verdicts.csv and summary.md each written atomically. With `traces`, each
     student's own exercise (their variant), aligned with the table's rows. `jobs` processes
-    share the per-student files (a forked worker each, beyond this one); summary.md leaves out
-    the submissions `left_out` names (`summary_markdown`). Returns each
+    share the per-student files (a forked worker each, beyond this one). A student id on
+    several sheets (or one differing only in case or form) is told on each one's feedback;
+    summary.md leaves out the submissions `left_out` names (`summary_markdown`). Returns each
     submission's file name (feedback/<name>.md …), in the table's order.
     """
     names = unique_names(table.students)
+    same = same_student_problems(table.students, table.sources, names)
+    if any(same):  # a new table: the caller's is left as it was
+        table = replace(
+            table, problems=[[*p, *q] for p, q in zip(table.problems, same, strict=True)]
+        )
     own = traces if traces is not None else [trace] * len(table)
     layouts: dict[int, Any] = {}  # one diagram layout per exercise (per variant), made here
     if diagrams:
@@ -213,7 +206,11 @@ def write_reports(
         verdict_rows = map_forked(write_share, shares(len(table), jobs), jobs)
     for file, content in (
         ("grades.csv", grades_csv(table, names)),
-        ("verdicts.csv", "student,quantity,verdict,given,expected,marks\n" + "".join(verdict_rows)),
+        (
+            "verdicts.csv",
+            csv_line(["student", "quantity", "verdict", "given", "expected", "marks"])
+            + "".join(verdict_rows),
+        ),
         ("summary.md", summary_markdown(table, trace, lang=lang, left_out=left_out)),
     ):
         write_atomic(out / file, content)

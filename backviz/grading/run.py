@@ -279,20 +279,20 @@ def _grade_variants(
     folder: Path, submissions: list, lang: str, progress: Callable[[int, int], None] | None
 ) -> tuple[VerdictTable, list[Trace]]:
     """Each submission graded against its student's own variant (found by student id)."""
-    from .report_text import safe_name
+    from .escape import file_name
 
     variants: dict[str, Path] = {}
     for path in sorted(folder.glob("*.toml")):
         exercise = load(path)
         if isinstance(exercise, NetworkExercise) and exercise.student is not None:
             variants[exercise.student] = path
-            variants.setdefault(safe_name(exercise.student), path)
+            variants.setdefault(file_name(exercise.student), path)
     if not variants:
         raise BackvizError(f"{folder}: no variants found (files written by `backviz variants`)")
     graders: dict[Path, ClassGrader] = {}
     tables, traces = [], []
     for done, submission in enumerate(submissions, start=1):
-        path = variants.get(submission.student) or variants.get(safe_name(submission.student))
+        path = variants.get(submission.student) or variants.get(file_name(submission.student))
         if path is None:
             path = next(iter(variants.values()))
             submission = replace(
@@ -315,6 +315,7 @@ def _grade_variants(
 
 def check_sheet(exercise_path: Path, sheet: Path, *, lang: str = "en") -> str:
     """One student's own sheet checked: the feedback as text for the terminal."""
+    from .escape import terminal_text
     from .sheets.reading import read_sheet
     from .student_reports import feedback_markdown
 
@@ -323,4 +324,4 @@ def check_sheet(exercise_path: Path, sheet: Path, *, lang: str = "en") -> str:
     if not submissions:
         raise BackvizError(f"{sheet}: no answers found")
     table = ClassGrader(trace, lang=lang).table(submissions[:1])
-    return feedback_markdown(table, 0, trace, lang=lang)
+    return terminal_text(feedback_markdown(table, 0, trace, lang=lang))

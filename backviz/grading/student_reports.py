@@ -9,7 +9,6 @@ what formatting one student at a time would give.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from itertools import repeat
 from json.encoder import encode_basestring as json_string  # type: ignore[attr-defined]
@@ -18,6 +17,7 @@ import numpy as np
 
 from ..core.trace import Trace
 from ..errors import BackvizError
+from .escape import GRADESCOPE_FORMAT, csv_cell, gradescope_text, markdown_text
 from .report_text import WORDS, format_number, json_number, marks_text, title
 from .table import CARRIED, CORRECT, IMPRECISE, WRONG, VerdictTable
 
@@ -26,15 +26,6 @@ __all__ = ["StudentReports", "feedback_markdown"]
 Cell = tuple[str, str, str, float, float, bool]
 """One submission's cell of a column: verdict, text written, detail, expected number, marks,
 and whether the expected number is negative (-0.0 is, yet equals 0.0)."""
-
-_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
-
-
-def csv_cell(text: str) -> str:
-    """A CSV cell as Python's csv module writes it (quoted only when it must be)."""
-    if _NEEDS_QUOTES.search(text) is None:
-        return text
-    return '"' + text.replace('"', '""') + '"'
 
 
 def _expected_csv(value: float) -> str:
@@ -70,8 +61,9 @@ class StudentReports:
         for k, i in enumerate(share):
             total = w["total"].format(total=table.totals[i], max=table.max_total)
             problems = table.problems[i]
-            top = f"# {w['feedback'].format(student=table.students[i], exercise=self._title(i))}"
-            sheet = "".join(f"- {p}\n" for p in problems)
+            top = w["feedback"].format(student=table.students[i], exercise=self._title(i))
+            top = f"# {markdown_text(top)}"  # one piece: no emphasis from id to title
+            sheet = "".join(f"- {markdown_text(p)}\n" for p in problems)
             feedback = (
                 f"{top}\n\n{total}\n\n"
                 + (f"## {w['problems']}\n\n{sheet}\n" if problems else "")
@@ -80,9 +72,10 @@ class StudentReports:
                 + self._worked(i, missed[k])
                 + "\n"
             )
-            output = total + "".join(f"\n{p}" for p in problems)
+            output = total + "".join(f"\n{gradescope_text(p)}" for p in problems)
             results = (
                 f'{{"score": {json_number(table.totals[i])}, "output": {json_string(output)}, '
+                f'"output_format": "{GRADESCOPE_FORMAT}", '
                 f'"visibility": "visible", "stdout_visibility": "hidden", '
                 f'"tests": [{", ".join(tests[k])}]}}'
             )
@@ -171,13 +164,13 @@ class StudentReports:
                 step = worked_step(trace, name, cache)
             except BackvizError:  # not a quantity of the trace (a code exercise's z(2))
                 step = detail or verdict
-            lines.append(f"- `{name}` ({verdict}): {step}")
+            lines.append(f"- `{name}` ({verdict}): {markdown_text(step)}")
             if (
                 detail
                 and detail != step
                 and (verdict in (WRONG, IMPRECISE) or verdict.startswith("mistake:"))
             ):
-                lines.append(f"  - {detail}")
+                lines.append(f"  - {markdown_text(detail)}")
         return "\n".join(lines)
 
 
@@ -185,7 +178,8 @@ def _feedback_line(j: int, name: str, max_marks: float, cell: Cell) -> str:
     """A line of the feedback table: | `name` | verdict | yours | expected | marks |."""
     verdict, text, detail, expected, mark, _ = cell
     return (
-        f"| `{name}` | {_shown(verdict, detail)} | {text or '—'} | {format_number(expected)} | "
+        f"| `{name}` | {_shown(verdict, detail)} | {markdown_text(text) or '—'} | "
+        f"{format_number(expected)} | "
         f"{marks_text(mark)} / {marks_text(max_marks)} |"
     )
 
@@ -193,29 +187,29 @@ def _feedback_line(j: int, name: str, max_marks: float, cell: Cell) -> str:
 def _gradescope_test(j: int, name: str, max_marks: float, cell: Cell) -> str:
     """One test of Gradescope's results.json, as json.dumps writes it."""
     verdict, text, detail, expected, mark, _ = cell
-    output = f"{verdict}: yours {text or '(missing)'}, expected {format_number(expected)}" + (
-        f" — {detail}" if detail else ""
+    yours = gradescope_text(text) or "(missing)"
+    output = f"{verdict}: yours {yours}, expected {format_number(expected)}" + (
+        f" — {gradescope_text(detail)}" if detail else ""
     )
     status = "passed" if verdict in (CORRECT, CARRIED) else "failed"
     return (
         f'{{"name": {json_string(name)}, "number": "{j + 1}", "score": {json_number(mark)}, '
         f'"max_score": {max_marks!r}, "output": {json_string(output)}, '
-        f'"visibility": "visible", "status": "{status}"}}'
+        f'"output_format": "{GRADESCOPE_FORMAT}", "visibility": "visible", "status": "{status}"}}'
     )
 
 
 def _csv_cells(j: int, name: str, max_marks: float, cell: Cell) -> str:
     """A row of verdicts.csv after its student: quantity, verdict, given, expected, marks."""
     verdict, text, _, expected, mark, _ = cell
-    return (
-        f"{csv_cell(name)},{verdict},{csv_cell(text)},{_expected_csv(expected)},{marks_text(mark)}"
-    )
+    return ",".join(map(csv_cell, (name, verdict, text, _expected_csv(expected), marks_text(mark))))
 
 
 def _shown(verdict: str, detail: str) -> str:
     """A verdict as the feedback table shows it: carried, imprecise and wrong ones with their
     detail (from which answers; the decimals needed; why, or a lookalike's name)."""
-    return f"{verdict} ({detail})" if detail and verdict in (CARRIED, IMPRECISE, WRONG) else verdict
+    shown = detail and verdict in (CARRIED, IMPRECISE, WRONG)
+    return f"{verdict} ({markdown_text(detail)})" if shown else verdict
 
 
 def worked_step(trace: Trace, name: str, cache: dict[str, str]) -> str:

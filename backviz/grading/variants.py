@@ -30,9 +30,9 @@ from ..core.loading import load
 from ..core.writing import exercise_toml
 from ..errors import BackvizError
 from ..files import write_atomic
+from .escape import file_name
 from .handed_in import read_handed
 from .mistakes import applicable
-from .report_text import safe_name
 from .verdicts import asked
 
 __all__ = ["draw_numbers", "make_variant", "read_roster", "seed_of", "variant_id", "write_variants"]
@@ -160,8 +160,8 @@ def write_variants(exercise_path: Path, roster: Path, out: Path) -> list[Path]:
             f"Variant of {exercise.id} for student {student}, made by `backviz variants`.\n"
             "The same exercise and student id always give the same numbers."
         )
-        path = out / f"{safe_name(student)}.toml"
+        path = out / f"{file_name(student)}.toml"
         write_atomic(path, exercise_toml(variant, student=student, comment=comment))
-        write_atomic(out / "keys" / f"{safe_name(student)}.csv", to_csv(trace_of(variant)))
+        write_atomic(out / "keys" / f"{file_name(student)}.csv", to_csv(trace_of(variant)))
         written.append(path)
     return written

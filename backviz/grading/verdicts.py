@@ -21,7 +21,7 @@ is one unit of the last place a student wrote (rounding or truncating moves a nu
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -30,10 +30,19 @@ from ..core.notation import format_number
 from ..core.quantities import KINDS, Kind, Ref, ask_group
 from ..core.trace import Trace
 from ..errors import BackvizError
+from ..render.evaluable import compile_python
 from .mistakes import Mistake, applicable
 from .precision import EXACT_TOLERANCE, decimals_needed, meets_floor, slack, unit_of_last_place
 from .ranges import Interval, formula_range
 from .sheets.numbers import WrittenAnswers, read_numbers
+from .spec import (
+    HELPER_DEPTH,
+    PLACEHOLDER_CELLS,
+    PLACEHOLDER_SHARE,
+    MistakeSpec,
+    QuantitySpec,
+    marking_spec,
+)
 from .table import (
     CARRIED,
     CORRECT,
@@ -51,11 +60,6 @@ if TYPE_CHECKING:
 
 __all__ = ["CORRECT", "ClassGrader", "Graded", "Verdict", "VerdictTable", "asked", "grade_class"]
 
-# A placeholder: one number written for at least this share of the quantities a sheet answers
-# (and at least PLACEHOLDER_CELLS of them), mostly unexplained — "written everywhere"; honest
-# coarse working repeats a small number (0.01) a few times, never across a quarter of a sheet
-PLACEHOLDER_SHARE = 0.25
-PLACEHOLDER_CELLS = 3
 
 _WORDS = {
     "yours": {"en": "your {name} = {text}", "ko": "내 답 {name} = {text}"},
@@ -77,6 +81,12 @@ _WORDS = {
         "{decimals} decimal(s)",
         "ko": "쓴 자릿수에서만 맞는 0이다: 점수가 없다; 소수점 아래 {decimals}자리 이상 쓸 것",
     },
+    "unchanged": {
+        "en": "the old value, right only to the decimals written: it earns nothing; write at "
+        "least {decimals} decimal(s)",
+        "ko": "쓴 자릿수에서만 맞는 원래 값이다: 점수가 없다; "
+        "소수점 아래 {decimals}자리 이상 쓸 것",
+    },
     "placeholder": {
         "en": "the same number is written for {count} quantities: a placeholder earns nothing",
         "ko": "같은 수를 {count}개 항목에 썼다: 자리 채우기 값은 점수가 없다",
@@ -91,6 +101,18 @@ _WORDS = {
     "the_step": {"en": "its step W⁺ − W", "ko": "갱신량 W⁺ − W"},
     "the_value": {"en": "the right value", "ko": "정답"},
 }
+
+
+class _Formula(NamedTuple):
+    """A formula as the grader evaluates it: its input quantities, and the spec's Python
+    expression compiled (`evaluate` takes the inputs' columns, as `ranges.formula_range` asks)."""
+
+    inputs: tuple[Ref, ...]
+    compiled: Any
+    settings: dict[str, float]
+
+    def evaluate(self, values: list[np.ndarray]) -> Any:
+        return self.compiled(values, self.settings)
 
 
 class Column(NamedTuple):
@@ -176,7 +198,10 @@ class ClassGrader:
         self.items = asked(trace, self.ask)
         self._asked = {ref for ref, _ in self.items}
         self.mistakes: list[Mistake] = applicable(exercise)
-        self.mistake_traces = [run(exercise, m.mistakes) for m in self.mistakes]
+        mistaken = [(m, run(exercise, m.mistakes)) for m in self.mistakes]
+        self.spec = marking_spec(trace, self.items, self.ask, mistaken, exact=exact)
+        self._quantities = {q.name: q for q in (*self.spec.asked, *self.spec.helpers.values())}
+        self._formulas: dict[Ref, _Formula] = {}
         self._refs: dict[str, Ref | None] = {}
 
     def _word(self, key: str, **fields: object) -> str:
@@ -201,14 +226,21 @@ class ClassGrader:
             return self.trace.value(Ref(Kind.BIAS, ref.layer, ref.index, step=ref.step))
         return 0.0
 
-    def _unasked_terms(self, ref: Ref) -> int:
-        """How many of the formula's inputs are computed quantities the sheet does not ask
-        (the path terms of a hidden ∂E/∂h): each was rounded by hand and never written."""
-        formula = self.trace.formula(ref)
-        if formula is None:
-            return 0
-        trace = self.trace
-        return sum(1 for r in formula.inputs if r not in self._asked and trace.formula(r))
+    def _spec(self, ref: Ref) -> QuantitySpec | None:
+        """The marking spec of an asked quantity or of an unasked one an asked one reads."""
+        return self._quantities.get(self.trace.name(ref))
+
+    def _formula(self, ref: Ref) -> _Formula | None:
+        """The quantity's formula as the spec gives it: its input quantities and its Python
+        expression, compiled once (None for a number used as it is)."""
+        if ref not in self._formulas:
+            spec = self._spec(ref)
+            if spec is None or spec.formula is None:
+                return None
+            formula = spec.formula
+            inputs = tuple(self.trace.ref(name) for name in formula.inputs)
+            self._formulas[ref] = _Formula(inputs, compile_python(formula.python), formula.settings)
+        return self._formulas[ref]
 
     def grade(self, submissions: list[Submission]) -> list[Graded]:
         """Every submission's verdicts, one `Graded` each (sheets with problems too)."""
@@ -378,8 +410,8 @@ class ClassGrader:
                 for i in np.flatnonzero(wrong):
                     sources[i].append(self._word("yours", name=name, text=texts[i]))
             return (low, high), mine, wrong & own
-        formula = trace.formula(ref)
-        if formula is None or depth >= 2 or ref in self._asked:
+        formula = self._formula(ref)
+        if formula is None or depth >= HELPER_DEPTH or ref in self._asked:
             return (fixed, fixed), fixed, nothing
         intervals, mine_inputs = [], []
         wrong = nothing.copy()
@@ -388,8 +420,8 @@ class ClassGrader:
             intervals.append(interval)
             mine_inputs.append(mine)
             wrong |= w
-        interval = formula_range(formula.rule, intervals, n, mine_inputs)
-        mine = formula_range(formula.rule, [(m, m) for m in mine_inputs], n)[0]
+        interval = formula_range(formula, intervals, n, mine_inputs)
+        mine = formula_range(formula, [(m, m) for m in mine_inputs], n)[0]
         return interval, mine, wrong
 
     def _ranges(
@@ -398,7 +430,7 @@ class ClassGrader:
         """What the formula gives over the student's right inputs (the others at the right
         value), and over their own inputs (the others as they wrote them): who has an input of
         their own that is not right, which inputs those are, and their values."""
-        formula = self.trace.formula(ref)
+        formula = self._formula(ref)
         sources: list[list[str]] = [[] for _ in range(n)]
         nothing = np.zeros(n, dtype=bool)
         owned: list[tuple[np.ndarray, np.ndarray]] = []
@@ -414,8 +446,8 @@ class ClassGrader:
             own_points.append(mine)
             owned.append((mine, w))
             wrong |= w
-        rights = formula_range(formula.rule, right_boxes, n)
-        owns = formula_range(formula.rule, own_boxes, n, own_points) if wrong.any() else None
+        rights = formula_range(formula, right_boxes, n)
+        owns = formula_range(formula, own_boxes, n, own_points) if wrong.any() else None
         return rights, owns, wrong, sources, owned
 
     def _grade_column(self, ref, max_marks, columns, judged, n):
@@ -434,7 +466,9 @@ class ClassGrader:
         codes[~readable & texts.astype(bool)] = UNREADABLE  # written, not read
         answered = readable & np.isfinite(values)
         u = unit_of_last_place(decimals, step, self.exact)
-        terms = self._unasked_terms(ref)
+        spec = self._spec(ref)
+        assert spec is not None
+        terms = spec.terms
         rights, owns, has_wrong, sources, owned = self._ranges(ref, columns, judged, n)
         if rights is None:
             rights = (np.full(n, reference), np.full(n, reference))
@@ -476,20 +510,23 @@ class ClassGrader:
                 what=what,
                 step=format_number(step, decimals_needed(step, self.ask.significant) + 1),
             )
-            nought_note = self._word("nought", decimals=decimals_needed(step, self.ask.significant))
+            needed = decimals_needed(step, self.ask.significant)
+            nought_note = self._word("nought", decimals=needed)
+            unchanged_note = self._word("unchanged", decimals=needed)
             for i in np.flatnonzero(imprecise):
                 prefix = ""
                 if carried[i]:
                     prefix = self._word("imprecise_carried", sources=", ".join(sources[i]))
-                details[i] = prefix + (nought_note if nought[i] else note)
+                nothing = unchanged_note if values[i] != 0 else nought_note
+                details[i] = prefix + (nothing if nought[i] else note)
         for i in np.flatnonzero(precise & floor & carried):
             details[i] = self._word("carried", sources=", ".join(sources[i]))
         # 4. a catalogued mistake, where the right formula on their inputs cannot explain it
         mistaken = np.zeros(n, dtype=bool)
         rest = open_ & ~precise & floor  # too coarse to tell a mistake from the right value
-        for mistake, mistake_trace in zip(self.mistakes, self.mistake_traces, strict=True):
-            value = mistake_trace.value(ref)
-            if not np.isfinite(value) or np.isclose(value, reference, rtol=1e-12, atol=0):
+        for mistake in spec.mistakes:
+            value = mistake.value
+            if np.isclose(value, reference, rtol=1e-12, atol=0):
                 continue
             band = u * (1 + terms) + slack(value)
             near = np.abs(values - value) <= band  # within a unit (and one per unasked term)
@@ -533,10 +570,11 @@ class ClassGrader:
             for row, k in enumerate(first)
         ]
 
-    def _mark_mistake(self, codes, details, marks, hit, mistake: Mistake, max_marks: float) -> None:
-        credit = self.ask.mistake_credit.get(mistake.id, mistake.credit)
+    def _mark_mistake(
+        self, codes, details, marks, hit, mistake: MistakeSpec, max_marks: float
+    ) -> None:
         codes[hit] = f"mistake:{mistake.id}"
-        marks[hit] = credit * max_marks
+        marks[hit] = mistake.credit * max_marks
         for i in np.flatnonzero(hit):
             details[i] = mistake.explanation.get(self.lang, mistake.explanation["en"])
 

@@ -1,8 +1,9 @@
 """The diagram of any trace: the network drawing, or the computational graph of an expression.
 
 Each kind of exercise has its drawing in `DRAWINGS` (keyed by `exercise.kind`): how it is
-drawn and on which SVG elements a quantity lives (what the walkthrough highlights). A new kind
-of exercise adds one entry here.
+drawn, on which SVG elements a quantity lives (what the walkthrough highlights) and which
+quantity each value text names (what the walkthrough reveals step by step). A new kind of
+exercise adds one entry here.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..core.quantities import Kind
 from ..errors import BackvizError, NameError_
 
 if TYPE_CHECKING:
@@ -21,15 +23,30 @@ if TYPE_CHECKING:
     from ..core.quantity_trace import QuantityTrace
     from ..core.trace import Trace
 
-__all__ = ["DRAWINGS", "Drawing", "diagram", "element_ids", "resolve"]
+__all__ = [
+    "DRAWINGS",
+    "Drawing",
+    "ValueLabels",
+    "diagram",
+    "element_ids",
+    "resolve",
+    "value_labels",
+]
+
+
+# Which quantity a value text `LABEL = value` names, in a node or on an edge of a drawing:
+# ("node" | "edge", LABEL) → the quantity's name.
+ValueLabels = dict[tuple[str, str], str]
 
 
 @dataclass(frozen=True)
 class Drawing:
-    """How one kind of exercise is drawn (`draw` takes the options of `diagram`)."""
+    """How one kind of exercise is drawn (`draw` takes the options of `diagram`); `labels`
+    gives its `ValueLabels` at a step and sample."""
 
     draw: Callable[..., graphviz.Digraph]
     element_ids: Callable[[Any, Ref], list[str]]
+    labels: Callable[[Any, int, int], ValueLabels]
 
 
 def _draw_network(
@@ -41,6 +58,7 @@ def _draw_network(
     step: int,
     sample: int,
     decimals: int,
+    blank: bool,
 ) -> graphviz.Digraph:
     from .network_diagram import network_diagram
 
@@ -59,16 +77,17 @@ def _draw_network(
         highlight=target,
         lang=lang,
         decimals=decimals,
+        blank=blank,
     )
 
 
 def _draw_expression(
-    trace: ExpressionTrace, *, highlight: str | None, lang: str, **_: object
+    trace: ExpressionTrace, *, highlight: str | None, lang: str, blank: bool, **_: object
 ) -> graphviz.Digraph:
     """An expression has one drawing: every value, gradient and local derivative at once."""
     from .expression_graph import expression_graph
 
-    return expression_graph(trace, highlight=highlight, lang=lang)
+    return expression_graph(trace, highlight=highlight, lang=lang, blank=blank)
 
 
 def _network_ids(trace: Trace, ref: Ref) -> list[str]:
@@ -83,9 +102,32 @@ def _expression_ids(trace: ExpressionTrace, ref: Ref) -> list[str]:
     return ids(trace, ref)
 
 
+def _network_labels(trace: Trace, step: int, sample: int) -> ValueLabels:
+    """Every quantity of the step and sample, as the drawing writes it (`z1 = …`, `W5⁺ = …`):
+    one label names one quantity in the drawing of a step and a sample."""
+    labels: ValueLabels = {}
+    for ref in trace.refs():
+        if ref.step in (None, step) and ref.sample in (None, sample):
+            label, name = trace.symbol(ref, step=step).text, trace.name(ref)
+            labels[("node", label)] = labels[("edge", label)] = name
+    return labels
+
+
+def _expression_labels(trace: ExpressionTrace, step: int, sample: int) -> ValueLabels:
+    """A record holds `w = …` and `∂f/∂w = …`, an edge the local `∂g/∂w = …`."""
+    labels: ValueLabels = {}
+    for ref in trace.refs():
+        if ref.kind is Kind.LOCAL_GRAD:
+            node, source = ref.label
+            labels[("edge", f"∂{node}/∂{source}")] = trace.name(ref)
+        else:
+            labels[("node", trace.symbol(ref).text)] = trace.name(ref)
+    return labels
+
+
 DRAWINGS = {
-    "network": Drawing(_draw_network, _network_ids),
-    "expression": Drawing(_draw_expression, _expression_ids),
+    "network": Drawing(_draw_network, _network_ids, _network_labels),
+    "expression": Drawing(_draw_expression, _expression_ids, _expression_labels),
 }
 
 
@@ -98,8 +140,10 @@ def diagram(
     step: int = 1,
     sample: int = 1,
     decimals: int = 8,
+    blank: bool = False,
 ) -> graphviz.Digraph:
-    """A `graphviz.Digraph` of the trace (stage, step and sample apply to networks)."""
+    """A `graphviz.Digraph` of the trace (stage, step and sample apply to networks); `blank`
+    writes only the given numbers and leaves an empty box for each computed one."""
     return DRAWINGS[trace.exercise.kind].draw(
         trace,
         stage=stage,
@@ -108,12 +152,18 @@ def diagram(
         step=step,
         sample=sample,
         decimals=decimals,
+        blank=blank,
     )
 
 
 def element_ids(trace: QuantityTrace, ref: Ref) -> list[str]:
     """The ids of the SVG elements (in `diagram`'s drawing) that the quantity lives on."""
     return DRAWINGS[trace.exercise.kind].element_ids(trace, ref)
+
+
+def value_labels(trace: QuantityTrace, *, step: int = 1, sample: int = 1) -> ValueLabels:
+    """Which quantity each value text of `diagram`'s drawing at a step and sample names."""
+    return DRAWINGS[trace.exercise.kind].labels(trace, step, sample)
 
 
 def resolve(trace: QuantityTrace, name: str, *, step: int, sample: int) -> Ref:

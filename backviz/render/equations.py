@@ -12,14 +12,14 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..core.formulas import Product
-from ..core.mathexpr import Expr, Num, mul
+from ..core.mathexpr import Expr, Num, Sym, mul
 from ..core.quantities import Kind, Ref
 from .document import Document, Equation
 
 if TYPE_CHECKING:
     from ..core.quantity_trace import QuantityTrace
 
-__all__ = ["add_equation", "equation"]
+__all__ = ["add_equation", "equation", "equation_terms"]
 
 
 def _is_given(trace: QuantityTrace, ref: Ref) -> bool:
@@ -30,8 +30,9 @@ def _numbers(trace: QuantityTrace, refs: Iterable[Ref]) -> list[Expr]:
     return [Num(trace.value(r), given=_is_given(trace, r)) for r in refs]
 
 
-def _chain(trace: QuantityTrace, ref: Ref) -> tuple[list[Expr], list[Expr]] | None:
-    """The chain-rule factors of a gradient or a path term, as symbols and as numbers.
+def _chain_factors(trace: QuantityTrace, ref: Ref) -> list[tuple[Sym, Ref]] | None:
+    """The chain-rule factors of a gradient or a path term: each factor's symbol and the
+    quantity whose value it is (∂z3/∂W5 is written for h1's value).
 
     ∂E/∂w_jk (one sample) = ∂E/∂a_j · ∂a_j/∂z_j · ∂z_j/∂w_jk, the first two being δ_j's own
     formula; ∂E/∂b_j = ∂E/∂a_j · ∂a_j/∂z_j; the path of a_j through z_i is
@@ -61,14 +62,25 @@ def _chain(trace: QuantityTrace, ref: Ref) -> tuple[list[Expr], list[Expr]] | No
         if delta_formula and isinstance(delta_formula.rule, Product)
         else [delta]
     )
-    symbols: list[Expr] = [trace.symbol(f, step=ref.step) for f in factors]
-    numbers: list[Expr] = _numbers(trace, factors)
+    pairs = [(trace.symbol(f, step=ref.step), f) for f in factors]
     if last is not None:
-        symbols.append(last[0])
-        numbers.append(Num(trace.value(last[1]), given=_is_given(trace, last[1])))
-    if len(symbols) < 2:
+        pairs.append(last)
+    return pairs if len(pairs) >= 2 else None
+
+
+def _chain(trace: QuantityTrace, ref: Ref) -> tuple[list[Expr], list[Expr]] | None:
+    """The chain-rule factors as symbols and as numbers (see `_chain_factors`)."""
+    pairs = _chain_factors(trace, ref)
+    if pairs is None:
         return None
-    return symbols, numbers
+    return [symbol for symbol, _ in pairs], _numbers(trace, [factor for _, factor in pairs])
+
+
+def equation_terms(trace: QuantityTrace, ref: Ref) -> list[tuple[Sym, Ref]]:
+    """The quantities the equation of `ref` writes, each with the symbol it is written as:
+    the formula's inputs, then the chain rule's factors where it is written out."""
+    pairs = [(trace.symbol(r, step=ref.step), r) for r in trace.inputs(ref)]
+    return pairs + [pair for pair in _chain_factors(trace, ref) or [] if pair not in pairs]
 
 
 def equation(trace: QuantityTrace, ref: Ref) -> Equation | None:

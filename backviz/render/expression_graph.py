@@ -1,8 +1,10 @@
 """An expression exercise drawn as a computational graph, as micrograd draws one.
 
-One record per value (its name, value and gradient ∂output/∂value) and one operation node per
-assignment (its expression); each edge from an input of an assignment carries the local
-derivative ∂node/∂input. A `graphviz.Digraph`; `drawing.py` writes it.
+One record per value (name = value, and its gradient ∂output/∂name = …) and one operation
+node per assignment (its expression); each edge from an input of an assignment carries the
+local derivative ∂node/∂input. With `blank`, only the inputs' values are written and every
+computed number is an empty box (a problem sheet's drawing). A `graphviz.Digraph`;
+`drawing.py` writes it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..core.notation import format_given, format_number
 from ..core.quantities import Kind, Ref
+from .network_diagram import BOX
 
 if TYPE_CHECKING:
     import graphviz
@@ -28,10 +31,33 @@ def _id(prefix: str, name: str) -> str:
     return prefix + re.sub(r"[^A-Za-z0-9]+", "_", name)
 
 
+def _blank_record(rows: list[tuple[str, str | None]]) -> str:
+    """Rows of `label number`, an empty box where the number is left blank (an HTML table)."""
+    cells = []
+    for label, value in rows:
+        shown = (
+            BOX.format(colour="#555555")
+            if value is None
+            else f'<td align="left">{escape(value)}</td>'
+        )
+        cells.append(f'<tr><td align="right">{escape(label)}</td>{shown}</tr>')
+    return (
+        '<<table border="0" cellborder="0" cellspacing="2" cellpadding="1">'
+        + "".join(cells)
+        + "</table>>"
+    )
+
+
 def expression_graph(
-    trace: ExpressionTrace, *, highlight: str | None = None, decimals: int = 4, lang: str = "en"
+    trace: ExpressionTrace,
+    *,
+    highlight: str | None = None,
+    decimals: int = 4,
+    lang: str = "en",
+    blank: bool = False,
 ) -> graphviz.Digraph:
-    """Values, gradients and local derivatives of every node."""
+    """Values, gradients and local derivatives of every node, each written `name = value` (with
+    `blank`, an empty box for all but the inputs' values)."""
     import graphviz
 
     def number(value: float) -> str:
@@ -58,14 +84,18 @@ def expression_graph(
     output = trace.output
     for name, value in trace.values.items():
         grad = trace.grads[name]
-        label = (
-            f"{{ {escape(name)} | value {escape(number(value))} | "
-            f"∂{escape(output)}/∂{escape(name)} {escape(number(grad))} }}"
-        )
+        if blank:
+            given = number(value) if name in trace.exercise.inputs else None
+            label = _blank_record([(f"{name} =", given), (f"∂{output}/∂{name} =", None)])
+        else:
+            label = (
+                f"{{ {escape(name)} = {escape(number(value))} | "
+                f"∂{escape(output)}/∂{escape(name)} = {escape(number(grad))} }}"
+            )
         graph.node(
             _id("v_", name),
             label=label,
-            shape="record",
+            shape="box" if blank else "record",
             id=_id("v_", name),
             color=HIGHLIGHT if name in lit else "#555555",
             penwidth="2.2" if name in lit else "1",
@@ -84,10 +114,13 @@ def expression_graph(
         for source in node.reads:
             local = trace.value(Ref(Kind.LOCAL_GRAD, label=(node.name, source)))
             lit_edge = {node.name, source} <= lit
+            symbol = f"∂{node.name}/∂{source}"
             graph.edge(
                 _id("v_", source),
                 op,
-                label=f"∂{node.name}/∂{source} = {number(local)}",
+                label=_blank_record([(f"{symbol} =", None)])
+                if blank
+                else f"{symbol} = {number(local)}",
                 id=_id("e_", f"{source}_{node.name}"),
                 color=HIGHLIGHT if lit_edge else "#555555",
                 fontcolor=HIGHLIGHT if lit_edge else "#1d2330",

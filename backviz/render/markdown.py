@@ -5,7 +5,7 @@ from __future__ import annotations
 from .document import Document, Equation, Heading, Paragraph
 from .math_latex import latex_value, math_latex
 
-__all__ = ["markdown_document"]
+__all__ = ["escape_markdown", "markdown_document"]
 
 
 def equation_latex(eq: Equation, decimals: int) -> str:
@@ -14,7 +14,8 @@ def equation_latex(eq: Equation, decimals: int) -> str:
     return " = ".join([eq.lhs.latex, *(math_latex(f, decimals) for f in eq.forms), value])
 
 
-def _escape(text: str) -> str:
+def escape_markdown(text: str) -> str:
+    """Plain text for Markdown: the characters that would start emphasis escaped."""
     return text.replace("*", r"\*").replace("_", r"\_")
 
 
@@ -26,7 +27,7 @@ def markdown_document(document: Document) -> str:
                 lines.append("")
             lines += ["#" * block.level + " " + block.text, ""]
         elif isinstance(block, Paragraph):
-            lines += [_escape(block.text), ""]
+            lines += [escape_markdown(block.text), ""]
         else:
             lines.append(f"- ${equation_latex(block, document.decimals)}$")
     return "\n".join(lines).rstrip("\n") + "\n"

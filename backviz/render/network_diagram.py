@@ -2,10 +2,12 @@
 
 forward: each node's z and a, each edge's weight, biases and targets in the nodes;
 backward: each node's ∂E/∂a and δ, each edge's ∂E/∂w; update: each edge's old → new weight
-and the loss before → after; all: the three together. `highlight` colours the paths a
-quantity's gradient flows along (a hidden weight's through every output node) and labels the
-factors of the chain rule on them. Node and edge ids come from quantity names, so the SVG is
-stable and the walkthrough can highlight elements by id. Writing SVG/PNG/PDF is `drawing.py`.
+and the loss before → after; all: the three together. `blank` leaves every computed number
+as an empty box to fill in (a problem sheet's drawing: only the given numbers are written).
+`highlight` colours the paths a quantity's gradient flows along (a hidden weight's through
+every output node) and labels the factors of the chain rule on them. Node and edge ids come
+from quantity names, so the SVG is stable and the walkthrough can highlight elements by id.
+Writing SVG/PNG/PDF is `drawing.py`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from ..core.trace import Trace
 
 __all__ = [
+    "BOX",
     "MAX_NODES",
     "STAGES",
     "edge_id",
@@ -71,6 +74,11 @@ def shown_nodes(size: int) -> list[int]:
     return [1, 2, 3, size - 1, size]
 
 
+Row = tuple[str | None, ...]
+"""One line of a label, in pieces: ("z1 =", "0.08"), ("W1:", "0.3", "→", "0.29"); a None piece
+is a number left blank, drawn as an empty box."""
+
+
 @dataclass(frozen=True)
 class _View:
     trace: Trace
@@ -79,14 +87,18 @@ class _View:
     sample: int
     decimals: int
     lang: str
+    blank: bool = False
 
-    def value(self, ref: Ref) -> str:
+    def value(self, ref: Ref) -> str | None:
+        """The number shown for a quantity; None when it is computed and left blank."""
         given = self.trace.formula(ref) is None
+        if self.blank and not given:
+            return None
         v = self.trace.value(ref)
         return format_given(v) if given else format_number(v, self.decimals)
 
-    def text(self, ref: Ref) -> str:
-        return f"{self.trace.symbol(ref, step=self.step).text} = {self.value(ref)}"
+    def text(self, ref: Ref) -> Row:
+        return (f"{self.trace.symbol(ref, step=self.step).text} =", self.value(ref))
 
     def ref(self, kind: Kind, layer: int | None, index: tuple[int, ...], **kw: object) -> Ref:
         sample = self.sample if kind in _PER_SAMPLE else None
@@ -107,13 +119,13 @@ _PER_SAMPLE = {
 }
 
 
-def _rows(view: _View, layer: int, j: int) -> list[str]:
+def _rows(view: _View, layer: int, j: int) -> list[Row]:
     """The lines inside node j of a layer for the stage."""
     trace, stage = view.trace, view.stage
     L = trace.n_layers
     if layer == 1:
         return [view.text(Ref(Kind.INPUT, 1, (j,), view.sample))]
-    rows: list[str] = []
+    rows: list[Row] = []
     has_bias = trace.exercise.bias[layer - 2]
     trains = trace.steps[view.step - 1].backward is not None
     if stage in ("forward", "all"):
@@ -131,41 +143,98 @@ def _rows(view: _View, layer: int, j: int) -> list[str]:
     if stage == "update" and trains and has_bias:
         old = Ref(Kind.BIAS, layer, (j,), step=view.step)
         new = Ref(Kind.UPDATE_B, layer, (j,), step=view.step)
-        rows.append(
-            f"{trace.symbol(old, step=view.step).text}: {view.value(old)} → {view.value(new)}"
-        )
+        rows.append(_change(view, old, new))
     return rows
 
 
-def _edge_label(view: _View, layer: int, j: int, k: int) -> list[str]:
+def _change(view: _View, old: Ref, new: Ref) -> Row:
+    """A parameter's old → new value: ("W1:", "0.3", "→", "0.29")."""
+    name = view.trace.symbol(old, step=view.step).text
+    return (f"{name}:", view.value(old), "→", view.value(new))
+
+
+def _edge_label(view: _View, layer: int, j: int, k: int) -> list[Row]:
     trace, stage = view.trace, view.stage
+    if view.blank and max(trace.exercise.sizes) > MAX_NODES:
+        return []  # a summarised network's sheet lists its weights; boxes on edges would crowd
     w = Ref(Kind.WEIGHT, layer, (j, k), step=view.step)
     trains = trace.steps[view.step - 1].backward is not None
-    lines = []
+    lines: list[Row] = []
     if stage in ("forward", "all") or not trains:
         lines.append(view.text(w))
     if stage in ("backward", "all") and trains:
         lines.append(view.text(Ref(Kind.GRAD_W, layer, (j, k), step=view.step)))
     if stage in ("update", "all") and trains:
         new = Ref(Kind.UPDATE_W, layer, (j, k), step=view.step)
-        if stage == "all":
-            lines.append(view.text(new))
-        else:
-            lines.append(
-                f"{trace.symbol(w, step=view.step).text}: {view.value(w)} → {view.value(new)}"
-            )
+        lines.append(view.text(new) if stage == "all" else _change(view, w, new))
     return lines
 
 
-def _html_label(title: str, rows: list[str], extra: list[str]) -> str:
-    cells = [f"<tr><td><b>{escape(title)}</b></td></tr>"]
-    cells += [f"<tr><td>{escape(row)}</td></tr>" for row in rows]
-    cells += [f'<tr><td><font color="{HIGHLIGHT}">{escape(row)}</font></td></tr>' for row in extra]
+def _joined(row: Row) -> str:
+    return " ".join(piece or "" for piece in row)
+
+
+def _has_blank(rows: list[Row]) -> bool:
+    return any(piece is None for row in rows for piece in row)
+
+
+BOX = '<td border="1" color="{colour}" bgcolor="white" width="62" height="15"> </td>'
+
+
+def _blank_rows(rows: list[Row], colour: str = "#1d2330") -> list[str]:
+    """Table rows of two columns, the name right-aligned and its number or empty box beside it;
+    a row of more pieces (old → new) spans both in a table of its own."""
+
+    def cell(piece: str | None) -> str:
+        if piece is None:
+            return BOX.format(colour=MUTED)
+        return f'<td align="left"><font color="{colour}">{escape(piece)}</font></td>'
+
+    out = []
+    for row in rows:
+        if len(row) == 2 and row[0] is not None:
+            out.append(f'<tr><td align="right"><font color="{colour}">{escape(row[0])}</font></td>')
+            out[-1] += cell(row[1]) + "</tr>"
+        else:
+            inner = "".join(cell(piece) for piece in row)
+            out.append(
+                '<tr><td colspan="2"><table border="0" cellborder="0" cellspacing="2" '
+                f'cellpadding="0"><tr>{inner}</tr></table></td></tr>'
+            )
+    return out
+
+
+def _html_label(title: str, rows: list[Row], extra: list[Row]) -> str:
+    if _has_blank(rows + extra):
+        cells = [f'<tr><td colspan="2"><b>{escape(title)}</b></td></tr>']
+        cells += _blank_rows(rows) + _blank_rows(extra, HIGHLIGHT)
+        spacing = "2"
+    else:
+        cells = [f"<tr><td><b>{escape(title)}</b></td></tr>"]
+        cells += [f"<tr><td>{escape(_joined(row))}</td></tr>" for row in rows]
+        cells += [
+            f'<tr><td><font color="{HIGHLIGHT}">{escape(_joined(row))}</font></td></tr>'
+            for row in extra
+        ]
+        spacing = "0"
     return (
-        '<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">'
+        f'<<table border="0" cellborder="0" cellspacing="{spacing}" cellpadding="1">'
         + "".join(cells)
         + "</table>>"
     )
+
+
+def _edge_html(rows: list[Row], colour: str = "#1d2330") -> str:
+    """An edge's label: lines of text, or with blanks a table of names and empty boxes."""
+    if not rows:
+        return ""
+    if _has_blank(rows):
+        return (
+            '<<table border="0" cellborder="0" cellspacing="2" cellpadding="0">'
+            + "".join(_blank_rows(rows, colour))
+            + "</table>>"
+        )
+    return escape("\n".join(_joined(row) for row in rows)).replace("\n", "<br/>").join(["<", ">"])
 
 
 def _anchor(trace: Trace, ref: Ref) -> tuple[int, int, int | None]:
@@ -181,7 +250,8 @@ def _anchor(trace: Trace, ref: Ref) -> tuple[int, int, int | None]:
 
 
 def element_ids(trace: Trace, ref: Ref) -> list[str]:
-    """The SVG element ids a quantity lives on: its node, or its edge and the node it feeds."""
+    """The SVG element ids a quantity lives on: its node, or its edge and the node it feeds;
+    a path of ∂E/∂a_j, δ_i·w_ij, also the edge and the node i it passes through."""
     layer, j, k = _anchor(trace, ref)
     if layer > trace.n_layers:
         return [LOSS_ID]
@@ -192,6 +262,7 @@ def element_ids(trace: Trace, ref: Ref) -> list[str]:
         ids.insert(0, edge_id(trace, layer, j, k))
     if ref.kind is Kind.DE_DA_TERM:
         ids.append(edge_id(trace, layer + 1, ref.index[1], j))
+        ids.append(node_id(trace, layer + 1, ref.index[1]))
     return ids
 
 
@@ -232,11 +303,13 @@ def network_diagram(
     highlight: Ref | None = None,
     lang: str = "en",
     decimals: int = 8,
+    blank: bool = False,
 ) -> graphviz.Digraph:
-    """The network of the trace at one step and sample, for one stage."""
+    """The network of the trace at one step and sample, for one stage; with `blank`, only the
+    given numbers written and an empty box for each computed one."""
     import graphviz
 
-    view = _View(trace, stage, step, sample, decimals, lang)
+    view = _View(trace, stage, step, sample, decimals, lang, blank)
     target = highlight
     lit_nodes, lit_edges = _highlight(trace, target)
     sizes, L = trace.exercise.sizes, trace.n_layers
@@ -247,7 +320,7 @@ def network_diagram(
             "rankdir": "LR",
             "newrank": "true",
             "nodesep": "0.35",
-            "ranksep": "1.6",
+            "ranksep": "0.8" if blank else "1.6",
             "fontname": font,
             "labelloc": "t",
             "label": _title(trace, view, lang),
@@ -312,7 +385,7 @@ def network_diagram(
                 graph.edge(
                     node_id(trace, layer - 1, k),
                     node_id(trace, layer, j),
-                    label=escape("\n".join(lines)).replace("\n", "<br/>").join(["<", ">"]),
+                    label=_edge_html(lines, HIGHLIGHT if lit else "#1d2330"),
                     id=eid,
                     color=HIGHLIGHT if lit else MUTED,
                     fontcolor=HIGHLIGHT if lit else "#1d2330",
@@ -325,7 +398,12 @@ def network_diagram(
 
 def _title(trace: Trace, view: _View, lang: str) -> str:
     title = trace.exercise.title_in(lang)
-    parts = [title, word(f"stage_{view.stage}", lang)]
+    if view.blank:  # a problem sheet's drawing: what is given besides the numbers in it
+        rate = trace.exercise.training.learning_rate
+        parts = [title, word("describe_learning_rate", lang, lr=format_given(rate))]
+        parts = parts if trace.exercise.trains else parts[:1]
+    else:
+        parts = [title, word(f"stage_{view.stage}", lang)]
     if len(trace.steps) > 1:
         parts.append(word("step", lang, s=view.step))
     if trace.exercise.n_samples > 1:
@@ -341,7 +419,7 @@ def _layer_label(layer: int, L: int, lang: str) -> str:
     return word("hidden_layer", lang, l=layer)
 
 
-def _highlight_rows(view: _View, target: Ref | None, layer: int, j: int) -> list[str]:
+def _highlight_rows(view: _View, target: Ref | None, layer: int, j: int) -> list[Row]:
     """The chain-rule factor at a highlighted node: ∂a/∂z there (trained exercises only)."""
     if target is None or layer == 1 or view.trace.steps[view.step - 1].backward is None:
         return []
@@ -351,7 +429,7 @@ def _highlight_rows(view: _View, target: Ref | None, layer: int, j: int) -> list
     return [view.text(view.ref(Kind.DA_DZ, layer, (j,)))]
 
 
-def _factor(view: _View, target: Ref, layer: int, j: int, k: int) -> list[str]:
+def _factor(view: _View, target: Ref, layer: int, j: int, k: int) -> list[Row]:
     """The chain-rule factor on a highlighted edge: ∂z_j/∂a_k = w_jk, or ∂z_j/∂w_jk = a_k."""
     trace = view.trace
     anchor_layer, anchor_j, anchor_k = _anchor(trace, target)
@@ -363,10 +441,10 @@ def _factor(view: _View, target: Ref, layer: int, j: int, k: int) -> list[str]:
             if layer == 2
             else view.ref(Kind.A, layer - 1, (k,))
         )
-        return [f"{trace.derivative_symbol(z, w).text} = {view.value(a)}"]
+        return [(f"{trace.derivative_symbol(z, w).text} =", view.value(a))]
     a = Ref(Kind.INPUT if layer == 2 else Kind.A, layer - 1, (k,))
     w = Ref(Kind.WEIGHT, layer, (j, k), step=view.step)
-    return [f"{trace.derivative_symbol(z, a).text} = {view.value(w)}"]
+    return [(f"{trace.derivative_symbol(z, a).text} =", view.value(w))]
 
 
 def _loss_node(
@@ -376,7 +454,7 @@ def _loss_node(
     record = trace.steps[view.step - 1]
     loss = Ref(Kind.LOSS, None, (), None, view.step)
     rows = [view.text(loss)]
-    if record.after is not None and view.stage in ("update", "all"):
+    if record.after is not None and view.stage in ("update", "all") and not view.blank:
         rows.append(view.text(Ref(Kind.LOSS, None, (), None, view.step, after=True)))
     graph.node(
         LOSS_ID,
@@ -388,7 +466,7 @@ def _loss_node(
     )
     L = trace.n_layers
     for j in shown_nodes(trace.exercise.sizes[-1]):
-        lines = []
+        lines: list[Row] = []
         if trace.loss.has_terms and view.stage in ("forward", "all"):
             lines.append(view.text(view.ref(Kind.LOSS_TERM, L, (j,))))
         if record.backward is not None and view.stage in ("backward", "all"):
@@ -398,7 +476,7 @@ def _loss_node(
         graph.edge(
             node_id(trace, L, j),
             LOSS_ID,
-            label=escape("\n".join(lines)).replace("\n", "<br/>").join(["<", ">"]) if lines else "",
+            label=_edge_html(lines),
             id=eid,
             style="dashed",
             color=HIGHLIGHT if lit else MUTED,

@@ -18,14 +18,22 @@ from .words import word
 if TYPE_CHECKING:
     from ..core.trace import Trace
 
-__all__ = ["DETAILED_STEPS", "MAX_DETAILED", "network_sections"]
+__all__ = [
+    "DETAILED_STEPS",
+    "MAX_DETAILED",
+    "describe",
+    "network_sections",
+    "section_heading",
+    "section_of",
+]
 
 MAX_DETAILED = 2_000  # more quantities per step than this: each layer in matrix form
 DETAILED_STEPS = 3  # steps written out in full; the loss of every later step in a table
 LOSS_ROWS = 25  # at most this many rows in that table (evenly spaced, the last one included)
 
 
-def _describe(trace: Trace, lang: str) -> str:
+def describe(trace: Trace, lang: str) -> str:
+    """One line saying what the network is: sizes, activations, biases, loss, training."""
     ex = trace.exercise
     names = [f.name for f in ex.activations]
     activation = names[0] if len(set(names)) == 1 else " / ".join(names)
@@ -68,7 +76,7 @@ def _given(document: Document, trace: Trace) -> None:
         document.paragraph(f"{word(label, lang)}: " + ", ".join(items))
 
 
-def _section_of(trace: Trace, ref: Ref) -> tuple[str, int | None]:
+def section_of(trace: Trace, ref: Ref) -> tuple[str, int | None]:
     """Which section a quantity belongs to: forward, loss, backward per layer, update, after."""
     if ref.after:
         return ("after", None)
@@ -81,7 +89,7 @@ def _section_of(trace: Trace, ref: Ref) -> tuple[str, int | None]:
     return ("backward", ref.layer)
 
 
-def _heading_for(trace: Trace, section: tuple[str, int | None], lang: str) -> str:
+def section_heading(trace: Trace, section: tuple[str, int | None], lang: str) -> str:
     kind, layer = section
     if kind == "backward":
         key = "backward_output" if layer == trace.n_layers else "backward_hidden"
@@ -93,7 +101,7 @@ def _heading_for(trace: Trace, section: tuple[str, int | None], lang: str) -> st
 
 def network_sections(document: Document, trace: Trace) -> None:
     lang = document.lang
-    document.paragraph(_describe(trace, lang))
+    document.paragraph(describe(trace, lang))
     _given(document, trace)
     by_step: dict[int, list[Ref]] = {}
     for ref in trace.refs():
@@ -111,12 +119,12 @@ def network_sections(document: Document, trace: Trace) -> None:
         current: tuple[str, int | None] | None = None
         sample: int | None = None
         for ref in refs:
-            section = _section_of(trace, ref)
+            section = section_of(trace, ref)
             if ref.kind in (Kind.WEIGHT, Kind.BIAS):
                 continue  # carried over from the previous step's update
             if section != current:
                 current, sample = section, None
-                document.heading(_heading_for(trace, section, lang), level)
+                document.heading(section_heading(trace, section, lang), level)
             if trace.exercise.n_samples > 1 and ref.sample is not None and ref.sample != sample:
                 sample = ref.sample
                 document.heading(word("sample", lang, n=sample), level + 1)

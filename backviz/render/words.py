@@ -82,7 +82,7 @@ def word(key: str, lang: str, **values: object) -> str:
     return table.get(lang, table["en"]).format(**values)
 
 
-# Diagrams: titles of stages and layers.
+# Diagrams (titles of stages and layers), plots and the walkthrough page's controls.
 WORDS.update(
     {
         "stage_forward": {"en": "forward pass", "ko": "순전파"},
@@ -100,5 +100,169 @@ WORDS.update(
         "plot_layer_n": {"en": "layer {l}", "ko": "{l}층"},
         "plot_delta": {"en": "mean |δ| (log scale)", "ko": "|δ|의 평균 (로그 눈금)"},
         "next": {"en": "Next", "ko": "다음"},
+        "show_all": {"en": "Show all values", "ko": "모든 값 보기"},
+        "edit": {"en": "Edit the given numbers", "ko": "주어진 값 바꾸기"},
+        "reset": {"en": "Reset", "ko": "처음 값으로"},
+        "download": {"en": "Download exercise", "ko": "문제 파일 받기"},
+        "zoom_in": {"en": "Zoom in", "ko": "확대"},
+        "zoom_out": {"en": "Zoom out", "ko": "축소"},
+        "zoom_fit": {"en": "Whole diagram", "ko": "전체 보기"},
+        "legend_now": {"en": "computed in this step", "ko": "이 단계에서 계산하는 값"},
+        "legend_reads": {"en": "what its formula reads", "ko": "식에 쓰이는 값"},
+        "diagram_help": {
+            "en": "drag to move · wheel or +/− to zoom",
+            "ko": "끌어서 이동 · 휠 또는 +/−로 확대·축소",
+        },
+        "steps_list": {"en": "Steps of the solution", "ko": "풀이 단계"},
+        "all_samples": {
+            "en": "every sample (diagram: sample {n})",
+            "ko": "모든 샘플 (그림: 샘플 {n})",
+        },
+    }
+)
+
+# Problem sheets (`handout`): what a student reads before computing anything.
+WORDS.update(
+    {
+        "sheet": {"en": "Problem sheet", "ko": "문제지"},
+        "sheet_exercise": {"en": "exercise {id}", "ko": "예제 {id}"},
+        "sheet_student": {"en": "student {id}", "ko": "학번 {id}"},
+        "sheet_name_line": {"en": "Name:", "ko": "이름:"},
+        "sheet_id_line": {"en": "Student id:", "ko": "학번:"},
+        "sheet_task_sheet": {
+            "en": "Compute the quantities below by hand from the given numbers, in order, and "
+            "write each one in its box.",
+            "ko": "아래의 값들을 주어진 값만으로 차례대로 손으로 계산하여 각 칸에 적는다.",
+        },
+        "sheet_task_code": {
+            "en": "Write a function that computes this network's forward pass, backward pass and "
+            "weight update; the drawing and the given numbers below are its first test case.",
+            "ko": "이 신경망의 순전파, 역전파와 가중치 갱신을 계산하는 함수를 작성한다. "
+            "아래 그림과 주어진 값이 첫 번째 테스트 사례이다.",
+        },
+        "sheet_task_paper": {
+            "en": "Compute every node's value forward; then, backward from the output by the chain "
+            "rule, each local derivative and each gradient. Write each one in its box.",
+            "ko": "순전파로 각 노드의 값을 구한 다음, 출력에서 거꾸로 연쇄 법칙에 따라 국소 미분과 "
+            "기울기를 구하여 각 칸에 적는다.",
+        },
+        "sheet_network": {"en": "The network", "ko": "신경망"},
+        "sheet_graph": {"en": "The computational graph", "ko": "계산 그래프"},
+        "sheet_nodes": {
+            "en": "nodes {nodes}; output {output}",
+            "ko": "노드 {nodes}; 출력 {output}",
+        },
+        "sheet_caption": {
+            "en": "Only the given numbers are written; each empty box is a number to compute "
+            "(the questions below say which ones to hand in).",
+            "ko": "주어진 값만 적혀 있고, 빈 칸은 모두 계산할 값이다 "
+            "(제출할 값은 아래 문제에 있다).",
+        },
+        "sheet_caption_code": {
+            "en": "Only the given numbers are written; each empty box is a number your function "
+            "computes.",
+            "ko": "주어진 값만 적혀 있고, 빈 칸은 모두 작성할 함수가 계산하는 값이다.",
+        },
+        "sheet_caption_sample": {
+            "en": "The drawing shows sample {n} of {total}; every sample's numbers are under "
+            "Given.",
+            "ko": "그림은 샘플 {total}개 중 {n}번째이며, 모든 샘플의 값은 ‘주어진 값’에 있다.",
+        },
+        "sheet_caption_more": {
+            "en": "Layers of more than {max} nodes are drawn as their first three and last two "
+            "nodes; every weight and bias is under Given.",
+            "ko": "노드가 {max}개보다 많은 층은 처음 세 개와 마지막 두 개만 그렸다. 모든 가중치와 "
+            "편향은 ‘주어진 값’에 있다.",
+        },
+        "learning_rate": {"en": "learning rate", "ko": "학습률"},
+        "sheet_weights": {"en": "weights into layer {l}", "ko": "{l}층으로 들어가는 가중치"},
+        "sheet_biases": {"en": "biases of layer {l}", "ko": "{l}층 편향"},
+        "sheet_questions": {"en": "Questions", "ko": "문제"},
+        "sheet_questions_sheet": {
+            "en": "Answer in this order. The name column is how each quantity is called on the "
+            "answer sheet.",
+            "ko": "이 순서대로 답한다. ‘이름’ 열은 답안지에서 각 값을 부르는 이름이다.",
+        },
+        "sheet_questions_paper": {"en": "Answer in this order.", "ko": "이 순서대로 답한다."},
+        "sheet_col_number": {"en": "#", "ko": "번호"},
+        "sheet_col_quantity": {"en": "quantity", "ko": "값"},
+        "sheet_col_name": {"en": "name", "ko": "이름"},
+        "sheet_col_answer": {"en": "your answer", "ko": "답"},
+        "sheet_code": {"en": "What to write", "ko": "작성할 코드"},
+        "sheet_code_text": {
+            "en": "The function `{function}(W, b, x, t, learning_rate)` returns, for every layer "
+            "after the input layer, z, a, δ, ∂E/∂W, ∂E/∂b and the updated W and b; the starter "
+            "file gives their names and shapes. It is run on these numbers and on {cases} more "
+            "cases drawn at random.",
+            "ko": "함수 `{function}(W, b, x, t, learning_rate)`는 입력층 다음의 각 층에 대해 "
+            "z, a, δ, ∂E/∂W, ∂E/∂b와 갱신된 W, b를 돌려준다. 이름과 모양은 시작 파일에 "
+            "있다. 이 값들과 무작위로 뽑은 {cases}개의 사례로 실행한다.",
+        },
+        "sheet_precision": {"en": "Precision", "ko": "답의 정밀도"},
+        "sheet_precision_1": {
+            "en": "Give each answer to at least one significant figure of the right value: write "
+            "it at least up to its first digit that is not 0.",
+            "ko": "각 답은 정답의 유효숫자 1자리 이상으로 쓴다. 즉 0이 아닌 첫 자리까지는 적는다.",
+        },
+        "sheet_precision_n": {
+            "en": "Give each answer to at least {n} significant figures of the right value: "
+            "write at least {n} digits counted from its first digit that is not 0.",
+            "ko": "각 답은 정답의 유효숫자 {n}자리 이상으로 쓴다. "
+            "즉 0이 아닌 첫 자리부터 {n}자리까지는 적는다.",
+        },
+        "sheet_precision_update": {
+            "en": "For an updated weight or bias (W⁺, b⁺) the figures are counted on its change "
+            "W⁺ − W, which is usually much smaller than W: W⁺ needs more decimals than W.",
+            "ko": "갱신된 가중치·편향(W⁺, b⁺)은 변화량 W⁺ − W에서 유효숫자를 센다. "
+            "변화량은 보통 W보다 훨씬 작으므로 W⁺는 W보다 소수점 아래 자리를 더 적어야 한다.",
+        },
+        "sheet_precision_more": {
+            "en": "Write as many decimals as you worked with: more correct digits never cost "
+            "marks, and rounding and truncating are both accepted. An answer that is exactly "
+            "right as written needs no more digits.",
+            "ko": "계산에 쓴 자릿수만큼 적어도 된다. 맞는 자리를 더 적어서 감점되는 일은 없고, "
+            "반올림과 버림 모두 인정한다. 적은 그대로 정확한 값이면 더 적을 필요가 없다.",
+        },
+        "sheet_carried": {
+            "en": "A slip costs marks once: a later answer computed correctly from your own "
+            "earlier answers still earns its marks, so write the numbers you actually used.",
+            "ko": "실수는 한 번만 감점된다. 자신의 앞선 답으로 올바르게 계산한 뒤의 답은 "
+            "점수를 받으므로, 실제로 계산에 쓴 값을 그대로 적는다.",
+        },
+        "sheet_hand_in": {"en": "How to hand in", "ko": "제출 방법"},
+        "sheet_needs": {
+            "en": "You need backviz and the exercise file `{file}`.",
+            "ko": "필요한 것: backviz, 예제 파일 `{file}`.",
+        },
+        "sheet_your_id": {
+            "en": "Write your student id for `ID`.",
+            "ko": "`ID` 자리에는 자신의 학번을 쓴다.",
+        },
+        "sheet_make": {
+            "en": "Make your answer sheet, a CSV file with one row per question:",
+            "ko": "답안지(문제마다 한 줄인 CSV 파일)를 만든다:",
+        },
+        "sheet_fill": {
+            "en": "Write each answer in the `value` column, in the row of its name.",
+            "ko": "각 답을 그 이름이 적힌 줄의 `value` 칸에 적는다.",
+        },
+        "sheet_check": {
+            "en": "Check it yourself before you hand it in:",
+            "ko": "제출하기 전에 스스로 확인한다:",
+        },
+        "sheet_submit": {"en": "Hand in `{file}`.", "ko": "`{file}` 파일을 제출한다."},
+        "sheet_starter": {"en": "Make the starter file:", "ko": "시작 파일을 만든다:"},
+        "sheet_write_code": {
+            "en": "Write the function `{function}` in it.",
+            "ko": "그 안에 함수 `{function}`을(를) 작성한다.",
+        },
+        "sheet_try": {
+            "en": "Try it (the report goes to the folder `my-report`):",
+            "ko": "실행해 본다 (결과는 `my-report` 폴더에 쓰인다):",
+        },
+        "sheet_paper": {
+            "en": "Write your answers in the boxes and hand in this sheet.",
+            "ko": "빈칸에 답을 적어 이 문제지를 제출한다.",
+        },
     }
 )

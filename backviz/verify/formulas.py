@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -19,7 +19,8 @@ from ..core.expression import ExpressionTrace, symbolic_value
 from ..core.quantities import Kind, Ref
 from ..core.quantity_trace import QuantityTrace
 from ..errors import DependencyError
-from .report import CheckReport
+from .report import CheckReport, one_line
+from .rounding import formula_rounding, propagated_rounding
 
 __all__ = [
     "MAX_FORMULA_REFS",
@@ -37,7 +38,10 @@ def _sympy() -> Any:
     try:
         import sympy
     except ImportError:  # pragma: no cover
-        raise DependencyError("backviz check needs sympy: pip install 'backviz[check]'") from None
+        raise DependencyError(
+            "backviz check needs sympy: pip install 'backviz[check]', or leave it out with "
+            "--skip sympy"
+        ) from None
     return sympy
 
 
@@ -51,18 +55,44 @@ def check_formulas(report: CheckReport, trace: QuantityTrace, *, symbolic: bool)
         if formula is None:
             continue
         values = [trace.value(r) for r in formula.inputs]
-        ours = trace.value(ref)
-        with np.errstate(all="ignore"):
-            recomputed = float(formula.rule.evaluate([np.float64(v) for v in values]))
-        name = trace.name(ref)
-        report.get("formulas", ref.kind.value).add(
-            np.array(ours), np.array(recomputed), lambda _, n=name: n
-        )
+        ours, name, kind = trace.value(ref), trace.name(ref), ref.kind.value
+
+        def recomputed(rule: Any = formula.rule, values: list[float] = values) -> float:
+            with np.errstate(all="ignore"):
+                return float(rule.evaluate([np.float64(v) for v in values]))
+
+        # float64 against float64 in another order, or against sympy's exact arithmetic: a
+        # result that cancels is judged by the digits of what its formula reads
+        def rounding(_: int, rule: Any = formula.rule, values: list[float] = values) -> float:
+            return formula_rounding(rule, values)
+
+        _judge(report, "formulas", kind, name, ours, recomputed, rounding)
         if sp is not None and position < MAX_SYMPY_REFS:
-            exact = formula.rule.symbolic([sp.Float(v, 30) for v in values])
-            report.get("sympy", ref.kind.value).add(
-                np.array(ours), np.array(float(sp.N(exact, 30))), lambda _, n=name: n
-            )
+
+            def exact(rule: Any = formula.rule, values: list[float] = values) -> float:
+                return float(sp.N(rule.symbolic([sp.Float(v, 30) for v in values]), 30))
+
+            _judge(report, "sympy", kind, name, ours, exact, rounding)
+
+
+def _judge(
+    report: CheckReport,
+    source: str,
+    kind: str,
+    name: str,
+    ours: float,
+    theirs: Callable[[], float],
+    rounding: Callable[[int], float] | None = None,
+) -> None:
+    """Compare our value with what `theirs()` computes; if that fails, the failure is one line
+    and the quantity is not judged."""
+    try:
+        value = theirs()
+    except Exception as error:  # an evaluation that fails judges nothing: said, not raised
+        report.skip(source, kind, name, "it could not evaluate them", one_line(error))
+        return
+    comparison = report.get(source, kind)
+    comparison.add(np.array(ours), np.array(value), lambda _: name, rounding=rounding)
 
 
 def _limited(items: Iterable[Ref], limit: int) -> Iterable[Ref]:
@@ -88,19 +118,26 @@ def check_expression_exactly(report: CheckReport, trace: ExpressionTrace) -> Non
         return env
 
     exact = build(None)
+    propagated = propagated_rounding(trace)
+
+    def rounding_of(quantity: str) -> Callable[[int], float]:
+        # exact from exact inputs against float64 from rounded ones: a result that cancels is
+        # judged by the digits of everything it is computed from
+        return lambda _: propagated(trace.ref(quantity))
+
     for name in trace.values:
-        report.get("sympy", Kind.NODE.value).add(
-            np.array(trace.values[name]),
-            np.array(float(sp.N(exact[name], 30))),
-            lambda _, n=name: n,
-        )
-        bumped = build(name)[exercise.output]
-        grad = sp.diff(bumped, eps).subs(eps, 0)
-        report.get("sympy", Kind.GRAD.value).add(
-            np.array(trace.grads[name]),
-            np.array(float(sp.N(grad, 30))),
-            lambda _, n=name: f"d{exercise.output}/d{n}",
-        )
+
+        def value(name: str = name) -> float:
+            return float(sp.N(exact[name], 30))
+
+        def grad(name: str = name) -> float:
+            bumped = build(name)[exercise.output]
+            return float(sp.N(sp.diff(bumped, eps).subs(eps, 0), 30))
+
+        gradient = f"d{exercise.output}/d{name}"
+        node, grads = Kind.NODE.value, Kind.GRAD.value
+        _judge(report, "sympy", node, name, trace.values[name], value, rounding_of(name))
+        _judge(report, "sympy", grads, gradient, trace.grads[name], grad, rounding_of(gradient))
 
 
 def count_at_most(items: Iterable[Any], limit: int) -> bool:

@@ -8,15 +8,19 @@ torch is imported only when a check runs.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ..core.exercise import NetworkExercise
+from ..core.formulas import Formula
 from ..core.quantities import Kind, Ref
 from ..core.trace import Backward, Forward, StepRecord, Trace
 from ..errors import DependencyError
+from .folding import Fold
 from .report import CheckReport
+from .rounding import carried_rounding
 
 __all__ = ["compare_traces", "torch_trace"]
 
@@ -26,7 +30,8 @@ def _torch() -> Any:
         import torch
     except ImportError:  # pragma: no cover - depends on the machine
         raise DependencyError(
-            "backviz check needs torch: pip install 'backviz[check]' (or ./run setup)"
+            "backviz check needs torch: pip install 'backviz[check]' (or ./run setup), "
+            "or leave it out with --skip torch"
         ) from None
     return torch
 
@@ -210,8 +215,7 @@ def torch_trace(exercise: NetworkExercise) -> Trace:
 
 
 # -- array comparison ---------------------------------------------------------------------------
-def _namer(
-    trace: Trace,
+def _refs(
     kind: Kind,
     layer: int | None,
     shape: tuple[int, ...],
@@ -220,83 +224,141 @@ def _namer(
     after: bool = False,
     per_sample: bool = False,
     label: tuple[str, ...] = (),
-) -> Callable[[int], str]:
-    def name(flat: int) -> str:
+) -> Callable[[int], Ref]:
+    """The quantity of each flat element of an array: [sample][node] rows, or a W's [j][k]."""
+
+    def ref(flat: int) -> Ref:
         if not shape:
-            return trace.name(Ref(kind, layer, (), None, step, after, label))
-        position = np.unravel_index(flat, shape)
+            return Ref(kind, layer, (), None, step, after, label)
+        position = [int(p) + 1 for p in np.unravel_index(flat, shape)]
         if per_sample:
-            sample = int(position[0]) + 1
-            index = tuple(int(p) + 1 for p in position[1:])
-            return trace.name(Ref(kind, layer, index, sample, step, after, label))
-        return trace.name(
-            Ref(kind, layer, tuple(int(p) + 1 for p in position), None, step, after, label)
-        )
+            return Ref(kind, layer, tuple(position[1:]), position[0], step, after, label)
+        return Ref(kind, layer, tuple(position), None, step, after, label)
 
-    return name
+    return ref
 
 
-def _compare_forward(
-    report: CheckReport,
-    source: str,
-    trace: Trace,
-    ours: Forward,
-    theirs: Forward,
-    step: int,
-    after: bool,
-) -> None:
-    for i in range(len(ours.z)):
-        layer = i + 2
-        for kind, a, b in ((Kind.Z, ours.z[i], theirs.z[i]), (Kind.A, ours.a[i], theirs.a[i])):
-            report.get(source, kind.value).add(
-                a, b, _namer(trace, kind, layer, a.shape, step, after=after, per_sample=True)
-            )
-    if ours.loss is None or theirs.loss is None:
-        return
-    L = len(ours.z) + 1
-    if ours.terms is not None and theirs.terms is not None:
-        report.get(source, Kind.LOSS_TERM.value).add(
-            ours.terms,
-            theirs.terms,
-            _namer(trace, Kind.LOSS_TERM, L, ours.terms.shape, step, after=after, per_sample=True),
-        )
-    if ours.per_sample is not None and theirs.per_sample is not None and len(ours.per_sample) > 1:
-        report.get(source, Kind.SAMPLE_LOSS.value).add(
-            ours.per_sample,
-            theirs.per_sample,
-            lambda flat: trace.name(Ref(Kind.SAMPLE_LOSS, None, (), flat + 1, step, after)),
-        )
-    report.get(source, Kind.LOSS.value).add(
-        np.array(ours.loss),
-        np.array(theirs.loss),
-        lambda flat: trace.name(Ref(Kind.LOSS, None, (), None, step, after)),
-    )
+OTHER_SIDE = "each depends on a slope torch took on the other side of a kink: float64 rounds a \
+pre-activation at the kink to either side, here and in torch, and the slopes differ there"
 
 
-def _compare_params(
-    report: CheckReport,
-    source: str,
-    trace: Trace,
-    kinds: tuple[Kind, Kind],
-    ours: Iterable,
-    theirs: Iterable,
-    step: int,
-    label: tuple[str, ...] = (),
-) -> None:
-    for i, (a, b) in enumerate(zip(ours, theirs, strict=True)):
-        if a is None or b is None:
+def _other_side(ours: Trace, theirs: Trace) -> dict[Ref, str]:
+    """Each ∂a/∂z whose z float64 puts on one side of a kink here and on the other in torch
+    (0.2·0.6 − 0.3·0.4 is 0 in one order of summing, 6.7e-18 in another), with what to say."""
+    found = {}
+    for mine, other in zip(ours.steps, theirs.steps, strict=True):
+        if mine.backward is None:
             continue
-        kind = kinds[0] if a.ndim == 2 else kinds[1]
-        group = Kind.STATE.value if label else kind.value
-        report.get(source, group).add(a, b, _namer(trace, kind, i + 2, a.shape, step, label=label))
+        for i, f in enumerate(ours.exercise.activations):
+            z, z_torch = mine.forward.z[i], other.forward.z[i]
+            for kink in f.kinks:
+                for n, j in np.argwhere((z > kink) != (z_torch > kink)):
+                    at = (i + 2, (int(j) + 1,), int(n) + 1, mine.step)
+                    name = ours.name(Ref(Kind.Z, *at))
+                    found[Ref(Kind.DA_DZ, *at)] = (
+                        f"{name} = {z[n, j]:g} here, {z_torch[n, j]:g} in torch: {f.name}"
+                    )
+    return found
+
+
+def _depending_on(trace: Trace, roots: dict[Ref, str]) -> Fold[str | None]:
+    """For each quantity, what is said of the first of `roots` it is computed from, if any."""
+
+    def computed(ref: Ref, formula: Formula, inputs: Any) -> str | None:
+        return roots.get(ref) or next((why for why in inputs if why), None)
+
+    return Fold(trace, lambda ref: roots.get(ref), computed)
+
+
+@dataclass(frozen=True)
+class _Arrays:
+    """Compares backviz's arrays with torch's for one report and source.
+
+    torch computes everything itself, so an element may differ by the rounding of everything
+    before it: one beyond the tolerance is judged allowing what its formula carries of its
+    inputs' differences (`carried_rounding`). What depends on a slope torch took on the other
+    side of a kink is not judged.
+    """
+
+    report: CheckReport
+    source: str
+    trace: Trace
+    rounding: Callable[[Ref], float]
+    other_side: Fold[str | None] | None  # None: no slope taken on the other side anywhere
+
+    def compare(self, group: str, ours: Any, theirs: Any, ref: Callable[[int], Ref]) -> None:
+        ours, theirs = np.ravel(ours), np.ravel(theirs)
+        judged = np.arange(ours.size)
+        if self.other_side is not None:
+            whys = [self.other_side.of(ref(flat)) for flat in range(ours.size)]
+            for flat, why in enumerate(whys):
+                if why is not None:
+                    name = self.trace.name(ref(flat))
+                    self.report.skip(self.source, group, name, OTHER_SIDE, why)
+            judged = np.array([flat for flat, why in enumerate(whys) if why is None], dtype=int)
+        self.report.get(self.source, group).add(
+            ours[judged],
+            theirs[judged],
+            lambda k: self.trace.name(ref(int(judged[k]))),
+            rounding=lambda k: self.rounding(ref(int(judged[k]))),
+        )
+
+    def forward(self, ours: Forward, theirs: Forward, step: int, after: bool) -> None:
+        for i in range(len(ours.z)):
+            layer = i + 2
+            for kind, a, b in ((Kind.Z, ours.z[i], theirs.z[i]), (Kind.A, ours.a[i], theirs.a[i])):
+                refs = _refs(kind, layer, a.shape, step, after=after, per_sample=True)
+                self.compare(kind.value, a, b, refs)
+        if ours.loss is None or theirs.loss is None:
+            return
+        L = len(ours.z) + 1
+        if ours.terms is not None and theirs.terms is not None:
+            refs = _refs(Kind.LOSS_TERM, L, ours.terms.shape, step, after=after, per_sample=True)
+            self.compare(Kind.LOSS_TERM.value, ours.terms, theirs.terms, refs)
+        if (
+            ours.per_sample is not None
+            and theirs.per_sample is not None
+            and len(ours.per_sample) > 1
+        ):
+            self.compare(
+                Kind.SAMPLE_LOSS.value,
+                ours.per_sample,
+                theirs.per_sample,
+                lambda flat: Ref(Kind.SAMPLE_LOSS, None, (), flat + 1, step, after),
+            )
+        self.compare(
+            Kind.LOSS.value,
+            np.array(ours.loss),
+            np.array(theirs.loss),
+            lambda flat: Ref(Kind.LOSS, None, (), None, step, after),
+        )
+
+    def params(
+        self,
+        kinds: tuple[Kind, Kind],
+        ours: Iterable,
+        theirs: Iterable,
+        step: int,
+        label: tuple[str, ...] = (),
+    ) -> None:
+        """Parameters, gradients, optimiser state or updated parameters, W and b per layer."""
+        for i, (a, b) in enumerate(zip(ours, theirs, strict=True)):
+            if a is None or b is None:
+                continue
+            kind = kinds[0] if a.ndim == 2 else kinds[1]
+            group = Kind.STATE.value if label else kind.value
+            self.compare(group, a, b, _refs(kind, i + 2, a.shape, step, label=label))
 
 
 def compare_traces(report: CheckReport, source: str, ours: Trace, theirs: Trace) -> None:
+    other_side = _other_side(ours, theirs)
+    depending = _depending_on(ours, other_side) if other_side else None
+    arrays = _Arrays(report, source, ours, carried_rounding(ours, theirs), depending)
     for mine, other in zip(ours.steps, theirs.steps, strict=True):
         s = mine.step
-        _compare_forward(report, source, ours, mine.forward, other.forward, s, after=False)
-        _compare_params(report, source, ours, (Kind.WEIGHT, Kind.BIAS), mine.W, other.W, s)
-        _compare_params(report, source, ours, (Kind.WEIGHT, Kind.BIAS), mine.b, other.b, s)
+        arrays.forward(mine.forward, other.forward, s, after=False)
+        arrays.params((Kind.WEIGHT, Kind.BIAS), mine.W, other.W, s)
+        arrays.params((Kind.WEIGHT, Kind.BIAS), mine.b, other.b, s)
         if mine.backward is None or other.backward is None:
             continue
         mb, ob = mine.backward, other.backward
@@ -309,28 +371,18 @@ def compare_traces(report: CheckReport, source: str, ours: Trace, theirs: Trace)
             ):
                 if a is None or b is None:
                     continue
-                report.get(source, kind.value).add(
-                    a, b, _namer(ours, kind, layer, a.shape, s, per_sample=True)
-                )
-        _compare_params(report, source, ours, (Kind.GRAD_W, Kind.GRAD_B), mb.grad_W, ob.grad_W, s)
-        _compare_params(report, source, ours, (Kind.GRAD_W, Kind.GRAD_B), mb.grad_b, ob.grad_b, s)
+                arrays.compare(kind.value, a, b, _refs(kind, layer, a.shape, s, per_sample=True))
+        arrays.params((Kind.GRAD_W, Kind.GRAD_B), mb.grad_W, ob.grad_W, s)
+        arrays.params((Kind.GRAD_W, Kind.GRAD_B), mb.grad_b, ob.grad_b, s)
         for param, mine_states, other_states in (
             ("W", mine.state_W, other.state_W),
             ("b", mine.state_b, other.state_b),
         ):
             for i, (ms, os_) in enumerate(zip(mine_states or (), other_states or (), strict=True)):
                 for slot, value in ms.items():
-                    kind = Kind.STATE
-                    report.get(source, kind.value).add(
-                        value,
-                        os_[slot],
-                        _namer(ours, kind, i + 2, value.shape, s, label=(slot, param)),
-                    )
-        _compare_params(
-            report, source, ours, (Kind.UPDATE_W, Kind.UPDATE_B), mine.W_new, other.W_new, s
-        )
-        _compare_params(
-            report, source, ours, (Kind.UPDATE_W, Kind.UPDATE_B), mine.b_new, other.b_new, s
-        )
+                    refs = _refs(Kind.STATE, i + 2, value.shape, s, label=(slot, param))
+                    arrays.compare(Kind.STATE.value, value, os_[slot], refs)
+        arrays.params((Kind.UPDATE_W, Kind.UPDATE_B), mine.W_new, other.W_new, s)
+        arrays.params((Kind.UPDATE_W, Kind.UPDATE_B), mine.b_new, other.b_new, s)
         assert mine.after is not None and other.after is not None
-        _compare_forward(report, source, ours, mine.after, other.after, s, after=True)
+        arrays.forward(mine.after, other.after, s, after=True)

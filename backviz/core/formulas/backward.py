@@ -3,13 +3,14 @@ activations' local derivatives, the deltas through a softmax, the weights' and b
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..functions import Activation, Loss
+from ..functions import Activation, Loss, activation
 from ..mathexpr import Call, Expr, Frac, Neg, Num, Paren, add, mul
 from .base import Rule, SampleSum, count, grouped, sympy_module
 
@@ -68,6 +69,8 @@ class OutputGrad(Rule):
         if self.loss.has_terms:
             assert self.loss.symbolic_term is not None
             d = sp.diff(self.loss.symbolic_term(o, t), o)
+            if self.loss.symbolic_backward is not None:  # torch's convention (BCE's floor)
+                d = self.loss.symbolic_backward(d, o)
             d = d / self.n_outputs if self.loss.combine == "mean" else d
         else:
             assert self.loss.symbolic_sample is not None
@@ -124,13 +127,36 @@ class LocalDerivative(Rule):
         )
 
     def symbolic(self, args: Sequence[Any]) -> Any:
+        """f′ at the trace's z and a: the hand-written form from (z, a) where sympy proves it is
+        its own derivative of f for every z, else sympy's derivative at z.
+
+        torch's backward computes f′ from a (σ′ = a(1 − a)), and so does the engine: at z = 30
+        float64 keeps only 3 digits of 1 − σ(z), which is a's rounding, not a wrong derivative.
+        """
+        f = self.activation
+        if _written_from_a_and_proven(f.name, f.slope):
+            assert f.symbolic_derivative is not None
+            return f.symbolic_derivative(args[0], args[1])
         sp = sympy_module()
         z = sp.Symbol("z_")
-        return sp.diff(self.activation.symbolic(z), z).subs(z, args[0])
+        return sp.diff(f.symbolic(z), z).subs(z, args[0])
 
     def display(self, args: Sequence[Expr], values: Sequence[float], *, numbers: bool) -> Expr:
         assert self.activation.display_derivative is not None
         return self.activation.display_derivative(args[0], args[1])
+
+
+@functools.cache
+def _written_from_a_and_proven(name: str, slope: float | None) -> bool:
+    """Whether activation `name`'s hand-written f′(z, a) equals sympy's derivative of its f(z)
+    for every z, with a = f(z) (sympy simplifies their difference to 0)."""
+    sp = sympy_module()
+    f = activation(name) if slope is None else activation(name, slope=slope)
+    if f.symbolic_derivative is None:
+        return False
+    z = sp.Symbol("z_", real=True)
+    a = f.symbolic(z)
+    return bool(sp.simplify(sp.diff(a, z) - f.symbolic_derivative(z, a)) == 0)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,183 @@
+"""The marking spec: what the rules of marks need to know of one exercise's asked quantities,
+as plain data — the one source that the grader here, the practice page's script and the
+PrairieLearn question each apply.
+
+Per asked quantity: its right value, what its step is measured from (the old weight of an
+update), its marks, its `[ask]` group, its formula as evaluable expressions over named inputs
+(`render/evaluable.py`: Python and JavaScript, printed from the trace's own formulas), how many
+unasked terms the formula sums, and each catalogued mistake's value and credit. Per computed
+quantity the sheet does not ask but an asked one reads (the path terms of ∂E/∂h): its formula
+and value. Plus the given numbers and the exercise's settings (least precision, credits).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ..core.exercise import Ask
+from ..core.quantities import Kind, Ref, ask_group
+from ..core.trace import Trace
+from ..render.evaluable import evaluable
+from .mistakes import Mistake
+from .precision import EXACT_TOLERANCE
+
+__all__ = [
+    "HELPER_DEPTH",
+    "PLACEHOLDER_CELLS",
+    "PLACEHOLDER_SHARE",
+    "FormulaSpec",
+    "MarkingSpec",
+    "MistakeSpec",
+    "QuantitySpec",
+    "marking_spec",
+]
+
+# A placeholder: one number written for at least this share of the quantities a sheet answers
+# (and at least PLACEHOLDER_CELLS of them), mostly unexplained — "written everywhere"; honest
+# coarse working repeats a small number (0.01) a few times, never across a quarter of a sheet.
+PLACEHOLDER_SHARE = 0.25
+PLACEHOLDER_CELLS = 3
+HELPER_DEPTH = 2  # unasked quantities followed this far back (∂E/∂h1 → its path terms → δ, w)
+
+
+@dataclass(frozen=True)
+class FormulaSpec:
+    """A formula over named inputs: `v[i]` is the value of `inputs[i]`, `S` the settings."""
+
+    inputs: tuple[str, ...]
+    python: str
+    javascript: str
+    settings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MistakeSpec:
+    """A catalogued mistake's number for one quantity, its share of the marks, why."""
+
+    id: str
+    value: float
+    credit: float
+    explanation: dict[str, str]
+
+
+@dataclass(frozen=True)
+class QuantitySpec:
+    """One quantity as the rules of marks see it."""
+
+    name: str
+    value: float
+    base: float  # what the step is measured from: the old weight for W⁺ and b⁺, else 0
+    marks: float
+    group: str  # its `[ask]` group (z, a, loss, … update)
+    formula: FormulaSpec | None
+    terms: int  # the unasked terms its formula sums (each rounded by hand, never written)
+    mistakes: tuple[MistakeSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class MarkingSpec:
+    """Everything the rules of marks need for one exercise (`to_json` for a page)."""
+
+    exercise: str
+    significant: int
+    carried_credit: float
+    imprecise_credit: float
+    exact: float  # the part of a step within which a number of unknown decimals is right
+    given: dict[str, float]
+    asked: tuple[QuantitySpec, ...]
+    helpers: dict[str, QuantitySpec]
+    placeholder_share: float = PLACEHOLDER_SHARE
+    placeholder_cells: int = PLACEHOLDER_CELLS
+
+    def to_data(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["asked"] = list(data["asked"])
+        return data
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_data(), ensure_ascii=False, allow_nan=False)
+
+
+def _base(trace: Trace, ref: Ref) -> float:
+    if ref.kind is Kind.UPDATE_W:
+        return trace.value(Ref(Kind.WEIGHT, ref.layer, ref.index, step=ref.step))
+    if ref.kind is Kind.UPDATE_B:
+        return trace.value(Ref(Kind.BIAS, ref.layer, ref.index, step=ref.step))
+    return 0.0
+
+
+def _formula(trace: Trace, ref: Ref) -> FormulaSpec | None:
+    formula = trace.formula(ref)
+    if formula is None:
+        return None
+    e = evaluable(formula.rule, [trace.value(r) for r in formula.inputs])
+    names = tuple(trace.name(r) for r in formula.inputs)
+    return FormulaSpec(names, e.python, e.javascript, e.settings)
+
+
+def marking_spec(
+    trace: Trace,
+    items: list[tuple[Ref, float]],
+    ask: Ask,
+    mistakes: list[tuple[Mistake, Trace]],
+    *,
+    exact: float = EXACT_TOLERANCE,
+) -> MarkingSpec:
+    """The spec of the asked quantities `items` (with their marks), `ask`'s settings and the
+    catalogued `mistakes` (each with the trace the engine computes with it switched on)."""
+    asked = {ref for ref, _ in items}
+    given: dict[str, float] = {}
+    helpers: dict[str, QuantitySpec] = {}
+
+    def reads(ref: Ref, depth: int) -> None:
+        """Note the given numbers and the unasked quantities `ref`'s formula reads."""
+        formula = trace.formula(ref)
+        for r in formula.inputs if formula is not None else ():
+            name = trace.name(r)
+            if trace.formula(r) is None or (r not in asked and depth >= HELPER_DEPTH):
+                given[name] = trace.value(r)  # used as it is
+            elif r not in asked and name not in helpers:
+                helpers[name] = QuantitySpec(
+                    name, trace.value(r), 0.0, 0.0, "", _formula(trace, r), 0
+                )
+                reads(r, depth + 1)
+
+    quantities = []
+    for ref, marks in items:
+        reads(ref, 0)
+        formula = trace.formula(ref)
+        terms = (
+            sum(1 for r in formula.inputs if r not in asked and trace.formula(r) is not None)
+            if formula is not None
+            else 0
+        )
+        mistaken = tuple(
+            MistakeSpec(m.id, value, ask.mistake_credit.get(m.id, m.credit), dict(m.explanation))
+            for m, other in mistakes
+            if math.isfinite(value := other.value(ref))
+        )
+        quantities.append(
+            QuantitySpec(
+                trace.name(ref),
+                trace.value(ref),
+                _base(trace, ref),
+                marks,
+                ask_group(ref),
+                _formula(trace, ref),
+                terms,
+                mistaken,
+            )
+        )
+    return MarkingSpec(
+        trace.exercise.id,
+        ask.significant,
+        ask.carried_credit,
+        ask.imprecise_credit,
+        exact,
+        given,
+        tuple(quantities),
+        helpers,
+    )
