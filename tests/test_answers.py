@@ -823,12 +823,12 @@ def test_a_decimal_comma_in_a_comma_csv_is_reported_not_read_as_a_number(tmp_pat
     }
     assert [submission.answers[q].text for q in ("h1", "z2", "z3")] == ["0,52", ",0.11", "-1,5"]
     assert submission.problems == (
-        "s.csv:8: 'h1' has 3 cells (0 | 52) where 2 were expected: a decimal comma? write "
-        '0.52 or quote it ("0,52"); not read',
-        "s.csv:9: 'z2' has 3 cells (\"\" | 0.11) where 2 were expected: the value belongs in "
-        "column 2, alone; not read",
-        "s.csv:10: 'z3' has 3 cells (-1 | 5) where 2 were expected: a decimal comma? write -1.5 "
-        'or quote it ("-1,5"); not read',
+        "s.csv:8: the row of 'h1' has 3 cells ('h1', '0', '52') where 2 were expected: a "
+        'decimal comma? write 0.52 or quote it ("0,52"); not read',
+        "s.csv:9: the row of 'z2' has 3 cells ('z2', '', '0.11') where 2 were expected: the "
+        "value belongs in column 2, alone; not read",
+        "s.csv:10: the row of 'z3' has 3 cells ('z3', '-1', '5') where 2 were expected: a "
+        'decimal comma? write -1.5 or quote it ("-1,5"); not read',
     )
 
 

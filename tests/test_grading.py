@@ -953,6 +953,23 @@ def test_the_roster_names_who_handed_nothing_in_and_who_is_not_on_it(
     )
 
 
+def test_the_ids_grade_lists_cannot_restyle_the_terminal(tmp_path: Path) -> None:
+    """The ids of sheets not on the roster come from the students: printed, their escape
+    sequences and line breaks are taken out."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student\ns01\n")
+    sheet = tmp_path / "x.json"
+    sheet.write_text(json.dumps({"student": "\x1b[2J\x1b[31mkim\nlee", "answers": {"z1": 0.08}}))
+    (tmp_path / "s01.csv").write_text(template_sheet("s01", {"z1": "0.08"}))
+    result = CliRunner().invoke(
+        main, ["grade", str(SEED), str(tmp_path / "s01.csv"), str(sheet), "--roster",
+               str(roster), "--out", str(tmp_path / "out"), "--no-diagrams"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output
+    assert "left out of summary.md (see their feedback): kim lee\n" in result.output
+
+
 def test_a_roster_naming_a_student_twice_is_refused(tmp_path: Path) -> None:
     """Twice after NFC is twice: which of the two sheets would count?"""
     import unicodedata

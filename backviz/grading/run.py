@@ -222,7 +222,10 @@ def _roster_rows(
 
 
 def _listed(students: list[str], most: int = 10) -> str:
-    shown = ", ".join(students[:most])
+    """The first `most` student ids, as the terminal may show them (`terminal_text`)."""
+    from .escape import terminal_text
+
+    shown = ", ".join(terminal_text(s).replace("\n", " ") for s in students[:most])
     return shown + (f" and {len(students) - most} more" if len(students) > most else "")
 
 

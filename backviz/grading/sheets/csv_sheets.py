@@ -100,11 +100,11 @@ def _split_row(cells: list[str], name: int, value: int, width: int) -> str:
     """Why a `quantity,value` row of too many cells is not read, and what was probably meant."""
     quantity = cells[name] if name < len(cells) else ""
     others = cells[:name] + cells[name + 1 :]
-    shown = " | ".join(cell or '""' for cell in others)
     hint = _decimal_comma(others) or (
         f"the value belongs in column {value + 1}, alone" if not cells[value] else _QUOTE
     )
-    where = f"{quantity!r} has {len(cells)} cells ({shown}) where {width} were expected"
+    shown = ", ".join(map(repr, cells))
+    where = f"the row of {quantity!r} has {len(cells)} cells ({shown}) where {width} were expected"
     return f"{where}: {hint}; not read"
 
 
