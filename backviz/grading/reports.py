@@ -1,11 +1,10 @@
 """The grader's reports: grades.csv, verdicts.csv, summary.md for the class; feedback/,
 results/ (Gradescope) and diagrams/ per student. The per-student folders are staged and put
 in place whole, the class files each written atomically: an interrupted run leaves the
-previous reports whole."""
+previous reports whole. Only files backviz wrote are ever replaced (`files.Written`)."""
 
 from __future__ import annotations
 
-import csv
 import json
 import statistics
 from collections import Counter
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.trace import Trace
-from ..files import StagedFolders, write_atomic
+from ..files import StagedFolders, Written, write_atomic
 from ..parallel import map_forked, shares
 from .report_text import WORDS, marks_text, safe_name, title
 from .student_reports import StudentReports, csv_cell
@@ -24,9 +23,9 @@ from .table import CARRIED, CORRECT, IMPRECISE, MISSING, UNREADABLE, WRONG, Verd
 __all__ = [
     "FOLDERS",
     "grades_csv",
+    "record_json",
     "summary_markdown",
     "unique_names",
-    "write_record",
     "write_reports",
 ]
 
@@ -107,19 +106,6 @@ def unique_names(students: list[str]) -> list[str]:
     return names
 
 
-def previous_names(out: Path) -> frozenset[str]:
-    """The file names of the students an earlier run's grades.csv in `out` lists: what its
-    feedback/, results/ and diagrams/ may hold (empty when there is none to read)."""
-    try:
-        with (out / "grades.csv").open(encoding="utf-8", newline="") as stream:
-            rows = csv.reader(stream)
-            if next(rows, [""])[:1] != ["student"]:
-                return frozenset()
-            return frozenset(row[0] for row in rows if row)
-    except (OSError, UnicodeDecodeError, csv.Error):
-        return frozenset()
-
-
 def grades_csv(table: VerdictTable, names: list[str]) -> str:
     """grades.csv: a row per submission, its total, the maximum and the marks per quantity."""
     lines = [",".join(csv_cell(c) for c in ["student", "total", "max", *table.names])]
@@ -138,12 +124,15 @@ def write_reports(
     diagrams: bool = True,
     traces: list[Trace] | None = None,
     jobs: int = 1,
+    record: str | None = None,
 ) -> list[str]:
     """Every report into `out`: the per-student folders staged and put in place whole, then
-    grades.csv, verdicts.csv and summary.md each written atomically. With `traces`, each
-    student's own exercise (their variant), aligned with the table's rows. `jobs` processes
-    share the per-student files (a forked worker each, beyond this one). Returns each
-    submission's file name (feedback/<name>.md …), in the table's order.
+    grades.csv, verdicts.csv and summary.md (and `record`, record.json's content, for a
+    code-grading run) each written atomically. With `traces`, each student's own exercise
+    (their variant), aligned with the table's rows. `jobs` processes share the per-student
+    files (a forked worker each, beyond this one). Returns each submission's file name
+    (feedback/<name>.md …), in the table's order. A report that would replace a file backviz
+    did not write stops the run first (BackvizError), every report left as it was.
     """
     names = unique_names(table.students)
     own = traces if traces is not None else [trace] * len(table)
@@ -158,13 +147,15 @@ def write_reports(
                     layouts[id(t)] = StudentDiagrams(t, lang=lang)
         except DependencyError:  # no dot: the other reports are still written
             diagrams = False
-    folders = {k: v for k, v in FOLDERS.items() if diagrams or k != "diagrams"}
+    folders = [name for name in FOLDERS if diagrams or name != "diagrams"]
     students = StudentReports(table, own, names, lang=lang)
     if jobs > 1:  # what the workers import, imported before they are forked (no import lock)
         import backviz.render.equations
         import backviz.render.text  # noqa: F401
 
-    with StagedFolders(out, folders, previous_names(out)) as staged:
+    class_files = ["grades.csv", "verdicts.csv", "summary.md"] + (["record.json"] if record else [])
+    Written.read(out).claim(class_files)  # before anything is written: refused, nothing changes
+    with StagedFolders(out, folders) as staged:
 
         def write_share(share: range) -> str:
             """The files of the submissions in `share`; their rows of verdicts.csv."""
@@ -181,12 +172,13 @@ def write_reports(
         ("grades.csv", grades_csv(table, names)),
         ("verdicts.csv", "student,quantity,verdict,given,expected,marks\n" + "".join(verdict_rows)),
         ("summary.md", summary_markdown(table, trace, lang=lang)),
+        *([("record.json", record)] if record else []),
     ):
         write_atomic(out / file, content)
     return names
 
 
-def write_record(out: Path, exercise: str, *, secret: str, cases: int, level: str) -> None:
+def record_json(exercise: str, *, secret: str, cases: int, level: str) -> str:
     """record.json, for the teacher: what a code-grading run needs to be reproduced — the
     secret its random cases were drawn from (`grade --secret`), when and how it ran. Never in
     a student's feedback or results."""
@@ -199,7 +191,7 @@ def write_record(out: Path, exercise: str, *, secret: str, cases: int, level: st
         "backviz": version("backviz"),
         "reproduce": f"backviz grade EXERCISE SUBMISSIONS --out DIR --secret {secret}",
     }
-    write_atomic(out / "record.json", json.dumps(record, indent=2) + "\n")
+    return json.dumps(record, indent=2) + "\n"
 
 
 def _diagrams(
