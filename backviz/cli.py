@@ -6,7 +6,9 @@ Exit status: 0 success; 1 `check` found a mismatch; 2 bad input (exercise file, 
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -32,6 +34,18 @@ def _fail(error: BackvizError) -> None:
 def _unwritable(out: Path, error: OSError) -> BackvizError:
     """A file or folder that could not be written, as one line."""
     return BackvizError(f"{out}: could not be written ({error.strerror or error})")
+
+
+@contextlib.contextmanager
+def _writing(out: Path) -> Iterator[None]:
+    """The block's errors as one line and an exit status: backviz's own, and `out` (a file or
+    a folder) that could not be written."""
+    try:
+        yield
+    except BackvizError as error:
+        _fail(error)
+    except OSError as error:
+        _fail(_unwritable(out, error))
 
 
 def _format_of(out: Path | None, fmt: str | None, suffixes: dict[str, str], default: str) -> str:
@@ -139,14 +153,8 @@ def solutions(exercises: Path, out: Path) -> None:
     """Write every exercise's worked solution (Markdown, English and Korean) into a folder."""
     from .publish import write_solutions
 
-    try:
+    with _writing(out):
         written = write_solutions(exercises, out)
-    except BackvizError as error:
-        _fail(error)
-        return
-    except OSError as error:
-        _fail(_unwritable(out, error))
-        return
     click.echo(f"wrote {len(written)} files to {out}/", err=True)
 
 
@@ -168,14 +176,8 @@ def demo(out: Path, lang: str) -> None:
 
     exercise = Path(__file__).resolve().parent / "data" / "seed-222.toml"
     click.echo(render_solution(compute(exercise), "text", lang=lang), nl=False)
-    try:
+    with _writing(out):
         paths = write_demo(exercise, out)
-    except BackvizError as error:
-        _fail(error)
-        return
-    except OSError as error:
-        _fail(_unwritable(out, error))
-        return
     click.echo("")
     click.echo(f"Files written to {out}/:")
     for path in paths:
@@ -219,7 +221,7 @@ def draw(
     from .render.diagrams import diagram
     from .render.drawing import write_graph
 
-    try:
+    with _writing(out):
         fmt = _format_of(out, fmt, DRAW_SUFFIXES, "svg")
         graph = diagram(
             compute(exercise),
@@ -231,12 +233,6 @@ def draw(
             decimals=decimals,
         )
         write_graph(graph, fmt, out)
-    except BackvizError as error:
-        _fail(error)
-        return
-    except OSError as error:
-        _fail(_unwritable(out, error))
-        return
     click.echo(f"wrote {out}", err=True)
 
 
