@@ -1040,7 +1040,7 @@ def test_short_write_never_truncates_a_report(
 
 
 def test_folders_with_other_files_are_never_replaced(tmp_path: Path) -> None:
-    """A report folder holding only what the last run wrote (as its grades.csv lists) is
+    """A report folder holding only what backviz wrote (as its record lists) is
     replaced whole; one holding anything else — notes of the user's, even named like a
     report, or a link to elsewhere — keeps it, and the new reports are moved in beside."""
     first, second = two_classes(tmp_path)
