@@ -215,10 +215,13 @@ def folder_lock(folder: Path, *, wait: float = LOCK_WAIT) -> Iterator[None]:
                     "wait for it to finish, or choose another folder"
                 )
             time.sleep(0.05)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
-        _remove_abandoned(folder)
-        yield
+        os.ftruncate(fd, 0)  # a run killed outright may have left its number
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)  # named to a run that waits
+        try:
+            _remove_abandoned(folder)
+            yield
+        finally:
+            os.ftruncate(fd, 0)  # free again, and the same after every run
     finally:
         os.close(fd)
 

@@ -236,6 +236,7 @@ def test_a_run_killed_outright_leaves_no_lock_behind(tmp_path: Path) -> None:
     started = time.monotonic()
     grade_paths(SEED, [a_class(tmp_path / "c", 2, "0.08")], out, diagrams=False)
     assert time.monotonic() - started < LOCK_WAIT
+    assert (out / LOCK).read_bytes() == b""  # free, naming no process: the same after every run
 
 
 # ── a teacher's files in the reports' folder ─────────────────────────────────────────────
