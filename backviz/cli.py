@@ -6,7 +6,9 @@ Exit status: 0 success; 1 `check` found a mismatch; 2 bad input (exercise file, 
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -17,11 +19,56 @@ from .errors import BackvizError
 __all__ = ["main"]
 
 FORMATS = ("text", "md", "latex", "html", "json", "csv")
+SOLVE_SUFFIXES = {".txt": "text", ".md": "md", ".tex": "latex", ".html": "html", ".json": "json",
+                  ".csv": "csv"}  # fmt: skip
+DRAW_SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot"}
+PLOT_SUFFIXES = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+"""Each command's output formats by the file name's suffix: the format follows the name."""
 
 
 def _fail(error: BackvizError) -> None:
     click.echo(f"backviz: {error}", err=True)
     sys.exit(error.exit_status)
+
+
+def _unwritable(out: Path, error: OSError) -> BackvizError:
+    """A file or folder that could not be written, as one line."""
+    return BackvizError(f"{out}: could not be written ({error.strerror or error})")
+
+
+@contextlib.contextmanager
+def _writing(out: Path) -> Iterator[None]:
+    """The block's errors as one line and an exit status: backviz's own, and `out` (a file or
+    a folder) that could not be written."""
+    try:
+        yield
+    except BackvizError as error:
+        _fail(error)
+    except OSError as error:
+        _fail(_unwritable(out, error))
+
+
+def _format_of(out: Path | None, fmt: str | None, suffixes: dict[str, str], default: str) -> str:
+    """The format to write: the one the file name's suffix says, else --format, else `default`.
+    A suffix that names no format of `suffixes`, or another format than --format, is refused:
+    a file's name never says one format while it holds another."""
+    if out is None or not out.suffix:
+        return fmt or default
+    named = suffixes.get(out.suffix.lower())
+    if named is None:
+        listed = [s if s[1:] == f else f"{s} ({f})" for s, f in suffixes.items()]
+        command = click.get_current_context().info_name
+        raise BackvizError(
+            f"{out}: {command} writes {', '.join(listed[:-1])} or {listed[-1]} files (the "
+            f"format follows the file name), not {out.suffix}"
+        )
+    if fmt is not None and fmt != named:
+        wanted = next(s for s, f in suffixes.items() if f == fmt)
+        raise BackvizError(
+            f"{out}: --format {fmt} does not match the file name ({out.suffix} is {named}); "
+            f"name it {wanted}, or leave --format out"
+        )
+    return named
 
 
 def _emit(text: str, out: Path | None) -> None:
@@ -30,7 +77,10 @@ def _emit(text: str, out: Path | None) -> None:
         return
     from .files import write_atomic
 
-    write_atomic(out, text)
+    try:
+        write_atomic(out, text)
+    except OSError as error:
+        raise _unwritable(out, error) from None
     click.echo(f"wrote {out}", err=True)
 
 
@@ -46,9 +96,9 @@ def main() -> None:
     "--format",
     "fmt",
     type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="text, md, latex, html: the worked solution; json, csv: the answer key for scripts.",
+    default=None,
+    help="text, md, latex, html: the worked solution; json, csv: the answer key for scripts. "
+    "Default: from the file name of -o (.txt .md .tex .html .json .csv), else text.",
 )
 @click.option("--lang", type=click.Choice(("en", "ko")), default="en", show_default=True)
 @click.option(
@@ -61,12 +111,13 @@ def main() -> None:
 @click.option("-o", "--out", type=click.Path(path_type=Path), help="Write to this file instead.")
 @click.option("--only", metavar="NAME", help="Only this quantity's worked equation (e.g. dE/dW5).")
 def solve(
-    exercise: Path, fmt: str, lang: str, decimals: int, out: Path | None, only: str | None
+    exercise: Path, fmt: str | None, lang: str, decimals: int, out: Path | None, only: str | None
 ) -> None:
     """The worked solution of EXERCISE (a .toml exercise file), or its answer key."""
     from .core.api import solve as compute
 
     try:
+        fmt = _format_of(out, fmt, SOLVE_SUFFIXES, "text")
         trace = compute(exercise)
     except BackvizError as error:
         _fail(error)
@@ -102,11 +153,8 @@ def solutions(exercises: Path, out: Path) -> None:
     """Write every exercise's worked solution (Markdown, English and Korean) into a folder."""
     from .publish import write_solutions
 
-    try:
+    with _writing(out):
         written = write_solutions(exercises, out)
-    except BackvizError as error:
-        _fail(error)
-        return
     click.echo(f"wrote {len(written)} files to {out}/", err=True)
 
 
@@ -128,7 +176,8 @@ def demo(out: Path, lang: str) -> None:
 
     exercise = Path(__file__).resolve().parent / "data" / "seed-222.toml"
     click.echo(render_solution(compute(exercise), "text", lang=lang), nl=False)
-    paths = write_demo(exercise, out)
+    with _writing(out):
+        paths = write_demo(exercise, out)
     click.echo("")
     click.echo(f"Files written to {out}/:")
     for path in paths:
@@ -149,7 +198,7 @@ def demo(out: Path, lang: str) -> None:
     "fmt",
     type=click.Choice(("svg", "png", "pdf", "dot")),
     default=None,
-    help="Default: from the file name of -o, else svg.",
+    help="Default: from the file name of -o (.svg .png .pdf .dot), else svg.",
 )
 @click.option("--lang", type=click.Choice(("en", "ko")), default="en", show_default=True)
 @click.option("--step", type=click.IntRange(1), default=1, show_default=True)
@@ -174,10 +223,10 @@ def draw(
     """Draw EXERCISE's network (or expression graph) with its numbers, using Graphviz's dot."""
     from .core.api import solve as compute
     from .render.diagrams import diagram
-    from .render.drawing import FORMATS, write_graph
+    from .render.drawing import write_graph
 
-    fmt = fmt or (out.suffix.lstrip(".") if out.suffix.lstrip(".") in FORMATS else "svg")
-    try:
+    with _writing(out):
+        fmt = _format_of(out, fmt, DRAW_SUFFIXES, "svg")
         graph = diagram(
             compute(exercise),
             stage=stage,
@@ -189,9 +238,6 @@ def draw(
             blank=blank,
         )
         write_graph(graph, fmt, out)
-    except BackvizError as error:
-        _fail(error)
-        return
     click.echo(f"wrote {out}", err=True)
 
 
@@ -306,9 +352,7 @@ def plot(exercise: Path, what: str, steps: int | None, lang: str, out: Path) -> 
         if steps is not None:
             training = dataclasses.replace(loaded.training, steps=steps)
             loaded = dataclasses.replace(loaded, training=training)
-        fmt = out.suffix.lstrip(".") or "png"
-        if fmt not in ("png", "svg", "pdf"):
-            raise BackvizError(f"{out}: expected a .png, .svg or .pdf file name")
+        fmt = _format_of(out, None, PLOT_SUFFIXES, "png")
         write_atomic(out, make_plot(trace_of(loaded), what, fmt=fmt, lang=lang))  # type: ignore[arg-type]
     except BackvizError as error:
         _fail(error)

@@ -1,22 +1,63 @@
-"""Writing output files atomically: a temporary file beside the target, then a rename; and
-whole folders of files staged beside their targets, then put in place in one step."""
+"""Writing output so that nothing is half written and nothing of anyone else's is lost: files
+written atomically; folders of many files staged beside their targets and put in place in one
+step; in each folder, the record of the files backviz wrote there — the only ones a later run
+may replace or delete; and a lock, so that one run at a time writes into a folder."""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import functools
 import itertools
+import json
 import os
 import re
 import shutil
 import socket
+import stat
 import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["StagedFolders", "exchange", "write_atomic"]
+from .errors import BackvizError
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; runs into one folder are not kept apart there
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = [
+    "LOCK",
+    "LOCK_WAIT",
+    "RECORD",
+    "StagedFolders",
+    "Written",
+    "exchange",
+    "folder_lock",
+    "write_atomic",
+]
+
+RECORD = ".backviz-files"
+"""In a folder backviz writes its files into, the record of the ones it wrote there."""
+LOCK = ".backviz-lock"
+"""In a folder a run writes into, the file it holds locked meanwhile (never removed)."""
+LOCK_WAIT = 5.0
+"""Seconds a run waits for another run's lock on its folder before refusing."""
 
 _counter = itertools.count()
+_HOST = re.sub(r"[^A-Za-z0-9_.]", "_", socket.gethostname()) or "host"
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+
+
+def _working_name(kind: str, target: str = "") -> str:
+    """The name of a file or folder backviz works in before putting it in place (a temporary
+    file, a staging folder): recognisably its own, and its process's, so that what a run
+    killed outright leaves is removed by the next (`_remove_abandoned`)."""
+    name = f".backviz-{kind}-{_HOST}-{os.getpid()}-{next(_counter)}"
+    return f"{name}-{target[:100]}" if target else name
 
 
 def write_atomic(path: str | Path, content: str | bytes, *, durable: bool = False) -> None:
@@ -30,7 +71,7 @@ def write_atomic(path: str | Path, content: str | bytes, *, durable: bool = Fals
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     data = content.encode("utf-8") if isinstance(content, str) else content
-    temporary = target.parent / f".{target.name}.{os.getpid()}.{next(_counter)}.tmp"
+    temporary = target.parent / _working_name("tmp", target.name)
     try:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
@@ -53,34 +94,207 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
+# ── what a command may replace or delete ─────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Written:
+    """The files backviz wrote in `folder`, as the folder's record (`RECORD`) lists them, and
+    the one rule for every command that writes a set of files into a folder: it writes a file
+    where there is none or where backviz wrote the one there, and deletes only files backviz
+    wrote. Anything else in the folder — a teacher's notes, a logo, a link — it never replaces
+    nor deletes: it refuses instead (a BackvizError naming the file).
+
+    The record is written before the files it lists (`claim`) and pruned after the files it no
+    longer needs are deleted (`settle`), so a run stopped at any point leaves every file it
+    wrote on the record, and never a file it did not write.
+    """
+
+    folder: Path
+    names: frozenset[str]
+
+    @classmethod
+    def read(cls, folder: Path) -> Written:
+        """The folder's record; none (nothing listed) when there is none or it is unreadable."""
+        try:
+            listed = json.loads((folder / RECORD).read_text(encoding="utf-8"))["files"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return cls(folder, frozenset())
+        if not isinstance(listed, list):
+            return cls(folder, frozenset())
+        return cls(folder, frozenset(name for name in listed if _plain(name)))
+
+    def ours(self, name: str) -> bool:
+        """Whether the file `name` here is one backviz wrote: listed, and a regular file (a
+        folder or a link put in its place since is not)."""
+        try:
+            return name in self.names and stat.S_ISREG(os.lstat(self.folder / name).st_mode)
+        except FileNotFoundError:
+            return False
+
+    def holds_only_ours(self) -> bool:
+        """Whether the folder holds nothing but files backviz wrote (and their record)."""
+        with os.scandir(self.folder) as entries:
+            return all(
+                (e.name in self.names or e.name == RECORD) and e.is_file(follow_symlinks=False)
+                for e in entries
+            )
+
+    def check(self, names: Iterable[str]) -> None:
+        """Refuse, before anything is written, to write `names` over files backviz did not write."""
+        foreign = sorted(
+            name for name in names if os.path.lexists(self.folder / name) and not self.ours(name)
+        )
+        if foreign:
+            more = f" (and {len(foreign) - 1} more)" if len(foreign) > 1 else ""
+            raise BackvizError(
+                f"{self.folder / foreign[0]}{more}: not written by backviz (not on its "
+                f"record of what it wrote here, {self.folder / RECORD}), so never replaced; "
+                "move it away or write to another folder"
+            )
+
+    def claim(self, names: Iterable[str]) -> Written:
+        """Before writing `names`: `check` them, then put them on the record beside those listed
+        already. Returns the record as it now is."""
+        names = frozenset(names)
+        self.check(names)
+        claimed = Written(self.folder, self.names | names)
+        if claimed.names != self.names or not (self.folder / RECORD).exists():
+            _write_record(self.folder, claimed.names)
+        return claimed
+
+    def settle(self, names: Iterable[str]) -> None:
+        """After writing `names`: delete the files of earlier runs the record lists beyond
+        them (and nothing else), then record just these."""
+        names = frozenset(names)
+        for name in sorted(self.names - names):
+            if self.ours(name):
+                os.unlink(self.folder / name)
+        _write_record(self.folder, names)
+
+
+def _plain(name: object) -> bool:
+    """A plain file name of this folder (a record edited by hand cannot reach elsewhere)."""
+    return (
+        isinstance(name, str)
+        and name not in ("", ".", "..", RECORD, LOCK)
+        and not any(c in name for c in "/\\\0")
+    )
+
+
+def _write_record(folder: Path, names: Iterable[str]) -> None:
+    record = {
+        "about": "The files backviz wrote in this folder. A later run of backviz replaces or "
+        "deletes only these; it leaves everything else here alone.",
+        "files": sorted(names),
+    }
+    write_atomic(folder / RECORD, json.dumps(record, ensure_ascii=False, indent=1) + "\n")
+
+
+# ── one run at a time ─────────────────────────────────────────────────────────────────────
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path, *, wait: float = LOCK_WAIT) -> Iterator[None]:
+    """The block runs holding `folder`'s lock (flock on its `LOCK` file, made if need be), so
+    that two runs never write into one folder at once. Another run's lock is waited for up to
+    `wait` seconds, then refused with a BackvizError. The system releases a lock when its
+    process ends, however it ends: a run killed outright never leaves the folder locked.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+    try:
+        deadline = time.monotonic() + wait
+        while not _try_lock(fd):
+            if time.monotonic() >= deadline:
+                holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+                by = f" (process {holder})" if holder.isdigit() else ""
+                raise BackvizError(
+                    f"{folder}: another backviz run{by} is writing here; "
+                    "wait for it to finish, or choose another folder"
+                )
+            time.sleep(0.05)
+        os.ftruncate(fd, 0)  # a run killed outright may have left its number
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)  # named to a run that waits
+        try:
+            _remove_abandoned(folder)
+            yield
+        finally:
+            os.ftruncate(fd, 0)  # free again, and the same after every run
+    finally:
+        os.close(fd)
+
+
+def _try_lock(fd: int) -> bool:
+    """Take the lock if no other run holds it; True where the system cannot lock at all."""
+    if fcntl is None:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    except OSError as error:
+        if error.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS):
+            return True  # a file system without locks: runs there are not kept apart
+        raise
+    return True
+
+
+def _remove_abandoned(folder: Path) -> None:
+    """Temporary files and staging folders left by runs killed outright: this process's own
+    earlier ones, and those of processes of this machine that are gone (another machine's, on
+    a shared disk, are left alone)."""
+    for entry in folder.glob(f".backviz-*-{_HOST}-*"):
+        kind, _, rest = entry.name[len(".backviz-") :].partition(f"-{_HOST}-")
+        pid = rest.split("-", 1)[0]
+        if kind not in ("tmp", "staging") or not pid.isdigit():
+            continue
+        if int(pid) == os.getpid() or not _alive(int(pid)):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process
+        return True
+    return True
+
+
+# ── folders put in place whole ────────────────────────────────────────────────────────────
+
+
 class StagedFolders:
     """Folders of many files (a class's feedback/, results/ …) written beside their targets
     and put in place when all are written, so an interrupted run leaves the old folders whole.
 
-    On leaving the `with` block normally, each staged folder replaces its target in one step
-    (an atomic exchange where the system has one) — but only a target holding nothing except
-    files `replaceable` names (what an earlier run wrote there). Any other target (a file of
-    the user's in it, a subfolder, a symbolic link to elsewhere) is never replaced: the new
-    files are moved into it one by one instead, each atomically, and the rest left alone. On
-    an error nothing is put in place and the staging folder is removed. Forked workers may
-    write into the staging folder too (`write` only creates files).
+    On leaving the `with` block normally, each staged folder, with its record of what it
+    holds, replaces its target in one step (an atomic exchange where the system has one) —
+    but only a target holding nothing except files backviz wrote (`Written`). Into any other
+    target (a file of the user's in it, a symbolic link to elsewhere) the new files are moved
+    one by one instead, each atomically, the files of earlier runs no longer needed are
+    deleted, and the rest left alone; when a new file would replace one backviz did not
+    write, nothing is put in place anywhere (BackvizError). On an error nothing is put in
+    place and the staging folder is removed. Forked workers may write into the staging
+    folder too (`write` only creates files).
     """
 
-    def __init__(
-        self, parent: Path, suffixes: dict[str, str], replaceable: frozenset[str] = frozenset()
-    ) -> None:
-        """`suffixes`: each folder's name and the suffix of the files written into it;
-        `replaceable`: the names (without suffix) of files an earlier run wrote."""
+    def __init__(self, parent: Path, folders: Iterable[str]) -> None:
         self.parent = Path(parent)
-        self.suffixes = suffixes
-        self.replaceable = replaceable
-        self.staging = self.parent / f".backviz-staging-{_HOST}-{os.getpid()}-{next(_counter)}"
+        self.folders = tuple(folders)
+        self.staging = self.parent / _working_name("staging")
         self._root = str(self.staging)
 
     def __enter__(self) -> StagedFolders:
         self.parent.mkdir(parents=True, exist_ok=True)
         _remove_abandoned(self.parent)
-        for folder in self.suffixes:
+        for folder in self.folders:
             (self.staging / folder).mkdir(parents=True)
         return self
 
@@ -96,67 +310,49 @@ class StagedFolders:
     def __exit__(self, kind: type | None, error: BaseException | None, _tb: object) -> None:
         try:
             if error is None:
-                for folder, suffix in self.suffixes.items():
-                    names = {name + suffix for name in self.replaceable}
-                    _put_in_place(self.staging / folder, self.parent / folder, names)
+                # every target checked before any is touched: a refusal changes nothing
+                moves = [self._plan(folder) for folder in self.folders]
+                for move in moves:
+                    move()
         finally:
             shutil.rmtree(self.staging, ignore_errors=True)
 
+    def _plan(self, folder: str) -> Callable[[], None]:
+        """How the staged `folder` will be put in place, its target checked."""
+        new, target = self.staging / folder, self.parent / folder
+        names = os.listdir(new)
+        _write_record(new, names)  # the folder carries its record wherever it goes
+        if not os.path.lexists(target):
+            return lambda: os.rename(new, target)
+        if not target.is_dir():
+            raise FileExistsError(errno.EEXIST, "exists and is not a folder", str(target))
+        written = Written.read(target)
+        if not target.is_symlink() and written.holds_only_ours():
+            return lambda: _swap(new, target)
+        written.check(names)
+        return lambda: _move_in(new, written, names)
 
-_HOST = re.sub(r"[^A-Za-z0-9_.]", "_", socket.gethostname()) or "host"
-_CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 
-
-def _remove_abandoned(parent: Path) -> None:
-    """Staging folders left by runs stopped while cleaning up or killed outright: this
-    process's own earlier ones, and those of processes of this machine that are gone (another
-    machine's, on a shared disk, are left alone)."""
-    for entry in parent.glob(f".backviz-staging-{_HOST}-*-*"):
-        pid = entry.name.rsplit("-", 2)[1]
-        if pid.isdigit() and (int(pid) == os.getpid() or not _alive(int(pid))):
-            shutil.rmtree(entry, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
+def _swap(new: Path, target: Path) -> None:
+    """`new` becomes `target` in one step; the old folder then lies at `new`, to be removed."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # another user's process
-        return True
-    return True
-
-
-def _put_in_place(new: Path, target: Path, replaceable: set[str]) -> None:
-    """`new` becomes `target`: renamed when there is none, exchanged with one that holds only
-    `replaceable` files (the old one then lies at `new`, to be removed), else moved in file
-    by file."""
-    if not os.path.lexists(target):
-        os.rename(new, target)
-        return
-    if not target.is_symlink() and target.is_dir() and _only(target, replaceable):
+        exchange(new, target)
+    except OSError:  # no atomic exchange here: two renames, a moment apart
+        old = new.with_name(new.name + ".old")
+        os.rename(target, old)
         try:
-            exchange(new, target)
-            return
-        except OSError:  # no atomic exchange here: two renames, a moment apart
-            old = new.with_name(new.name + ".old")
-            os.rename(target, old)
-            try:
-                os.rename(new, target)
-            except BaseException:
-                os.rename(old, target)  # the previous folder back in its place
-                raise
-            return
-    if not target.is_dir():
-        raise FileExistsError(f"{target} exists and is not a folder")
-    for entry in os.scandir(new):
-        os.replace(entry.path, target / entry.name)
+            os.rename(new, target)
+        except BaseException:
+            os.rename(old, target)  # the previous folder back in its place
+            raise
 
 
-def _only(folder: Path, names: set[str]) -> bool:
-    """Whether `folder` holds nothing but regular files with these names."""
-    with os.scandir(folder) as entries:
-        return all(e.name in names and e.is_file(follow_symlinks=False) for e in entries)
+def _move_in(new: Path, written: Written, names: list[str]) -> None:
+    """The files of `new` moved into a target that holds files of others, one by one."""
+    claimed = written.claim(names)
+    for name in names:
+        os.replace(new / name, written.folder / name)
+    claimed.settle(names)
 
 
 def exchange(a: Path, b: Path) -> None:

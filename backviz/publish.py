@@ -2,7 +2,8 @@
 
 Each exercise's worked solution in Markdown, English and Korean, generated from the exercise
 file; `backviz solutions exercises -o solutions` rewrites them, and the test suite fails when a
-committed file differs from what the current code generates.
+committed file differs from what the current code generates. Both folders keep the record of
+what backviz wrote in them (`files.Written`): a later run replaces or deletes only that.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from pathlib import Path
 
 from .core.api import trace_of
 from .core.loading import load
-from .files import write_atomic
+from .errors import BackvizError
+from .files import Written, folder_lock, write_atomic
 from .render import render_solution
 
 __all__ = ["DEMO_FILES", "solution_files", "write_demo", "write_solutions"]
@@ -38,18 +40,37 @@ def solution_files(exercise_path: Path) -> dict[str, str | bytes]:
 
 
 def write_solutions(exercises: Path, out: Path) -> list[Path]:
-    """Every exercise's solutions into `out`; files no exercise generates any more are removed."""
-    written: list[Path] = []
+    """Every exercise's solutions into `out`. Of what `out` holds already, only the files an
+    earlier run wrote there are replaced, and those no exercise generates any more deleted
+    (`files.Written`): anything else in it (notes, a syllabus, a logo) is left alone."""
+    if not exercises.is_dir():
+        raise BackvizError(
+            f"{exercises}: no such folder; give the folder of exercise files "
+            "(backviz solutions EXERCISES -o OUT)"
+        )
+    contents: dict[str, str | bytes] = {}
+    made_by: dict[str, Path] = {}
     for path in sorted(exercises.glob("*.toml")):
         for name, content in solution_files(path).items():
-            target = out / name
-            write_atomic(target, content)
-            written.append(target)
-    for stale in out.iterdir():
-        generated = stale.suffix in (".md", ".svg", ".html") and stale.name != "README.md"
-        if generated and stale not in written:
-            stale.unlink()
-    return written
+            if name in made_by:
+                raise BackvizError(
+                    f"{path}: writes {name} as {made_by[name]} does; give each exercise its own id"
+                )
+            contents[name], made_by[name] = content, path
+    if not contents:
+        raise BackvizError(f"{exercises}: no exercise files (*.toml) in this folder")
+    _write_files(out, contents)
+    return [out / name for name in contents]
+
+
+def _write_files(out: Path, contents: dict[str, str | bytes]) -> None:
+    """`contents` into `out`, each file atomically, by the one rule of `files.Written`: what
+    an earlier run wrote there and this one does not is deleted, nothing else."""
+    with folder_lock(out):
+        written = Written.read(out).claim(contents)
+        for name, content in contents.items():
+            write_atomic(out / name, content)
+        written.settle(contents)
 
 
 DEMO_FILES = (
@@ -91,8 +112,5 @@ def write_demo(exercise_path: Path, out: Path) -> list[Path]:
     contents["handout.html"] = handout_files(sheet, "html")[f"{sheet.stem}.html"]
     for stage in ("forward", "backward", "update", "all"):
         contents[f"network-{stage}.svg"] = render_graph(diagram(trace, stage=stage), "svg")
-    paths = []
-    for name in DEMO_FILES:
-        write_atomic(out / name, contents[name])
-        paths.append(out / name)
-    return paths
+    _write_files(out, {name: contents[name] for name in DEMO_FILES})
+    return [out / name for name in DEMO_FILES]

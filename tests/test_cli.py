@@ -145,3 +145,60 @@ def test_bad_file_is_one_line_and_exit_2(tmp_path) -> None:
     assert len(lines) == 1 and "Traceback" not in result.stderr
     assert "bad.toml:9" in lines[0] and "network.activation" in lines[0]
     assert "did you mean 'sigmoid'" in lines[0]
+
+
+# ── the format follows the file name ────────────────────────────────────────────────────
+
+SOLUTION_STARTS = {
+    "txt": "The notes' 2-2-2 worked example\n===",
+    "md": "# The notes' 2-2-2 worked example\n",
+    "tex": "\\documentclass",
+    "html": "<!DOCTYPE html>\n",
+    "json": '{\n  "exercise": "seed-222"',
+    "csv": "quantity,value\n",
+}
+
+
+@pytest.mark.parametrize("suffix", SOLUTION_STARTS)
+def test_solve_writes_the_format_its_file_name_says(tmp_path, suffix: str) -> None:
+    """`solve -o sol.tex` is a LaTeX document, `-o key.csv` the answer key: a file never holds
+    another format than its name says."""
+    out = tmp_path / f"solution.{suffix}"
+    result = CliRunner().invoke(main, ["solve", SEED, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text().startswith(SOLUTION_STARTS[suffix])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["solve", SEED, "--format", "md", "-o", "sol.tex"],
+         "sol.tex: --format md does not match the file name (.tex is latex); name it .md, "
+         "or leave --format out"),
+        (["solve", SEED, "-o", "sol.docx"],
+         "sol.docx: solve writes .txt (text), .md, .tex (latex), .html, .json or .csv files "
+         "(the format follows the file name), not .docx"),
+        (["draw", SEED, "-o", "network.jpg"],
+         "network.jpg: draw writes .svg, .png, .pdf or .dot files (the format follows the file "
+         "name), not .jpg"),
+        (["draw", SEED, "--format", "png", "-o", "network.svg"],
+         "network.svg: --format png does not match the file name (.svg is svg); name it .png, "
+         "or leave --format out"),
+    ],
+)  # fmt: skip
+def test_a_file_name_that_says_another_format_is_refused(
+    tmp_path, monkeypatch, args: list[str], message: str
+) -> None:
+    """One line naming what is accepted, exit 2, and nothing written."""
+    monkeypatch.chdir(tmp_path)
+    result = run(*args)
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", f"backviz: {message}\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_output_that_cannot_be_written_is_one_line(tmp_path) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    result = run("solve", SEED, "-o", str(tmp_path / "file" / "sol.md"))
+    assert result.returncode == 2 and result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"backviz: {tmp_path / 'file' / 'sol.md'}: could not be written (")

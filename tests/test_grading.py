@@ -992,16 +992,34 @@ class Interrupted(BaseException):
     """Stands for Ctrl-C or a crash in the middle of writing the reports."""
 
 
+def report_files(out: Path) -> dict[Path, bytes]:
+    """Every file in `out` and its folders — the reports and backviz's records of what it
+    wrote there — but the lock (which names the last run's process)."""
+    return {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != files.LOCK}
+
+
 def assert_whole_reports(out: Path, n_students: int, *, staging: bool = False) -> None:
-    """Every report whole and nothing else there; with `staging`, a staging folder left by a
-    run stopped while cleaning up (the next run removes it) is not looked into."""
-    files = sorted(
-        p.relative_to(out).as_posix()
-        for p in out.rglob("*")
-        if p.is_file() and not (staging and p.relative_to(out).parts[0].startswith(".backviz-"))
-    )
-    assert not [f for f in files if f.endswith(".tmp") or "/." in f or f.startswith(".")], files
-    for name in files:
+    """Every report whole and nothing else there but the lock and, in each folder, the record
+    of what backviz wrote there, listing every report in it (in a report folder, exactly
+    those); with `staging`, a staging folder left by a run stopped while cleaning up (the
+    next run removes it) is not looked into."""
+    paths = [
+        p.relative_to(out)
+        for p in report_files(out)
+        if not (staging and p.relative_to(out).parts[0].startswith(".backviz-staging-"))
+    ]
+    records = {
+        p.parent: set(json.loads((out / p).read_text())["files"])
+        for p in paths
+        if p.name == files.RECORD
+    }
+    reports_ = [p for p in paths if p.name != files.RECORD]
+    for folder in {p.parent for p in reports_}:
+        held = {p.name for p in reports_ if p.parent == folder}
+        assert held <= records[folder] and (folder == Path(".") or held == records[folder])
+    names = sorted(p.as_posix() for p in reports_)
+    assert not [f for f in names if f.endswith(".tmp") or "/." in f or f.startswith(".")], names
+    for name in names:
         path = out / name
         text = path.read_text(encoding="utf-8")
         assert text.endswith("\n") or name.endswith((".json", ".svg")), name
@@ -1098,6 +1116,8 @@ def folder_state(out: Path, old: dict[Path, bytes], new: dict[Path, bytes]) -> d
         key = path.parent.name if path.parent != out else path.name
         data = path.read_bytes()
         assert data in (old[path], new[path]), path  # whole: the old file or the new one
+        if old[path] == new[path]:  # a record of the same names: tells nothing apart
+            continue
         states.setdefault(key, set()).add("old" if data == old[path] else "new")
     assert all(len(s) == 1 for s in states.values()), states
     return {key: s.pop() for key, s in states.items()}
@@ -1128,20 +1148,19 @@ def test_a_run_interrupted_anywhere_leaves_whole_reports(
     for after in range(calls):
         out = tmp_path / f"out-{after}"
         grade_paths(SEED, [first], out, diagrams=False, jobs=1)
-        old = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-        new = {out / p.relative_to(clean): p.read_bytes() for p in clean.rglob("*") if p.is_file()}
-        assert set(old) == set(new) and len(old) == 2 * 3 + 3
-        assert all(old[p] != new[p] for p in old)
+        old = report_files(out)
+        new = {out / p.relative_to(clean): data for p, data in report_files(clean).items()}
+        assert set(old) == set(new) and len(old) == 2 * 3 + 3 + 3  # and 3 records
+        assert all(old[p] != new[p] for p in old if p.name != files.RECORD)
 
         with interrupted(where, after):
             grade_paths(SEED, [second], out, diagrams=False, jobs=1)
         assert_whole_reports(out, 3, staging=True)
-        reports_now = {p for p in out.rglob("*") if p.is_file() and ".backviz-" not in str(p)}
-        assert reports_now == set(old)
+        assert {p for p in report_files(out) if ".backviz-staging" not in str(p)} == set(old)
         seen.add(tuple(sorted(folder_state(out, old, new).items())))
         grade_paths(SEED, [second], out, diagrams=False, jobs=1)  # the next run: all clean
         assert_whole_reports(out, 3)
-        assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == new
+        assert report_files(out) == new
     if where in ("exchange", "class file"):
         assert len(seen) == calls  # each stop leaves a different state
 
@@ -1180,7 +1199,7 @@ def test_short_write_never_truncates_a_report(
 
 
 def test_folders_with_other_files_are_never_replaced(tmp_path: Path) -> None:
-    """A report folder holding only what the last run wrote (as its grades.csv lists) is
+    """A report folder holding only what backviz wrote (as its record lists) is
     replaced whole; one holding anything else — notes of the user's, even named like a
     report, or a link to elsewhere — keeps it, and the new reports are moved in beside."""
     first, second = two_classes(tmp_path)
@@ -1188,7 +1207,7 @@ def test_folders_with_other_files_are_never_replaced(tmp_path: Path) -> None:
     grade_paths(SEED, [first], out, diagrams=False)
     (first / "s2.csv").unlink()
     grade_paths(SEED, [first], out, diagrams=False)  # s2 is gone: so is feedback/s2.md
-    assert sorted(p.name for p in (out / "feedback").iterdir()) == ["s0.md", "s1.md"]
+    assert sorted(p.name for p in (out / "feedback").iterdir()) == [files.RECORD, "s0.md", "s1.md"]
 
     (out / "feedback" / "my notes.md").write_text("keep me")
     elsewhere = tmp_path / "elsewhere"
@@ -1200,7 +1219,8 @@ def test_folders_with_other_files_are_never_replaced(tmp_path: Path) -> None:
     for i in range(3):
         assert "| `h1` |" in (out / "feedback" / f"s{i}.md").read_text()
         assert json.loads((elsewhere / f"s{i}.json").read_text())["tests"]
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+    hidden = {p.name for p in out.iterdir() if p.name.startswith(".")}
+    assert hidden == {files.LOCK, files.RECORD}  # no staging folder, no temporary file
 
 
 # ── 7b. a big class shared over processes ────────────────────────────────────────────
@@ -1230,7 +1250,8 @@ def test_shared_over_processes_the_reports_are_the_same(
     assert "graded 40 submission(s)" in summary
     files = sorted(p.relative_to(alone) for p in alone.rglob("*") if p.is_file())
     assert sorted(p.relative_to(shared) for p in shared.rglob("*") if p.is_file()) == files
-    assert len(files) == 3 * 40 + 3  # feedback, results, diagrams per submission; 3 class files
+    # feedback, results, diagrams per submission; 3 class files; 4 records; the lock
+    assert len(files) == 3 * 40 + 3 + 4 + 1
     for f in files:
         assert (alone / f).read_bytes() == (shared / f).read_bytes(), f
     assert (shared / "feedback" / "twice-2.md").exists()  # unique across the shares
@@ -1302,7 +1323,7 @@ def test_a_failing_worker_stops_the_run_and_keeps_the_old_reports(
     monkeypatch.setattr(run, "PARALLEL_FROM", 1)
     out = tmp_path / "out"
     grade_paths(SEED, [tmp_path / "sheets"], out, diagrams=False, jobs=1)
-    old = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    old = report_files(out)
     (tmp_path / "sheets" / "p000.csv").write_text(template_sheet("p000", {"z1": "0.5"}))
     parent = os.getpid()
     real_rows = StudentReports.verdict_rows
@@ -1321,7 +1342,7 @@ def test_a_failing_worker_stops_the_run_and_keeps_the_old_reports(
         monkeypatch.setattr(StudentReports, "verdict_rows", broken)
         with pytest.raises(BackvizError, match=message):
             grade_paths(SEED, [tmp_path / "sheets"], out, diagrams=False, jobs=2)
-        assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == old
+        assert report_files(out) == old
     monkeypatch.setattr(StudentReports, "verdict_rows", real_rows)
     grade_paths(SEED, [tmp_path / "sheets"], out, diagrams=False, jobs=2)
     assert (out / "feedback" / "p000.md").read_bytes() != old[out / "feedback" / "p000.md"]
@@ -1340,7 +1361,7 @@ def test_reports_that_cannot_be_written_say_so_without_a_traceback(
 
     out = tmp_path / "out"
     grade_paths(SEED, [first], out, diagrams=False)
-    old = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    old = report_files(out)
 
     def disk_full(*args: object) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
@@ -1349,7 +1370,7 @@ def test_reports_that_cannot_be_written_say_so_without_a_traceback(
     result = CliRunner().invoke(main, ["grade", str(SEED), str(second), "--out", str(out)])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "the reports could not be written (No space left on device)" in result.output
-    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == old
+    assert report_files(out) == old
 
 
 # ── 8. determinism ────────────────────────────────────────────────────────────────────
@@ -1361,11 +1382,11 @@ def test_same_input_gives_byte_identical_reports(tmp_path: Path) -> None:
     two = tmp_path / "two"
     grade_cli(SEED, one, tmp_path / "sheets")
     grade_cli(SEED, two, tmp_path / "sheets")
-    files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
-    assert sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file()) == files
+    files = sorted(p.relative_to(one) for p in report_files(one))
+    assert sorted(p.relative_to(two) for p in report_files(two)) == files
     assert {"grades.csv", "verdicts.csv", "summary.md"} <= {f.as_posix() for f in files}
-    assert len([f for f in files if f.parts[0] == "feedback"]) == 10
-    assert len([f for f in files if f.parts[0] == "results"]) == 10
+    assert len([f for f in files if f.parts[0] == "feedback"]) == 10 + 1  # and the record
+    assert len([f for f in files if f.parts[0] == "results"]) == 10 + 1
     for f in files:
         assert (one / f).read_bytes() == (two / f).read_bytes(), f
 
@@ -1385,8 +1406,8 @@ def test_same_input_in_other_processes_gives_identical_reports(tmp_path: Path) -
             capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed},
         )  # fmt: skip
         assert result.returncode == 0, result.stderr
-        outs.append({p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()})
-    assert outs[0] == outs[1] and len(outs[0]) == 2 * 10 + 3
+        outs.append({p.relative_to(out): data for p, data in report_files(out).items()})
+    assert outs[0] == outs[1] and len(outs[0]) == 2 * 10 + 3 + 3  # and 3 records
 
 
 def test_summary_counts_the_class_mistakes(tmp_path: Path) -> None:

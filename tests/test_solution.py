@@ -201,11 +201,14 @@ def _comparable(path) -> str:
 @pytest.mark.skipif(shutil.which("dot") is None, reason="./run setup installs graphviz")
 def test_solutions_folder_is_up_to_date(tmp_path) -> None:
     """solutions/ is what `./run solutions` (backviz solutions exercises -o solutions) writes."""
+    from backviz.files import LOCK, RECORD
     from backviz.publish import write_solutions
 
     written = write_solutions(EXERCISES, tmp_path)
-    committed = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.name != "README.md")
-    assert committed == sorted(p.name for p in written)
+    committed = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.name != LOCK)
+    assert committed == sorted([RECORD, *(p.name for p in written)])
+    # the record of what backviz wrote there: what `./run solutions` may replace or delete
+    assert (ROOT / "solutions" / RECORD).read_text() == (tmp_path / RECORD).read_text()
     for path in written:
         assert _comparable(ROOT / "solutions" / path.name) == _comparable(path), (
             f"solutions/{path.name} is out of date: run ./run solutions"
@@ -222,9 +225,10 @@ def test_demo_writes_its_files(tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     assert NOTES_LINES[5] in result.stdout
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    from backviz.files import LOCK, RECORD
     from backviz.publish import DEMO_FILES
 
-    assert names == sorted(DEMO_FILES)
+    assert names == sorted([*DEMO_FILES, LOCK, RECORD])
 
 
 def test_demo_exercise_is_the_projects_seed_222() -> None:

@@ -1,11 +1,10 @@
 """The grader's reports: grades.csv, verdicts.csv, summary.md for the class; feedback/,
 results/ (Gradescope) and diagrams/ per student. The per-student folders are staged and put
 in place whole, the class files each written atomically: an interrupted run leaves the
-previous reports whole."""
+previous reports whole. Only files backviz wrote are ever replaced (`files.Written`)."""
 
 from __future__ import annotations
 
-import csv
 import json
 import statistics
 from collections import Counter
@@ -17,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ..core.trace import Trace
-from ..files import StagedFolders, write_atomic
+from ..files import StagedFolders, Written, write_atomic
 from ..parallel import map_forked, shares
-from .escape import csv_line, markdown_text, read_csv
+from .escape import csv_line, markdown_text
 from .ids import same_student_problems, unique_names
 from .report_text import WORDS, marks_text, title
 from .student_reports import StudentReports
@@ -28,8 +27,8 @@ from .table import CARRIED, CORRECT, IMPRECISE, MISSING, UNREADABLE, WRONG, Verd
 __all__ = [
     "FOLDERS",
     "grades_csv",
+    "record_json",
     "summary_markdown",
-    "write_record",
     "write_reports",
 ]
 
@@ -126,19 +125,6 @@ def _rows_of(column: list[str], verdict: str, count: int) -> Iterator[int]:
         yield row
 
 
-def previous_names(out: Path) -> frozenset[str]:
-    """The file names of the students an earlier run's grades.csv in `out` lists: what its
-    feedback/, results/ and diagrams/ may hold (empty when there is none to read)."""
-    try:
-        with (out / "grades.csv").open(encoding="utf-8", newline="") as stream:
-            rows = read_csv(stream)
-            if next(rows, [""])[:1] != ["student"]:
-                return frozenset()
-            return frozenset(row[0] for row in rows if row)
-    except (OSError, UnicodeDecodeError, csv.Error):
-        return frozenset()
-
-
 def grades_csv(table: VerdictTable, names: list[str]) -> str:
     """grades.csv: a row per submission, its total, the maximum and the marks per quantity."""
     lines = [csv_line(["student", "total", "max", *table.names])]
@@ -158,14 +144,17 @@ def write_reports(
     traces: list[Trace] | None = None,
     jobs: int = 1,
     left_out: Mapping[int, str] | None = None,
+    record: str | None = None,
 ) -> list[str]:
     """Every report into `out`: the per-student folders staged and put in place whole, then
-    grades.csv, verdicts.csv and summary.md each written atomically. With `traces`, each
-    student's own exercise (their variant), aligned with the table's rows. `jobs` processes
-    share the per-student files (a forked worker each, beyond this one). A student id on
-    several sheets (or one differing only in case or form) is told on each one's feedback;
-    summary.md leaves out the submissions `left_out` names (`summary_markdown`). Returns each
-    submission's file name (feedback/<name>.md …), in the table's order.
+    grades.csv, verdicts.csv and summary.md (and `record`, record.json's content, for a
+    code-grading run) each written atomically. With `traces`, each student's own exercise
+    (their variant), aligned with the table's rows. `jobs` processes share the per-student
+    files (a forked worker each, beyond this one). A student id on several sheets (or one
+    differing only in case or form) is told on each one's feedback; summary.md leaves out the
+    submissions `left_out` names (`summary_markdown`). Returns each submission's file name
+    (feedback/<name>.md …), in the table's order. A report that would replace a file backviz
+    did not write stops the run first (BackvizError), every report left as it was.
     """
     names = unique_names(table.students)
     same = same_student_problems(table.students, table.sources, names)
@@ -185,13 +174,15 @@ def write_reports(
                     layouts[id(t)] = StudentDiagrams(t, lang=lang)
         except DependencyError:  # no dot: the other reports are still written
             diagrams = False
-    folders = {k: v for k, v in FOLDERS.items() if diagrams or k != "diagrams"}
+    folders = [name for name in FOLDERS if diagrams or name != "diagrams"]
     students = StudentReports(table, own, names, lang=lang)
     if jobs > 1:  # what the workers import, imported before they are forked (no import lock)
         import backviz.render.equations
         import backviz.render.text  # noqa: F401
 
-    with StagedFolders(out, folders, previous_names(out)) as staged:
+    class_files = ["grades.csv", "verdicts.csv", "summary.md"] + (["record.json"] if record else [])
+    Written.read(out).claim(class_files)  # before anything is written: refused, nothing changes
+    with StagedFolders(out, folders) as staged:
 
         def write_share(share: range) -> str:
             """The files of the submissions in `share`; their rows of verdicts.csv."""
@@ -212,12 +203,13 @@ def write_reports(
             + "".join(verdict_rows),
         ),
         ("summary.md", summary_markdown(table, trace, lang=lang, left_out=left_out)),
+        *([("record.json", record)] if record else []),
     ):
         write_atomic(out / file, content)
     return names
 
 
-def write_record(out: Path, exercise: str, *, secret: str, cases: int, level: str) -> None:
+def record_json(exercise: str, *, secret: str, cases: int, level: str) -> str:
     """record.json, for the teacher: what a code-grading run needs to be reproduced — the
     secret its random cases were drawn from (`grade --secret`), when and how it ran. Never in
     a student's feedback or results."""
@@ -230,7 +222,7 @@ def write_record(out: Path, exercise: str, *, secret: str, cases: int, level: st
         "backviz": version("backviz"),
         "reproduce": f"backviz grade EXERCISE SUBMISSIONS --out DIR --secret {secret}",
     }
-    write_atomic(out / "record.json", json.dumps(record, indent=2) + "\n")
+    return json.dumps(record, indent=2) + "\n"
 
 
 def _diagrams(

@@ -15,6 +15,7 @@ from ..core.exercise import NetworkExercise
 from ..core.loading import load
 from ..core.trace import Trace
 from ..errors import BackvizError
+from ..files import folder_lock
 from ..parallel import default_jobs, map_forked, shares
 from .handed_in import Handed, handed_in
 from .roster import NO_CODE, NO_SHEET, Roster
@@ -61,18 +62,19 @@ def grade_paths(
     class_roster = Roster.read(roster) if roster is not None else None
     gc.disable()
     try:
-        return _grade_paths(
-            exercise_path,
-            paths,
-            out,
-            lang=lang,
-            diagrams=diagrams,
-            progress=progress,
-            require=require,
-            jobs=default_jobs() if jobs is None else max(1, jobs),
-            secret=secret,
-            roster=class_roster,
-        )
+        with folder_lock(out):  # one run at a time writes into `out`
+            return _grade_paths(
+                exercise_path,
+                paths,
+                out,
+                lang=lang,
+                diagrams=diagrams,
+                progress=progress,
+                require=require,
+                jobs=default_jobs() if jobs is None else max(1, jobs),
+                secret=secret,
+                roster=class_roster,
+            )
     except OSError as error:  # the reports could not be written (disk full, no permission …)
         where = error.filename or out
         raise BackvizError(
@@ -250,7 +252,7 @@ def _grade_code_paths(
     """A coding exercise: every submission run in the sandbox and judged quantity by quantity;
     the run's record (the secret its random cases came from) kept for the teacher."""
     from .code import grade_code, new_secret
-    from .reports import write_record, write_reports
+    from .reports import record_json, write_reports
 
     sources = code_sources(paths)
     if not sources:
@@ -266,9 +268,11 @@ def _grade_code_paths(
     trace = trace_of(exercise)
     table = VerdictTable.of(results)
     left_out, roster_lines = _roster_rows(table, roster, absent)
-    write_reports(table, trace, out, lang=lang, diagrams=False, left_out=left_out)  # type: ignore[arg-type]
     level = next((p for g in results for p in g.problems if p.startswith("sandbox:")), "")
-    write_record(out, exercise.id, secret=secret, cases=exercise.code.cases, level=level[9:])  # type: ignore[union-attr]
+    record = record_json(exercise.id, secret=secret, cases=exercise.code.cases, level=level[9:])  # type: ignore[union-attr]
+    write_reports(  # type: ignore[arg-type]
+        table, trace, out, lang=lang, diagrams=False, left_out=left_out, record=record
+    )
     full = sum(1 for g in results if g.total == g.max_total)
     return (
         f"graded {len(results) - len(absent)} code submission(s) of {exercise.id} ({level}); "
