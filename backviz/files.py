@@ -202,6 +202,7 @@ def folder_lock(folder: Path, *, wait: float = LOCK_WAIT) -> Iterator[None]:
     process ends, however it ends: a run killed outright never leaves the folder locked.
     """
     folder = Path(folder)
+    made = not folder.exists()  # made for this run: gone again if the run writes nothing
     folder.mkdir(parents=True, exist_ok=True)
     fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
     try:
@@ -224,6 +225,10 @@ def folder_lock(folder: Path, *, wait: float = LOCK_WAIT) -> Iterator[None]:
             os.ftruncate(fd, 0)  # free again, and the same after every run
     finally:
         os.close(fd)
+        if made and os.listdir(folder) == [LOCK]:  # the run stopped before writing anything
+            with contextlib.suppress(OSError):
+                os.unlink(folder / LOCK)
+                folder.rmdir()
 
 
 def _try_lock(fd: int) -> bool:
