@@ -166,6 +166,11 @@ def test_report_csvs_read_back_as_written(hostile: Path) -> None:
         assert {row[0] for row in list(read_csv(stream))[1:]} == names
 
 
+def reports_in(folder: Path) -> list[Path]:
+    """The reports of a folder (not backviz's own record of them, `.backviz-files`)."""
+    return [p for p in folder.iterdir() if not p.name.startswith(".")]
+
+
 def markdown_checked(text: str) -> list:
     """The tokens of a report's Markdown, checked: no raw HTML, link, image or control."""
     tokens = MD.parse(text)
@@ -183,7 +188,7 @@ def test_feedback_renders_as_what_was_written(hostile: Path) -> None:
     """Every feedback: one Total paragraph, the table's rows the exercise's quantities with
     five cells each, and each payload shown as text, never as HTML, a link or a new line."""
     shown: set[str] = set()
-    for path in (hostile / "feedback").iterdir():
+    for path in reports_in(hostile / "feedback"):
         tokens = markdown_checked(path.read_text(encoding="utf-8"))
         inline = [t for t in tokens if t.type == "inline"]
         totals = [t for t in inline if t.content.startswith("Total:")]
@@ -216,7 +221,7 @@ def test_summary_renders_as_text(hostile: Path) -> None:
 def test_results_declare_text_and_keep_to_their_lines(hostile: Path) -> None:
     """Gradescope's results.json: `output_format` "text" for the whole and every test; a
     test's output one line, the whole's one Total line; no control but line feeds."""
-    for path in (hostile / "results").iterdir():
+    for path in reports_in(hostile / "results"):
         data = json.loads(path.read_text(encoding="utf-8"))
         assert data["output_format"] == GRADESCOPE_FORMAT == "text"
         lines = data["output"].split("\n")
@@ -230,7 +235,7 @@ def test_results_declare_text_and_keep_to_their_lines(hostile: Path) -> None:
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
 def test_diagrams_are_xml(hostile: Path) -> None:
-    for path in (hostile / "diagrams").iterdir():
+    for path in reports_in(hostile / "diagrams"):
         ET.parse(path)  # raises on anything XML 1.0 forbids
 
 
@@ -259,7 +264,7 @@ def test_ids_too_long_for_a_file_name_do_not_stop_the_class(tmp_path: Path) -> N
     for k, student in enumerate(ids):
         json_sheet(sheets, f"s{k}", student, {"z1": "0.08"})
     grade(sheets, tmp_path / "out")
-    names = [p.name for p in (tmp_path / "out" / "feedback").iterdir()]
+    names = [p.name for p in reports_in(tmp_path / "out" / "feedback")]
     assert len(names) == len(ids)
     assert all(len(name.encode("utf-8")) <= 255 for name in names)
     assert {"_CON.md", "etc_passwd.md", "student.md"} <= set(names)  # no device, no path
