@@ -124,9 +124,12 @@ def grade_code(
     for number, judge in enumerate(judges):
         label = "the exercise's own numbers" if number == 0 else f"random case {number}"
         ran = [s for s, case_runs in enumerate(runs) if len(case_runs) > number]
-        judged = judge.judge([runs[s][number].value for s in ran])
+        judged = _judge_each(judge, [runs[s][number].value for s in ran])
         for s, found in zip(ran, judged, strict=True):
             failure = runs[s][number].failure
+            if isinstance(found, str):  # judging this one failed: the class goes on
+                runs[s][number].failure = failure = found
+                found = {}
             for key in KEYS:
                 for i in layers:
                     if failure:
@@ -155,6 +158,30 @@ def grade_code(
                 )
         results.append(Graded(student, str(source), rows, problems))
     return results
+
+
+def _judge_each(
+    judge: CaseJudge, values: list[Any]
+) -> list[dict[tuple[str, int], tuple[str, str]] | str]:
+    """The class's values judged at once; should that fail, each on its own, and a value that
+    cannot be judged is a failure of that student's case (the reason), never of the class."""
+    try:
+        return list(judge.judge(values))
+    except Exception:  # one value broke the class's judgement: find it, judge the rest
+        pass
+    judged: list[dict[tuple[str, int], tuple[str, str]] | str] = []
+    for value in values:
+        try:
+            judged.append(judge.judge([value])[0])
+        except Exception as error:
+            judged.append(f"bad-output: what came back could not be judged ({_reason(error)})")
+    return judged
+
+
+def _reason(error: BaseException) -> str:
+    """An exception as one line for a student's feedback."""
+    text = str(error).splitlines()[0][:200] if str(error) else ""
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def _problems(function: str, case_runs: list[_Run]) -> list[str]:
@@ -193,8 +220,11 @@ def _run_all(
 
     def one(item: tuple[str, Path]) -> list[_Run]:
         _, source = item
-        with tempfile.TemporaryDirectory(prefix="backviz-code-") as folder:
-            return _cases_of(source, Path(folder))
+        try:
+            with tempfile.TemporaryDirectory(prefix="backviz-code-") as folder:
+                return _cases_of(source, Path(folder))
+        except Exception as error:  # whatever happened to this one, the class goes on
+            return [_Run(failure=f"could not be run: {_reason(error)}")]
 
     def _cases_of(source: Path, folder: Path) -> list[_Run]:
         try:
@@ -203,11 +233,12 @@ def _run_all(
             return [_Run(failure=f"{source}: cannot be read: {error.strerror or error}")]
         case_runs: list[_Run] = []
         for case in cases:
+            arguments = _arguments(case)
             try:
                 result = run_function(
                     wrapped,
                     "__backviz_call__",
-                    _arguments(case),
+                    arguments,
                     limits=limits,
                     require=require,
                     modules=spec.modules,
@@ -219,11 +250,11 @@ def _run_all(
                 failure = f"{result.status}: {result.message}"
                 case_runs.append(_Run(failure=failure, level=result.level))
                 break
-            values = result.values if isinstance(result.values, dict) else {}
-            changed = values.get("changed")
-            if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
-                changed = []
-            case_runs.append(_Run(values.get("value"), changed, level=result.level))
+            run = _returned(result.values, set(arguments))
+            run.level = result.level
+            case_runs.append(run)
+            if run.failure:
+                break
         return case_runs
 
     results: list[list[_Run]] = []
@@ -234,6 +265,19 @@ def _run_all(
             if progress is not None:
                 progress(len(results), len(items))
     return results
+
+
+def _returned(values: Any, names: set[str]) -> _Run:
+    """What the wrapper sent back, checked to the letter: ``{"value": …, "changed": [argument
+    names]}``. Anything else came from the student's code writing to the result channel
+    itself, and is a failure of the case (never trusted, never a crash of the class)."""
+    if not isinstance(values, dict) or set(values) != {"value", "changed"}:
+        found = sorted(values) if isinstance(values, dict) else type(values).__name__
+        return _Run(failure=f"bad-output: the result channel held {found!s:.100}, not a result")
+    changed = values["changed"]
+    if not isinstance(changed, list) or not all(isinstance(c, str) and c in names for c in changed):
+        return _Run(failure=f"bad-output: 'changed' is {changed!r:.100}, not argument names")
+    return _Run(values["value"], changed)
 
 
 def starter_file(exercise: NetworkExercise) -> str:
