@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -576,3 +577,25 @@ def _in_process(case, *, poisoned: bool):
     if poisoned:
         value["z"][0] = np.full_like(value["z"][0], 0.25)
     return code._Run(value, [], level="in process")
+
+
+# ── students' paths are never followed ────────────────────────────────────────────────────
+def test_a_symlinked_submission_is_refused_and_never_read(tmp_path) -> None:
+    """A submission that is a symbolic link to a root-only canary (or a FIFO, which would
+    block a reader forever) is refused with the reason; the canary's text appears nowhere."""
+    vault = tmp_path / "vault"
+    vault.mkdir(mode=0o700)
+    canary = vault / "answer-key.py"
+    canary.write_text("CANARY-7f3a = the teacher's answer key\n")
+    canary.chmod(0o600)
+    link = tmp_path / "sneaky.py"
+    link.symlink_to(canary)
+    fifo = tmp_path / "pipe.py"
+    os.mkfifo(fifo)
+    graded = _grade({"sneaky": link, "pipe": fifo, "good": CODE / "good.py"})
+    assert graded["good"]["total"] == 14
+    for name, reason in (("sneaky", "is a symbolic link: refused"), ("pipe", "not a regular")):
+        assert graded[name]["total"] == 0
+        assert any(reason in p for p in graded[name]["problems"]), graded[name]["problems"]
+        assert "CANARY" not in repr(graded[name])
+    assert graded["sneaky"]["z(2)"] == ("wrong", "the exercise's own numbers: refused")

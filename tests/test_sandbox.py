@@ -29,7 +29,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from backviz.sandbox import Limits, RunResult, available_level, parse_level, run_function, runner
+from backviz.sandbox import (
+    Limits,
+    RunResult,
+    SourceRefused,
+    available_level,
+    parse_level,
+    run_function,
+    runner,
+)
 from backviz.sandbox.bubblewrap import HARNESS_NAME
 from backviz.sandbox.harness import decode_value, encode_value
 from backviz.sandbox.levels import LEVEL_PARTS, level_name
@@ -513,3 +521,15 @@ def test_the_seccomp_filter_refuses_inet_sockets_only() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == "ok\n"
+
+
+def test_a_symlink_is_never_followed_and_says_so(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    vault.mkdir(mode=0o700)
+    (vault / "canary.py").write_text("CANARY = 1\n")
+    link = tmp_path / "student.py"
+    link.symlink_to(vault / "canary.py")
+    with pytest.raises(SourceRefused, match=r"student\.py is a symbolic link: refused"):
+        run_function(link, "forward", GOOD_ARGUMENTS)
+    with pytest.raises(SourceRefused, match="not a regular file"):
+        run_function(tmp_path, "forward", GOOD_ARGUMENTS)

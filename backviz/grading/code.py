@@ -83,8 +83,12 @@ def __backviz_call__(**arguments):
 
 
 def _wrapped(source: Path, function: str, folder: Path) -> Path:
-    """A copy of the student's file, same name, with the wrapper appended."""
-    text = source.read_text(encoding="utf-8", errors="replace")
+    """A copy of the student's file, same name, with the wrapper appended. The file is read as
+    the sandbox reads it (`read_source`): a symbolic link or anything but a regular file is
+    refused, never followed."""
+    from ..sandbox import read_source
+
+    text = read_source(source).decode("utf-8", errors="replace")
     target = folder / source.name
     target.write_text(text + _WRAPPER.format(function=function), encoding="utf-8")
     return target
@@ -210,7 +214,7 @@ def _run_all(
 ) -> list[list[_Run]]:
     """Each submission run on each case in turn (four submissions at a time), until a case
     does not run: the cases after it are not tried."""
-    from ..sandbox import Limits, run_function
+    from ..sandbox import Limits, SourceRefused, run_function
 
     spec = exercise.code
     assert spec is not None
@@ -228,9 +232,11 @@ def _run_all(
 
     def _cases_of(source: Path, folder: Path) -> list[_Run]:
         try:
-            wrapped = _wrapped(source, spec.function, folder) if source.is_file() else source
+            wrapped = _wrapped(source, spec.function, folder)
+        except SourceRefused as error:
+            return [_Run(failure=f"refused: {error}")]
         except OSError as error:
-            return [_Run(failure=f"{source}: cannot be read: {error.strerror or error}")]
+            return [_Run(failure=f"cannot be read: {source.name}: {error.strerror or error}")]
         case_runs: list[_Run] = []
         for case in cases:
             arguments = _arguments(case)

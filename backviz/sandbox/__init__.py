@@ -18,13 +18,16 @@ from .levels import LEVEL_PARTS, parse_level
 from .limits import Limits
 from .outcome import STATUSES, RunResult
 from .runner import available_level, run_function
+from .source import SourceRefused, read_source
 
 __all__ = [
     "LEVEL_PARTS",
     "STATUSES",
     "Limits",
     "RunResult",
+    "SourceRefused",
     "available_level",
     "parse_level",
+    "read_source",
     "run_function",
 ]

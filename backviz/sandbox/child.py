@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import signal
-import stat
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,7 @@ from .levels import Plan
 from .limits import Limits, child_limits, memory_for
 from .outcome import RunResult, result_of
 from .pipes import Collected, drain, pump
+from .source import read_source
 
 __all__ = ["execute"]
 
@@ -44,18 +44,6 @@ def _display_name(source: Path) -> str:
     if re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,80}\.py", name) and name != HARNESS_NAME:
         return name
     return "submission.py"
-
-
-def _read_source(source: Path) -> bytes:
-    """The student's file, read once here: a regular file, not through a symlink."""
-    fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(f"{source}: not a regular file")
-        with os.fdopen(fd, "rb", closefd=False) as stream:
-            return stream.read()
-    finally:
-        os.close(fd)
 
 
 def _environment(home: str) -> dict[str, str]:
@@ -89,7 +77,7 @@ def execute(
 ) -> RunResult:
     """One run with ``plan``'s layers, from copying the file to reading the outcome."""
     started = time.monotonic()
-    code = _read_source(source)
+    code = read_source(source)
     display = display or _display_name(source)
     memory = memory_for(limits, modules)
     try:

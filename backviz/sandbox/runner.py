@@ -98,7 +98,8 @@ def run_function(
     inside the sandbox). ``require`` names a level (``"bwrap+seccomp"``, …): when this
     machine can't provide all of its layers, nothing runs and the status is "refused".
     Raises :class:`ValueError`/:class:`TypeError` for bad arguments from the caller and
-    :class:`OSError` when ``source`` isn't a readable regular file (symlinks refused).
+    :class:`OSError` when ``source`` can't be read (:class:`SourceRefused`, saying why, for a
+    symbolic link, anything but a regular file, or a file over 1 MiB).
     """
     if not function.isidentifier():
         raise ValueError(f"not a function name: {function!r}")
