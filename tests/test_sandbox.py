@@ -148,7 +148,6 @@ def test_a_correct_submission_runs(sandbox: Sandbox) -> None:
     result = sandbox.run("good.py", "forward", GOOD_ARGUMENTS)
     _assert_good(result)
     assert result.message == ""
-    assert result.seconds < 10
 
 
 def test_an_infinite_loop_is_stopped_by_the_wall_clock(sandbox: Sandbox) -> None:
@@ -156,7 +155,7 @@ def test_an_infinite_loop_is_stopped_by_the_wall_clock(sandbox: Sandbox) -> None
     assert result.status == "timeout"
     assert "wall-clock limit of 1.5 s" in result.message
     assert result.values is None
-    assert 1.4 < result.seconds < 6
+    assert result.seconds >= 1.5  # not stopped before its time (how long after: load)
 
 
 def test_an_infinite_loop_is_stopped_by_the_cpu_limit(sandbox: Sandbox) -> None:
@@ -164,7 +163,6 @@ def test_an_infinite_loop_is_stopped_by_the_cpu_limit(sandbox: Sandbox) -> None:
     result = sandbox.run("infinite_loop.py", "forward", {"x": 1}, limits=limits)
     assert result.status == "timeout"
     assert "CPU-time limit of 1 s" in result.message
-    assert result.seconds < 6
 
 
 def test_a_fork_bomb_is_contained(sandbox: Sandbox) -> None:
@@ -175,7 +173,7 @@ def test_a_fork_bomb_is_contained(sandbox: Sandbox) -> None:
     # RLIMIT_NPROC (under the run's own uid) refused forks long before the bomb's bound.
     assert result.values["refused"] >= 1
     assert result.values["forked"] < Limits().processes
-    assert result.seconds < 10  # the sleeping processes were killed, not waited for
+    assert result.seconds < 60  # the processes sleeping 60 s were killed, not waited for
 
 
 @pytest.mark.parametrize(
@@ -320,7 +318,7 @@ def test_a_daemon_does_not_outlive_the_run(sandbox: Sandbox, close_fds: bool) ->
     result = sandbox.run("daemon.py", "spawn", {"close_fds": close_fds})
     assert result.status == "ok", result.message
     assert result.values["daemon"] > 0  # it was started …
-    assert result.seconds < 5  # … the run did not wait for it (it holds the pipes) …
+    assert result.seconds < 120  # … the run did not wait the 120 s it sleeps holding the pipes …
     _assert_nothing_left()  # … and it is gone
 
 
