@@ -41,6 +41,7 @@ from backviz.sandbox import (
 from backviz.sandbox.bubblewrap import HARNESS_NAME
 from backviz.sandbox.harness import decode_value, encode_value
 from backviz.sandbox.levels import LEVEL_PARTS, level_name
+from backviz.sandbox.python_view import python_view
 from backviz.sandbox.seccomp import program
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -299,6 +300,74 @@ def test_the_graders_data_stays_out_of_reach(sandbox: Sandbox, tmp_path: Path) -
     assert not result.values["key"].startswith("READ")
     if "bwrap" in sandbox.parts:  # the project isn't even in the sandbox's view
         assert result.values["import"] == "ModuleNotFoundError"
+
+
+def _site_folders() -> list[str]:
+    """Every folder the grader's Python, or a root `pip install`, could put packages in."""
+    import glob
+    import site
+
+    found = [*site.getsitepackages(), *(p for p in sys.path if os.path.isdir(p))]
+    for pattern in ("/usr/lib/python3*/*-packages", "/usr/local/lib/python3*/*-packages"):
+        found += glob.glob(pattern)
+    return sorted(set(found))
+
+
+def test_only_the_allowed_modules_can_be_imported(sandbox: Sandbox) -> None:
+    if "bwrap" not in sandbox.parts:
+        pytest.skip("without bubblewrap the code sees the host's files: any site folder")
+    names = ["numpy", "torch", "sympy", "matplotlib", "playwright", "pytest", "backviz"]
+    result = sandbox.run("imports.py", "try_imports", {"names": names, "folders": _site_folders()})
+    assert result.status == "ok", result.message
+    assert result.values.pop("numpy").startswith("IMPORTED")
+    assert set(result.values.values()) == {"ModuleNotFoundError"}, result.values
+
+
+def test_a_normally_installed_backviz_stays_hidden(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A site folder holding an allowed distribution and a (planted) installed backviz: the
+    allowed one imports, backviz does not — not even with its folder put on sys.path."""
+    if "bwrap" not in sandbox.parts:
+        pytest.skip("without bubblewrap the code sees the host's files: any site folder")
+    site = tmp_path / "site-packages"
+    for name in ("allowed_dist", "backviz"):
+        (site / name).mkdir(parents=True)
+        (site / name / "__init__.py").write_text(f"MARKER = 'CANARY {name}'\n")
+        info = site / f"{name}-1.0.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+        (info / "RECORD").write_text(
+            f"{name}/__init__.py,,\n{info.name}/METADATA,,\n{info.name}/RECORD,,\n"
+        )
+    monkeypatch.syspath_prepend(str(site))
+    python_view.cache_clear()
+    try:
+        result = sandbox.run(
+            "imports.py",
+            "try_imports",
+            {"names": ["allowed_dist", "backviz"], "folders": [str(site)]},
+            modules=("allowed_dist",),
+        )
+    finally:
+        python_view.cache_clear()
+    assert result.status == "ok", result.message
+    assert result.values == {
+        "allowed_dist": f"IMPORTED from {site / 'allowed_dist' / '__init__.py'}",
+        "backviz": "ModuleNotFoundError",
+    }
+
+
+def test_the_view_holds_the_allowed_distributions_and_their_dependencies() -> None:
+    view = python_view(("numpy", "torch"))
+    names = {Path(entry).name.partition("-")[0] for entry in view.entries}
+    assert {"numpy", "torch", "sympy", "mpmath", "jinja2", "networkx"} <= names  # torch needs
+    assert not {"backviz", "matplotlib", "playwright", "pytest", "hypothesis"} & names
+    assert "/usr/lib/python3/dist-packages" in view.hidden or not os.path.isdir(
+        "/usr/lib/python3/dist-packages"
+    )
+    with pytest.raises(ValueError, match="never visible"):
+        python_view(("backviz",))
 
 
 def test_the_parent_cannot_be_killed(sandbox: Sandbox) -> None:

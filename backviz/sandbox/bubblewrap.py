@@ -1,13 +1,15 @@
 """What a sandboxed child sees under bubblewrap: new pid, network, IPC, UTS and mount
 namespaces; a root of read-only binds (``/usr``, a few files of ``/etc``, the Python
-installation, the allowed modules' site folders); private ``/proc``, ``/dev`` and an empty
-``/tmp``; the work folder a small tmpfs, the only writable place."""
+installation with every site folder emptied, the allowed distributions' files bound back:
+:mod:`backviz.sandbox.python_view`); private ``/proc``, ``/dev`` and an empty ``/tmp``; the
+work folder a small tmpfs, the only writable place."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from pathlib import Path
+
+from .python_view import PythonView
 
 __all__ = [
     "HARNESS_NAME",
@@ -15,7 +17,6 @@ __all__ = [
     "INSIDE_WORK",
     "bwrap_command",
     "inside",
-    "module_roots",
 ]
 
 HARNESS_NAME = "_backviz_harness.py"
@@ -35,26 +36,6 @@ _ETC_FILES = (
 )
 
 
-def module_roots(modules: tuple[str, ...]) -> list[str]:
-    """The folders the allowed modules are imported from (site-packages, usually)."""
-    roots: list[str] = []
-    for name in modules:
-        top = name.partition(".")[0]
-        spec = importlib.util.find_spec(top)
-        if spec is None:
-            raise ValueError(f"module {top!r} is not installed here")
-        if spec.submodule_search_locations:
-            location = os.path.dirname(next(iter(spec.submodule_search_locations)))
-        elif spec.origin and os.path.isabs(spec.origin):
-            location = os.path.dirname(spec.origin)
-        else:
-            continue  # built in
-        root = os.path.realpath(location)
-        if root not in roots:
-            roots.append(root)
-    return roots
-
-
 def inside(path: str, trees: list[str]) -> bool:
     """Whether `path` is one of `trees` or under one."""
     return any(path == tree or path.startswith(tree.rstrip("/") + "/") for tree in trees)
@@ -64,16 +45,18 @@ def bwrap_command(
     bwrap: str,
     *,
     root: bool,
-    trees: list[str],
+    view: PythonView,
+    python: str,
     student: tuple[str, str],
     harness: str,
     seccomp_fd: int | None,
     work_bytes: int,
 ) -> list[str]:
-    """bubblewrap's arguments up to the command it runs: `trees` bound read-only (the Python
-    installation, the modules' folders), the student's file (host path, path inside) and the
-    harness bound read-only, `seccomp_fd` loaded as the filter, `work_bytes` of tmpfs to
-    write in. As root no user namespace (see the comment below)."""
+    """bubblewrap's arguments up to the command it runs: `view`'s trees bound read-only with
+    their site folders emptied and the allowed distributions' files bound back (the folder of
+    the `python` binary too when outside them), the student's file (host path, path inside)
+    and the harness bound read-only, `seccomp_fd` loaded as the filter, `work_bytes` of tmpfs
+    to write in. As root no user namespace (see the comment below)."""
     cmd = [bwrap]
     if root:
         # No user namespace: as root it would map uid 0 to 0 only, and the harness could
@@ -97,18 +80,20 @@ def bwrap_command(
         if os.path.exists(path):
             cmd += ["--ro-bind", path, path]
     cmd += ["--proc", "/proc", "--dev", "/dev", "--perms", "0755", "--tmpfs", "/tmp"]
+    trees = [tree for tree in view.trees if tree != "/usr"]
+    if not inside(python, list(view.trees)):
+        trees.append(os.path.dirname(python))
     bound: list[str] = ["/usr"]
     for tree in sorted(set(trees), key=len):
         if inside(tree, bound) or not os.path.isdir(tree):
             continue
-        parts = Path(tree).parts
-        for depth in range(2, len(parts)):
-            ancestor = str(Path(*parts[:depth]))
-            if ancestor not in made:
-                cmd += ["--perms", "0755", "--dir", ancestor]
-                made.add(ancestor)
-        cmd += ["--ro-bind", tree, tree]
+        cmd += [*_ancestors(tree, made, bound), "--ro-bind", tree, tree]
         bound.append(tree)
+    for folder in view.hidden:  # emptied: only the allowed distributions come back
+        if inside(folder, bound):
+            cmd += ["--perms", "0755", "--tmpfs", folder]
+    for entry in view.entries:
+        cmd += [*_ancestors(entry, made, bound), "--ro-bind", entry, entry]
     cmd += ["--perms", "0777", "--size", str(work_bytes), "--tmpfs", INSIDE_WORK]
     cmd += ["--ro-bind", student[0], student[1]]
     cmd += ["--perms", "0755", "--dir", "/run", "--perms", "0755", "--dir", "/run/backviz"]
@@ -116,4 +101,18 @@ def bwrap_command(
     cmd += ["--chdir", INSIDE_WORK, "--remount-ro", "/"]
     if seccomp_fd is not None:
         cmd += ["--seccomp", str(seccomp_fd)]
+    return cmd
+
+
+def _ancestors(path: str, made: set[str], bound: list[str]) -> list[str]:
+    """``--dir`` for each folder above ``path`` not yet made nor inside a ``bound`` tree
+    (bubblewrap would make them with its own modes; these are 0755, so that the new uid can
+    pass)."""
+    cmd = []
+    parts = Path(path).parts
+    for depth in range(2, len(parts)):
+        ancestor = str(Path(*parts[:depth]))
+        if ancestor not in made and not inside(ancestor, bound):
+            cmd += ["--perms", "0755", "--dir", ancestor]
+            made.add(ancestor)
     return cmd

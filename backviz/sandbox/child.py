@@ -23,14 +23,13 @@ from .bubblewrap import (
     INSIDE_HARNESS,
     INSIDE_WORK,
     bwrap_command,
-    inside,
-    module_roots,
 )
 from .harness import ResultTooBig, encode_value
 from .levels import Plan
 from .limits import Limits, child_limits, memory_for
 from .outcome import RunResult, result_of
 from .pipes import Collected, drain, pump
+from .python_view import python_view
 from .source import read_source
 
 __all__ = ["execute"]
@@ -84,7 +83,7 @@ def execute(
         encoded_arguments = encode_value(arguments, tag_arrays=True)
     except (TypeError, ValueError, ResultTooBig) as exc:
         raise TypeError(f"arguments can't be sent to the sandbox: {exc}") from exc
-    roots = module_roots(modules)
+    view = python_view(tuple(modules))
     root = os.geteuid() == 0
     uid = free_uid() if plan.uid and root else None
     inside_work = INSIDE_WORK if plan.bwrap else None
@@ -106,7 +105,7 @@ def execute(
             "function": function,
             "arguments": encoded_arguments,
             "modules": list(modules),
-            "sys_path": roots,
+            "sys_path": list(view.site_dirs),
             "uid": uid,
             "gid": uid,
             "limits": child_limits(limits, memory),
@@ -135,13 +134,11 @@ def execute(
 
         python = [os.path.realpath(sys.executable), "-I", "-S", "-B"]
         if plan.bwrap:
-            trees = [os.path.realpath(sys.base_prefix), *roots]
-            if not inside(python[0], trees):
-                trees.append(os.path.dirname(python[0]))
             command = bwrap_command(
                 plan.bwrap,
                 root=root,
-                trees=trees,
+                view=view,
+                python=python[0],
                 student=(student_host, config["source"]),
                 harness=harness_host,
                 seccomp_fd=seccomp_fd,
