@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -32,14 +31,16 @@ import pytest
 from backviz.sandbox import (
     Limits,
     RunResult,
+    Session,
     SourceRefused,
     available_level,
     parse_level,
     run_function,
     runner,
 )
-from backviz.sandbox.bubblewrap import HARNESS_NAME
-from backviz.sandbox.harness import decode_value, encode_value
+from backviz.sandbox.accounts import Accounts
+from backviz.sandbox.codec import decode_value, encode_value
+from backviz.sandbox.isolation import processes
 from backviz.sandbox.levels import LEVEL_PARTS, level_name
 from backviz.sandbox.python_view import python_view
 from backviz.sandbox.seccomp import program
@@ -80,60 +81,89 @@ def _assert_good(result: RunResult) -> None:
     assert result.stdout == "forward done\n"
 
 
-def _sandbox_processes() -> list[str]:
-    """Live processes of a sandbox run: the harness on their command line, or a run's uid."""
+def _processes_of(uids: set[int]) -> list[str]:
+    """Live processes of the runs under test: those of the uids they were given."""
     found = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit() or int(name) == os.getpid():
-            continue
-        try:
-            status = Path(f"/proc/{name}/status").read_text(errors="replace")
-            cmdline = Path(f"/proc/{name}/cmdline").read_bytes().replace(b"\0", b" ")
-        except OSError:
-            continue
-        state = re.search(r"^State:\s+(\S)", status, re.M)
-        uid = re.search(r"^Uid:\s+(\d+)", status, re.M)
-        if state and state.group(1) in "ZX":
-            continue
-        in_range = uid is not None and 1_900_000_000 <= int(uid.group(1)) < 1_950_000_000
-        if in_range or HARNESS_NAME.encode() in cmdline:
-            found.append(f"{name}: {cmdline.decode(errors='replace')[:120]}")
+    for uid, pid, *_ in processes():
+        if uid in uids:
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+            except OSError:
+                cmdline = b"?"
+            found.append(f"{pid} (uid {uid}): {cmdline.decode(errors='replace')[:120]}")
     return found
 
 
-def _assert_nothing_left() -> None:
+def _assert_nothing_left(uids: set[int]) -> None:
     deadline = time.monotonic() + 2.0
-    while (left := _sandbox_processes()) and time.monotonic() < deadline:
+    while (left := _processes_of(uids)) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not left, f"processes of the run outlived it: {left}"
 
 
 @dataclass
 class Sandbox:
-    """Runs corpus files at one level; knows which layers that level has."""
+    """Runs corpus files at one level, in one session (template) per level; knows which layers
+    that level has, and the uids its runs were given (only their processes are looked at)."""
 
     level: str
+    uids: set[int]
+    session: Session
 
     @property
     def parts(self) -> frozenset[str]:
         return parse_level(self.level)
 
     def run(self, name: str, function: str, arguments: Any = None, **options: Any) -> RunResult:
-        result = run_function(DATA / name, function, arguments or {}, **options)
+        if set(options) - {"limits"}:
+            result = run_function(DATA / name, function, arguments or {}, **options)
+        else:
+            result = self.session.run(DATA / name, function, arguments or {}, **options)
         assert result.level == self.level
         return result
 
+    def assert_nothing_left(self) -> None:
+        _assert_nothing_left(self.uids)
 
-@pytest.fixture(params=["best", "without-bwrap"])
-def sandbox(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    """The machine's best level, or the same without bubblewrap; then: all clear, still works."""
-    parts = runner._components()
-    if request.param == "without-bwrap":
-        parts = parts - {"bwrap"}
+
+LEVELS = {
+    "best": set(),
+    "without-bwrap": {"bwrap"},
+    "without-namespaces": {"bwrap", "ns"},
+}
+
+
+@pytest.fixture(scope="module")
+def sessions() -> Iterator[dict[str, Session]]:
+    """One session per level for the module's tests (each starts its template once)."""
+    made: dict[str, Session] = {}
+    yield made
+    for session in made.values():
+        session.close()
+
+
+@pytest.fixture(params=sorted(LEVELS))
+def sandbox(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, sessions: dict[str, Session]
+) -> Iterator[Sandbox]:
+    """The machine's best level, the same without bubblewrap, and without namespaces either
+    (a container's); then: nothing of the run is left, and the sandbox still works."""
+    parts = runner._components() - LEVELS[request.param]
+    if request.param != "best":
         monkeypatch.setattr(runner, "_components", lambda: parts)
-    box = Sandbox(level_name(parts))
+    if request.param not in sessions:
+        sessions[request.param] = Session(("numpy",))
+    uids: set[int] = set()
+    take = Accounts.take
+
+    def recorded(self: Accounts) -> int:
+        uids.add(uid := take(self))
+        return uid
+
+    monkeypatch.setattr(Accounts, "take", recorded)
+    box = Sandbox(level_name(parts), uids, sessions[request.param])
     yield box
-    _assert_nothing_left()
+    box.assert_nothing_left()
     _assert_good(box.run("good.py", "forward", GOOD_ARGUMENTS))
 
 
@@ -273,6 +303,39 @@ def test_the_network_is_unreachable(sandbox: Sandbox) -> None:
             listener.accept()
 
 
+def test_the_hosts_unix_sockets_are_unreachable(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A service on a UNIX socket anyone may connect to, by path and by abstract name."""
+    if not {"seccomp", "bwrap"} & sandbox.parts:
+        pytest.skip("no seccomp filter and no bubblewrap: nothing stands between them")
+    folder = tmp_path / "service"
+    folder.mkdir()
+    folder.chmod(0o777)
+    tmp_path.chmod(0o755)
+    path = folder / "service.sock"
+    abstract = f"backviz-test-{os.getpid()}-{time.monotonic_ns()}"
+    listeners = [socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) for _ in range(2)]
+    try:
+        listeners[0].bind(str(path))
+        path.chmod(0o777)
+        listeners[1].bind("\0" + abstract)
+        for listener in listeners:
+            listener.listen()
+            listener.setblocking(False)
+        result = sandbox.run(
+            "network.py", "connect_unix", {"path": str(path), "abstract": abstract}
+        )
+        assert result.status == "ok", result.message
+        assert "CONNECTED" not in result.values.values(), result.values
+        if "seccomp" in sandbox.parts:  # the filter refuses the socket itself: EACCES
+            assert set(result.values.values()) == {"PermissionError errno 13"}
+        for listener in listeners:
+            with pytest.raises(BlockingIOError):
+                listener.accept()
+    finally:
+        for listener in listeners:
+            listener.close()
+
+
 def test_printed_results_are_ignored(sandbox: Sandbox) -> None:
     result = sandbox.run("fake_result.py", "forward", {"x": 1})
     assert result.status == "ok", result.message
@@ -374,8 +437,8 @@ def test_the_parent_cannot_be_killed(sandbox: Sandbox) -> None:
     if not _protects_the_grader(sandbox):
         pytest.skip("rlimits only: the code runs as the grader's own user and could kill it")
     result = sandbox.run("kill_parent.py", "kill_parent")
-    if result.status == "ok":  # its parent was the pid namespace's init, which ignores it
-        assert "bwrap" in sandbox.parts
+    if result.status == "ok":  # its parent is outside its pid namespace: getppid() is 0
+        assert "ns" in sandbox.parts
     else:
         assert result.status == "error"
         assert "PermissionError" in result.message
@@ -388,7 +451,7 @@ def test_a_daemon_does_not_outlive_the_run(sandbox: Sandbox, close_fds: bool) ->
     assert result.status == "ok", result.message
     assert result.values["daemon"] > 0  # it was started …
     assert result.seconds < 120  # … the run did not wait the 120 s it sleeps holding the pipes …
-    _assert_nothing_left()  # … and it is gone
+    sandbox.assert_nothing_left()  # … and it is gone
 
 
 def test_an_exception_names_the_students_line(sandbox: Sandbox) -> None:
@@ -501,7 +564,6 @@ def test_bubblewrap_hides_the_project_and_the_hosts_tmp(tmp_path: Path) -> None:
         DATA / "write_outside.py", "write", {"targets": [], "new_files": ["/tmp/planted"]}
     )
     assert result.values == {"/tmp/planted": "PermissionError"}  # private, and not writable
-    _assert_nothing_left()
 
 
 def test_require_refuses_a_level_the_machine_lacks(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -549,9 +611,10 @@ def test_level_names_round_trip() -> None:
     assert level_name(frozenset({"rlimits"})) == "rlimits only"
     assert parse_level("rlimits only") == {"rlimits"}
     every = frozenset(LEVEL_PARTS)
-    assert level_name(every) == "bwrap+seccomp+rlimits+uid"
+    assert level_name(every) == "bwrap+seccomp+rlimits+uid"  # namespaces go without saying
     assert parse_level(level_name(every)) == every
-    assert parse_level(" Bwrap + seccomp ") == {"bwrap", "seccomp"}
+    assert level_name(every - {"bwrap"}) == "ns+seccomp+rlimits+uid"
+    assert parse_level(" Bwrap + seccomp ") == {"bwrap", "ns", "seccomp"}
 
 
 def test_the_codec_keeps_nan_infinities_and_dollar_keys() -> None:
@@ -566,21 +629,21 @@ def test_the_codec_keeps_nan_infinities_and_dollar_keys() -> None:
 
 
 @pytest.mark.skipif(program() is None, reason="no seccomp filter for this architecture")
-def test_the_seccomp_filter_refuses_inet_sockets_only() -> None:
+def test_the_seccomp_filter_refuses_every_socket_but_a_pair() -> None:
     filter_bytes = program()
     assert filter_bytes is not None and len(filter_bytes) % 8 == 0
     script = (
         "import socket, sys\n"
         f"sys.path.insert(0, {str(ROOT / 'backviz' / 'sandbox')!r})\n"
-        "from harness import install_seccomp\n"
+        "from isolation import install_seccomp\n"
         f"install_seccomp(bytes.fromhex({filter_bytes.hex()!r}))\n"
         "a, b = socket.socketpair(); a.close(); b.close()\n"
-        "for family in (socket.AF_INET, socket.AF_INET6):\n"
+        "for family in (socket.AF_INET, socket.AF_INET6, socket.AF_UNIX, socket.AF_NETLINK):\n"
         "    try:\n"
         "        socket.socket(family)\n"
         "    except PermissionError:\n"
         "        continue\n"
-        "    sys.exit('not refused')\n"
+        "    sys.exit(f'{family} not refused')\n"
         "print('ok')\n"
     )
     done = subprocess.run(

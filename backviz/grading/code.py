@@ -213,8 +213,9 @@ def _run_all(
     progress: Callable[[int, int], None] | None,
 ) -> list[list[_Run]]:
     """Each submission run on each case in turn (four submissions at a time), until a case
-    does not run: the cases after it are not tried."""
-    from ..sandbox import Limits, SourceRefused, run_function
+    does not run: the cases after it are not tried. One sandbox session serves the class: its
+    template imports the allowed modules once, and each case is a process of its own."""
+    from ..sandbox import Limits, Session, SourceRefused
 
     spec = exercise.code
     assert spec is not None
@@ -241,14 +242,7 @@ def _run_all(
         for case in cases:
             arguments = _arguments(case)
             try:
-                result = run_function(
-                    wrapped,
-                    "__backviz_call__",
-                    arguments,
-                    limits=limits,
-                    require=require,
-                    modules=spec.modules,
-                )
+                result = session.run(wrapped, "__backviz_call__", arguments, limits=limits)
             except (OSError, ValueError, TypeError) as error:
                 case_runs.append(_Run(failure=f"cannot be run: {error}"))
                 break
@@ -265,7 +259,10 @@ def _run_all(
 
     results: list[list[_Run]] = []
     items = list(sources)
-    with ThreadPoolExecutor(max_workers=max(1, min(4, len(items)))) as pool:
+    with (
+        Session(spec.modules, require=require) as session,
+        ThreadPoolExecutor(max_workers=max(1, min(4, len(items)))) as pool,
+    ):
         for case_runs in pool.map(one, items):
             results.append(case_runs)
             if progress is not None:

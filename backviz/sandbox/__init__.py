@@ -17,7 +17,7 @@ See :mod:`backviz.sandbox.levels` for the layers in detail.
 from .levels import LEVEL_PARTS, parse_level
 from .limits import Limits
 from .outcome import STATUSES, RunResult
-from .runner import available_level, run_function
+from .runner import Session, available_level, run_function
 from .source import SourceRefused, read_source
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "STATUSES",
     "Limits",
     "RunResult",
+    "Session",
     "SourceRefused",
     "available_level",
     "parse_level",
