@@ -13,6 +13,7 @@ isn't installed.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import shutil
@@ -38,6 +39,7 @@ from backviz.sandbox import (
     run_function,
     runner,
 )
+from backviz.sandbox import template as template_module
 from backviz.sandbox.accounts import Accounts
 from backviz.sandbox.codec import decode_value, encode_value
 from backviz.sandbox.isolation import processes
@@ -217,6 +219,29 @@ def test_a_memory_hog_is_stopped(sandbox: Sandbox, function: str, limits: Limits
     assert "memory" in result.message
     assert f"{limits.memory_bytes / 2**30:.1f} GiB" in result.message
     assert "memory_hog.py line" in result.message
+
+
+@pytest.mark.parametrize("keeper", ["memory group", "watchdog"])
+def test_the_runs_processes_are_limited_together(
+    sandbox: Sandbox, keeper: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Six forked processes of 192 MiB each (far below the address-space limit of 384 MiB,
+    in 16 MiB steps): together they never hold more than the run's 384 MiB."""
+    limits = Limits(memory_bytes=384 * 2**20)
+    arguments = {"children": 6, "each_mib": 192}
+    if keeper == "memory group":
+        if template_module.class_folder() is None:
+            pytest.skip("no memory cgroup this process may make groups in (the watchdog keeps it)")
+        result = sandbox.run("memory_hog.py", "across_forks", arguments, limits=limits)
+    else:
+        monkeypatch.setattr(template_module, "class_folder", lambda: None)
+        with Session(("numpy",)) as session:
+            result = session.run(DATA / "memory_hog.py", "across_forks", arguments, limits=limits)
+    if result.status == "ok":  # the ones that went over were killed as they did
+        assert result.values["held_mib"] <= 384, result.values  # of the 1152 asked for
+    else:
+        assert result.status == "crashed", result.message
+        assert "its processes together held more than 0.4 GiB" in result.message
 
 
 def test_huge_printed_output_is_cut_and_the_value_still_arrives(sandbox: Sandbox) -> None:
@@ -452,6 +477,151 @@ def test_a_daemon_does_not_outlive_the_run(sandbox: Sandbox, close_fds: bool) ->
     assert result.values["daemon"] > 0  # it was started …
     assert result.seconds < 120  # … the run did not wait the 120 s it sleeps holding the pipes …
     sandbox.assert_nothing_left()  # … and it is gone
+
+
+def _shared_folder() -> Iterator[Path]:
+    """A folder anyone may write in, nested in /tmp (as another user's would be)."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="backviz-test-shared-", dir="/tmp"))
+    folder.chmod(0o1777)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+shared_folder = pytest.fixture(_shared_folder)
+
+
+def _segments(key: int) -> list[str]:
+    """The host's System V shared-memory segments with this key."""
+    lines = Path("/proc/sysvipc/shm").read_text().splitlines()[1:]
+    return [line for line in lines if line.split() and int(line.split()[0]) == key]
+
+
+def test_nothing_is_left_on_the_host(sandbox: Sandbox, shared_folder: Path) -> None:
+    """Files in /run/lock, /dev/shm, /var/tmp and a nested folder anyone may write, a System V
+    segment, a POSIX message queue: nothing of them outlives the run."""
+    marker = f"backviz-left-{os.getpid()}-{time.monotonic_ns()}"
+    files = [f"{folder}/{marker}" for folder in ("/run/lock", "/dev/shm", "/var/tmp")]
+    files.append(str(shared_folder / marker))
+    key = 0x5B000000 + os.getpid() % 0x100000
+    queue = f"/{marker}"
+    try:
+        result = sandbox.run(
+            "leftovers.py", "leave", {"files": files, "shm_key": key, "queue": queue}
+        )
+        assert result.status == "ok", result.message
+        assert result.values["mqueue"] != "MADE"  # RLIMIT_MSGQUEUE is 0
+        for path in files:
+            assert not os.path.lexists(path), (path, result.values)
+        assert not _segments(key), result.values
+    finally:
+        for path in files:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+
+
+def test_a_root_opened_descriptor_leads_nowhere(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An allowed distribution installed under a folder only root may enter, beside a canary:
+    the run imports it, but no descriptor it holds (nor any walk up from one) reaches the
+    canary."""
+    import tempfile
+
+    vault = Path(tempfile.mkdtemp(prefix="backviz-test-vault-", dir="/tmp"))  # 0700
+    try:
+        site = vault / "lib" / "site-packages"
+        (site / "allowed_dist").mkdir(parents=True)
+        (vault / "lib").chmod(0o755)
+        site.chmod(0o755)
+        (site / "allowed_dist").chmod(0o755)
+        (site / "allowed_dist" / "__init__.py").write_text("VALUE = 1\n")
+        info = site / "allowed_dist-1.0.dist-info"
+        info.mkdir(mode=0o755)
+        (info / "METADATA").write_text("Metadata-Version: 2.1\nName: allowed_dist\nVersion: 1\n")
+        (info / "RECORD").write_text(f"allowed_dist/__init__.py,,\n{info.name}/RECORD,,\n")
+        for path in (site / "allowed_dist" / "__init__.py", info / "METADATA", info / "RECORD"):
+            path.chmod(0o644)
+        (vault / "lib" / "canary.txt").write_text("CANARY in a root-only folder")
+        (vault / "lib" / "canary.txt").chmod(0o644)
+        monkeypatch.syspath_prepend(str(site))
+        python_view.cache_clear()
+        result = sandbox.run(
+            "descriptors.py", "escape", {"name": "canary.txt"}, modules=("allowed_dist",)
+        )
+    finally:
+        python_view.cache_clear()
+        shutil.rmtree(vault, ignore_errors=True)
+    assert result.status == "ok", result.message
+    assert not result.values["read"], result.values
+    assert not any(str(vault) in target for target in result.values["open"].values())
+    targets = sorted(result.values["open"].values())  # stdin, stdout, stderr, the result pipe
+    assert targets[0] == "/dev/null" and all(t.startswith("pipe:") for t in targets[1:]), targets
+    assert len(targets) == 4, targets
+
+
+def test_the_disk_is_capped(sandbox: Sandbox) -> None:
+    """Files of 4 MiB (below the file-size limit), up to 96 MiB in the work folder and in
+    each folder anyone may write: the run gets at most its 32 MiB on disk, and none stays."""
+    limits = Limits(disk_bytes=32 * 2**20)
+    folders = [".", "/dev/shm", "/tmp", "/var/tmp", "/run/lock"]
+    result = sandbox.run("disk_hog.py", "fill", {"folders": folders, "most_mib": 96}, limits=limits)
+    if result.status == "ok":
+        assert sum(result.values.values()) <= 32, result.values
+    else:  # without a tmpfs of its own: the watchdog stopped it
+        assert "ns" not in sandbox.parts
+        assert result.status == "crashed", result.message
+        assert "wrote more than 32 MiB to disk" in result.message
+    for folder in folders[1:]:
+        assert not list(Path(folder).glob("fill-*")), folder
+
+
+_GRADER = """
+import sys
+from pathlib import Path
+
+from backviz.sandbox import Session, runner
+from backviz.sandbox.accounts import Accounts
+
+parts = frozenset(sys.argv[1].split(","))
+runner._components = lambda: parts
+Accounts.take = lambda self: int(sys.argv[2])
+with Session(("numpy",)) as session:
+    print(session.run(Path(sys.argv[3]), "spawn_and_wait", {}).status)
+"""
+
+
+def test_nothing_outlives_a_killed_grader(sandbox: Sandbox) -> None:
+    """The grader is killed (SIGKILL) while a run and three daemons it started sleep: within
+    seconds, no process of the run is left."""
+    import random
+
+    busy = {uid for uid, *_ in processes()}
+    uid = next(
+        u for u in iter(lambda: random.randrange(1_900_000_000, 1_950_000_000), 0) if u not in busy
+    )
+    sandbox.uids.add(uid)
+    grader = subprocess.Popen(
+        [sys.executable, "-c", _GRADER, ",".join(sandbox.parts), str(uid), DATA / "daemon.py"],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(_processes_of({uid})) < 4 and time.monotonic() < deadline:
+            assert grader.poll() is None, "the grader ended before it was killed"
+            time.sleep(0.05)
+        assert len(_processes_of({uid})) >= 4  # the run and its three daemons
+    finally:
+        grader.kill()
+        grader.wait()
+    deadline = time.monotonic() + 15
+    while _processes_of({uid}) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _processes_of({uid}), "processes of the run outlived the grader"
 
 
 def test_an_exception_names_the_students_line(sandbox: Sandbox) -> None:
