@@ -55,10 +55,11 @@ def bwrap_command(
     if root:
         # No user namespace: as root it would map uid 0 to 0 only, and the cases could not
         # become real unprivileged uids. Keep only the capabilities the template needs: new
-        # namespaces and mounts for each case, its uid, and signalling it.
+        # namespaces and mounts for each case, its uid, signalling it, and keeping the OOM
+        # killer off the template (a case gives every capability up with root).
         cmd += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts"]
         cmd += ["--unshare-cgroup-try", "--cap-drop", "ALL"]
-        for cap in ("CAP_SETUID", "CAP_SETGID", "CAP_SYS_ADMIN", "CAP_KILL"):
+        for cap in ("CAP_SETUID", "CAP_SETGID", "CAP_SYS_ADMIN", "CAP_KILL", "CAP_SYS_RESOURCE"):
             cmd += ["--cap-add", cap]
     else:
         cmd += ["--unshare-all", "--unshare-user", "--disable-userns"]

@@ -50,7 +50,7 @@ def run_case(
         "arguments": encoded_arguments,
         "limits": child_limits(limits, memory),
     }
-    slot = template.new_case()
+    case = template.new_case()
     ours: dict[str, int] = {}
     theirs: list[int] = []
     try:
@@ -63,9 +63,8 @@ def run_case(
             ours[name] = read_end
             theirs.append(write_end)
         try:
-            template.submit(slot, memory, limits.disk_bytes, theirs)
+            template.submit(case, memory, limits.disk_bytes, theirs)
         except OSError as exc:
-            template.done(slot)
             return refused(template.level, f"the sandbox could not be started: {exc}")
         finally:
             for fd in theirs:
@@ -73,11 +72,11 @@ def run_case(
             theirs.clear()
         got = pump(ours, started + limits.wall_seconds, limits.output_bytes)
         if not got.ended:
-            template.kill(slot)
+            template.kill(case)
         drain(ours, got, limits.output_bytes)
-        template.done(slot)
     finally:
         for fd in [*theirs, *ours.values()]:
             with contextlib.suppress(OSError):
                 os.close(fd)
+        template.done(case)
     return result_of(template.plan, started, got, limits, memory)

@@ -1,28 +1,32 @@
-"""The sandbox's own side: a template process, started fresh for a class, that makes one
-isolated process per case and runs the student's function in it.
+"""The sandbox's own side: a template process, started fresh for a class, whose slots make
+one isolated process per case and run the student's function in it.
 
 :mod:`backviz.sandbox.template` copies this file with ``codec.py`` and ``isolation.py`` into
 a folder of their own (bound read-only under bubblewrap) and starts::
 
-    python -I -S -B harness.py CONTROL_FD SETUP_FD
+    python -I -S -B harness.py SETUP_FD CONTROL_FD...
 
 It never imports backviz (not visible from inside) and uses the standard library only.
 
 The template reads its set-up (JSON) from ``SETUP_FD``, imports the allowed modules (numpy,
-torch …) and nothing of the grader's, says it is ready on the control socket, then serves
-requests: ``{"op": "run", "id", "uid", "memory", "disk", "workdir"}`` with five descriptors (the
-case's configuration, its result pipe, stdout, stderr and status pipe), and
-``{"op": "kill", "id"}``. For each run it makes the case's memory group and spawns the case
+torch …) and nothing of the grader's, then forks one slot per control socket and waits for
+them. A slot joins a memory group of its own once (moving a process between groups takes
+milliseconds, serialised across the machine; a case made by a slot is born in its group),
+says it is ready, and serves requests one case at a time: ``{"op": "run", "id", "uid",
+"memory", "disk", "workdir"}`` with five descriptors (the case's configuration, its result
+pipe, stdout, stderr and status pipe), and ``{"op": "kill", "id"}``. For each run it sets its
+group's limit to the case's memory and spawns the case
 (:func:`backviz.sandbox.isolation.spawn`: the first process of new pid, mount and IPC
-namespaces where the level has them); when the case ends it clears what it left (at the
-levels without namespaces), and writes ``{"exit", "signal", "oom", "stopped"}`` to the
-status pipe. When the grader goes (the control socket closes), it kills every case and ends.
+namespaces where the level has them); when the case ends it clears what the case left (at
+the levels without namespaces) and writes ``{"exit", "signal", "cpu", "oom", "stopped"}`` to
+the status pipe. When the grader goes (its control socket closes), a slot kills its case and
+ends; the template ends with its last slot.
 
 A case, before any student code runs and in this order: writes ``H`` on its result pipe
-("the case started"), dies with the template, joins its memory group, starts a session,
-reads its configuration (the template never reads it: no student's file or arguments pass
-through its memory into another's case), mounts its own (private mounts, the host read-only,
-a size-capped tmpfs to work in, its own ``/proc``), sets its resource limits, becomes its own
+("the case started"), dies with its slot, is the OOM killer's first choice, starts a session,
+reads its configuration (no slot ever reads it: no student's file or arguments pass through
+its memory into another's case), mounts its own (private mounts, the host read-only, a
+size-capped tmpfs to work in, its own ``/proc``), sets its resource limits, becomes its own
 unprivileged uid, sets ``no_new_privs`` and the seccomp filter, keeps only stdin, stdout,
 stderr and the result pipe open, writes the student's file in its work folder, imports it by
 path, calls the function and writes one JSON document on the result pipe:
@@ -66,7 +70,7 @@ _TOO_BIG = "the returned value is too big to send back"
 
 @dataclass
 class _Case:
-    """A case the template started and has not yet reaped."""
+    """A case the slot started and has not yet reaped."""
 
     id: int
     pid: int
@@ -76,22 +80,31 @@ class _Case:
     workdir: str
     status_fd: int
     pidfd: int | None
-    group: str | None
+    ooms: int = 0  # the group's OOM kills before the case
     stopped: str = ""
 
 
-class Template:
-    """The template's loop: requests from the control socket, cases ending, the watchdog."""
+class Slot:
+    """A slot's loop: requests from its control socket, its case ending, the watchdog."""
 
-    def __init__(self, control: socket.socket, setup: dict[str, Any]) -> None:
+    def __init__(self, control: socket.socket, setup: dict[str, Any], number: int) -> None:
         self.control = control
         self.setup = setup
         memory = setup.get("memory")
-        self.groups = memory["folder"] if memory else None
         self.group_version = int(memory["version"]) if memory else 0
+        self.group = None
+        self.limit = 0
+        if memory:
+            self.limit = 2**30
+            self.group = isolation.make_group(
+                memory["folder"], f"slot-{number}", self.limit, self.group_version
+            )
+            isolation.join_group(self.group)
+        with contextlib.suppress(OSError):
+            isolation.protect_from_oom(-1000)  # root only: the case is chosen, never the slot
         self.namespaces = isolation.CASE_NAMESPACES if setup["namespaces"] else 0
         # without a memory group, or without namespaces (the disk), a watchdog looks
-        self.watch = not self.groups or not self.namespaces
+        self.watch = not self.group or not self.namespaces
         self.low, self.high = setup["uid_range"]
         self.cases: dict[int, _Case] = {}
         self.selector = selectors.DefaultSelector()
@@ -142,13 +155,13 @@ class Template:
             workdir=str(request["workdir"]),
             status_fd=status_fd,
             pidfd=None,
-            group=None,
         )
         try:
-            if self.groups:
-                case.group = isolation.make_group(
-                    self.groups, f"case-{case.id}", case.memory, self.group_version
-                )
+            if self.group:
+                if case.memory != self.limit:
+                    isolation.set_group_limit(self.group, case.memory, self.group_version)
+                    self.limit = case.memory
+                case.ooms = isolation.group_ooms(self.group, self.group_version)
             case.pid = isolation.spawn(self.namespaces)
         except OSError as exc:
             self._report(case, {"error": f"{exc}"})
@@ -199,10 +212,8 @@ class Template:
         first process of a pid namespace ignores SIGXCPU: the CPU time it used tells it)."""
         self.cases.pop(case.id, None)
         self._clear(case)
-        ooms = isolation.group_ooms(case.group, self.group_version) if case.group else 0
-        if case.group:
-            isolation.remove_group(case.group)
-        outcome: dict[str, Any] = {"oom": ooms, "stopped": case.stopped}
+        ooms = isolation.group_ooms(self.group, self.group_version) if self.group else 0
+        outcome: dict[str, Any] = {"oom": ooms - case.ooms, "stopped": case.stopped}
         if usage is not None:
             outcome["cpu"] = round(usage.ru_utime + usage.ru_stime, 3)
         if status is not None and os.WIFSIGNALED(status):
@@ -216,8 +227,8 @@ class Template:
         without a mount namespace, what its uid left in folders anyone may write in."""
         if self.namespaces:
             return
-        if case.group:
-            isolation.kill_group(case.group)
+        if self.group:
+            isolation.kill_group(self.group, spare=os.getpid())
         if case.uid is not None:
             isolation.kill_uid(case.uid)
             isolation.remove_files_of(case.uid)
@@ -239,7 +250,7 @@ class Template:
             self._reap_strays()
         table = isolation.processes()
         for case in list(self.cases.values()):
-            if not self.groups:
+            if not self.group:
                 held = isolation.resident_bytes(table, case.uid, case.pid)
                 if held > case.memory:
                     self._stop(case, f"memory:{held}")
@@ -257,17 +268,17 @@ class Template:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(case.pid, 0)
             self._clear(case)
-            if case.group:
-                isolation.remove_group(case.group)
         _exit(0)
 
 
 def main(argv: list[str]) -> NoReturn:
-    """The template: ``argv`` = [script, CONTROL_FD, SETUP_FD]."""
-    control = socket.socket(fileno=int(argv[1]))
+    """The template: ``argv`` = [script, SETUP_FD, CONTROL_FD...], one slot per control."""
+    controls = [socket.socket(fileno=int(fd)) for fd in argv[2:]]
     try:
-        with os.fdopen(int(argv[2]), "rb") as stream:
+        with os.fdopen(int(argv[1]), "rb") as stream:
             setup = json.loads(stream.read())
+        with contextlib.suppress(OSError):
+            isolation.protect_from_oom(-1000)
         if setup.get("template_namespaces"):
             isolation.unshare(int(setup["template_namespaces"]))
         for entry in setup["sys_path"]:
@@ -275,13 +286,40 @@ def main(argv: list[str]) -> NoReturn:
                 sys.path.append(entry)
         for name in setup["modules"]:
             importlib.import_module(name)
-        template = Template(control, setup)
     except BaseException as exc:
+        _not_ready(controls, exc)
+    slots = []
+    for number, control in enumerate(controls):
+        pid = os.fork()
+        if pid == 0:
+            for other in controls:
+                if other is not control:
+                    other.close()
+            try:
+                isolation.set_parent_death_signal(signal.SIGKILL)
+                slot = Slot(control, setup, number)
+            except BaseException as exc:
+                _not_ready([control], exc)
+            control.send(b'{"ready": true}')
+            slot.serve()
+        slots.append(pid)
+    for control in controls:
+        control.close()
+    while slots:  # the template ends with its last slot
+        try:
+            pid = os.wait()[0]
+        except ChildProcessError:
+            break
+        if pid in slots:
+            slots.remove(pid)
+    _exit(0)
+
+
+def _not_ready(controls: list[socket.socket], exc: BaseException) -> NoReturn:
+    for control in controls:
         with contextlib.suppress(OSError):
             control.send(_dumps({"ready": False, "message": _describe(exc)}).encode())
-        _exit(71)
-    control.send(b'{"ready": true}')
-    template.serve()
+    _exit(71)
 
 
 # --- a case -----------------------------------------------------------------------------------
@@ -302,8 +340,7 @@ def _case(
         _exit(70)
     try:
         isolation.set_parent_death_signal(signal.SIGKILL)
-        if case.group:
-            isolation.join_group(case.group)
+        isolation.protect_from_oom(1000)
         os.setsid()
         with os.fdopen(config_fd, "rb") as stream:
             header, _, code = stream.read().partition(b"\n")

@@ -43,11 +43,13 @@ __all__ = [
     "mount_proc",
     "mount_tmpfs",
     "processes",
+    "protect_from_oom",
     "read_only_host",
     "remove_files_of",
     "remove_group",
     "remove_ipc_of",
     "resident_bytes",
+    "set_group_limit",
     "set_limits",
     "set_no_new_privs",
     "set_parent_death_signal",
@@ -260,19 +262,32 @@ def make_group(folder: str, name: str, limit: int, version: int) -> str:
     """A memory group ``folder/name`` limited to ``limit`` bytes (swap none)."""
     path = os.path.join(folder, name)
     os.mkdir(path, 0o755)
-    settings = (
-        [("memory.limit_in_bytes", limit), ("memory.memsw.limit_in_bytes", limit)]
-        if version == 1
-        else [("memory.max", limit), ("memory.swap.max", 0)]
-    )
-    for file, value in settings:
-        try:
-            with open(os.path.join(path, file), "w") as stream:
-                stream.write(str(value))
-        except FileNotFoundError:
-            if file == settings[0][0]:
-                raise  # the limit itself; the swap one exists only with swap accounting
+    set_group_limit(path, limit, version)
     return path
+
+
+def set_group_limit(path: str, limit: int, version: int) -> None:
+    """Limit the group to ``limit`` bytes of memory, and no swap."""
+    if version == 1:  # the memory+swap limit may never be below the memory one
+        names = ["memory.limit_in_bytes", "memory.memsw.limit_in_bytes"]
+        if not os.path.exists(os.path.join(path, names[1])):
+            names.pop()  # no swap accounting
+        for order in (names, names[::-1]):
+            try:
+                for name in order:
+                    _write_file(os.path.join(path, name), str(limit))
+                return
+            except OSError:
+                continue
+        raise OSError(f"{path}: the memory limit could not be set")
+    _write_file(os.path.join(path, "memory.max"), str(limit))
+    with contextlib.suppress(FileNotFoundError):
+        _write_file(os.path.join(path, "memory.swap.max"), "0")
+
+
+def _write_file(path: str, text: str) -> None:
+    with open(path, "w") as stream:
+        stream.write(text)
 
 
 def join_group(path: str) -> None:
@@ -295,12 +310,13 @@ def group_ooms(path: str, version: int) -> int:
     return 0
 
 
-def kill_group(path: str) -> None:
-    """SIGKILL every process in the group, until none is left (a fork may race the kill)."""
+def kill_group(path: str, spare: int | None = None) -> None:
+    """SIGKILL every process in the group but ``spare``, until none is left (a fork may race
+    the kill)."""
     for _ in range(200):
         try:
             with open(os.path.join(path, "cgroup.procs")) as stream:
-                pids = [int(line) for line in stream if line.strip()]
+                pids = [int(line) for line in stream if line.strip() and int(line) != spare]
         except OSError:
             return
         if not pids:
@@ -309,6 +325,11 @@ def kill_group(path: str) -> None:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
         time.sleep(0.002)
+
+
+def protect_from_oom(score: int) -> None:
+    """This process's ``oom_score_adj``: -1000 never chosen by the OOM killer, 1000 first."""
+    _write_file("/proc/self/oom_score_adj", str(score))
 
 
 def remove_group(path: str) -> None:

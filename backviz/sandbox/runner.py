@@ -40,7 +40,7 @@ def _probe(plan: Plan) -> frozenset[str] | None:
     """The layers ``plan`` really gives here, or None when it does not run at all."""
     arguments = {"hidden": str(Path(__file__).resolve().parent), "shared": "/tmp"}
     try:
-        template = Template(plan, ())
+        template = Template(plan, (), slots=1)
     except (TemplateError, OSError) as exc:
         _PROBE_NOTES.append(f"{level_name(plan.parts)}: the sandbox could not be started: {exc}")
         return None
@@ -108,13 +108,21 @@ def _plan_for(parts: frozenset[str]) -> Plan:
 class Session:
     """The runs of one class: a template process started fresh for them (at the first run),
     at the best level this machine offers, serving every run; :meth:`run` may be called from
-    several threads. ``require`` names a level (``"bwrap+seccomp"``, …): when this machine
-    can't provide all of its layers, nothing runs and every result is "refused". Use it as a
-    context manager, or :meth:`close` it: that ends every run still going.
+    several threads, ``parallel`` runs going at once (more wait their turn). ``require`` names
+    a level (``"bwrap+seccomp"``, …): when this machine can't provide all of its layers,
+    nothing runs and every result is "refused". Use it as a context manager, or
+    :meth:`close` it: that ends every run still going.
     """
 
-    def __init__(self, modules: tuple[str, ...] = ("numpy",), *, require: str | None = None):
+    def __init__(
+        self,
+        modules: tuple[str, ...] = ("numpy",),
+        *,
+        require: str | None = None,
+        parallel: int = 4,
+    ) -> None:
         self.modules = tuple(modules)
+        self.parallel = parallel
         wanted = parse_level(require) if require is not None else frozenset()
         available = _components()
         self.level = level_name(available)
@@ -143,7 +151,7 @@ class Session:
                 if self._template is not None:
                     self._template.close()
                     self._template = None
-                self._template = Template(self._plan, self.modules)
+                self._template = Template(self._plan, self.modules, slots=self.parallel)
             return self._template
 
     def run(
@@ -199,5 +207,5 @@ def run_function(
     ``modules`` are imported before the student's code (and made visible inside the
     sandbox). See :meth:`Session.run` for the arguments and what is raised.
     """
-    with Session(modules, require=require) as session:
+    with Session(modules, require=require, parallel=1) as session:
         return session.run(source, function, arguments, limits=limits)

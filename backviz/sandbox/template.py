@@ -1,6 +1,7 @@
 """The template process of a class: started fresh (never a fork of the grader, which holds
-backviz and the answers in memory), it imports only the allowed modules, then makes one
-isolated process per case (:mod:`backviz.sandbox.harness`). Importing numpy once per class,
+backviz and the answers in memory), it imports only the allowed modules, then forks its slots,
+each of which makes one isolated process per case (:mod:`backviz.sandbox.harness`).
+Importing numpy once per class, not once per case, and joining a memory group once per slot,
 not once per case, is what makes a class fast; each case still sets up its own namespaces,
 tmpfs, uid, limits and filter before the student's file is loaded.
 """
@@ -11,6 +12,7 @@ import contextlib
 import itertools
 import json
 import os
+import queue
 import shutil
 import socket
 import subprocess
@@ -42,10 +44,12 @@ class TemplateError(Exception):
 
 @dataclass(frozen=True)
 class CaseSlot:
-    """What one case is given: its number, its uid (None: the grader's own) and where it
-    works (a mount point for its own tmpfs, or, without namespaces, a folder of its own)."""
+    """What one case is given: its number, the template's slot that runs it, its uid (None:
+    the grader's own) and where it works (a mount point for its own tmpfs, or, without
+    namespaces, a folder of its own)."""
 
     id: int
+    slot: int
     uid: int | None
     workdir: str
 
@@ -73,11 +77,12 @@ def environment(home: str) -> dict[str, str]:
 class Template:
     """One template process at one plan's level, for runs importing ``modules``.
 
-    Thread-safe: cases may be submitted from several threads. ``close()`` ends it (and so
-    every case still running); so does the grader's death (its control socket closes).
+    Thread-safe: up to ``slots`` cases run at once, submitted from any thread (one more waits
+    for a free slot). ``close()`` ends it (and so every case still running); so does the
+    grader's death (the control sockets close).
     """
 
-    def __init__(self, plan: Plan, modules: tuple[str, ...]) -> None:
+    def __init__(self, plan: Plan, modules: tuple[str, ...], slots: int = 4) -> None:
         self.plan = plan
         self.level = level_name(plan.parts)
         self.modules = modules
@@ -86,6 +91,10 @@ class Template:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._live_uids: set[int] = set()
+        self._controls: list[socket.socket] = []
+        self._free: queue.Queue[int] = queue.Queue()
+        self._broken = False
+        self.slots = slots
         # Without bubblewrap, the run's uid must reach the folder: not under a private TMPDIR.
         shared = "/tmp" if plan.uid and not plan.bwrap else None
         self.folder = tempfile.mkdtemp(prefix="backviz-sandbox-", dir=shared)
@@ -114,13 +123,16 @@ class Template:
         self.memory = class_folder()
         python = os.path.realpath(sys.executable)
         setup = self._setup(python)
-        control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self.control = control
+        theirs = []
+        for _ in range(self.slots):
+            ours, other = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            self._controls.append(ours)
+            theirs.append(other)
         setup_fd = os.memfd_create("backviz-template", os.MFD_CLOEXEC)
         try:
             write_all(setup_fd, json.dumps(setup).encode())
             os.lseek(setup_fd, 0, os.SEEK_SET)
-            fds = [str(theirs.fileno()), str(setup_fd)]
+            fds = [str(setup_fd), *(str(other.fileno()) for other in theirs)]
             command = [python, "-I", "-S", "-B"]
             if self.plan.bwrap:
                 memory = self.memory.path if self.memory else None
@@ -142,7 +154,7 @@ class Template:
                     stdin=subprocess.DEVNULL,
                     stdout=log,
                     stderr=log,
-                    pass_fds=(theirs.fileno(), setup_fd),
+                    pass_fds=(setup_fd, *(other.fileno() for other in theirs)),
                     env=environment(work),
                     cwd=self.folder,
                     start_new_session=True,
@@ -150,9 +162,12 @@ class Template:
         except OSError as exc:
             raise TemplateError(f"{command[0]}: {exc}") from exc
         finally:
-            theirs.close()
+            for other in theirs:
+                other.close()
             os.close(setup_fd)
-        self._wait_ready()
+        for number, control in enumerate(self._controls):
+            self._wait_ready(control)
+            self._free.put(number)
 
     def _setup(self, python: str) -> dict[str, Any]:
         """The template's set-up (see :mod:`backviz.sandbox.harness`)."""
@@ -181,14 +196,14 @@ class Template:
             "uid_range": list(UID_RANGE),
         }
 
-    def _wait_ready(self) -> None:
-        self.control.settimeout(_READY_SECONDS)
+    def _wait_ready(self, control: socket.socket) -> None:
+        control.settimeout(_READY_SECONDS)
         try:
-            answer = self.control.recv(1 << 16)
+            answer = control.recv(1 << 16)
         except OSError:
             answer = b""
         finally:
-            self.control.settimeout(None)
+            control.settimeout(None)
         try:
             ready = json.loads(answer) if answer else {}
         except ValueError:
@@ -207,55 +222,68 @@ class Template:
     # -- cases -------------------------------------------------------------------------------
 
     def alive(self) -> bool:
-        """Whether the template still serves."""
-        return self.process is not None and self.process.poll() is None
+        """Whether the template still serves (a slot that failed to take a case means no)."""
+        return not self._broken and self.process is not None and self.process.poll() is None
 
     def new_case(self) -> CaseSlot:
-        """A number, a uid and a work place for the next case."""
+        """A free slot (waiting for one), a number, a uid and a work place for the next case;
+        :meth:`done` gives the slot back."""
+        slot = self._free.get()
         case_id = next(self._ids)
         uid = self.accounts.take() if self.accounts else None
         if self.plan.ns or self.plan.bwrap:
-            return CaseSlot(case_id, uid, self.work)
+            return CaseSlot(case_id, slot, uid, self.work)
         folder = os.path.join(self.folder, f"case-{case_id}")
-        os.mkdir(folder, 0o700)
-        if uid is not None:
-            os.chown(folder, uid, uid)
-        return CaseSlot(case_id, uid, folder)
+        try:
+            os.mkdir(folder, 0o700)
+            if uid is not None:
+                os.chown(folder, uid, uid)
+        except OSError:
+            self._free.put(slot)
+            raise
+        return CaseSlot(case_id, slot, uid, folder)
 
-    def submit(self, slot: CaseSlot, memory: int, disk: int, fds: list[int]) -> None:
+    def submit(self, case: CaseSlot, memory: int, disk: int, fds: list[int]) -> None:
         """Start the case: ``fds`` are its configuration, result, stdout, stderr and status."""
         header = {
             "op": "run",
-            "id": slot.id,
-            "uid": slot.uid,
+            "id": case.id,
+            "uid": case.uid,
             "memory": memory,
             "disk": disk,
-            "workdir": slot.workdir,
+            "workdir": case.workdir,
         }
-        with self._lock:
-            if slot.uid is not None:
-                self._live_uids.add(slot.uid)
-            socket.send_fds(self.control, [json.dumps(header).encode()], fds)
-
-    def kill(self, slot: CaseSlot) -> None:
-        """Stop the case now (its status still comes on its status pipe)."""
-        with self._lock, contextlib.suppress(OSError):
-            self.control.send(json.dumps({"op": "kill", "id": slot.id}).encode())
-
-    def done(self, slot: CaseSlot) -> None:
-        """The case reported its end: its folder (without namespaces) goes."""
-        if slot.uid is not None:
+        if case.uid is not None:
             with self._lock:
-                self._live_uids.discard(slot.uid)
-        if slot.workdir != self.work:
-            shutil.rmtree(slot.workdir, ignore_errors=True)
+                self._live_uids.add(case.uid)
+        try:
+            socket.send_fds(self._controls[case.slot], [json.dumps(header).encode()], fds)
+        except OSError:
+            self._broken = True
+            raise
+
+    def kill(self, case: CaseSlot) -> None:
+        """Stop the case now (its status still comes on its status pipe)."""
+        with contextlib.suppress(OSError):
+            self._controls[case.slot].send(json.dumps({"op": "kill", "id": case.id}).encode())
+
+    def done(self, case: CaseSlot) -> None:
+        """The case reported its end: its slot is free again, its folder (without namespaces)
+        goes."""
+        if case.uid is not None:
+            with self._lock:
+                self._live_uids.discard(case.uid)
+        if case.workdir != self.work:
+            shutil.rmtree(case.workdir, ignore_errors=True)
+        self._free.put(case.slot)
 
     # -- ending ------------------------------------------------------------------------------
 
     def close(self) -> None:
         """End the template and every case still running; remove what it was given."""
-        with contextlib.suppress(OSError, AttributeError):
-            self.control.close()
+        for control in self._controls:
+            with contextlib.suppress(OSError):
+                control.close()
         if self.process is not None:
             try:
                 self.process.wait(timeout=30)
