@@ -206,6 +206,21 @@ def test_require_sandbox_refuses_below_the_level(tmp_path, monkeypatch) -> None:
     assert any("refused" in p for p in result.problems)
 
 
+def test_an_unknown_sandbox_level_is_a_clear_refusal(tmp_path) -> None:
+    result = backviz_cli(
+        "grade",
+        EXERCISE,
+        CODE / "good.py",
+        "--out",
+        tmp_path / "out",
+        "--require-sandbox",
+        "docker",
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "--require-sandbox: unknown sandbox level 'docker'" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_torch_implementations(tmp_path) -> None:
     """Submissions in torch: autograd-based (right) and the notes' uninitialised torch.Tensor."""
     text = EXERCISE.read_text().replace("cases = 3", 'cases = 1\nmodules = ["numpy", "torch"]')

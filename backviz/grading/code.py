@@ -23,6 +23,7 @@ import numpy as np
 
 from ..core.engine import run
 from ..core.exercise import NetworkExercise
+from ..errors import BackvizError
 from .code_verdicts import KEYS, CaseJudge, worst
 from .table import CORRECT, WRONG, Graded, Verdict
 from .variants import draw_numbers, seed_of
@@ -259,10 +260,11 @@ def _run_all(
 
     results: list[list[_Run]] = []
     items = list(sources)
-    with (
-        Session(spec.modules, require=require) as session,
-        ThreadPoolExecutor(max_workers=max(1, min(4, len(items)))) as pool,
-    ):
+    try:
+        session = Session(spec.modules, require=require)
+    except ValueError as error:  # an unknown level named
+        raise BackvizError(f"--require-sandbox: {error}") from None
+    with session, ThreadPoolExecutor(max_workers=max(1, min(4, len(items)))) as pool:
         for case_runs in pool.map(one, items):
             results.append(case_runs)
             if progress is not None:
