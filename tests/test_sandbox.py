@@ -411,6 +411,14 @@ def test_only_the_allowed_modules_can_be_imported(sandbox: Sandbox) -> None:
     assert set(result.values.values()) == {"ModuleNotFoundError"}, result.values
 
 
+def test_the_common_standard_modules_import(sandbox: Sandbox) -> None:
+    """Whatever the level (Python may live under a folder only root may enter)."""
+    names = ["statistics", "fractions", "decimal", "random", "numpy.polynomial"]
+    result = sandbox.run("imports.py", "try_imports", {"names": names, "folders": []})
+    assert result.status == "ok", result.message
+    assert all(found.startswith("IMPORTED") for found in result.values.values()), result.values
+
+
 def test_a_normally_installed_backviz_stays_hidden(
     sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -16,7 +16,10 @@ The layers (the README's "Coding exercises"), each named in the level string a r
     files and processes are out of reach (but not what any user may read). Without
     namespaces, every process of that uid is killed when the case ends, and what it left in
     the folders anyone may write in (nested ones too) and its System V IPC are removed; the
-    template does the same for every case still running when the grader goes.
+    template does the same for every case still running when the grader goes. Without
+    namespaces, a Python installed under a folder only root may enter (pyenv under
+    ``/root``) is out of the case's reach: only the modules the template loaded (the allowed
+    ones, and the common standard ones it preloads) import.
 ``ns``
     When the grader runs as root (or under bubblewrap). Each case is the first process of
     pid, mount and IPC namespaces of its own: when it ends, every process it made ends with
