@@ -11,6 +11,7 @@ described in :mod:`backviz.sandbox.levels`.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -137,6 +138,11 @@ class Session:
         self._plan = _plan_for(available)
         self._lock = threading.Lock()
         self._template: Template | None = None
+        # Started now, from the thread that makes the session (bubblewrap dies with the thread
+        # that started it, not with the process); a failure is told by each run, which retries.
+        if self._refusal is None:
+            with contextlib.suppress(TemplateError, OSError):
+                self._started()
 
     def __enter__(self) -> Session:
         return self
