@@ -614,3 +614,4 @@ def test_a_symlinked_submission_is_refused_and_never_read(tmp_path) -> None:
         assert any(reason in p for p in graded[name]["problems"]), graded[name]["problems"]
         assert "CANARY" not in repr(graded[name])
     assert graded["sneaky"]["z(2)"] == ("wrong", "the exercise's own numbers: refused")
+    assert graded["sneaky"]["problems"][0].startswith("sandbox: ")  # the level, as for all

@@ -230,22 +230,23 @@ def _run_all(
             with tempfile.TemporaryDirectory(prefix="backviz-code-") as folder:
                 return _cases_of(source, Path(folder))
         except Exception as error:  # whatever happened to this one, the class goes on
-            return [_Run(failure=f"could not be run: {_reason(error)}")]
+            return [_Run(failure=f"could not be run: {_reason(error)}", level=session.level)]
 
     def _cases_of(source: Path, folder: Path) -> list[_Run]:
         try:
             wrapped = _wrapped(source, spec.function, folder)
         except SourceRefused as error:
-            return [_Run(failure=f"refused: {error}")]
+            return [_Run(failure=f"refused: {error}", level=session.level)]
         except OSError as error:
-            return [_Run(failure=f"cannot be read: {source.name}: {error.strerror or error}")]
+            failure = f"cannot be read: {source.name}: {error.strerror or error}"
+            return [_Run(failure=failure, level=session.level)]
         case_runs: list[_Run] = []
         for case in cases:
             arguments = _arguments(case)
             try:
                 result = session.run(wrapped, "__backviz_call__", arguments, limits=limits)
             except (OSError, ValueError, TypeError) as error:
-                case_runs.append(_Run(failure=f"cannot be run: {error}"))
+                case_runs.append(_Run(failure=f"cannot be run: {error}", level=session.level))
                 break
             if result.status != "ok":
                 failure = f"{result.status}: {result.message}"
