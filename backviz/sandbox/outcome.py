@@ -125,8 +125,10 @@ def _interpret(got: Collected, limits: Limits, memory: int) -> tuple[str, Any, s
         return "crashed", None, _memory_message(memory, "its memory group's limit")
     number = end.get("signal") if isinstance(end.get("signal"), int) else None
     code = end.get("exit")
+    # RLIMIT_CPU ends a case with SIGKILL (a pid namespace's first process ignores SIGXCPU);
+    # the CPU time it used says so, though tick-based accounting may count a little less.
     cpu = end.get("cpu") if isinstance(end.get("cpu"), (int, float)) else 0.0
-    if number == signal.SIGXCPU or (number == signal.SIGKILL and cpu >= limits.cpu_seconds):
+    if number == signal.SIGXCPU or (number == signal.SIGKILL and cpu >= 0.9 * limits.cpu_seconds):
         return "timeout", None, f"stopped by the CPU-time limit of {limits.cpu_seconds} s"
     if number is not None:
         message = f"killed by {_signal_name(number)} before returning a result"

@@ -17,7 +17,8 @@ STDOUT_KEEP = 2048
 """Bytes of the case's stdout kept (the rest only counted)."""
 _STDERR_KEEP = 4096
 _STATUS_KEEP = 4096
-_DRAIN_SECONDS = 5.0
+_STATUS_SECONDS = 60.0  # the template clears a case before it tells how it ended
+_AFTER_SECONDS = 0.5
 
 
 @dataclass
@@ -82,14 +83,17 @@ def _read_into(key: selectors.SelectorKey, got: Collected, selector: Any, cap: i
 
 
 def drain(fds: dict[str, int], got: Collected, cap: int) -> None:
-    """Read what is left once the case was stopped or ended: until every writer is gone (the
-    template has cleared the case) or a few seconds have passed."""
+    """Read what is left once the case was stopped or ended: until the template has said how
+    it ended (after clearing what it left) and every other writer is gone — a daemon of the
+    lowest level may hold a pipe for ever: then a moment more, not longer."""
     selector = selectors.DefaultSelector()
     for name, fd in fds.items():
         selector.register(fd, selectors.EVENT_READ, name)
-    deadline = time.monotonic() + _DRAIN_SECONDS
+    deadline = time.monotonic() + _STATUS_SECONDS
     try:
         while selector.get_map() and time.monotonic() < deadline:
+            if got.ended:
+                deadline = min(deadline, time.monotonic() + _AFTER_SECONDS)
             for key, _ in selector.select(timeout=max(0.0, deadline - time.monotonic())):
                 if _read_into(key, got, selector, cap) and got.reason is None:
                     got.reason = "too-much-output"
