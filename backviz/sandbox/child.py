@@ -37,8 +37,8 @@ def run_case(
     limits: Limits,
 ) -> RunResult:
     """Run ``function(**arguments)`` of the student's file (``code``, named ``display``) as one
-    case of ``template``, from handing it over to reading its outcome."""
-    started = time.monotonic()
+    case of ``template``, from handing it over to reading its outcome (the wall clock starts
+    once a slot of the template is free for it)."""
     memory = memory_for(limits, template.modules)
     try:
         encoded_arguments = encode_value(arguments, tag_arrays=True)
@@ -51,6 +51,7 @@ def run_case(
         "limits": child_limits(limits, memory),
     }
     case = template.new_case()
+    started = time.monotonic()
     ours: dict[str, int] = {}
     theirs: list[int] = []
     try:

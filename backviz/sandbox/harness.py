@@ -430,6 +430,7 @@ def _isolate(
     os.dup2(stderr_fd, 2)
     isolation.close_fds_except({result_fd})
     os.chdir(work)
+    os.environ["HOME"] = os.environ["TMPDIR"] = work
     source = os.path.join(work, config["display_name"])
     with open(source, "xb") as stream:
         stream.write(code)
