@@ -571,6 +571,22 @@ def test_a_root_opened_descriptor_leads_nowhere(
     assert len(targets) == 4, targets
 
 
+def test_memory_groups_left_by_a_killed_grader_are_removed() -> None:
+    from backviz.sandbox import cgroups
+
+    first = cgroups.class_folder()
+    if first is None:
+        pytest.skip("no memory cgroup this process may make groups in")
+    parent = os.path.dirname(first.path)
+    cgroups.remove_folder(first)
+    stale = Path(parent, "backviz-99999999-0badc0de")  # a pid no process has
+    (stale / "slot-0").mkdir(parents=True)
+    folder = cgroups.class_folder()
+    assert folder is not None
+    cgroups.remove_folder(folder)
+    assert not stale.exists() and not Path(folder.path).exists()
+
+
 def test_the_disk_is_capped(sandbox: Sandbox) -> None:
     """Files of 4 MiB (below the file-size limit), up to 96 MiB in the work folder and in
     each folder anyone may write: the run gets at most its 32 MiB on disk, and none stays."""

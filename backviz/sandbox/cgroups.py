@@ -63,13 +63,19 @@ def _has_memory(folder: str) -> bool:
 
 
 def _remove_stale(parent: str) -> None:
-    """Folders left by graders that were killed: their cases' groups, then the folder."""
+    """Folders left by graders that were killed: emptied groups go at the first try (a folder
+    whose grader lives in another pid namespace, and so seems gone, still holds its slots and
+    stays)."""
     with contextlib.suppress(OSError):
         for entry in os.scandir(parent):
             match = re.fullmatch(_PREFIX + r"(\d+)-[0-9a-f]+", entry.name)
             if not match or os.path.exists(f"/proc/{match.group(1)}"):
                 continue
-            remove_folder(MemoryFolder(entry.path, 0))
+            with contextlib.suppress(OSError):
+                for group in os.scandir(entry.path):
+                    if group.is_dir(follow_symlinks=False):
+                        os.rmdir(group.path)
+                os.rmdir(entry.path)
 
 
 def class_folder() -> MemoryFolder | None:
