@@ -571,7 +571,9 @@ def test_a_root_opened_descriptor_leads_nowhere(
     assert len(targets) == 4, targets
 
 
-def test_memory_groups_left_by_a_killed_grader_are_removed() -> None:
+def test_memory_groups_left_by_a_killed_grader_are_removed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from backviz.sandbox import cgroups
 
     first = cgroups.class_folder()
@@ -579,8 +581,9 @@ def test_memory_groups_left_by_a_killed_grader_are_removed() -> None:
         pytest.skip("no memory cgroup this process may make groups in")
     parent = os.path.dirname(first.path)
     cgroups.remove_folder(first)
-    stale = Path(parent, "backviz-99999999-0badc0de")  # a pid no process has
-    (stale / "slot-0").mkdir(parents=True)
+    stale = Path(parent, "backviz-99999999-0badc0de")
+    (stale / "slot-0").mkdir(parents=True)  # no process in it …
+    monkeypatch.setattr(cgroups, "_STALE_SECONDS", 0.0)  # … and made long enough ago
     folder = cgroups.class_folder()
     assert folder is not None
     cgroups.remove_folder(folder)

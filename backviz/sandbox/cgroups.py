@@ -8,6 +8,7 @@ import contextlib
 import os
 import re
 import secrets
+import time
 from dataclasses import dataclass
 
 from .isolation import make_group, remove_group
@@ -15,6 +16,7 @@ from .isolation import make_group, remove_group
 __all__ = ["MemoryFolder", "class_folder", "remove_folder"]
 
 _PREFIX = "backviz-"
+_STALE_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -63,19 +65,26 @@ def _has_memory(folder: str) -> bool:
 
 
 def _remove_stale(parent: str) -> None:
-    """Folders left by graders that were killed: emptied groups go at the first try (a folder
-    whose grader lives in another pid namespace, and so seems gone, still holds its slots and
-    stays)."""
+    """Folders left by graders that were killed: no process in any of their groups, and made
+    over a minute ago (a class's slots live in its folder from its first moments to its end)."""
     with contextlib.suppress(OSError):
         for entry in os.scandir(parent):
-            match = re.fullmatch(_PREFIX + r"(\d+)-[0-9a-f]+", entry.name)
-            if not match or os.path.exists(f"/proc/{match.group(1)}"):
+            if not re.fullmatch(_PREFIX + r"\d+-[0-9a-f]+", entry.name):
                 continue
             with contextlib.suppress(OSError):
-                for group in os.scandir(entry.path):
-                    if group.is_dir(follow_symlinks=False):
-                        os.rmdir(group.path)
+                if time.time() - entry.stat().st_mtime < _STALE_SECONDS:
+                    continue
+                groups = [g.path for g in os.scandir(entry.path) if g.is_dir()]
+                if any(_has_processes(group) for group in [*groups, entry.path]):
+                    continue
+                for group in groups:
+                    os.rmdir(group)
                 os.rmdir(entry.path)
+
+
+def _has_processes(group: str) -> bool:
+    with open(os.path.join(group, "cgroup.procs")) as stream:
+        return bool(stream.read().strip())
 
 
 def class_folder() -> MemoryFolder | None:
