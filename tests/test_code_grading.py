@@ -207,6 +207,21 @@ def test_require_sandbox_refuses_below_the_level(tmp_path, monkeypatch) -> None:
     assert any("refused" in p for p in result.problems)
 
 
+def test_an_unknown_sandbox_level_is_a_clear_refusal(tmp_path) -> None:
+    result = backviz_cli(
+        "grade",
+        EXERCISE,
+        CODE / "good.py",
+        "--out",
+        tmp_path / "out",
+        "--require-sandbox",
+        "docker",
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "--require-sandbox: unknown sandbox level 'docker'" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_torch_implementations(tmp_path) -> None:
     """Submissions in torch: autograd-based (right) and the notes' uninitialised torch.Tensor."""
     text = EXERCISE.read_text().replace("cases = 3", 'cases = 1\nmodules = ["numpy", "torch"]')
@@ -423,7 +438,11 @@ def _grade(files: dict[str, Path], secret: str | None = None) -> dict[str, dict[
     exercise = backviz.load(EXERCISE)
     graded = code.grade_code(exercise, list(files.items()), secret=secret)
     return {
-        g.student: {"total": g.total, **{v.name: (v.verdict, v.detail) for v in g.verdicts}}
+        g.student: {
+            "total": g.total,
+            "problems": g.problems,
+            **{v.name: (v.verdict, v.detail) for v in g.verdicts},
+        }
         for g in graded
     }
 
@@ -545,3 +564,100 @@ def test_the_secret_is_for_the_teacher_only(tmp_path) -> None:
         "grade", EXERCISE, CODE / "good.py", "--out", tmp_path / "x", "--secret", "not hex!"
     )
     assert bad.returncode == 2 and "--secret" in bad.stderr and "Traceback" not in bad.stderr
+
+
+# ── one student can never stop the class ──────────────────────────────────────────────────
+HOSTILE_RESULTS = {
+    # a number no float holds: OverflowError wherever it is turned into one
+    "huge_int": "return {k: [10**400, [[10**400] * 2] * 4] for k in KEYS}",
+    # a document written on the result channel itself, then leaving before the harness does
+    "forged_changed": "import os, stat\n"
+    '    doc = b\'{"status":"ok","values":{"value":{},"changed":[[1e400]]}}\'\n'
+    "    for name in os.listdir('/proc/self/fd'):\n"
+    "        try:\n"
+    "            if int(name) > 2 and stat.S_ISFIFO(os.fstat(int(name)).st_mode):\n"
+    "                os.write(int(name), doc)\n"
+    "        except OSError:\n"
+    "            pass\n"
+    "    os._exit(0)",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_RESULTS))
+def test_a_hostile_result_gets_zero_and_the_class_goes_on(tmp_path, name) -> None:
+    """A class of two through `backviz grade`: the hostile one 0 with the reason, no
+    traceback, the good one full marks."""
+    hostile = tmp_path / f"{name}.py"
+    hostile.write_text(
+        "KEYS = ('z', 'a', 'delta', 'dW', 'db', 'W_new', 'b_new')\n\n\n"
+        f"def backward(W, b, x, t, learning_rate):\n    {HOSTILE_RESULTS[name]}\n"
+    )
+    out = tmp_path / "out"
+    result = backviz_cli("grade", EXERCISE, hostile, CODE / "good.py", "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    grades = {row[0]: row for row in csv.reader((out / "grades.csv").open())}
+    assert grades[name][1] == "0" and grades["good"][1] == grades["good"][2] == "14"
+    feedback = (out / "feedback" / f"{name}.md").read_text()
+    reason = {"huge_int": "is not an array of numbers", "forged_changed": "bad-output"}[name]
+    assert reason in feedback
+
+
+def test_a_value_that_breaks_the_judge_costs_only_its_student(monkeypatch) -> None:
+    """Whatever fails while judging one submission gives that student 0 with the reason."""
+    from backviz.grading import code_verdicts
+
+    real = code_verdicts.CaseJudge._elements
+
+    def fragile(self, key, i, theirs):
+        if np.any(theirs == 0.25):  # the poisoned value below
+            raise ArithmeticError("the judge tripped")
+        return real(self, key, i, theirs)
+
+    monkeypatch.setattr(code_verdicts.CaseJudge, "_elements", fragile)
+    monkeypatch.setattr(
+        "backviz.grading.code._run_all",
+        lambda exercise, cases, sources, require, progress: [
+            [_in_process(case, poisoned=student == "poisoned") for case in cases]
+            for student, _ in sources
+        ],
+    )
+    graded = _grade({"poisoned": CODE / "good.py", "good": CODE / "good.py"})
+    assert graded["good"]["total"] == 14
+    assert graded["poisoned"]["total"] == 0
+    reason = "could not be judged (ArithmeticError: the judge tripped)"
+    assert any(reason in problem for problem in graded["poisoned"]["problems"])
+    assert graded["poisoned"]["z(2)"][0] == "wrong"
+
+
+def _in_process(case, *, poisoned: bool):
+    """good.py's value for `case`, computed here (no sandbox), z(2) poisoned when asked."""
+    from backviz.grading import code
+
+    value = _good().backward(**code._arguments(case))
+    if poisoned:
+        value["z"][0] = np.full_like(value["z"][0], 0.25)
+    return code._Run(value, [], level="in process")
+
+
+# ── students' paths are never followed ────────────────────────────────────────────────────
+def test_a_symlinked_submission_is_refused_and_never_read(tmp_path) -> None:
+    """A submission that is a symbolic link to a root-only canary (or a FIFO, which would
+    block a reader forever) is refused with the reason; the canary's text appears nowhere."""
+    vault = tmp_path / "vault"
+    vault.mkdir(mode=0o700)
+    canary = vault / "answer-key.py"
+    canary.write_text("CANARY-7f3a = the teacher's answer key\n")
+    canary.chmod(0o600)
+    link = tmp_path / "sneaky.py"
+    link.symlink_to(canary)
+    fifo = tmp_path / "pipe.py"
+    os.mkfifo(fifo)
+    graded = _grade({"sneaky": link, "pipe": fifo, "good": CODE / "good.py"})
+    assert graded["good"]["total"] == 14
+    for name, reason in (("sneaky", "is a symbolic link: refused"), ("pipe", "not a regular")):
+        assert graded[name]["total"] == 0
+        assert any(reason in p for p in graded[name]["problems"]), graded[name]["problems"]
+        assert "CANARY" not in repr(graded[name])
+    assert graded["sneaky"]["z(2)"] == ("wrong", "the exercise's own numbers: refused")
+    assert graded["sneaky"]["problems"][0].startswith("sandbox: ")  # the level, as for all

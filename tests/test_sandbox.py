@@ -13,9 +13,9 @@ isn't installed.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -29,10 +29,22 @@ from typing import Any
 import numpy as np
 import pytest
 
-from backviz.sandbox import Limits, RunResult, available_level, parse_level, run_function, runner
-from backviz.sandbox.bubblewrap import HARNESS_NAME
-from backviz.sandbox.harness import decode_value, encode_value
+from backviz.sandbox import (
+    Limits,
+    RunResult,
+    Session,
+    SourceRefused,
+    available_level,
+    parse_level,
+    run_function,
+    runner,
+)
+from backviz.sandbox import template as template_module
+from backviz.sandbox.accounts import Accounts
+from backviz.sandbox.codec import decode_value, encode_value
+from backviz.sandbox.isolation import processes
 from backviz.sandbox.levels import LEVEL_PARTS, level_name
+from backviz.sandbox.python_view import python_view
 from backviz.sandbox.seccomp import program
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,60 +83,89 @@ def _assert_good(result: RunResult) -> None:
     assert result.stdout == "forward done\n"
 
 
-def _sandbox_processes() -> list[str]:
-    """Live processes of a sandbox run: the harness on their command line, or a run's uid."""
+def _processes_of(uids: set[int]) -> list[str]:
+    """Live processes of the runs under test: those of the uids they were given."""
     found = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit() or int(name) == os.getpid():
-            continue
-        try:
-            status = Path(f"/proc/{name}/status").read_text(errors="replace")
-            cmdline = Path(f"/proc/{name}/cmdline").read_bytes().replace(b"\0", b" ")
-        except OSError:
-            continue
-        state = re.search(r"^State:\s+(\S)", status, re.M)
-        uid = re.search(r"^Uid:\s+(\d+)", status, re.M)
-        if state and state.group(1) in "ZX":
-            continue
-        in_range = uid is not None and 1_900_000_000 <= int(uid.group(1)) < 1_950_000_000
-        if in_range or HARNESS_NAME.encode() in cmdline:
-            found.append(f"{name}: {cmdline.decode(errors='replace')[:120]}")
+    for uid, pid, *_ in processes():
+        if uid in uids:
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+            except OSError:
+                cmdline = b"?"
+            found.append(f"{pid} (uid {uid}): {cmdline.decode(errors='replace')[:120]}")
     return found
 
 
-def _assert_nothing_left() -> None:
+def _assert_nothing_left(uids: set[int]) -> None:
     deadline = time.monotonic() + 2.0
-    while (left := _sandbox_processes()) and time.monotonic() < deadline:
+    while (left := _processes_of(uids)) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not left, f"processes of the run outlived it: {left}"
 
 
 @dataclass
 class Sandbox:
-    """Runs corpus files at one level; knows which layers that level has."""
+    """Runs corpus files at one level, in one session (template) per level; knows which layers
+    that level has, and the uids its runs were given (only their processes are looked at)."""
 
     level: str
+    uids: set[int]
+    session: Session
 
     @property
     def parts(self) -> frozenset[str]:
         return parse_level(self.level)
 
     def run(self, name: str, function: str, arguments: Any = None, **options: Any) -> RunResult:
-        result = run_function(DATA / name, function, arguments or {}, **options)
+        if set(options) - {"limits"}:
+            result = run_function(DATA / name, function, arguments or {}, **options)
+        else:
+            result = self.session.run(DATA / name, function, arguments or {}, **options)
         assert result.level == self.level
         return result
 
+    def assert_nothing_left(self) -> None:
+        _assert_nothing_left(self.uids)
 
-@pytest.fixture(params=["best", "without-bwrap"])
-def sandbox(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    """The machine's best level, or the same without bubblewrap; then: all clear, still works."""
-    parts = runner._components()
-    if request.param == "without-bwrap":
-        parts = parts - {"bwrap"}
+
+LEVELS = {
+    "best": set(),
+    "without-bwrap": {"bwrap"},
+    "without-namespaces": {"bwrap", "ns"},
+}
+
+
+@pytest.fixture(scope="module")
+def sessions() -> Iterator[dict[str, Session]]:
+    """One session per level for the module's tests (each starts its template once)."""
+    made: dict[str, Session] = {}
+    yield made
+    for session in made.values():
+        session.close()
+
+
+@pytest.fixture(params=sorted(LEVELS))
+def sandbox(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, sessions: dict[str, Session]
+) -> Iterator[Sandbox]:
+    """The machine's best level, the same without bubblewrap, and without namespaces either
+    (a container's); then: nothing of the run is left, and the sandbox still works."""
+    parts = runner._components() - LEVELS[request.param]
+    if request.param != "best":
         monkeypatch.setattr(runner, "_components", lambda: parts)
-    box = Sandbox(level_name(parts))
+    if request.param not in sessions:
+        sessions[request.param] = Session(("numpy",))
+    uids: set[int] = set()
+    take = Accounts.take
+
+    def recorded(self: Accounts) -> int:
+        uids.add(uid := take(self))
+        return uid
+
+    monkeypatch.setattr(Accounts, "take", recorded)
+    box = Sandbox(level_name(parts), uids, sessions[request.param])
     yield box
-    _assert_nothing_left()
+    box.assert_nothing_left()
     _assert_good(box.run("good.py", "forward", GOOD_ARGUMENTS))
 
 
@@ -140,7 +181,6 @@ def test_a_correct_submission_runs(sandbox: Sandbox) -> None:
     result = sandbox.run("good.py", "forward", GOOD_ARGUMENTS)
     _assert_good(result)
     assert result.message == ""
-    assert result.seconds < 10
 
 
 def test_an_infinite_loop_is_stopped_by_the_wall_clock(sandbox: Sandbox) -> None:
@@ -148,7 +188,7 @@ def test_an_infinite_loop_is_stopped_by_the_wall_clock(sandbox: Sandbox) -> None
     assert result.status == "timeout"
     assert "wall-clock limit of 1.5 s" in result.message
     assert result.values is None
-    assert 1.4 < result.seconds < 6
+    assert result.seconds >= 1.5  # not stopped before its time (how long after: load)
 
 
 def test_an_infinite_loop_is_stopped_by_the_cpu_limit(sandbox: Sandbox) -> None:
@@ -156,7 +196,6 @@ def test_an_infinite_loop_is_stopped_by_the_cpu_limit(sandbox: Sandbox) -> None:
     result = sandbox.run("infinite_loop.py", "forward", {"x": 1}, limits=limits)
     assert result.status == "timeout"
     assert "CPU-time limit of 1 s" in result.message
-    assert result.seconds < 6
 
 
 def test_a_fork_bomb_is_contained(sandbox: Sandbox) -> None:
@@ -167,7 +206,7 @@ def test_a_fork_bomb_is_contained(sandbox: Sandbox) -> None:
     # RLIMIT_NPROC (under the run's own uid) refused forks long before the bomb's bound.
     assert result.values["refused"] >= 1
     assert result.values["forked"] < Limits().processes
-    assert result.seconds < 10  # the sleeping processes were killed, not waited for
+    assert result.seconds < 60  # the processes sleeping 60 s were killed, not waited for
 
 
 @pytest.mark.parametrize(
@@ -180,6 +219,29 @@ def test_a_memory_hog_is_stopped(sandbox: Sandbox, function: str, limits: Limits
     assert "memory" in result.message
     assert f"{limits.memory_bytes / 2**30:.1f} GiB" in result.message
     assert "memory_hog.py line" in result.message
+
+
+@pytest.mark.parametrize("keeper", ["memory group", "watchdog"])
+def test_the_runs_processes_are_limited_together(
+    sandbox: Sandbox, keeper: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Six forked processes of 192 MiB each (far below the address-space limit of 384 MiB,
+    in 16 MiB steps): together they never hold more than the run's 384 MiB."""
+    limits = Limits(memory_bytes=384 * 2**20)
+    arguments = {"children": 6, "each_mib": 192}
+    if keeper == "memory group":
+        if template_module.class_folder() is None:
+            pytest.skip("no memory cgroup this process may make groups in (the watchdog keeps it)")
+        result = sandbox.run("memory_hog.py", "across_forks", arguments, limits=limits)
+    else:
+        monkeypatch.setattr(template_module, "class_folder", lambda: None)
+        with Session(("numpy",)) as session:
+            result = session.run(DATA / "memory_hog.py", "across_forks", arguments, limits=limits)
+    if result.status == "ok":  # the ones that went over were killed as they did
+        assert result.values["held_mib"] <= 384, result.values  # of the 1152 asked for
+    else:
+        assert result.status == "crashed", result.message
+        assert "its processes together held more than 0.4 GiB" in result.message
 
 
 def test_huge_printed_output_is_cut_and_the_value_still_arrives(sandbox: Sandbox) -> None:
@@ -266,6 +328,39 @@ def test_the_network_is_unreachable(sandbox: Sandbox) -> None:
             listener.accept()
 
 
+def test_the_hosts_unix_sockets_are_unreachable(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A service on a UNIX socket anyone may connect to, by path and by abstract name."""
+    if not {"seccomp", "bwrap"} & sandbox.parts:
+        pytest.skip("no seccomp filter and no bubblewrap: nothing stands between them")
+    folder = tmp_path / "service"
+    folder.mkdir()
+    folder.chmod(0o777)
+    tmp_path.chmod(0o755)
+    path = folder / "service.sock"
+    abstract = f"backviz-test-{os.getpid()}-{time.monotonic_ns()}"
+    listeners = [socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) for _ in range(2)]
+    try:
+        listeners[0].bind(str(path))
+        path.chmod(0o777)
+        listeners[1].bind("\0" + abstract)
+        for listener in listeners:
+            listener.listen()
+            listener.setblocking(False)
+        result = sandbox.run(
+            "network.py", "connect_unix", {"path": str(path), "abstract": abstract}
+        )
+        assert result.status == "ok", result.message
+        assert "CONNECTED" not in result.values.values(), result.values
+        if "seccomp" in sandbox.parts:  # the filter refuses the socket itself: EACCES
+            assert set(result.values.values()) == {"PermissionError errno 13"}
+        for listener in listeners:
+            with pytest.raises(BlockingIOError):
+                listener.accept()
+    finally:
+        for listener in listeners:
+            listener.close()
+
+
 def test_printed_results_are_ignored(sandbox: Sandbox) -> None:
     result = sandbox.run("fake_result.py", "forward", {"x": 1})
     assert result.status == "ok", result.message
@@ -295,12 +390,88 @@ def test_the_graders_data_stays_out_of_reach(sandbox: Sandbox, tmp_path: Path) -
         assert result.values["import"] == "ModuleNotFoundError"
 
 
+def _site_folders() -> list[str]:
+    """Every folder the grader's Python, or a root `pip install`, could put packages in."""
+    import glob
+    import site
+
+    found = [*site.getsitepackages(), *(p for p in sys.path if os.path.isdir(p))]
+    for pattern in ("/usr/lib/python3*/*-packages", "/usr/local/lib/python3*/*-packages"):
+        found += glob.glob(pattern)
+    return sorted(set(found))
+
+
+def test_only_the_allowed_modules_can_be_imported(sandbox: Sandbox) -> None:
+    if "bwrap" not in sandbox.parts:
+        pytest.skip("without bubblewrap the code sees the host's files: any site folder")
+    names = ["numpy", "torch", "sympy", "matplotlib", "playwright", "pytest", "backviz"]
+    result = sandbox.run("imports.py", "try_imports", {"names": names, "folders": _site_folders()})
+    assert result.status == "ok", result.message
+    assert result.values.pop("numpy").startswith("IMPORTED")
+    assert set(result.values.values()) == {"ModuleNotFoundError"}, result.values
+
+
+def test_the_common_standard_modules_import(sandbox: Sandbox) -> None:
+    """Whatever the level (Python may live under a folder only root may enter)."""
+    names = ["statistics", "fractions", "decimal", "random", "numpy.polynomial"]
+    result = sandbox.run("imports.py", "try_imports", {"names": names, "folders": []})
+    assert result.status == "ok", result.message
+    assert all(found.startswith("IMPORTED") for found in result.values.values()), result.values
+
+
+def test_a_normally_installed_backviz_stays_hidden(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A site folder holding an allowed distribution and a (planted) installed backviz: the
+    allowed one imports, backviz does not — not even with its folder put on sys.path."""
+    if "bwrap" not in sandbox.parts:
+        pytest.skip("without bubblewrap the code sees the host's files: any site folder")
+    site = tmp_path / "site-packages"
+    for name in ("allowed_dist", "backviz"):
+        (site / name).mkdir(parents=True)
+        (site / name / "__init__.py").write_text(f"MARKER = 'CANARY {name}'\n")
+        info = site / f"{name}-1.0.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+        (info / "RECORD").write_text(
+            f"{name}/__init__.py,,\n{info.name}/METADATA,,\n{info.name}/RECORD,,\n"
+        )
+    monkeypatch.syspath_prepend(str(site))
+    python_view.cache_clear()
+    try:
+        result = sandbox.run(
+            "imports.py",
+            "try_imports",
+            {"names": ["allowed_dist", "backviz"], "folders": [str(site)]},
+            modules=("allowed_dist",),
+        )
+    finally:
+        python_view.cache_clear()
+    assert result.status == "ok", result.message
+    assert result.values == {
+        "allowed_dist": f"IMPORTED from {site / 'allowed_dist' / '__init__.py'}",
+        "backviz": "ModuleNotFoundError",
+    }
+
+
+def test_the_view_holds_the_allowed_distributions_and_their_dependencies() -> None:
+    view = python_view(("numpy", "torch"))
+    names = {Path(entry).name.partition("-")[0] for entry in view.entries}
+    assert {"numpy", "torch", "sympy", "mpmath", "jinja2", "networkx"} <= names  # torch needs
+    assert not {"backviz", "matplotlib", "playwright", "pytest", "hypothesis"} & names
+    assert "/usr/lib/python3/dist-packages" in view.hidden or not os.path.isdir(
+        "/usr/lib/python3/dist-packages"
+    )
+    with pytest.raises(ValueError, match="never visible"):
+        python_view(("backviz",))
+
+
 def test_the_parent_cannot_be_killed(sandbox: Sandbox) -> None:
     if not _protects_the_grader(sandbox):
         pytest.skip("rlimits only: the code runs as the grader's own user and could kill it")
     result = sandbox.run("kill_parent.py", "kill_parent")
-    if result.status == "ok":  # its parent was the pid namespace's init, which ignores it
-        assert "bwrap" in sandbox.parts
+    if result.status == "ok":  # its parent is outside its pid namespace: getppid() is 0
+        assert "ns" in sandbox.parts
     else:
         assert result.status == "error"
         assert "PermissionError" in result.message
@@ -312,8 +483,172 @@ def test_a_daemon_does_not_outlive_the_run(sandbox: Sandbox, close_fds: bool) ->
     result = sandbox.run("daemon.py", "spawn", {"close_fds": close_fds})
     assert result.status == "ok", result.message
     assert result.values["daemon"] > 0  # it was started …
-    assert result.seconds < 5  # … the run did not wait for it (it holds the pipes) …
-    _assert_nothing_left()  # … and it is gone
+    assert result.seconds < 120  # … the run did not wait the 120 s it sleeps holding the pipes …
+    sandbox.assert_nothing_left()  # … and it is gone
+
+
+def _shared_folder() -> Iterator[Path]:
+    """A folder anyone may write in, nested in /tmp (as another user's would be)."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="backviz-test-shared-", dir="/tmp"))
+    folder.chmod(0o1777)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+shared_folder = pytest.fixture(_shared_folder)
+
+
+def _segments(key: int) -> list[str]:
+    """The host's System V shared-memory segments with this key."""
+    lines = Path("/proc/sysvipc/shm").read_text().splitlines()[1:]
+    return [line for line in lines if line.split() and int(line.split()[0]) == key]
+
+
+def test_nothing_is_left_on_the_host(sandbox: Sandbox, shared_folder: Path) -> None:
+    """Files in /run/lock, /dev/shm, /var/tmp and a nested folder anyone may write, a System V
+    segment, a POSIX message queue: nothing of them outlives the run."""
+    marker = f"backviz-left-{os.getpid()}-{time.monotonic_ns()}"
+    files = [f"{folder}/{marker}" for folder in ("/run/lock", "/dev/shm", "/var/tmp")]
+    files.append(str(shared_folder / marker))
+    key = 0x5B000000 + os.getpid() % 0x100000
+    queue = f"/{marker}"
+    try:
+        result = sandbox.run(
+            "leftovers.py", "leave", {"files": files, "shm_key": key, "queue": queue}
+        )
+        assert result.status == "ok", result.message
+        assert result.values["mqueue"] != "MADE"  # RLIMIT_MSGQUEUE is 0
+        for path in files:
+            assert not os.path.lexists(path), (path, result.values)
+        assert not _segments(key), result.values
+    finally:
+        for path in files:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+
+
+def test_a_root_opened_descriptor_leads_nowhere(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An allowed distribution installed under a folder only root may enter, beside a canary:
+    the run imports it, but no descriptor it holds (nor any walk up from one) reaches the
+    canary."""
+    import tempfile
+
+    vault = Path(tempfile.mkdtemp(prefix="backviz-test-vault-", dir="/tmp"))  # 0700
+    try:
+        site = vault / "lib" / "site-packages"
+        (site / "allowed_dist").mkdir(parents=True)
+        (vault / "lib").chmod(0o755)
+        site.chmod(0o755)
+        (site / "allowed_dist").chmod(0o755)
+        (site / "allowed_dist" / "__init__.py").write_text("VALUE = 1\n")
+        info = site / "allowed_dist-1.0.dist-info"
+        info.mkdir(mode=0o755)
+        (info / "METADATA").write_text("Metadata-Version: 2.1\nName: allowed_dist\nVersion: 1\n")
+        (info / "RECORD").write_text(f"allowed_dist/__init__.py,,\n{info.name}/RECORD,,\n")
+        for path in (site / "allowed_dist" / "__init__.py", info / "METADATA", info / "RECORD"):
+            path.chmod(0o644)
+        (vault / "lib" / "canary.txt").write_text("CANARY in a root-only folder")
+        (vault / "lib" / "canary.txt").chmod(0o644)
+        monkeypatch.syspath_prepend(str(site))
+        python_view.cache_clear()
+        result = sandbox.run(
+            "descriptors.py", "escape", {"name": "canary.txt"}, modules=("allowed_dist",)
+        )
+    finally:
+        python_view.cache_clear()
+        shutil.rmtree(vault, ignore_errors=True)
+    assert result.status == "ok", result.message
+    assert not result.values["read"], result.values
+    assert not any(str(vault) in target for target in result.values["open"].values())
+    targets = sorted(result.values["open"].values())  # stdin, stdout, stderr, the result pipe
+    assert targets[0] == "/dev/null" and all(t.startswith("pipe:") for t in targets[1:]), targets
+    assert len(targets) == 4, targets
+
+
+def test_memory_groups_left_by_a_killed_grader_are_removed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from backviz.sandbox import cgroups
+
+    first = cgroups.class_folder()
+    if first is None:
+        pytest.skip("no memory cgroup this process may make groups in")
+    parent = os.path.dirname(first.path)
+    cgroups.remove_folder(first)
+    stale = Path(parent, "backviz-99999999-0badc0de")
+    (stale / "slot-0").mkdir(parents=True)  # no process in it …
+    monkeypatch.setattr(cgroups, "_STALE_SECONDS", 0.0)  # … and made long enough ago
+    folder = cgroups.class_folder()
+    assert folder is not None
+    cgroups.remove_folder(folder)
+    assert not stale.exists() and not Path(folder.path).exists()
+
+
+def test_the_disk_is_capped(sandbox: Sandbox) -> None:
+    """Files of 4 MiB (below the file-size limit), up to 96 MiB in the work folder and in
+    each folder anyone may write: the run gets at most its 32 MiB on disk, and none stays."""
+    limits = Limits(disk_bytes=32 * 2**20)
+    folders = [".", "/dev/shm", "/tmp", "/var/tmp", "/run/lock"]
+    result = sandbox.run("disk_hog.py", "fill", {"folders": folders, "most_mib": 96}, limits=limits)
+    if result.status == "ok":
+        assert sum(result.values.values()) <= 32, result.values
+    else:  # without a tmpfs of its own: the watchdog stopped it
+        assert "ns" not in sandbox.parts
+        assert result.status == "crashed", result.message
+        assert "wrote more than 32 MiB to disk" in result.message
+    for folder in folders[1:]:
+        assert not list(Path(folder).glob("fill-*")), folder
+
+
+_GRADER = """
+import sys
+from pathlib import Path
+
+from backviz.sandbox import Session, runner
+from backviz.sandbox.accounts import Accounts
+
+parts = frozenset(sys.argv[1].split(","))
+runner._components = lambda: parts
+Accounts.take = lambda self: int(sys.argv[2])
+with Session(("numpy",)) as session:
+    print(session.run(Path(sys.argv[3]), "spawn_and_wait", {}).status)
+"""
+
+
+def test_nothing_outlives_a_killed_grader(sandbox: Sandbox) -> None:
+    """The grader is killed (SIGKILL) while a run and three daemons it started sleep: within
+    seconds, no process of the run is left."""
+    import random
+
+    busy = {uid for uid, *_ in processes()}
+    uid = next(
+        u for u in iter(lambda: random.randrange(1_900_000_000, 1_950_000_000), 0) if u not in busy
+    )
+    sandbox.uids.add(uid)
+    grader = subprocess.Popen(
+        [sys.executable, "-c", _GRADER, ",".join(sandbox.parts), str(uid), DATA / "daemon.py"],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(_processes_of({uid})) < 4 and time.monotonic() < deadline:
+            assert grader.poll() is None, "the grader ended before it was killed"
+            time.sleep(0.05)
+        assert len(_processes_of({uid})) >= 4  # the run and its three daemons
+    finally:
+        grader.kill()
+        grader.wait()
+    deadline = time.monotonic() + 15
+    while _processes_of({uid}) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _processes_of({uid}), "processes of the run outlived the grader"
 
 
 def test_an_exception_names_the_students_line(sandbox: Sandbox) -> None:
@@ -426,7 +761,6 @@ def test_bubblewrap_hides_the_project_and_the_hosts_tmp(tmp_path: Path) -> None:
         DATA / "write_outside.py", "write", {"targets": [], "new_files": ["/tmp/planted"]}
     )
     assert result.values == {"/tmp/planted": "PermissionError"}  # private, and not writable
-    _assert_nothing_left()
 
 
 def test_require_refuses_a_level_the_machine_lacks(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -474,9 +808,10 @@ def test_level_names_round_trip() -> None:
     assert level_name(frozenset({"rlimits"})) == "rlimits only"
     assert parse_level("rlimits only") == {"rlimits"}
     every = frozenset(LEVEL_PARTS)
-    assert level_name(every) == "bwrap+seccomp+rlimits+uid"
+    assert level_name(every) == "bwrap+seccomp+rlimits+uid"  # namespaces go without saying
     assert parse_level(level_name(every)) == every
-    assert parse_level(" Bwrap + seccomp ") == {"bwrap", "seccomp"}
+    assert level_name(every - {"bwrap"}) == "ns+seccomp+rlimits+uid"
+    assert parse_level(" Bwrap + seccomp ") == {"bwrap", "ns", "seccomp"}
 
 
 def test_the_codec_keeps_nan_infinities_and_dollar_keys() -> None:
@@ -491,21 +826,21 @@ def test_the_codec_keeps_nan_infinities_and_dollar_keys() -> None:
 
 
 @pytest.mark.skipif(program() is None, reason="no seccomp filter for this architecture")
-def test_the_seccomp_filter_refuses_inet_sockets_only() -> None:
+def test_the_seccomp_filter_refuses_every_socket_but_a_pair() -> None:
     filter_bytes = program()
     assert filter_bytes is not None and len(filter_bytes) % 8 == 0
     script = (
         "import socket, sys\n"
         f"sys.path.insert(0, {str(ROOT / 'backviz' / 'sandbox')!r})\n"
-        "from harness import install_seccomp\n"
+        "from isolation import install_seccomp\n"
         f"install_seccomp(bytes.fromhex({filter_bytes.hex()!r}))\n"
         "a, b = socket.socketpair(); a.close(); b.close()\n"
-        "for family in (socket.AF_INET, socket.AF_INET6):\n"
+        "for family in (socket.AF_INET, socket.AF_INET6, socket.AF_UNIX, socket.AF_NETLINK):\n"
         "    try:\n"
         "        socket.socket(family)\n"
         "    except PermissionError:\n"
         "        continue\n"
-        "    sys.exit('not refused')\n"
+        "    sys.exit(f'{family} not refused')\n"
         "print('ok')\n"
     )
     done = subprocess.run(
@@ -513,3 +848,15 @@ def test_the_seccomp_filter_refuses_inet_sockets_only() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == "ok\n"
+
+
+def test_a_symlink_is_never_followed_and_says_so(tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    vault.mkdir(mode=0o700)
+    (vault / "canary.py").write_text("CANARY = 1\n")
+    link = tmp_path / "student.py"
+    link.symlink_to(vault / "canary.py")
+    with pytest.raises(SourceRefused, match=r"student\.py is a symbolic link: refused"):
+        run_function(link, "forward", GOOD_ARGUMENTS)
+    with pytest.raises(SourceRefused, match="not a regular file"):
+        run_function(tmp_path, "forward", GOOD_ARGUMENTS)

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..core.engine import run
 from ..core.exercise import NetworkExercise
+from ..errors import BackvizError
 from .code_verdicts import KEYS, CaseJudge, worst
 from .handed_in import Handed, read_handed
 from .table import CORRECT, WRONG, Graded, Verdict
@@ -133,9 +134,12 @@ def grade_code(
     for number, judge in enumerate(judges):
         label = "the exercise's own numbers" if number == 0 else f"random case {number}"
         ran = [s for s, case_runs in enumerate(runs) if len(case_runs) > number]
-        judged = judge.judge([runs[s][number].value for s in ran])
+        judged = _judge_each(judge, [runs[s][number].value for s in ran])
         for s, found in zip(ran, judged, strict=True):
             failure = runs[s][number].failure
+            if isinstance(found, str):  # judging this one failed: the class goes on
+                runs[s][number].failure = failure = found
+                found = {}
             for key in KEYS:
                 for i in layers:
                     if failure:
@@ -166,6 +170,30 @@ def grade_code(
     return results
 
 
+def _judge_each(
+    judge: CaseJudge, values: list[Any]
+) -> list[dict[tuple[str, int], tuple[str, str]] | str]:
+    """The class's values judged at once; should that fail, each on its own, and a value that
+    cannot be judged is a failure of that student's case (the reason), never of the class."""
+    try:
+        return list(judge.judge(values))
+    except Exception:  # one value broke the class's judgement: find it, judge the rest
+        pass
+    judged: list[dict[tuple[str, int], tuple[str, str]] | str] = []
+    for value in values:
+        try:
+            judged.append(judge.judge([value])[0])
+        except Exception as error:
+            judged.append(f"bad-output: what came back could not be judged ({_reason(error)})")
+    return judged
+
+
+def _reason(error: BaseException) -> str:
+    """An exception as one line for a student's feedback."""
+    text = str(error).splitlines()[0][:200] if str(error) else ""
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
 def _problems(function: str, case_runs: list[_Run]) -> list[str]:
     """The sandbox level, each case that did not run, and arguments changed in place."""
     problems = [f"sandbox: {case_runs[0].level}"] if case_runs and case_runs[0].level else []
@@ -192,8 +220,9 @@ def _run_all(
 ) -> list[tuple[list[_Run], str]]:
     """Each submission run on each case in turn (four submissions at a time), until a case
     does not run: the cases after it are not tried. One refused, or whose file cannot be
-    read, is not run at all: no runs, and why."""
-    from ..sandbox import Limits, run_function
+    read, is not run at all: no runs, and why. One sandbox session serves the class: its
+    template imports the allowed modules once, and each case is a process of its own."""
+    from ..sandbox import Limits, Session
 
     spec = exercise.code
     assert spec is not None
@@ -204,48 +233,62 @@ def _run_all(
     def one(source: Handed) -> tuple[list[_Run], str]:
         if source.refused:
             return [], source.refused
-        with tempfile.TemporaryDirectory(prefix="backviz-code-") as folder:
-            try:
-                wrapped = _wrapped(source, spec.function, Path(folder))
-            except OSError as error:  # the copy could not be written
-                return [], f"{source.path.name}: cannot be copied: {error.strerror or error}"
-            if isinstance(wrapped, str):
-                return [], wrapped
-            return _cases_of(wrapped), ""
+        try:
+            with tempfile.TemporaryDirectory(prefix="backviz-code-") as folder:
+                try:
+                    wrapped = _wrapped(source, spec.function, Path(folder))
+                except OSError as error:  # the copy could not be written
+                    return [], f"{source.path.name}: cannot be copied: {error.strerror or error}"
+                if isinstance(wrapped, str):
+                    return [], wrapped
+                return _cases_of(wrapped), ""
+        except Exception as error:  # whatever happened to this one, the class goes on
+            return [_Run(failure=f"could not be run: {_reason(error)}", level=session.level)], ""
 
     def _cases_of(wrapped: Path) -> list[_Run]:
         case_runs: list[_Run] = []
         for case in cases:
+            arguments = _arguments(case)
             try:
-                result = run_function(
-                    wrapped,
-                    "__backviz_call__",
-                    _arguments(case),
-                    limits=limits,
-                    require=require,
-                    modules=spec.modules,
-                )
+                result = session.run(wrapped, "__backviz_call__", arguments, limits=limits)
             except (OSError, ValueError, TypeError) as error:
-                case_runs.append(_Run(failure=f"cannot be run: {error}"))
+                case_runs.append(_Run(failure=f"cannot be run: {error}", level=session.level))
                 break
             if result.status != "ok":
                 failure = f"{result.status}: {result.message}"
                 case_runs.append(_Run(failure=failure, level=result.level))
                 break
-            values = result.values if isinstance(result.values, dict) else {}
-            changed = values.get("changed")
-            if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
-                changed = []
-            case_runs.append(_Run(values.get("value"), changed, level=result.level))
+            run = _returned(result.values, set(arguments))
+            run.level = result.level
+            case_runs.append(run)
+            if run.failure:
+                break
         return case_runs
 
     results: list[tuple[list[_Run], str]] = []
-    with ThreadPoolExecutor(max_workers=max(1, min(4, len(sources)))) as pool:
+    try:
+        session = Session(spec.modules, require=require)
+    except ValueError as error:  # an unknown level named
+        raise BackvizError(f"--require-sandbox: {error}") from None
+    with session, ThreadPoolExecutor(max_workers=max(1, min(4, len(sources)))) as pool:
         for result in pool.map(one, sources):
             results.append(result)
             if progress is not None:
                 progress(len(results), len(sources))
     return results
+
+
+def _returned(values: Any, names: set[str]) -> _Run:
+    """What the wrapper sent back, checked to the letter: ``{"value": …, "changed": [argument
+    names]}``. Anything else came from the student's code writing to the result channel
+    itself, and is a failure of the case (never trusted, never a crash of the class)."""
+    if not isinstance(values, dict) or set(values) != {"value", "changed"}:
+        found = sorted(values) if isinstance(values, dict) else type(values).__name__
+        return _Run(failure=f"bad-output: the result channel held {found!s:.100}, not a result")
+    changed = values["changed"]
+    if not isinstance(changed, list) or not all(isinstance(c, str) and c in names for c in changed):
+        return _Run(failure=f"bad-output: 'changed' is {changed!r:.100}, not argument names")
+    return _Run(values["value"], changed)
 
 
 def starter_file(exercise: NetworkExercise) -> str:

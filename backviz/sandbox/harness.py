@@ -1,289 +1,442 @@
-"""The child side of the sandbox: run one function of a student's file, send back its value.
+"""The sandbox's own side: a template process, started fresh for a class, whose slots make
+one isolated process per case and run the student's function in it.
 
-:mod:`backviz.sandbox.child` copies this file into the sandbox and starts it as::
+:mod:`backviz.sandbox.template` copies this file with ``codec.py`` and ``isolation.py`` into
+a folder of their own (bound read-only under bubblewrap) and starts::
 
-    python -I -S -B _backviz_harness.py CONFIG_FD
+    python -I -S -B harness.py SETUP_FD CONTROL_FD...
 
-It cannot import backviz (the package is not visible from inside) and uses the standard
-library only. Everything below happens before any student code runs:
+It never imports backviz (not visible from inside) and uses the standard library only.
 
-1. read the configuration (JSON) from ``CONFIG_FD`` and close it;
-2. set ``no_new_privs`` and, when asked (no bubblewrap to do it), install the seccomp filter;
-3. import the allowed modules (numpy, torch, …) while their files are reachable;
-4. set the resource limits, then — when started as root — drop for good to the run's own
-   unprivileged uid/gid, so that ``RLIMIT_NPROC`` applies and nothing of root's is open;
-5. keep only stdin/stdout/stderr and the result pipe open, chdir to the work folder;
-6. import the student's file by path, call the function, encode what it returned and
-   write one JSON document to the result pipe, then ``os._exit``.
+The template reads its set-up (JSON) from ``SETUP_FD``, imports the allowed modules (numpy,
+torch …) and nothing of the grader's, then forks one slot per control socket and waits for
+them. A slot joins a memory group of its own once (moving a process between groups takes
+milliseconds, serialised across the machine; a case made by a slot is born in its group),
+says it is ready, and serves requests one case at a time: ``{"op": "run", "id", "uid",
+"memory", "disk", "workdir"}`` with five descriptors (the case's configuration, its result
+pipe, stdout, stderr and status pipe), and ``{"op": "kill", "id"}``. For each run it sets its
+group's limit to the case's memory and spawns the case
+(:func:`backviz.sandbox.isolation.spawn`: the first process of new pid, mount and IPC
+namespaces where the level has them); when the case ends it clears what the case left (at
+the levels without namespaces) and writes ``{"exit", "signal", "cpu", "oom", "stopped"}`` to
+the status pipe. When the grader goes (its control socket closes), a slot kills its case and
+ends; the template ends with its last slot.
 
-The result pipe is not stdout: what the student prints is never read as a result. Its
-documents are ``{"status": "ok", "values": …}`` or ``{"status": S, "message": …}`` with S
-one of ``error``, ``crashed``, ``bad-output``, ``too-much-output``, ``sandbox``; the parent
-checks and interprets them.
-
-Values travel as JSON with the non-finite floats spelled out (``{"$float": "nan"}``), numpy
-arrays and scalars and torch tensors turned into (nested lists of) floats. The codec
-(:func:`encode_value`, :func:`decode_value`) is shared with the parent, which imports
-this module for it.
+A case, before any student code runs and in this order: writes ``H`` on its result pipe
+("the case started"), dies with its slot, is the OOM killer's first choice, starts a session,
+reads its configuration (no slot ever reads it: no student's file or arguments pass through
+its memory into another's case), mounts its own (private mounts, the host read-only, a
+size-capped tmpfs to work in, its own ``/proc``), sets its resource limits, becomes its own
+unprivileged uid, sets ``no_new_privs`` and the seccomp filter, keeps only stdin, stdout,
+stderr and the result pipe open, writes the student's file in its work folder, imports it by
+path, calls the function and writes one JSON document on the result pipe:
+``{"status": "ok", "values": …}`` or ``{"status": S, "message": …}`` with S one of ``error``,
+``crashed``, ``bad-output``, ``too-much-output``, ``sandbox``; the grader checks it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
+import importlib
 import importlib.util
 import json
-import math
 import os
-import resource
+import selectors
 import signal
+import socket
 import sys
 import traceback
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, NoReturn
 
-__all__ = ["MAX_DEPTH", "ResultTooBig", "decode_value", "encode_value", "install_seccomp", "main"]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import codec
+import isolation
 
-MAX_DEPTH = 64
-"""How deeply values may nest (lists in dicts in lists …)."""
+del sys.path[0]
 
 _RESERVE = bytearray(1 << 20)  # given back on MemoryError, so that the report can be written
-
-_PR_SET_PDEATHSIG = 1
-_PR_SET_SECCOMP = 22
-_PR_SET_NO_NEW_PRIVS = 38
-_SECCOMP_MODE_FILTER = 2
-
-
-class ResultTooBig(Exception):
-    """The value would not fit in the result pipe's cap."""
-
-
-# --- the value codec (used on both sides) ------------------------------------------------
-
-
-class _Budget:
-    """A lower bound on the JSON size of what was encoded so far, to give up early."""
-
-    def __init__(self, limit: int | None) -> None:
-        self.left = limit
-
-    def spend(self, count: int) -> None:
-        if self.left is None:
-            return
-        self.left -= count
-        if self.left < 0:
-            raise ResultTooBig
-
-
-def _float(value: float) -> float | dict[str, str]:
-    return value if math.isfinite(value) else {"$float": repr(value)}
-
-
-def encode_value(obj: Any, *, tag_arrays: bool = False, limit: int | None = None) -> Any:
-    """Turn ``obj`` into something :func:`json.dumps` takes with ``allow_nan=False``.
-
-    Numbers, strings, ``None``, lists/tuples and dicts with ``str`` (or ``int``) keys pass;
-    non-finite floats become ``{"$float": "nan" | "inf" | "-inf"}``; numpy arrays and
-    scalars and torch tensors become (nested lists of) floats (booleans stay booleans),
-    or, with ``tag_arrays``, ``{"$array": …, "dtype": …}`` so that :func:`decode_value`
-    can rebuild a numpy array. Dicts with a key starting with ``$`` are wrapped as
-    ``{"$dict": …}`` so that they cannot pass for one of these forms. Raises
-    :class:`TypeError` for anything else, :class:`ValueError` when nested deeper than
-    :data:`MAX_DEPTH`, :class:`ResultTooBig` when the JSON would exceed ``limit`` bytes.
-    """
-    return _encode(obj, tag_arrays, _Budget(limit), 0)
-
-
-def _encode(obj: Any, tag_arrays: bool, budget: _Budget, depth: int) -> Any:
-    if depth > MAX_DEPTH:
-        raise ValueError(f"the value nests more than {MAX_DEPTH} levels deep")
-    if obj is None or isinstance(obj, bool):
-        budget.spend(4)
-        return obj
-    if isinstance(obj, str):
-        budget.spend(len(obj) + 2)
-        return str(obj)
-    if isinstance(obj, int):
-        budget.spend(1)
-        return int(obj)
-    if isinstance(obj, float):
-        budget.spend(3)
-        return _float(float(obj))
-    if isinstance(obj, (list, tuple)):
-        budget.spend(2 + len(obj))
-        return [_encode(item, tag_arrays, budget, depth + 1) for item in obj]
-    if isinstance(obj, dict):
-        budget.spend(2 + len(obj))
-        out: dict[str, Any] = {}
-        for key, value in obj.items():
-            if isinstance(key, bool) or not isinstance(key, (str, int)):
-                raise TypeError(f"dict keys must be strings, not {type(key).__name__}")
-            budget.spend(len(str(key)) + 3)
-            out[str(key)] = _encode(value, tag_arrays, budget, depth + 1)
-        if any(key.startswith("$") for key in out):
-            return {"$dict": out}
-        return out
-    package = type(obj).__module__.partition(".")[0]
-    if package == "torch" and callable(getattr(obj, "detach", None)):
-        tensor = obj.detach().cpu()
-        if tensor.is_complex():
-            raise TypeError("complex tensors can't be sent back")
-        plain = tensor.tolist() if str(tensor.dtype) == "torch.bool" else tensor.double().tolist()
-        return _encode(plain, tag_arrays, budget, depth)
-    if package == "numpy" and hasattr(obj, "dtype") and hasattr(obj, "tolist"):
-        kind = obj.dtype.kind
-        if kind not in "biuf":
-            raise TypeError(f"numpy values of dtype {obj.dtype} can't be sent back")
-        if budget.left is not None and 4 * int(getattr(obj, "size", 1)) > budget.left:
-            raise ResultTooBig  # before .tolist() makes millions of Python floats
-        plain = obj.tolist() if kind == "b" else obj.astype(float).tolist()
-        encoded = _encode(plain, tag_arrays, budget, depth)
-        if tag_arrays and getattr(obj, "ndim", 0) > 0:
-            return {"$array": encoded, "dtype": str(obj.dtype)}
-        return encoded
-    raise TypeError(
-        f"a value of type {type(obj).__qualname__} can't be sent back "
-        "(numbers, strings, lists, dicts, numpy arrays and torch tensors can)"
-    )
-
-
-def decode_value(obj: Any, *, make_array: Callable[[Any, str], Any] | None = None) -> Any:
-    """Undo :func:`encode_value` on what :func:`json.loads` gave.
-
-    ``{"$array": …}`` becomes ``make_array(nested_list, dtype)`` when given, else the list.
-    Raises :class:`ValueError` on a malformed special form.
-    """
-    if isinstance(obj, list):
-        return [decode_value(item, make_array=make_array) for item in obj]
-    if not isinstance(obj, dict):
-        return obj
-    if any(isinstance(key, str) and key.startswith("$") for key in obj):
-        if set(obj) == {"$float"}:
-            if obj["$float"] not in ("nan", "inf", "-inf"):
-                raise ValueError(f"bad $float {obj['$float']!r}")
-            return float(obj["$float"])
-        if set(obj) == {"$dict"} and isinstance(obj["$dict"], dict):
-            return {k: decode_value(v, make_array=make_array) for k, v in obj["$dict"].items()}
-        if set(obj) == {"$array", "dtype"}:
-            data = decode_value(obj["$array"], make_array=make_array)
-            return make_array(data, str(obj["dtype"])) if make_array else data
-        raise ValueError(f"unknown special form with keys {sorted(obj)}")
-    return {k: decode_value(v, make_array=make_array) for k, v in obj.items()}
-
-
-# --- privileges, limits, seccomp ------------------------------------------------------------
-
-
-def _libc() -> ctypes.CDLL:
-    return ctypes.CDLL(None, use_errno=True)
-
-
-def _prctl(option: int, arg: Any, what: str) -> None:
-    if _libc().prctl(option, arg, 0, 0, 0) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"prctl({what}) failed: {os.strerror(err)}")
-
-
-class _SockFprog(ctypes.Structure):
-    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
-
-
-def install_seccomp(program: bytes) -> None:
-    """Install a seccomp-BPF ``program`` (``struct sock_filter`` records) on this process.
-
-    Sets ``no_new_privs`` first (the kernel requires it without ``CAP_SYS_ADMIN``); call
-    it while the process has a single thread: the filter is per thread, inherited by
-    threads and processes created afterwards.
-    """
-    buffer = ctypes.create_string_buffer(program, len(program))
-    prog = _SockFprog(len(program) // 8, ctypes.cast(buffer, ctypes.c_void_p))
-    _prctl(_PR_SET_NO_NEW_PRIVS, 1, "PR_SET_NO_NEW_PRIVS")
-    libc = _libc()
-    if libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"prctl(PR_SET_SECCOMP) failed: {os.strerror(err)}")
-
-
-def _set_limits(limits: dict[str, int]) -> None:
-    used = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = math.ceil(used.ru_utime + used.ru_stime) + int(limits["cpu_seconds"])
-    wanted = {
-        resource.RLIMIT_CPU: (cpu, cpu + 1),
-        resource.RLIMIT_AS: (limits["memory_bytes"],) * 2,
-        resource.RLIMIT_FSIZE: (limits["file_bytes"],) * 2,
-        resource.RLIMIT_NOFILE: (limits["open_files"],) * 2,
-        resource.RLIMIT_NPROC: (limits["processes"],) * 2,
-        resource.RLIMIT_CORE: (0, 0),
-    }
-    for which, (soft, hard) in wanted.items():
-        _, old_hard = resource.getrlimit(which)
-        if old_hard != resource.RLIM_INFINITY:
-            hard = min(hard, old_hard)
-        resource.setrlimit(which, (min(soft, hard), hard))
-
-
-def _drop_privileges(uid: int, gid: int) -> None:
-    os.setgroups([])
-    os.setresgid(gid, gid, gid)
-    os.setresuid(uid, uid, uid)
-    if os.getresuid() != (uid, uid, uid) or os.getresgid() != (gid, gid, gid) or os.getgroups():
-        raise OSError("the uid/gid did not change as asked")
-    try:
-        os.setuid(0)
-    except PermissionError:
-        pass
-    else:
-        raise OSError("root could be regained after dropping privileges")
-
-
-def _reachable_paths(fds: dict[str, int]) -> None:
-    """Point ``sys.path`` and packages' ``__path__`` at ``/proc/self/fd/N`` where needed.
-
-    Without bubblewrap, the interpreter's own files may sit under a folder the new uid
-    cannot enter (pyenv's ``/root/.pyenv``); the descriptors opened as root still lead
-    there, and only there.
-    """
-    moved: dict[str, str] = {}
-    for path, fd in fds.items():
-        if not os.access(path, os.R_OK | os.X_OK):
-            moved[path] = f"/proc/self/fd/{fd}"
-
-    def relocate(entry: str) -> str:
-        for old, new in moved.items():
-            if entry == old or entry.startswith(old + os.sep):
-                return new + entry[len(old) :]
-        return entry
-
-    if not moved:
-        return
-    sys.path[:] = [relocate(entry) for entry in sys.path]
-    for module in list(sys.modules.values()):
-        paths = getattr(module, "__path__", None)
-        if isinstance(paths, list):
-            paths[:] = [relocate(entry) if isinstance(entry, str) else entry for entry in paths]
-    sys.path_importer_cache.clear()
-
-
-def _close_fds_except(keep: set[int]) -> None:
-    try:
-        open_fds = [int(name) for name in os.listdir("/proc/self/fd")]
-    except OSError:
-        open_fds = list(range(3, 1024))
-    for fd in open_fds:
-        if fd > 2 and fd not in keep:
-            with contextlib.suppress(OSError):
-                os.close(fd)
-
-
-# --- sending the outcome --------------------------------------------------------------------
-
+# Standard modules students' numeric code imports, loaded by the template: without namespaces a
+# case cannot reach a Python installed under a folder only root may enter (no root-opened
+# descriptor is left to it), so what is not loaded here would not import there.
+_PRELOADED = (
+    "collections",
+    "copy",
+    "csv",
+    "dataclasses",
+    "decimal",
+    "fractions",
+    "functools",
+    "itertools",
+    "json",
+    "math",
+    "operator",
+    "random",
+    "re",
+    "statistics",
+    "time",
+    "typing",
+)
+_WATCH_SECONDS = 0.05
 
 # Taken before the student's code runs, which may replace them in their modules.
 _dumps = json.dumps
 _write = os.write
 _exit = os._exit
 _TOO_BIG = "the returned value is too big to send back"
+
+
+# --- the template -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Case:
+    """A case the slot started and has not yet reaped."""
+
+    id: int
+    pid: int
+    uid: int | None
+    memory: int
+    disk: int
+    workdir: str
+    status_fd: int
+    pidfd: int | None
+    ooms: int = 0  # the group's OOM kills before the case
+    stopped: str = ""
+
+
+class Slot:
+    """A slot's loop: requests from its control socket, its case ending, the watchdog."""
+
+    def __init__(self, control: socket.socket, setup: dict[str, Any], number: int) -> None:
+        self.control = control
+        self.setup = setup
+        memory = setup.get("memory")
+        self.group_version = int(memory["version"]) if memory else 0
+        self.group = None
+        self.limit = 0
+        if memory:
+            self.limit = 2**30
+            self.group = isolation.make_group(
+                memory["folder"], f"slot-{number}", self.limit, self.group_version
+            )
+            isolation.join_group(self.group)
+        with contextlib.suppress(OSError):
+            isolation.protect_from_oom(-1000)  # root only: the case is chosen, never the slot
+        self.namespaces = isolation.CASE_NAMESPACES if setup["namespaces"] else 0
+        # without a memory group, or without namespaces (the disk), a watchdog looks
+        self.watch = not self.group or not self.namespaces
+        self.low, self.high = setup["uid_range"]
+        self.cases: dict[int, _Case] = {}
+        self.selector = selectors.DefaultSelector()
+
+    def serve(self) -> NoReturn:
+        self.selector.register(self.control, selectors.EVENT_READ, None)
+        while True:
+            timeout = _WATCH_SECONDS if self.watch and self.cases else None
+            for key, _ in self.selector.select(timeout):
+                if key.data is None:
+                    self._request()
+                else:
+                    self._reap(key.data)
+            if self.watch and self.cases:
+                self._look()
+
+    def _request(self) -> None:
+        try:
+            data, fds, _, _ = socket.recv_fds(self.control, 1 << 16, 8)
+        except OSError:
+            data, fds = b"", []
+        if not data:  # the grader is gone: nothing of its runs may outlive it
+            self._shutdown()
+        try:
+            request = json.loads(data)
+            if request.get("op") == "kill":
+                case = self.cases.get(int(request["id"]))
+                if case is not None:
+                    self._stop(case, "")
+                return
+            self._start(request, fds)
+        except Exception:
+            for fd in fds:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+
+    def _start(self, request: dict[str, Any], fds: list[int]) -> None:
+        config_fd, result_fd, stdout_fd, stderr_fd, status_fd = fds
+        uid = request.get("uid")
+        if uid is not None and not self.low <= int(uid) < self.high:
+            raise ValueError("not a run's uid")
+        case = _Case(
+            id=int(request["id"]),
+            pid=0,
+            uid=None if uid is None else int(uid),
+            memory=int(request["memory"]),
+            disk=int(request["disk"]),
+            workdir=str(request["workdir"]),
+            status_fd=status_fd,
+            pidfd=None,
+        )
+        try:
+            if self.group:
+                if case.memory != self.limit:
+                    isolation.set_group_limit(self.group, case.memory, self.group_version)
+                    self.limit = case.memory
+                case.ooms = isolation.group_ooms(self.group, self.group_version)
+            case.pid = isolation.spawn(self.namespaces)
+        except OSError as exc:
+            self._report(case, {"error": f"{exc}"})
+            for fd in (config_fd, result_fd, stdout_fd, stderr_fd):
+                os.close(fd)
+            return
+        if case.pid == 0:  # the case
+            try:
+                _case(self.setup, case, config_fd, result_fd, stdout_fd, stderr_fd)
+            finally:
+                _exit(70)
+        for fd in (config_fd, result_fd, stdout_fd, stderr_fd):
+            os.close(fd)
+        self.cases[case.id] = case
+        try:
+            case.pidfd = os.pidfd_open(case.pid)
+            self.selector.register(case.pidfd, selectors.EVENT_READ, case)
+        except (AttributeError, OSError):
+            self.watch = True  # no pidfd: the loop polls
+
+    def _stop(self, case: _Case, why: str) -> None:
+        case.stopped = case.stopped or why
+        with contextlib.suppress(OSError):
+            os.kill(case.pid, signal.SIGKILL)
+
+    def _reap(self, case: _Case) -> None:
+        try:
+            _, status, usage = os.wait4(case.pid, 0)
+        except ChildProcessError:
+            status, usage = None, None
+        if case.pidfd is not None:
+            self.selector.unregister(case.pidfd)
+            os.close(case.pidfd)
+        self._finish(case, status, usage)
+
+    def _reap_strays(self) -> None:
+        """Without pidfds: reap whatever ended."""
+        for case in list(self.cases.values()):
+            try:
+                pid, status, usage = os.wait4(case.pid, os.WNOHANG)
+            except ChildProcessError:
+                pid, status, usage = case.pid, None, None
+            if pid:
+                self._finish(case, status, usage)
+
+    def _finish(self, case: _Case, status: int | None, usage: Any) -> None:
+        """The case ended: what it left is cleared, then the grader is told how it ended (the
+        first process of a pid namespace ignores SIGXCPU: the CPU time it used tells it)."""
+        self.cases.pop(case.id, None)
+        self._clear(case)
+        ooms = isolation.group_ooms(self.group, self.group_version) if self.group else 0
+        outcome: dict[str, Any] = {"oom": ooms - case.ooms, "stopped": case.stopped}
+        if usage is not None:
+            outcome["cpu"] = round(usage.ru_utime + usage.ru_stime, 3)
+        if status is not None and os.WIFSIGNALED(status):
+            outcome["signal"] = os.WTERMSIG(status)
+        elif status is not None:
+            outcome["exit"] = os.waitstatus_to_exitcode(status)
+        self._report(case, outcome)
+
+    def _clear(self, case: _Case) -> None:
+        """Every process the case made (its namespace took them with it, when it had one), and,
+        without a mount namespace, what its uid left in folders anyone may write in."""
+        if self.namespaces:
+            return
+        if self.group:
+            isolation.kill_group(self.group, spare=os.getpid())
+        if case.uid is not None:
+            isolation.kill_uid(case.uid)
+            isolation.remove_files_of(case.uid)
+            isolation.remove_ipc_of(case.uid)
+        else:
+            with contextlib.suppress(OSError):
+                os.killpg(case.pid, signal.SIGKILL)
+
+    def _report(self, case: _Case, outcome: dict[str, Any]) -> None:
+        with contextlib.suppress(OSError):
+            os.write(case.status_fd, json.dumps(outcome).encode())
+        os.close(case.status_fd)
+
+    def _look(self) -> None:
+        """The watchdog: a case whose processes together hold more memory than its limit
+        (without a memory group), or whose files take more than its disk (without a tmpfs of
+        its own), is stopped."""
+        if any(case.pidfd is None for case in self.cases.values()):
+            self._reap_strays()
+        table = isolation.processes()
+        for case in list(self.cases.values()):
+            if not self.group:
+                held = isolation.resident_bytes(table, case.uid, case.pid)
+                if held > case.memory:
+                    self._stop(case, f"memory:{held}")
+                    continue
+            if not self.namespaces:
+                owned = isolation.files_of(case.uid) if case.uid is not None else []
+                used = isolation.disk_bytes(owned) + isolation.folder_bytes(case.workdir)
+                if used > case.disk:
+                    self._stop(case, f"disk:{used}")
+
+    def _shutdown(self) -> NoReturn:
+        for case in list(self.cases.values()):
+            self._stop(case, "")
+        for case in list(self.cases.values()):
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(case.pid, 0)
+            self._clear(case)
+        _exit(0)
+
+
+def main(argv: list[str]) -> NoReturn:
+    """The template: ``argv`` = [script, SETUP_FD, CONTROL_FD...], one slot per control."""
+    controls = [socket.socket(fileno=int(fd)) for fd in argv[2:]]
+    try:
+        with os.fdopen(int(argv[1]), "rb") as stream:
+            setup = json.loads(stream.read())
+        with contextlib.suppress(OSError):
+            isolation.protect_from_oom(-1000)
+        if setup.get("template_namespaces"):
+            isolation.unshare(int(setup["template_namespaces"]))
+        for entry in setup["sys_path"]:
+            if entry not in sys.path:
+                sys.path.append(entry)
+        for name in (*_PRELOADED, *setup["modules"]):
+            importlib.import_module(name)
+    except BaseException as exc:
+        _not_ready(controls, exc)
+    slots = []
+    for number, control in enumerate(controls):
+        pid = os.fork()
+        if pid == 0:
+            for other in controls:
+                if other is not control:
+                    other.close()
+            try:
+                isolation.set_parent_death_signal(signal.SIGKILL)
+                slot = Slot(control, setup, number)
+            except BaseException as exc:
+                _not_ready([control], exc)
+            control.send(b'{"ready": true}')
+            slot.serve()
+        slots.append(pid)
+    for control in controls:
+        control.close()
+    while slots:  # the template ends with its last slot
+        try:
+            pid = os.wait()[0]
+        except ChildProcessError:
+            break
+        if pid in slots:
+            slots.remove(pid)
+    _exit(0)
+
+
+def _not_ready(controls: list[socket.socket], exc: BaseException) -> NoReturn:
+    for control in controls:
+        with contextlib.suppress(OSError):
+            control.send(_dumps({"ready": False, "message": _describe(exc)}).encode())
+    _exit(71)
+
+
+# --- a case -----------------------------------------------------------------------------------
+
+
+def _case(
+    setup: dict[str, Any],
+    case: _Case,
+    config_fd: int,
+    result_fd: int,
+    stdout_fd: int,
+    stderr_fd: int,
+) -> NoReturn:
+    """The case's process (see the module's docstring for the order of things)."""
+    try:
+        _write(result_fd, b"H")
+    except OSError:
+        _exit(70)
+    try:
+        isolation.set_parent_death_signal(signal.SIGKILL)
+        isolation.protect_from_oom(1000)
+        os.setsid()
+        with os.fdopen(config_fd, "rb") as stream:
+            header, _, code = stream.read().partition(b"\n")
+        config = json.loads(header)
+        _isolate(setup, case, config, (result_fd, stdout_fd, stderr_fd), code)
+    except BaseException as exc:
+        message = f"setting up the sandbox failed: {_describe(exc)}"
+        with contextlib.suppress(OSError):
+            _send(result_fd, {"status": "sandbox", "message": message})
+        _exit(71)
+    pid = os.getpid()
+    outcome = _run(config)
+    if os.getpid() != pid:  # a process the student forked came back here: it reports nothing
+        _exit(0)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    cap = int(config["limits"]["output_bytes"])
+    try:
+        data = _dumps(outcome, allow_nan=False, separators=(",", ":")).encode()
+    except (TypeError, ValueError, RecursionError, MemoryError) as exc:
+        data = _dumps({"status": "bad-output", "message": f"the value can't be sent: {exc}"})
+        data = data.encode()
+    if len(data) > cap:
+        data = _dumps({"status": "too-much-output", "message": _TOO_BIG}).encode()
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[_write(result_fd, view) :]
+    except OSError:
+        _exit(72)
+    _exit(0)
+
+
+def _isolate(
+    setup: dict[str, Any],
+    case: _Case,
+    config: dict[str, Any],
+    pipes: tuple[int, int, int],
+    code: bytes,
+) -> None:
+    """Everything between the case's start and the student's first line."""
+    result_fd, stdout_fd, stderr_fd = pipes
+    work = case.workdir
+    if setup["namespaces"]:
+        isolation.make_private()
+        if setup["host_read_only"]:
+            isolation.read_only_host()
+        if setup["expose"]:
+            isolation.expose(setup["expose"])
+        for path in setup["hide"]:
+            isolation.unmount(path)
+        isolation.mount_tmpfs(work, case.disk, case.uid)
+        isolation.mount_proc()
+    isolation.set_limits(config["limits"])
+    if case.uid is not None:
+        isolation.drop_privileges(case.uid, case.uid)
+        isolation.set_parent_death_signal(signal.SIGKILL)  # a change of uid cleared it
+    if setup.get("seccomp"):
+        isolation.install_seccomp(bytes.fromhex(setup["seccomp"]))
+    else:
+        isolation.set_no_new_privs()
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(stdout_fd, 1)
+    os.dup2(stderr_fd, 2)
+    isolation.close_fds_except({result_fd})
+    os.chdir(work)
+    os.environ["HOME"] = os.environ["TMPDIR"] = work
+    source = os.path.join(work, config["display_name"])
+    with open(source, "xb") as stream:
+        stream.write(code)
+    os.chmod(source, 0o444)
+    sys.argv = [config["display_name"]]
+    sys.dont_write_bytecode = True
 
 
 def _send(fd: int, document: dict[str, Any]) -> None:
@@ -328,49 +481,18 @@ def _failure(exc: BaseException, source: str, display: str, memory: int) -> dict
     return {"status": "error", "message": message}
 
 
-# --- the run ----------------------------------------------------------------------------------
-
-
-def _numpy_array() -> Callable[[Any, str], Any] | None:
+def _numpy_array() -> Any:
     numpy = sys.modules.get("numpy")
     if numpy is None:
         return None
     return lambda data, dtype: numpy.asarray(data, dtype=dtype)
 
 
-def _prepare(config: dict[str, Any]) -> None:
-    seccomp = config.get("seccomp")
-    if seccomp:
-        install_seccomp(bytes.fromhex(seccomp))
-    else:
-        _prctl(_PR_SET_NO_NEW_PRIVS, 1, "PR_SET_NO_NEW_PRIVS")
-    for entry in config["sys_path"]:
-        if entry not in sys.path:
-            sys.path.append(entry)
-    path_fds = {}
-    for entry in sys.path:
-        if os.path.isdir(entry):
-            path_fds[entry] = os.open(entry, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
-    for name in config["modules"]:
-        importlib.import_module(name)
-    _set_limits(config["limits"])
-    if config.get("uid") is not None:
-        parent = os.getppid()
-        _drop_privileges(int(config["uid"]), int(config["gid"]))
-        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, "PR_SET_PDEATHSIG")
-        if os.getppid() != parent:  # the parent died before PDEATHSIG was set
-            os._exit(70)
-    _reachable_paths(path_fds)
-    _close_fds_except({int(config["result_fd"]), *path_fds.values()})
-    os.chdir(config["workdir"])
-    sys.argv = [config["display_name"]]
-    sys.dont_write_bytecode = True
-
-
 def _run(config: dict[str, Any]) -> dict[str, Any]:
-    source, display = config["source"], config["display_name"]
+    display = config["display_name"]
+    source = os.path.join(os.getcwd(), display)
     memory = int(config["limits"]["memory_bytes"])
-    arguments = decode_value(config["arguments"], make_array=_numpy_array())
+    arguments = codec.decode_value(config["arguments"], make_array=_numpy_array())
     try:
         spec = importlib.util.spec_from_file_location("submission", source)
         if spec is None or spec.loader is None:
@@ -390,51 +512,14 @@ def _run(config: dict[str, Any]) -> dict[str, Any]:
     try:
         return {
             "status": "ok",
-            "values": encode_value(value, limit=int(config["limits"]["output_bytes"])),
+            "values": codec.encode_value(value, limit=int(config["limits"]["output_bytes"])),
         }
-    except ResultTooBig:
+    except codec.ResultTooBig:
         return {"status": "too-much-output", "message": _TOO_BIG}
     except (TypeError, ValueError, RecursionError) as exc:
         return {"status": "bad-output", "message": f"the returned value can't be sent back: {exc}"}
     except MemoryError as exc:
         return _failure(exc, source, display, memory)
-
-
-def main(argv: list[str]) -> NoReturn:
-    """Run the configuration read from the descriptor named in ``argv[1]``; ends the process."""
-    with os.fdopen(int(argv[1]), "rb") as stream:
-        config = json.loads(stream.read())
-    result_fd = int(config["result_fd"])
-    cap = int(config["limits"]["output_bytes"])
-    _write(result_fd, b"H")  # "the harness started": the parent tells set-up failures apart
-    try:
-        _prepare(config)
-    except BaseException as exc:
-        message = f"setting up the sandbox failed: {_describe(exc)}"
-        _send(result_fd, {"status": "sandbox", "message": message})
-        os._exit(71)
-    pid = os.getpid()
-    outcome = _run(config)
-    if os.getpid() != pid:  # a process the student forked came back here: it reports nothing
-        os._exit(0)
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
-    try:
-        data = _dumps(outcome, allow_nan=False, separators=(",", ":")).encode()
-    except (TypeError, ValueError, RecursionError, MemoryError) as exc:
-        data = _dumps(
-            {"status": "bad-output", "message": f"the value can't be sent: {exc}"}
-        ).encode()
-    if len(data) > cap:
-        data = _dumps({"status": "too-much-output", "message": _TOO_BIG}).encode()
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[_write(result_fd, view) :]
-    except OSError:
-        _exit(72)
-    _exit(0)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@ TORCH_MEMORY = 2 * 2**30
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits for one run (per process, except the wall clock and the pipe cap)."""
+    """Resource limits for one run (per process, except the wall clock, the pipe cap, the disk
+    and — where a memory cgroup or the watchdog keeps it — the memory, which are the run's)."""
 
     wall_seconds: float = 20.0
     cpu_seconds: int = 15
@@ -21,6 +22,7 @@ class Limits:
     open_files: int = 64
     processes: int = 64  # RLIMIT_NPROC: effective only for a non-root uid
     output_bytes: int = 4 * 2**20  # the result pipe is capped at this
+    disk_bytes: int = 64 * 2**20  # all the run may write (its tmpfs, or the watchdog's count)
 
 
 def memory_for(limits: Limits, modules: tuple[str, ...]) -> int:

@@ -9,12 +9,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from .harness import decode_value
+from .codec import decode_value
 from .levels import Plan, level_name
 from .limits import Limits
 from .pipes import STDOUT_KEEP, Collected
 
-__all__ = ["STATUSES", "RunResult", "result_of"]
+__all__ = ["STATUSES", "RunResult", "refused", "result_of"]
 
 STATUSES = ("ok", "timeout", "crashed", "error", "too-much-output", "bad-output", "refused")
 """Every ``RunResult.status``: ``error`` is the student's code raising, ``crashed`` it dying
@@ -39,11 +39,9 @@ class RunResult:
     stdout: str
 
 
-def result_of(
-    plan: Plan, started: float, got: Collected, proc: Any, limits: Limits, memory: int
-) -> RunResult:
-    """The run's :class:`RunResult` from what was read of it (``proc`` None: it never started)."""
-    status, values, message = _interpret(proc, got, limits, memory, bool(plan.bwrap))
+def result_of(plan: Plan, started: float, got: Collected, limits: Limits, memory: int) -> RunResult:
+    """The run's :class:`RunResult` from what was read of it."""
+    status, values, message = _interpret(got, limits, memory)
     if status == "ok" and got.stdout_total > STDOUT_KEEP:
         message = f"printed {got.stdout_total} bytes; only the first {STDOUT_KEEP} are kept"
     return RunResult(
@@ -54,6 +52,20 @@ def result_of(
         round(time.monotonic() - started, 3),
         bytes(got.stdout).decode("utf-8", errors="replace"),
     )
+
+
+def refused(level: str, message: str) -> RunResult:
+    """A run that did not happen (the level required is missing, the sandbox cannot start)."""
+    return RunResult("refused", None, message, level, 0.0, "")
+
+
+def _end_of(got: Collected) -> dict[str, Any]:
+    """What the template said of the case's end: exit or signal, OOM kills, why it stopped it."""
+    try:
+        end = json.loads(bytes(got.status).decode("utf-8")) if got.status else {}
+    except (ValueError, UnicodeDecodeError):
+        end = {}
+    return end if isinstance(end, dict) else {}
 
 
 def _signal_name(number: int) -> str:
@@ -71,14 +83,13 @@ def _looks_like_memory(text: str) -> bool:
     return bool(re.search(r"MemoryError|bad_alloc|[Cc]annot allocate memory|out of memory", text))
 
 
-def _interpret(
-    proc: Any, got: Collected, limits: Limits, memory: int, bwrap: bool
-) -> tuple[str, Any, str]:
+def _interpret(got: Collected, limits: Limits, memory: int) -> tuple[str, Any, str]:
     """Status, values and message: a stop made here (wall clock, result cap) first, then the
-    harness's document, then how the child died. The harness writes ``H`` first: without it,
-    the sandbox never got as far as the harness."""
+    template's own stops (memory, disk), then the case's document, then how it ended. A case
+    writes ``H`` first: without it, the sandbox never got as far as starting it."""
     stderr = bytes(got.stderr).decode("utf-8", errors="replace").strip()
     tail = stderr[-600:]
+    end = _end_of(got)
     if got.reason == "timeout":
         return (
             "timeout",
@@ -94,20 +105,31 @@ def _interpret(
             None,
             (f"sent more than {limits.output_bytes} bytes over the result channel; stopped"),
         )
+    stopped = str(end.get("stopped") or "")
+    if stopped.startswith("memory:"):
+        return "crashed", None, _memory_message(memory, "a watchdog counting them stopped it")
+    if stopped.startswith("disk:"):
+        return (
+            "crashed",
+            None,
+            f"wrote more than {_mib(limits.disk_bytes)} to disk; stopped (the disk limit)",
+        )
     data = bytes(got.result)
     if not data.startswith(b"H"):
-        return "refused", None, "the sandbox could not be started" + (f": {tail}" if tail else "")
+        why = str(end.get("error") or tail or "")
+        return "refused", None, "the sandbox could not be started" + (f": {why}" if why else "")
     document = data[1:]
     if document:
         return _read_document(document, memory)
-    code = proc.returncode if proc is not None else None
-    number = None
-    if code is not None and code < 0:
-        number = -code
-    elif bwrap and code is not None and code > 128:
-        number = code - 128
-    if number == signal.SIGXCPU:
-        return "timeout", None, f"stopped by the CPU-time limit of {limits.cpu_seconds} s (SIGXCPU)"
+    if end.get("oom"):
+        return "crashed", None, _memory_message(memory, "its memory group's limit")
+    number = end.get("signal") if isinstance(end.get("signal"), int) else None
+    code = end.get("exit")
+    # RLIMIT_CPU ends a case with SIGKILL (a pid namespace's first process ignores SIGXCPU);
+    # the CPU time it used says so, though tick-based accounting may count a little less.
+    cpu = end.get("cpu") if isinstance(end.get("cpu"), (int, float)) else 0.0
+    if number == signal.SIGXCPU or (number == signal.SIGKILL and cpu >= 0.9 * limits.cpu_seconds):
+        return "timeout", None, f"stopped by the CPU-time limit of {limits.cpu_seconds} s"
     if number is not None:
         message = f"killed by {_signal_name(number)} before returning a result"
         if number == signal.SIGKILL or _looks_like_memory(stderr):
@@ -117,6 +139,17 @@ def _interpret(
         if _looks_like_memory(stderr):
             message += f": ran out of memory (the address-space limit is {_gib(memory)})"
     return "crashed", None, message + (f"\n{tail}" if tail else "")
+
+
+def _memory_message(memory: int, how: str) -> str:
+    return (
+        f"out of memory: its processes together held more than {_gib(memory)} "
+        f"(the run's memory limit; {how})"
+    )
+
+
+def _mib(n: int) -> str:
+    return f"{n / 2**20:.0f} MiB"
 
 
 def _no_constants(name: str) -> Any:

@@ -1,9 +1,11 @@
 """The sandbox's self-check, run *inside* it as if it were a student's file.
 
 :func:`backviz.sandbox.runner.available_level` runs :func:`probe` through the real
-machinery once per process and believes only what comes back: the uid the code ran as,
-its pid (small inside a new pid namespace), and whether an ``AF_INET`` socket was
-refused with ``EACCES`` (the seccomp filter) while ``AF_UNIX`` still works.
+machinery once per process and believes only what comes back: the uid the code ran as, its
+pid (1: the first process of a pid namespace of its own), whether ``socket()`` was refused
+with ``EACCES`` (the seccomp filter) for ``AF_INET`` and ``AF_UNIX`` alike while
+``socketpair`` still works, whether a folder of the host (``hidden``, the grader's package)
+can be seen at all, and whether a file can be made in a folder anyone may write (``shared``).
 """
 
 from __future__ import annotations
@@ -15,24 +17,47 @@ import socket
 __all__ = ["probe"]
 
 
-def _try(family: int) -> str:
+def _errno(exc: OSError) -> str:
+    return errno.errorcode.get(exc.errno or 0, str(exc.errno))
+
+
+def _socket(family: int) -> str:
     try:
-        if family == socket.AF_UNIX:
-            left, right = socket.socketpair(socket.AF_UNIX)
-            left.close()
-            right.close()
-        else:
-            socket.socket(family, socket.SOCK_STREAM).close()
+        socket.socket(family, socket.SOCK_STREAM).close()
     except OSError as exc:
-        return errno.errorcode.get(exc.errno or 0, str(exc.errno))
+        return _errno(exc)
     return "ok"
 
 
-def probe() -> dict[str, object]:
+def _pair() -> str:
+    try:
+        left, right = socket.socketpair(socket.AF_UNIX)
+    except OSError as exc:
+        return _errno(exc)
+    left.close()
+    right.close()
+    return "ok"
+
+
+def _write(folder: str) -> str:
+    path = os.path.join(folder, f"backviz-probe-{os.getpid()}-{os.urandom(4).hex()}")
+    try:
+        with open(path, "x"):
+            pass
+    except OSError as exc:
+        return _errno(exc)
+    os.unlink(path)
+    return "ok"
+
+
+def probe(hidden: str, shared: str) -> dict[str, object]:
     """What code in here can do and who it is."""
     return {
         "uid": os.getuid(),
         "pid": os.getpid(),
-        "inet": _try(socket.AF_INET),
-        "unix": _try(socket.AF_UNIX),
+        "inet": _socket(socket.AF_INET),
+        "unix": _socket(socket.AF_UNIX),
+        "pair": _pair(),
+        "hidden": os.path.exists(hidden),
+        "write": _write(shared),
     }

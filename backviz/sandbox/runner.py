@@ -1,33 +1,73 @@
-"""Run one function of a student's file in the sandbox, at the best level this machine offers.
+"""Run students' functions in the sandbox, at the best level this machine offers: a
+:class:`Session` for a class (one template process serving every case), or
+:func:`run_function` for one run.
 
 :func:`available_level` says what this machine provides, checked once per process by
-running a probe through the real machinery (does the filter refuse an ``AF_INET``
-socket? is the uid the one asked for? is the pid namespace there?). The layers themselves
-are described in :mod:`backviz.sandbox.levels`.
+running a probe through the real machinery (does the filter refuse every ``socket()``? is
+the uid the one asked for? is the case the first process of its own pid namespace, unable
+to write on the host? is the grader's package out of sight?). The layers themselves are
+described in :mod:`backviz.sandbox.levels`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
+import threading
 from pathlib import Path
 from typing import Any
 
 from . import seccomp
 from .accounts import is_run_uid
-from .child import execute
-from .levels import LEVEL_PARTS, Plan, level_name, parse_level
+from .child import display_name, run_case
+from .levels import Plan, level_name, parse_level
 from .limits import Limits
-from .outcome import RunResult
+from .outcome import RunResult, refused
+from .source import read_source
+from .template import Template, TemplateError
 
-__all__ = ["available_level", "run_function"]
+__all__ = ["Session", "available_level", "run_function"]
 
 _PROBE = Path(__file__).resolve().parent / "probe.py"
 
 _PROBE_NOTES: list[str] = []
 
 _DEFAULT_LIMITS = Limits()  # frozen: one instance serves every call
+
+
+def _probe(plan: Plan) -> frozenset[str] | None:
+    """The layers ``plan`` really gives here, or None when it does not run at all."""
+    arguments = {"hidden": str(Path(__file__).resolve().parent), "shared": "/tmp"}
+    try:
+        template = Template(plan, (), slots=1)
+    except (TemplateError, OSError) as exc:
+        _PROBE_NOTES.append(f"{level_name(plan.parts)}: the sandbox could not be started: {exc}")
+        return None
+    try:
+        code = _PROBE.read_bytes()
+        result = run_case(template, code, "probe.py", "probe", arguments, Limits(wall_seconds=15))
+    finally:
+        template.close()
+    if result.status != "ok" or not isinstance(result.values, dict):
+        _PROBE_NOTES.append(f"{level_name(plan.parts)}: {result.status}: {result.message}")
+        return None
+    values = result.values
+    parts = {"rlimits"}
+    if (plan.ns or plan.bwrap) and values.get("pid") == 1 and values.get("write") != "ok":
+        parts.add("ns")
+    if plan.bwrap and "ns" in parts and values.get("hidden") is False:
+        parts.add("bwrap")
+    sockets = (values.get("inet"), values.get("unix"), values.get("pair"))
+    if plan.seccomp and sockets == ("EACCES", "EACCES", "ok"):
+        parts.add("seccomp")
+    uid = values.get("uid")
+    if plan.uid and isinstance(uid, int) and is_run_uid(uid):
+        parts.add("uid")
+    if parts != plan.parts:
+        _PROBE_NOTES.append(f"{level_name(plan.parts)}: only {level_name(parts)} verified")
+    return frozenset(parts)
 
 
 @functools.lru_cache(maxsize=1)
@@ -40,34 +80,18 @@ def _components() -> frozenset[str]:
         _PROBE_NOTES.append(f"seccomp: no filter for this architecture ({os.uname().machine})")
     if not bwrap:
         _PROBE_NOTES.append("bwrap: not installed (Debian: apt-get install bubblewrap)")
-    candidates = [
-        Plan(bwrap, has_filter, root),
-        Plan(bwrap, False, root),
-        Plan(None, has_filter, root),
-        Plan(None, False, root),
-    ]
-    tried: set[Plan] = set()
-    for plan in candidates:
-        if plan in tried or (plan.seccomp and not has_filter):
-            continue
-        tried.add(plan)
-        result = execute(plan, _PROBE, "probe", {}, Limits(wall_seconds=15), (), "probe.py")
-        if result.status != "ok" or not isinstance(result.values, dict):
-            _PROBE_NOTES.append(f"{level_name(plan.parts)}: {result.status}: {result.message}")
-            continue
-        values = result.values
-        parts = {"rlimits"}
-        if plan.bwrap and isinstance(values.get("pid"), int) and values["pid"] < 10:
-            parts.add("bwrap")
-        if plan.seccomp and values.get("inet") == "EACCES" and values.get("unix") == "ok":
-            parts.add("seccomp")
-        uid = values.get("uid")
-        if plan.uid and isinstance(uid, int) and is_run_uid(uid):
-            parts.add("uid")
-        if parts != plan.parts:
-            _PROBE_NOTES.append(f"{level_name(plan.parts)}: only {level_name(parts)} verified")
-        return frozenset(parts)
-    return frozenset({"rlimits"})
+    candidates = [Plan(bwrap, True, has_filter, root)] if bwrap else []
+    if root:
+        candidates.append(Plan(None, True, has_filter, True))
+    candidates += [Plan(None, False, has_filter, root), Plan(None, False, False, root)]
+    partial: list[frozenset[str]] = []
+    for plan in dict.fromkeys(candidates):
+        parts = _probe(plan)
+        if parts == plan.parts:
+            return parts
+        if parts is not None:
+            partial.append(parts)
+    return max(partial, key=len, default=frozenset({"rlimits"}))
 
 
 def available_level() -> str:
@@ -78,7 +102,100 @@ def available_level() -> str:
 def _plan_for(parts: frozenset[str]) -> Plan:
     """The plan that gives ``parts`` (the layers the probe verified)."""
     bwrap = shutil.which("bwrap") if "bwrap" in parts else None
-    return Plan(bwrap, "seccomp" in parts and seccomp.program() is not None, "uid" in parts)
+    has_filter = "seccomp" in parts and seccomp.program() is not None
+    return Plan(bwrap, "ns" in parts or bwrap is not None, has_filter, "uid" in parts)
+
+
+class Session:
+    """The runs of one class: a template process started fresh for them (at the first run),
+    at the best level this machine offers, serving every run; :meth:`run` may be called from
+    several threads, ``parallel`` runs going at once (more wait their turn). ``require`` names
+    a level (``"bwrap+seccomp"``, …): when this machine can't provide all of its layers,
+    nothing runs and every result is "refused". Use it as a context manager, or
+    :meth:`close` it: that ends every run still going.
+    """
+
+    def __init__(
+        self,
+        modules: tuple[str, ...] = ("numpy",),
+        *,
+        require: str | None = None,
+        parallel: int = 4,
+    ) -> None:
+        self.modules = tuple(modules)
+        self.parallel = parallel
+        wanted = parse_level(require) if require is not None else frozenset()
+        available = _components()
+        self.level = level_name(available)
+        missing = wanted - available
+        self._refusal = None
+        if missing:
+            notes = "".join(f"\n  {note}" for note in _PROBE_NOTES)
+            self._refusal = (
+                f"sandbox level {require!r} required, but this machine provides only "
+                f"{self.level!r} (missing: {level_name(missing)}); nothing was run{notes}"
+            )
+        self._plan = _plan_for(available)
+        self._lock = threading.Lock()
+        self._template: Template | None = None
+        # Started now, from the thread that makes the session (bubblewrap dies with the thread
+        # that started it, not with the process); a failure is told by each run, which retries.
+        if self._refusal is None:
+            with contextlib.suppress(TemplateError, OSError):
+                self._started()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def _started(self) -> Template:
+        """The template, started (again, if it ended) now."""
+        with self._lock:
+            if self._template is None or not self._template.alive():
+                if self._template is not None:
+                    self._template.close()
+                    self._template = None
+                self._template = Template(self._plan, self.modules, slots=self.parallel)
+            return self._template
+
+    def run(
+        self,
+        source: Path,
+        function: str,
+        arguments: dict[str, Any],
+        *,
+        limits: Limits = _DEFAULT_LIMITS,
+    ) -> RunResult:
+        """Run ``function(**arguments)`` from the student's file ``source``.
+
+        ``arguments`` must be JSON-like (numbers — NaN and infinities too —, strings, lists,
+        dicts; numpy arrays arrive as numpy arrays when numpy is among the modules). Raises
+        :class:`ValueError`/:class:`TypeError` for bad arguments from the caller and
+        :class:`OSError` when ``source`` can't be read (:class:`SourceRefused`, saying why,
+        for a symbolic link, anything but a regular file, or a file over 1 MiB).
+        """
+        if not function.isidentifier():
+            raise ValueError(f"not a function name: {function!r}")
+        if not isinstance(arguments, dict) or not all(isinstance(k, str) for k in arguments):
+            raise TypeError("arguments must be a dict with str keys")
+        if self._refusal is not None:
+            return refused(self.level, self._refusal)
+        code = read_source(Path(source))
+        try:
+            template = self._started()
+        except (TemplateError, OSError) as exc:
+            return refused(self.level, f"the sandbox could not be started: {exc}")
+        name = display_name(Path(source).name)
+        return run_case(template, code, name, function, arguments, limits)
+
+    def close(self) -> None:
+        """End the template (and any run still going)."""
+        with self._lock:
+            if self._template is not None:
+                self._template.close()
+                self._template = None
 
 
 def run_function(
@@ -90,32 +207,11 @@ def run_function(
     require: str | None = None,
     modules: tuple[str, ...] = ("numpy",),
 ) -> RunResult:
-    """Run ``function(**arguments)`` from the student's file ``source`` in the sandbox.
+    """Run ``function(**arguments)`` from the student's file ``source`` in the sandbox, once
+    (a :class:`Session` of one run: for a class, keep one session for every run).
 
-    ``arguments`` must be JSON-like (numbers — NaN and infinities too —, strings, lists,
-    dicts; numpy arrays arrive as numpy arrays when numpy is among ``modules``).
-    ``modules`` are imported by the harness before the student's code (and made visible
-    inside the sandbox). ``require`` names a level (``"bwrap+seccomp"``, …): when this
-    machine can't provide all of its layers, nothing runs and the status is "refused".
-    Raises :class:`ValueError`/:class:`TypeError` for bad arguments from the caller and
-    :class:`OSError` when ``source`` isn't a readable regular file (symlinks refused).
+    ``modules`` are imported before the student's code (and made visible inside the
+    sandbox). See :meth:`Session.run` for the arguments and what is raised.
     """
-    if not function.isidentifier():
-        raise ValueError(f"not a function name: {function!r}")
-    if not isinstance(arguments, dict) or not all(isinstance(k, str) for k in arguments):
-        raise TypeError("arguments must be a dict with str keys")
-    wanted = parse_level(require) if require is not None else frozenset()
-    available = _components()
-    missing = [part for part in LEVEL_PARTS if part in wanted - available]
-    if missing:
-        notes = "".join(f"\n  {note}" for note in _PROBE_NOTES)
-        return RunResult(
-            "refused",
-            None,
-            f"sandbox level {require!r} required, but this machine provides only "
-            f"{level_name(available)!r} (missing: {'+'.join(missing)}); nothing was run{notes}",
-            level_name(available),
-            0.0,
-            "",
-        )
-    return execute(_plan_for(available), Path(source), function, arguments, limits, modules, None)
+    with Session(modules, require=require, parallel=1) as session:
+        return session.run(source, function, arguments, limits=limits)

@@ -1,11 +1,14 @@
-"""A seccomp-BPF filter, written by hand, that keeps a student's code off the network.
+"""A seccomp-BPF filter, written by hand, that keeps a student's code off the network and away
+from the host's services.
 
 The program is classic BPF (``struct sock_filter`` records packed with :mod:`struct`),
 the format both ``bwrap --seccomp FD`` and ``prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER)``
 take. It allows every system call except:
 
-* ``socket``/``socketpair`` for any address family but ``AF_UNIX`` (so ``AF_INET``,
-  ``AF_INET6``, ``AF_PACKET``, ``AF_NETLINK``, … fail with ``EACCES``);
+* ``socket`` for every address family (``EACCES``): ``AF_INET``, ``AF_INET6``,
+  ``AF_PACKET``, ``AF_NETLINK`` …, and ``AF_UNIX`` too, which would reach the host's
+  services by path or abstract name; ``socketpair`` (a connected pair, reaching nothing)
+  is allowed for ``AF_UNIX`` only;
 * ``io_uring_setup``/``io_uring_enter``/``io_uring_register`` (``ENOSYS``): io_uring can
   open sockets without the ``socket`` system call, behind the filter's back;
 * ``clone3`` (``ENOSYS``, its flags live in memory a filter cannot read; glibc falls back
@@ -15,9 +18,8 @@ take. It allows every system call except:
   arm64), which would dodge the numbers above: the process is killed.
 
 Only x86-64 and arm64 are known; elsewhere :func:`program` returns ``None`` and the
-sandbox relies on bubblewrap's empty network namespace alone. Installing the program
-without bubblewrap is the child-side harness's job
-(:func:`backviz.sandbox.harness.install_seccomp`).
+sandbox relies on the template's empty network namespace alone. Each case installs the
+program on itself, after its other set-up (:func:`backviz.sandbox.isolation.install_seccomp`).
 """
 
 from __future__ import annotations
@@ -130,7 +132,7 @@ def program(machine: Arch | None = None) -> bytes | None:
     asm.load(_OFF_NR)
     if a.x32_bit:
         asm.jump(_JGE_K, _X32_SYSCALL_BIT, "kill", 0)
-    asm.jump(_JEQ_K, a.socket, "domain", 0)
+    asm.jump(_JEQ_K, a.socket, "refuse", 0)
     asm.jump(_JEQ_K, a.socketpair, "domain", 0)
     asm.jump(_JEQ_K, a.clone, "namespaces", 0)
     asm.jump(_JEQ_K, a.unshare, "namespaces", 0)
@@ -139,9 +141,10 @@ def program(machine: Arch | None = None) -> bytes | None:
         asm.jump(_JEQ_K, number, "enosys", 0)
     asm.ret(_RET_ALLOW)
 
-    asm.label("domain")  # socket(domain, …): only AF_UNIX
+    asm.label("domain")  # socketpair(domain, …): only AF_UNIX
     asm.load(_OFF_ARG0_LOW)
     asm.jump(_JEQ_K, _AF_UNIX, "allow", 0)
+    asm.label("refuse")
     asm.ret(_errno(errno.EACCES))
 
     asm.label("namespaces")  # clone(flags, …) / unshare(flags): no CLONE_NEWUSER

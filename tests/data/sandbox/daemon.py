@@ -20,3 +20,16 @@ def spawn(close_fds=False):
     os.waitpid(child, 0)
     daemon = int(os.read(read_end, 32) or b"0")
     return {"daemon": daemon}
+
+
+def spawn_and_wait(daemons=3):
+    """Starts daemons in sessions of their own, then waits (for the grader to be killed)."""
+    for _ in range(daemons):
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                time.sleep(60)
+            os._exit(0)
+        os.wait()
+    time.sleep(60)
+    return "not killed"

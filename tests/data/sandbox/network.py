@@ -22,3 +22,18 @@ def connect(port):
         except OSError as exc:
             outcome[name] = f"{type(exc).__name__} errno {exc.errno}"
     return outcome
+
+
+def connect_unix(path, abstract):
+    """A host service by path and one by abstract name (no file at all)."""
+    outcome = {}
+    for name, address in (("path", path), ("abstract", "\0" + abstract)):
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                sock.settimeout(2)
+                sock.connect(address)
+                sock.sendall(b"hello from the sandbox")
+                outcome[name] = "CONNECTED"
+        except OSError as exc:
+            outcome[name] = f"{type(exc).__name__} errno {exc.errno}"
+    return outcome
