@@ -128,7 +128,8 @@ def grade_code(
     cases = code_cases(exercise, secret or new_secret())
     judges = [CaseJudge(case, run(case)) for case in cases]
     ran_or_not = _run_all(exercise, cases, handed, require, progress)
-    runs, not_run = [r for r, _ in ran_or_not], [why for _, why in ran_or_not]
+    runs, not_run = [r for r, _, _ in ran_or_not], [why for _, why, _ in ran_or_not]
+    levels = [level for _, _, level in ran_or_not]
     layers = range(len(exercise.W))
     verdicts: list[dict[tuple[str, int], tuple[str, str]]] = [{} for _ in handed]
     for number, judge in enumerate(judges):
@@ -152,7 +153,11 @@ def grade_code(
                     verdicts[s][(key, i)] = worst(verdicts[s].get((key, i), (CORRECT, "")), here)
     results = []
     for s, source in enumerate(handed):
-        problems = [not_run[s]] if not_run[s] else _problems(spec.function, runs[s])
+        if not_run[s]:  # the level it would have run at, then why it did not
+            problems = [f"sandbox: {levels[s]}" if levels[s] else "", not_run[s]]
+            problems = [p for p in problems if p]
+        else:
+            problems = _problems(spec.function, runs[s])
         rows, explained = [], set()
         for key in KEYS:
             for i in layers:
@@ -217,7 +222,7 @@ def _run_all(
     sources: list[Handed],
     require: str | None,
     progress: Callable[[int, int], None] | None,
-) -> list[tuple[list[_Run], str]]:
+) -> list[tuple[list[_Run], str, str]]:
     """Each submission run on each case in turn (four submissions at a time), until a case
     does not run: the cases after it are not tried. One refused, or whose file cannot be
     read, is not run at all: no runs, and why. One sandbox session serves the class: its
@@ -230,7 +235,11 @@ def _run_all(
         wall_seconds=spec.wall_seconds, memory_bytes=max(Limits().memory_bytes, 3 * 2**30)
     )
 
-    def one(source: Handed) -> tuple[list[_Run], str]:
+    def one(source: Handed) -> tuple[list[_Run], str, str]:
+        runs, why = _one(source)
+        return runs, why, session.level
+
+    def _one(source: Handed) -> tuple[list[_Run], str]:
         if source.refused:
             return [], source.refused
         try:
@@ -265,7 +274,7 @@ def _run_all(
                 break
         return case_runs
 
-    results: list[tuple[list[_Run], str]] = []
+    results: list[tuple[list[_Run], str, str]] = []
     try:
         session = Session(spec.modules, require=require)
     except ValueError as error:  # an unknown level named
