@@ -610,7 +610,7 @@ def test_a_value_that_breaks_the_judge_costs_only_its_student(monkeypatch) -> No
     real = code_verdicts.CaseJudge._elements
 
     def fragile(self, key, i, theirs):
-        if np.any(theirs == 0.25):  # the poisoned value below
+        if np.any(theirs == POISON):  # the poisoned value below, never a value of good.py
             raise ArithmeticError("the judge tripped")
         return real(self, key, i, theirs)
 
@@ -630,13 +630,16 @@ def test_a_value_that_breaks_the_judge_costs_only_its_student(monkeypatch) -> No
     assert graded["poisoned"]["z(2)"][0] == "wrong"
 
 
+POISON = 12345.678125  # a z no case of a sigmoid network with small weights could give
+
+
 def _in_process(case, *, poisoned: bool):
     """good.py's value for `case`, computed here (no sandbox), z(2) poisoned when asked."""
     from backviz.grading import code
 
     value = _good().backward(**code._arguments(case))
     if poisoned:
-        value["z"][0] = np.full_like(value["z"][0], 0.25)
+        value["z"][0] = np.full_like(value["z"][0], POISON)
     return code._Run(value, [], level="in process")
 
 
