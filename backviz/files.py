@@ -203,19 +203,8 @@ def folder_lock(folder: Path, *, wait: float = LOCK_WAIT) -> Iterator[None]:
     """
     folder = Path(folder)
     made = not folder.exists()  # made for this run: gone again if the run writes nothing
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+    fd = _lock_file(folder, wait)
     try:
-        deadline = time.monotonic() + wait
-        while not _try_lock(fd):
-            if time.monotonic() >= deadline:
-                holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-                by = f" (process {holder})" if holder.isdigit() else ""
-                raise BackvizError(
-                    f"{folder}: another backviz run{by} is writing here; "
-                    "wait for it to finish, or choose another folder"
-                )
-            time.sleep(0.05)
         os.ftruncate(fd, 0)  # a run killed outright may have left its number
         os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)  # named to a run that waits
         try:
@@ -223,12 +212,41 @@ def folder_lock(folder: Path, *, wait: float = LOCK_WAIT) -> Iterator[None]:
             yield
         finally:
             os.ftruncate(fd, 0)  # free again, and the same after every run
-    finally:
-        os.close(fd)
         if made and os.listdir(folder) == [LOCK]:  # the run stopped before writing anything
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError):  # removed while still held: see _lock_file
                 os.unlink(folder / LOCK)
                 folder.rmdir()
+    finally:
+        os.close(fd)
+
+
+def _lock_file(folder: Path, wait: float) -> int:
+    """An open descriptor holding the lock on `folder`'s `LOCK` file. A run that removes the
+    file it held (see folder_lock) leaves waiters locking a file no longer there; each lock
+    taken is therefore checked to be on the file the path names now, else taken again."""
+    deadline = time.monotonic() + wait
+    while True:
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+        except FileNotFoundError:  # the folder went between mkdir and open: make it again
+            continue
+        while not _try_lock(fd):
+            if time.monotonic() >= deadline:
+                holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+                os.close(fd)
+                by = f" (process {holder})" if holder.isdigit() else ""
+                raise BackvizError(
+                    f"{folder}: another backviz run{by} is writing here; "
+                    "wait for it to finish, or choose another folder"
+                )
+            time.sleep(0.05)
+        try:
+            if os.fstat(fd).st_ino == os.stat(folder / LOCK).st_ino:
+                return fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)  # locked a removed file: the lock that counts is on the new one
 
 
 def _try_lock(fd: int) -> bool:

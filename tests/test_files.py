@@ -16,12 +16,13 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from backviz.files import LOCK, LOCK_WAIT, RECORD
+from backviz.files import LOCK, LOCK_WAIT, RECORD, folder_lock
 from backviz.grading.run import grade_paths
 from tests.conftest import EXERCISES, ROOT
 
@@ -237,6 +238,44 @@ def test_a_run_killed_outright_leaves_no_lock_behind(tmp_path: Path) -> None:
     grade_paths(SEED, [a_class(tmp_path / "c", 2, "0.08")], out, diagrams=False)
     assert time.monotonic() - started < LOCK_WAIT
     assert (out / LOCK).read_bytes() == b""  # free, naming no process: the same after every run
+
+
+def test_a_waiting_run_and_a_newcomer_never_write_at_once(tmp_path: Path) -> None:
+    """A run that made the folder and wrote nothing removes its lock file on the way out; a run
+    already waiting on that file, and one arriving just then (making the file anew), must
+    still take turns, never both inside."""
+    out = tmp_path / "out"
+    inside, most, turns = [0], [0], threading.Lock()
+
+    def run(hold: float) -> None:
+        with folder_lock(out):
+            with turns:
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+            time.sleep(hold)
+            with turns:
+                inside[0] -= 1
+
+    first_in, first_go = threading.Event(), threading.Event()
+
+    def first() -> None:
+        with folder_lock(out):
+            first_in.set()
+            first_go.wait(10)
+
+    a = threading.Thread(target=first)
+    a.start()
+    assert first_in.wait(10)
+    waiter = threading.Thread(target=run, args=(0.4,))
+    waiter.start()
+    time.sleep(0.2)  # the waiter is now polling the first run's lock file
+    first_go.set()
+    a.join(10)
+    newcomer = threading.Thread(target=run, args=(0.4,))
+    newcomer.start()
+    waiter.join(10)
+    newcomer.join(10)
+    assert most[0] == 1
 
 
 # ── a teacher's files in the reports' folder ─────────────────────────────────────────────
