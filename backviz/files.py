@@ -212,10 +212,10 @@ def folder_lock(folder: Path, *, wait: float = LOCK_WAIT) -> Iterator[None]:
             yield
         finally:
             os.ftruncate(fd, 0)  # free again, and the same after every run
-        if made and os.listdir(folder) == [LOCK]:  # the run stopped before writing anything
-            with contextlib.suppress(OSError):  # removed while still held: see _lock_file
-                os.unlink(folder / LOCK)
-                folder.rmdir()
+            if made and os.listdir(folder) == [LOCK]:  # the run stopped before writing anything
+                with contextlib.suppress(OSError):  # removed while still held: see _lock_file
+                    os.unlink(folder / LOCK)
+                    folder.rmdir()
     finally:
         os.close(fd)
 
