@@ -183,12 +183,20 @@ def _plain(name: object) -> bool:
 
 
 def _write_record(folder: Path, names: Iterable[str]) -> None:
-    record = {
-        "about": "The files backviz wrote in this folder. A later run of backviz replaces or "
-        "deletes only these; it leaves everything else here alone.",
-        "files": sorted(names),
-    }
-    write_atomic(folder / RECORD, json.dumps(record, ensure_ascii=False, indent=1) + "\n")
+    """The record: JSON, a name a line (a class's is 10,000 names: each encoded by json's C
+    string encoder, as `json.dumps(indent=…)` would in pure Python, ten times slower)."""
+    listed = ",\n  ".join(map(_json_string, sorted(names)))
+    write_atomic(folder / RECORD, _RECORD_TEXT.replace("NAMES", listed))
+
+
+_json_string = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_RECORD_TEXT = """{
+ "about": "The files backviz wrote in this folder. A later run of backviz replaces or deletes only these; it leaves everything else here alone.",
+ "files": [
+  NAMES
+ ]
+}
+"""  # noqa: E501
 
 
 # ── one run at a time ─────────────────────────────────────────────────────────────────────
