@@ -590,6 +590,25 @@ def test_memory_groups_left_by_a_killed_grader_are_removed(
     assert not stale.exists() and not Path(folder.path).exists()
 
 
+def test_a_killed_graders_template_folder_is_removed_by_the_next(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A template's folder whose log nothing holds locked goes; one whose template lives stays."""
+    import fcntl
+    import tempfile
+
+    monkeypatch.setattr(template_module, "_STALE_SECONDS", 0.0)
+    left, live = (Path(tempfile.mkdtemp(prefix="backviz-sandbox-")) for _ in range(2))
+    for folder in (left, live):
+        (folder / "harness").mkdir()
+        (folder / "template.log").write_bytes(b"")
+    with (live / "template.log").open("rb") as log:
+        fcntl.flock(log, fcntl.LOCK_EX)
+        template_module._remove_stale_folders(str(left.parent))
+        assert not left.exists() and live.exists()
+    shutil.rmtree(live)
+
+
 def test_the_disk_is_capped(sandbox: Sandbox) -> None:
     """Files of 4 MiB (below the file-size limit), up to 96 MiB in the work folder and in
     each folder anyone may write: the run gets at most its 32 MiB on disk, and none stays."""

@@ -9,6 +9,8 @@ tmpfs, uid, limits and filter before the student's file is loaded.
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import glob
 import itertools
 import json
 import os
@@ -19,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +39,8 @@ __all__ = ["CaseSlot", "Template", "TemplateError", "environment", "write_all"]
 _HERE = Path(__file__).resolve().parent
 _FILES = ("harness.py", "codec.py", "isolation.py")  # the sandbox's side, stdlib only
 _READY_SECONDS = 120.0  # importing torch on a loaded machine
+_PREFIX = "backviz-sandbox-"
+_STALE_SECONDS = 60.0
 
 
 class TemplateError(Exception):
@@ -97,7 +102,8 @@ class Template:
         self.slots = slots
         # Without bubblewrap, the run's uid must reach the folder: not under a private TMPDIR.
         shared = "/tmp" if plan.uid and not plan.bwrap else None
-        self.folder = tempfile.mkdtemp(prefix="backviz-sandbox-", dir=shared)
+        _remove_stale_folders(shared or tempfile.gettempdir())
+        self.folder = tempfile.mkdtemp(prefix=_PREFIX, dir=shared)
         self.memory: MemoryFolder | None = None
         self.process: subprocess.Popen[bytes] | None = None
         try:
@@ -149,6 +155,9 @@ class Template:
                 command += [os.path.join(harness, "harness.py"), *fds]
             self.log_path = os.path.join(self.folder, "template.log")
             with open(self.log_path, "wb") as log:
+                # Held while the template or any of its slots lives: a folder whose log is not
+                # locked is a killed grader's, and the next class removes it.
+                fcntl.flock(log, fcntl.LOCK_EX)
                 self.process = subprocess.Popen(
                     command,
                     stdin=subprocess.DEVNULL,
@@ -297,6 +306,22 @@ class Template:
             remove_folder(self.memory)
             self.memory = None
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _remove_stale_folders(parent: str) -> None:
+    """Template folders left by killed graders: a log nothing holds locked, a minute old."""
+    for folder in glob.glob(os.path.join(parent, _PREFIX + "*")):
+        log = os.path.join(folder, "template.log")
+        try:
+            if time.time() - os.stat(folder).st_mtime < _STALE_SECONDS or not os.path.isdir(
+                os.path.join(folder, "harness")
+            ):
+                continue
+            with open(log, "rb") as stream:
+                fcntl.flock(stream, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # not a template's folder, or its template lives
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def write_all(fd: int, data: bytes) -> None:
