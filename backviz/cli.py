@@ -477,6 +477,12 @@ def variants(exercise: Path, roster: Path, out: Path) -> None:
     )
 
 
+@main.group()
+def export() -> None:
+    """Files a teacher uploads to the system they grade in (Gradescope, Moodle, PrairieLearn,
+    Canvas), made from an exercise, its variants or a class's grades."""
+
+
 @main.command("check-answers")
 @click.argument("exercise", type=click.Path(path_type=Path))
 @click.argument("sheet", type=click.Path(path_type=Path))
