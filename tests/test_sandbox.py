@@ -14,6 +14,7 @@ isn't installed.
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import os
 import shutil
@@ -757,6 +758,54 @@ def test_the_level_is_reported() -> None:
     assert result.level == level
     if IS_ROOT:
         assert "uid" in parse_level(level)
+
+
+_FIRST_CLASS = """
+import json, sys
+from backviz.sandbox import runner
+started = []
+start = runner.Template.__init__
+def counted(self, plan, modules, slots=4):
+    started.append([list(modules), slots])
+    start(self, plan, modules, slots)
+runner.Template.__init__ = counted
+with runner.Session(("numpy",), parallel=2) as session:
+    result = session.run(sys.argv[1], "forward", json.loads(sys.argv[2]))
+print(json.dumps({"started": started, "level": session.level, "status": result.status,
+                  "alone": runner.level_name(runner._components())}))
+"""
+
+
+def test_a_class_is_probed_in_the_template_it_then_keeps() -> None:
+    """A process's first class starts one template — the probe of the machine's level runs in
+    it and the class keeps it — not one to probe and another to run (0.2–0.4 s a class); the
+    level is the one the machine gives."""
+    arguments = json.dumps(GOOD_ARGUMENTS)
+    done = subprocess.run(
+        [sys.executable, "-c", _FIRST_CLASS, str(DATA / "good.py"), arguments],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    seen = json.loads(done.stdout)
+    assert seen["started"] == [[["numpy"], 2]]
+    assert seen["status"] == "ok"
+    assert seen["level"] == seen["alone"] == available_level()
+
+
+def test_a_module_the_template_cannot_load_does_not_lower_the_level() -> None:
+    """The probe falls back to the sandbox alone when the class's modules fail: the level
+    measures the machine, and the class's own error stays its own."""
+    code = (
+        "from backviz.sandbox import runner\n"
+        "try:\n    runner.Session(('no_such_module_of_backviz',))\n"
+        "except ValueError as e:\n    print('refused:', e)\n"
+        "print(runner.available_level())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    refused, level = done.stdout.splitlines()
+    assert refused.startswith("refused: module 'no_such_module_of_backviz' is not installed")
+    assert level == available_level()
 
 
 @pytest.mark.skipif(BWRAP is None, reason=NO_BWRAP)
