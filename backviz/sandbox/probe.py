@@ -5,7 +5,9 @@ machinery once per process and believes only what comes back: the uid the code r
 pid (1: the first process of a pid namespace of its own), whether ``socket()`` was refused
 with ``EACCES`` (the seccomp filter) for ``AF_INET`` and ``AF_UNIX`` alike while
 ``socketpair`` still works, whether a folder of the host (``hidden``, the grader's package)
-can be seen at all, and whether a file can be made in a folder anyone may write (``shared``).
+can be seen at all, and where a file made in a folder anyone may write (``shared``) went: the
+grader looks for it on the host — in a sandbox with a private ``/tmp`` of its own (bubblewrap's,
+as any user), writing there is harmless; reaching the host's is not.
 """
 
 from __future__ import annotations
@@ -40,14 +42,15 @@ def _pair() -> str:
 
 
 def _write(folder: str) -> str:
-    path = os.path.join(folder, f"backviz-probe-{os.getpid()}-{os.urandom(4).hex()}")
+    """The path of a file made in ``folder`` (left there: the grader looks for it on the host,
+    and removes it), or why none could be made."""
+    path = os.path.join(folder, f"backviz-probe-{os.getpid()}-{os.urandom(8).hex()}")
     try:
         with open(path, "x"):
             pass
     except OSError as exc:
         return _errno(exc)
-    os.unlink(path)
-    return "ok"
+    return path
 
 
 def probe(hidden: str, shared: str) -> dict[str, object]:

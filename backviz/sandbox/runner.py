@@ -33,6 +33,7 @@ __all__ = ["Session", "available_level", "run_function"]
 _PROBE = Path(__file__).resolve().parent / "probe.py"
 
 _PROBE_NOTES: list[str] = []
+_SHARED = "/tmp"  # the folder anyone may write, where the probe tries to leave a file
 
 _DEFAULT_LIMITS = Limits()  # frozen: one instance serves every call
 
@@ -61,7 +62,7 @@ def _probe_in(
 ) -> frozenset[str] | None:
     """The layers ``plan`` gives in a template started for ``modules`` and ``slots``; what
     failed goes to ``notes``."""
-    arguments = {"hidden": str(Path(__file__).resolve().parent), "shared": "/tmp"}
+    arguments = {"hidden": str(Path(__file__).resolve().parent), "shared": _SHARED}
     try:
         template = Template(plan, modules, slots=slots)
     except (TemplateError, OSError, ValueError) as exc:  # ValueError: a module not installed
@@ -81,7 +82,23 @@ def _probe_in(
             template.close()
 
 
-def _verified(plan: Plan, result: RunResult, notes: list[str]) -> frozenset[str] | None:
+def _reached_host(made: object, shared: str) -> bool:
+    """Whether the file the probe made (its path, or why it could not) is on the host: there,
+    it is removed (its name is the probe's own)."""
+    if not isinstance(made, str) or not made.startswith(os.path.join(shared, "backviz-probe-")):
+        return False
+    try:
+        os.unlink(made)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True  # there, though not removable
+    return True
+
+
+def _verified(
+    plan: Plan, result: RunResult, notes: list[str], shared: str = _SHARED
+) -> frozenset[str] | None:
     """The layers the probe's `result` shows ``plan`` gives; what did not hold goes to
     ``notes``."""
     if result.status != "ok" or not isinstance(result.values, dict):
@@ -89,7 +106,8 @@ def _verified(plan: Plan, result: RunResult, notes: list[str]) -> frozenset[str]
         return None
     values = result.values
     parts = {"rlimits"}
-    if (plan.ns or plan.bwrap) and values.get("pid") == 1 and values.get("write") != "ok":
+    reached = _reached_host(values.get("write"), shared)
+    if (plan.ns or plan.bwrap) and values.get("pid") == 1 and not reached:
         parts.add("ns")
     if plan.bwrap and "ns" in parts and values.get("hidden") is False:
         parts.add("bwrap")

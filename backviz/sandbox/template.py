@@ -197,7 +197,10 @@ class Template:
             "sys_path": list(self.view.site_dirs),
             "namespaces": ns,
             "template_namespaces": CLONE_NEWNET | CLONE_NEWUTS if ns and not plan.bwrap else 0,
-            "host_read_only": ns and not plan.bwrap,
+            # Every mount read-only for the case, bubblewrap's own too: its /tmp and /dev/shm
+            # are the template's, writable by a case that is not another uid (bubblewrap as
+            # any user) — shared by the class's cases and outside the case's disk cap.
+            "host_read_only": ns,
             "expose": expose,
             "hide": [INSIDE_MEMORY] if plan.bwrap and self.memory is not None else [],
             "memory": memory,
