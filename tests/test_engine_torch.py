@@ -111,6 +111,11 @@ class Case:
     weight_decay: float | None = None  # None: left out (0 for sgd and adam)
     betas: tuple[float, float] | None = None
     eps: float | None = None
+    amsgrad: bool = False
+    alpha: float | None = None  # None: left out (rmsprop's 0.99)
+    centered: bool = False
+    lr_decay: float | None = None  # adagrad's; None: left out
+    initial_accumulator_value: float | None = None
 
     @property
     def negative_slope(self) -> float:
@@ -172,6 +177,12 @@ def to_toml(case: Case) -> str:
         lines.append(f"betas = {_toml_value(list(case.betas))}")
     if case.eps is not None:
         lines.append(f"eps = {_num(case.eps)}")
+    for key in ("amsgrad", "centered"):
+        if getattr(case, key):
+            lines.append(f"{key} = true")
+    for key in ("alpha", "lr_decay", "initial_accumulator_value"):
+        if getattr(case, key) is not None:
+            lines.append(f"{key} = {_num(getattr(case, key))}")
     return "\n".join(lines) + "\n"
 
 
@@ -213,9 +224,21 @@ def cases(draw: Callable, kind: str) -> Case:
         targets = _matrix(draw, n, n_out, 0.0, 1.0)
     else:
         targets = _matrix(draw, n, n_out)
-    optimizer = kind if kind in ("adam", "adamw") else "sgd"
+    optimizer = {"amsgrad": "adam", "momentum": "sgd", "dampened": "sgd", "nesterov": "sgd"}
+    optimizer = optimizer.get(kind, kind)
     extra: dict[str, Any] = {}
-    if optimizer == "sgd":
+    if optimizer == "rmsprop":
+        extra["alpha"] = draw(st.none() | _floats(0.5, 0.999))
+        extra["centered"] = draw(st.booleans())
+        extra["momentum"] = draw(st.just(0.0) | _floats(0.05, 0.99))
+        extra["weight_decay"] = draw(st.none() | _floats(1e-4, 0.1))
+        extra["eps"] = draw(st.none() | _floats(1e-10, 1e-4))
+    elif optimizer == "adagrad":
+        extra["lr_decay"] = draw(st.none() | _floats(0.0, 0.5))
+        extra["initial_accumulator_value"] = draw(st.none() | _floats(0.0, 1.0))
+        extra["weight_decay"] = draw(st.none() | _floats(1e-4, 0.1))
+        extra["eps"] = draw(st.none() | _floats(1e-10, 1e-4))
+    elif optimizer == "sgd":
         if kind != "sgd":
             extra["momentum"] = draw(_floats(0.05, 0.99))
         if kind == "dampened":
@@ -229,6 +252,7 @@ def cases(draw: Callable, kind: str) -> Case:
         extra["weight_decay"] = draw(decay if optimizer == "adamw" else st.none() | decay)
         extra["betas"] = draw(st.none() | st.tuples(_floats(0.0, 0.99), _floats(0.9, 0.9999)))
         extra["eps"] = draw(st.none() | _floats(1e-10, 1e-4))
+        extra["amsgrad"] = kind == "amsgrad"
     return Case(
         sizes=sizes,
         activations=acts,
@@ -274,12 +298,21 @@ def _optimizer(case: Case, params: list) -> torch.optim.Optimizer:
             nesterov=case.nesterov,
             **kwargs,
         )
-    if case.betas is not None:
-        kwargs["betas"] = case.betas
     if case.eps is not None:
         kwargs["eps"] = case.eps
+    if case.optimizer == "rmsprop":
+        if case.alpha is not None:
+            kwargs["alpha"] = case.alpha
+        return torch.optim.RMSprop(params, momentum=case.momentum, centered=case.centered, **kwargs)
+    if case.optimizer == "adagrad":
+        for key in ("lr_decay", "initial_accumulator_value"):
+            if getattr(case, key) is not None:
+                kwargs[key] = getattr(case, key)
+        return torch.optim.Adagrad(params, **kwargs)
+    if case.betas is not None:
+        kwargs["betas"] = case.betas
     cls = torch.optim.Adam if case.optimizer == "adam" else torch.optim.AdamW
-    return cls(params, **kwargs)
+    return cls(params, amsgrad=case.amsgrad, **kwargs)
 
 
 def _torch_loss(case: Case, o: torch.Tensor, t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -419,7 +452,13 @@ def _compare_forward(mine: Any, ref: dict[str, Any], label: str) -> None:
     assert_close(mine.loss, ref["loss"], f"{label} loss E")
 
 
-STATE_KEYS = {"sgd": {"m": "momentum_buffer"}, "adam": {"m": "exp_avg", "v": "exp_avg_sq"}}
+# torch.optim's state names (torch/optim/*.py), under backviz's slot names.
+STATE_KEYS = {
+    "sgd": {"m": "momentum_buffer"},
+    "adam": {"m": "exp_avg", "v": "exp_avg_sq", "vmax": "max_exp_avg_sq"},
+    "rmsprop": {"v": "square_avg", "gavg": "grad_avg", "b": "momentum_buffer"},
+    "adagrad": {"s": "sum"},
+}
 STATE_KEYS["adamw"] = STATE_KEYS["adam"]
 
 
@@ -496,7 +535,10 @@ def check_against_torch(case: Case) -> None:
 
 # One property test per optimiser, so that each gets its share of examples (hypothesis draws
 # the first of a few choices far more often than the others): ~100 examples, ~1.5-4 s each.
-@pytest.mark.parametrize("kind", ["sgd", "momentum", "dampened", "nesterov", "adam", "adamw"])
+@pytest.mark.parametrize(
+    "kind",
+    ["sgd", "momentum", "dampened", "nesterov", "adam", "adamw", "amsgrad", "rmsprop", "adagrad"],
+)
 @settings(
     max_examples=100,
     deadline=None,
@@ -681,7 +723,7 @@ def test_engine_bce_through_a_saturated_sigmoid(z: float, target: float) -> None
     check_against_torch(case)
 
 
-@pytest.mark.parametrize("optimizer", ["sgd", "adam", "adamw"])
+@pytest.mark.parametrize("optimizer", ["sgd", "adam", "adamw", "rmsprop", "adagrad"])
 def test_optimizer_defaults_are_torchs(optimizer: str) -> None:
     """Only the learning rate written: every other setting takes torch.optim's default."""
     case = _one_unit(optimizer=optimizer, lr=0.1, steps=3)

@@ -202,7 +202,9 @@ def _update(
             continue
         g_eff = optimizer.effective_grad(p, g)
         before = previous[i] if previous is not None else {}
-        state = {s: optimizer.next_state(s, before.get(s), g_eff) for s in optimizer.slots}
+        state: dict[str, np.ndarray] = {}
+        for slot in optimizer.slots:  # each after the slots it reads
+            state[slot] = optimizer.next_state(slot, before.get(slot), g_eff, state)
         new_params.append(optimizer.updated(p, g_eff, state, step))
         states.append(state)
     return tuple(new_params), tuple(states)

@@ -154,14 +154,18 @@ def _grad_b(trace: Trace, ref: Ref) -> Formula:
 
 
 def _state(trace: Trace, ref: Ref) -> Formula:
-    """The optimiser's state (momentum buffer, Adam's moments) from the parameter, its gradient
-    and the state of the step before."""
+    """The optimiser's state (momentum buffer, moments, sums of squares) from the parameter,
+    its gradient, the slots of this step it reads, and its own value of the step before."""
     layer, s = ref.layer or 0, ref.step or 1
     slot, param = ref.label
     w, g = _param_and_grad(layer, ref.index, s, param == "b")
-    previous = () if s == 1 else (Ref(Kind.STATE, layer, ref.index, None, s - 1, label=ref.label),)
     optimizer = trace.exercise.training.optimizer
-    return Formula(F.StateUpdate(optimizer, slot, s == 1), (w, g, *previous))
+    current = tuple(
+        Ref(Kind.STATE, layer, ref.index, None, s, label=(other, param))
+        for other in optimizer.reads(slot)
+    )
+    previous = () if s == 1 else (Ref(Kind.STATE, layer, ref.index, None, s - 1, label=ref.label),)
+    return Formula(F.StateUpdate(optimizer, slot, s == 1), (w, g, *current, *previous))
 
 
 def _update(trace: Trace, ref: Ref) -> Formula:

@@ -112,33 +112,59 @@ def _forward_record(zs: list, activations: list, terms: Any, per_sample: Any, lo
 
 def _torch_optimizer(torch: Any, exercise: NetworkExercise, params: list) -> Any:
     opt = exercise.training.optimizer
+    lr, decay = opt.learning_rate, opt.weight_decay
     if opt.name == "sgd":
         return torch.optim.SGD(
             params,
-            lr=opt.learning_rate,
+            lr=lr,
             momentum=opt.momentum,
             dampening=opt.dampening,
             nesterov=opt.nesterov,
-            weight_decay=opt.weight_decay,
+            weight_decay=decay,
+        )
+    if opt.name == "rmsprop":
+        return torch.optim.RMSprop(
+            params,
+            lr=lr,
+            alpha=opt.alpha,
+            eps=opt.eps,
+            weight_decay=decay,
+            momentum=opt.momentum,
+            centered=opt.centered,
+        )
+    if opt.name == "adagrad":
+        return torch.optim.Adagrad(
+            params,
+            lr=lr,
+            lr_decay=opt.lr_decay,
+            weight_decay=decay,
+            initial_accumulator_value=opt.initial_accumulator_value,
+            eps=opt.eps,
         )
     cls = torch.optim.Adam if opt.name == "adam" else torch.optim.AdamW
-    return cls(
-        params, lr=opt.learning_rate, betas=opt.betas, eps=opt.eps, weight_decay=opt.weight_decay
-    )
+    return cls(params, lr=lr, betas=opt.betas, eps=opt.eps, weight_decay=decay, amsgrad=opt.amsgrad)
 
 
-def _torch_state(optimizer: Any, p: Any) -> dict[str, np.ndarray]:
-    """The optimiser's state for one parameter, under backviz's slot names m and v."""
+# torch's names of each optimiser's state, under backviz's slot names.
+_STATE_NAMES = {
+    "sgd": {"m": "momentum_buffer"},
+    "adam": {"m": "exp_avg", "v": "exp_avg_sq", "vmax": "max_exp_avg_sq"},
+    "rmsprop": {"v": "square_avg", "gavg": "grad_avg", "b": "momentum_buffer"},
+    "adagrad": {"s": "sum"},
+}
+_STATE_NAMES["adamw"] = _STATE_NAMES["adam"]
+
+
+def _torch_state(optimizer: Any, p: Any, name: str) -> dict[str, np.ndarray]:
+    """The optimiser's state for one parameter, under backviz's slot names."""
     if p is None:
         return {}
     state = optimizer.state[p]
-    entry: dict[str, np.ndarray] = {}
-    if state.get("momentum_buffer") is not None:
-        entry["m"] = _np(state["momentum_buffer"])
-    if "exp_avg" in state:
-        entry["m"] = _np(state["exp_avg"])
-        entry["v"] = _np(state["exp_avg_sq"])
-    return entry
+    return {
+        slot: _np(state[key])
+        for slot, key in _STATE_NAMES[name].items()
+        if state.get(key) is not None
+    }
 
 
 def torch_trace(exercise: NetworkExercise) -> Trace:
@@ -190,8 +216,9 @@ def torch_trace(exercise: NetworkExercise) -> Trace:
         grad_W = tuple(_np(w.grad) for w in W)
         grad_b = tuple(None if v is None else _np(v.grad) for v in b)
         optimizer.step()
-        state_W = tuple(_torch_state(optimizer, w) for w in W)
-        state_b = tuple(_torch_state(optimizer, v) for v in b)
+        name = exercise.training.optimizer.name
+        state_W = tuple(_torch_state(optimizer, w, name) for w in W)
+        state_b = tuple(_torch_state(optimizer, v, name) for v in b)
         with torch.no_grad():
             W_new = tuple(_np(w) for w in W)
             b_new = tuple(None if v is None else _np(v) for v in b)

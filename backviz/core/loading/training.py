@@ -21,10 +21,27 @@ TRAINING_KEYS = (
     "weight_decay",
     "betas",
     "eps",
+    "amsgrad",
+    "alpha",
+    "centered",
+    "lr_decay",
+    "initial_accumulator_value",
 )
 ADAMW_DEFAULT_WEIGHT_DECAY = 0.01  # torch.optim.AdamW's default (Adam's and SGD's is 0)
-SGD_ONLY = ("momentum", "dampening", "nesterov")  # settings of sgd alone
-ADAM_ONLY = ("betas", "eps")  # settings of adam and adamw alone
+ADAGRAD_DEFAULT_EPS = 1e-10  # torch.optim.Adagrad's (the others' is 1e-8)
+APPLIES: dict[str, tuple[str, ...]] = {
+    "momentum": ("sgd", "rmsprop"),
+    "dampening": ("sgd",),
+    "nesterov": ("sgd",),
+    "betas": ("adam", "adamw"),
+    "amsgrad": ("adam", "adamw"),
+    "eps": ("adam", "adamw", "rmsprop", "adagrad"),
+    "alpha": ("rmsprop",),
+    "centered": ("rmsprop",),
+    "lr_decay": ("adagrad",),
+    "initial_accumulator_value": ("adagrad",),
+}
+"""The optimisers each setting belongs to (as torch.optim's constructors take them)."""
 
 
 def read_training(reader: Reader, data: dict, activations: tuple) -> Training:
@@ -46,12 +63,12 @@ def read_training(reader: Reader, data: dict, activations: tuple) -> Training:
     lr = reader.number(
         table.get("learning_rate", 0.0), "training.learning_rate", positive=steps > 0
     )
-    wrong = SGD_ONLY if name != "sgd" else ADAM_ONLY
-    for key in wrong:
-        if key in table:
-            applies = "sgd" if key in SGD_ONLY else "adam and adamw"
+    for key, optimizers in APPLIES.items():
+        if key in table and name not in optimizers:
             raise reader.error(
-                f"training.{key}", f"{key} only with optimizer = {applies}", f'optimizer = "{name}"'
+                f"training.{key}",
+                f"{key} only with optimizer = {' or '.join(optimizers)}",
+                f'optimizer = "{name}"',
             )
     kwargs: dict[str, Any] = {}
     if "momentum" in table:
@@ -84,6 +101,16 @@ def read_training(reader: Reader, data: dict, activations: tuple) -> Training:
         )
     if "eps" in table:
         kwargs["eps"] = reader.number(table["eps"], "training.eps", positive=True)
+    elif name == "adagrad":
+        kwargs["eps"] = ADAGRAD_DEFAULT_EPS
+    for key in ("amsgrad", "centered"):
+        if key in table:
+            kwargs[key] = reader.boolean(table[key], f"training.{key}")
+    if "alpha" in table:
+        kwargs["alpha"] = reader.number(table["alpha"], "training.alpha", minimum=0, below=1)
+    for key in ("lr_decay", "initial_accumulator_value"):
+        if key in table:
+            kwargs[key] = reader.number(table[key], f"training.{key}", minimum=0)
     return Training(
         Optimizer(name=name, learning_rate=lr, **kwargs), steps=steps, reduction=reduction
     )
