@@ -53,8 +53,10 @@ def html_text(text: str) -> str:
 def cloze_text(html: str) -> str:
     """HTML as it goes inside a field (an answer's feedback): Moodle `html_entity_decode`s what
     it reads there, so `&` is written `&amp;` first and the Cloze characters as references;
-    what Moodle stores is `html` exactly."""
-    return "".join(_SPECIAL.get(c, c) for c in html.replace("&", "&amp;"))
+    what Moodle stores is `html`, but for a backslash, stored as `&#92;` (it shows as `\\`):
+    after decoding, Moodle turns a raw `\\}` or `\\#` into `}` or `#`."""
+    encoded = "".join(_SPECIAL.get(c, c) for c in html.replace("&", "&amp;"))
+    return encoded.replace("&#92;", "&amp;#92;")
 
 
 def moodle_fraction(credit: float) -> float:

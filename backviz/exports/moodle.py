@@ -123,8 +123,10 @@ def _alternatives(
     tolerance = field_tolerance(quantity, significant)
     answers = [Alternative(quantity.value, tolerance, 1.0, html_text(_word("right", lang)))]
     for mistake in quantity.mistakes:
-        if not math.isfinite(mistake.value) or abs(mistake.value - quantity.value) <= tolerance:
-            continue  # indistinguishable from the right value at the precision asked
+        if not math.isfinite(mistake.value) or any(
+            abs(mistake.value - a.value) <= tolerance for a in answers
+        ):  # indistinguishable from the right value, or from an earlier mistake (the first
+            continue  # answer that matches wins, in Moodle as in backviz)
         fraction = moodle_fraction(mistake.credit)
         if not math.isclose(fraction, mistake.credit, abs_tol=1e-7):
             rounded.append((mistake.id, mistake.credit, fraction))
