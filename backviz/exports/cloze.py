@@ -13,7 +13,7 @@ rules here are Moodle's own, read in its source (moodle/moodle):
   [value − tolerance, value + tolerance], the first matching answer in order wins.
 
 So a text put in a field is written as HTML whose special characters are character references
-(`}` as `&#125;`): Moodle decodes them after splitting the field, and no escape can leak.
+(`}` as `&#125;`): Moodle decodes them only after splitting the field, and no escape can leak.
 """
 
 from __future__ import annotations
@@ -38,25 +38,26 @@ MOODLE_FRACTIONS = (
 )  # fmt: skip
 """The grades Moodle lets an answer carry (question_bank::fraction_options, 0 being "None")."""
 
-# characters that end or escape a part of a field, and braces (which would open a field),
-# written as character references: Moodle decodes them only after the field is split
-_SPECIAL = {"}": "&#125;", "{": "&#123;", "~": "&#126;", "#": "&#35;", "\\": "&#92;",
-            "/": "&#47;", '"': "&quot;"}  # fmt: skip
+# What Moodle's regexes read specially: `{` opens a field (ANSWER_START_REGEX), `}` and `~` end
+# an answer or a feedback, `#` ends an answer, `\` keeps the next one from ending it (and
+# `\}`, `\#` are unescaped after decoding). Moodle's documentation also names `/` and `"`,
+# which its current parser reads as any other character: they are left as they are.
+_IN_TEXT = {"{": "&#123;", "}": "&#125;"}
+_IN_FIELD = {"{": "&#123;", "}": "&#125;", "~": "&#126;", "#": "&#35;", "\\": "&amp;#92;"}
 
 
 def html_text(text: str) -> str:
-    """Plain text as HTML for a Cloze question's text: `<`, `>`, `&` and the Cloze characters
-    as references, so nothing in it can open a field or end one."""
-    return "".join(_SPECIAL.get(c, c) for c in escape(text, quote=False))
+    """Plain text as HTML for a Cloze question's text: `<`, `>`, `&` escaped and braces as
+    references, so nothing in it can open a field (or close one)."""
+    return "".join(_IN_TEXT.get(c, c) for c in escape(text, quote=False))
 
 
 def cloze_text(html: str) -> str:
-    """HTML as it goes inside a field (an answer's feedback): Moodle `html_entity_decode`s what
-    it reads there, so `&` is written `&amp;` first and the Cloze characters as references;
-    what Moodle stores is `html`, but for a backslash, stored as `&#92;` (it shows as `\\`):
-    after decoding, Moodle turns a raw `\\}` or `\\#` into `}` or `#`."""
-    encoded = "".join(_SPECIAL.get(c, c) for c in html.replace("&", "&amp;"))
-    return encoded.replace("&#92;", "&amp;#92;")
+    """HTML as it goes inside a field (an answer's feedback). Moodle `html_entity_decode`s what
+    it reads there, so `&` is written `&amp;` first and the characters that would end or escape
+    the feedback as references: what Moodle stores is `html`, but for a backslash, stored as
+    `&#92;` (it shows as one): after decoding, Moodle turns a raw `\\}` or `\\#` into `}`, `#`."""
+    return "".join(_IN_FIELD.get(c, c) for c in html.replace("&", "&amp;"))
 
 
 def moodle_fraction(credit: float) -> float:

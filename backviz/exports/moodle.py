@@ -214,8 +214,11 @@ def moodle_question(trace: Trace, category: str, *, lang: str = "en") -> MoodleQ
         if isinstance(block, Paragraph | Heading | Given):
             body.append(_html_block(block, fields))
         else:  # the figure
-            alt = html_text(block.alt)
-            body.append(f'<p><img src="@@PLUGINFILE@@/{image}" alt="{alt}" role="img"></p>')
+            alt = html_text(block.alt).replace('"', "&quot;")
+            body.append(
+                f'<p><img src="@@PLUGINFILE@@/{image}" alt="{alt}" role="img" '
+                'style="max-width: 100%; height: auto"></p>'
+            )
             body.append(f"<p><small>{html_text(block.caption)}</small></p>")
     body.append(_html_block(blocks[-1], fields))
     solution = render_solution(trace, "text", lang=lang)
