@@ -174,9 +174,9 @@ def _html_block(block: Any, fields: list[str]) -> str:
     head = "".join(f"<th>{html_text(c)}</th>" for c in (*block.columns[:2], block.columns[3]))
     return (
         f"<h3>{html_text(block.title)}</h3>"
-        f'<table class="generaltable"><thead><tr>{head}</tr></thead><tbody>'
-        + "".join(rows)
-        + "</tbody></table>"
+        f'<table class="generaltable"><thead><tr>{head}</tr></thead><tbody>\n'
+        + "\n".join(rows)
+        + "\n</tbody></table>"
     )
 
 
