@@ -535,3 +535,48 @@ def test_a_responses_export_of_another_quiz_or_without_its_columns_is_one_line(
         "which variant each student drew, found neither: tick 'Question text' in the "
         "Responses report's options before downloading"
     )
+
+
+EXPORTABLE = [
+    "linear-regression.toml",
+    "logistic-regression.toml",
+    "nn-221-regression.toml",
+    "softmax-classification.toml",
+    "softmax-classification-textbook.toml",
+    "xor-221.toml",
+    "xor-single-layer.toml",
+]
+
+
+@pytest.mark.parametrize("name", EXPORTABLE)
+def test_every_exercise_with_an_answer_sheet_exports_a_box_per_template_row(
+    tmp_path: Path, name: str
+) -> None:
+    """Part k of a Moodle response is the k-th row of the answer sheet: the regrade relies on
+    the two orders being one."""
+    exercise = SEED.parent / name
+    result, out = export(tmp_path, exercise)
+    assert result.exit_code == 0, result.output
+    template = CliRunner().invoke(main, ["template", str(exercise)])
+    rows = [line.split(",")[0] for line in template.output.splitlines() if line[:1] != "#"]
+    names = [n for n in rows if n not in ("quantity", "student")]
+    text, fields = question_of(out)
+    shown = re.findall(r"<code>(.*?)</code>\)</td><td>\{#(\d+)\}", html.unescape(text))
+    assert [n for n, _ in shown] == names
+    assert [int(k) for _, k in shown] == list(range(1, len(names) + 1))
+    for field in fields:
+        assert field.answers[0].fraction == 1.0
+        assert all(a.fraction in MOODLE_FRACTIONS for a in field.answers)
+        assert all(a.tolerance == field.answers[0].tolerance for a in field.answers)
+
+
+def test_a_batch_over_several_steps_is_torchs_answer_key(tmp_path: Path) -> None:
+    """nn-221-regression: 2-2-1, sigmoid then identity, MSE over a batch, three steps."""
+    exercise = SEED.parent / "nn-221-regression.toml"
+    _, out = export(tmp_path, exercise)
+    text, fields = question_of(out)
+    names = re.findall(r"<code>(.*?)</code>\)</td><td>\{#\d+\}", html.unescape(text))
+    key = torch_reference_of(exercise)
+    assert len(names) == len(fields) > 40
+    for name, field in zip(names, fields, strict=True):
+        assert field.answers[0].value == pytest.approx(key[name], rel=1e-12, abs=1e-15), name

@@ -374,7 +374,7 @@ def check_sheet(exercise_path: Path, sheet: Path, *, lang: str = "en") -> str:
     from .student_reports import feedback_markdown
 
     trace = _network_trace(exercise_path)
-    submissions = read_sheet(sheet)
+    submissions = name_parts(read_sheet(sheet), trace)  # a Moodle export: its first attempt
     if not submissions:
         raise BackvizError(f"{sheet}: no answers found")
     table = ClassGrader(trace, lang=lang).table(submissions[:1])
