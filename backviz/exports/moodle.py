@@ -116,9 +116,7 @@ def field_tolerance(quantity: QuantitySpec, significant: int) -> float:
     return unit * (1 + quantity.terms)
 
 
-def _alternatives(
-    quantity: QuantitySpec, significant: int, lang: str, rounded: list
-) -> list[Alternative]:
+def _alternatives(quantity: QuantitySpec, significant: int, lang: str) -> list[Alternative]:
     """The right answer, then each mistake Moodle can tell from it at the same tolerance."""
     tolerance = field_tolerance(quantity, significant)
     answers = [Alternative(quantity.value, tolerance, 1.0, html_text(_word("right", lang)))]
@@ -128,8 +126,6 @@ def _alternatives(
         ):  # indistinguishable from the right value, or from an earlier mistake (the first
             continue  # answer that matches wins, in Moodle as in backviz)
         fraction = moodle_fraction(mistake.credit)
-        if not math.isclose(fraction, mistake.credit, abs_tol=1e-7):
-            rounded.append((mistake.id, mistake.credit, fraction))
         explanation = mistake.explanation.get(lang, mistake.explanation["en"])
         percent = f"{100 * fraction:.5g} %"
         feedback = _word("mistake", lang, explanation=explanation, id=mistake.id, percent=percent)
@@ -137,9 +133,21 @@ def _alternatives(
     return answers
 
 
+def _rounded(quantities: tuple[QuantitySpec, ...]) -> tuple[tuple[str, float, float], ...]:
+    """The mistakes whose credit Moodle cannot carry: (id, credit, the grade it becomes)."""
+    found = {
+        (m.id, m.credit, moodle_fraction(m.credit))
+        for q in quantities
+        for m in q.mistakes
+        if not math.isclose(moodle_fraction(m.credit), m.credit, abs_tol=1e-7)
+    }
+    return tuple(sorted(found))
+
+
 def _whole_marks(quantities: tuple[QuantitySpec, ...]) -> list[int]:
     """Each field's weight: Moodle's is a whole number, so marks of 0.5 are scaled by the
-    smallest power of ten that makes every one whole (the shares stay backviz's)."""
+    smallest power of ten that makes every one whole (the shares stay backviz's); marks no
+    power up to 1000 makes whole are rounded, to 1 at least."""
     for scale in (1, 10, 100, 1000):
         scaled = [q.marks * scale for q in quantities]
         if all(abs(m - round(m)) < 1e-9 for m in scaled):
@@ -186,10 +194,9 @@ def moodle_question(trace: Trace, category: str, *, lang: str = "en") -> MoodleQ
     grader = ClassGrader(trace, lang=lang)
     spec = grader.spec
     significant = spec.significant
-    rounded: list[tuple[str, float, float]] = []
     weights = _whole_marks(spec.asked)
     fields = [
-        cloze_field(marks, _alternatives(q, significant, lang, rounded))
+        cloze_field(marks, _alternatives(q, significant, lang))
         for marks, q in zip(weights, spec.asked, strict=True)
     ]
     questions = [ref for ref, _ in grader.items]
@@ -228,7 +235,7 @@ def moodle_question(trace: Trace, category: str, *, lang: str = "en") -> MoodleQ
     )
     name = f"{exercise.id} · {exercise.title_in(lang)}"
     return MoodleQuestion(
-        category, name, exercise.id, "\n".join(body), {image: svg}, feedback, tuple(rounded)
+        category, name, exercise.id, "\n".join(body), {image: svg}, feedback, _rounded(spec.asked)
     )
 
 
