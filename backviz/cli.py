@@ -483,6 +483,27 @@ def export() -> None:
     Canvas), made from an exercise, its variants or a class's grades."""
 
 
+# -- export moodle ---------------------------------------------------------------------------
+
+
+@export.command("moodle")
+@click.argument("exercise_or_variants", type=click.Path(path_type=Path))
+@click.option(
+    "-o", "--out", type=click.Path(path_type=Path), required=True, help="The Moodle XML file."
+)
+@click.option("--lang", type=click.Choice(("en", "ko")), default="en", show_default=True)
+def export_moodle(exercise_or_variants: Path, out: Path, lang: str) -> None:
+    """A Moodle XML question bank: one Cloze question for EXERCISE_OR_VARIANTS (an exercise
+    file), or one per variant of a variants folder, in a category per exercise. Moodle's marks
+    are provisional: regrade its quiz's Responses export with `backviz grade`."""
+    from .exports.moodle import write_moodle
+
+    with _writing(out):
+        lines = write_moodle(exercise_or_variants, out, lang=lang)
+    for line in lines:
+        click.echo(line, err=True)
+
+
 @main.command("check-answers")
 @click.argument("exercise", type=click.Path(path_type=Path))
 @click.argument("sheet", type=click.Path(path_type=Path))

@@ -17,8 +17,10 @@ from ..core.trace import Trace
 from ..errors import BackvizError
 from ..files import folder_lock
 from ..parallel import default_jobs, map_forked, shares
+from .cloze_parts import drawn_exercise, matches, name_parts, right_answers
 from .handed_in import Handed, handed_in
 from .roster import NO_CODE, NO_SHEET, Roster
+from .sheets.submission import Submission
 from .table import VerdictTable
 from .verdicts import ClassGrader
 
@@ -112,7 +114,6 @@ def _grade_paths(
     from .reports import write_reports
     from .sheets.folders import sheet_entries
     from .sheets.reading import read_entries
-    from .sheets.submission import Submission
 
     if not exercise_path.is_dir():
         exercise = load(exercise_path)
@@ -150,11 +151,12 @@ def _grade_paths(
             """The share's table; this process's own share reports the progress of all
             (the shares are equal), in chunks of 2,000 sheets."""
             if progress is None or os.getpid() != here:
-                return grader.table(read_entries(entries[share.start : share.stop]))
+                own = read_entries(entries[share.start : share.stop])
+                return grader.table(name_parts(own, trace))
             tables = []
             for chunk in shares(len(share), -(-len(share) // 2000)):
                 start, stop = share.start + chunk.start, share.start + chunk.stop
-                tables.append(grader.table(read_entries(entries[start:stop])))
+                tables.append(grader.table(name_parts(read_entries(entries[start:stop]), trace)))
                 done = stop if jobs == 1 else (stop - share.start) * len(parts)
                 progress(min(done, n - 1) if jobs > 1 else done, n)
             return VerdictTable.concat(tables)
@@ -289,17 +291,29 @@ def _grade_variants(
     from .escape import file_name
 
     variants: dict[str, Path] = {}
+    by_id: dict[str, Path] = {}  # each variant by its exercise id, as a Moodle question names it
     for path in sorted(folder.glob("*.toml")):
         exercise = load(path)
         if isinstance(exercise, NetworkExercise) and exercise.student is not None:
             variants[exercise.student] = path
+            by_id[exercise.id] = path
             variants.setdefault(file_name(exercise.student), path)
     if not variants:
         raise BackvizError(f"{folder}: no variants found (files written by `backviz variants`)")
     graders: dict[Path, ClassGrader] = {}
+
+    def grader_of(path: Path) -> ClassGrader:
+        if path not in graders:
+            graders[path] = ClassGrader(_network_trace(path), lang=lang)
+        return graders[path]
+
     tables, traces = [], []
     for done, submission in enumerate(submissions, start=1):
-        path = variants.get(submission.student) or variants.get(file_name(submission.student))
+        if submission.cloze is not None:  # a Moodle quiz: the variant the student drew
+            path = _drawn_variant(submission, by_id, grader_of, folder)
+            submission = name_parts([submission], grader_of(path).trace)[0]
+        else:
+            path = variants.get(submission.student) or variants.get(file_name(submission.student))
         if path is None:
             path = next(iter(variants.values()))
             submission = replace(
@@ -310,14 +324,47 @@ def _grade_variants(
                     f"no variant for student '{submission.student}' in {folder}",
                 ),
             )
-        if path not in graders:
-            graders[path] = ClassGrader(_network_trace(path), lang=lang)
-        grader = graders[path]
+        grader = grader_of(path)
         tables.append(grader.table([submission]))
         traces.append(grader.trace)
         if progress is not None and (done % 100 == 0 or done == len(submissions)):
             progress(done, len(submissions))
     return VerdictTable.concat(tables), traces
+
+
+def _drawn_variant(
+    submission: Submission,
+    by_id: dict[str, Path],
+    grader_of: Callable[[Path], ClassGrader],
+    folder: Path,
+) -> Path:
+    """The variant a Moodle quiz drew for this attempt: the one its question's text names, else
+    the one whose answer key its right answers are. Neither column in the export, or a
+    question of no variant here, is a one-line error (the whole export is another quiz's)."""
+    file = Path(submission.source.rsplit(":row ", 1)[0]).name
+    named = drawn_exercise(submission)
+    if named is not None:
+        if named in by_id:
+            return by_id[named]
+        raise BackvizError(
+            f"{file}: column 'Question N': expected a question of the variants in {folder}, "
+            f"found backviz exercise {named}: a Responses export of another quiz?"
+        )
+    if right_answers(submission) is not None:
+        for path in by_id.values():
+            if matches(submission, grader_of(path).trace):
+                return path
+        raise BackvizError(
+            f"{file}: column 'Right answer N': expected the answers of a variant in {folder}, "
+            "found those of none: a Responses export of another quiz?"
+        )
+    if not submission.answers:  # no attempt: every answer missing, against any variant
+        return next(iter(by_id.values()))
+    raise BackvizError(
+        f"{file}: column 'Question N': expected it (or 'Right answer N'), to tell which variant "
+        "each student drew, found neither: tick 'Question text' in the Responses report's "
+        "options before downloading"
+    )
 
 
 def check_sheet(exercise_path: Path, sheet: Path, *, lang: str = "en") -> str:
@@ -327,7 +374,7 @@ def check_sheet(exercise_path: Path, sheet: Path, *, lang: str = "en") -> str:
     from .student_reports import feedback_markdown
 
     trace = _network_trace(exercise_path)
-    submissions = read_sheet(sheet)
+    submissions = name_parts(read_sheet(sheet), trace)  # a Moodle export: its first attempt
     if not submissions:
         raise BackvizError(f"{sheet}: no answers found")
     table = ClassGrader(trace, lang=lang).table(submissions[:1])

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from itertools import pairwise
 
+from .moodle_responses import is_responses_header, read_responses
 from .numbers import Answer, WrittenAnswers, parse_number
 from .submission import META_KEYS, STUDENT_KEYS, Sheet, Submission, field_key
 
@@ -16,7 +17,11 @@ __all__ = ["read_csv", "read_template_csv"]
 
 
 def read_csv(text: str, sheet: Sheet) -> list[Submission]:
-    """A `quantity,value` sheet, or a wide CSV (one student per row) when its header says so."""
+    """A `quantity,value` sheet, or a wide CSV (one student per row) when its header says so,
+    or Moodle's quiz Responses report (`moodle_responses.py`)."""
+    first = next((line for line in io.StringIO(text) if line.strip()), "")
+    if is_responses_header(next(csv.reader([first]), [])):
+        return read_responses(text, sheet.file, sheet.source)
     numbered = [
         (number, line)
         for number, line in enumerate(io.StringIO(text, newline=""), 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ...errors import BackvizError
 from ..handed_in import Handed
 from .csv_sheets import read_csv, read_template_csv
 from .files import decode_text, read_bytes
@@ -93,6 +94,8 @@ def _read_safely(entry: Handed) -> list[Submission]:
     path = entry.path
     try:
         return read_sheet(path, default_student=entry.student, follow_links=entry.named)
+    except BackvizError:  # a whole class's export (Moodle's Responses) that cannot be graded
+        raise
     except Exception as error:  # a bad file must never stop the batch
         problem = f"{path.name}: could not be read ({type(error).__name__}: {error})"
         return [Submission(entry.student, str(path), {}, (problem,))]

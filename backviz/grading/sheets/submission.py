@@ -49,6 +49,9 @@ class Submission:
     `WrittenAnswers` for a template sheet read quickly."""
     problems: tuple[str, ...] = ()
     """Sheet-level problems (file, line, what is wrong); empty when the sheet read cleanly."""
+    cloze: str | None = None
+    """A Moodle Cloze response (`moodle_responses.py`): answers keyed `part N`, and this the
+    question drawn as the export gives it (its text, its right answer; "" when neither)."""
 
 
 def field_key(name: str) -> str:
