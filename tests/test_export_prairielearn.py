@@ -240,7 +240,10 @@ def test_a_variants_bank_is_picked_by_the_variant_seed(tmp_path: Path) -> None:
     info = json.loads((folder / "info.json").read_text(encoding="utf-8"))
     assert info["singleVariant"] is False
     bank = json.loads((folder / "bank.json").read_text(encoding="utf-8"))
-    assert [v["name"] for v in bank["variants"]] == ["s01", "s02", "s03"]
+    assert len(bank["variants"]) == 3
+    for path in [folder / "bank.json", *(folder / "clientFilesQuestion").iterdir()]:
+        text = path.read_text(encoding="utf-8")
+        assert not any(s in text for s in ("s01", "s02", "s03")), path  # no roster id
     key = fields(folder)
     sheets_folder = tmp_path / "sheets"
     sheets_folder.mkdir()
@@ -269,6 +272,7 @@ def test_a_variants_bank_is_picked_by_the_variant_seed(tmp_path: Path) -> None:
     for k, student in enumerate(["s01", "s02", "s03"]):
         mine = answered[student]
         assert mine["params"]["variant"] == k
+        assert mine["params"]["variant_name"] == bank["variants"][k]["name"]
         assert mine["params"]["diagram"] == f"diagram-{k + 1}.svg"
         for q in specs[student].asked:
             assert mine["correct_answers"][key[q.name]] == q.value

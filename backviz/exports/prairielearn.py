@@ -9,7 +9,8 @@ The folder holds what PrairieLearn reads (its formats: PrairieLearn's repository
   `<pl-number-input>` per asked quantity, under the sheet's headings;
 - `clientFilesQuestion/diagram-K.svg` — each variant's network drawn with its given numbers
   only, as the problem sheet draws it;
-- `bank.json` — per variant, its marking spec (`grading/spec.py`) and what its page shows;
+- `bank.json` — per variant, its marking spec (`grading/spec.py`) and what its page shows,
+  named by its numbers (no roster id: PrairieLearn hands variants out by its variant seed);
   PrairieLearn never sends it to students (only `clientFilesQuestion/` is served);
 - `server.py` — `prairielearn_server.py`, copied: picks a variant by PrairieLearn's variant
   seed, reads the typed digits, grades them;
@@ -19,6 +20,7 @@ The folder holds what PrairieLearn reads (its formats: PrairieLearn's repository
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import uuid
@@ -33,6 +35,7 @@ from ..errors import BackvizError
 from ..files import StagedFolders, Written, folder_lock, write_atomic
 from ..grading.handout import Handout, handouts
 from ..grading.practice import WORDS as PRACTICE_WORDS
+from ..grading.variants import variant_id
 from ..grading.verdicts import ClassGrader
 from ..render.diagrams import diagram
 from ..render.document import Heading
@@ -54,6 +57,13 @@ __all__ = [
 QUESTION_NAMESPACE = uuid.UUID("6d1f3c8e-5b0a-4f47-9a39-0b8a7c1e2d44")
 CLIENT_FILES = "clientFilesQuestion"
 TOPIC = {"en": "Backpropagation", "ko": "역전파"}
+# The sheet's given numbers in columns, as on the printed sheet (render/handout_formats.py)
+STYLE = """<style>
+.backviz-sheet .given p { margin: .3rem 0; }
+.backviz-sheet .given .numbers { display: grid; column-gap: .8rem;
+  grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr)); }
+.backviz-sheet .given .n { white-space: nowrap; }
+</style>"""
 
 
 @dataclass(frozen=True)
@@ -78,6 +88,21 @@ def _field_keys(names: list[str]) -> list[str]:
             candidate, n = f"{key}_{n}", n + 1
         keys.append(candidate)
     return keys
+
+
+def _exercise_id(exercise: NetworkExercise) -> str:
+    """The exercise's own id, also for a variant (whose id adds its student's)."""
+    if exercise.student is None:
+        return exercise.id
+    suffix = variant_id("", exercise.student)
+    return exercise.id[: -len(suffix)] if exercise.id.endswith(suffix) else exercise.id
+
+
+def _variant_name(spec: dict[str, Any]) -> str:
+    """A variant's name in the bank: from its numbers, never from whose it was in a roster
+    (PrairieLearn hands variants out by its seed), and the same when exported again."""
+    given = json.dumps([spec["exercise"], spec["given"]], sort_keys=True, allow_nan=False)
+    return "v-" + hashlib.sha256(given.encode("utf-8")).hexdigest()[:12]
 
 
 def _statement(sheet: Sheet) -> tuple[str, str, str]:
@@ -128,12 +153,15 @@ def _inputs(sheet: Sheet, keys: dict[str, str]) -> list[str]:
 def _question_html(sheet: Sheet, keys: dict[str, str]) -> str:
     return "\n".join(
         [
+            STYLE,
             "<pl-question-panel>",
+            '<div class="backviz-sheet">',
             "{{{params.statement}}}",
             '<pl-figure file-name="{{params.diagram}}" directory="clientFilesQuestion">'
             "</pl-figure>",
             '<p class="small text-muted">{{params.caption}}</p>',
             "{{{params.precision}}}",
+            "</div>",
             "</pl-question-panel>",
             "",
             *_inputs(sheet, keys),
@@ -182,6 +210,7 @@ def prairielearn_question(
         if [q.name for q in spec.asked] != names:
             raise BackvizError(f"{source}: the sheet and the grader ask different quantities")
         graph = diagram(handout.trace, stage="all", lang=lang, blank=True)
+        graph.name = _exercise_id(handout.trace.exercise)  # type: ignore[arg-type]  # no roster id
         diagram_file = f"diagram-{k}.svg"
         client_files[diagram_file] = render_graph(graph, "svg").decode("utf-8")
         statement, caption, precision = _statement(handout.sheet)
@@ -191,13 +220,16 @@ def prairielearn_question(
             "caption": caption,
             "precision": precision,
         }
-        bank.append({"name": handout.stem, "params": params, "spec": spec.to_data()})
+        data = spec.to_data()
+        data["exercise"] = _exercise_id(handout.trace.exercise)  # type: ignore[arg-type]
+        bank.append({"name": _variant_name(data), "params": params, "spec": data})
     exercise = first.trace.exercise
+    exercise_id = _exercise_id(exercise)  # type: ignore[arg-type]
     info = {
-        "uuid": str(uuid.uuid5(QUESTION_NAMESPACE, f"{exercise.id}\0{folder_name}")),
+        "uuid": str(uuid.uuid5(QUESTION_NAMESPACE, f"{exercise_id}\0{folder_name}")),
         "title": exercise.title_in(lang),
         "topic": TOPIC.get(lang, TOPIC["en"]),
-        "tags": ["backviz", exercise.id],
+        "tags": ["backviz", exercise_id],
         "type": "v3",
         "singleVariant": len(bank) == 1,
         "partialCredit": True,
@@ -205,7 +237,7 @@ def prairielearn_question(
     }
     labels = dict(PRACTICE_WORDS.get(lang, PRACTICE_WORDS["en"])["verdicts"])
     bank_data = {
-        "exercise": exercise.id,
+        "exercise": exercise_id,
         "lang": lang,
         "labels": labels,
         "fields": [[keys[name], name] for name in names],

@@ -34,7 +34,16 @@ def _marking():
 
 
 def _variant(data: dict) -> dict:
-    return _bank()["variants"][data["params"]["variant"]]
+    """The variant this PrairieLearn variant was generated with, by its name in the bank (an
+    export made again with other variants cannot grade it with another's numbers)."""
+    name = data["params"]["variant_name"]
+    for variant in _bank()["variants"]:
+        if variant["name"] == name:
+            return variant
+    raise LookupError(
+        f"variant '{name}' is no longer in bank.json (exported again with other variants): "
+        "this variant cannot be graded; start a new variant of the question"
+    )
 
 
 def generate(data: dict) -> None:
@@ -42,6 +51,7 @@ def generate(data: dict) -> None:
     variants = _bank()["variants"]
     k = int(data["variant_seed"]) % len(variants)
     data["params"]["variant"] = k
+    data["params"]["variant_name"] = variants[k]["name"]
     data["params"].update(variants[k]["params"])
     values = {q["name"]: q["value"] for q in variants[k]["spec"]["asked"]}
     for key, name in _bank()["fields"]:
