@@ -212,6 +212,13 @@ def test_question_html_asks_every_quantity_and_gives_no_answer_away(tmp_path: Pa
     svg = (folder / "clientFilesQuestion" / params["diagram"]).read_text(encoding="utf-8")
     assert svg.lstrip().startswith("<?xml") or "<svg" in svg[:500]
     shown = html + json.dumps(params, ensure_ascii=False) + svg
+    package = Path(backviz.__file__).parent  # the rules travel verbatim: one source
+    assert (folder / "backviz_marking.py").read_bytes() == (
+        package / "grading" / "marking.py"
+    ).read_bytes()
+    assert (folder / "server.py").read_bytes() == (
+        package / "exports" / "prairielearn_server.py"
+    ).read_bytes()
     for q in spec.asked:
         assert format_number(q.value) not in shown, q.name
 

@@ -62,7 +62,8 @@ def parse(data: dict) -> None:
     """Each field read as backviz reads numbers (0.5, .5, 5e-1, 1/2, 50%, ≈0.5, −0.5, 0,5):
     what it reads is no format error, even where the input element did not read it."""
     for key, _ in _bank()["fields"]:
-        text = str(data["raw_submitted_answers"].get(key) or "").strip()
+        raw = data["raw_submitted_answers"].get(key)
+        text = "" if raw is None else str(raw).strip()
         if not text:
             data["format_errors"].pop(key, None)  # a blank is a missing answer, graded 0
             continue
@@ -80,7 +81,7 @@ def grade(data: dict) -> None:
     bank = _bank()
     spec = _variant(data)["spec"]
     names = dict(bank["fields"])
-    answers = {name: data["raw_submitted_answers"].get(key) or "" for key, name in names.items()}
+    answers = {name: data["raw_submitted_answers"].get(key) for key, name in names.items()}
     result = _marking().grade(spec, answers, bank["lang"])
     marks = {q["name"]: q["marks"] for q in spec["asked"]}
     for key, name in names.items():

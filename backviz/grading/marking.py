@@ -378,7 +378,8 @@ def grade(spec: Mapping[str, Any], answers: Mapping[str, str], lang: str = "en")
 
     for q in spec["asked"]:
         name = q["name"]
-        text = str(answers.get(name) or "").strip()
+        raw = answers.get(name)
+        text = "" if raw is None else str(raw).strip()
         answer = parse_number(text, decimal_comma=True) if text else None
         if answer is None or answer.value is None:
             state[name] = _State(False, 0.0, None, text, -1)
