@@ -330,3 +330,20 @@ def test_what_it_cannot_export_is_said_in_one_line(
     assert result.exit_code != 0
     assert says in result.output and "Traceback" not in result.output
     assert not (tmp_path / "q").exists()
+
+
+def test_the_digits_typed_are_judged_not_the_parsed_float(tmp_path: Path) -> None:
+    """h1 = 0.51998934: "0.52" is right to the 2 decimals written, "0.520000" claims 6 and is
+    off by 1.1e-5 — the same float to PrairieLearn's input element, not the same answer."""
+    folder = tmp_path / "seed-222"
+    export(EXERCISES / "seed-222.toml", folder)
+    key = fields(folder)
+    answered = run_question(
+        folder,
+        {
+            "two": (1, {key["z1"]: "0.08", key["h1"]: "0.52"}),
+            "six": (1, {key["z1"]: "0.08", key["h1"]: "0.520000"}),
+        },
+    )
+    assert answered["two"]["partial_scores"][key["h1"]]["verdict"] == "correct"
+    assert answered["six"]["partial_scores"][key["h1"]]["verdict"] == "wrong"
