@@ -123,7 +123,7 @@ def _statement(sheet: Sheet) -> tuple[str, str, str]:
             caption, part = block.caption, after
             continue
         part.append(html_block(block, ""))
-    return "\n".join(before), escape(caption), "\n".join(after)
+    return "\n".join(before), caption, "\n".join(after)  # the caption: Mustache escapes it
 
 
 def _inputs(sheet: Sheet, keys: dict[str, str]) -> list[str]:
