@@ -504,6 +504,42 @@ def export_moodle(exercise_or_variants: Path, out: Path, lang: str) -> None:
         click.echo(line, err=True)
 
 
+# -- export prairielearn -------------------------------------------------------------------------
+
+
+@export.command("prairielearn")
+@click.argument("source", metavar="EXERCISE_OR_VARIANTS", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="The question folder to write, e.g. COURSE/questions/backprop/seed-222.",
+)
+@click.option("--lang", type=click.Choice(("en", "ko")), default="en", show_default=True)
+def export_prairielearn(source: Path, out: Path, lang: str) -> None:
+    """A PrairieLearn question folder for EXERCISE (or a `backviz variants` folder: a bank of
+    variants PrairieLearn picks from by its variant seed), graded by backviz's rules: partial
+    credit per field, carried and catalogued mistakes included, with feedback."""
+    from .exports.prairielearn import write_prairielearn
+
+    try:
+        written = write_prairielearn(source, out, lang=lang)
+    except BackvizError as error:
+        _fail(error)
+        return
+    diagrams = sum(1 for path in written if path.parent.name == "clientFilesQuestion")
+    click.echo(
+        f"wrote the PrairieLearn question {out}/ (info.json, question.html, server.py, "
+        f"bank.json of {diagrams} variant(s), backviz_marking.py, clientFilesQuestion/); "
+        "put it under your course's questions/ and sync",
+        err=True,
+    )
+
+
+# -- end export prairielearn ---------------------------------------------------------------------
+
+
 @main.command("check-answers")
 @click.argument("exercise", type=click.Path(path_type=Path))
 @click.argument("sheet", type=click.Path(path_type=Path))

@@ -1,21 +1,32 @@
-"""The page's rules of marks (grading/marking.js, applying the marking spec) give exactly
-`backviz grade`'s verdicts and marks, quantity by quantity, on one shared corpus of sheets:
-right values at every precision, rounded and truncated, slips, zeros, the old weight, each
-catalogued mistake's number, placeholders, noise and text that is no number."""
+"""The rules of marks applied to the marking spec for one student — by the page's script
+(grading/marking.js) and by the plain-Python applier that exports copy into systems without
+backviz (grading/marking.py) — give exactly `backviz grade`'s verdicts and marks, quantity by
+quantity, on one shared corpus of sheets: right values at every precision, rounded and
+truncated, slips, zeros, the old weight, each catalogued mistake's number, placeholders, noise
+and text that is no number. Other tests (an exported PrairieLearn question) use the same
+corpus through `graded_corpus`."""
 
 from __future__ import annotations
 
+import ast
 import csv
+import json
 import random
+import sys
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from importlib.resources import files
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from click.testing import CliRunner
 
 import backviz
 from backviz.cli import main
+from backviz.core.notation import format_number
+from backviz.grading import marking
+from backviz.grading.sheets.reading import read_sheet
+from backviz.grading.spec import MarkingSpec
 from backviz.grading.verdicts import ClassGrader
 from backviz.render.evaluable import JS_FUNCTIONS, compile_python
 from tests.conftest import EXERCISES
@@ -103,11 +114,59 @@ def grade_cli(exercise: Path, sheets: dict[str, dict[str, str]], tmp: Path) -> d
         main, ["grade", str(exercise), str(folder), "--out", str(tmp / "out"), "--no-diagrams"]
     )
     assert result.exit_code == 0, result.output
+    # the feedback of each verdict, from the same grader on the same files
+    submissions = [s for path in sorted(folder.iterdir()) for s in read_sheet(path)]
+    table = ClassGrader(backviz.solve(exercise)).table(submissions)
+    details = {
+        (student, name): detail
+        for student, row in zip(table.students, zip(*table.details, strict=True), strict=True)
+        for name, detail in zip(table.names, row, strict=True)
+    }
     with (tmp / "out" / "verdicts.csv").open(encoding="utf-8") as stream:
         return {
-            (r["student"], r["quantity"]): (r["verdict"], float(r["marks"]))
+            (r["student"], r["quantity"]): (
+                r["verdict"],
+                float(r["marks"]),
+                details[(r["student"], r["quantity"])],
+            )
             for r in csv.DictReader(stream)
         }
+
+
+class Corpus(NamedTuple):
+    """One exercise's spec, its corpus of sheets and `backviz grade`'s verdicts of them:
+    (student, quantity) → (verdict, marks, detail)."""
+
+    exercise: Path
+    spec: MarkingSpec
+    sheets: dict[str, dict[str, str]]
+    graded: dict[tuple[str, str], tuple[str, float, str]]
+
+
+def graded_corpus(name: str, tmp: Path) -> Corpus:
+    """The shared corpus of exercise `name`, graded by `backviz grade`."""
+    exercise = EXERCISES / f"{name}.toml"
+    spec = ClassGrader(backviz.solve(exercise)).spec
+    sheets = corpus(spec, random.Random(name))
+    return Corpus(exercise, spec, sheets, grade_cli(exercise, sheets, tmp))
+
+
+def differences(corpus: Corpus, verdicts: dict[str, dict[str, dict]]) -> list[tuple]:
+    """Where an applier's verdicts or marks (per student, per quantity) are not the grader's."""
+    differ = []
+    for student, sheet in corpus.sheets.items():
+        for q in corpus.spec.asked:
+            mine = verdicts[student][q.name]
+            theirs = corpus.graded[(student, q.name)]
+            if (mine["verdict"], round(mine["marks"], 9)) != (theirs[0], round(theirs[1], 9)):
+                differ.append((student, q.name, sheet.get(q.name), mine["verdict"], theirs[0]))
+    return differ
+
+
+@pytest.fixture(scope="module")
+def corpora(tmp_path_factory) -> dict[str, Corpus]:
+    """Each exercise's graded corpus, made once for the appliers tested here."""
+    return {name: graded_corpus(name, tmp_path_factory.mktemp(name)) for name in CORPUS}
 
 
 @pytest.fixture(scope="module")
@@ -124,11 +183,8 @@ def browser():
 
 
 @pytest.mark.parametrize("name", CORPUS)
-def test_the_page_gives_the_graders_verdicts(name: str, tmp_path: Path, browser) -> None:
-    exercise = EXERCISES / f"{name}.toml"
-    spec = ClassGrader(backviz.solve(exercise)).spec
-    sheets = corpus(spec, random.Random(name))
-    graded = grade_cli(exercise, sheets, tmp_path)
+def test_the_page_gives_the_graders_verdicts(name: str, corpora, tmp_path: Path, browser) -> None:
+    shared = corpora[name]
     script = JS_FUNCTIONS + "\n" + files("backviz.grading").joinpath("marking.js").read_text()
     page_file = tmp_path / "marking.html"
     page_file.write_text(f"<!doctype html><script>{script}\nwindow.M = BackvizMarking;</script>")
@@ -139,19 +195,55 @@ def test_the_page_gives_the_graders_verdicts(name: str, tmp_path: Path, browser)
     verdicts = page.evaluate(
         "([spec, sheets]) => Object.fromEntries(Object.entries(sheets).map(([s, a]) =>"
         " [s, M.grade(spec, a, 'en').verdicts]))",
-        [spec.to_data(), sheets],
+        [shared.spec.to_data(), shared.sheets],
     )
     page.close()
     assert not errors
-    differ = []
-    for student in sheets:
-        for q in spec.asked:
-            mine = verdicts[student][q.name]
-            theirs = graded[(student, q.name)]
-            if (mine["verdict"], round(mine["marks"], 9)) != (theirs[0], round(theirs[1], 9)):
-                differ.append(
-                    (student, q.name, sheets[student].get(q.name), mine["verdict"], theirs[0])
-                )
+    differ = differences(shared, verdicts)
     assert not differ, f"{len(differ)} differ, e.g. {differ[:5]}"
-    kinds = {v[0].split(":")[0] for v in graded.values()}
+    kinds = {v[0].split(":")[0] for v in shared.graded.values()}
     assert {"correct", "carried", "imprecise", "mistake", "wrong", "missing"} <= kinds
+
+
+@pytest.mark.parametrize("name", CORPUS)
+def test_the_python_applier_gives_the_graders_verdicts_and_feedback(name: str, corpora) -> None:
+    """grading/marking.py, on the spec as JSON (as an export carries it): the grader's
+    verdicts and marks, and its feedback word for word."""
+    shared = corpora[name]
+    spec = json.loads(shared.spec.to_json())
+    verdicts = {s: marking.grade(spec, sheet)["verdicts"] for s, sheet in shared.sheets.items()}
+    differ = differences(shared, verdicts)
+    assert not differ, f"{len(differ)} differ, e.g. {differ[:5]}"
+    feedback = [
+        (student, q.name, verdicts[student][q.name]["detail"], shared.graded[(student, q.name)][2])
+        for student in shared.sheets
+        for q in shared.spec.asked
+        if verdicts[student][q.name]["detail"] != shared.graded[(student, q.name)][2]
+    ]
+    assert not feedback, f"{len(feedback)} differ, e.g. {feedback[:3]}"
+
+
+def test_the_python_applier_imports_nothing_of_backviz() -> None:
+    """It is copied into systems without backviz or numpy: only the standard library."""
+    tree = ast.parse(files("backviz.grading").joinpath("marking.py").read_text())
+    imported = {
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    } | {
+        (node.module or "").split(".")[0] if node.level == 0 else "."
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+    }
+    assert imported <= sys.stdlib_module_names, imported - sys.stdlib_module_names
+
+
+@pytest.mark.parametrize("decimals", [1, 2, 3, 4, 8])
+def test_the_python_applier_shows_numbers_as_backviz_does(decimals: int) -> None:
+    """Its copy of the number format (it cannot import core/notation.py) is the same."""
+    rng = random.Random(decimals)
+    values = [0.0, -0.0, 1e12, -3.7e-3, 5.2e-1, float("nan"), float("inf"), -float("inf")]
+    values += [rng.choice([-1, 1]) * 10 ** rng.uniform(-12, 13) for _ in range(500)]
+    for value in values:
+        assert marking._number(value, decimals) == format_number(value, decimals), value

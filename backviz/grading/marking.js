@@ -1,6 +1,7 @@
 // backviz's rules of marks for one student, applied to a marking spec (grading/spec.py): the
 // same rules as the grader (grading/verdicts.py, README "How marks are given"), for a page.
-// tests/test_practice.py pins it to `backviz grade`'s verdicts on a shared corpus of sheets.
+// tests/test_marking_js.py pins it, and grading/marking.py (the same rules in plain Python,
+// for systems without backviz), to `backviz grade`'s verdicts on a shared corpus of sheets.
 // Floating point: both sides evaluate the spec's expressions in IEEE double; JavaScript's
 // Math.exp and numpy's exp may differ in the last bit, so a value within 1e-12 of a unit's
 // boundary can fall either side (no sheet of the corpus does).

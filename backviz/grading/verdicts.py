@@ -31,6 +31,7 @@ from ..core.quantities import KINDS, Kind, Ref, ask_group
 from ..core.trace import Trace
 from ..errors import BackvizError
 from ..render.evaluable import compile_python
+from .marking import WORDS
 from .mistakes import Mistake, applicable
 from .precision import EXACT_TOLERANCE, decimals_needed, meets_floor, slack, unit_of_last_place
 from .ranges import Interval, formula_range
@@ -59,48 +60,6 @@ if TYPE_CHECKING:
     from .sheets.submission import Submission
 
 __all__ = ["CORRECT", "ClassGrader", "Graded", "Verdict", "VerdictTable", "asked", "grade_class"]
-
-
-_WORDS = {
-    "yours": {"en": "your {name} = {text}", "ko": "내 답 {name} = {text}"},
-    "carried": {"en": "from {sources}", "ko": "{sources}에서 이어받음"},
-    "zero": {
-        "en": "0 says nothing here: the right value is not 0 to the decimals you wrote",
-        "ko": "0은 아무 정보도 주지 않는다: 쓴 자릿수에서 정답은 0이 아니다",
-    },
-    "not_updated": {
-        "en": "the old value, not updated: the update changes it by {step}",
-        "ko": "갱신하지 않은 원래 값이다: 갱신하면 {step}만큼 바뀐다",
-    },
-    "trivial": {
-        "en": "follows from {sources}, but a zero there makes this trivial: no carried credit",
-        "ko": "{sources}에서 나오지만, 그 0이 이 계산을 무의미하게 만든다: 이어받은 점수 없음",
-    },
-    "nought": {
-        "en": "a 0, right only to the decimals written: it earns nothing; write at least "
-        "{decimals} decimal(s)",
-        "ko": "쓴 자릿수에서만 맞는 0이다: 점수가 없다; 소수점 아래 {decimals}자리 이상 쓸 것",
-    },
-    "unchanged": {
-        "en": "the old value, right only to the decimals written: it earns nothing; write at "
-        "least {decimals} decimal(s)",
-        "ko": "쓴 자릿수에서만 맞는 원래 값이다: 점수가 없다; "
-        "소수점 아래 {decimals}자리 이상 쓸 것",
-    },
-    "placeholder": {
-        "en": "the same number is written for {count} quantities: a placeholder earns nothing",
-        "ko": "같은 수를 {count}개 항목에 썼다: 자리 채우기 값은 점수가 없다",
-    },
-    "imprecise": {
-        "en": "right, but too coarse: write at least {decimals} decimal(s) "
-        "({significant} significant figure(s) of {what} = {step})",
-        "ko": "맞지만 너무 거칠다: 소수점 아래 {decimals}자리 이상 쓸 것 "
-        "({what} = {step}의 유효숫자 {significant}자리)",
-    },
-    "imprecise_carried": {"en": "carried from {sources}; ", "ko": "{sources}에서 이어받음; "},
-    "the_step": {"en": "its step W⁺ − W", "ko": "갱신량 W⁺ − W"},
-    "the_value": {"en": "the right value", "ko": "정답"},
-}
 
 
 class _Formula(NamedTuple):
@@ -205,7 +164,7 @@ class ClassGrader:
         self._refs: dict[str, Ref | None] = {}
 
     def _word(self, key: str, **fields: object) -> str:
-        words = _WORDS[key]
+        words = WORDS[key]
         return words.get(self.lang, words["en"]).format(**fields)
 
     def _ref(self, written: str) -> Ref | None:
@@ -564,9 +523,7 @@ class ClassGrader:
         )
         first = match.argmax(axis=1)
         return [
-            f"this is the value of {self.trace.name(others[k])}: a mislabelled answer?"
-            if match[row, k]
-            else ""
+            self._word("lookalike", name=self.trace.name(others[k])) if match[row, k] else ""
             for row, k in enumerate(first)
         ]
 

@@ -16,7 +16,7 @@ from .latex import escape_latex
 from .markdown import escape_markdown
 from .words import word
 
-__all__ = ["handout_html", "handout_latex", "handout_markdown", "inline_svg"]
+__all__ = ["handout_html", "handout_latex", "handout_markdown", "html_block", "inline_svg"]
 
 
 def inline_svg(svg: str) -> str:
@@ -235,7 +235,8 @@ def _html_inline(text: str) -> str:
     )
 
 
-def _html_block(block: SheetBlock, svg: str) -> str:
+def html_block(block: SheetBlock, svg: str) -> str:
+    """One block of a sheet as HTML (the drawing: `svg`, inline)."""
     if isinstance(block, Heading):
         level = min(block.level, 6)
         return f"<h{level}>{escape(block.text)}</h{level}>"
@@ -291,7 +292,7 @@ def handout_html(sheet: Sheet, svg: str) -> str:
         f'<p class="subtitle">{escape(sheet.subtitle)}</p>',
         f'<p class="who">{"".join(who)}</p></header>',
         "<main>",
-        *(_html_block(block, inline_svg(svg)) for block in sheet.blocks),
+        *(html_block(block, inline_svg(svg)) for block in sheet.blocks),
         "</main>",
         "</body>",
         "</html>",

@@ -1,113 +1,17 @@
-"""Numbers as students write them: the grammar (`parse_number`) and a column read at once."""
+"""Numbers as students write them: the grammar (`parse_number`, in `grading/marking.py`, which
+exports copy into systems without backviz) and a column read at once."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
-from decimal import Decimal
 from fractions import Fraction
-from typing import NamedTuple
 
 import numpy as np
 
+from ..marking import MAX_NUMBER_LENGTH, Answer, exact_answer, parse_number
+
 __all__ = ["Answer", "WrittenAnswers", "parse_number", "read_numbers", "value_answer"]
-
-_MAX_NUMBER_LENGTH = 100  # longer text is prose, not a number
-_MAX_EXPONENT = 400  # beyond ±400 a float64 is 0 or inf anyway; keeps `decimals` small
-_APPROX = "≈~≒≃"  # a leading "about": ≒ is how Korean notes write it
-_DASHES = str.maketrans(dict.fromkeys("\u2212\u2010\u2011\u2012\u2013", "-"))  # − ‐ ‑ ‒ –
-_NON_FINITE = frozenset({"nan", "inf", "infinity", "∞"})
-_DECIMAL = re.compile(
-    r"(?P<sign>[+-]?)(?P<int>[0-9]*)(?:\.(?P<frac>[0-9]*))?(?:[eE](?P<exp>[+-]?[0-9]+))?"
-)
-_FRACTION = re.compile(r"(?P<sign>[+-]?)(?P<num>[0-9]+)/(?P<den>[0-9]+)")
-
-
-class Answer(NamedTuple):
-    """One value a student wrote, read as a number when it can be (a tuple: a class makes
-    hundreds of thousands)."""
-
-    text: str
-    """As written, stripped: what a report shows as "what was read"."""
-    value: float | None
-    """The number, or None when the text is not a readable finite number."""
-    decimals: int | None
-    """Decimal places written, in the value's own units ("50%" -> 2, "1.5e-3" -> 4); an answer
-    given to d decimals is also right when it equals the reference rounded to d decimals.
-    None for exact forms such as "1/2". Never negative ("1.5e3" -> 0)."""
-    problem: str = ""
-    """Why the text is unreadable; empty when `value` is not None."""
-
-
-# A plain decimal in ASCII, at most 17 significant digits so float() reads it exactly as
-# Decimal would round it: no exponent, percent, comma or fraction to interpret.
-_PLAIN = re.compile(r"-?\d{1,17}(?:\.(?P<frac>\d{0,17}))?")
-
-
-def parse_number(text: str, *, decimal_comma: bool = False) -> Answer:
-    """Read a number as people write it: 0.5, .5, 5e-1, 1/2, 50%, ≈ 0.5, −0.5, full-width digits.
-
-    With `decimal_comma`, one comma is the decimal mark ("0,5"); without it a comma makes the
-    text unreadable, since a thousands separator is never needed here and guessing could
-    turn 0,5 into 5. NaN and infinities are unreadable: no step of backpropagation asks for
-    one, and the grader could not compare them.
-    """
-    written = text.strip()
-    plain = _PLAIN.fullmatch(written)
-    if plain is not None:  # the common case, 0.51998934 or -0.5 or 3: read directly
-        value = float(written)
-        return Answer(written, value, len(plain["frac"]) if plain["frac"] is not None else 0)
-
-    def unreadable(problem: str) -> Answer:
-        return Answer(written, None, None, problem)
-
-    number = unicodedata.normalize("NFKC", written).translate(_DASHES).strip()
-    number = number.lstrip(_APPROX + " \t")
-    number = re.sub(r"(?:\.\.\.|…)$", "", number)  # "0.333..." trails off, digits as written
-    number = re.sub(r"\s*([/%])\s*", r"\1", number)  # "1 / 2", "50 %"
-    number = re.sub(r"^([+-])\s+", r"\1", number)  # "- 0.5"
-    if not number:
-        return unreadable("nothing written")
-    if len(number) > _MAX_NUMBER_LENGTH:
-        return unreadable("too long to be a number")
-    if number.lower().lstrip("+-") in _NON_FINITE:
-        return unreadable("not a finite number")
-    if "," in number:
-        if not decimal_comma:
-            return unreadable("a comma: write the decimal mark as a point (0.5)")
-        if "." in number or number.count(",") > 1:
-            return unreadable("both ',' and '.' or several commas: write one decimal mark")
-        number = number.replace(",", ".")
-
-    if fraction := _FRACTION.fullmatch(number):
-        denominator = int(fraction["den"])
-        if denominator == 0:
-            return unreadable("division by zero")
-        exact = Fraction(int(fraction["num"]), denominator)
-        return _finite(written, -exact if fraction["sign"] == "-" else exact, None)
-
-    percent = number.endswith("%")
-    decimal = _DECIMAL.fullmatch(number[:-1] if percent else number)
-    if decimal is None or not (decimal["int"] or decimal["frac"]):
-        return unreadable("not a number")
-    exponent = int(decimal["exp"] or 0)
-    if abs(exponent) > _MAX_EXPONENT:
-        return unreadable("not a finite number" if exponent > 0 else "exponent out of range")
-    places = len(decimal["frac"] or "") - exponent + (2 if percent else 0)
-    exact = Decimal(decimal.group()).scaleb(-2 if percent else 0)  # exact, then rounded once
-    return _finite(written, exact, max(places, 0))
-
-
-def _finite(written: str, exact: Decimal | Fraction, decimals: int | None) -> Answer:
-    """The Answer for an exactly read number, or unreadable when it overflows a float."""
-    try:
-        value = float(exact)
-    except OverflowError:
-        value = float("inf")
-    if value in (float("inf"), float("-inf")):
-        return Answer(written, None, None, "not a finite number")
-    return Answer(written, value, decimals)
 
 
 def value_answer(raw: object) -> Answer | None:
@@ -121,7 +25,7 @@ def value_answer(raw: object) -> Answer | None:
     if isinstance(raw, bool):  # before int: bool is an int in Python
         return Answer(str(raw).lower(), None, None, "true/false, not a number")
     if isinstance(raw, int):
-        return _finite(str(raw), Fraction(raw), 0)
+        return exact_answer(str(raw), Fraction(raw), 0)
     if isinstance(raw, float):
         return parse_number(repr(raw))
     if isinstance(raw, str):
@@ -186,8 +90,8 @@ def read_numbers(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarr
     if _ALL_PLAIN.fullmatch(joined) is None:
         found = [match.start() for match in _NOT_PLAIN.finditer(joined)]
         odd = (np.searchsorted(starts, found, side="right") - 1).tolist()
-    if lengths.max() > _MAX_NUMBER_LENGTH:  # too long to be a number: parse_number says so
-        odd = sorted(set(odd) | set(np.flatnonzero(lengths > _MAX_NUMBER_LENGTH).tolist()))
+    if lengths.max() > MAX_NUMBER_LENGTH:  # too long to be a number: parse_number says so
+        odd = sorted(set(odd) | set(np.flatnonzero(lengths > MAX_NUMBER_LENGTH).tolist()))
     values, decimals = _plain_numbers(joined, starts, lengths)
     readable = np.ones(n, dtype=bool)
     for i in odd:
