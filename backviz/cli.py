@@ -483,6 +483,81 @@ def export() -> None:
     Canvas), made from an exercise, its variants or a class's grades."""
 
 
+# ── export grades: Canvas's and Moodle's gradebook import CSV ────────────────────────
+
+
+@export.command("grades")
+@click.argument("grades_csv", type=click.Path(path_type=Path))
+@click.option("--to", "to", type=click.Choice(("canvas", "moodle")), required=True)
+@click.option(
+    "--assignment",
+    required=True,
+    metavar="NAME",
+    help="The assignment (Canvas) or grade item (Moodle): a column of --gradebook by its "
+    "header, title or id, or a new one's name.",
+)
+@click.option(
+    "--gradebook",
+    type=click.Path(path_type=Path),
+    help="The gradebook's own export (Canvas: Grades → Export; Moodle: Grades → Export → "
+    "Plain text file): students matched to it, the unmatched reported.",
+)
+@click.option(
+    "--match",
+    "by",
+    type=click.Choice(
+        ("sis-user-id", "sis-login-id", "login", "id", "name", "idnumber", "email", "username")
+    ),
+    help="The gradebook column a student id of grades.csv is (default: with --gradebook, "
+    "the one matching most students; else sis-user-id for Canvas, idnumber for Moodle).",
+)
+@click.option(
+    "--points", type=float, help="Scale totals to this many points (default: the "
+    "assignment's points in --gradebook, else grades.csv's max)."
+)  # fmt: skip
+@click.option(
+    "--unmatched",
+    type=click.Path(path_type=Path),
+    help="Also list the rows not exported, and why, in this CSV.",
+)
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True)
+def export_grades(
+    grades_csv: Path,
+    to: str,
+    assignment: str,
+    gradebook: Path | None,
+    by: str | None,
+    points: float | None,
+    unmatched: Path | None,
+    out: Path,
+) -> None:
+    """GRADES_CSV (the grades.csv of `backviz grade`) as the CSV Canvas's or Moodle's
+    gradebook imports."""
+    from .exports.grades import export_grades as make
+    from .files import write_atomic
+
+    with _writing(out):
+        inputs = [p for p in (grades_csv, gradebook) if p is not None and p.exists()]
+        for target in (out, unmatched):
+            if target is not None and any(target.resolve() == p.resolve() for p in inputs):
+                raise BackvizError(f"{target}: is an input of this export; write to another file")
+        result = make(
+            grades_csv, to=to, assignment=assignment, gradebook=gradebook, by=by, points=points
+        )
+        write_atomic(out, result.text)
+        if unmatched is not None:
+            write_atomic(unmatched, result.unmatched_csv())
+    for line in result.lines:
+        click.echo(_terminal(line), err=True)
+    click.echo(f"wrote {out}" + (f" and {unmatched}" if unmatched else ""), err=True)
+
+
+def _terminal(text: str) -> str:
+    from .grading.escape import terminal_text
+
+    return terminal_text(text)
+
+
 @main.command("check-answers")
 @click.argument("exercise", type=click.Path(path_type=Path))
 @click.argument("sheet", type=click.Path(path_type=Path))
