@@ -364,10 +364,20 @@ def plot(exercise: Path, what: str, steps: int | None, lang: str, out: Path) -> 
 @click.argument("exercise", type=click.Path(path_type=Path))
 @click.option("--student", help="Fill in the student id.")
 @click.option("--lang", type=click.Choice(("en", "ko")), default="en", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("csv", "py", "ipynb")),
+    default=None,
+    help="csv: an answer sheet; py or ipynb (a Jupyter notebook): a coding exercise's starter. "
+    "Default: from the file name of -o (.py, .ipynb), else csv or py.",
+)
 @click.option("-o", "--out", type=click.Path(path_type=Path), help="Write to this file instead.")
-def template(exercise: Path, student: str | None, lang: str, out: Path | None) -> None:
+def template(
+    exercise: Path, student: str | None, lang: str, fmt: str | None, out: Path | None
+) -> None:
     """The blank answer sheet of EXERCISE (CSV quantity,value; what its [ask] table asks),
-    or, for a coding exercise, the starter file of the function students write."""
+    or, for a coding exercise, the starter file (or notebook) of the function students write."""
     from .core.api import solve as compute
     from .grading.template import answer_sheet
 
@@ -376,13 +386,38 @@ def template(exercise: Path, student: str | None, lang: str, out: Path | None) -
         if not isinstance(trace.exercise, NetworkExercise):
             raise BackvizError(f"{exercise}: answer sheets are for network exercises")
         if trace.exercise.code is not None:
+            fmt = _starter_format(out, fmt, exercise)
+            if fmt == "ipynb":
+                from .grading.notebook_starter import starter_notebook
+
+                _emit(starter_notebook(trace.exercise), out)
+                return
             from .grading.code import starter_file
 
             _emit(starter_file(trace.exercise), out)
             return
+        if fmt not in (None, "csv"):
+            raise BackvizError(
+                f"{exercise}: --format {fmt} is for coding exercises ([code]); an answer sheet "
+                "is CSV"
+            )
         _emit(answer_sheet(trace, student=student, lang=lang), out)  # type: ignore[arg-type]
     except BackvizError as error:
         _fail(error)
+
+
+def _starter_format(out: Path | None, fmt: str | None, exercise: Path) -> str:
+    """A coding exercise's starter: a .py file or a notebook, as -o's name or --format says
+    (a name saying one and --format the other is refused)."""
+    if fmt == "csv":
+        raise BackvizError(f"{exercise}: a coding exercise's starter is py or ipynb, not csv")
+    named = {".py": "py", ".ipynb": "ipynb"}.get(out.suffix.lower()) if out is not None else None
+    if named is not None and fmt is not None and fmt != named:
+        raise BackvizError(
+            f"{out}: --format {fmt} does not match the file name ({out.suffix} is {named}); "
+            f"name it .{fmt}, or leave --format out"
+        )
+    return fmt or named or "py"
 
 
 @main.command()
