@@ -105,14 +105,16 @@ def canvas_reads(text: str, course: list[dict]) -> dict:
         if all(re.fullmatch(r"\s*(Muted|Manual Posting.*)?\s*", c, flags=re.I) for c in row):
             continue
         student = None
-        if row[1].strip():
-            student = next((s for s in course if str(s["id"]) == str(int(float(row[1])))), None)
+        student_id = row[2] if names == 4 else row[1]
+        if student_id.strip():
+            student = next((s for s in course if str(s["id"]) == str(int(float(student_id)))), None)
         if student is None and sis_user is not None and row[sis_user]:
             student = next((s for s in course if s["sis_user_id"] == row[sis_user]), None)
         if student is None and sis_login is not None and row[sis_login]:
             student = next((s for s in course if s["login"] == row[sis_login]), None)
+        name = f"{row[1]} {row[0]}".strip() if names == 4 else row[0]
         if student is None:
-            student = next((s for s in course if row[0] in (s["name"], s["sortable_name"])), None)
+            student = next((s for s in course if name in (s["name"], s["sortable_name"])), None)
         key = student["id"] if student else ("new", row[0])
         grades[key] = {
             assignments[i]: (row[i] if i < len(row) else "").strip() for i in assignments
@@ -553,3 +555,43 @@ def test_moodle_without_the_export_warns_of_what_moodle_refuses(tmp_path):
     assert moodle_reads(out.read_text(encoding="utf-8"), "ID number", "idnumber", "Backprop 1") == {
         7: 75.0
     }
+
+
+@pytest.mark.parametrize(
+    ("header", "cells"),
+    [
+        (  # an export of a course with integration ids, across root accounts
+            "Student,ID,SIS User ID,SIS Login ID,Integration ID,Root Account,Section",
+            '"Lee, Seoyeon",1102,s02,seoyeon.lee@example.ac.kr,int-2,uni.instructure.com,Sec 1',
+        ),
+        (  # names split, as Canvas writes them where that option is on
+            "LastName,FirstName,ID,SIS User ID,SIS Login ID,Section",
+            "Lee,Seoyeon,1102,s02,seoyeon.lee@example.ac.kr,Sec 1",
+        ),
+    ],
+)
+def test_canvas_student_columns_are_copied_as_the_export_has_them(tmp_path, header, cells):
+    book = tmp_path / "export.csv"
+    points = "    Points Possible" + "," * len(header.split(",")) + "10.00"
+    book.write_text(f"{header},Backprop 1 (4521)\n{points}\n{cells},\n")
+    grades = grades_file(tmp_path, ["Seoyeon Lee,38,39,1"])
+    out = tmp_path / "import.csv"
+    result = export(
+        grades,
+        "--to",
+        "canvas",
+        "--gradebook",
+        book,
+        "--assignment",
+        "Backprop 1",
+        "-o",
+        out,
+        "--match",
+        "name",
+    )
+    assert result.returncode == 0, result.stderr
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == f"{header},Backprop 1 (4521)"
+    assert lines[2].startswith(cells.rstrip(","))
+    read = canvas_reads(out.read_text(encoding="utf-8"), COURSE)
+    assert read["grades"] == {1102: {(4521, "Backprop 1"): "9.74"}}

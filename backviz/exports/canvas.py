@@ -125,6 +125,7 @@ def read_canvas_export(path: Path) -> CanvasGradebook:
         raise BackvizError(f"{path}: expected a Canvas gradebook export, found an empty file")
     header = [cell.strip() for cell in rows[0]]
     width, keys = _student_columns(path, header)
+    names = keys["id"] + 2  # as the importer counts: 3, or 4 with LastName, FirstName
     identity, columns = tuple(header[:width]), tuple(header[width:])
     points = ("",) * len(columns)
     people = []
@@ -143,6 +144,8 @@ def read_canvas_export(path: Path) -> CanvasGradebook:
             continue
         cells = tuple((row + [""] * width)[:width])
         found = {key: cells[i].strip() for key, i in keys.items()}
+        if names == 4:  # LastName, FirstName: the name as Canvas's sortable name
+            found["name"] = f"{cells[0].strip()}, {cells[1].strip()}".strip(", ")
         if "sis-login-id" in found:
             found["login"] = found["sis-login-id"].split("@")[0]
         if found["name"] == TEST_STUDENT and not found.get("sis-user-id"):
