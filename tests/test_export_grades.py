@@ -595,3 +595,27 @@ def test_canvas_student_columns_are_copied_as_the_export_has_them(tmp_path, head
     assert lines[2].startswith(cells.rstrip(","))
     read = canvas_reads(out.read_text(encoding="utf-8"), COURSE)
     assert read["grades"] == {1102: {(4521, "Backprop 1"): "9.74"}}
+
+
+def test_ids_matching_no_column_are_all_reported_with_a_hint(tmp_path):
+    grades = grades_file(tmp_path, ["zz1,39,39,1", "zz2,20,39,1"])
+    listed = tmp_path / "unmatched.csv"
+    result = export(
+        grades,
+        "--to",
+        "canvas",
+        "--gradebook",
+        EXAMPLES / "canvas-export.csv",
+        "--assignment",
+        "Backprop 1",
+        "-o",
+        tmp_path / "out.csv",
+        "--unmatched",
+        listed,
+    )
+    assert result.returncode == 0
+    assert "no row of grades.csv matched on any column" in result.stderr
+    assert listed.read_text(encoding="utf-8").splitlines()[1:] == [
+        "zz1,no student of canvas-export.csv has SIS User ID 'zz1'",
+        "zz2,no student of canvas-export.csv has SIS User ID 'zz2'",
+    ]

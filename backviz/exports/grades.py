@@ -173,6 +173,7 @@ def _canvas(
     lines = [
         f"{len(rows)} of {len(totals)} student(s) matched to {gradebook.name} by "
         f"{canvas.IDENTITY[outcome.by]}; scores out of {points_text(out_of)} for {where}",
+        *_none_matched(outcome.matched, totals, canvas.IDENTITY),
         *_ungraded(outcome.ungraded, gradebook.name, "left as they are in Canvas"),
     ]
     return GradesExport(text, lines, outcome.unmatched)
@@ -284,6 +285,7 @@ def _moodle(
         f"{len(rows)} of {len(totals)} student(s) matched to {gradebook.name} by "
         f"{moodle_gradebook.IDENTITY[outcome.by]}, written with their {header}; grade item "
         f"'{item}' out of {points_text(out_of)}",
+        *_none_matched(outcome.matched, totals, columns),
         *_ungraded(outcome.ungraded, gradebook.name, "left as they are in Moodle"),
         *warn,
     ]
@@ -298,6 +300,16 @@ def _mapped(book: moodle_gradebook.MoodleGradebook) -> str:
     fields = [key for key in ("idnumber", "email", "username") if key in book.keys]
     full = [key for key in fields if all(person.ids.get(key) for person in book.people)]
     return (full or fields)[0]
+
+
+def _none_matched(matched: list, totals: list[StudentTotal], columns: dict[str, str]) -> list[str]:
+    """A hint when no row matched at all: the ids are in no column tried, or of another class."""
+    if matched or not totals:
+        return []
+    return [
+        f"no row of grades.csv matched on any column ({', '.join(columns.values())}): are "
+        "grades.csv and the export of the same class? --match names the column the ids are in"
+    ]
 
 
 def _ungraded(people: list[Person], source: str, kept: str) -> list[str]:
