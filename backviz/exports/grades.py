@@ -102,61 +102,9 @@ def _canvas(
     points: float | None,
 ) -> GradesExport:
     if gradebook is None:
-        column = by or "sis-user-id"
-        if column == "login":
-            raise BackvizError("--match login needs --gradebook (the SIS Login IDs to cut at @)")
-        _check_new_canvas_name(assignment, None)
-        out_of = _points(totals, points, "the assignment's points")
-        rows = []
-        identity: tuple[str, ...] = ()
-        for total in totals:
-            identity, cells = canvas.student_cells(column, total.student)
-            rows.append((cells, score_text(total.total, total.max, out_of)))
-        text = canvas.canvas_import(
-            identity or canvas.student_cells(column, "")[0], assignment, points_text(out_of), rows
-        )
-        return GradesExport(
-            text,
-            [
-                f"{len(rows)} student(s) written with their id as {canvas.IDENTITY[column]}, "
-                f"assignment '{assignment}' out of {points_text(out_of)}; nothing checked without "
-                "--gradebook: Canvas's import review lists the students it does not know",
-            ],
-        )
+        return _canvas_unchecked(totals, assignment, by or "sis-user-id", points)
     book = canvas.read_canvas_export(gradebook)
-    found = book.column(assignment)
-    if found is None:
-        _check_new_canvas_name(assignment, book)
-        header = assignment
-        out_of = _points(totals, points, "the new assignment's points")
-        where = f"a new assignment '{header}' (none of {gradebook.name}'s is named so"
-        listed = book.assignments()
-        where += (
-            f"; its assignments: {', '.join(listed[:5])}{' …' if len(listed) > 5 else ''})"
-            if listed
-            else ")"
-        )
-    else:
-        header = book.columns[found]
-        if canvas.NON_ASSIGNMENT.search(header) or (canvas.title_and_id(header)[1] is None):
-            raise BackvizError(
-                f"{gradebook}: line 1: column {header!r} is not an assignment Canvas imports "
-                "grades into (expected 'Title (id)')"
-            )
-        possible = book.points[found].strip()
-        if "read only" in possible.casefold():
-            raise BackvizError(f"{gradebook}: line 2: assignment {header!r} is read only in Canvas")
-        exported = _canvas_number(possible)
-        if exported is None:
-            out_of = _points(totals, points, "the assignment's points")
-        elif points is not None and points != exported:
-            raise BackvizError(
-                f"--points {points_text(points)}: {header!r} is out of {points_text(exported)} "
-                f"in {gradebook.name}; leave --points out (scores are scaled to its points)"
-            )
-        else:
-            out_of = exported
-        where = f"'{header}'"
+    header, out_of, where = _canvas_assignment(book, assignment, totals, points)
     outcome = match_students(
         totals,
         book.people,
@@ -177,6 +125,64 @@ def _canvas(
         *_ungraded(outcome.ungraded, gradebook.name, "left as they are in Canvas"),
     ]
     return GradesExport(text, lines, outcome.unmatched)
+
+
+def _canvas_unchecked(
+    totals: list[StudentTotal], assignment: str, column: str, points: float | None
+) -> GradesExport:
+    """Without the teacher's export: each row with its id in `column`, the rest blank."""
+    if column == "login":
+        raise BackvizError("--match login needs --gradebook (the SIS Login IDs to cut at @)")
+    _check_new_canvas_name(assignment, None)
+    out_of = _points(totals, points, "the assignment's points")
+    identity = canvas.student_cells(column, "")[0]
+    rows = [
+        (canvas.student_cells(column, t.student)[1], score_text(t.total, t.max, out_of))
+        for t in totals
+    ]
+    text = canvas.canvas_import(identity, assignment, points_text(out_of), rows)
+    return GradesExport(
+        text,
+        [
+            f"{len(rows)} student(s) written with their id as {canvas.IDENTITY[column]}, "
+            f"assignment '{assignment}' out of {points_text(out_of)}; nothing checked without "
+            "--gradebook: Canvas's import review lists the students it does not know",
+        ],
+    )
+
+
+def _canvas_assignment(
+    book: canvas.CanvasGradebook, assignment: str, totals: list[StudentTotal], points: float | None
+) -> tuple[str, float, str]:
+    """The assignment's column header, the points it is out of, and how the terminal names
+    it: one of the export's (its points the export's), or a new one."""
+    name = book.path.name
+    found = book.column(assignment)
+    if found is None:
+        _check_new_canvas_name(assignment, book)
+        listed = book.assignments()
+        shown = f"; its assignments: {', '.join(listed[:5])}{' …' if len(listed) > 5 else ''}"
+        where = f"a new assignment '{assignment}' (none of {name}'s is named so"
+        where += f"{shown})" if listed else ")"
+        return assignment, _points(totals, points, "the new assignment's points"), where
+    header = book.columns[found]
+    if canvas.NON_ASSIGNMENT.search(header) or canvas.title_and_id(header)[1] is None:
+        raise BackvizError(
+            f"{book.path}: line 1: column {header!r} is not an assignment Canvas imports "
+            "grades into (expected 'Title (id)')"
+        )
+    possible = book.points[found].strip()
+    if "read only" in possible.casefold():
+        raise BackvizError(f"{book.path}: line 2: assignment {header!r} is read only in Canvas")
+    exported = _canvas_number(possible)
+    if exported is None:
+        return header, _points(totals, points, "the assignment's points"), f"'{header}'"
+    if points is not None and points != exported:
+        raise BackvizError(
+            f"--points {points_text(points)}: {header!r} is out of {points_text(exported)} "
+            f"in {name}; leave --points out (scores are scaled to its points)"
+        )
+    return header, exported, f"'{header}'"
 
 
 def _canvas_number(cell: str) -> float | None:
