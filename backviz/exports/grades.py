@@ -308,7 +308,9 @@ def _mapped(book: moodle_gradebook.MoodleGradebook) -> str:
     return (full or fields)[0]
 
 
-def _none_matched(matched: list, totals: list[StudentTotal], columns: dict[str, str]) -> list[str]:
+def _none_matched(
+    matched: list[tuple[StudentTotal, Person]], totals: list[StudentTotal], columns: dict[str, str]
+) -> list[str]:
     """A hint when no row matched at all: the ids are in no column tried, or of another class."""
     if matched or not totals:
         return []

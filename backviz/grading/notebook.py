@@ -138,7 +138,8 @@ def notebook_module(raw: bytes, name: str) -> str:
     """The Python module running the code cells of the notebook `raw` (named `name`), or
     NotebookError saying why it is not a notebook. The module keeps, in
     `__backviz_cells__`, a line for each cell that raised or was not Python."""
-    lines = [_HEAD.format(name=name.replace('"', "'").replace("\\", "/"))]
+    shown = name.encode("ascii", "backslashreplace").decode().replace('"', "'").replace("\\", "/")
+    lines = [_HEAD.format(name=shown)]
     for number, source in _cells(raw):
         if not source.strip():
             continue
