@@ -390,7 +390,7 @@ def template(
             if fmt == "ipynb":
                 from .grading.notebook_starter import starter_notebook
 
-                _emit(starter_notebook(trace.exercise), out)
+                _emit(starter_notebook(trace.exercise, lang=lang), out)
                 return
             from .grading.code import starter_file
 

@@ -277,3 +277,14 @@ def test_template_formats_that_disagree_are_refused(tmp_path, args, said) -> Non
 def test_template_ipynb_for_an_answer_sheet_is_refused() -> None:
     result = backviz("template", EXERCISES / "seed-222.toml", "--format", "ipynb")
     assert result.returncode == 2 and "is for coding exercises" in result.stderr
+
+
+def test_the_starter_notebook_speaks_korean_with_lang_ko(tmp_path) -> None:
+    starter = tmp_path / "starter.ipynb"
+    result = backviz("template", EXERCISE, "--lang", "ko", "-o", starter)
+    assert result.returncode == 0, result.stderr
+    notebook = nbformat.read(starter, as_version=nbformat.NO_CONVERT)
+    nbformat.validate(notebook)
+    intro = notebook.cells[0].source
+    assert intro.startswith("# 코드: 2-2-1 XOR 신경망의 순전파와 역전파")
+    assert "이 노트북" in intro and "def backward" not in intro
