@@ -403,10 +403,13 @@ def test_canvas_semicolon_export_with_decimal_commas_is_read(tmp_path):
         ("Backprop (12)", "id 12"),
         ("Backprop Final Score", "'Final Score'"),
         ("Section", "no assignment"),
+        ("Current Points", "is not an assignment Canvas imports grades into"),
+        ("Backprop 1 --points 20", "'Backprop 1 (4521)' is out of 10 in canvas-export.csv"),
     ],
 )
 def test_canvas_names_its_importer_would_misread_are_refused(tmp_path, name, said):
     out = tmp_path / "import.csv"
+    name, *more = name.split(" --")
     result = export(
         EXAMPLES / "grades.csv",
         "--to",
@@ -417,6 +420,7 @@ def test_canvas_names_its_importer_would_misread_are_refused(tmp_path, name, sai
         name,
         "-o",
         out,
+        *[arg for option in more for arg in f"--{option}".split()],
     )
     assert result.returncode == 2
     assert said in result.stderr and len(result.stderr.splitlines()) == 1
@@ -619,3 +623,25 @@ def test_ids_matching_no_column_are_all_reported_with_a_hint(tmp_path):
         "zz1,no student of canvas-export.csv has SIS User ID 'zz1'",
         "zz2,no student of canvas-export.csv has SIS User ID 'zz2'",
     ]
+
+
+def test_moodle_export_from_korean_excel_matches_korean_names(tmp_path):
+    """A Moodle export saved again by Excel on Korean Windows (CP949), names as 김민준."""
+    book = tmp_path / "moodle.csv"
+    book.write_bytes(
+        "First name,Surname,ID number,Email address,Backprop 1\n"
+        "민준,김,s01,minjun.kim@example.ac.kr,-\n"
+        "서연,이,s02,seoyeon.lee@example.ac.kr,-\n".encode("cp949")
+    )
+    grades = grades_file(tmp_path, ["김민준,39,39,1", "이서연,26,39,1"])
+    out = tmp_path / "import.csv"
+    result = export(
+        grades, "--to", "moodle", "--gradebook", book, "--assignment", "Backprop 1", "-o", out
+    )
+    assert result.returncode == 0, result.stderr
+    assert "matched to moodle.csv by Surname, First name, written with their ID number" in (
+        result.stderr
+    )
+    text = out.read_text(encoding="utf-8")
+    assert moodle_reads(text, "ID number", "idnumber", "Backprop 1") == {7: 39.0, 8: 26.0}
+    assert "김" in text  # the names, for the teacher's eyes, in UTF-8

@@ -61,14 +61,15 @@ _SECOND_SHEET = re.compile(r"(?P<base>.+)-(?P<n>[2-9]|[1-9][0-9]+)")
 
 def loose_key(value: str, *, name: bool = False) -> tuple[str, ...]:
     """The forms of an id compared with grades.csv's student column: its file name, ignoring
-    case; a name written "Last, First" also as "First Last"."""
+    case; a name written "Last, First" also as "First Last", and run together either way
+    ("김, 민준" as 김민준, as a Korean name is written)."""
     value = unicodedata.normalize("NFKC", value).strip()
     if not value:
         return ()
     forms = [value]
     if name and value.count(",") == 1:
         last, first = (part.strip() for part in value.split(","))
-        forms.append(f"{first} {last}")
+        forms += [f"{first} {last}", f"{last}{first}", f"{first}{last}"]
     return tuple(dict.fromkeys(file_name(form).casefold() for form in forms))
 
 

@@ -34,7 +34,7 @@ IDENTITY = {
     "email": "Email address",
     "username": "Username",
     "login": "Email address (before the @)",
-    "name": "First name + Surname",
+    "name": "Surname, First name",
 }
 """The columns a student of grades.csv may be matched on, in the order tried; the first
 three are the user fields Moodle's import maps to (useridnumber, useremail, username)."""
@@ -115,7 +115,7 @@ def read_moodle_export(path: Path) -> MoodleGradebook:
         if "email" in ids:
             ids["login"] = ids["email"].split("@")[0]
         first, last = (cell(i) if i is not None else "" for i in names)
-        ids["name"] = " ".join(filter(None, (first, last)))
+        ids["name"] = f"{last}, {first}" if last and first else last or first
         people.append(Person(ids, (first, last), line))
     available = [*keys, *(["login"] if "email" in keys else []), "name"]
     ordered = tuple(key for key in IDENTITY if key in available)
