@@ -523,7 +523,13 @@ def export() -> None:
 
 @export.command("grades")
 @click.argument("grades_csv", type=click.Path(path_type=Path))
-@click.option("--to", "to", type=click.Choice(("canvas", "moodle")), required=True)
+@click.option(
+    "--to",
+    "to",
+    type=click.Choice(("canvas", "moodle")),
+    required=True,
+    help="The gradebook whose import file to write.",
+)
 @click.option(
     "--assignment",
     required=True,
@@ -547,9 +553,11 @@ def export() -> None:
     "the one matching most students; else sis-user-id for Canvas, idnumber for Moodle).",
 )
 @click.option(
-    "--points", type=float, help="Scale totals to this many points (default: the "
-    "assignment's points in --gradebook, else grades.csv's max)."
-)  # fmt: skip
+    "--points",
+    type=float,
+    help="Scale totals to this many points (default: the assignment's points in --gradebook, "
+    "else grades.csv's max).",
+)
 @click.option(
     "--unmatched",
     type=click.Path(path_type=Path),
@@ -570,6 +578,7 @@ def export_grades(
     gradebook imports."""
     from .exports.grades import export_grades as make
     from .files import write_atomic
+    from .grading.escape import terminal_text
 
     with _writing(out):
         inputs = [p for p in (grades_csv, gradebook) if p is not None and p.exists()]
@@ -580,17 +589,12 @@ def export_grades(
             grades_csv, to=to, assignment=assignment, gradebook=gradebook, by=by, points=points
         )
         write_atomic(out, result.text)
-        if unmatched is not None:
+    if unmatched is not None:
+        with _writing(unmatched):
             write_atomic(unmatched, result.unmatched_csv())
     for line in result.lines:
-        click.echo(_terminal(line), err=True)
+        click.echo(terminal_text(line), err=True)
     click.echo(f"wrote {out}" + (f" and {unmatched}" if unmatched else ""), err=True)
-
-
-def _terminal(text: str) -> str:
-    from .grading.escape import terminal_text
-
-    return terminal_text(text)
 
 
 @main.command("check-answers")
