@@ -155,6 +155,43 @@ COURSE = [
 """The course of examples/gradebooks/canvas-export.csv, as Canvas holds it."""
 
 
+# The model checked on cases of Canvas's own spec (spec/models/gradebook_importer_spec.rb).
+
+
+def test_the_canvas_model_reads_canvas_specs_semicolon_file_as_canvas_does():
+    """ "strips leading and trailing spaces from grades": a ';' file, totals left out."""
+    rows = [
+        "Student;ID;Section;Aufgabe 1;Aufgabe 2;Final Score",
+        "Points Possible;;;10000,54;100,00;",
+        "'Merkel, Angela';1;Mein Kurs; 123,4;57,4%;",
+        "'Einstein, Albert';2;Mein Kurs;1234,5 ;4.200,3%;",
+    ]
+    course = [
+        {"id": 1, "name": "", "sortable_name": "", "sis_user_id": "", "login": ""},
+        {"id": 2, "name": "", "sortable_name": "", "sis_user_id": "", "login": ""},
+    ]
+    read = canvas_reads("\n".join(rows) + "\n", course)
+    assert [title for _, title in read["assignments"].values()] == ["Aufgabe 1", "Aufgabe 2"]
+    assert [g[(None, "Aufgabe 1")] for g in read["grades"].values()] == ["123,4", "1234,5"]
+
+
+def test_the_canvas_model_looks_students_up_as_canvas_specs_say():
+    """ "Lookups with either Student Name, ID, SIS User ID, or SIS Login ID"; a file without
+    a header row fails ("Invalid header row")."""
+    rows = [
+        "Student,ID,SIS User ID,SIS Login ID,Section,Assignment 1",
+        "    Points Possible,,,,,",
+        "Minjun Kim,,,,,99",
+        ",,s02,,,99",
+        ",,,jiho.park@example.ac.kr,,99",
+        ",,bogusSISid,,,99",
+    ]
+    read = canvas_reads("\n".join(rows) + "\n", COURSE)
+    assert list(read["grades"]) == [1101, 1102, 1103, ("new", "")]
+    with pytest.raises(InvalidHeaderRow):
+        canvas_reads(",,0123456,,,99\n,,,0231163,,99\n", COURSE)
+
+
 # ── Moodle's importer, modelled ──────────────────────────────────────────────────────
 
 USERS = [
