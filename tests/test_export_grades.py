@@ -200,6 +200,10 @@ USERS = [
     {"id": 9, "idnumber": "s03", "email": "jiho.park@example.ac.kr", "username": "jiho"},
     {"id": 10, "idnumber": "s04", "email": "yuna.choi@example.ac.kr", "username": "yuna"},
 ]
+USERS += [
+    {"id": 21, "idnumber": "", "email": "student7@mail.com", "username": "anne"},
+    {"id": 22, "idnumber": "", "email": "student5@mail.com", "username": "bobby"},
+]  # the users of Moodle's own test (grade/import/csv/tests/load_data_test.php)
 FIELDS = {"ID number": "idnumber", "Email address": "email", "Username": "username"}
 
 
@@ -221,6 +225,8 @@ def moodle_reads(text: str, map_from: str, map_to: str, item: str) -> dict[int, 
     text = text.removeprefix("\ufeff")
     rows = list(csv.reader(text.splitlines(keepends=True)))
     header = [h.strip() for h in rows[0]]
+    if any(len(row) != len(header) for row in rows):  # csv_import_reader: "csvweirdcolumns"
+        raise MoodleAbort("rows of another number of columns than the header")
     user_at, item_at = header.index(map_from), header.index(item)
     grades = {}
     for line in rows[1:]:
@@ -682,3 +688,57 @@ def test_moodle_export_from_korean_excel_matches_korean_names(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert moodle_reads(text, "ID number", "idnumber", "Backprop 1") == {7: 39.0, 8: 26.0}
     assert "김" in text  # the names, for the teacher's eyes, in UTF-8
+
+
+MOODLE_OKTEXT = (
+    '"First name",Surname,"ID number",Institution,Department,"Email address",'
+    '"Assignment: Assignment for grape group","Course total"\n'
+    'Anne,Able,,"Moodle HQ","Rock on!",student7@mail.com,56.00,56.00\n'
+    'Bobby,Bunce,,"Moodle HQ","Rock on!",student5@mail.com,75.00,75.00\n'
+)
+"""An export as Moodle's own importer test has it: no ID numbers, users known by e-mail."""
+
+
+def test_moodle_students_without_id_numbers_are_written_with_their_email(tmp_path):
+    book = tmp_path / "moodle.csv"
+    book.write_text(MOODLE_OKTEXT, encoding="utf-8")
+    grades = grades_file(tmp_path, ["student7,50,100,1", "Bunce Bobby,80,100,1"])
+    out = tmp_path / "import.csv"
+    result = export(
+        grades,
+        "--to",
+        "moodle",
+        "--gradebook",
+        book,
+        "--assignment",
+        "Assignment for grape group",
+        "-o",
+        out,
+        "--match",
+        "login",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "written with their Email address" in result.stderr
+    assert "Bunce Bobby: no student of moodle.csv has Email address (before the @)" in (
+        result.stderr
+    )
+    text = out.read_text(encoding="utf-8")
+    assert text.splitlines()[0] == (
+        "Email address,First name,Surname,Assignment: Assignment for grape group"
+    )
+    item = "Assignment: Assignment for grape group"
+    assert moodle_reads(text, "Email address", "email", item) == {21: 50.0}
+    result = export(
+        grades,
+        "--to",
+        "moodle",
+        "--gradebook",
+        book,
+        "--assignment",
+        "Assignment for grape group",
+        "-o",
+        out,
+    )
+    text = out.read_text(encoding="utf-8")
+    assert "matched to moodle.csv by Email address (before the @)" in result.stderr
+    assert moodle_reads(text, "Email address", "email", item) == {21: 50.0}
