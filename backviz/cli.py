@@ -364,10 +364,20 @@ def plot(exercise: Path, what: str, steps: int | None, lang: str, out: Path) -> 
 @click.argument("exercise", type=click.Path(path_type=Path))
 @click.option("--student", help="Fill in the student id.")
 @click.option("--lang", type=click.Choice(("en", "ko")), default="en", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("csv", "py", "ipynb")),
+    default=None,
+    help="csv: an answer sheet; py or ipynb (a Jupyter notebook): a coding exercise's starter. "
+    "Default: from the file name of -o (.py, .ipynb), else csv or py.",
+)
 @click.option("-o", "--out", type=click.Path(path_type=Path), help="Write to this file instead.")
-def template(exercise: Path, student: str | None, lang: str, out: Path | None) -> None:
+def template(
+    exercise: Path, student: str | None, lang: str, fmt: str | None, out: Path | None
+) -> None:
     """The blank answer sheet of EXERCISE (CSV quantity,value; what its [ask] table asks),
-    or, for a coding exercise, the starter file of the function students write."""
+    or, for a coding exercise, the starter file (or notebook) of the function students write."""
     from .core.api import solve as compute
     from .grading.template import answer_sheet
 
@@ -376,13 +386,38 @@ def template(exercise: Path, student: str | None, lang: str, out: Path | None) -
         if not isinstance(trace.exercise, NetworkExercise):
             raise BackvizError(f"{exercise}: answer sheets are for network exercises")
         if trace.exercise.code is not None:
+            fmt = _starter_format(out, fmt, exercise)
+            if fmt == "ipynb":
+                from .grading.notebook_starter import starter_notebook
+
+                _emit(starter_notebook(trace.exercise, lang=lang), out)
+                return
             from .grading.code import starter_file
 
             _emit(starter_file(trace.exercise), out)
             return
+        if fmt not in (None, "csv"):
+            raise BackvizError(
+                f"{exercise}: --format {fmt} is for coding exercises ([code]); an answer sheet "
+                "is CSV"
+            )
         _emit(answer_sheet(trace, student=student, lang=lang), out)  # type: ignore[arg-type]
     except BackvizError as error:
         _fail(error)
+
+
+def _starter_format(out: Path | None, fmt: str | None, exercise: Path) -> str:
+    """A coding exercise's starter: a .py file or a notebook, as -o's name or --format says
+    (a name saying one and --format the other is refused)."""
+    if fmt == "csv":
+        raise BackvizError(f"{exercise}: a coding exercise's starter is py or ipynb, not csv")
+    named = {".py": "py", ".ipynb": "ipynb"}.get(out.suffix.lower()) if out is not None else None
+    if named is not None and fmt is not None and fmt != named:
+        raise BackvizError(
+            f"{out}: --format {fmt} does not match the file name ({out.suffix} is {named}); "
+            f"name it .{fmt}, or leave --format out"
+        )
+    return fmt or named or "py"
 
 
 @main.command()
@@ -538,6 +573,85 @@ def export_prairielearn(source: Path, out: Path, lang: str) -> None:
 
 
 # -- end export prairielearn ---------------------------------------------------------------------
+
+
+# ── export grades: Canvas's and Moodle's gradebook import CSV ────────────────────────
+
+
+@export.command("grades")
+@click.argument("grades_csv", type=click.Path(path_type=Path))
+@click.option(
+    "--to",
+    "to",
+    type=click.Choice(("canvas", "moodle")),
+    required=True,
+    help="The gradebook whose import file to write.",
+)
+@click.option(
+    "--assignment",
+    required=True,
+    metavar="NAME",
+    help="The assignment (Canvas) or grade item (Moodle): a column of --gradebook by its "
+    "header, title or id, or a new one's name.",
+)
+@click.option(
+    "--gradebook",
+    type=click.Path(path_type=Path),
+    help="The gradebook's own export (Canvas: Grades → Export; Moodle: Grades → Export → "
+    "Plain text file): students matched to it, the unmatched reported.",
+)
+@click.option(
+    "--match",
+    "by",
+    type=click.Choice(
+        ("sis-user-id", "sis-login-id", "login", "id", "name", "idnumber", "email", "username")
+    ),
+    help="The gradebook column a student id of grades.csv is (default: with --gradebook, "
+    "the one matching most students; else sis-user-id for Canvas, idnumber for Moodle).",
+)
+@click.option(
+    "--points",
+    type=float,
+    help="Scale totals to this many points (default: the assignment's points in --gradebook, "
+    "else grades.csv's max).",
+)
+@click.option(
+    "--unmatched",
+    type=click.Path(path_type=Path),
+    help="Also list the rows not exported, and why, in this CSV.",
+)
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True)
+def export_grades(
+    grades_csv: Path,
+    to: str,
+    assignment: str,
+    gradebook: Path | None,
+    by: str | None,
+    points: float | None,
+    unmatched: Path | None,
+    out: Path,
+) -> None:
+    """GRADES_CSV (the grades.csv of `backviz grade`) as the CSV Canvas's or Moodle's
+    gradebook imports."""
+    from .exports.grades import export_grades as make
+    from .files import write_atomic
+    from .grading.escape import terminal_text
+
+    with _writing(out):
+        inputs = [p for p in (grades_csv, gradebook) if p is not None and p.exists()]
+        for target in (out, unmatched):
+            if target is not None and any(target.resolve() == p.resolve() for p in inputs):
+                raise BackvizError(f"{target}: is an input of this export; write to another file")
+        result = make(
+            grades_csv, to=to, assignment=assignment, gradebook=gradebook, by=by, points=points
+        )
+        write_atomic(out, result.text)
+    if unmatched is not None:
+        with _writing(unmatched):
+            write_atomic(unmatched, result.unmatched_csv())
+    for line in result.lines:
+        click.echo(terminal_text(line), err=True)
+    click.echo(f"wrote {out}" + (f" and {unmatched}" if unmatched else ""), err=True)
 
 
 @main.command("check-answers")

@@ -379,8 +379,8 @@ def test_links_and_fifos_among_submissions_are_graded_0_with_the_reason(tmp_path
         "copied": "copied.py: a symbolic link, not followed",
         "piped": "piped.py: a FIFO (named pipe), not a file: not read",
         "kim": "kim: a symbolic link, not followed",
-        "park": "park: no .py files in this folder",
-        "choi": "no .py file handed in",
+        "park": "park: no .py or .ipynb files in this folder",
+        "choi": "no .py or .ipynb file handed in",
     }
     assert_graded_0_because(out, reasons)
     for student in ("copied", "piped", "kim", "park"):  # the level is in every report

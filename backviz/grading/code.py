@@ -25,11 +25,20 @@ from ..core.engine import run
 from ..core.exercise import NetworkExercise
 from ..errors import BackvizError
 from .code_verdicts import KEYS, CaseJudge, worst
-from .handed_in import Handed, read_handed
+from .handed_in import MAX_BYTES, Handed, read_handed
+from .notebook import NOTEBOOK_BYTES, NotebookError, notebook_module
 from .table import CORRECT, WRONG, Graded, Verdict
 from .variants import draw_numbers, seed_of
 
-__all__ = ["KEYS", "code_cases", "grade_code", "new_secret", "starter_file"]
+__all__ = [
+    "KEYS",
+    "code_cases",
+    "grade_code",
+    "new_secret",
+    "starter_description",
+    "starter_file",
+    "starter_stub",
+]
 
 
 def new_secret() -> str:
@@ -80,19 +89,49 @@ def __backviz_call__(**arguments):
         return a == b or (a != a and b != b)
 
     return {{"value": _value, "changed": [k for k in arguments if not _same(arguments[k],
-                                                                            _before[k])]}}
+                                                                            _before[k])]{cells}}}
 """
+
+# For a notebook (`notebook.py`): the function looked for first, naming the cells that
+# failed when no cell defined it, and those cells sent back with the value.
+_NOTEBOOK_CHECK = """
+    if {function!r} not in globals():
+        raise NameError("no code cell defines {function}()" + "".join(
+            "; " + line for line in __backviz_cells__[:3]))
+"""
+_NOTEBOOK_CELLS = ', "cells": [str(line)[:300] for line in __backviz_cells__[:20]]'
+MAX_CELL_LINES = 20
+"""Lines about a notebook's cells sent back with a case's value, at most."""
 
 
 def _wrapped(source: Handed, function: str, folder: Path) -> Path | str:
     """A copy of the student's file, same name, with the wrapper appended; or why it cannot
-    be read (a link found in a folder is not followed, a FIFO never opened)."""
-    raw, problem = read_handed(source.path, follow=source.named, what="code files")
+    be read (a link found in a folder is not followed, a FIFO never opened). A notebook is
+    the module running its code cells (`notebook.py`), named as the notebook with .py."""
+    name = source.path.name
+    is_notebook = source.path.suffix.lower() == ".ipynb"
+    limit = NOTEBOOK_BYTES if is_notebook else MAX_BYTES
+    raw, problem = read_handed(source.path, follow=source.named, what="code files", limit=limit)
     if raw is None:
-        return f"{source.path.name}: {problem}"
-    target = folder / source.path.name
-    text = raw.decode("utf-8", errors="replace")
-    target.write_text(text + _WRAPPER.format(function=function), encoding="utf-8")
+        return f"{name}: {problem}"
+    wrapper = _WRAPPER.format(function=function, cells="")
+    if is_notebook:
+        try:
+            text = notebook_module(raw, name)
+        except NotebookError as error:
+            return f"{name}: {error}"
+        check = _NOTEBOOK_CHECK.format(function=function)
+        wrapper = _WRAPPER.format(function=function, cells=_NOTEBOOK_CELLS)
+        wrapper = wrapper.replace(
+            "    import copy as _copy\n", check + "    import copy as _copy\n", 1
+        )
+        # compiled under a name of its own, so a traceback shows the student's cells only
+        wrapper = f"\n\nexec(compile({wrapper!r}, '<backviz>', 'exec'))\n"
+        name = f"{source.path.stem}.py"
+    else:
+        text = raw.decode("utf-8", errors="replace")
+    target = folder / name
+    target.write_text(text + wrapper, encoding="utf-8")
     return target
 
 
@@ -104,6 +143,7 @@ class _Run:
     changed: list[str] = field(default_factory=list)  # arguments changed in place
     failure: str = ""  # the case did not run to a value: crash, timeout, refused …
     level: str = ""  # the sandbox level it ran at
+    cells: list[str] = field(default_factory=list)  # a notebook's cells that raised
 
 
 def grade_code(
@@ -206,6 +246,7 @@ def _problems(function: str, case_runs: list[_Run]) -> list[str]:
         label = "the exercise's own numbers" if number == 0 else f"random case {number}"
         if one.failure:
             problems.append(f"{label}: {one.failure}")
+    problems += case_runs[0].cells if case_runs else []
     changed = case_runs[0].changed if case_runs else []
     if changed:
         problems.append(
@@ -291,22 +332,37 @@ def _returned(values: Any, names: set[str]) -> _Run:
     """What the wrapper sent back, checked to the letter: ``{"value": …, "changed": [argument
     names]}``. Anything else came from the student's code writing to the result channel
     itself, and is a failure of the case (never trusted, never a crash of the class)."""
-    if not isinstance(values, dict) or set(values) != {"value", "changed"}:
+    if not isinstance(values, dict) or set(values) - {"cells"} != {"value", "changed"}:
         found = sorted(values) if isinstance(values, dict) else type(values).__name__
         return _Run(failure=f"bad-output: the result channel held {found!s:.100}, not a result")
     changed = values["changed"]
     if not isinstance(changed, list) or not all(isinstance(c, str) and c in names for c in changed):
         return _Run(failure=f"bad-output: 'changed' is {changed!r:.100}, not argument names")
-    return _Run(values["value"], changed)
+    cells = values.get("cells", [])
+    if (
+        not isinstance(cells, list)
+        or len(cells) > MAX_CELL_LINES
+        or not all(isinstance(line, str) for line in cells)
+    ):
+        return _Run(failure=f"bad-output: 'cells' is {cells!r:.100}, not lines about cells")
+    return _Run(values["value"], changed, cells=[line[:300] for line in cells])
 
 
 def starter_file(exercise: NetworkExercise) -> str:
     """The file students start from: the signature, the shapes, what to return."""
+    return (
+        f'"""{starter_description(exercise)}"""\n\nimport numpy as np\n\n\n{starter_stub(exercise)}'
+    )
+
+
+def starter_description(exercise: NetworkExercise, *, handed: str = "this_file.py") -> str:
+    """What the starter says of the function: the network, the arguments and their shapes,
+    what to return, how to try it (`handed`: the file's name there)."""
     assert exercise.code is not None
     names = [f.name for f in exercise.activations]
     sizes = "-".join(map(str, exercise.sizes))
     bias = ", ".join(f"layer {i + 2}: {'yes' if b else 'no'}" for i, b in enumerate(exercise.bias))
-    return f'''"""{exercise.id}: write the forward and backward pass yourself.
+    return f"""{exercise.id}: write the forward and backward pass yourself.
 
 Network {sizes}; activations {", ".join(names)}; loss {exercise.loss_name}; reduction
 {exercise.training.reduction} over samples; one step of plain gradient descent.
@@ -324,12 +380,13 @@ Return a dict whose values are lists with one entry per non-input layer:
   "z", "a", "delta"  arrays of shape (N, n_l)   (delta = dE[n]/dz of each sample's own loss)
   "dW", "W_new"      arrays of shape (n_l, n_(l-1))
   "db", "b_new"      arrays of shape (n_l,), or None where the layer has no bias
-Try it yourself with: backviz grade EXERCISE this_file.py --out my-report
+Try it yourself with: backviz grade EXERCISE {handed} --out my-report
 """
 
-import numpy as np
 
-
-def {exercise.code.function}(W, b, x, t, learning_rate):
+def starter_stub(exercise: NetworkExercise) -> str:
+    """The function to write, not yet written."""
+    assert exercise.code is not None
+    return f"""def {exercise.code.function}(W, b, x, t, learning_rate):
     raise NotImplementedError("write the forward and backward pass here")
-'''
+"""

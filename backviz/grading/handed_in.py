@@ -168,10 +168,12 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def read_handed(path: str | Path, *, follow: bool, what: str) -> tuple[bytes | None, str]:
+def read_handed(
+    path: str | Path, *, follow: bool, what: str, limit: int = MAX_BYTES
+) -> tuple[bytes | None, str]:
     """A student's file's bytes, or None and why not: missing, a folder, a link not to be
     followed (`follow` False), a FIFO or device (never opened, so never a hang), larger than
-    `MAX_BYTES` (`what` names such files in the message: "answer sheets")."""
+    `limit` bytes (`what` names such files in the message: "answer sheets")."""
     try:
         status = os.stat(path, follow_symlinks=follow)  # says "a folder" even of one not readable
         if stat.S_ISDIR(status.st_mode):
@@ -180,14 +182,14 @@ def read_handed(path: str | Path, *, follow: bool, what: str) -> tuple[bytes | N
             return None, LINK
         if not stat.S_ISREG(status.st_mode):
             return None, f"{_kind(status.st_mode)}, not a file: not read"
-        if status.st_size > MAX_BYTES:
-            return None, _too_large(status.st_size, what)
+        if status.st_size > limit:
+            return None, _too_large(status.st_size, what, limit)
         flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
         fd = os.open(path, flags if follow else flags | os.O_NOFOLLOW)
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced since: a FIFO would block
                 return None, "not a regular file"
-            raw = _read_up_to(fd, MAX_BYTES + 1)  # bounded even if the file grows meanwhile
+            raw = _read_up_to(fd, limit + 1)  # bounded even if the file grows meanwhile
         finally:
             os.close(fd)
     except FileNotFoundError:
@@ -196,8 +198,8 @@ def read_handed(path: str | Path, *, follow: bool, what: str) -> tuple[bytes | N
         if error.errno == errno.ELOOP and not follow:  # swapped for a link since it was listed
             return None, LINK
         return None, f"cannot be read: {error.strerror or error}"
-    if len(raw) > MAX_BYTES:
-        return None, _too_large(len(raw), what)
+    if len(raw) > limit:
+        return None, _too_large(len(raw), what, limit)
     return raw, ""
 
 
@@ -210,5 +212,5 @@ def _read_up_to(fd: int, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _too_large(size: int, what: str) -> str:
-    return f"too large ({size / 1e6:.1f} MB; {what} are read up to 5 MB), not read"
+def _too_large(size: int, what: str, limit: int = MAX_BYTES) -> str:
+    return f"too large ({size / 1e6:.1f} MB; {what} are read up to {limit >> 20} MB), not read"

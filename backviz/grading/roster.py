@@ -22,7 +22,7 @@ from .variants import read_roster
 __all__ = ["NO_CODE", "NO_SHEET", "Roster", "roster_key"]
 
 NO_SHEET = "no sheet handed in"
-NO_CODE = "no .py file handed in"
+NO_CODE = "no .py or .ipynb file handed in"
 """The problem line of a student on the roster with nothing handed in: answer sheets, code."""
 
 

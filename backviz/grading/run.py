@@ -26,6 +26,9 @@ from .verdicts import ClassGrader
 
 __all__ = ["PARALLEL_FROM", "check_sheet", "grade_paths"]
 
+CODE_SUFFIXES = (".py", ".ipynb")
+"""What a coding exercise's submissions are: Python files, and Jupyter notebooks."""
+
 PARALLEL_FROM = 1000
 """Classes of at least this many sheets are graded by several processes (`jobs`)."""
 
@@ -234,10 +237,11 @@ def _listed(students: list[str], most: int = 10) -> str:
 
 
 def code_sources(paths: list[Path]) -> list[Handed]:
-    """Each code submission, by `handed_in`'s rule: a named .py file (its stem names the
-    student), a folder's .py files, and each of its subfolders' first .py file (the subfolder
-    names the student); links and FIFOs found in a folder refused, never followed or opened."""
-    return handed_in(paths, suffixes=(".py",), what=".py files", one_each=True)
+    """Each code submission, by `handed_in`'s rule: a named .py or .ipynb file (its stem names
+    the student), a folder's .py and .ipynb files, and each of its subfolders' first one (the
+    subfolder names the student); links and FIFOs found in a folder refused, never followed or
+    opened."""
+    return handed_in(paths, suffixes=CODE_SUFFIXES, what=".py or .ipynb files", one_each=True)
 
 
 def _grade_code_paths(
@@ -258,7 +262,7 @@ def _grade_code_paths(
 
     sources = code_sources(paths)
     if not sources:
-        raise BackvizError("no .py submissions found in " + ", ".join(map(str, paths)))
+        raise BackvizError("no .py or .ipynb submissions found in " + ", ".join(map(str, paths)))
     absent = roster.absent(source.student for source in sources) if roster is not None else []
     sources += [Handed(student, Path(), NO_CODE) for student in absent]
     if secret is not None and not re.fullmatch(r"[0-9a-f]{8,64}", secret):

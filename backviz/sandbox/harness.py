@@ -445,11 +445,23 @@ def _send(fd: int, document: dict[str, Any]) -> None:
         view = view[_write(fd, view) :]
 
 
+def _is_cell(filename: str) -> bool:
+    """A notebook cell's code, as `grading/notebook.py` compiles it: "<cell 3>"."""
+    return filename.startswith("<cell ") and filename.endswith(">") and filename[6:-1].isdigit()
+
+
 def _where(exc: BaseException, source: str, display: str) -> str:
-    """The student's own frames of ``exc``'s traceback, innermost last, at most four."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == source]
+    """The student's own frames of ``exc``'s traceback, innermost last, at most four: those
+    of their file, and of a notebook's cells the file runs (compiled as "<cell N>")."""
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if f.filename == source or _is_cell(f.filename)
+    ]
     lines = [
-        f"  {display} line {f.lineno}, in {f.name}: {(f.line or '').strip()}" for f in frames[-4:]
+        f"  {display if f.filename == source else f.filename[1:-1]} line {f.lineno}, in "
+        f"{f.name}: {(f.line or '').strip()}"
+        for f in frames[-4:]
     ]
     if isinstance(exc, SyntaxError) and exc.filename == source and exc.lineno:
         lines.append(f"  {display} line {exc.lineno}: {(exc.text or '').strip()}")
