@@ -483,6 +483,29 @@ def export() -> None:
     Canvas), made from an exercise, its variants or a class's grades."""
 
 
+@export.command("gradescope")
+@click.argument("exercise_or_variants", type=click.Path(path_type=Path))
+@click.option(
+    "-o", "--out", type=click.Path(path_type=Path), required=True, help="The zip to write."
+)
+@click.option(
+    "--roster",
+    type=click.Path(path_type=Path),
+    help="CSV with a student column (and optionally email, name): maps Gradescope's "
+    "submitters to student ids (and to their variants).",
+)
+@click.option("--lang", type=click.Choice(("en", "ko")), default="en", show_default=True)
+def export_gradescope(
+    exercise_or_variants: Path, out: Path, roster: Path | None, lang: str
+) -> None:
+    """A Gradescope autograder (zip) for EXERCISE_OR_VARIANTS: an answer-sheet or coding
+    exercise, or a folder made by `backviz variants`."""
+    from .exports.gradescope import write_autograder
+
+    with _writing(out):
+        click.echo(write_autograder(exercise_or_variants, out, roster=roster, lang=lang), err=True)
+
+
 @main.command("check-answers")
 @click.argument("exercise", type=click.Path(path_type=Path))
 @click.argument("sheet", type=click.Path(path_type=Path))

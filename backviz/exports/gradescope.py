@@ -1,0 +1,160 @@
+"""`backviz export gradescope`: the zip a teacher uploads as a Gradescope programming
+assignment's autograder, for an answer-sheet exercise, a coding exercise or a variants folder.
+
+The zip's root (Gradescope's specification, gradescope-autograders.readthedocs.io/en/latest/
+specs/, wants `setup.sh` and `run_autograder` there, not in a folder):
+
+    setup.sh                         installs Python ≥ 3.11, Graphviz, bubblewrap, backviz
+    run_autograder                   grades /autograder/submission (gradescope_run.py)
+    backviz-VERSION-py3-none-any.whl the running backviz (wheel.py)
+    backviz-autograder.json          what to grade: the exercise or variants, roster, language
+    exercise/ID.toml                 the exercise, or
+    variants/STUDENT.toml …          each student's variant (`backviz variants`; no keys/)
+    roster.csv                       the roster, when given
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.exercise import NetworkExercise
+from ..core.loading import load
+from ..errors import BackvizError
+from ..files import write_atomic
+from ..grading.roster import roster_key
+from .gradescope_identity import read_people
+from .gradescope_scripts import RUN_AUTOGRADER, SETUP_SH, VENV
+from .wheel import build_wheel
+
+__all__ = ["CONFIG", "AutograderConfig", "write_autograder"]
+
+CONFIG = "backviz-autograder.json"
+"""The file in the zip that tells run_autograder what to grade."""
+
+_EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed timestamps: the same inputs give the same zip
+
+
+@dataclass(frozen=True)
+class AutograderConfig:
+    """What run_autograder grades, as backviz-autograder.json holds it (paths inside the zip)."""
+
+    kind: str
+    """"sheets" (answer sheets) or "code" (a coding exercise's .py file)."""
+    exercise: str
+    """The exercise file, or the variants folder ("variants")."""
+    variants: bool
+    roster: str | None
+    lang: str
+    backviz: str
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def read(cls, path: Path) -> AutograderConfig:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(**{key: data[key] for key in cls.__dataclass_fields__})
+
+
+def _exercise(path: Path) -> NetworkExercise:
+    exercise = load(path)
+    if not isinstance(exercise, NetworkExercise) or not exercise.trains:
+        raise BackvizError(
+            f"{path}: a Gradescope autograder grades a network exercise with [training] "
+            "(answer sheets, or code with a [code] table)"
+        )
+    return exercise
+
+
+def _variants(folder: Path) -> list[tuple[Path, NetworkExercise]]:
+    """The variants `backviz variants` wrote into `folder` (its keys/ left out)."""
+    found = []
+    for path in sorted(folder.glob("*.toml")):
+        exercise = _exercise(path)
+        if exercise.student is not None:
+            found.append((path, exercise))
+    if not found:
+        raise BackvizError(f"{folder}: no variants found (files written by `backviz variants`)")
+    return found
+
+
+def write_autograder(
+    exercise_or_variants: Path, out: Path, *, roster: Path | None = None, lang: str = "en"
+) -> str:
+    """Write the autograder zip to `out`; return what the CLI says of it."""
+    if out.suffix.lower() != ".zip":
+        raise BackvizError(f"{out}: Gradescope takes the autograder as a .zip file; name it so")
+    people = read_people(roster) if roster is not None else None
+    files: list[tuple[str, bytes, int]] = []  # name in the zip, content, mode
+    if exercise_or_variants.is_dir():
+        variants = _variants(exercise_or_variants)
+        kinds = {"code" if e.code is not None else "sheets" for _, e in variants}
+        if len(kinds) > 1:
+            raise BackvizError(
+                f"{exercise_or_variants}: variants of coding and of answer-sheet exercises mixed"
+            )
+        if people is not None:
+            have = {roster_key(e.student or "") for _, e in variants}
+            lacking = [p.student for p in people if roster_key(p.student) not in have]
+            if lacking:
+                raise BackvizError(
+                    f"{exercise_or_variants}: no variant for {len(lacking)} student(s) of "
+                    f"{roster.name}: {', '.join(lacking[:5])}"  # type: ignore[union-attr]
+                    + (" …" if len(lacking) > 5 else "")
+                    + f"; make them with backviz variants EXERCISE --roster {roster} --out "
+                    f"{exercise_or_variants}"
+                )
+        files += [(f"variants/{p.name}", p.read_bytes(), 0o644) for p, _ in variants]
+        (kind,), where, what = kinds, "variants", f"{len(variants)} variants"
+        exercise_id = variants[0][1].id
+    else:
+        exercise = _exercise(exercise_or_variants)
+        kind = "code" if exercise.code is not None else "sheets"
+        where = f"exercise/{exercise_or_variants.name}"
+        files.append((where, exercise_or_variants.read_bytes(), 0o644))
+        what, exercise_id = where, exercise.id
+    if roster is not None:
+        files.append(("roster.csv", roster.read_bytes(), 0o644))
+    wheel_name, wheel = build_wheel()
+    version = wheel_name.split("-")[1]
+    config = AutograderConfig(
+        kind=kind,
+        exercise=where,
+        variants=where == "variants",
+        roster="roster.csv" if roster is not None else None,
+        lang=lang,
+        backviz=version,
+    )
+    files = [
+        ("setup.sh", SETUP_SH.format(version=version, venv=VENV, wheel=wheel_name).encode(), 0o755),
+        ("run_autograder", RUN_AUTOGRADER.format(version=version, venv=VENV).encode(), 0o755),
+        (wheel_name, wheel, 0o644),
+        (CONFIG, config.to_json().encode(), 0o644),
+        *files,
+    ]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content, mode in files:
+            entry = zipfile.ZipInfo(name, _EPOCH)
+            entry.external_attr = (0o100000 | mode) << 16  # a regular file and its permissions
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, content)
+    try:
+        write_atomic(out, buffer.getvalue())
+    except OSError as error:
+        raise BackvizError(f"{out}: could not be written ({error.strerror or error})") from None
+    graded = (
+        "a .py file per submission, run in the sandbox"
+        if kind == "code"
+        else "an answer sheet per submission"
+    )
+    return (
+        f"wrote {out}: the Gradescope autograder of {exercise_id} ({graded}): setup.sh, "
+        f"run_autograder, {wheel_name}, {what}"
+        + (f", roster.csv ({len(people)} students)" if people is not None else "")
+        + "\nupload it in Gradescope: the assignment's Configure Autograder, Zip file upload"
+    )
