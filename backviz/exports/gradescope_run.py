@@ -197,7 +197,7 @@ def main() -> int:
                 "This is not your fault: tell your teacher."
             ]
         )
-    results["execution_time"] = round(time.monotonic() - started, 3)
+    results["execution_time"] = round(time.monotonic() - started)  # seconds, as the spec shows
     target = root / "results" / "results.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(target, json.dumps(results, ensure_ascii=False) + "\n")

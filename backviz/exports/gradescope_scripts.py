@@ -37,6 +37,7 @@ set -euo pipefail
 ROOT="${{BACKVIZ_AUTOGRADER_ROOT:-/autograder}}"
 SOURCE="$ROOT/source"
 VENV="$ROOT/{venv}"
+cd "$ROOT"
 
 python_ok() {{ "$1" -c 'import sys, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; }}
 find_python() {{
@@ -93,6 +94,7 @@ RUN_AUTOGRADER = r"""#!/usr/bin/env bash
 # /autograder/results/results.json (https://gradescope-autograders.readthedocs.io/en/latest/specs/).
 ROOT="${{BACKVIZ_AUTOGRADER_ROOT:-/autograder}}"
 PYTHON="$ROOT/{venv}/bin/python"
+cd "$ROOT" || exit 1
 if [ -x "$PYTHON" ] && "$PYTHON" -c 'import backviz.exports.gradescope_run' 2>/dev/null; then
   exec "$PYTHON" -m backviz.exports.gradescope_run
 fi
