@@ -109,8 +109,8 @@ def write_autograder(
                     f"{exercise_or_variants}"
                 )
         files += [(f"variants/{p.name}", p.read_bytes(), 0o644) for p, _ in variants]
-        (kind,), where, what = kinds, "variants", f"{len(variants)} variants"
-        exercise_id = variants[0][1].id
+        (kind,), where, what = kinds, "variants", f"variants/ ({len(variants)} students)"
+        exercise_id = f"the variants in {exercise_or_variants}"
     else:
         exercise = _exercise(exercise_or_variants)
         kind = "code" if exercise.code is not None else "sheets"

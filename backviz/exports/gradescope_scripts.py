@@ -95,10 +95,13 @@ RUN_AUTOGRADER = r"""#!/usr/bin/env bash
 ROOT="${{BACKVIZ_AUTOGRADER_ROOT:-/autograder}}"
 PYTHON="$ROOT/{venv}/bin/python"
 cd "$ROOT" || exit 1
-if [ -x "$PYTHON" ] && "$PYTHON" -c 'import backviz.exports.gradescope_run' 2>/dev/null; then
-  exec "$PYTHON" -m backviz.exports.gradescope_run
+if [ -x "$PYTHON" ] && "$PYTHON" -m backviz.exports.gradescope_run; then
+  exit 0
 fi
-echo "run_autograder: $PYTHON cannot import backviz: see the build output (setup.sh)" >&2
+if [ -f "$ROOT/results/results.json" ]; then
+  exit 0  # written whole (atomically) before whatever failed after it
+fi
+echo "run_autograder: $PYTHON could not run backviz: see the build output (setup.sh)" >&2
 mkdir -p "$ROOT/results"
 cat > "$ROOT/results/results.json" <<'EOF'
 {{"score": 0.0, "output_format": "text", "visibility": "visible", "tests": [],
