@@ -495,15 +495,26 @@ def export() -> None:
     "submitters to student ids (and to their variants).",
 )
 @click.option("--lang", type=click.Choice(("en", "ko")), default="en", show_default=True)
+@click.option(
+    "--visibility",
+    type=click.Choice(("after_due_date", "after_published", "visible", "hidden")),
+    default="after_due_date",
+    show_default=True,
+    help="When students see their marks and each quantity's test (which shows the expected "
+    "number): visible lets a student read the answers and submit again.",
+)
 def export_gradescope(
-    exercise_or_variants: Path, out: Path, roster: Path | None, lang: str
+    exercise_or_variants: Path, out: Path, roster: Path | None, lang: str, visibility: str
 ) -> None:
     """A Gradescope autograder (zip) for EXERCISE_OR_VARIANTS: an answer-sheet or coding
     exercise, or a folder made by `backviz variants`."""
     from .exports.gradescope import write_autograder
 
     with _writing(out):
-        click.echo(write_autograder(exercise_or_variants, out, roster=roster, lang=lang), err=True)
+        written = write_autograder(
+            exercise_or_variants, out, roster=roster, lang=lang, visibility=visibility
+        )
+    click.echo(written, err=True)
 
 
 @main.command("check-answers")

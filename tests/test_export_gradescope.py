@@ -433,6 +433,10 @@ def test_a_right_sheet_gets_every_mark(sheets: Autograder) -> None:
     assert all(t["output_format"] in FORMATS for t in results["tests"])
     assert "Graded as student s01 (matched by Student ID on roster.csv)" in results["output"]
     assert results["extra_data"]["student"] == "s01"
+    # by default the tests, which show the expected numbers, wait for the due date; so does
+    # the total: a student cannot read the answer key and submit again
+    assert {t["visibility"] for t in results["tests"]} == {"after_due_date"}
+    assert "39" not in results["output"] and "after the due date" in results["output"]
     z1 = results["tests"][0]
     assert z1["extra_data"]["expected"] == pytest.approx(0.3 * 0.1 + 0.25 * 0.2)
 
@@ -531,7 +535,8 @@ def variants(venv_root: Path) -> tuple[Autograder, Path]:
         main, ["variants", str(SEED), "--roster", str(roster), "--out", str(folder)]
     )
     assert made.exit_code == 0, made.output
-    return sibling(venv_root, "variants-root", export(tmp, folder, "--roster", str(roster))), folder
+    zip_path = export(tmp, folder, "--roster", str(roster), "--visibility", "visible")
+    return sibling(venv_root, "variants-root", zip_path), folder
 
 
 def test_each_student_is_graded_on_their_own_variant(variants: tuple[Autograder, Path]) -> None:
@@ -540,6 +545,8 @@ def test_each_student_is_graded_on_their_own_variant(variants: tuple[Autograder,
     results = grader.submit({"mine.csv": lee_sheet}, [LEE])  # no SID: matched by email
     assert results["score"] == 39
     assert "student s02 (matched by email on roster.csv)" in results["output"]
+    assert "Total: 39 / 39" in results["output"]  # --visibility visible: shown at once
+    assert {t["visibility"] for t in results["tests"]} == {"visible"}
     assert results["extra_data"]["exercise"] == "s02.toml"
     kim = grader.submit({"copied.csv": lee_sheet}, [KIM])  # s02's numbers handed in by s01
     assert kim["extra_data"]["student"] == "s01"

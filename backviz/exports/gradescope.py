@@ -30,10 +30,13 @@ from .gradescope_identity import read_people
 from .gradescope_scripts import RUN_AUTOGRADER, SETUP_SH, VENV
 from .wheel import build_wheel
 
-__all__ = ["CONFIG", "AutograderConfig", "write_autograder"]
+__all__ = ["CONFIG", "VISIBILITIES", "AutograderConfig", "write_autograder"]
 
 CONFIG = "backviz-autograder.json"
 """The file in the zip that tells run_autograder what to grade."""
+
+VISIBILITIES = ("after_due_date", "after_published", "visible", "hidden")
+"""Gradescope's visibility settings of a test (specs: Controlling Test Case Visibility)."""
 
 _EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed timestamps: the same inputs give the same zip
 
@@ -49,6 +52,9 @@ class AutograderConfig:
     variants: bool
     roster: str | None
     lang: str
+    visibility: str
+    """When students see each quantity's test (Gradescope's visibility): they hold the expected
+    numbers, the answer key, so by default only after the due date."""
     backviz: str
 
     def to_json(self) -> str:
@@ -83,9 +89,15 @@ def _variants(folder: Path) -> list[tuple[Path, NetworkExercise]]:
 
 
 def write_autograder(
-    exercise_or_variants: Path, out: Path, *, roster: Path | None = None, lang: str = "en"
+    exercise_or_variants: Path,
+    out: Path,
+    *,
+    roster: Path | None = None,
+    lang: str = "en",
+    visibility: str = "after_due_date",
 ) -> str:
-    """Write the autograder zip to `out`; return what the CLI says of it."""
+    """Write the autograder zip to `out`; return what the CLI says of it. `visibility`: when
+    students see the per-quantity tests (and so the expected numbers) and their score."""
     if out.suffix.lower() != ".zip":
         raise BackvizError(f"{out}: Gradescope takes the autograder as a .zip file; name it so")
     people = read_people(roster) if roster is not None else None
@@ -127,6 +139,7 @@ def write_autograder(
         variants=where == "variants",
         roster="roster.csv" if roster is not None else None,
         lang=lang,
+        visibility=visibility,
         backviz=version,
     )
     files = [
@@ -156,5 +169,6 @@ def write_autograder(
         f"wrote {out}: the Gradescope autograder of {exercise_id} ({graded}): setup.sh, "
         f"run_autograder, {wheel_name}, {what}"
         + (f", roster.csv ({len(people)} students)" if people is not None else "")
+        + f"; students see their marks and each quantity's test: {visibility.replace('_', ' ')}"
         + "\nupload it in Gradescope: the assignment's Configure Autograder, Zip file upload"
     )

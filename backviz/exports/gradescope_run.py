@@ -52,6 +52,15 @@ WHAT = {
 """Per kind of exercise, what a submission is, and its file names' endings."""
 
 
+LATER = {
+    "after_due_date": "Your marks, and each quantity's verdict, are shown after the due date.",
+    "after_published": "Your marks, and each quantity's verdict, are shown when your teacher "
+    "publishes the grades.",
+    "hidden": "Your teacher will tell you your marks.",
+}
+"""What the output says instead of the total while the tests are not shown."""
+
+
 def zero(lines: list[str], extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """A results.json of score 0 with `lines` as its output: nothing was graded."""
     return {
@@ -177,7 +186,13 @@ def grade_submission(root: Path) -> dict[str, Any]:
         if record.exists():  # a coding exercise: the run's secret, for the teacher only
             print(f"record.json (grade --secret draws its cases again):\n{record.read_text()}")
             extra["sandbox"] = json.loads(record.read_text())["sandbox"]
-    results["output"] = "\n".join([*lines, results["output"]])
+    for test in results["tests"]:
+        test["visibility"] = config.visibility
+    if config.visibility == "visible":
+        results["output"] = "\n".join([*lines, results["output"]])
+    else:  # the total line goes too; the sheet's problems (and the sandbox level) stay
+        _, _, problems = results["output"].partition("\n")  # StudentReports: total, problems
+        results["output"] = "\n".join([*lines, *filter(None, [problems]), LATER[config.visibility]])
     results["extra_data"] = extra
     return results
 
