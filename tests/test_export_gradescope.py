@@ -390,6 +390,29 @@ def test_the_zip_holds_what_gradescope_needs(tmp_path: Path) -> None:
     assert again.read_bytes() == zip_path.read_bytes()  # the same inputs, the same zip
 
 
+def test_setup_installs_torch_only_where_students_code_may_import_it(tmp_path: Path) -> None:
+    allowing = tmp_path / "code-torch.toml"
+    allowing.write_text(
+        CODE.read_text(encoding="utf-8").replace(
+            'function = "backward"', 'function = "backward"\nmodules = ["numpy", "torch"]'
+        ),
+        encoding="utf-8",
+    )
+    for exercise, torch in ((CODE, False), (allowing, True)):
+        with zipfile.ZipFile(export(tmp_path, exercise)) as archive:
+            setup = archive.read("setup.sh").decode()
+        assert ("pip install" in setup and "torch" in setup) is torch
+
+
+@pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck is not installed")
+def test_the_scripts_pass_shellcheck(tmp_path: Path) -> None:
+    with zipfile.ZipFile(export(tmp_path, SEED)) as archive:
+        archive.extractall(tmp_path / "zip", ["setup.sh", "run_autograder"])
+    scripts = [str(tmp_path / "zip" / name) for name in ("setup.sh", "run_autograder")]
+    checked = subprocess.run(["shellcheck", *scripts], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout
+
+
 def test_export_refuses_what_cannot_be_graded(tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(main, ["export", "gradescope", str(SEED), "-o", str(tmp_path / "a.tar")])
@@ -463,6 +486,14 @@ def test_a_catalogued_mistake_is_named_in_tags_and_extra_data(sheets: Autograder
             assert test["tags"] == ["mistake", "mistake:update-added"]
             assert test["extra_data"]["verdict"] == "mistake:update-added"
             assert test["score"] == 0.5 and test["status"] == "failed"
+
+
+def test_the_sheets_problems_are_shown_before_the_due_date(sheets: Autograder) -> None:
+    """While the tests wait for the due date, what was wrong with the sheet is said at once."""
+    slip = sheet_csv(worked_sheet(SEED)).replace("h1,0.51998934", "h1,0,52")  # a decimal comma
+    results = sheets.submit({"sheet.csv": slip}, [KIM])
+    assert "a decimal comma?" in results["output"] and "Total" not in results["output"]
+    assert results["score"] == 38 and verdicts(results)["h1"] == "unreadable"
 
 
 def test_nothing_handed_in_is_score_0_and_said(sheets: Autograder) -> None:

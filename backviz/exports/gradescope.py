@@ -27,7 +27,7 @@ from ..errors import BackvizError
 from ..files import write_atomic
 from ..grading.roster import roster_key
 from .gradescope_identity import read_people
-from .gradescope_scripts import RUN_AUTOGRADER, SETUP_SH, VENV
+from .gradescope_scripts import RUN_AUTOGRADER, SETUP_SH, TORCH, VENV
 from .wheel import build_wheel
 
 __all__ = ["CONFIG", "VISIBILITIES", "AutograderConfig", "write_autograder"]
@@ -88,6 +88,12 @@ def _variants(folder: Path) -> list[tuple[Path, NetworkExercise]]:
     return found
 
 
+def _setup(version: str, wheel: str, exercises: list[NetworkExercise]) -> str:
+    """setup.sh: with torch installed where students' code may import it."""
+    torch = any(e.code is not None and "torch" in e.code.modules for e in exercises)
+    return SETUP_SH.format(version=version, venv=VENV, wheel=wheel, torch=TORCH if torch else "")
+
+
 def write_autograder(
     exercise_or_variants: Path,
     out: Path,
@@ -121,6 +127,7 @@ def write_autograder(
                     f"{exercise_or_variants}"
                 )
         files += [(f"variants/{p.name}", p.read_bytes(), 0o644) for p, _ in variants]
+        exercises = [e for _, e in variants]
         (kind,), where, what = kinds, "variants", f"variants/ ({len(variants)} students)"
         exercise_id = f"the variants in {exercise_or_variants}"
     else:
@@ -128,7 +135,7 @@ def write_autograder(
         kind = "code" if exercise.code is not None else "sheets"
         where = f"exercise/{exercise_or_variants.name}"
         files.append((where, exercise_or_variants.read_bytes(), 0o644))
-        what, exercise_id = where, exercise.id
+        what, exercise_id, exercises = where, exercise.id, [exercise]
     if roster is not None:
         files.append(("roster.csv", roster.read_bytes(), 0o644))
     wheel_name, wheel = build_wheel()
@@ -143,7 +150,7 @@ def write_autograder(
         backviz=version,
     )
     files = [
-        ("setup.sh", SETUP_SH.format(version=version, venv=VENV, wheel=wheel_name).encode(), 0o755),
+        ("setup.sh", _setup(version, wheel_name, exercises).encode(), 0o755),
         ("run_autograder", RUN_AUTOGRADER.format(version=version, venv=VENV).encode(), 0o755),
         (wheel_name, wheel, 0o644),
         (CONFIG, config.to_json().encode(), 0o644),

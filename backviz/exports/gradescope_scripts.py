@@ -15,7 +15,7 @@ can run them), `BACKVIZ_PYTHON` names the Python to use, and `BACKVIZ_VENV_OPTIO
 
 from __future__ import annotations
 
-__all__ = ["ROOT_VARIABLE", "RUN_AUTOGRADER", "SETUP_SH", "VENV"]
+__all__ = ["ROOT_VARIABLE", "RUN_AUTOGRADER", "SETUP_SH", "TORCH", "VENV"]
 
 ROOT_VARIABLE = "BACKVIZ_AUTOGRADER_ROOT"
 """The environment variable that moves /autograder (for testing the zip outside Gradescope)."""
@@ -78,7 +78,7 @@ PYTHON="$(find_python)" || {{ echo "setup.sh: no Python >= 3.11 with venv found"
 # shellcheck disable=SC2086
 "$VENV/bin/python" -m pip install --disable-pip-version-check --no-cache-dir \
   ${{BACKVIZ_PIP_OPTIONS:-}} "$SOURCE"/{wheel}
-"$VENV/bin/python" -c 'import backviz.exports.gradescope_run'
+{torch}"$VENV/bin/python" -c 'import backviz.exports.gradescope_run'
 chmod -R go-rwx "$SOURCE"   # the exercise, the variants, the roster: root only
 chmod -R a+rX "$VENV"       # the sandbox runs students' code with this Python, as another uid
 "$VENV/bin/python" - <<'PY'
@@ -86,7 +86,14 @@ import importlib.metadata, sys
 print("setup.sh: backviz", importlib.metadata.version("backviz"), "ready; Python", sys.version)
 PY
 """
-"""setup.sh, to be filled in with `version`, `venv` and `wheel` (the wheel's file name)."""
+"""setup.sh, to be filled in with `version`, `venv`, `wheel` (the wheel's file name) and `torch`
+(`TORCH` where students' code may import torch, else nothing)."""
+
+TORCH = r"""# students' code may import torch ([code] modules): its CPU build (no GPU here)
+"$VENV/bin/python" -m pip install --disable-pip-version-check --no-cache-dir torch \
+  --index-url https://download.pytorch.org/whl/cpu
+"""
+"""The lines of setup.sh installing torch, for a coding exercise whose students may use it."""
 
 RUN_AUTOGRADER = r"""#!/usr/bin/env bash
 # backviz's Gradescope autograder (made by `backviz export gradescope`, backviz {version}).
