@@ -119,6 +119,40 @@ def _handed(submission: Path, kind: str) -> tuple[list[str], str]:
     return [gradescope_text(str(h.path.relative_to(submission))) for h in found], ""
 
 
+def _exercise(
+    config: AutograderConfig, source: Path, identity: Identity
+) -> tuple[Path | None, str]:
+    """The exercise to grade the submission on (the student's own variant, from a variants
+    folder), or None and why not."""
+    if not config.variants:
+        return source / config.exercise, ""
+    if identity.student is None:
+        return None, (
+            "Each student has their own numbers, and whose they are is not known: not graded. "
+            "Tell your teacher (Gradescope's roster and backviz's roster must name you alike)."
+        )
+    exercise = _variant(source / config.exercise, identity.student)
+    if exercise is None:
+        student = gradescope_text(identity.student)
+        return None, f"There is no variant for student {student}: not graded. Tell your teacher."
+    return exercise, ""
+
+
+def _graded(exercise: Path, submission: Path, lang: str) -> tuple[dict[str, Any], str]:
+    """`grade`'s results.json of the one submission, and the sandbox level it ran at (code)."""
+    with tempfile.TemporaryDirectory(prefix="backviz-gradescope-") as folder:
+        out = Path(folder)
+        print(grade_paths(exercise, [submission], out, lang=lang, diagrams=False, jobs=1))
+        (written,) = sorted((out / "results").glob("*.json"))
+        results = json.loads(written.read_text(encoding="utf-8"))
+        record = out / "record.json"
+        if not record.exists():
+            return results, ""
+        text = record.read_text(encoding="utf-8")  # the run's secret: for the teacher only
+        print(f"record.json (grade --secret draws its random cases again):\n{text}")
+        return results, json.loads(text)["sandbox"]
+
+
 def grade_submission(root: Path) -> dict[str, Any]:
     """The results.json of the submission in `root` (Gradescope's /autograder)."""
     source = root / "source"
@@ -128,7 +162,7 @@ def grade_submission(root: Path) -> dict[str, Any]:
     if problem:
         print(f"backviz: {problem}")
     people = read_people(source / config.roster) if config.roster else None
-    identity: Identity = identify(submitters, people, config.roster or "")
+    identity = identify(submitters, people, config.roster or "")
     extra: dict[str, Any] = {
         "backviz": version("backviz"),
         "student": identity.student,
@@ -136,61 +170,29 @@ def grade_submission(root: Path) -> dict[str, Any]:
     }
     who = gradescope_text(identity.how)
     lines = [f"Graded as {who}." if identity.student else f"Submitter: {who}."]
-    if config.variants:
-        if identity.student is None:
-            return zero(
-                [
-                    *lines,
-                    "Each student has their own numbers, and whose they are is not known: "
-                    "not graded. Tell your teacher (Gradescope's roster and backviz's roster "
-                    "must name you alike).",
-                ],
-                extra,
-            )
-        exercise = _variant(source / config.exercise, identity.student)
-        if exercise is None:
-            return zero(
-                [
-                    *lines,
-                    f"There is no variant for student {gradescope_text(identity.student)}: "
-                    "not graded. Tell your teacher.",
-                ],
-                extra,
-            )
-    else:
-        exercise = source / config.exercise
+    exercise, why = _exercise(config, source, identity)
+    if exercise is None:
+        return zero([*lines, why], extra)
     extra["exercise"] = exercise.name
     found, nothing = _handed(root / "submission", config.kind)
     if nothing:
         return zero([*lines, nothing], extra)
-    what = WHAT[config.kind][0]
     if len(found) > 1:
+        what = WHAT[config.kind][0]
         return zero(
-            [
-                *lines,
-                f"Hand in one {what}; found {len(found)}: {', '.join(found)}. "
-                "Submit again with only the one to grade.",
-            ],
+            [*lines, f"Hand in one {what}; found {len(found)}: {', '.join(found)}. "
+             "Submit again with only the one to grade."],
             extra,
-        )
+        )  # fmt: skip
     extra["graded"] = found[0]
-    with tempfile.TemporaryDirectory(prefix="backviz-gradescope-") as folder:
-        out = Path(folder)
-        summary = grade_paths(
-            exercise, [root / "submission"], out, lang=config.lang, diagrams=False, jobs=1
-        )
-        print(summary)
-        (written,) = sorted((out / "results").glob("*.json"))
-        results = json.loads(written.read_text(encoding="utf-8"))
-        record = out / "record.json"
-        if record.exists():  # a coding exercise: the run's secret, for the teacher only
-            print(f"record.json (grade --secret draws its cases again):\n{record.read_text()}")
-            extra["sandbox"] = json.loads(record.read_text())["sandbox"]
+    results, level = _graded(exercise, root / "submission", config.lang)
+    if level:
+        extra["sandbox"] = level
     for test in results["tests"]:
         test["visibility"] = config.visibility
     if config.visibility == "visible":
         results["output"] = "\n".join([*lines, results["output"]])
-    else:  # the total line goes too; the sheet's problems (and the sandbox level) stay
+    else:  # the total goes too; the sheet's problems (and the sandbox level) stay
         _, _, problems = results["output"].partition("\n")  # StudentReports: total, problems
         results["output"] = "\n".join([*lines, *filter(None, [problems]), LATER[config.visibility]])
     results["extra_data"] = extra
