@@ -374,6 +374,20 @@ def test_the_wheel_is_installed_and_imported_from_the_zip(venv_root: Path) -> No
     assert b"Requires-Dist: numpy" in metadata_text
 
 
+def test_a_normal_install_makes_the_same_wheel(venv_root: Path, tmp_path: Path) -> None:
+    """The wheel built by the backviz installed from it (a user's normal install, not the
+    development checkout) is the same wheel, byte for byte."""
+    python = venv_root / "backviz-venv" / "bin" / "python"
+    again = tmp_path / "again.whl"
+    subprocess.run(
+        [str(python), "-c", "import sys; from backviz.exports.wheel import build_wheel; "
+         "open(sys.argv[1], 'wb').write(build_wheel()[1])", str(again)],
+        env=_env(venv_root), cwd=venv_root, check=True,
+    )  # fmt: skip
+    (wheel,) = (venv_root / "source").glob("backviz-*-py3-none-any.whl")
+    assert again.read_bytes() == wheel.read_bytes()
+
+
 def test_the_zip_holds_what_gradescope_needs(tmp_path: Path) -> None:
     zip_path = export(tmp_path, SEED, "--roster", str(ROOT / "examples" / "roster.csv"))
     with zipfile.ZipFile(zip_path) as archive:
