@@ -225,6 +225,7 @@ def _env(root: Path) -> dict[str, str]:
 
 
 def export(tmp: Path, target: Path, *options: str) -> Path:
+    tmp.mkdir(parents=True, exist_ok=True)
     out = tmp / f"{target.stem}.zip"
     result = CliRunner().invoke(
         main, ["export", "gradescope", str(target), "-o", str(out), *options]
@@ -515,7 +516,7 @@ def test_nothing_handed_in_is_score_0_and_said(sheets: Autograder) -> None:
         results = sheets.submit(files, [KIM])
         assert results["score"] == 0 and results["tests"] == []
         assert "upload your answer sheet" in results["output"]
-    assert "found only working.pdf" in results["output"]
+    assert "Found only working.pdf." in results["output"]
 
 
 def test_an_unreadable_sheet_is_score_0_with_the_reason(sheets: Autograder) -> None:
@@ -544,7 +545,7 @@ def test_hostile_submissions_are_refused_not_followed(sheets: Autograder) -> Non
     assert "\x1b" not in json.dumps(results, ensure_ascii=False)
     results = sheets.submit({"..\\..\\results.csv": sheet_csv(right)}, [KIM])
     assert results["score"] == 0  # a hidden file (its name begins with a dot): not read
-    assert "found only ..\\..\\results.csv" in results["output"]
+    assert "Found only ..\\..\\results.csv" in results["output"]
 
     two = {"a.csv": sheet_csv(right), "b.csv": sheet_csv(right)}
     results = sheets.submit(two, [KIM])
@@ -561,6 +562,18 @@ def test_a_stranger_or_no_metadata_is_still_graded_on_one_exercise(sheets: Autog
     assert results["score"] == 39 and "not on the roster" in results["output"]
     results = sheets.submit({"sheet.csv": right}, None)
     assert results["score"] == 39 and "not known" in results["output"]
+
+
+def test_the_autograder_speaks_korean_with_lang_ko(venv_root: Path) -> None:
+    zip_path = export(venv_root.parent / "ko", SEED, "--lang", "ko")
+    grader = sibling(venv_root, "korean-root", zip_path)
+    results = grader.submit(None, [KIM])
+    nothing = "제출된 것이 없습니다: 답안지(.csv, .tsv, .json, .toml, .txt)을(를) 올려 주세요."
+    assert results["output"].endswith(nothing)
+    results = grader.submit({"답안.csv": sheet_csv(worked_sheet(SEED))}, [KIM])
+    assert results["score"] == 39
+    graded = "학생 s01의 제출로 채점했습니다 (Gradescope의 학번)."
+    assert results["output"] == f"{graded}\n점수와 문항별 판정은 마감 후에 보입니다."
 
 
 # ── variants with a roster ────────────────────────────────────────────────────────────────

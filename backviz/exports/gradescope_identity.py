@@ -61,11 +61,16 @@ class Person:
 
 @dataclass(frozen=True)
 class Identity:
-    """Whose submission it is: the student id (None when not known) and how it was found."""
+    """Whose submission it is, as data for the output's words (`gradescope_words`)."""
 
     student: str | None
-    how: str
-    """A sentence for the output: "student s01 (matched by email on roster.csv)"."""
+    """The student id; None when not known."""
+    rule: str
+    """How it was found: a key of `RULES` ("sid", "email", "email_id", "name") on the roster,
+    "gradescope_sid", "gradescope_email", "gradescope_name" without one; or why not: "unknown"
+    (no submitters), "no_id" (none has an id), "not_on_roster"."""
+    submitters: tuple[str, ...] = ()
+    """The submitters as a message names them, when more than one or none was found."""
 
 
 def _text(value: object) -> str:
@@ -126,53 +131,37 @@ def read_people(path: Path) -> list[Person]:
     ]
 
 
-Rule = tuple[str, Callable[[Submitter, Person], bool]]
+Rule = Callable[[Submitter, Person], bool]
 
-RULES: tuple[Rule, ...] = (
-    ("Student ID", lambda u, p: bool(u.sid) and roster_key(u.sid) == roster_key(p.student)),
-    ("email", lambda u, p: bool(u.email) and u.email.casefold() == p.email.casefold()),
-    (
-        "email as student id",
-        lambda u, p: (
-            bool(u.email)
-            and roster_key(p.student).casefold()
-            in (u.email.casefold(), u.email.split("@")[0].casefold())
-        ),
+RULES: dict[str, Rule] = {
+    "sid": lambda u, p: bool(u.sid) and roster_key(u.sid) == roster_key(p.student),
+    "email": lambda u, p: bool(u.email) and u.email.casefold() == p.email.casefold(),
+    "email_id": lambda u, p: (
+        bool(u.email)
+        and roster_key(p.student).casefold()
+        in (u.email.casefold(), u.email.split("@")[0].casefold())
     ),
-    ("name", lambda u, p: bool(u.name) and roster_key(u.name) == roster_key(p.name)),
-)
+    "name": lambda u, p: bool(u.name) and roster_key(u.name) == roster_key(p.name),
+}
 """How a submitter is matched with a roster row, most trusted first (the module's list)."""
 
 
-def identify(
-    submitters: Sequence[Submitter], people: Sequence[Person] | None, roster_name: str = ""
-) -> Identity:
+def identify(submitters: Sequence[Submitter], people: Sequence[Person] | None) -> Identity:
     """The student of a submission: through the roster (`people`) when there is one, else
     from what Gradescope says of the submitter."""
-    group = (
-        f"; a group submission of {', '.join(u.shown() for u in submitters)}"
-        if len(submitters) > 1
-        else ""
-    )
+    shown = tuple(u.shown() for u in submitters)
+    group = shown if len(shown) > 1 else ()
     if not submitters:
-        return Identity(None, "the submitter is not known (no submission_metadata.json users)")
+        return Identity(None, "unknown")
     if people is None:
         for user in submitters:
-            for field, value in (("Student ID", user.sid), ("email", user.email),
-                                 ("name", user.name)):  # fmt: skip
-                if value:
-                    return Identity(value, f"student {value} (Gradescope's {field}){group}")
-        return Identity(None, f"{submitters[0].shown()} has no Student ID, email or name")
-    for how, rule in RULES:
+            for field in ("sid", "email", "name"):
+                if value := getattr(user, field):
+                    return Identity(value, f"gradescope_{field}", group)
+        return Identity(None, "no_id", shown)
+    for rule_name, rule in RULES.items():
         for user in submitters:
             matches = [p for p in people if rule(user, p)]
             if len(matches) == 1:
-                student = matches[0].student
-                return Identity(student, f"student {student} (matched by {how} on {roster_name})"
-                                + group)  # fmt: skip
-    names = ", ".join(u.shown() for u in submitters)
-    return Identity(
-        None,
-        f"{names}: not on the roster ({roster_name}: no student with this Student ID, email "
-        "or name)",
-    )
+                return Identity(matches[0].student, rule_name, group)
+    return Identity(None, "not_on_roster", shown)

@@ -42,23 +42,12 @@ from ..grading.sheets.folders import SHEET_SUFFIXES, sheet_entries
 from .gradescope import CONFIG, AutograderConfig
 from .gradescope_identity import Identity, identify, read_people, read_submitters
 from .gradescope_scripts import ROOT_VARIABLE
+from .gradescope_words import WORDS, identity_line
 
 __all__ = ["grade_submission", "main", "zero"]
 
-WHAT = {
-    "sheets": ("answer sheet", ", ".join(SHEET_SUFFIXES)),
-    "code": (".py file", ".py"),
-}
-"""Per kind of exercise, what a submission is, and its file names' endings."""
-
-
-LATER = {
-    "after_due_date": "Your marks, and each quantity's verdict, are shown after the due date.",
-    "after_published": "Your marks, and each quantity's verdict, are shown when your teacher "
-    "publishes the grades.",
-    "hidden": "Your teacher will tell you your marks.",
-}
-"""What the output says instead of the total while the tests are not shown."""
+ENDINGS = {"sheets": ", ".join(SHEET_SUFFIXES), "code": ".py"}
+"""Per kind of exercise, the endings of the file names a submission is read from."""
 
 
 def zero(lines: list[str], extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -101,20 +90,19 @@ def _variant(folder: Path, student: str) -> Path | None:
     return None
 
 
-def _handed(submission: Path, kind: str) -> tuple[list[str], str]:
+def _handed(submission: Path, kind: str, lang: str) -> tuple[list[str], str]:
     """The names of what would be graded in the submission folder, or why there is nothing."""
-    what, endings = WHAT[kind]
+    w = WORDS[lang]
+    what, endings = w[kind], ENDINGS[kind]
     if not submission.is_dir():
-        return [], f"Nothing was handed in: upload your {what} ({endings})."
+        return [], w["no_folder"].format(what=what, endings=endings)
     try:
         found = sheet_entries([submission]) if kind == "sheets" else code_sources([submission])
     except BackvizError:
         names = sorted(p.name for p in submission.iterdir())
         shown = ", ".join(gradescope_text(n) for n in names[:10])
-        return [], (
-            f"Nothing to grade was handed in: upload your {what} ({endings})"
-            + (f"; found only {shown}" if names else "")
-            + "."
+        return [], w["nothing"].format(what=what, endings=endings) + (
+            w["found_only"].format(names=shown) if names else ""
         )
     return [gradescope_text(str(h.path.relative_to(submission))) for h in found], ""
 
@@ -124,17 +112,14 @@ def _exercise(
 ) -> tuple[Path | None, str]:
     """The exercise to grade the submission on (the student's own variant, from a variants
     folder), or None and why not."""
+    w = WORDS[config.lang]
     if not config.variants:
         return source / config.exercise, ""
     if identity.student is None:
-        return None, (
-            "Each student has their own numbers, and whose they are is not known: not graded. "
-            "Tell your teacher (Gradescope's roster and backviz's roster must name you alike)."
-        )
+        return None, w["variant_unknown"]
     exercise = _variant(source / config.exercise, identity.student)
     if exercise is None:
-        student = gradescope_text(identity.student)
-        return None, f"There is no variant for student {student}: not graded. Tell your teacher."
+        return None, w["no_variant"].format(student=gradescope_text(identity.student))
     return exercise, ""
 
 
@@ -162,28 +147,24 @@ def grade_submission(root: Path) -> dict[str, Any]:
     if problem:
         print(f"backviz: {problem}")
     people = read_people(source / config.roster) if config.roster else None
-    identity = identify(submitters, people, config.roster or "")
+    identity = identify(submitters, people)
+    w = WORDS[config.lang]
+    line = identity_line(identity, config.roster or "", config.lang)
     extra: dict[str, Any] = {
         "backviz": version("backviz"),
         "student": identity.student,
-        "identified": identity.how,
+        "identified": line,
     }
-    who = gradescope_text(identity.how)
-    lines = [f"Graded as {who}." if identity.student else f"Submitter: {who}."]
     exercise, why = _exercise(config, source, identity)
     if exercise is None:
-        return zero([*lines, why], extra)
+        return zero([line, why], extra)
     extra["exercise"] = exercise.name
-    found, nothing = _handed(root / "submission", config.kind)
+    found, nothing = _handed(root / "submission", config.kind, config.lang)
     if nothing:
-        return zero([*lines, nothing], extra)
+        return zero([line, nothing], extra)
     if len(found) > 1:
-        what = WHAT[config.kind][0]
-        return zero(
-            [*lines, f"Hand in one {what}; found {len(found)}: {', '.join(found)}. "
-             "Submit again with only the one to grade."],
-            extra,
-        )  # fmt: skip
+        one = w["one"].format(what=w[config.kind], n=len(found), names=", ".join(found))
+        return zero([line, one], extra)
     extra["graded"] = found[0]
     results, level = _graded(exercise, root / "submission", config.lang)
     if level:
@@ -191,10 +172,10 @@ def grade_submission(root: Path) -> dict[str, Any]:
     for test in results["tests"]:
         test["visibility"] = config.visibility
     if config.visibility == "visible":
-        results["output"] = "\n".join([*lines, results["output"]])
+        results["output"] = "\n".join([line, results["output"]])
     else:  # the total goes too; the sheet's problems (and the sandbox level) stay
         _, _, problems = results["output"].partition("\n")  # StudentReports: total, problems
-        results["output"] = "\n".join([*lines, *filter(None, [problems]), LATER[config.visibility]])
+        results["output"] = "\n".join([line, *filter(None, [problems]), w[config.visibility]])
     results["extra_data"] = extra
     return results
 
