@@ -26,7 +26,7 @@ from ..core.loading import load
 from ..errors import BackvizError
 from ..files import write_atomic
 from ..grading.roster import roster_key
-from .gradescope_identity import read_people
+from .gradescope_identity import Person, read_people
 from .gradescope_scripts import RUN_AUTOGRADER, SETUP_SH, TORCH, VENV
 from .wheel import build_wheel
 
@@ -94,6 +94,69 @@ def _setup(version: str, wheel: str, exercises: list[NetworkExercise]) -> str:
     return SETUP_SH.format(version=version, venv=VENV, wheel=wheel, torch=TORCH if torch else "")
 
 
+def _kind(exercise: NetworkExercise) -> str:
+    return "code" if exercise.code is not None else "sheets"
+
+
+@dataclass(frozen=True)
+class _Graded:
+    """What the zip grades: the files it carries for it and how the CLI names them."""
+
+    kind: str
+    where: str
+    """The exercise file in the zip, or "variants"."""
+    exercises: list[NetworkExercise]
+    files: list[tuple[str, bytes, int]]
+    """Name in the zip, content, permissions."""
+    subject: str
+    listed: str
+
+
+def _one_exercise(path: Path) -> _Graded:
+    exercise = _exercise(path)
+    where = f"exercise/{path.name}"
+    return _Graded(
+        _kind(exercise), where, [exercise], [(where, path.read_bytes(), 0o644)], exercise.id, where
+    )
+
+
+def _student_variants(folder: Path, people: list[Person] | None, roster: Path | None) -> _Graded:
+    variants = _variants(folder)
+    kinds = {_kind(e) for _, e in variants}
+    if len(kinds) > 1:
+        raise BackvizError(f"{folder}: variants of coding and of answer-sheet exercises mixed")
+    if people is not None and roster is not None:
+        have = {roster_key(e.student or "") for _, e in variants}
+        lacking = [p.student for p in people if roster_key(p.student) not in have]
+        if lacking:
+            raise BackvizError(
+                f"{folder}: no variant for {len(lacking)} student(s) of {roster.name}: "
+                + ", ".join(lacking[:5])
+                + (" …" if len(lacking) > 5 else "")
+                + f"; make them with backviz variants EXERCISE --roster {roster} --out {folder}"
+            )
+    return _Graded(
+        kinds.pop(),
+        "variants",
+        [e for _, e in variants],
+        [(f"variants/{p.name}", p.read_bytes(), 0o644) for p, _ in variants],
+        f"the variants in {folder}",
+        f"variants/ ({len(variants)} students)",
+    )
+
+
+def _zip(files: list[tuple[str, bytes, int]]) -> bytes:
+    """The zip of `files`, with fixed timestamps and each file's permissions."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content, mode in files:
+            entry = zipfile.ZipInfo(name, _EPOCH)
+            entry.external_attr = (0o100000 | mode) << 16  # a regular file and its permissions
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, content)
+    return buffer.getvalue()
+
+
 def write_autograder(
     exercise_or_variants: Path,
     out: Path,
@@ -107,74 +170,38 @@ def write_autograder(
     if out.suffix.lower() != ".zip":
         raise BackvizError(f"{out}: Gradescope takes the autograder as a .zip file; name it so")
     people = read_people(roster) if roster is not None else None
-    files: list[tuple[str, bytes, int]] = []  # name in the zip, content, mode
     if exercise_or_variants.is_dir():
-        variants = _variants(exercise_or_variants)
-        kinds = {"code" if e.code is not None else "sheets" for _, e in variants}
-        if len(kinds) > 1:
-            raise BackvizError(
-                f"{exercise_or_variants}: variants of coding and of answer-sheet exercises mixed"
-            )
-        if people is not None:
-            have = {roster_key(e.student or "") for _, e in variants}
-            lacking = [p.student for p in people if roster_key(p.student) not in have]
-            if lacking:
-                raise BackvizError(
-                    f"{exercise_or_variants}: no variant for {len(lacking)} student(s) of "
-                    f"{roster.name}: {', '.join(lacking[:5])}"  # type: ignore[union-attr]
-                    + (" …" if len(lacking) > 5 else "")
-                    + f"; make them with backviz variants EXERCISE --roster {roster} --out "
-                    f"{exercise_or_variants}"
-                )
-        files += [(f"variants/{p.name}", p.read_bytes(), 0o644) for p, _ in variants]
-        exercises = [e for _, e in variants]
-        (kind,), where, what = kinds, "variants", f"variants/ ({len(variants)} students)"
-        exercise_id = f"the variants in {exercise_or_variants}"
+        graded = _student_variants(exercise_or_variants, people, roster)
     else:
-        exercise = _exercise(exercise_or_variants)
-        kind = "code" if exercise.code is not None else "sheets"
-        where = f"exercise/{exercise_or_variants.name}"
-        files.append((where, exercise_or_variants.read_bytes(), 0o644))
-        what, exercise_id, exercises = where, exercise.id, [exercise]
-    if roster is not None:
-        files.append(("roster.csv", roster.read_bytes(), 0o644))
+        graded = _one_exercise(exercise_or_variants)
     wheel_name, wheel = build_wheel()
     version = wheel_name.split("-")[1]
     config = AutograderConfig(
-        kind=kind,
-        exercise=where,
-        variants=where == "variants",
+        kind=graded.kind,
+        exercise=graded.where,
+        variants=graded.where == "variants",
         roster="roster.csv" if roster is not None else None,
         lang=lang,
         visibility=visibility,
         backviz=version,
     )
     files = [
-        ("setup.sh", _setup(version, wheel_name, exercises).encode(), 0o755),
+        ("setup.sh", _setup(version, wheel_name, graded.exercises).encode(), 0o755),
         ("run_autograder", RUN_AUTOGRADER.format(version=version, venv=VENV).encode(), 0o755),
         (wheel_name, wheel, 0o644),
         (CONFIG, config.to_json().encode(), 0o644),
-        *files,
+        *graded.files,
+        *([("roster.csv", roster.read_bytes(), 0o644)] if roster is not None else []),
     ]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content, mode in files:
-            entry = zipfile.ZipInfo(name, _EPOCH)
-            entry.external_attr = (0o100000 | mode) << 16  # a regular file and its permissions
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(entry, content)
     try:
-        write_atomic(out, buffer.getvalue())
+        write_atomic(out, _zip(files))
     except OSError as error:
         raise BackvizError(f"{out}: could not be written ({error.strerror or error})") from None
-    graded = (
-        "a .py file per submission, run in the sandbox"
-        if kind == "code"
-        else "an answer sheet per submission"
-    )
+    how = {"code": "a .py file per submission, run in the sandbox",
+           "sheets": "an answer sheet per submission"}[graded.kind]  # fmt: skip
     return (
-        f"wrote {out}: the Gradescope autograder of {exercise_id} ({graded}): setup.sh, "
-        f"run_autograder, {wheel_name}, {what}"
+        f"wrote {out}: the Gradescope autograder of {graded.subject} ({how}): setup.sh, "
+        f"run_autograder, {wheel_name}, {graded.listed}"
         + (f", roster.csv ({len(people)} students)" if people is not None else "")
         + f"; students see their marks and each quantity's test: {visibility.replace('_', ' ')}"
         + "\nupload it in Gradescope: the assignment's Configure Autograder, Zip file upload"
