@@ -216,6 +216,39 @@ def test_the_hand_model_is_the_notes_torch_values() -> None:
     assert len(model) == 39  # the quantities the sheet asks (README: 39 / 39)
 
 
+# ── who handed it in ──────────────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("users", "student", "rule"),
+    [
+        ([{"sid": "s01", "email": "lee.seoyeon@example.com"}], "s01", "sid"),  # sid first
+        ([{"email": "LEE.Seoyeon@Example.com"}], "s02", "email"),  # case ignored
+        ([{"email": "s03@school.ac.kr"}], "s03", "email_id"),  # the id before the @
+        ([{"name": "Park Jiho"}], "s03", "name"),
+        ([{"name": "Kim Twin"}], None, "not_on_roster"),  # two students of that name: neither
+        ([{"email": "who@elsewhere.org"}, {"sid": "s02"}], "s02", "sid"),  # a group
+        ([], None, "unknown"),
+    ],
+)
+def test_a_submitter_is_found_on_the_roster_by_the_rules_in_order(
+    tmp_path: Path, users: list[dict[str, str]], student: str | None, rule: str
+) -> None:
+    from backviz.exports.gradescope_identity import identify, read_people, read_submitters
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "student,name,email\ns01,Kim Minjun,kim@example.com\ns02,Lee Seoyeon,"
+        "lee.seoyeon@example.com\ns03,Park Jiho,\ns04,Kim Twin,\ns05,Kim Twin,\n",
+        encoding="utf-8",
+    )
+    meta = tmp_path / "submission_metadata.json"
+    meta.write_text(json.dumps(metadata(users)))
+    identity = identify(read_submitters(meta)[0], read_people(roster))
+    assert (identity.student, identity.rule) == (student, rule)
+    assert len(identity.submitters) == (len(users) if len(users) > 1 or student is None else 0)
+
+
 # ── the autograder, unpacked and set up as on Gradescope ─────────────────────────────────
 
 
