@@ -571,6 +571,12 @@ def test_hostile_submissions_are_refused_not_followed(sheets: Autograder) -> Non
     assert results["score"] == 0 and "symbolic link, not followed" in results["output"]
     assert "Kim Minjun" not in results["output"].split("\n", 1)[1]  # the roster is never read
 
+    def fifo(root: Path) -> None:
+        os.mkfifo(root / "submission" / "answers.csv")  # opened, it would hang the autograder
+
+    results = sheets.submit({}, [KIM], prepare=fifo)
+    assert results["score"] == 0 and "a FIFO (named pipe), not a file" in results["output"]
+
     right = worked_sheet(SEED)
     hostile = sheet_csv(right, student="../../results/results.json<script>\x1b[31m")
     results = sheets.submit({"evil.csv": hostile}, [KIM])
