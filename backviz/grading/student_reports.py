@@ -196,7 +196,7 @@ def _gradescope_test(j: int, name: str, max_marks: float, cell: Cell) -> str:
     )
     status = "passed" if verdict in (CORRECT, CARRIED) else "failed"
     kind = verdict.split(":")[0]
-    tags = f'["{kind}", {json_string(verdict)}]' if kind != verdict else f'["{kind}"]'
+    tags = f"[{json_string(kind)}" + (f", {json_string(verdict)}]" if kind != verdict else "]")
     shown = "null" if expected != expected else repr(expected)  # JSON has no NaN
     extra = (
         f'{{"verdict": {json_string(verdict)}, "given": {json_string(gradescope_text(text))}, '
