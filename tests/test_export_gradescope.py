@@ -510,6 +510,17 @@ def test_a_right_sheet_gets_every_mark(sheets: Autograder) -> None:
     assert "39" not in results["output"] and "after the due date" in results["output"]
     z1 = results["tests"][0]
     assert z1["extra_data"]["expected"] == pytest.approx(0.3 * 0.1 + 0.25 * 0.2)
+    # what students' code must not read is closed to every user but root (the sandbox's uids)
+    root = sheets.root
+    for path, mode in (
+        ("source", 0o700),
+        ("submission", 0o700),
+        ("results", 0o700),
+        ("submission_metadata.json", 0o600),
+        ("source/roster.csv", 0o600),
+    ):
+        assert (root / path).stat().st_mode & 0o777 == mode, path
+    assert (root / "backviz-venv" / "bin" / "python").stat().st_mode & 0o005 == 0o005
 
 
 def test_a_slip_costs_its_own_mark_and_what_follows_is_carried(sheets: Autograder) -> None:

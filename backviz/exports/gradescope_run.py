@@ -67,6 +67,8 @@ def _close(root: Path) -> None:
     """What students' code must not read — the exercise, the roster, the submission, Gradescope's
     metadata (emails), the results — closed to every user but root (the sandbox runs each case
     as another uid). Best effort: a file system that refuses it changes nothing else."""
+    with contextlib.suppress(OSError):
+        (root / "results").mkdir(mode=0o700, exist_ok=True)  # before any student's code runs
     for path, mode in (
         (root / "source", 0o700),
         (root / "submission", 0o700),
