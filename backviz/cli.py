@@ -654,6 +654,40 @@ def export_grades(
     click.echo(f"wrote {out}" + (f" and {unmatched}" if unmatched else ""), err=True)
 
 
+@export.command("gradescope")
+@click.argument("exercise_or_variants", type=click.Path(path_type=Path))
+@click.option(
+    "-o", "--out", type=click.Path(path_type=Path), required=True, help="The zip to write."
+)
+@click.option(
+    "--roster",
+    type=click.Path(path_type=Path),
+    help="CSV with a student column (and optionally email, name): maps Gradescope's "
+    "submitters to student ids (and to their variants).",
+)
+@click.option("--lang", type=click.Choice(("en", "ko")), default="en", show_default=True)
+@click.option(
+    "--visibility",
+    type=click.Choice(("after_due_date", "after_published", "visible", "hidden")),
+    default="after_due_date",
+    show_default=True,
+    help="When students see their marks and each quantity's test (which shows the expected "
+    "number): visible lets a student read the answers and submit again.",
+)
+def export_gradescope(
+    exercise_or_variants: Path, out: Path, roster: Path | None, lang: str, visibility: str
+) -> None:
+    """A Gradescope autograder (zip) for EXERCISE_OR_VARIANTS: an answer-sheet or coding
+    exercise, or a folder made by `backviz variants`."""
+    from .exports.gradescope import write_autograder
+
+    with _writing(out):
+        written = write_autograder(
+            exercise_or_variants, out, roster=roster, lang=lang, visibility=visibility
+        )
+    click.echo(written, err=True)
+
+
 @main.command("check-answers")
 @click.argument("exercise", type=click.Path(path_type=Path))
 @click.argument("sheet", type=click.Path(path_type=Path))

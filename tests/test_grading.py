@@ -1461,6 +1461,8 @@ GRADESCOPE_SCHEMA = {
                         "enum": ["hidden", "after_due_date", "after_published", "visible"]
                     },
                     "status": {"enum": ["passed", "failed"]},
+                    "tags": {"type": "array", "items": {"type": "string"}},
+                    "extra_data": {"type": "object"},
                 },
                 "additionalProperties": False,
             },

@@ -185,17 +185,28 @@ def _feedback_line(j: int, name: str, max_marks: float, cell: Cell) -> str:
 
 
 def _gradescope_test(j: int, name: str, max_marks: float, cell: Cell) -> str:
-    """One test of Gradescope's results.json, as json.dumps writes it."""
+    """One test of Gradescope's results.json, as json.dumps writes it: the verdict also in
+    `tags` (its kind, and a mistake's full name: "mistake", "mistake:sign-flipped") and in
+    `extra_data` (verdict, what was written, the expected number, the detail), where scripts
+    reading Gradescope's export find it without parsing the output."""
     verdict, text, detail, expected, mark, _ = cell
     yours = gradescope_text(text) or "(missing)"
     output = f"{verdict}: yours {yours}, expected {format_number(expected)}" + (
         f" — {gradescope_text(detail)}" if detail else ""
     )
     status = "passed" if verdict in (CORRECT, CARRIED) else "failed"
+    kind = verdict.split(":")[0]
+    tags = f"[{json_string(kind)}" + (f", {json_string(verdict)}]" if kind != verdict else "]")
+    shown = "null" if expected != expected else repr(expected)  # JSON has no NaN
+    extra = (
+        f'{{"verdict": {json_string(verdict)}, "given": {json_string(gradescope_text(text))}, '
+        f'"expected": {shown}, "detail": {json_string(gradescope_text(detail))}}}'
+    )
     return (
         f'{{"name": {json_string(name)}, "number": "{j + 1}", "score": {json_number(mark)}, '
         f'"max_score": {max_marks!r}, "output": {json_string(output)}, '
-        f'"output_format": "{GRADESCOPE_FORMAT}", "visibility": "visible", "status": "{status}"}}'
+        f'"output_format": "{GRADESCOPE_FORMAT}", "visibility": "visible", "status": "{status}", '
+        f'"tags": {tags}, "extra_data": {extra}}}'
     )
 
 
