@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .document import Document, Heading, Paragraph
 from .math_latex import latex_value, math_latex
 
@@ -42,6 +44,10 @@ _SYMBOLS = {
     "ε": r"\varepsilon",
     "₁": "_1",
     "₂": "_2",
+    "Σ": r"\Sigma",
+    "≈": r"\approx",
+    "√": r"\surd",
+    "∞": r"\infty",
 }
 
 
@@ -58,12 +64,17 @@ def escape_latex(text: str) -> str:
     return "".join(out)
 
 
+HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+
 _HEADINGS = {2: "section*", 3: "subsection*", 4: "subsubsection*"}
 
 
 def latex_document(document: Document) -> str:
     """The whole document; each equation as an align* chain, one form per line."""
-    korean = document.lang == "ko"
+    # kotex for a Korean document, or Hangul anywhere (a description written only in Korean)
+    korean = document.lang == "ko" or any(
+        HANGUL.search(b.text) for b in document.blocks if isinstance(b, Heading | Paragraph)
+    )
     lines = [
         r"\documentclass[11pt]{article}",
         r"\usepackage[margin=2cm]{geometry}",

@@ -30,6 +30,7 @@ __all__ = [
 MAX_DETAILED = 2_000  # more quantities per step than this: each layer in matrix form
 DETAILED_STEPS = 3  # steps written out in full; the loss of every later step in a table
 LOSS_ROWS = 25  # at most this many rows in that table (evenly spaced, the last one included)
+BATCH = 0  # under the whole batch's heading: lines of every sample (E, ∂E/∂W), not of one
 
 
 def describe(trace: Trace, lang: str) -> str:
@@ -117,7 +118,7 @@ def network_sections(document: Document, trace: Trace) -> None:
             continue
         level = 3 if several else 2
         current: tuple[str, int | None] | None = None
-        sample: int | None = None
+        sample: int | None = None  # the sample whose heading the lines stand under
         for ref in refs:
             section = section_of(trace, ref)
             if ref.kind in (Kind.WEIGHT, Kind.BIAS):
@@ -125,9 +126,14 @@ def network_sections(document: Document, trace: Trace) -> None:
             if section != current:
                 current, sample = section, None
                 document.heading(section_heading(trace, section, lang), level)
-            if trace.exercise.n_samples > 1 and ref.sample is not None and ref.sample != sample:
-                sample = ref.sample
-                document.heading(word("sample", lang, n=sample), level + 1)
+            if trace.exercise.n_samples > 1:
+                if ref.sample is not None and ref.sample != sample:
+                    sample = ref.sample
+                    document.heading(word("sample", lang, n=sample), level + 1)
+                elif ref.sample is None and sample not in (None, BATCH):
+                    # E, ∂E/∂W read every sample: not lines of the last sample's heading
+                    sample = BATCH
+                    document.heading(word("batch", lang), level + 1)
             add_equation(document, trace, ref)
         if record.backward is None:
             document.paragraph(word("forward_only", lang))

@@ -12,6 +12,7 @@ WORDS: dict[str, dict[str, str]] = {
     "biases": {"en": "biases", "ko": "편향"},
     "step": {"en": "Step {s}", "ko": "학습 {s}단계"},
     "sample": {"en": "Sample {n}", "ko": "샘플 {n}"},
+    "batch": {"en": "The whole batch", "ko": "배치 전체"},
     "forward": {"en": "Forward pass", "ko": "순전파"},
     "forward_layer": {"en": "Layer {l}", "ko": "{l}층"},
     "loss": {"en": "Loss", "ko": "오차(손실)"},
