@@ -20,6 +20,8 @@ _SPECIAL = {
     "}": r"\}",
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
+    "<": r"\textless{}",  # OT1 fonts set < and > as ¡ and ¿
+    ">": r"\textgreater{}",
 }
 # Symbols that appear in plain sentences (descriptions, summaries), as math.
 _SYMBOLS = {
@@ -35,8 +37,6 @@ _SYMBOLS = {
     "·": r"\cdot",
     "→": r"\to",
     "≤": r"\le",
-    "⁺": "^{+}",
-    "²": "^{2}",
     "′": "'",
     "β": r"\beta",
     "μ": r"\mu",
@@ -51,8 +51,21 @@ _SYMBOLS = {
 }
 
 
+# Superscript digits and signs (10⁻¹², E⁺): a run of them is one superscript.
+_SUPERSCRIPT = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+", strict=True))
+_SUPERSCRIPTS = re.compile(f"([{''.join(_SUPERSCRIPT)}]+)")
+
+
 def escape_latex(text: str) -> str:
     """Plain text for LaTeX: special characters escaped, math symbols set as math."""
+    parts = _SUPERSCRIPTS.split(text)  # plain text, a run of superscripts, plain text, …
+    return "".join(
+        f"$^{{{''.join(_SUPERSCRIPT[c] for c in part)}}}$" if i % 2 else _escape_plain(part)
+        for i, part in enumerate(parts)
+    )
+
+
+def _escape_plain(text: str) -> str:
     out = []
     for char in text:
         if char in _SPECIAL:

@@ -13,6 +13,7 @@ from ..core.notation import format_given, format_number
 from ..core.quantities import Kind, Ref
 from .document import Document
 from .equations import add_equation
+from .solution_notes import section_notes
 from .words import word
 
 if TYPE_CHECKING:
@@ -126,6 +127,8 @@ def network_sections(document: Document, trace: Trace) -> None:
             if section != current:
                 current, sample = section, None
                 document.heading(section_heading(trace, section, lang), level)
+                for note in section_notes(trace, record, section, lang):
+                    document.paragraph(note)
             if trace.exercise.n_samples > 1:
                 if ref.sample is not None and ref.sample != sample:
                     sample = ref.sample

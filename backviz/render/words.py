@@ -267,3 +267,40 @@ WORDS.update(
         },
     }
 )
+
+# Why a line reads as it does, where students trip (the worked solution's notes).
+WORDS.update(
+    {
+        "why_softmax_ce": {
+            "en": "Softmax with cross-entropy: each z_j moves every output a_k (∂a_k/∂z_j = "
+            "a_k·(1 − a_k) for k = j, −a_k·a_j otherwise), so by the chain rule δ_j = "
+            "Σ_k ∂E/∂a_k·∂a_k/∂z_j = a_j·(∂E/∂a_j − Σ_k ∂E/∂a_k·a_k). With ∂E/∂a_k = −t_k/a_k "
+            "the sum is −Σ_k t_k = −1 (the targets add up to 1), so δ_j = a_j − t_j: softmax "
+            "minus the one-hot target.",
+            "ko": "소프트맥스와 교차 엔트로피: z_j는 모든 출력 a_k를 움직인다 (k = j이면 "
+            "∂a_k/∂z_j = a_k·(1 − a_k), 아니면 −a_k·a_j). 연쇄 법칙으로 δ_j = "
+            "Σ_k ∂E/∂a_k·∂a_k/∂z_j = a_j·(∂E/∂a_j − Σ_k ∂E/∂a_k·a_k)이다. ∂E/∂a_k = −t_k/a_k를 "
+            "넣으면 합은 −Σ_k t_k = −1 (정답의 합은 1)이므로 δ_j = a_j − t_j, 즉 소프트맥스 "
+            "출력에서 원-핫 정답을 뺀 값이다.",
+        },
+        "why_bce_clamp": {
+            "en": "An output o saturated at exactly 0 or 1: log 0 is −∞, and torch's BCELoss "
+            "clamps each log at −100 (max(log x, −100)), so that term is 100, not infinite. In "
+            "∂E/∂o = (o − t)/(o·(1 − o)) torch divides by max(o·(1 − o), 10⁻¹²) (10⁻¹² kept "
+            "as a float32 number, 9.99999996e-13): about 10¹² when t is 0 and o is 1, "
+            "0 when t = o.",
+            "ko": "출력 o가 정확히 0 또는 1로 포화되었다: log 0은 −∞이므로 torch의 BCELoss는 "
+            "각 log를 −100에서 자른다 (max(log x, −100)). 그래서 그 항은 무한대가 아니라 100이다. "
+            "∂E/∂o = (o − t)/(o·(1 − o))에서 torch는 max(o·(1 − o), 10⁻¹²)로 나눈다 (10⁻¹²는 "
+            "float32 수 9.99999996e-13): t가 0이고 o가 1이면 약 10¹², t = o이면 0이다.",
+        },
+        "why_bce_delta": {
+            "en": "A saturated sigmoid passes no error back: δ = ∂E/∂o·o·(1 − o), and "
+            "o·(1 − o) = 0 at o = 1, so δ = 0 however large ∂E/∂o is — the output stays wrong "
+            "and its weights do not move (torch gives the same 0).",
+            "ko": "포화된 시그모이드는 오차를 뒤로 전달하지 못한다: δ = ∂E/∂o·o·(1 − o)이고 "
+            "o = 1에서 o·(1 − o) = 0이므로 ∂E/∂o가 아무리 커도 δ = 0이다. 출력은 틀린 채로 "
+            "남고 가중치는 움직이지 않는다 (torch도 같은 0을 준다).",
+        },
+    }
+)
