@@ -139,7 +139,7 @@ def measure(browser, tmp_path: Path, html: str, width: int) -> dict:
 
 
 @needs_chromium
-@pytest.mark.parametrize("source", ["seed-222", BIG])
+@pytest.mark.parametrize("source", ["seed-222", BIG], ids=["seed-222", "4-8-8-3"])
 def test_diagram_never_shrinks_below_readable_in_a_narrow_cell(browser, tmp_path, source) -> None:
     """In a 600 px cell the text of the diagram is at least MIN_TEXT_PX high (the box scrolls
     sideways instead); the same SVG without backviz's sizing would be squeezed below that."""
