@@ -412,3 +412,32 @@ def test_description_on_the_walkthrough_header() -> None:
     assert texts[0] == ("h1", "Described")
     assert texts[1] == ("p", DESCRIPTION)
     assert texts[2] == ("p", "- second paragraph, not a list")
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is installed by ./run setup")
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("source", [SOFTMAX, "bce-saturated"], ids=["softmax", "bce-saturated"])
+def test_the_notes_compile_in_latex(tmp_path, source: str, lang: str) -> None:
+    """The lines of why (Σ, ∂, 10⁻¹², max) compile with pdflatex and read in the PDF."""
+    if "[network]" in source:
+        trace = backviz.trace_of(backviz.loads(source))
+    else:
+        trace = backviz.solve(EXERCISES / f"{source}.toml")
+    (tmp_path / "s.tex").write_text(render_solution(trace, "latex", lang=lang), encoding="utf-8")
+    result = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "s.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout[-2000:]
+    words = subprocess.run(
+        ["pdftotext", "s.pdf", "-"], cwd=tmp_path, capture_output=True, text=True
+    ).stdout
+    flat = " ".join(words.split())
+    if source == SOFTMAX:
+        assert ("by the chain rule" if lang == "en" else "연쇄 법칙으로") in flat
+    else:
+        assert "BCELoss" in flat and "−100" in flat and "9.99999996e-13" in flat
