@@ -441,3 +441,22 @@ def test_the_notes_compile_in_latex(tmp_path, source: str, lang: str) -> None:
         assert ("by the chain rule" if lang == "en" else "연쇄 법칙으로") in flat
     else:
         assert "BCELoss" in flat and "−100" in flat and "9.99999996e-13" in flat
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_walkthrough_step_list_puts_batch_lines_under_the_batch(lang: str) -> None:
+    """The walkthrough's step list: E and each ∂E/∂W come after the whole batch's heading, and
+    a slide of the whole batch says it is every sample's (drawn on sample 2's diagram)."""
+    from backviz.render.walkthrough.page import page_data
+
+    made = page_data(backviz.trace_of(backviz.loads(TWO_SAMPLES)), lang=lang)
+    heading = None
+    batch = word("batch", lang)
+    for entry in made.nav:
+        if entry.slide is None:
+            heading = entry.text
+            continue
+        slide = made.data["slides"][entry.slide]
+        if slide["q"] == "E" or slide["q"].startswith("dE/dW"):
+            assert heading == batch, (slide["q"], heading)
+            assert slide["where"] == word("all_samples", lang, n=2)  # every sample's

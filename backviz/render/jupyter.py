@@ -100,9 +100,9 @@ def trace_bundle(trace: QuantityTrace, *, lang: str = "en") -> tuple[Bundle, Bun
 
 
 def exercise_bundle(exercise: Exercise, *, lang: str = "en") -> tuple[Bundle, Bundle]:
-    """What the exercise asks: its title and description, and its network (or expression
-    graph) with the given numbers only — every computed number an empty box, as on a problem
-    sheet (`draw --blank`): showing an exercise does not give its answers away."""
+    """What the exercise asks: its title and description, and its network's forward stage (or
+    its expression graph) with the given numbers only, every computed number an empty box
+    (`draw --blank`): showing an exercise does not give its answers away."""
     from ..core.api import trace_of
     from .diagrams import diagram
 
