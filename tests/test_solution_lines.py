@@ -460,3 +460,18 @@ def test_walkthrough_step_list_puts_batch_lines_under_the_batch(lang: str) -> No
         if slide["q"] == "E" or slide["q"].startswith("dE/dW"):
             assert heading == batch, (slide["q"], heading)
             assert slide["where"] == word("all_samples", lang, n=2)  # every sample's
+
+
+@pytest.mark.parametrize("name", ["softmax-classification", "bce-saturated", "xor-221"])
+def test_each_sample_has_one_heading_per_section(name: str) -> None:
+    """Within a section (the check after the update too: its forward pass and its loss) each
+    sample's lines stand under one heading, never under a second heading of the same name."""
+    document = worked_solution(backviz.solve(EXERCISES / f"{name}.toml"))
+    seen: list[str] = []
+    for block in document.blocks:
+        if hasattr(block, "level"):
+            if block.level <= 2:  # type: ignore[union-attr]
+                seen = []
+            else:
+                assert block.text not in seen, block.text  # type: ignore[union-attr]
+                seen.append(block.text)  # type: ignore[union-attr]

@@ -111,7 +111,7 @@ def network_sections(document: Document, trace: Trace) -> None:
             by_step.setdefault(ref.step, []).append(ref)
     several = len(trace.steps) > 1
     for record in trace.steps[:DETAILED_STEPS]:
-        refs = by_step.get(record.step, [])
+        refs = _check_by_sample(by_step.get(record.step, []))
         if several:
             document.heading(word("step", lang, s=record.step), 2)
         if len(refs) > MAX_DETAILED:
@@ -155,6 +155,16 @@ def network_sections(document: Document, trace: Trace) -> None:
 
     if len(trace.steps) > DETAILED_STEPS:
         _later_steps(document, trace)
+
+
+def _check_by_sample(refs: list[Ref]) -> list[Ref]:
+    """A step's quantities in computing order, the check after the update (at the end) taken
+    sample by sample: z⁺, a⁺ and E⁺[1] of sample 1, then sample 2's, then E⁺ of the batch —
+    one heading per sample, not its forward pass and its loss under two headings of the same
+    name. (E⁺[n] reads only sample n's outputs, so this too is an order a person computes in.)"""
+    after = [ref for ref in refs if ref.after]
+    before = [ref for ref in refs if not ref.after]
+    return before + sorted(after, key=lambda ref: (ref.sample is None, ref.sample or 0))
 
 
 def _later_steps(document: Document, trace: Trace) -> None:
