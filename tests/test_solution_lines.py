@@ -475,3 +475,43 @@ def test_each_sample_has_one_heading_per_section(name: str) -> None:
             else:
                 assert block.text not in seen, block.text  # type: ignore[union-attr]
                 seen.append(block.text)  # type: ignore[union-attr]
+
+
+NEARLY_SATURATED = """
+id = "nearly-saturated"
+[network]
+sizes = [1, 1]
+activation = "sigmoid"
+bias = false
+loss = "bce"
+[parameters]
+W = [ [[-40.0]] ]
+[data]
+inputs = [[1.0]]
+targets = [[1.0]]
+[training]
+learning_rate = 0.5
+steps = 1
+"""
+
+
+def test_nearly_saturated_bce_floors_but_does_not_clamp() -> None:
+    """o = σ(−40) ≈ 4.2e-18 with t = 1: log o = −40 is not clamped (E = 40), but o(1 − o) is
+    under torch's floor, so ∂E/∂o = (o − 1)/float32(1e-12) and δ ≈ −4.2e-6, not o − t = −1.
+    The notes say so: the floor and the sigmoid's next to nothing, and no clamp."""
+    z = torch.tensor([[-40.0]], dtype=torch.float64, requires_grad=True)
+    o = torch.sigmoid(z)
+    o.retain_grad()
+    E = torch.nn.functional.binary_cross_entropy(o, torch.tensor([[1.0]], dtype=torch.float64))
+    E.backward()
+    assert o.grad is not None and z.grad is not None
+    trace = backviz.trace_of(backviz.loads(NEARLY_SATURATED))
+    assert trace.value(trace.ref("E")) == pytest.approx(E.item(), rel=1e-15)
+    assert trace.value(trace.ref("dE/da(2)_1")) == pytest.approx(o.grad.item(), rel=1e-15)
+    assert trace.value(trace.ref("delta(2)_1")) == pytest.approx(z.grad.item(), rel=1e-12)
+    assert -1e-5 < z.grad.item() < 0  # torch's δ: far from o − t = −1
+    for lang in LANGS:
+        text = render_solution(trace, "text", lang=lang)
+        assert word("why_bce_clamp", lang) not in text and "max(log" not in text
+        assert word("why_bce_floor", lang) in text and word("why_bce_delta", lang) in text
+        assert "max(4.248354e−18 × (1 − 4.248354e−18), 9.99999996e−13)" in text

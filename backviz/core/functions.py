@@ -245,6 +245,8 @@ class Loss:
     symbolic_backward: Callable[[Any, Any], Any] | None = field(default=None)
     # outputs o whose term torch differentiates by that convention, not as the loss's slope
     saturated: Callable[[Array], Array] | None = field(default=None)
+    # outputs o where a log of the term is clamped (BCE: log o or log(1 − o) below −100)
+    clamped: Callable[[Array], Array] | None = field(default=None)
     # (o, t, o's value) -> the term and its derivative as torch computes them at that value,
     # where torch departs from the formula (BCE's clamped log, floored denominator); None: as
     # display_term and display_derivative
@@ -311,10 +313,24 @@ def _symbolic_bce_backward(d: Any, o: Any) -> Any:
     return sp.cancel(d * q) / sp.Max(q, BCE_EPSILON)
 
 
-def _bce_log_display(x: Expr, x_value: float) -> Expr:
-    """log x, shown as torch's max(log x, −100) where the clamp applies (x = 0: log 0 = −∞)."""
+def _log_o_clamped(o: Array) -> Array:
+    """Where torch's BCELoss clamps log o at −100 (log 0 = −∞ among them)."""
     with np.errstate(divide="ignore"):
-        clamped = bool(np.log(x_value) < BCE_LOG_FLOOR)
+        return np.log(o) < BCE_LOG_FLOOR
+
+
+def _log_1mo_clamped(o: Array) -> Array:
+    """Where it clamps log(1 − o) (computed as the term computes it, by log1p)."""
+    with np.errstate(divide="ignore"):
+        return np.log1p(-o) < BCE_LOG_FLOOR
+
+
+def _bce_clamped(o: Array) -> Array:
+    return _log_o_clamped(o) | _log_1mo_clamped(o)
+
+
+def _bce_log_display(x: Expr, clamped: bool) -> Expr:
+    """log x, shown as torch's max(log x, −100) where the clamp applies."""
     shown = Call("log", (x,))
     return Call("max", (shown, Num(BCE_LOG_FLOOR, given=True))) if clamped else shown
 
@@ -325,8 +341,9 @@ def _bce_display_term(o: Expr, t: Expr, o_value: float | None = None) -> Expr:
     if o_value is None:
         log_o, log_1mo = Call("log", (o,)), Call("log", (one_minus_o,))
     else:
-        log_o = _bce_log_display(o, o_value)
-        log_1mo = _bce_log_display(one_minus_o, 1.0 - o_value)
+        value = np.asarray(o_value, dtype=float)
+        log_o = _bce_log_display(o, bool(_log_o_clamped(value)))
+        log_1mo = _bce_log_display(one_minus_o, bool(_log_1mo_clamped(value)))
     return Neg(Paren(add(mul(t, log_o), mul(Paren(add(ONE, Neg(t))), log_1mo))))
 
 
@@ -401,6 +418,7 @@ LOSSES: dict[str, Loss] = {
         display_derivative=_bce_display_derivative,
         symbolic_backward=_symbolic_bce_backward,
         saturated=_bce_saturated,
+        clamped=_bce_clamped,
         display_term_at=_bce_display_term,
         display_derivative_at=_bce_display_derivative,
     ),

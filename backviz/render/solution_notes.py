@@ -2,14 +2,18 @@
 under the heading of the section whose lines need it.
 
 Softmax with cross-entropy: the ∂E/∂a = −t/a lines lead to δ = a − t (the output layer's
-backward pass says why). A saturated binary cross-entropy output (o = 0 or 1 in float64):
-torch's clamp of log at −100 and its floor of o(1 − o) in ∂E/∂o (the loss section), and the
-zero δ a saturated sigmoid passes back (the output layer's backward pass).
+backward pass says why). Binary cross-entropy where torch departs from the formula: its clamp
+of log at −100 at an output of exactly 0 or 1 (the loss section); its floor of o(1 − o) at
+10⁻¹² in ∂E/∂o at a saturated output, and the next to nothing a saturated sigmoid passes back
+(the output layer's backward pass).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from .words import word
 
@@ -19,10 +23,9 @@ if TYPE_CHECKING:
 __all__ = ["section_notes"]
 
 
-def _saturated(trace: Trace, record: StepRecord) -> bool:
-    """Whether an output of the step is where torch's BCE departs from the formula."""
-    saturated = trace.loss.saturated
-    return saturated is not None and bool(saturated(record.forward.a[-1]).any())
+def _outputs_where(test: Callable[[np.ndarray], np.ndarray] | None, record: StepRecord) -> bool:
+    """Whether `test` (one of the loss's conventions) holds at an output of the step."""
+    return test is not None and bool(test(record.forward.a[-1]).any())
 
 
 def section_notes(
@@ -30,13 +33,16 @@ def section_notes(
 ) -> list[str]:
     """The notes that stand under a section's heading in a step (most sections have none)."""
     kind, layer = section
-    output_backward = kind == "backward" and layer == trace.n_layers
-    if output_backward and trace.loss.name == "nll":
-        return [word("why_softmax_ce", lang)]
-    if not _saturated(trace, record):
-        return []
-    if kind == "loss":
+    loss = trace.loss
+    if kind == "loss" and _outputs_where(loss.clamped, record):
         return [word("why_bce_clamp", lang)]
-    if output_backward and trace.exercise.activations[-1].name == "sigmoid":
-        return [word("why_bce_delta", lang)]
-    return []
+    if kind != "backward" or layer != trace.n_layers:
+        return []
+    if loss.name == "nll":
+        return [word("why_softmax_ce", lang)]
+    notes = []
+    if _outputs_where(loss.saturated, record):
+        notes.append(word("why_bce_floor", lang))
+        if trace.exercise.activations[-1].name == "sigmoid":
+            notes.append(word("why_bce_delta", lang))
+    return notes

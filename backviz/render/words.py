@@ -284,24 +284,28 @@ WORDS.update(
             "출력에서 원-핫 정답을 뺀 값이다.",
         },
         "why_bce_clamp": {
-            "en": "An output o saturated at exactly 0 or 1: log 0 is −∞, and torch's BCELoss "
-            "clamps each log at −100 (max(log x, −100)), so that term is 100, not infinite. In "
-            "∂E/∂o = (o − t)/(o·(1 − o)) torch divides by max(o·(1 − o), 10⁻¹²) (10⁻¹² kept "
-            "as a float32 number, 9.99999996e-13): about 10¹² when o is 1 and t is 0 "
-            "(−10¹² when o is 0 and t is 1), and 0 when t = o.",
-            "ko": "출력 o가 정확히 0 또는 1로 포화되었다: log 0은 −∞이므로 torch의 BCELoss는 "
-            "각 log를 −100에서 자른다 (max(log x, −100)). 그래서 그 항은 무한대가 아니라 100이다. "
-            "∂E/∂o = (o − t)/(o·(1 − o))에서 torch는 max(o·(1 − o), 10⁻¹²)로 나눈다 (10⁻¹²는 "
-            "float32 수 9.99999996e-13): o가 1이고 t가 0이면 약 10¹² (o가 0이고 t가 1이면 "
-            "−10¹²), t = o이면 0이다.",
+            "en": "An output o of exactly 0 or 1 makes a log 0 = −∞: torch's BCELoss clamps "
+            "each log at −100 (max(log x, −100)), so that term is 100, not infinite.",
+            "ko": "출력 o가 정확히 0 또는 1이면 log 0 = −∞가 된다: torch의 BCELoss는 각 log를 "
+            "−100에서 자른다 (max(log x, −100)). 그래서 그 항은 무한대가 아니라 100이다.",
+        },
+        "why_bce_floor": {
+            "en": "A saturated output (o·(1 − o) below 10⁻¹²): in ∂E/∂o = (o − t)/(o·(1 − o)) "
+            "torch divides by max(o·(1 − o), 10⁻¹²) (10⁻¹² kept as a float32 number, "
+            "9.99999996e-13), so ∂E/∂o is (o − t)·10¹², about ±10¹², and 0 where t = o.",
+            "ko": "포화된 출력 (o·(1 − o)가 10⁻¹²보다 작다): ∂E/∂o = (o − t)/(o·(1 − o))에서 "
+            "torch는 max(o·(1 − o), 10⁻¹²)로 나눈다 (10⁻¹²는 float32 수 9.99999996e-13). "
+            "그래서 ∂E/∂o는 (o − t)·10¹², 약 ±10¹²이고, t = o이면 0이다.",
         },
         "why_bce_delta": {
-            "en": "A saturated sigmoid passes no error back: δ = ∂E/∂o·o·(1 − o), and "
-            "o·(1 − o) = 0 at o = 0 or 1, so δ = 0 however large ∂E/∂o is — the output stays wrong "
-            "and its weights do not move (torch gives the same 0).",
-            "ko": "포화된 시그모이드는 오차를 뒤로 전달하지 못한다: δ = ∂E/∂o·o·(1 − o)이고 "
-            "o = 0 또는 1에서 o·(1 − o) = 0이므로 ∂E/∂o가 아무리 커도 δ = 0이다. 출력은 틀린 채로 "
-            "남고 가중치는 움직이지 않는다 (torch도 같은 0을 준다).",
+            "en": "δ = ∂E/∂o·o·(1 − o) is o − t while o·(1 − o) ≥ 10⁻¹², but through a "
+            "saturated sigmoid only (o − t)·o·(1 − o)·10¹² comes back, and nothing at all where "
+            "o·(1 − o) = 0 (o = 0 or 1): the output stays wrong and its weights barely move, or "
+            "not at all (torch gives the same).",
+            "ko": "δ = ∂E/∂o·o·(1 − o)는 o·(1 − o) ≥ 10⁻¹²이면 o − t이지만, 포화된 시그모이드를 "
+            "지나면 (o − t)·o·(1 − o)·10¹²만 돌아오고, o·(1 − o) = 0 (o = 0 또는 1)이면 아무것도 "
+            "돌아오지 않는다. 출력은 틀린 채로 남고 가중치는 거의, 또는 전혀 움직이지 않는다 "
+            "(torch도 같다).",
         },
     }
 )
