@@ -10,6 +10,7 @@ it into them through `core/display.py`.
 from __future__ import annotations
 
 import base64
+import math
 import re
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -42,8 +43,8 @@ def register() -> None:
 
 
 # The smallest text a notebook shows a diagram with, in CSS pixels: a diagram wider than the
-# cell shrinks to fit it only down to this, and scrolls sideways beyond (a 4-8-8-3 network
-# squeezed into 900 px writes its 9 pt labels 3 px high).
+# cell shrinks to fit it only down to this, and scrolls sideways beyond (a 4-8-8-3 network's
+# exercise, 1670 px wide, squeezed into a 600 px cell wrote its 12 px labels 4 px high).
 MIN_TEXT_PX = 11.0
 PX_PER_PT = 4 / 3  # CSS: 96 px per inch, 72 pt per inch
 
@@ -65,7 +66,7 @@ def readable_svg(svg: str) -> str:
     if found is None:
         return f'<div style="overflow-x: auto">{svg}</div>'
     minimum = float(found.group(1)) * _min_scale(svg)
-    style = f"max-width: 100%; min-width: {minimum:.0f}pt; height: auto"
+    style = f"max-width: 100%; min-width: {math.ceil(minimum)}pt; height: auto"
     svg = svg.replace("<svg ", f'<svg style="{style}" ', 1)
     return f'<div style="overflow-x: auto">{svg}</div>'
 
