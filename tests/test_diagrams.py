@@ -188,13 +188,14 @@ def test_unknown_highlight_is_a_clear_error() -> None:
 @needs_dot
 def test_jupyter_bundles() -> None:
     trace = backviz.solve(EXERCISES / "seed-222.toml")
-    bundle = trace._repr_mimebundle_()
+    bundle, metadata = trace._repr_mimebundle_()
     assert set(bundle) == {"text/plain", "text/html", "image/svg+xml", "image/png"}
+    assert metadata == {"image/png": {"unconfined": True}}
     assert "0.02397190 → 0.02323634" in bundle["text/plain"]
     assert "<math" in bundle["text/html"] and "<svg" in bundle["text/html"]
     exercise = backviz.load(EXERCISES / "chain-rule.toml")
     assert {"text/plain", "text/html", "image/svg+xml", "image/png"} <= set(
-        exercise._repr_mimebundle_()
+        exercise._repr_mimebundle_()[0]
     )
     from backviz.render.solution import worked_solution
 

@@ -48,7 +48,7 @@ def _calls(slope: float) -> dict[str, Callable[..., float]]:
         "σ": _sigmoid,
         "tanh": math.tanh,
         "exp": math.exp,
-        "log": math.log,
+        "log": _log,
         "√": math.sqrt,
         "max": max,
         "sin": math.sin,
@@ -60,6 +60,11 @@ def _calls(slope: float) -> dict[str, Callable[..., float]]:
         "relu": lambda x: max(x, 0.0),
         "step": lambda x: 1.0 if x > 0 else 0.0,
     }
+
+
+def _log(x: float) -> float:
+    """log, with log 0 = −∞ (its limit; a clamped log shows as max(log 0, −100))."""
+    return -math.inf if x == 0 else math.log(x)
 
 
 def _same(shown: float, slope: float) -> float:

@@ -81,12 +81,19 @@ class _Described(Displayable):
 
     id: str
     title: dict[str, str]
+    description: dict[str, str]
 
     def title_in(self, lang: str, fallback: str | None = None) -> str:
         """The title in `lang`, else in English, else `fallback` (the exercise's id)."""
         return self.title.get(lang) or self.title.get(
             "en", self.id if fallback is None else fallback
         )
+
+    def description_in(self, lang: str) -> list[str]:
+        """The description's paragraphs (split at blank lines) in `lang`, else in English;
+        none without a description."""
+        text = self.description.get(lang) or self.description.get("en") or ""
+        return [part.strip() for part in text.split("\n\n") if part.strip()]
 
 
 @dataclass(frozen=True)

@@ -245,6 +245,13 @@ class Loss:
     symbolic_backward: Callable[[Any, Any], Any] | None = field(default=None)
     # outputs o whose term torch differentiates by that convention, not as the loss's slope
     saturated: Callable[[Array], Array] | None = field(default=None)
+    # outputs o where a log of the term is clamped (BCE: log o or log(1 − o) below −100)
+    clamped: Callable[[Array], Array] | None = field(default=None)
+    # (o, t, o's value) -> the term and its derivative as torch computes them at that value,
+    # where torch departs from the formula (BCE's clamped log, floored denominator); None: as
+    # display_term and display_derivative
+    display_term_at: Callable[[Expr, Expr, float], Expr] | None = field(default=None)
+    display_derivative_at: Callable[[Expr, Expr, float], Expr] | None = field(default=None)
 
     @property
     def has_terms(self) -> bool:
@@ -306,6 +313,48 @@ def _symbolic_bce_backward(d: Any, o: Any) -> Any:
     return sp.cancel(d * q) / sp.Max(q, BCE_EPSILON)
 
 
+def _log_o_clamped(o: Array) -> Array:
+    """Where torch's BCELoss clamps log o at −100 (log 0 = −∞ among them)."""
+    with np.errstate(divide="ignore"):
+        return np.log(o) < BCE_LOG_FLOOR
+
+
+def _log_1mo_clamped(o: Array) -> Array:
+    """Where it clamps log(1 − o) (computed as the term computes it, by log1p)."""
+    with np.errstate(divide="ignore"):
+        return np.log1p(-o) < BCE_LOG_FLOOR
+
+
+def _bce_clamped(o: Array) -> Array:
+    return _log_o_clamped(o) | _log_1mo_clamped(o)
+
+
+def _bce_log_display(x: Expr, clamped: bool) -> Expr:
+    """log x, shown as torch's max(log x, −100) where the clamp applies."""
+    shown = Call("log", (x,))
+    return Call("max", (shown, Num(BCE_LOG_FLOOR, given=True))) if clamped else shown
+
+
+def _bce_display_term(o: Expr, t: Expr, o_value: float | None = None) -> Expr:
+    """−(t·log o + (1 − t)·log(1 − o)); at a value of o, each clamped log as torch clamps it."""
+    one_minus_o = add(ONE, Neg(o))
+    if o_value is None:
+        log_o, log_1mo = Call("log", (o,)), Call("log", (one_minus_o,))
+    else:
+        value = np.asarray(o_value, dtype=float)
+        log_o = _bce_log_display(o, bool(_log_o_clamped(value)))
+        log_1mo = _bce_log_display(one_minus_o, bool(_log_1mo_clamped(value)))
+    return Neg(Paren(add(mul(t, log_o), mul(Paren(add(ONE, Neg(t))), log_1mo))))
+
+
+def _bce_display_derivative(o: Expr, t: Expr, o_value: float | None = None) -> Expr:
+    """(o − t)/(o·(1 − o)); at a saturated o, over torch's max(o·(1 − o), ε)."""
+    q = mul(o, Paren(add(ONE, Neg(o))))
+    if o_value is not None and bool(_bce_saturated(np.asarray(o_value))):
+        q = Call("max", (q, Num(BCE_EPSILON, given=True)))
+    return Frac(add(o, Neg(t)), q)
+
+
 def _bce_saturated(o: Array) -> Array:
     # o(1 − o) below the floor: torch's backward divides by ε, not by o(1 − o) (every clamped
     # log, o = 0 or 1 in float64, is among these)
@@ -365,17 +414,13 @@ LOSSES: dict[str, Loss] = {
         term=_bce_term,
         term_derivative=lambda o, t: (o - t) / np.maximum(o * (1.0 - o), BCE_EPSILON),
         symbolic_term=_symbolic_bce_term,
-        display_term=lambda o, t: Neg(
-            Paren(
-                add(
-                    mul(t, Call("log", (o,))),
-                    mul(Paren(add(ONE, Neg(t))), Call("log", (add(ONE, Neg(o)),))),
-                )
-            )
-        ),
-        display_derivative=lambda o, t: Frac(add(o, Neg(t)), mul(o, Paren(add(ONE, Neg(o))))),
+        display_term=_bce_display_term,
+        display_derivative=_bce_display_derivative,
         symbolic_backward=_symbolic_bce_backward,
         saturated=_bce_saturated,
+        clamped=_bce_clamped,
+        display_term_at=_bce_display_term,
+        display_derivative_at=_bce_display_derivative,
     ),
     "ce": Loss(
         name="ce",

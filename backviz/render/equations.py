@@ -3,7 +3,9 @@
 Each equation is the quantity's own formula (`formula(ref)` of the trace) displayed twice,
 over the inputs' symbols and over their values. The chain rule is written out as the notes do
 by composing trace formulas — ∂E/∂W5 = δ_o1 · h1 with δ_o1 = ∂E/∂o1 · ∂o1/∂z3 gives
-∂E/∂W5 = ∂E/∂o1 · ∂o1/∂z3 · ∂z3/∂W5 — never by deriving anything here.
+∂E/∂W5 = ∂E/∂o1 · ∂o1/∂z3 · ∂z3/∂W5 — never by deriving anything here. The short cut of
+softmax with cross-entropy, δ_j = a_j − t_j, is preceded by the chain rule it short-cuts (the
+core's softmax rule over the ∂E/∂a lines above it), so the ∂E/∂a = −t/a lines lead to it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from ..core.formulas import Product
+from ..core.formulas import Product, SoftmaxCrossEntropyDelta, SoftmaxDelta
 from ..core.mathexpr import Expr, Num, Sym, mul
 from ..core.quantities import Kind, Ref
 from .document import Document, Equation
@@ -76,11 +78,41 @@ def _chain(trace: QuantityTrace, ref: Ref) -> tuple[list[Expr], list[Expr]] | No
     return [symbol for symbol, _ in pairs], _numbers(trace, [factor for _, factor in pairs])
 
 
+def _jacobian_refs(trace: QuantityTrace, ref: Ref) -> list[Ref] | None:
+    """For δ_j at a softmax output under cross-entropy, the quantities of the chain rule it
+    short-cuts: ∂E/∂a_1..∂E/∂a_J, then a_1..a_J of its layer (None for any other quantity)."""
+    formula = trace.formula(ref)
+    if formula is None or not isinstance(formula.rule, SoftmaxCrossEntropyDelta):
+        return None
+    layer, n, s = ref.layer, ref.sample, ref.step
+    nodes = range(1, trace.exercise.sizes[(layer or 0) - 1] + 1)
+    g = [Ref(Kind.DE_DA, layer, (i,), n, s) for i in nodes]
+    return g + [Ref(Kind.A, layer, (i,), n, s) for i in nodes]
+
+
+def _jacobian(trace: QuantityTrace, ref: Ref) -> tuple[Expr, Expr] | None:
+    """δ_j = Σ_k ∂E/∂a_k·∂a_k/∂z_j through softmax's Jacobian, as symbols and as numbers:
+    the bridge from the ∂E/∂a lines to a_j − t_j. It is the core's own softmax rule
+    (`SoftmaxDelta`: a_j·(∂E/∂a_j − Σ_k ∂E/∂a_k·a_k)) over the trace's ∂E/∂a and a."""
+    refs = _jacobian_refs(trace, ref)
+    if refs is None:
+        return None
+    rule = SoftmaxDelta(len(refs) // 2, ref.index[0] - 1)
+    values = [trace.value(r) for r in refs]
+    symbols = [trace.symbol(r, step=ref.step) for r in refs]
+    return (
+        rule.display(symbols, values, numbers=False),
+        rule.display(_numbers(trace, refs), values, numbers=True),
+    )
+
+
 def equation_terms(trace: QuantityTrace, ref: Ref) -> list[tuple[Sym, Ref]]:
     """The quantities the equation of `ref` writes, each with the symbol it is written as:
     the formula's inputs, then the chain rule's factors where it is written out."""
     pairs = [(trace.symbol(r, step=ref.step), r) for r in trace.inputs(ref)]
-    return pairs + [pair for pair in _chain_factors(trace, ref) or [] if pair not in pairs]
+    jacobian = [(trace.symbol(r, step=ref.step), r) for r in _jacobian_refs(trace, ref) or []]
+    extra = (_chain_factors(trace, ref) or []) + jacobian
+    return pairs + [pair for pair in extra if pair not in pairs]
 
 
 def equation(trace: QuantityTrace, ref: Ref) -> Equation | None:
@@ -93,6 +125,9 @@ def equation(trace: QuantityTrace, ref: Ref) -> Equation | None:
     symbolic = formula.rule.display(symbols, values, numbers=False)
     numeric = formula.rule.display(_numbers(trace, formula.inputs), values, numbers=True)
     forms: list[Expr] = []
+    jacobian = _jacobian(trace, ref)
+    if jacobian is not None:  # the chain rule through softmax first, then what it comes to
+        forms += jacobian
     chain = _chain(trace, ref)
     if chain is not None:
         forms.append(mul(*chain[0]))

@@ -267,8 +267,7 @@ def problem_sheet(
         subtitle.append(word("sheet_student", lang, id=hand_in.student))
     blocks: list[SheetBlock] = [Paragraph(word(f"sheet_task_{hand_in.way}", lang))]
     caption = "sheet_caption_code" if hand_in.way == "code" else "sheet_caption"
-    description = exercise.description.get(lang) or exercise.description.get("en")
-    blocks += [Paragraph(part.strip()) for part in (description or "").split("\n\n") if part]
+    blocks += [Paragraph(part) for part in exercise.description_in(lang)]
     blocks += [
         Heading(word(kind.heading, lang), 2),
         Paragraph(kind.describe(trace, lang)),

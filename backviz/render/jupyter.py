@@ -10,9 +10,12 @@ it into them through `core/display.py`.
 from __future__ import annotations
 
 import base64
+import math
+import re
+from html import escape
 from typing import TYPE_CHECKING, Any
 
-from ..core.display import register_display
+from ..core.display import Bundle, register_display
 from ..core.exercise import ExpressionExercise, NetworkExercise
 from ..core.quantity_trace import QuantityTrace
 from ..errors import DependencyError
@@ -21,7 +24,14 @@ from .document import Document
 if TYPE_CHECKING:
     from ..core.exercise import Exercise
 
-__all__ = ["document_bundle", "exercise_bundle", "register", "trace_bundle"]
+__all__ = [
+    "MIN_TEXT_PX",
+    "document_bundle",
+    "exercise_bundle",
+    "readable_svg",
+    "register",
+    "trace_bundle",
+]
 
 
 def register() -> None:
@@ -32,45 +42,84 @@ def register() -> None:
     register_display(Document, document_bundle)
 
 
-def _images(graph: Any) -> dict[str, Any]:
+# The smallest text a notebook shows a diagram with, in CSS pixels: a diagram wider than the
+# cell shrinks to fit it only down to this, and scrolls sideways beyond (a 4-8-8-3 network's
+# exercise, 1670 px wide, squeezed into a 600 px cell wrote its 12 px labels 4 px high).
+MIN_TEXT_PX = 11.0
+PX_PER_PT = 4 / 3  # CSS: 96 px per inch, 72 pt per inch
+
+
+def _min_scale(svg: str) -> float:
+    """How far the SVG may shrink: its smallest text (Graphviz's font-size, in pt, times the
+    scale of its outer group) stays MIN_TEXT_PX high; 1 where that is already its own size."""
+    sizes = [float(size) for size in re.findall(r'font-size="([\d.]+)"', svg)]
+    found = re.search(r'transform="scale\(([\d.]+)', svg)
+    drawn = min(sizes, default=14.0) * (float(found.group(1)) if found else 1.0) * PX_PER_PT
+    return min(1.0, MIN_TEXT_PX / drawn)
+
+
+def readable_svg(svg: str) -> str:
+    """The SVG for HTML: as wide as the cell allows, never narrower than its readable minimum
+    (`min-width` wins over the notebook's `max-width: 100%`), in a box that scrolls sideways."""
+    svg = svg[svg.index("<svg") :]
+    found = re.match(r'<svg width="([\d.]+)pt"', svg)
+    if found is None:
+        return f'<div style="overflow-x: auto">{svg}</div>'
+    minimum = float(found.group(1)) * _min_scale(svg)
+    style = f"max-width: 100%; min-width: {math.ceil(minimum)}pt; height: auto"
+    svg = svg.replace("<svg ", f'<svg style="{style}" ', 1)
+    return f'<div style="overflow-x: auto">{svg}</div>'
+
+
+def _images(graph: Any) -> tuple[Bundle, Bundle]:
+    """SVG and PNG of the graph, and their metadata: the PNG `unconfined` (JupyterLab then shows
+    it at its own size, scrolling, not shrunk to the cell). Nothing without `dot`."""
     from .drawing import render_graph
 
     try:
         svg = render_graph(graph, "svg").decode("utf-8")
         png = render_graph(graph, "png")
     except DependencyError:
-        return {}
-    return {"image/svg+xml": svg[svg.index("<svg") :], "image/png": base64.b64encode(png).decode()}
+        return {}, {}
+    data = {"image/svg+xml": svg[svg.index("<svg") :], "image/png": base64.b64encode(png).decode()}
+    return data, {"image/png": {"unconfined": True}}
 
 
-def trace_bundle(trace: QuantityTrace, *, lang: str = "en") -> dict[str, Any]:
+def trace_bundle(trace: QuantityTrace, *, lang: str = "en") -> tuple[Bundle, Bundle]:
     """The worked solution as HTML with the diagram (stage all) above it, and the diagram."""
     from .diagrams import diagram
     from .html import html_fragment
     from .solution import worked_solution
 
     graph = diagram(trace, stage="all", lang=lang)
-    bundle = {"text/plain": trace.summary()}
-    bundle.update(_images(graph))
-    figure = bundle.get("image/svg+xml", "")
-    bundle["text/html"] = f"<div>{figure}</div>" + html_fragment(worked_solution(trace, lang=lang))
-    return bundle
+    bundle: Bundle = {"text/plain": trace.summary()}
+    images, metadata = _images(graph)
+    bundle.update(images)
+    figure = readable_svg(images["image/svg+xml"]) if images else ""
+    bundle["text/html"] = figure + html_fragment(worked_solution(trace, lang=lang))
+    return bundle, metadata
 
 
-def exercise_bundle(exercise: Exercise, *, lang: str = "en") -> dict[str, Any]:
-    """The exercise's network (forward stage) or expression graph, and its description."""
+def exercise_bundle(exercise: Exercise, *, lang: str = "en") -> tuple[Bundle, Bundle]:
+    """What the exercise asks: its title and description, and its network's forward stage (or
+    its expression graph) with the given numbers only, every computed number an empty box
+    (`draw --blank`): showing an exercise does not give its answers away."""
     from ..core.api import trace_of
     from .diagrams import diagram
 
     trace = trace_of(exercise)
     title = exercise.title_in(lang)
-    bundle = {"text/plain": f"{exercise.id}: {title}"}
-    bundle.update(_images(diagram(trace, stage="forward", lang=lang)))
-    bundle["text/html"] = f"<h3>{title}</h3>" + bundle.get("image/svg+xml", "")
-    return bundle
+    description = exercise.description_in(lang)
+    bundle: Bundle = {"text/plain": "\n\n".join([f"{exercise.id}: {title}", *description])}
+    images, metadata = _images(diagram(trace, stage="forward", lang=lang, blank=True))
+    bundle.update(images)
+    paragraphs = "".join(f"<p>{escape(part)}</p>" for part in description)
+    figure = readable_svg(images["image/svg+xml"]) if images else ""
+    bundle["text/html"] = f"<h3>{escape(title)}</h3>{paragraphs}{figure}"
+    return bundle, metadata
 
 
-def document_bundle(document: Document) -> dict[str, Any]:
+def document_bundle(document: Document) -> Bundle:
     """A worked solution: HTML (MathML), Markdown and text."""
     from .html import html_fragment
     from .markdown import markdown_document

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .document import Document, Heading, Paragraph
 from .math_latex import latex_value, math_latex
 
@@ -18,6 +20,8 @@ _SPECIAL = {
     "}": r"\}",
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
+    "<": r"\textless{}",  # OT1 fonts set < and > as ¡ and ¿
+    ">": r"\textgreater{}",
 }
 # Symbols that appear in plain sentences (descriptions, summaries), as math.
 _SYMBOLS = {
@@ -33,8 +37,8 @@ _SYMBOLS = {
     "·": r"\cdot",
     "→": r"\to",
     "≤": r"\le",
-    "⁺": "^{+}",
-    "²": "^{2}",
+    "≥": r"\ge",
+    "±": r"\pm",
     "′": "'",
     "β": r"\beta",
     "μ": r"\mu",
@@ -42,11 +46,28 @@ _SYMBOLS = {
     "ε": r"\varepsilon",
     "₁": "_1",
     "₂": "_2",
+    "Σ": r"\Sigma",
+    "≈": r"\approx",
+    "√": r"\surd",
+    "∞": r"\infty",
 }
+
+
+# Superscript digits and signs (10⁻¹², E⁺): a run of them is one superscript.
+_SUPERSCRIPT = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+", strict=True))
+_SUPERSCRIPTS = re.compile(f"([{''.join(_SUPERSCRIPT)}]+)")
 
 
 def escape_latex(text: str) -> str:
     """Plain text for LaTeX: special characters escaped, math symbols set as math."""
+    parts = _SUPERSCRIPTS.split(text)  # plain text, a run of superscripts, plain text, …
+    return "".join(
+        f"$^{{{''.join(_SUPERSCRIPT[c] for c in part)}}}$" if i % 2 else _escape_plain(part)
+        for i, part in enumerate(parts)
+    )
+
+
+def _escape_plain(text: str) -> str:
     out = []
     for char in text:
         if char in _SPECIAL:
@@ -58,12 +79,17 @@ def escape_latex(text: str) -> str:
     return "".join(out)
 
 
+HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+
 _HEADINGS = {2: "section*", 3: "subsection*", 4: "subsubsection*"}
 
 
 def latex_document(document: Document) -> str:
     """The whole document; each equation as an align* chain, one form per line."""
-    korean = document.lang == "ko"
+    # kotex for a Korean document, or Hangul anywhere (a description written only in Korean)
+    korean = document.lang == "ko" or any(
+        HANGUL.search(b.text) for b in document.blocks if isinstance(b, Heading | Paragraph)
+    )
     lines = [
         r"\documentclass[11pt]{article}",
         r"\usepackage[margin=2cm]{geometry}",

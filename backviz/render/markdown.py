@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .document import Document, Equation, Heading, Paragraph
 from .math_latex import latex_value, math_latex
 
@@ -14,9 +16,22 @@ def equation_latex(eq: Equation, decimals: int) -> str:
     return " = ".join([eq.lhs.latex, *(math_latex(f, decimals) for f in eq.forms), value])
 
 
+# Characters that start emphasis, code, math ($…$), raw HTML, entities, tables and
+# strikethrough anywhere in a line (CommonMark lets any ASCII punctuation be backslashed).
+# Not brackets or parentheses: Jupyter's MathJax reads \[ … \] and \( … \) as math, so a
+# link's "](" is broken with an entity instead.
+_INLINE = str.maketrans({c: "\\" + c for c in "\\`*_<>$&|~"})
+# What opens a heading, a quote, a list or a setext underline at the start of a line.
+_LINE_START = re.compile(r"^([#>+=-])", re.MULTILINE)
+_ORDERED = re.compile(r"^(\d+)([.)])", re.MULTILINE)
+
+
 def escape_markdown(text: str) -> str:
-    """Plain text for Markdown: the characters that would start emphasis escaped."""
-    return text.replace("*", r"\*").replace("_", r"\_")
+    """Plain text for Markdown: shown as written, never read as Markdown (emphasis, $…$ math,
+    links, HTML, headings, lists); lines unindented, as four spaces would make code."""
+    text = "\n".join(line.lstrip() for line in text.split("\n")).translate(_INLINE)
+    text = text.replace("](", "]&#40;")
+    return _ORDERED.sub(r"\1\\\2", _LINE_START.sub(r"\\\1", text))
 
 
 def markdown_document(document: Document) -> str:

@@ -30,7 +30,8 @@ SECTIONS: dict[str, Callable[[Document, Any], None]] = {
 def worked_solution(
     trace: QuantityTrace, *, lang: str = "en", decimals: int = 8, only: str | None = None
 ) -> Document:
-    """The whole worked solution (or, with `only`, the one quantity named and its chain)."""
+    """The whole worked solution, the exercise's description under its title (or, with `only`,
+    the one quantity named and its chain)."""
     title = trace.exercise.title_in(lang)
     document = Document(title, lang, decimals)
     document.heading(title, 1)
@@ -42,5 +43,7 @@ def worked_solution(
         else:
             document.equation(found)
         return document
+    for paragraph in trace.exercise.description_in(lang):  # what the exercise is about
+        document.paragraph(paragraph)
     SECTIONS[trace.exercise.kind](document, trace)
     return document

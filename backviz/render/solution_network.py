@@ -13,6 +13,7 @@ from ..core.notation import format_given, format_number
 from ..core.quantities import Kind, Ref
 from .document import Document
 from .equations import add_equation
+from .solution_notes import section_notes
 from .words import word
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ __all__ = [
 MAX_DETAILED = 2_000  # more quantities per step than this: each layer in matrix form
 DETAILED_STEPS = 3  # steps written out in full; the loss of every later step in a table
 LOSS_ROWS = 25  # at most this many rows in that table (evenly spaced, the last one included)
+BATCH = 0  # under the whole batch's heading: lines of every sample (E, ∂E/∂W), not of one
 
 
 def describe(trace: Trace, lang: str) -> str:
@@ -109,7 +111,7 @@ def network_sections(document: Document, trace: Trace) -> None:
             by_step.setdefault(ref.step, []).append(ref)
     several = len(trace.steps) > 1
     for record in trace.steps[:DETAILED_STEPS]:
-        refs = by_step.get(record.step, [])
+        refs = _check_by_sample(by_step.get(record.step, []))
         if several:
             document.heading(word("step", lang, s=record.step), 2)
         if len(refs) > MAX_DETAILED:
@@ -117,7 +119,7 @@ def network_sections(document: Document, trace: Trace) -> None:
             continue
         level = 3 if several else 2
         current: tuple[str, int | None] | None = None
-        sample: int | None = None
+        sample: int | None = None  # the sample whose heading the lines stand under
         for ref in refs:
             section = section_of(trace, ref)
             if ref.kind in (Kind.WEIGHT, Kind.BIAS):
@@ -125,9 +127,16 @@ def network_sections(document: Document, trace: Trace) -> None:
             if section != current:
                 current, sample = section, None
                 document.heading(section_heading(trace, section, lang), level)
-            if trace.exercise.n_samples > 1 and ref.sample is not None and ref.sample != sample:
-                sample = ref.sample
-                document.heading(word("sample", lang, n=sample), level + 1)
+                for note in section_notes(trace, record, section, lang):
+                    document.paragraph(note)
+            if trace.exercise.n_samples > 1:
+                if ref.sample is not None and ref.sample != sample:
+                    sample = ref.sample
+                    document.heading(word("sample", lang, n=sample), level + 1)
+                elif ref.sample is None and sample not in (None, BATCH):
+                    # E, ∂E/∂W read every sample: not lines of the last sample's heading
+                    sample = BATCH
+                    document.heading(word("batch", lang), level + 1)
             add_equation(document, trace, ref)
         if record.backward is None:
             document.paragraph(word("forward_only", lang))
@@ -146,6 +155,16 @@ def network_sections(document: Document, trace: Trace) -> None:
 
     if len(trace.steps) > DETAILED_STEPS:
         _later_steps(document, trace)
+
+
+def _check_by_sample(refs: list[Ref]) -> list[Ref]:
+    """A step's quantities in computing order, the check after the update (at the end) taken
+    sample by sample: z⁺, a⁺ and E⁺[1] of sample 1, then sample 2's, then E⁺ of the batch —
+    one heading per sample, not its forward pass and its loss under two headings of the same
+    name. (E⁺[n] reads only sample n's outputs, so this too is an order a person computes in.)"""
+    after = [ref for ref in refs if ref.after]
+    before = [ref for ref in refs if not ref.after]
+    return before + sorted(after, key=lambda ref: (ref.sample is None, ref.sample or 0))
 
 
 def _later_steps(document: Document, trace: Trace) -> None:

@@ -12,6 +12,7 @@ WORDS: dict[str, dict[str, str]] = {
     "biases": {"en": "biases", "ko": "편향"},
     "step": {"en": "Step {s}", "ko": "학습 {s}단계"},
     "sample": {"en": "Sample {n}", "ko": "샘플 {n}"},
+    "batch": {"en": "The whole batch", "ko": "배치 전체"},
     "forward": {"en": "Forward pass", "ko": "순전파"},
     "forward_layer": {"en": "Layer {l}", "ko": "{l}층"},
     "loss": {"en": "Loss", "ko": "오차(손실)"},
@@ -263,6 +264,48 @@ WORDS.update(
         "sheet_paper": {
             "en": "Write your answers in the boxes and hand in this sheet.",
             "ko": "빈칸에 답을 적어 이 문제지를 제출한다.",
+        },
+    }
+)
+
+# Why a line reads as it does, where students trip (the worked solution's notes).
+WORDS.update(
+    {
+        "why_softmax_ce": {
+            "en": "Softmax with cross-entropy: each z_j moves every output a_k (∂a_k/∂z_j = "
+            "a_k·(1 − a_k) for k = j, −a_k·a_j otherwise), so by the chain rule δ_j = "
+            "Σ_k ∂E/∂a_k·∂a_k/∂z_j = a_j·(∂E/∂a_j − Σ_k ∂E/∂a_k·a_k). With ∂E/∂a_k = −t_k/a_k "
+            "the sum is −Σ_k t_k = −1 (the targets add up to 1), so δ_j = a_j − t_j: softmax "
+            "minus the one-hot target.",
+            "ko": "소프트맥스와 교차 엔트로피: z_j는 모든 출력 a_k를 움직인다 (k = j이면 "
+            "∂a_k/∂z_j = a_k·(1 − a_k), 아니면 −a_k·a_j). 연쇄 법칙으로 δ_j = "
+            "Σ_k ∂E/∂a_k·∂a_k/∂z_j = a_j·(∂E/∂a_j − Σ_k ∂E/∂a_k·a_k)이다. ∂E/∂a_k = −t_k/a_k를 "
+            "넣으면 합은 −Σ_k t_k = −1 (정답의 합은 1)이므로 δ_j = a_j − t_j, 즉 소프트맥스 "
+            "출력에서 원-핫 정답을 뺀 값이다.",
+        },
+        "why_bce_clamp": {
+            "en": "An output o of exactly 0 or 1 makes a log 0 = −∞: torch's BCELoss clamps "
+            "each log at −100 (max(log x, −100)), so that term is 100, not infinite.",
+            "ko": "출력 o가 정확히 0 또는 1이면 log 0 = −∞가 된다: torch의 BCELoss는 각 log를 "
+            "−100에서 자른다 (max(log x, −100)). 그래서 그 항은 무한대가 아니라 100이다.",
+        },
+        "why_bce_floor": {
+            "en": "A saturated output (o·(1 − o) below 10⁻¹²): in ∂E/∂o = (o − t)/(o·(1 − o)) "
+            "torch divides by max(o·(1 − o), 10⁻¹²) (10⁻¹² kept as a float32 number, "
+            "9.99999996e-13), so ∂E/∂o is (o − t)·10¹², about ±10¹², and 0 where t = o.",
+            "ko": "포화된 출력 (o·(1 − o)가 10⁻¹²보다 작다): ∂E/∂o = (o − t)/(o·(1 − o))에서 "
+            "torch는 max(o·(1 − o), 10⁻¹²)로 나눈다 (10⁻¹²는 float32 수 9.99999996e-13). "
+            "그래서 ∂E/∂o는 (o − t)·10¹², 약 ±10¹²이고, t = o이면 0이다.",
+        },
+        "why_bce_delta": {
+            "en": "δ = ∂E/∂o·o·(1 − o) is o − t while o·(1 − o) ≥ 10⁻¹², but through a "
+            "saturated sigmoid only (o − t)·o·(1 − o)·10¹² comes back, and nothing at all where "
+            "o·(1 − o) = 0 (o = 0 or 1): the output stays wrong and its weights barely move, or "
+            "not at all (torch gives the same).",
+            "ko": "δ = ∂E/∂o·o·(1 − o)는 o·(1 − o) ≥ 10⁻¹²이면 o − t이지만, 포화된 시그모이드를 "
+            "지나면 (o − t)·o·(1 − o)·10¹²만 돌아오고, o·(1 − o) = 0 (o = 0 또는 1)이면 아무것도 "
+            "돌아오지 않는다. 출력은 틀린 채로 남고 가중치는 거의, 또는 전혀 움직이지 않는다 "
+            "(torch도 같다).",
         },
     }
 )

@@ -84,8 +84,11 @@ class OutputGrad(Rule):
             return add(p, Neg(args[-1]))
         if self.loss.name == "nll":
             return Neg(Frac(args[1], args[0]))
-        assert self.loss.display_derivative is not None
-        d = self.loss.display_derivative(args[0], args[1])
+        if self.loss.display_derivative_at is not None:  # as torch computes it at o's value
+            d = self.loss.display_derivative_at(args[0], args[1], values[0])
+        else:
+            assert self.loss.display_derivative is not None
+            d = self.loss.display_derivative(args[0], args[1])
         return Frac(d, count(self.n_outputs)) if self.loss.combine == "mean" else d
 
 

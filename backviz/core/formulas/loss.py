@@ -30,6 +30,8 @@ class LossTerm(Rule):
         return self.loss.symbolic_term(args[0], args[1])
 
     def display(self, args: Sequence[Expr], values: Sequence[float], *, numbers: bool) -> Expr:
+        if self.loss.display_term_at is not None:  # as torch computes it at o's value
+            return self.loss.display_term_at(args[0], args[1], values[0])
         assert self.loss.display_term is not None
         return self.loss.display_term(args[0], args[1])
 

@@ -35,6 +35,7 @@ from .slides import NavEntry, Slide, revealed_at, slides_of
 from .svg_values import mark_values
 
 if TYPE_CHECKING:
+    from ...core.exercise import Exercise
     from ...core.quantity_trace import QuantityTrace
 
 __all__ = ["PageData", "PageExtension", "page_data", "walkthrough_page"]
@@ -166,7 +167,7 @@ def page_data(trace: QuantityTrace, *, lang: str = "en", decimals: int = 8) -> P
         "slides": entries,
         "quantities": quantities,
         "diagrams": {_key(*k): {"step": k[0], "sample": k[1]} for k in drawings},
-        "note": "" if slides else _note(document),
+        "note": "" if slides else _note(document, trace.exercise),
         "exercise": trace.exercise.id,
         "decimals": decimals,
         "words": {key: word(key, lang) for key in ("edit", "reset", "download")},
@@ -187,9 +188,10 @@ def _editable(trace: QuantityTrace) -> bool:
     return sum(1 for _ in counted) <= MAX_EDITABLE
 
 
-def _note(document: Document) -> str:
+def _note(document: Document, exercise: Exercise) -> str:
     """What a page without slides says: the exercise, and that it is too big to write out."""
     paragraphs = [b.text for b in document.blocks if isinstance(b, Paragraph)]
+    paragraphs = paragraphs[len(exercise.description_in(document.lang)) :]  # on the header
     summary = word("summary", document.lang)
     return " ".join(paragraphs[:1] + [summary] * (summary in paragraphs))
 
@@ -230,12 +232,15 @@ def walkthrough_page(
     """The whole page as HTML text (with `extensions`, e.g. practice mode)."""
     made = page_data(trace, lang=lang, decimals=decimals)
     w = {key: escape(word(key, lang)) for key in CONTROL_WORDS}
+    description = "".join(
+        f'<p class="description">{escape(part)}</p>' for part in trace.exercise.description_in(lang)
+    )
     templates = "\n".join(
         f'<template id="diagram-{key}">{svg}</template>' for key, svg in made.svgs.items()
     )
     payload = json.dumps(made.data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     body = [
-        f"<header><h1>{escape(made.title)}</h1></header>",
+        f"<header><h1>{escape(made.title)}</h1>{description}</header>",
         "<main>",
         f'<nav aria-label="{w["steps_list"]}"><ol>{_nav(made.nav)}</ol></nav>',
         '<section id="slide">',

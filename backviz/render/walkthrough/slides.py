@@ -46,10 +46,12 @@ class NavEntry:
 
 
 def _plain_headings(trace: QuantityTrace, lang: str) -> set[str]:
-    """Headings that only say the step or the sample: the slide says them itself."""
+    """Headings that only say the step, the sample or the whole batch: the slide says them
+    itself."""
     samples = getattr(trace.exercise, "n_samples", 1)
     steps = {word("step", lang, s=s) for s in range(1, trace.n_steps + 1)}
-    return steps | {word("sample", lang, n=n) for n in range(1, samples + 1)}
+    samples_of = {word("sample", lang, n=n) for n in range(1, samples + 1)}
+    return steps | samples_of | {word("batch", lang)}
 
 
 def slides_of(trace: QuantityTrace, document: Document) -> tuple[list[Slide], list[NavEntry]]:

@@ -1,0 +1,48 @@
+"""Why a line of the worked solution reads as it does, where students trip: a short paragraph
+under the heading of the section whose lines need it.
+
+Softmax with cross-entropy: the ∂E/∂a = −t/a lines lead to δ = a − t (the output layer's
+backward pass says why). Binary cross-entropy where torch departs from the formula: its clamp
+of log at −100 at an output of exactly 0 or 1 (the loss section); its floor of o(1 − o) at
+10⁻¹² in ∂E/∂o at a saturated output, and the next to nothing a saturated sigmoid passes back
+(the output layer's backward pass).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .words import word
+
+if TYPE_CHECKING:
+    from ..core.trace import StepRecord, Trace
+
+__all__ = ["section_notes"]
+
+
+def _outputs_where(test: Callable[[np.ndarray], np.ndarray] | None, record: StepRecord) -> bool:
+    """Whether `test` (one of the loss's conventions) holds at an output of the step."""
+    return test is not None and bool(test(record.forward.a[-1]).any())
+
+
+def section_notes(
+    trace: Trace, record: StepRecord, section: tuple[str, int | None], lang: str
+) -> list[str]:
+    """The notes that stand under a section's heading in a step (most sections have none)."""
+    kind, layer = section
+    loss = trace.loss
+    if kind == "loss" and _outputs_where(loss.clamped, record):
+        return [word("why_bce_clamp", lang)]
+    if kind != "backward" or layer != trace.n_layers:
+        return []
+    if loss.name == "nll":
+        return [word("why_softmax_ce", lang)]
+    notes = []
+    if _outputs_where(loss.saturated, record):
+        notes.append(word("why_bce_floor", lang))
+        if trace.exercise.activations[-1].name == "sigmoid":
+            notes.append(word("why_bce_delta", lang))
+    return notes
