@@ -194,6 +194,12 @@ def _matrix(draw: Callable, rows: int, cols: int, lo: float = -2.0, hi: float = 
     return [[draw(_floats(lo, hi)) for _ in range(cols)] for _ in range(rows)]
 
 
+def _probabilities(row: list[float]) -> list[float]:
+    """A row of class probabilities (≥ 0, summing to 1) from non-negative numbers."""
+    total = sum(row)
+    return [x / total for x in row] if total > 0 else [1.0] + [0.0] * (len(row) - 1)
+
+
 def _one_of(*values: Any) -> st.SearchStrategy[Any]:
     return st.sampled_from(values)
 
@@ -219,7 +225,10 @@ def cases(draw: Callable, kind: str) -> Case:
     inputs = _matrix(draw, n, sizes[0])
     n_out = sizes[-1]
     if loss == "ce":
-        targets: list = [draw(st.integers(0, n_out - 1)) for _ in range(n)]
+        if draw(st.booleans()):  # class indices, or class probabilities (soft targets)
+            targets: list = [draw(st.integers(0, n_out - 1)) for _ in range(n)]
+        else:
+            targets = [_probabilities(row) for row in _matrix(draw, n, n_out, 0.0, 1.0)]
     elif loss == "bce":
         targets = _matrix(draw, n, n_out, 0.0, 1.0)
     else:
@@ -332,7 +341,10 @@ def _torch_loss(case: Case, o: torch.Tensor, t: torch.Tensor) -> tuple[torch.Ten
         total = nn.BCELoss()(o, t) if mean else nn.BCELoss(reduction="sum")(o, t) / j
     else:
         reduction = "mean" if mean else "sum"
-        if case.activations[-1] == "softmax":  # the textbook way: −log of the softmax output
+        if case.activations[-1] == "softmax" and t.is_floating_point():  # probabilities
+            per_sample = -(t * torch.log(o)).sum(dim=1)  # NLLLoss takes class indices only
+            total = per_sample.mean() if mean else per_sample.sum()
+        elif case.activations[-1] == "softmax":  # the textbook way: −log of the softmax output
             log_o = torch.log(o)
             per_sample = nn.NLLLoss(reduction="none")(log_o, t)
             total = nn.NLLLoss(reduction=reduction)(log_o, t)
@@ -364,7 +376,8 @@ class TorchNet:
             self.layers.append(linear)
         self.activations = [_activation_module(f, case.negative_slope) for f in case.activations]
         self.x = torch.tensor(case.inputs, dtype=F64)
-        target_dtype = torch.long if case.loss == "ce" else F64
+        indices = case.loss == "ce" and not isinstance(case.targets[0], list)
+        target_dtype = torch.long if indices else F64
         self.t = torch.tensor(case.targets, dtype=target_dtype)
         self.optimizer = _optimizer(case, [p for layer in self.layers for p in layer.parameters()])
 

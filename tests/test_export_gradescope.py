@@ -719,7 +719,8 @@ def test_hostile_code_cannot_forge_its_results(code: Autograder) -> None:
     results = code.submit({"backward.py": forger}, [KIM])
     assert results["score"] == 0 and results["tests"]
     results = code.submit({}, [KIM])
-    assert results["score"] == 0 and "upload your .py file or Jupyter notebook (.py, .ipynb)" in results["output"]
+    assert results["score"] == 0
+    assert "upload your .py file or Jupyter notebook (.py, .ipynb)" in results["output"]
 
 
 def test_a_broken_setup_still_gives_a_results_json(tmp_path: Path, venv_root: Path) -> None:

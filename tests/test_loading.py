@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -814,6 +815,48 @@ SEED_CASES: list[tuple[str, str, list[Edit], str, list[str], str | None]] = [
         "initial_accumulator_value",
     ),
 ]
+
+CE_TARGET_CASES = [
+    ("[[0.1, 0.2, 0.8], 2, 2, 1, 1, 1, 0, 0]", "data.targets[0]", "which sums to 1.1"),
+    ("[[1.2, -0.2, 0], 2, 2, 1, 1, 1, 0, 0]", "data.targets[0]", "with a negative entry"),
+    ("[[0.5, 0.5], 2, 2, 1, 1, 1, 0, 0]", "data.targets[0]", "a row of 2 numbers"),
+    ("[3, 2, 2, 1, 1, 1, 0, 0]", "data.targets[0]", "found 3"),
+    ("[true, 2, 2, 1, 1, 1, 0, 0]", "data.targets[0]", "found true"),
+    ("[2, 2]", "data.targets", "8 classes"),
+]
+
+
+@pytest.mark.parametrize(("targets", "field", "found"), CE_TARGET_CASES)
+def test_cross_entropy_targets_say_the_forms_they_take(
+    tmp_path: Path, targets: str, field: str, found: str
+) -> None:
+    """A class index, a one-hot row or class probabilities, as torch's CrossEntropyLoss takes
+    them: a target of none of these forms names the field, the forms, and what is wrong."""
+    text = (EXERCISES / "softmax-classification.toml").read_text(encoding="utf-8")
+    path = tmp_path / "bad.toml"
+    path.write_text(re.sub(r"(?m)^targets = .*$", f"targets = {targets}", text), encoding="utf-8")
+    error = load_error(path)
+    message = str(error)
+    assert f"field '{field}'" in message and found in message, message
+    if field != "data.targets":
+        assert "class index 0…2, or a row of 3 class probabilities" in message
+
+
+def test_one_hot_rows_are_their_classes_and_probabilities_are_soft_targets(tmp_path: Path) -> None:
+    text = (EXERCISES / "softmax-classification.toml").read_text(encoding="utf-8")
+    hot = {0: "[1, 0, 0]", 1: "[0, 1, 0]", 2: "[0, 0, 1]"}
+    rows = "[" + ", ".join(hot[c] for c in (2, 2, 2, 1, 1, 1, 0, 0)) + "]"
+    path = tmp_path / "rows.toml"
+    path.write_text(re.sub(r"(?m)^targets = .*$", f"targets = {rows}", text), encoding="utf-8")
+    exercise = load(path)
+    assert exercise.classes is not None and list(exercise.classes) == [2, 2, 2, 1, 1, 1, 0, 0]
+    soft = "[[0.1, 0.2, 0.7], 2, 2, 1, 1, 1, 0, [0.5, 0.5, 0]]"
+    path.write_text(re.sub(r"(?m)^targets = .*$", f"targets = {soft}", text), encoding="utf-8")
+    exercise = load(path)
+    assert exercise.classes is None
+    np.testing.assert_array_equal(exercise.targets[0], [0.1, 0.2, 0.7])
+    np.testing.assert_array_equal(exercise.targets[1], [0.0, 0.0, 1.0])
+
 
 EXPRESSION_CASES: list[tuple[str, str, list[Edit], str, list[str], str | None]] = [
     (

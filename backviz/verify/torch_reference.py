@@ -62,7 +62,12 @@ def _torch_per_sample_loss(
         return F.mse_loss(o, t, reduction="none").mean(dim=1)
     if name == "bce":
         return F.binary_cross_entropy(o, t, reduction="none").mean(dim=1)
-    if exercise.activations[-1].name == "softmax":
+    softmax_output = exercise.activations[-1].name == "softmax"
+    if classes is None:  # class probabilities, as CrossEntropyLoss takes them since torch 1.10
+        if softmax_output:  # nll_loss takes indices only: −Σ_j t_j·log o_j, autograd through it
+            return -(t * torch.log(o)).sum(dim=1)
+        return F.cross_entropy(o, t, reduction="none")
+    if softmax_output:
         return F.nll_loss(torch.log(o), classes, reduction="none")
     return F.cross_entropy(o, classes, reduction="none")
 

@@ -261,7 +261,7 @@ def _targets(
     if "targets" not in table:
         if training.steps > 0:
             expected = (
-                "one class index per sample"
+                "one class per sample (an index, a one-hot row or a row of probabilities)"
                 if loss_name == "ce"
                 else f"one row of {n_out} numbers per sample"
             )
@@ -269,24 +269,7 @@ def _targets(
         return None, None
     raw = table["targets"]
     if loss_name == "ce":
-        if not isinstance(raw, list) or len(raw) != n_samples:
-            found = (
-                counted(len(raw), "entry", "entries") if isinstance(raw, list) else describe(raw)
-            )
-            raise reader.error("data.targets", f"{n_samples} class indices (one per sample)", found)
-        classes = []
-        for i, c in enumerate(raw):
-            if isinstance(c, list) and len(c) == 1:
-                c = c[0]
-            if isinstance(c, bool) or not isinstance(c, int):
-                raise reader.error(
-                    f"data.targets[{i}]", f"a class index 0…{n_out - 1}", describe(c)
-                )
-            if not 0 <= c < n_out:
-                raise reader.error(f"data.targets[{i}]", f"a class index 0…{n_out - 1}", str(c))
-            classes.append(c)
-        array = np.array(classes, dtype=int)
-        return one_hot(array, n_out), array
+        return _class_targets(reader, raw, n_out, n_samples)
     targets = reader.matrix(raw, "data.targets", n_samples, n_out, "targets, one row per sample")
     if loss_name == "bce":
         bad = np.argwhere((targets < 0) | (targets > 1))
@@ -296,3 +279,53 @@ def _targets(
                 f"data.targets[{r}][{c}]", "a target in [0, 1] for bce", repr(float(targets[r, c]))
             )
     return targets, None
+
+
+PROBABILITY_SUM_TOLERANCE = 1e-9
+"""How far a row of class probabilities may sum from 1 (decimals written by hand sum exactly)."""
+
+
+def _class_targets(
+    reader: Reader, raw: Any, n_out: int, n_samples: int
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Cross-entropy's targets as torch's CrossEntropyLoss takes them: per sample a class
+    index 0…K−1 (or [index]), or a row of K class probabilities — a one-hot row is its class.
+    The rows, and the class indices when every sample has one (None with soft targets)."""
+    if not isinstance(raw, list) or len(raw) != n_samples:
+        found = counted(len(raw), "entry", "entries") if isinstance(raw, list) else describe(raw)
+        raise reader.error(
+            "data.targets", f"{n_samples} classes (one per sample: an index or a row)", found
+        )
+    expected = (
+        f"a class index 0…{n_out - 1}, or a row of {n_out} class probabilities (≥ 0, summing "
+        f"to 1; one-hot for one class)"
+    )
+    rows, classes = [], []
+    for i, c in enumerate(raw):
+        path = f"data.targets[{i}]"
+        if isinstance(c, list) and len(c) == 1 and n_out != 1:
+            c = c[0]
+        if isinstance(c, list):
+            if len(c) != n_out:
+                raise reader.error(path, expected, f"a row of {len(c)} numbers")
+            row = np.array([reader.number(x, f"{path}[{j}]") for j, x in enumerate(c)])
+            if np.any(row < 0) or abs(row.sum() - 1.0) > PROBABILITY_SUM_TOLERANCE:
+                raise reader.error(
+                    path,
+                    expected,
+                    f"{describe(c)}, which sums to {row.sum():g}"
+                    + (" with a negative entry" if np.any(row < 0) else ""),
+                )
+            rows.append(row)
+            hot = np.flatnonzero(row)
+            classes.append(int(hot[0]) if len(hot) == 1 and row[hot[0]] == 1.0 else None)
+            continue
+        if isinstance(c, bool) or not isinstance(c, int) or not 0 <= c < n_out:
+            found = str(c) if isinstance(c, int) and not isinstance(c, bool) else describe(c)
+            raise reader.error(path, expected, found)
+        rows.append(one_hot(np.array([c]), n_out)[0])
+        classes.append(c)
+    targets = np.array(rows, dtype=float)
+    if any(c is None for c in classes):
+        return targets, None
+    return targets, np.array(classes, dtype=int)
