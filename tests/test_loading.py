@@ -602,7 +602,7 @@ SEED_CASES: list[tuple[str, str, list[Edit], str, list[str], str | None]] = [
         "softmax-classification",
         [("targets = [2, 2, 2, 1, 1, 1, 0, 0]", "targets = [2, 2]")],
         "data.targets",
-        ["8 class indices (one per sample)", "found 2 entries"],
+        ["8 classes (one per sample: an index or a row)", "found 2 entries"],
         "targets =",
     ),
     # [training]
@@ -821,7 +821,7 @@ CE_TARGET_CASES = [
     ("[[1.2, -0.2, 0], 2, 2, 1, 1, 1, 0, 0]", "data.targets[0]", "with a negative entry"),
     ("[[0.5, 0.5], 2, 2, 1, 1, 1, 0, 0]", "data.targets[0]", "a row of 2 numbers"),
     ("[3, 2, 2, 1, 1, 1, 0, 0]", "data.targets[0]", "found 3"),
-    ("[true, 2, 2, 1, 1, 1, 0, 0]", "data.targets[0]", "found true"),
+    ("[true, 2, 2, 1, 1, 1, 0, 0]", "data.targets[0]", "found a boolean True"),
     ("[2, 2]", "data.targets", "8 classes"),
 ]
 
