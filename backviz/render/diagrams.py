@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.quantities import Kind
 from ..errors import BackvizError, NameError_
+from .diagram_numbers import DEFAULT_DECIMALS
+from .highlight import highlight_of
 
 if TYPE_CHECKING:
     import graphviz
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     from ..core.trace import Trace
 
 __all__ = [
+    "DEFAULT_STAGE",
     "DRAWINGS",
     "Drawing",
     "ValueLabels",
@@ -59,6 +62,8 @@ def _draw_network(
     sample: int,
     decimals: int,
     blank: bool,
+    view: str,
+    fontsize: float,
 ) -> graphviz.Digraph:
     from .network_diagram import network_diagram
 
@@ -74,20 +79,32 @@ def _draw_network(
         stage=stage,
         step=step,
         sample=sample,
-        highlight=target,
+        highlight=highlight_of(trace, target) if target else None,
         lang=lang,
         decimals=decimals,
         blank=blank,
+        view=view,
+        fontsize=fontsize,
     )
 
 
 def _draw_expression(
-    trace: ExpressionTrace, *, highlight: str | None, lang: str, blank: bool, **_: object
+    trace: ExpressionTrace,
+    *,
+    stage: str,
+    highlight: str | None,
+    lang: str,
+    decimals: int,
+    blank: bool,
+    **_: object,
 ) -> graphviz.Digraph:
-    """An expression has one drawing: every value, gradient and local derivative at once."""
+    """An expression is drawn whole by default: every value, gradient and local derivative."""
     from .expression_graph import expression_graph
 
-    return expression_graph(trace, highlight=highlight, lang=lang, blank=blank)
+    target = highlight_of(trace, trace.ref(highlight)) if highlight else None
+    return expression_graph(
+        trace, stage=stage, highlight=target, lang=lang, decimals=decimals, blank=blank
+    )
 
 
 def _network_ids(trace: Trace, ref: Ref) -> list[str]:
@@ -125,6 +142,7 @@ def _expression_labels(trace: ExpressionTrace, step: int, sample: int) -> ValueL
     return labels
 
 
+DEFAULT_STAGE = {"network": "forward", "expression": "all"}
 DRAWINGS = {
     "network": Drawing(_draw_network, _network_ids, _network_labels),
     "expression": Drawing(_draw_expression, _expression_ids, _expression_labels),
@@ -134,25 +152,31 @@ DRAWINGS = {
 def diagram(
     trace: QuantityTrace,
     *,
-    stage: str = "forward",
+    stage: str | None = None,
     highlight: str | None = None,
     lang: str = "en",
     step: int = 1,
     sample: int = 1,
-    decimals: int = 8,
+    decimals: int = DEFAULT_DECIMALS,
     blank: bool = False,
+    view: str = "auto",
+    fontsize: float = 10,
 ) -> graphviz.Digraph:
-    """A `graphviz.Digraph` of the trace (stage, step and sample apply to networks); `blank`
-    writes only the given numbers and leaves an empty box for each computed one."""
+    """A `graphviz.Digraph` of the trace. `stage` defaults to "forward" for a network and
+    "all" for an expression; step, sample, `view` (labels on the edges, or matrices) and
+    `fontsize` apply to networks; `blank` writes only the given numbers and leaves an empty box
+    for each computed one; `highlight` names a quantity to show with what its equation reads."""
     return DRAWINGS[trace.exercise.kind].draw(
         trace,
-        stage=stage,
+        stage=stage or DEFAULT_STAGE[trace.exercise.kind],
         highlight=highlight,
         lang=lang,
         step=step,
         sample=sample,
         decimals=decimals,
         blank=blank,
+        view=view,
+        fontsize=fontsize,
     )
 
 
