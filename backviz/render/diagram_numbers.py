@@ -3,9 +3,9 @@
 A diagram's number is read at a glance and copied by hand, so it is never in e-notation while
 fixed decimals can say it: −0.0084 at 4 decimals, not -8.40e-03. A number that would round to
 0 at the chosen decimals but is not 0 gets the decimals that show its first two significant
-digits (0.000032), up to `MAX_DECIMALS`; only a number smaller still, or one of 10¹² or more,
-is written with a power of ten, as a textbook does: 3.2×10⁻¹⁴. The minus sign is U+2212, as
-in the worked solutions' equations.
+digits (0.000032), up to `MAX_DECIMALS` (8, the notes' precision); only a number smaller
+still, or one of 10¹² or more, is written with a power of ten, as a textbook does:
+3.2×10⁻¹⁴. The minus sign is U+2212, as in the worked solutions' equations.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ __all__ = [
 
 DEFAULT_DECIMALS = 4  # what a student carries by hand from one line to the next
 GIVEN_DECIMALS = 8  # a given number's digits, as the worked solution's Given list has them
-MAX_DECIMALS = 10
+MAX_DECIMALS = 8  # the notes' own precision; past it zeros are counted, not read
 MINUS = "\u2212"
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 

@@ -7,7 +7,7 @@ layer, row j the edges into node j, column k those from node k of the layer befo
 size within its matrix (red positive, blue negative, white 0), so a pattern is seen at a glance
 and the number is still read exactly; a cell the highlight reads is outlined in red. The tables
 are one Graphviz HTML-like label, so they are text in the SVG (each cell's group has the id
-`m_` + the quantity's name: m_W5, m_dE_dW5, m_W5_new).
+`a_m_` + the quantity's name, a_m_W5, a_m_dE_dW5, a_m_W5_new, and its name as a tooltip).
 """
 
 from __future__ import annotations
@@ -99,8 +99,12 @@ def _matrix(view: Numbers, kind: Kind, layer: int, marked: set[Ref]) -> str:
                 continue
             colour = heat(trace.value(ref), largest)
             border = f' border="2" color="{HIGHLIGHT}"' if ref in marked else ""
+            # a link to itself makes Graphviz write the cell as a group with the id (the SVG's
+            # `a_` + id) and the quantity's name as its tooltip
+            name = escape(f"{trace.symbol(ref, step=view.step).text} = {shown}")
             cells.append(
-                f'<td id="{ident}" bgcolor="{colour}" align="right"{border}>{escape(shown)}</td>'
+                f'<td id="{ident}" href="#{ident}" title="{name}" bgcolor="{colour}" '
+                f'align="right"{border}>{escape(shown)}</td>'
             )
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return (
