@@ -93,7 +93,7 @@ WORDS.update(
         "hidden_layer": {"en": "hidden layer {l}", "ko": "은닉층 ({l}층)"},
         "output_layer": {"en": "output layer {l}", "ko": "출력층 ({l}층)"},
         "more": {"en": "… {n} more", "ko": "… {n}개 더"},
-        "matrices_caption": {"en": "{source} → {into}", "ko": "{source} → {into}"},
+        "matrices_caption": {"en": "{source} → {into}", "ko": "{source}에서 {into}으로"},
         "matrices_note": {
             "en": "Row j: the edge into node j; column k: the edge from node k (w_jk)",
             "ko": "행 j: 노드 j로 들어가는 연결, 열 k: 노드 k에서 나오는 연결 (w_jk)",
