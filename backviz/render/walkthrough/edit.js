@@ -41,7 +41,7 @@
     }
     if (m !== 0 && Number(m.toFixed(computedDecimals)) === 0) {
       places = 1 - Math.floor(Math.log10(m));
-      if (places > 10) return power();
+      if (places > 8) return power();  // MAX_DECIMALS
     }
     let text = x.toFixed(places);
     if (Number(text) === 0) text = text.replace('-', '');
