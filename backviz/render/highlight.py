@@ -4,10 +4,11 @@ A quantity is highlighted with exactly what its worked equation reads (`equation
 formula's inputs, and the chain rule's factors where the equation writes it out): the nodes
 and edges each of them lives on, and each one's label `symbol = value` where it lives. A sum
 over paths reads every path (∂E/∂h1 = ∂E_o1/∂h1 + ∂E_o2/∂h1 reads the edges W5 into o1 and W7
-into o2), so every path is lit; a factor the equation writes but the quantity is not (∂h1/∂z1
-for ∂E/∂h1) is not. In an expression's graph the gradient ∂f/∂g that a chain-rule step reads is
-itself the sum over every path from g to f, so those paths are lit with it: ∂f/∂w lights w, g
-and f and the operations between them.
+into o2), so every path is lit; a factor of another quantity (∂h1/∂z1, a factor of δ_h1) is
+not lit for ∂E/∂h1. In an expression's graph the gradient ∂f/∂g that a chain-rule step reads
+is itself the sum over every path from g to f, so those paths are lit with it: ∂f/∂w lights
+w, g and f and the operations between them. Where a quantity lives and what more a term
+stands for are the drawing's (`diagrams.DRAWINGS`); `diagrams.quantity_highlight` passes them.
 """
 
 from __future__ import annotations
@@ -16,14 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..core.quantities import Kind, Ref
 from .equations import equation_terms
-from .expression_graph import element_ids as expression_ids
-from .expression_graph import path_ids
-from .network_diagram import element_ids as network_ids
 
 if TYPE_CHECKING:
+    from ..core.quantities import Ref
     from ..core.quantity_trace import QuantityTrace
+
+Ids = Callable[["QuantityTrace", "Ref"], list[str]]
 
 __all__ = ["Highlight", "Label", "highlight_of"]
 
@@ -53,19 +53,6 @@ class Highlight:
         return frozenset(self.own) | frozenset(self.lit)
 
 
-_IDS: dict[str, Callable[[QuantityTrace, Ref], list[str]]] = {
-    "network": network_ids,  # type: ignore[dict-item]
-    "expression": expression_ids,  # type: ignore[dict-item]
-}
-
-
-def _paths(trace: QuantityTrace, ref: Ref) -> list[str]:
-    """More ids a term stands for: in an expression, ∂f/∂g is every path from g to f."""
-    if trace.exercise.kind == "expression" and ref.kind is Kind.GRAD:
-        return path_ids(trace, ref.label[0])  # type: ignore[arg-type]
-    return []
-
-
 def _placed(ids: list[str], own: list[str], renamed: bool) -> str:
     """Where a label is written: on the first edge it lives on (a weight, a path, a local
     derivative are edges' numbers), else on its node; a factor written under another name
@@ -74,9 +61,10 @@ def _placed(ids: list[str], own: list[str], renamed: bool) -> str:
     return edges[0] if edges else ids[0]
 
 
-def highlight_of(trace: QuantityTrace, ref: Ref) -> Highlight:
-    """The highlight of `ref`: its elements, its equation's terms' elements and labels."""
-    element_ids = _IDS[trace.exercise.kind]
+def highlight_of(trace: QuantityTrace, ref: Ref, element_ids: Ids, paths: Ids) -> Highlight:
+    """The highlight of `ref` in a drawing whose `element_ids` say where a quantity lives and
+    whose `paths` what more a read term stands for (`diagrams.highlight` passes the drawing's
+    own): its elements, its equation's terms' elements and labels."""
     own = element_ids(trace, ref)
     lit: list[str] = []
     labels = [Label(trace.symbol(ref, step=ref.step).text, ref, _placed(own, own, False))]
@@ -85,7 +73,7 @@ def highlight_of(trace: QuantityTrace, ref: Ref) -> Highlight:
         if term == ref:
             continue
         ids = element_ids(trace, term)
-        lit += ids + _paths(trace, term)
+        lit += ids + paths(trace, term)
         renamed = symbol != trace.symbol(term, step=ref.step)
         label = Label(symbol.text, term, _placed(ids, own, renamed))
         if label not in labels:

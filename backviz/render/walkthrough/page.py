@@ -6,8 +6,8 @@ The data (`<script type="application/json" id="backviz-data">`):
 - `slides`: per equation `q` (its quantity's name), `section`, `where` (step and sample, when
   there are several), `diagram` (the key of the diagram shown), `math` (the equation, linked),
   `reads` (the quantities it writes), `lit` (ids of the nodes and edges of what its formula
-  reads, every path of a sum, its own left out: `highlight_of`, as `draw --highlight` has
-  them) and `values` (names of the value texts to mark as read: those written, and the
+  reads, every path of a sum, its own left out: `quantity_highlight`, as `draw --highlight`
+  lights them) and `values` (names of the value texts to mark as read: those written, and the
   factors of a path the diagram does not write, δ_o1 and W5 for ∂E_o1/∂h1);
 - `quantities`: per name `value`, `shown` (the slide from which its value appears; −1 given)
   and `at` (the ids of the elements it lives on, its own one first);
@@ -23,10 +23,9 @@ from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 from ...core.formulas import Product
-from ..diagrams import diagram, element_ids, value_labels
+from ..diagrams import diagram, element_ids, quantity_highlight, value_labels
 from ..document import Document, Paragraph
 from ..drawing import render_graph
-from ..highlight import highlight_of
 from ..html import page_head
 from ..program import PROGRAM_RUNNER
 from ..solution import worked_solution
@@ -142,7 +141,7 @@ def _slide(
 ) -> dict[str, Any]:
     """One slide's entry in the data."""
     math, reads = linked_equation(trace, slide.ref, slide.equation, decimals)
-    lit = highlight_of(trace, slide.ref).lit  # what `draw --highlight` colours, the same
+    lit = quantity_highlight(trace, slide.ref).lit  # what `draw --highlight` colours, the same
     return {
         "q": slide.equation.name,
         "section": slide.section,
