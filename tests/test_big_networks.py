@@ -256,3 +256,30 @@ def test_draw_defaults_to_4_decimals(tmp_path) -> None:
     svg = out.read_text(encoding="utf-8")
     assert "∂E/∂W1 = 0.0008" in svg and "δ_h1 = 0.0081" in svg
     assert "0.00080888" not in svg
+
+
+def test_a_big_networks_problem_sheet_has_bare_edges_and_says_where_the_weights_are(
+    tmp_path,
+) -> None:
+    iris = backviz.solve(IRIS)
+    svg = render_graph(diagram(iris, stage="all", blank=True), "svg").decode()
+    assert not cells(svg)  # no matrices on a sheet: no computed number, the weights are listed
+    assert all(not v for k, v in edge_texts(svg).items() if not k.startswith("e_loss"))
+    result = subprocess.run(
+        [sys.executable, "-m", "backviz", "handout", str(IRIS), "--format", "md", "-o",
+         str(tmp_path / "sheet")],
+        capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    sheet = (tmp_path / "sheet" / "iris-4883.md").read_text(encoding="utf-8")
+    assert "every weight is under Given" in sheet
+    assert re.search(r"weights into layer 3\b.*0\.13", sheet)  # W(3)_88, the last of them
+
+
+def test_the_matrices_in_korean(tmp_path) -> None:
+    out = tmp_path / "iris.svg"
+    assert draw(str(IRIS), "--lang", "ko", "-o", str(out)).returncode == 0
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", out.read_text(encoding="utf-8"))
+    assert "입력층에서 은닉층 (2층)으로" in texts
+    assert "은닉층 (3층)에서 출력층 (4층)으로" in texts
+    assert any(t.startswith("행 j: 노드 j로 들어가는 연결") for t in texts)

@@ -173,6 +173,10 @@ WORDS.update(
             "Given.",
             "ko": "그림은 샘플 {total}개 중 {n}번째이며, 모든 샘플의 값은 ‘주어진 값’에 있다.",
         },
+        "sheet_caption_bare": {
+            "en": "The edges are too many to write a number on each: every weight is under Given.",
+            "ko": "연결이 많아 연결마다 값을 적지 않았다. 모든 가중치는 ‘주어진 값’에 있다.",
+        },
         "sheet_caption_more": {
             "en": "Layers of more than {max} nodes are drawn as their first three and last two "
             "nodes; every weight and bias is under Given.",
