@@ -338,7 +338,7 @@ def network_diagram(
             "rankdir": "LR",
             "newrank": "true",
             "nodesep": "0.2" if matrices else "0.35",
-            "ranksep": "0.8" if blank else "2" if matrices else "1.6",
+            "ranksep": "0.8" if blank else "1.2" if matrices else "1.6",
             "fontname": font,
             "labelloc": "t",
             "label": _title(trace, draw, lang),
