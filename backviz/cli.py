@@ -189,10 +189,14 @@ def demo(out: Path, lang: str) -> None:
 @click.option(
     "--stage",
     type=click.Choice(("forward", "backward", "update", "all")),
-    default="forward",
-    show_default=True,
+    default=None,
+    help="What is written (default: forward for a network, all for an expression).",
 )
-@click.option("--highlight", metavar="NAME", help="Colour the chain-rule paths of this quantity.")
+@click.option(
+    "--highlight",
+    metavar="NAME",
+    help="Show this quantity with what its worked equation reads, every path of a sum.",
+)
 @click.option(
     "--format",
     "fmt",
@@ -203,14 +207,37 @@ def demo(out: Path, lang: str) -> None:
 @click.option("--lang", type=click.Choice(("en", "ko")), default="en", show_default=True)
 @click.option("--step", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--sample", type=click.IntRange(1), default=1, show_default=True)
-@click.option("--decimals", type=click.IntRange(0, 17), default=8, show_default=True)
+@click.option("--decimals", type=click.IntRange(0, 17), default=4, show_default=True)
 @click.option(
     "--blank", is_flag=True, help="Only the given numbers; an empty box for each computed one."
+)
+@click.option(
+    "--view",
+    type=click.Choice(("auto", "labels", "matrix")),
+    default="auto",
+    show_default=True,
+    help="A network's edge numbers: on the edges, or as matrices beside the drawing (auto: "
+    "matrices above 16 edges between two layers).",
+)
+@click.option(
+    "--font-size",
+    "font_size",
+    type=click.FloatRange(4, 40),
+    default=10,
+    show_default=True,
+    help="The nodes' text size in points (edges 0.9×, the title 1.4×).",
+)
+@click.option(
+    "--dpi",
+    type=click.IntRange(36, 600),
+    default=96,
+    show_default=True,
+    help="Pixels per inch of a PNG (SVG and PDF are vectors).",
 )
 @click.option("-o", "--out", type=click.Path(path_type=Path), required=True)
 def draw(
     exercise: Path,
-    stage: str,
+    stage: str | None,
     highlight: str | None,
     fmt: str | None,
     lang: str,
@@ -218,6 +245,9 @@ def draw(
     sample: int,
     decimals: int,
     blank: bool,
+    view: str,
+    font_size: float,
+    dpi: int,
     out: Path,
 ) -> None:
     """Draw EXERCISE's network (or expression graph) with its numbers, using Graphviz's dot."""
@@ -236,8 +266,10 @@ def draw(
             sample=sample,
             decimals=decimals,
             blank=blank,
+            view=view,
+            fontsize=font_size,
         )
-        write_graph(graph, fmt, out)
+        write_graph(graph, fmt, out, dpi=dpi)
     click.echo(f"wrote {out}", err=True)
 
 

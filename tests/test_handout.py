@@ -297,9 +297,9 @@ def test_an_expression_sheet_asks_every_computed_quantity_of_its_graph(sheets: P
     assert [q.name for q in handout.sheet.questions()] == computed
     svg = (sheets / "md" / "chain-rule.svg").read_text(encoding="utf-8")
     shown = svg_text(svg)
-    for given in ("-2", "5", "3"):  # the inputs, and nothing else numeric
+    for given in ("−2", "5", "3"):  # the inputs, and nothing else numeric (a true minus)
         assert given in shown
-    assert re.findall(r"\d", shown.replace("-2", "").replace("5", "").replace("3", "")) == []
+    assert re.findall(r"\d", shown.replace("−2", "").replace("5", "").replace("3", "")) == []
     text = html_text((sheets / "html" / "chain-rule.html").read_text(encoding="utf-8"))
     assert "Write your answers in the boxes and hand in this sheet." in text
 
@@ -321,7 +321,8 @@ def test_the_blank_drawing_has_the_given_numbers_and_a_box_for_each_computed_one
     assert boxes == 2 * 4 + 2 * 4 + 8 * 2 + 2 * 2 + 1
     assert leaks(trace, shown) == []
     # without `blank`, the same drawing as ever
-    assert "z1 = 0.08000000" in svg_text(render_graph(diagram(trace, stage="all"), "svg").decode())
+    drawn = render_graph(diagram(trace, stage="all", decimals=8), "svg").decode()
+    assert "z1 = 0.08000000" in svg_text(drawn)
 
 
 def test_draw_blank_on_the_command_line(tmp_path: Path) -> None:
@@ -330,7 +331,7 @@ def test_draw_blank_on_the_command_line(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     shown = svg_text(out.read_text(encoding="utf-8"))
     assert "w =" in shown and "∂f/∂w =" in shown and "∂g/∂w =" in shown and "g =" in shown
-    assert sorted(re.findall(r"-?\d+", shown)) == ["-2", "3", "5"]  # the inputs alone
+    assert sorted(re.findall(r"−?\d+", shown)) == ["3", "5", "−2"]  # the inputs alone
 
 
 # -- formats ---------------------------------------------------------------------------------------

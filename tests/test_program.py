@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import backviz
+from backviz.render.diagram_numbers import diagram_given, diagram_number
 from backviz.render.program import PROGRAM_RUNNER, trace_program
 from tests.conftest import EXERCISES
 
@@ -115,6 +116,10 @@ def test_the_walkthrough_recomputes_an_edit_and_saves_the_exercise(tmp_path: Pat
     names = tab.evaluate("backvizPage.names()")
     shown = {n: tab.evaluate("(n) => backvizPage.value(n)", n) for n in names}
     z1_text = tab.locator("#diagram text[data-q='z1'] .v").text_content()
+    drawn = tab.evaluate(
+        "[...document.querySelectorAll('#diagram text[data-q]')]"
+        ".map(t => [t.dataset.q, t.querySelector('.v').textContent])"
+    )
     equation = tab.locator("#formula").inner_text()
     saved = tab.evaluate("backvizPage.exerciseToml()")
     tab.close()
@@ -122,4 +127,45 @@ def test_the_walkthrough_recomputes_an_edit_and_saves_the_exercise(tmp_path: Pat
     wrong = [(n, shown[n], expected[n]) for n in names if not close(shown[n], expected[n])]
     assert not wrong, wrong[:3]
     assert z1_text == "0.08500000" and "0.35" in equation and "0.08500000" in equation
+    # the page rewrites the diagram's numbers as the drawing writes them (diagram_numbers.py)
+    edited = backviz.trace_of(backviz.loads(text))
+    for name, written in drawn:
+        ref = edited.ref(name)
+        value = edited.value(ref)
+        given = edited.formula(ref) is None
+        assert written == (diagram_given(value) if given else diagram_number(value, 8)), name
     assert dict(backviz.trace_of(backviz.loads(saved)).items()) == pytest.approx(expected)
+
+
+def test_the_walkthrough_writes_an_edited_diagram_as_the_drawing_does(tmp_path: Path, page) -> None:
+    """After an edit that makes numbers negative and tiny, every value text of the diagram is
+    what `diagram_numbers` writes: the true minus, fixed decimals, no e-notation."""
+    from click.testing import CliRunner
+
+    from backviz.cli import main
+
+    path = EXERCISES / "seed-222.toml"
+    page_file = tmp_path / "page.html"
+    result = CliRunner().invoke(main, ["walkthrough", str(path), "-o", str(page_file)])
+    assert result.exit_code == 0, result.output
+    # W5 = −40 saturates o1: ∂o1/∂z3 and what it multiplies become tiny, some negative
+    text = edited_toml(path.read_text(encoding="utf-8"), "[[0.45, 0.40]", "[[-40, 0.40]", None)
+    edited = backviz.trace_of(backviz.loads(text))
+    tab = page.context.browser.new_page()
+    tab.goto(page_file.as_uri())
+    tab.click("#edit summary")
+    tab.fill("#edit input[data-name='W5']", "-40")
+    tab.dispatch_event("#edit input[data-name='W5']", "change")
+    drawn = tab.evaluate(
+        "[...document.querySelectorAll('#diagram text[data-q]')]"
+        ".map(t => [t.dataset.q, t.querySelector('.v').textContent])"
+    )
+    tab.close()
+    texts = [w for _, w in drawn]
+    assert any(w.startswith("−") for w in texts)
+    assert any(re.fullmatch(r"−\d\.\d×10⁻[¹⁰]+", w) for w in texts), texts  # δ_o1: −4.6×10⁻¹⁰
+    for name, written in drawn:
+        ref = edited.ref(name)
+        value = edited.value(ref)
+        given = edited.formula(ref) is None
+        assert written == (diagram_given(value) if given else diagram_number(value, 8)), name

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.quantities import Kind
 from ..errors import BackvizError, NameError_
+from .diagram_numbers import DEFAULT_DECIMALS
+from .highlight import Highlight, highlight_of
 
 if TYPE_CHECKING:
     import graphviz
@@ -24,11 +26,13 @@ if TYPE_CHECKING:
     from ..core.trace import Trace
 
 __all__ = [
+    "DEFAULT_STAGE",
     "DRAWINGS",
     "Drawing",
     "ValueLabels",
     "diagram",
     "element_ids",
+    "quantity_highlight",
     "resolve",
     "value_labels",
 ]
@@ -42,11 +46,13 @@ ValueLabels = dict[tuple[str, str], str]
 @dataclass(frozen=True)
 class Drawing:
     """How one kind of exercise is drawn (`draw` takes the options of `diagram`); `labels`
-    gives its `ValueLabels` at a step and sample."""
+    gives its `ValueLabels` at a step and sample; `paths` the elements a term read by an
+    equation stands for besides its own (none, or an expression's ∂f/∂g: every path g → f)."""
 
     draw: Callable[..., graphviz.Digraph]
     element_ids: Callable[[Any, Ref], list[str]]
     labels: Callable[[Any, int, int], ValueLabels]
+    paths: Callable[[Any, Ref], list[str]]
 
 
 def _draw_network(
@@ -59,6 +65,8 @@ def _draw_network(
     sample: int,
     decimals: int,
     blank: bool,
+    view: str,
+    fontsize: float,
 ) -> graphviz.Digraph:
     from .network_diagram import network_diagram
 
@@ -74,20 +82,32 @@ def _draw_network(
         stage=stage,
         step=step,
         sample=sample,
-        highlight=target,
+        highlight=quantity_highlight(trace, target) if target else None,
         lang=lang,
         decimals=decimals,
         blank=blank,
+        view=view,
+        fontsize=fontsize,
     )
 
 
 def _draw_expression(
-    trace: ExpressionTrace, *, highlight: str | None, lang: str, blank: bool, **_: object
+    trace: ExpressionTrace,
+    *,
+    stage: str,
+    highlight: str | None,
+    lang: str,
+    decimals: int,
+    blank: bool,
+    **_: object,
 ) -> graphviz.Digraph:
-    """An expression has one drawing: every value, gradient and local derivative at once."""
+    """An expression is drawn whole by default: every value, gradient and local derivative."""
     from .expression_graph import expression_graph
 
-    return expression_graph(trace, highlight=highlight, lang=lang, blank=blank)
+    target = quantity_highlight(trace, trace.ref(highlight)) if highlight else None
+    return expression_graph(
+        trace, stage=stage, highlight=target, lang=lang, decimals=decimals, blank=blank
+    )
 
 
 def _network_ids(trace: Trace, ref: Ref) -> list[str]:
@@ -100,6 +120,18 @@ def _expression_ids(trace: ExpressionTrace, ref: Ref) -> list[str]:
     from .expression_graph import element_ids as ids
 
     return ids(trace, ref)
+
+
+def _no_paths(trace: QuantityTrace, ref: Ref) -> list[str]:
+    """A network's trace writes each path of a sum as a quantity of its own (∂E_o1/∂h1)."""
+    return []
+
+
+def _expression_paths(trace: ExpressionTrace, ref: Ref) -> list[str]:
+    """∂f/∂g, read by a chain-rule step, is the sum over every path from g to f."""
+    from .expression_graph import path_ids
+
+    return path_ids(trace, ref.label[0]) if ref.kind is Kind.GRAD else []
 
 
 def _network_labels(trace: Trace, step: int, sample: int) -> ValueLabels:
@@ -125,40 +157,54 @@ def _expression_labels(trace: ExpressionTrace, step: int, sample: int) -> ValueL
     return labels
 
 
+DEFAULT_STAGE = {"network": "forward", "expression": "all"}
 DRAWINGS = {
-    "network": Drawing(_draw_network, _network_ids, _network_labels),
-    "expression": Drawing(_draw_expression, _expression_ids, _expression_labels),
+    "network": Drawing(_draw_network, _network_ids, _network_labels, _no_paths),
+    "expression": Drawing(_draw_expression, _expression_ids, _expression_labels, _expression_paths),
 }
 
 
 def diagram(
     trace: QuantityTrace,
     *,
-    stage: str = "forward",
+    stage: str | None = None,
     highlight: str | None = None,
     lang: str = "en",
     step: int = 1,
     sample: int = 1,
-    decimals: int = 8,
+    decimals: int = DEFAULT_DECIMALS,
     blank: bool = False,
+    view: str = "auto",
+    fontsize: float = 10,
 ) -> graphviz.Digraph:
-    """A `graphviz.Digraph` of the trace (stage, step and sample apply to networks); `blank`
-    writes only the given numbers and leaves an empty box for each computed one."""
+    """A `graphviz.Digraph` of the trace. `stage` defaults to "forward" for a network and
+    "all" for an expression; step, sample, `view` (labels on the edges, or matrices) and
+    `fontsize` apply to networks; `blank` writes only the given numbers and leaves an empty box
+    for each computed one; `highlight` names a quantity to show with what its equation reads."""
     return DRAWINGS[trace.exercise.kind].draw(
         trace,
-        stage=stage,
+        stage=stage or DEFAULT_STAGE[trace.exercise.kind],
         highlight=highlight,
         lang=lang,
         step=step,
         sample=sample,
         decimals=decimals,
         blank=blank,
+        view=view,
+        fontsize=fontsize,
     )
 
 
 def element_ids(trace: QuantityTrace, ref: Ref) -> list[str]:
     """The ids of the SVG elements (in `diagram`'s drawing) that the quantity lives on."""
     return DRAWINGS[trace.exercise.kind].element_ids(trace, ref)
+
+
+def quantity_highlight(trace: QuantityTrace, ref: Ref) -> Highlight:
+    """What highlighting `ref` shows in `diagram`'s drawing (`highlight.highlight_of`): the
+    same for `draw --highlight` and the walkthrough."""
+    drawing = DRAWINGS[trace.exercise.kind]
+    return highlight_of(trace, ref, drawing.element_ids, drawing.paths)
 
 
 def value_labels(trace: QuantityTrace, *, step: int = 1, sample: int = 1) -> ValueLabels:

@@ -22,8 +22,12 @@ INSTALL_DOT = (
 )
 
 
-def render_graph(graph: graphviz.Digraph, fmt: str) -> bytes:
-    """The graph as `fmt` bytes (dot source for "dot")."""
+def render_graph(graph: graphviz.Digraph, fmt: str, *, dpi: int | None = None) -> bytes:
+    """The graph as `fmt` bytes (dot source for "dot"); `dpi` sets a PNG's pixels per inch
+    (Graphviz's own default is 96)."""
+    if fmt == "png" and dpi is not None:
+        graph = graph.copy()
+        graph.attr(dpi=str(dpi))
     if fmt == "dot":
         return graph.source.encode("utf-8")
     if shutil.which("dot") is None:
@@ -31,11 +35,13 @@ def render_graph(graph: graphviz.Digraph, fmt: str) -> bytes:
     return graph.pipe(format=fmt, engine="dot")
 
 
-def write_graph(graph: graphviz.Digraph, fmt: str, out: Path) -> list[Path]:
-    """Write the graph to `out`; without `dot`, write the .dot source beside it and say how
-    to get dot (DependencyError, exit status 3)."""
+def write_graph(
+    graph: graphviz.Digraph, fmt: str, out: Path, *, dpi: int | None = None
+) -> list[Path]:
+    """Write the graph to `out` (a PNG at `dpi`); without `dot`, write the .dot source beside
+    it and say how to get dot (DependencyError, exit status 3)."""
     try:
-        data = render_graph(graph, fmt)
+        data = render_graph(graph, fmt, dpi=dpi)
     except DependencyError:
         source = out.with_suffix(".dot")
         write_atomic(source, graph.source)

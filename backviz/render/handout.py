@@ -21,7 +21,7 @@ from ..core.mathexpr import Sym
 from ..core.notation import format_given
 from ..core.quantities import Kind, Ref
 from .document import Heading, Paragraph
-from .network_diagram import MAX_NODES
+from .network_diagram import MAX_NODES, uses_matrices
 from .solution_network import describe, section_heading, section_of
 from .words import word
 
@@ -136,6 +136,8 @@ def _network_captions(trace: Any, lang: str) -> list[str]:
         captions.append(word("sheet_caption_sample", lang, n=1, total=exercise.n_samples))
     if max(exercise.sizes) > MAX_NODES:
         captions.append(word("sheet_caption_more", lang, max=MAX_NODES))
+    elif uses_matrices(trace):  # bare edges: too many to label each
+        captions.append(word("sheet_caption_bare", lang))
     return captions
 
 

@@ -4,10 +4,12 @@ forward: each node's z and a, each edge's weight, biases and targets in the node
 backward: each node's ∂E/∂a and δ, each edge's ∂E/∂w; update: each edge's old → new weight
 and the loss before → after; all: the three together. `blank` leaves every computed number
 as an empty box to fill in (a problem sheet's drawing: only the given numbers are written).
-`highlight` colours the paths a quantity's gradient flows along (a hidden weight's through
-every output node) and labels the factors of the chain rule on them. Node and edge ids come
-from quantity names, so the SVG is stable and the walkthrough can highlight elements by id.
-Writing SVG/PNG/PDF is `drawing.py`.
+`highlight` (a `highlight.Highlight`) colours what the quantity's worked equation reads, every
+path of a sum over paths, and writes each term's label where it lives. A network with more
+than `MAX_LABELLED_EDGES` edges between two layers is drawn with bare edges and its edges'
+numbers as matrices under it (`weight_matrices.py`). Node and edge ids come from quantity
+names, so the SVG is stable and the walkthrough can highlight elements by id. Numbers are
+written as `diagram_numbers.py` says; writing SVG/PNG/PDF is `drawing.py`.
 """
 
 from __future__ import annotations
@@ -18,28 +20,44 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
 
-from ..core.notation import format_given, format_number
 from ..core.quantities import Kind, Ref
+from ..errors import BackvizError
+from .diagram_numbers import DEFAULT_DECIMALS, diagram_given, diagram_number
+from .weight_matrices import matrices_label
 from .words import word
 
 if TYPE_CHECKING:
     import graphviz
 
     from ..core.trace import Trace
+    from .highlight import Highlight
 
 __all__ = [
     "BOX",
+    "HIGHLIGHT",
+    "MAX_LABELLED_EDGES",
     "MAX_NODES",
     "STAGES",
+    "VIEWS",
     "edge_id",
     "element_ids",
     "network_diagram",
     "node_id",
     "shown_nodes",
+    "uses_matrices",
 ]
 
 STAGES = ("forward", "backward", "update", "all")
 MAX_NODES = 8  # per layer; more are summarised as "… N more"
+# Edges between two layers up to which each edge carries its numbers. dot puts an edge's label
+# in the gap between the layers, beside the label of the edge next to it: with 4×4 = 16 edges
+# between two layers the stacked labels already make the drawing twice as tall as the same
+# network without them (stage all: 1026 pt against 503 pt), and a third of them sit nearer
+# another edge than their own; at 4-8-8-3 (64 edges into a layer) the drawing is four times
+# its bare height (3850 pt) and half the labels are nearer another edge. Beyond 16 the edges
+# go bare and their numbers are written as matrices, where each stays legible and findable.
+MAX_LABELLED_EDGES = 16
+VIEWS = ("auto", "labels", "matrix")
 HIGHLIGHT = "#d62728"
 MUTED = "#7a8594"
 COLOURS = {"input": "#eef3fb", "hidden": "#f4f1fb", "output": "#eaf6ee", "loss": "#fff4e0"}
@@ -61,6 +79,7 @@ def edge_id(trace: Trace, layer: int, j: int, k: int) -> str:
 
 
 LOSS_ID = "n_loss"
+MATRICES_ID = "matrices"
 
 
 def loss_edge_id(j: int) -> str:
@@ -88,6 +107,7 @@ class _View:
     decimals: int
     lang: str
     blank: bool = False
+    matrices: bool = False  # the edges' numbers are in matrices, not on the edges
 
     def value(self, ref: Ref) -> str | None:
         """The number shown for a quantity; None when it is computed and left blank."""
@@ -95,7 +115,7 @@ class _View:
         if self.blank and not given:
             return None
         v = self.trace.value(ref)
-        return format_given(v) if given else format_number(v, self.decimals)
+        return diagram_given(v) if given else diagram_number(v, self.decimals)
 
     def text(self, ref: Ref) -> Row:
         return (f"{self.trace.symbol(ref, step=self.step).text} =", self.value(ref))
@@ -155,8 +175,8 @@ def _change(view: _View, old: Ref, new: Ref) -> Row:
 
 def _edge_label(view: _View, layer: int, j: int, k: int) -> list[Row]:
     trace, stage = view.trace, view.stage
-    if view.blank and max(trace.exercise.sizes) > MAX_NODES:
-        return []  # a summarised network's sheet lists its weights; boxes on edges would crowd
+    if view.matrices or (view.blank and max(trace.exercise.sizes) > MAX_NODES):
+        return []  # the numbers are in the matrices (or the sheet's list of weights)
     w = Ref(Kind.WEIGHT, layer, (j, k), step=view.step)
     trains = trace.steps[view.step - 1].backward is not None
     lines: list[Row] = []
@@ -181,22 +201,31 @@ def _has_blank(rows: list[Row]) -> bool:
 BOX = '<td border="1" color="{colour}" bgcolor="white" width="62" height="15"> </td>'
 
 
-def _blank_rows(rows: list[Row], colour: str = "#1d2330") -> list[str]:
+INK = "#1d2330"
+
+
+def _ink(row: Row, red: set[str]) -> str:
+    """A row's colour: red when it is one of the highlight's labels."""
+    return HIGHLIGHT if row and row[0] in red else INK
+
+
+def _blank_rows(rows: list[Row], red: set[str]) -> list[str]:
     """Table rows of two columns, the name right-aligned and its number or empty box beside it;
     a row of more pieces (old → new) spans both in a table of its own."""
 
-    def cell(piece: str | None) -> str:
+    def cell(piece: str | None, colour: str) -> str:
         if piece is None:
             return BOX.format(colour=MUTED)
         return f'<td align="left"><font color="{colour}">{escape(piece)}</font></td>'
 
     out = []
     for row in rows:
+        colour = _ink(row, red)
         if len(row) == 2 and row[0] is not None:
             out.append(f'<tr><td align="right"><font color="{colour}">{escape(row[0])}</font></td>')
-            out[-1] += cell(row[1]) + "</tr>"
+            out[-1] += cell(row[1], colour) + "</tr>"
         else:
-            inner = "".join(cell(piece) for piece in row)
+            inner = "".join(cell(piece, colour) for piece in row)
             out.append(
                 '<tr><td colspan="2"><table border="0" cellborder="0" cellspacing="2" '
                 f'cellpadding="0"><tr>{inner}</tr></table></td></tr>'
@@ -204,18 +233,20 @@ def _blank_rows(rows: list[Row], colour: str = "#1d2330") -> list[str]:
     return out
 
 
-def _html_label(title: str, rows: list[Row], extra: list[Row]) -> str:
-    if _has_blank(rows + extra):
+def _line(row: Row, red: set[str]) -> str:
+    text = escape(_joined(row))
+    return f'<font color="{HIGHLIGHT}">{text}</font>' if row[0] in red else text
+
+
+def _html_label(title: str, rows: list[Row], red: set[str]) -> str:
+    """A node's label: its title and rows, the highlight's labels in red."""
+    if _has_blank(rows):
         cells = [f'<tr><td colspan="2"><b>{escape(title)}</b></td></tr>']
-        cells += _blank_rows(rows) + _blank_rows(extra, HIGHLIGHT)
+        cells += _blank_rows(rows, red)
         spacing = "2"
     else:
         cells = [f"<tr><td><b>{escape(title)}</b></td></tr>"]
-        cells += [f"<tr><td>{escape(_joined(row))}</td></tr>" for row in rows]
-        cells += [
-            f'<tr><td><font color="{HIGHLIGHT}">{escape(_joined(row))}</font></td></tr>'
-            for row in extra
-        ]
+        cells += [f"<tr><td>{_line(row, red)}</td></tr>" for row in rows]
         spacing = "0"
     return (
         f'<<table border="0" cellborder="0" cellspacing="{spacing}" cellpadding="1">'
@@ -224,17 +255,17 @@ def _html_label(title: str, rows: list[Row], extra: list[Row]) -> str:
     )
 
 
-def _edge_html(rows: list[Row], colour: str = "#1d2330") -> str:
+def _edge_html(rows: list[Row], red: set[str]) -> str:
     """An edge's label: lines of text, or with blanks a table of names and empty boxes."""
     if not rows:
         return ""
     if _has_blank(rows):
         return (
             '<<table border="0" cellborder="0" cellspacing="2" cellpadding="0">'
-            + "".join(_blank_rows(rows, colour))
+            + "".join(_blank_rows(rows, red))
             + "</table>>"
         )
-    return escape("\n".join(_joined(row) for row in rows)).replace("\n", "<br/>").join(["<", ">"])
+    return "<" + "<br/>".join(_line(row, red) for row in rows) + ">"
 
 
 def _anchor(trace: Trace, ref: Ref) -> tuple[int, int, int | None]:
@@ -266,32 +297,14 @@ def element_ids(trace: Trace, ref: Ref) -> list[str]:
     return ids
 
 
-def _highlight(trace: Trace, ref: Ref | None) -> tuple[set[str], set[str]]:
-    """Nodes and edges on the paths from the quantity to the loss (the chain rule's paths)."""
-    if ref is None:
-        return set(), set()
-    layer, j, k = _anchor(trace, ref)
+def uses_matrices(trace: Trace, view: str = "auto") -> bool:
+    """Whether the edges' numbers are drawn as matrices: asked for, or (auto) more than
+    `MAX_LABELLED_EDGES` edges between two layers."""
+    if view not in VIEWS:
+        raise BackvizError(f"--view {view}: expected one of {', '.join(VIEWS)}")
     sizes = trace.exercise.sizes
-    L = trace.n_layers
-    nodes: set[str] = {LOSS_ID}
-    edges: set[str] = set()
-    if layer > L:
-        return nodes, edges
-    nodes.add(node_id(trace, layer, j))
-    if k is not None:
-        edges.add(edge_id(trace, layer, j, k))
-        nodes.add(node_id(trace, layer - 1, k))
-    # every path from node j of `layer` to the loss: all later nodes in a fully connected net
-    frontier = [j]
-    for next_layer in range(layer + 1, L + 1):
-        for i in range(1, sizes[next_layer - 1] + 1):
-            for source in frontier:
-                edges.add(edge_id(trace, next_layer, i, source))
-            nodes.add(node_id(trace, next_layer, i))
-        frontier = list(range(1, sizes[next_layer - 1] + 1))
-    for i in frontier if layer < L else [j]:
-        edges.add(loss_edge_id(i))
-    return nodes, edges
+    most = max(a * b for a, b in itertools.pairwise(sizes))
+    return view == "matrix" or (view == "auto" and most > MAX_LABELLED_EDGES)
 
 
 def network_diagram(
@@ -300,41 +313,86 @@ def network_diagram(
     stage: str = "forward",
     step: int = 1,
     sample: int = 1,
-    highlight: Ref | None = None,
+    highlight: Highlight | None = None,
     lang: str = "en",
-    decimals: int = 8,
+    decimals: int = DEFAULT_DECIMALS,
     blank: bool = False,
+    view: str = "auto",
+    fontsize: float = 10,
 ) -> graphviz.Digraph:
     """The network of the trace at one step and sample, for one stage; with `blank`, only the
-    given numbers written and an empty box for each computed one."""
+    given numbers written and an empty box for each computed one. `view`: "labels" writes each
+    edge's numbers on it, "matrix" under the drawing as a matrix per layer, "auto" chooses
+    matrices above `MAX_LABELLED_EDGES`. `fontsize` is the nodes' text size in points."""
     import graphviz
 
-    view = _View(trace, stage, step, sample, decimals, lang, blank)
-    target = highlight
-    lit_nodes, lit_edges = _highlight(trace, target)
-    sizes, L = trace.exercise.sizes, trace.n_layers
+    matrices = uses_matrices(trace, view)
+    draw = _View(trace, stage, step, sample, decimals, lang, blank, matrices)
+    lit = highlight.ids if highlight else frozenset()
+    own = set(highlight.own) if highlight else set()
     font = "NanumGothic" if lang == "ko" else "Helvetica"
+    size = {k: f"{fontsize * r:g}" for k, r in (("node", 1), ("edge", 0.9), ("title", 1.4))}
     graph = graphviz.Digraph(
         name=_safe(trace.exercise.id) or "network",
         graph_attr={
             "rankdir": "LR",
             "newrank": "true",
-            "nodesep": "0.35",
-            "ranksep": "0.8" if blank else "1.6",
+            "nodesep": "0.2" if matrices else "0.35",
+            "ranksep": "0.8" if blank else "1.2" if matrices else "1.6",
             "fontname": font,
             "labelloc": "t",
-            "label": _title(trace, view, lang),
-            "fontsize": "14",
+            "label": _title(trace, draw, lang),
+            "fontsize": size["title"],
         },
         node_attr={
             "shape": "box",
             "style": "rounded,filled",
             "fontname": font,
-            "fontsize": "10",
+            "fontsize": size["node"],
             "color": MUTED,
         },
-        edge_attr={"fontname": font, "fontsize": "9", "color": MUTED, "arrowsize": "0.6"},
+        edge_attr={
+            "fontname": font,
+            "fontsize": size["edge"],
+            "color": MUTED,
+            "arrowsize": "0.6",
+        },
     )
+    _draw(graph, draw, highlight, lit, own, fontsize)
+    if matrices:
+        # bare edges as straight lines from a node's right side to the next one's left side:
+        # nothing between two columns for them to avoid, so none loops round a column
+        graph.attr(splines="line")
+        graph.edge_attr.update(tailport="e", headport="w")
+    if matrices and not blank:  # a problem sheet lists its weights: no matrices on its drawing
+        # beside the network, right of the loss: a column of its own (one more rank)
+        graph.node(
+            MATRICES_ID,
+            label=matrices_label(trace, draw, highlight),
+            shape="plaintext",
+            style="",
+            id=MATRICES_ID,
+        )
+        last = LOSS_ID if trace.exercise.targets is not None else node_id(trace, trace.n_layers, 1)
+        graph.edge(last, MATRICES_ID, style="invis")
+    return graph
+
+
+def _draw(
+    graph: graphviz.Digraph,
+    view: _View,
+    highlight: Highlight | None,
+    lit: frozenset[str],
+    own: set[str],
+    fontsize: float,
+) -> None:
+    """The layers' nodes, the edges between them and the loss, into `graph`."""
+    trace, lang = view.trace, view.lang
+    sizes, L = trace.exercise.sizes, trace.n_layers
+
+    def pen(element: str, width: str) -> str:
+        return ("3" if element in own else "2.2") if element in lit else width
+
     for layer in range(1, L + 1):
         kind = "input" if layer == 1 else "output" if layer == L else "hidden"
         # one column per layer, its title on top, nodes 1, 2, 3 … below: a rank=same subgraph
@@ -347,7 +405,7 @@ def network_diagram(
                 label=_layer_label(layer, L, lang),
                 shape="plaintext",
                 style="",
-                fontsize="12",
+                fontsize=f"{fontsize * 1.2:g}",
                 fontcolor="#4a5668",
                 id=title_id,
             )
@@ -355,14 +413,15 @@ def network_diagram(
             for j in shown_nodes(sizes[layer - 1]):
                 nid = node_id(trace, layer, j)
                 title = trace.symbol(Ref(Kind.INPUT if layer == 1 else Kind.A, layer, (j,))).text
-                extra = _highlight_rows(view, target, layer, j) if nid in lit_nodes else []
+                rows = _rows(view, layer, j)
+                red = _marked(view, highlight, nid, rows)
                 column.node(
                     nid,
-                    label=_html_label(title, _rows(view, layer, j), extra),
+                    label=_html_label(title, rows, red),
                     id=nid,
                     fillcolor=COLOURS[kind],
-                    color=HIGHLIGHT if nid in lit_nodes else MUTED,
-                    penwidth="2.2" if nid in lit_nodes else "1",
+                    color=HIGHLIGHT if nid in lit else MUTED,
+                    penwidth=pen(nid, "1"),
                 )
                 order.append(nid)
             hidden = sizes[layer - 1] - (len(order) - 1)  # the title is not a node
@@ -378,29 +437,25 @@ def network_diagram(
         for j in shown_nodes(sizes[layer - 1]):
             for k in shown_nodes(sizes[layer - 2]):
                 eid = edge_id(trace, layer, j, k)
-                lit = eid in lit_edges
                 lines = _edge_label(view, layer, j, k)
-                if lit and target is not None:
-                    lines += _factor(view, target, layer, j, k)
+                red = _marked(view, highlight, eid, lines)
                 graph.edge(
                     node_id(trace, layer - 1, k),
                     node_id(trace, layer, j),
-                    label=_edge_html(lines, HIGHLIGHT if lit else "#1d2330"),
+                    label=_edge_html(lines, red),
                     id=eid,
-                    color=HIGHLIGHT if lit else MUTED,
-                    fontcolor=HIGHLIGHT if lit else "#1d2330",
-                    penwidth="2.2" if lit else "0.8",
+                    color=HIGHLIGHT if eid in lit else MUTED,
+                    penwidth=pen(eid, "0.8"),
                 )
     if trace.exercise.targets is not None:
-        _loss_node(graph, view, lit_nodes, lit_edges)
-    return graph
+        _loss_node(graph, view, highlight, lit)
 
 
 def _title(trace: Trace, view: _View, lang: str) -> str:
     title = trace.exercise.title_in(lang)
     if view.blank:  # a problem sheet's drawing: what is given besides the numbers in it
         rate = trace.exercise.training.learning_rate
-        parts = [title, word("describe_learning_rate", lang, lr=format_given(rate))]
+        parts = [title, word("describe_learning_rate", lang, lr=diagram_given(rate, 12))]
         parts = parts if trace.exercise.trains else parts[:1]
     else:
         parts = [title, word(f"stage_{view.stage}", lang)]
@@ -419,36 +474,28 @@ def _layer_label(layer: int, L: int, lang: str) -> str:
     return word("hidden_layer", lang, l=layer)
 
 
-def _highlight_rows(view: _View, target: Ref | None, layer: int, j: int) -> list[Row]:
-    """The chain-rule factor at a highlighted node: ∂a/∂z there (trained exercises only)."""
-    if target is None or layer == 1 or view.trace.steps[view.step - 1].backward is None:
-        return []
-    f = view.trace.exercise.activations[layer - 2]
-    if f.vector:
-        return []
-    return [view.text(view.ref(Kind.DA_DZ, layer, (j,)))]
-
-
-def _factor(view: _View, target: Ref, layer: int, j: int, k: int) -> list[Row]:
-    """The chain-rule factor on a highlighted edge: ∂z_j/∂a_k = w_jk, or ∂z_j/∂w_jk = a_k."""
-    trace = view.trace
-    anchor_layer, anchor_j, anchor_k = _anchor(trace, target)
-    z = Ref(Kind.Z, layer, (j,))
-    if (layer, j, k) == (anchor_layer, anchor_j, anchor_k):
-        w = Ref(Kind.WEIGHT, layer, (j, k))
-        a = (
-            Ref(Kind.INPUT, 1, (k,), view.sample)
-            if layer == 2
-            else view.ref(Kind.A, layer - 1, (k,))
-        )
-        return [(f"{trace.derivative_symbol(z, w).text} =", view.value(a))]
-    a = Ref(Kind.INPUT if layer == 2 else Kind.A, layer - 1, (k,))
-    w = Ref(Kind.WEIGHT, layer, (j, k), step=view.step)
-    return [(f"{trace.derivative_symbol(z, a).text} =", view.value(w))]
+def _marked(view: _View, highlight: Highlight | None, at: str, rows: list[Row]) -> set[str]:
+    """The heads of the rows at element `at` that the highlight colours; a label the stage
+    does not write there (∂z3/∂h1 on W5's edge, δ_o1 in the forward stage) is appended."""
+    if highlight is None:
+        return set()
+    red: set[str] = set()
+    heads = {row[0] for row in rows}
+    for label in highlight.labels:
+        if label.at != at:
+            continue
+        head = f"{label.text} ="
+        if head not in heads and f"{label.text}:" in heads:
+            head = f"{label.text}:"  # an update row, W5: 0.45 → 0.437
+        if head not in heads:
+            rows.append((head, view.value(label.ref)))
+            heads.add(head)
+        red.add(head)
+    return red
 
 
 def _loss_node(
-    graph: graphviz.Digraph, view: _View, lit_nodes: set[str], lit_edges: set[str]
+    graph: graphviz.Digraph, view: _View, highlight: Highlight | None, lit: frozenset[str]
 ) -> None:
     trace = view.trace
     record = trace.steps[view.step - 1]
@@ -456,12 +503,14 @@ def _loss_node(
     rows = [view.text(loss)]
     if record.after is not None and view.stage in ("update", "all") and not view.blank:
         rows.append(view.text(Ref(Kind.LOSS, None, (), None, view.step, after=True)))
+    red = _marked(view, highlight, LOSS_ID, rows)
     graph.node(
         LOSS_ID,
-        label=_html_label(f"{word('loss', view.lang)} ({trace.exercise.loss_name})", rows, []),
+        label=_html_label(f"{word('loss', view.lang)} ({trace.exercise.loss_name})", rows, red),
         id=LOSS_ID,
         fillcolor=COLOURS["loss"],
-        color=HIGHLIGHT if LOSS_ID in lit_nodes and len(lit_nodes) > 1 else MUTED,
+        color=HIGHLIGHT if LOSS_ID in lit else MUTED,
+        penwidth="2.2" if LOSS_ID in lit else "1",
         shape="box",
     )
     L = trace.n_layers
@@ -472,13 +521,13 @@ def _loss_node(
         if record.backward is not None and view.stage in ("backward", "all"):
             lines.append(view.text(view.ref(Kind.DE_DA, L, (j,))))
         eid = loss_edge_id(j)
-        lit = eid in lit_edges
+        red = _marked(view, highlight, eid, lines)
         graph.edge(
             node_id(trace, L, j),
             LOSS_ID,
-            label=_edge_html(lines),
+            label=_edge_html(lines, red),
             id=eid,
             style="dashed",
-            color=HIGHLIGHT if lit else MUTED,
-            penwidth="2.2" if lit else "0.8",
+            color=HIGHLIGHT if eid in lit else MUTED,
+            penwidth="2.2" if eid in lit else "0.8",
         )

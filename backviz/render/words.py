@@ -94,6 +94,11 @@ WORDS.update(
         "hidden_layer": {"en": "hidden layer {l}", "ko": "은닉층 ({l}층)"},
         "output_layer": {"en": "output layer {l}", "ko": "출력층 ({l}층)"},
         "more": {"en": "… {n} more", "ko": "… {n}개 더"},
+        "matrices_caption": {"en": "{source} → {into}", "ko": "{source}에서 {into}으로"},
+        "matrices_note": {
+            "en": "Row j: the edge into node j; column k: the edge from node k (w_jk)",
+            "ko": "행 j: 노드 j로 들어가는 연결, 열 k: 노드 k에서 나오는 연결 (w_jk)",
+        },
         "previous": {"en": "Previous", "ko": "이전"},
         "plot_step": {"en": "step", "ko": "학습 단계"},
         "plot_loss": {"en": "loss E", "ko": "오차 E"},
@@ -168,6 +173,10 @@ WORDS.update(
             "en": "The drawing shows sample {n} of {total}; every sample's numbers are under "
             "Given.",
             "ko": "그림은 샘플 {total}개 중 {n}번째이며, 모든 샘플의 값은 ‘주어진 값’에 있다.",
+        },
+        "sheet_caption_bare": {
+            "en": "The edges are too many to write a number on each: every weight is under Given.",
+            "ko": "연결이 많아 연결마다 값을 적지 않았다. 모든 가중치는 ‘주어진 값’에 있다.",
         },
         "sheet_caption_more": {
             "en": "Layers of more than {max} nodes are drawn as their first three and last two "

@@ -22,6 +22,31 @@
     const text = x.toFixed(computedDecimals);
     return /^-0\.0*$/.test(text) ? text.slice(1) : text;
   }
+  // a diagram's number, as render/diagram_numbers.py writes it: fixed decimals (more for a
+  // tiny one, to two significant digits), a power of ten only past that, the true minus
+  function diagramNumber(x, given) {
+    if (!Number.isFinite(x)) return String(x);
+    const m = Math.abs(x);
+    const power = () => {
+      const [mantissa, exponent] = x.toExponential(1).split('e');
+      const sup = String(Number(exponent)).replace(/[-0-9]/g, c => '⁻⁰¹²³⁴⁵⁶⁷⁸⁹'['-0123456789'.indexOf(c)]);
+      return (mantissa + '×10' + sup).replace('-', '−');
+    };
+    if (m >= 1e12) return power();
+    if (given && Number.isInteger(x)) return String(x).replace('-', '−');
+    let places = computedDecimals;
+    if (given) {
+      const digits = (String(x).split('.')[1] || '').length;
+      if (!String(x).includes('e') && digits <= computedDecimals) return String(x).replace('-', '−');
+    }
+    if (m !== 0 && Number(m.toFixed(computedDecimals)) === 0) {
+      places = 1 - Math.floor(Math.log10(m));
+      if (places > 8) return power();  // MAX_DECIMALS
+    }
+    let text = x.toFixed(places);
+    if (Number(text) === 0) text = text.replace('-', '');
+    return text.replace('-', '−');
+  }
   const isGiven = name => name in EDIT.program.given;
   const shown = (name, x) => formatNumber(x, isGiven(name)).replace('-', '−');
 
@@ -41,7 +66,7 @@
       for (const text of root.querySelectorAll('text[data-q]')) {
         const v = text.querySelector('.v');
         const name = text.dataset.q;
-        if (v && name in values) v.textContent = formatNumber(values[name], isGiven(name));
+        if (v && name in values) v.textContent = diagramNumber(values[name], isGiven(name));
       }
     }
     renumber(values);

@@ -6,8 +6,9 @@ The data (`<script type="application/json" id="backviz-data">`):
 - `slides`: per equation `q` (its quantity's name), `section`, `where` (step and sample, when
   there are several), `diagram` (the key of the diagram shown), `math` (the equation, linked),
   `reads` (the quantities it writes), `lit` (ids of the nodes and edges of what its formula
-  reads, its own left out) and `values` (names of the value texts to mark as read: those
-  written, and the factors of a path the diagram does not write, δ_o1 and W5 for ∂E_o1/∂h1);
+  reads, every path of a sum, its own left out: `quantity_highlight`, as `draw --highlight`
+  lights them) and `values` (names of the value texts to mark as read: those written, and the
+  factors of a path the diagram does not write, δ_o1 and W5 for ∂E_o1/∂h1);
 - `quantities`: per name `value`, `shown` (the slide from which its value appears; −1 given)
   and `at` (the ids of the elements it lives on, its own one first);
 - `diagrams`: per key its `step` and `sample`, drawn in `<template id="diagram-KEY">`.
@@ -22,7 +23,7 @@ from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 from ...core.formulas import Product
-from ..diagrams import diagram, element_ids, value_labels
+from ..diagrams import diagram, element_ids, quantity_highlight, value_labels
 from ..document import Document, Paragraph
 from ..drawing import render_graph
 from ..html import page_head
@@ -82,7 +83,16 @@ def _drawings(
     """(step, sample) → the annotated SVG of its diagram and the quantities it writes."""
     drawn = {}
     for step, sample in dict.fromkeys(wanted):
-        graph = diagram(trace, stage="all", step=step, sample=sample, lang=lang, decimals=decimals)
+        # every edge keeps its labels: the page marks and reveals each value text on its own
+        graph = diagram(
+            trace,
+            stage="all",
+            step=step,
+            sample=sample,
+            lang=lang,
+            decimals=decimals,
+            view="labels",
+        )
         svg = render_graph(graph, "svg").decode("utf-8")
         drawn[(step, sample)] = mark_values(svg, value_labels(trace, step=step, sample=sample))
     return drawn
@@ -132,8 +142,7 @@ def _slide(
 ) -> dict[str, Any]:
     """One slide's entry in the data."""
     math, reads = linked_equation(trace, slide.ref, slide.equation, decimals)
-    own = element_ids(trace, slide.ref)
-    lit = [i for r in reads for i in element_ids(trace, trace.ref(r)) if i not in own]
+    lit = quantity_highlight(trace, slide.ref).lit  # what `draw --highlight` colours, the same
     return {
         "q": slide.equation.name,
         "section": slide.section,
@@ -141,7 +150,7 @@ def _slide(
         "diagram": _key(*slide.diagram),
         "math": math,
         "reads": reads,
-        "lit": list(dict.fromkeys(lit)),
+        "lit": list(lit),
         "values": _marked_values(trace, slide, reads, set(drawn)),
     }
 
