@@ -7,8 +7,17 @@ from functools import lru_cache
 
 from ..core.notation import format_number as _format_number
 from ..core.trace import Trace
+from .mistakes import mistake_name
 
-__all__ = ["WORDS", "format_number", "json_number", "marks_text", "title"]
+__all__ = [
+    "VERDICTS",
+    "WORDS",
+    "format_number",
+    "json_number",
+    "marks_text",
+    "title",
+    "verdict_text",
+]
 
 WORDS = {
     "en": {
@@ -33,6 +42,9 @@ WORDS = {
         "(0 marks in grades.csv).",
         "off_roster": "Not counted here: {n} submission(s) from students not on the roster "
         "(graded in grades.csv).",
+        "mistakes": "mistakes",
+        "test_output": "{verdict}: yours {yours}, expected {expected}",
+        "no_answer": "(missing)",
     },
     "ko": {
         "feedback": "{student} 피드백: {exercise}",
@@ -54,8 +66,38 @@ WORDS = {
         "made_by_one": "학생 1명",
         "absent": "여기서 뺀 것: 아무것도 내지 않은 명단의 학생 {n}명 (grades.csv에 0점).",
         "off_roster": "여기서 뺀 것: 명단에 없는 학생의 제출 {n}건 (grades.csv에 채점됨).",
+        "mistakes": "실수",
+        "test_output": "{verdict}: 내 답 {yours}, 맞는 값 {expected}",
+        "no_answer": "(답 없음)",
     },
 }
+
+VERDICTS: dict[str, dict[str, str]] = {
+    "en": {},  # the verdict ids themselves, as verdicts.csv and the JSON write them
+    "ko": {
+        "correct": "정답",
+        "carried": "이어받은 정답",
+        "imprecise": "정밀도 부족",
+        "mistake": "흔한 실수",
+        "wrong": "오답",
+        "missing": "답 없음",
+        "unreadable": "읽을 수 없음",
+    },
+}
+"""The verdicts as a report shows them to people, per language. verdicts.csv, grades.csv and
+the JSON keep the ids (correct, carried, mistake:<id> …): they are the contract."""
+
+
+@lru_cache(maxsize=256)
+def verdict_text(verdict: str, lang: str) -> str:
+    """A verdict as a person reads it in `lang`: `mistake:sign-flipped` is "흔한 실수: 부호
+    바뀜" in Korean; in English every verdict is shown as its id."""
+    names = VERDICTS.get(lang)
+    if not names:
+        return verdict
+    kind, _, mistake = verdict.partition(":")
+    shown = names.get(kind, kind)
+    return f"{shown}: {mistake_name(mistake, lang)}" if mistake else shown
 
 
 @lru_cache(maxsize=4096)

@@ -100,6 +100,18 @@ _WORDS = {
     "imprecise_carried": {"en": "carried from {sources}; ", "ko": "{sources}에서 이어받음; "},
     "the_step": {"en": "its step W⁺ − W", "ko": "갱신량 W⁺ − W"},
     "the_value": {"en": "the right value", "ko": "정답"},
+    "lookalike": {
+        "en": "this is the value of {name}: a mislabelled answer?",
+        "ko": "{name}의 값이다: 이름을 잘못 붙였나?",
+    },
+    "unknown": {
+        "en": "unknown quantity '{written}' (not graded)",
+        "ko": "모르는 값 이름 '{written}' (채점하지 않음)",
+    },
+    "again": {
+        "en": "'{written}' is '{first}' again; the first is graded",
+        "ko": "'{written}'은(는) 앞의 '{first}'와 같은 값이다: 처음 것을 채점한다",
+    },
 }
 
 
@@ -305,9 +317,9 @@ class ClassGrader:
                 ref = self._ref(written)
                 problem = ""
                 if ref is None:
-                    problem = f"unknown quantity '{written}' (not graded)"
+                    problem = self._word("unknown", written=written)
                 elif ref in seen:
-                    problem = f"'{written}' is '{seen[ref]}' again; the first is graded"
+                    problem = self._word("again", written=written, first=seen[ref])
                 if problem:
                     for i in members:
                         problems[i].append(problem)
@@ -564,9 +576,7 @@ class ClassGrader:
         )
         first = match.argmax(axis=1)
         return [
-            f"this is the value of {self.trace.name(others[k])}: a mislabelled answer?"
-            if match[row, k]
-            else ""
+            self._word("lookalike", name=self.trace.name(others[k])) if match[row, k] else ""
             for row, k in enumerate(first)
         ]
 

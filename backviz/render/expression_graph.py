@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..core.notation import format_given, format_number
 from ..core.quantities import Kind, Ref
+from .fonts import diagram_font
 from .network_diagram import BOX
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ def expression_graph(
         lit.add(ref.label[0])
         if ref.kind is Kind.LOCAL_GRAD:
             lit.add(ref.label[1])
-    font = "NanumGothic" if lang == "ko" else "Helvetica"
+    font = diagram_font(lang)
     graph = graphviz.Digraph(
         name=re.sub(r"[^A-Za-z0-9]+", "_", trace.exercise.id),
         graph_attr={

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from ..core.notation import format_given, format_number
 from ..core.quantities import Kind, Ref
+from .fonts import diagram_font
 from .words import word
 
 if TYPE_CHECKING:
@@ -313,7 +314,7 @@ def network_diagram(
     target = highlight
     lit_nodes, lit_edges = _highlight(trace, target)
     sizes, L = trace.exercise.sizes, trace.n_layers
-    font = "NanumGothic" if lang == "ko" else "Helvetica"
+    font = diagram_font(lang)
     graph = graphviz.Digraph(
         name=_safe(trace.exercise.id) or "network",
         graph_attr={
