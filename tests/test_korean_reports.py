@@ -1,0 +1,177 @@
+"""A class graded with `--lang ko`: every word a person reads in its reports is Korean — the
+verdicts in the feedback, the summary, Gradescope's results and the students' diagrams — while
+verdicts.csv keeps the verdict ids (the contract). And the students' diagrams, read as SVG
+and looked at: a legend of the verdict colours, the diagrams' own font, the given inputs and
+the loss, in the report's language."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from backviz.cli import main
+from backviz.core.api import solve
+from backviz.grading.diagram import COLOURS
+from backviz.grading.mistakes import CATALOGUE
+from backviz.render.diagrams import diagram
+from backviz.render.drawing import render_graph
+from backviz.render.fonts import diagram_font
+from tests.conftest import EXERCISES, torch_seed_222
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="./run setup installs dot")
+
+SEED = EXERCISES / "seed-222.toml"
+SVG = "{http://www.w3.org/2000/svg}"
+
+VERDICT_IDS = ("correct", "carried", "imprecise", "mistake", "wrong", "missing", "unreadable")
+ENGLISH = re.compile(
+    r"\b(" + "|".join([*VERDICT_IDS, *(m.id for m in CATALOGUE)]) + r")\b", re.IGNORECASE
+)
+"""A verdict id or a mistake's id, as English reports show them."""
+
+# The README's table of rules on seed-222 ("How marks are given"): each line one verdict.
+SLIPS = {
+    "h1": "0.5225",  # wrong: σ(0.08) is 0.51998934
+    "z3": "0.4461",  # carried: 0.45 × 0.5225 + 0.4 × 0.5275 from the slipped h1
+    "z4": "0.44498412",  # wrong: z3's value under z4's name
+    "h2": "abc",  # unreadable
+    "dE/dW1": "0.00",  # imprecise: right to 2 decimals, needs 4
+    "W1+": "0.29960429",  # mistake:updated-weights-in-backprop (the notes' own slip)
+}
+
+
+def write_class(folder: Path) -> None:
+    """Two sheets: torch's numbers (correct; the rest left out: missing), and the slips."""
+    folder.mkdir(parents=True)
+    right = torch_seed_222()
+    for student, answers in (("s01", right), ("s02", {**right, **SLIPS})):
+        with (folder / f"{student}.csv").open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["quantity", "value"])
+            for name, value in answers.items():
+                if name != "E_total+":
+                    writer.writerow([name, value if isinstance(value, str) else f"{value:.8f}"])
+
+
+@pytest.fixture(scope="module")
+def classes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The same class graded in English and in Korean, with diagrams."""
+    tmp = tmp_path_factory.mktemp("korean")
+    write_class(tmp / "sheets")
+    out = {}
+    for lang in ("en", "ko"):
+        out[lang] = tmp / lang
+        args = ["grade", str(SEED), str(tmp / "sheets"), "--out", str(out[lang]), "--lang", lang]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+    return out
+
+
+def shown_text(path: Path) -> str:
+    """What a person reads in a report: Markdown less its code spans (quantity names), the
+    outputs of Gradescope's results, an SVG's texts."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".md":
+        return re.sub(r"`[^`]*`", "", text)
+    if path.suffix == ".json":
+        results = json.loads(text)
+        return "\n".join([results["output"], *(t["output"] for t in results["tests"])])
+    return "\n".join("".join(e.itertext()) for e in ET.fromstring(text).iter(f"{SVG}text"))
+
+
+def reports(out: Path) -> list[Path]:
+    return [
+        out / "summary.md",
+        *sorted((out / "feedback").glob("*.md")),
+        *sorted((out / "results").glob("*.json")),
+        *sorted((out / "diagrams").glob("*.svg")),
+    ]
+
+
+def test_the_class_has_every_verdict(classes: dict[str, Path]) -> None:
+    """verdicts.csv, the contract, keeps the ids in both languages: the same file."""
+    for lang in ("en", "ko"):
+        with (classes[lang] / "verdicts.csv").open(encoding="utf-8") as handle:
+            verdicts = {row["verdict"] for row in csv.DictReader(handle)}
+        assert {v.split(":")[0] for v in verdicts} == set(VERDICT_IDS)
+        assert "mistake:updated-weights-in-backprop" in verdicts
+    for name in ("verdicts.csv", "grades.csv"):
+        assert (classes["ko"] / name).read_bytes() == (classes["en"] / name).read_bytes()
+
+
+@needs_dot
+def test_no_english_verdict_in_korean_reports(classes: dict[str, Path]) -> None:
+    """Every report a person reads, in Korean: no verdict id, no mistake id — while the same
+    reports in English show them (so the check can fail)."""
+    korean = reports(classes["ko"])
+    assert len(korean) == 1 + 3 * 2
+    for path in korean:
+        found = ENGLISH.findall(shown_text(path))
+        assert not found, (path.name, found)
+    english = "\n".join(shown_text(path) for path in reports(classes["en"]))
+    assert {word.lower() for word in ENGLISH.findall(english)} >= {
+        *VERDICT_IDS,
+        "updated-weights-in-backprop",
+    }
+
+
+def test_korean_feedback_names_each_verdict_in_korean(classes: dict[str, Path]) -> None:
+    feedback = (classes["ko"] / "feedback" / "s02.md").read_text(encoding="utf-8")
+    assert "| `h1` | 오답 | 0.5225 |" in feedback
+    assert "| `z3` | 이어받은 정답 (내 답 h1 = 0.5225에서 이어받음) |" in feedback
+    assert "| `h2` | 읽을 수 없음 | abc |" in feedback
+    assert "| `W1+` | 흔한 실수: 갱신된 가중치로 역전파 |" in feedback
+    assert "| `z4` | 오답 (z3의 값이다: 이름을 잘못 붙였나?) |" in feedback
+    assert "- `dE/dW1` (정밀도 부족): " in feedback
+    summary = (classes["ko"] / "summary.md").read_text(encoding="utf-8")
+    head = "| 값 | 정답 | 이어받은 정답 | 정밀도 부족 | 실수 | 오답 | 답 없음 | 읽을 수 없음 |"
+    assert head in summary
+    assert "| `W1+` | 50% | 0% | 0% | 갱신된 가중치로 역전파 50% |" in summary
+    results = json.loads((classes["ko"] / "results" / "s01.json").read_text(encoding="utf-8"))
+    tests = {t["name"]: t["output"] for t in results["tests"]}
+    assert tests["z1"] == "답 없음: 내 답 (답 없음), 맞는 값 0.08000000"
+
+
+def svg_texts(svg: str) -> list[str]:
+    return ["".join(e.itertext()) for e in ET.fromstring(svg).iter(f"{SVG}text")]
+
+
+@needs_dot
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_student_diagram_has_a_legend_the_font_the_inputs_and_the_loss(
+    classes: dict[str, Path], lang: str
+) -> None:
+    svg = (classes[lang] / "diagrams" / "s02.svg").read_text(encoding="utf-8")
+    root = ET.fromstring(svg)
+    texts = svg_texts(svg)
+    legend = {
+        "en": ["correct", "carried", "imprecise", "mistake", "wrong", "missing", "unreadable"],
+        "ko": [
+            *("정답", "이어받은 정답", "정밀도 부족", "흔한 실수"),
+            *("오답", "답 없음", "읽을 수 없음"),
+        ],
+    }[lang]
+    assert all(word in texts for word in legend), texts
+    swatches = {e.get("fill") for e in root.iter(f"{SVG}polygon")}
+    assert set(COLOURS.values()) <= swatches  # a coloured square beside each word
+    # the font of every other diagram, on every text
+    drawn = render_graph(diagram(solve(SEED), stage="all", lang=lang), "svg").decode()
+    fonts = set(re.findall(r'font-family="([^"]*)"', svg))
+    assert fonts == set(re.findall(r'font-family="([^"]*)"', drawn))
+    assert diagram_font(lang).split(",")[0] in next(iter(fonts))
+    # the given inputs and targets, the loss with the student's own number
+    for given in ("x1 = 0.1", "x2 = 0.2", "t1 = 0.4", "t2 = 0.6"):
+        assert given in texts, given
+    loss = {"en": "Loss (half_sse)", "ko": "오차(손실) (half_sse)"}[lang]
+    assert loss in texts
+    assert f"E_total = {torch_seed_222()['E_total']:.8f}" in texts
+    title = {"en": "The notes' 2-2-2 worked example", "ko": "강의 노트의 2-2-2 역전파 예제"}
+    total = {"en": "s02 · Total: ", "ko": "s02 · 총점: "}[lang]
+    assert title[lang] in texts and any(t.startswith(total) for t in texts)
