@@ -7,6 +7,7 @@ a class of thousands costs one `dot` run, not thousands.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from itertools import islice, repeat
@@ -112,29 +113,17 @@ class StudentDiagrams:
 
         targets = exercise.targets is not None and exercise.loss_name != "ce"
         for layer in range(1, L + 1):
-            for j in shown_nodes(sizes[layer - 1]):
-                kinds = (Kind.Z, Kind.A, Kind.DE_DA, Kind.DA_DZ, Kind.DELTA)
-                refs = [Ref(k, layer, (j,), 1, 1) for k in kinds] if layer > 1 else []
-                refs += [
-                    Ref(Kind.GRAD_B, layer, (j,), step=1),
-                    Ref(Kind.UPDATE_B, layer, (j,), step=1),
-                ]
-                lines, members = rows(refs)
-                if layer == 1:
-                    lines.insert(0, given(Kind.INPUT, 1, j))
-                elif layer == L and targets:
-                    lines.append(given(Kind.TARGET, L, j))
-                title = trace.symbol(Ref(Kind.INPUT if layer == 1 else Kind.A, layer, (j,))).text
-                label = "<" + "<br/>".join([f"<b>{xml_text(title)}</b>", *lines]) + ">"
-                colour = _colour_token(2, len(self.groups))
-                self.groups.append(members)
-                graph.node(
-                    node_id(trace, layer, j),
-                    label=label,
-                    id=node_id(trace, layer, j),
-                    color=colour,
-                    penwidth="2" if members else "1",
-                )
+            # one column per layer, nodes 1, 2, 3 … from the top: a rank=same subgraph with
+            # invisible edges keeps that order, as in the exercise's own drawing
+            with graph.subgraph(name=f"layer_{layer}") as column:
+                column.attr(rank="same")
+                shown = shown_nodes(sizes[layer - 1])
+                for j in shown:
+                    self._node(column, layer, j, rows, given, targets)
+                for upper, lower in itertools.pairwise(shown):
+                    column.edge(
+                        node_id(trace, layer, upper), node_id(trace, layer, lower), style="invis"
+                    )
         for layer in range(2, L + 1):
             for j in shown_nodes(sizes[layer - 1]):
                 for k in shown_nodes(sizes[layer - 2]):
@@ -177,6 +166,38 @@ class StudentDiagrams:
         from .verdicts import asked
 
         return [trace.name(ref) for ref, _ in asked(trace, trace.exercise.ask)]
+
+    def _node(
+        self,
+        graph: graphviz.Digraph,
+        layer: int,
+        j: int,
+        rows: Callable[[list[Ref]], tuple[list[str], list[int]]],
+        given: Callable[[Kind, int, int], str],
+        targets: bool,
+    ) -> None:
+        """Node j of a layer: its quantities with the student's numbers, and its given input
+        (the input layer) or target (the output layer)."""
+        trace, L = self.trace, self.trace.n_layers
+        kinds = (Kind.Z, Kind.A, Kind.DE_DA, Kind.DA_DZ, Kind.DELTA)
+        refs = [Ref(k, layer, (j,), 1, 1) for k in kinds] if layer > 1 else []
+        refs += [Ref(Kind.GRAD_B, layer, (j,), step=1), Ref(Kind.UPDATE_B, layer, (j,), step=1)]
+        lines, members = rows(refs)
+        if layer == 1:
+            lines.insert(0, given(Kind.INPUT, 1, j))
+        elif layer == L and targets:
+            lines.append(given(Kind.TARGET, L, j))
+        title = trace.symbol(Ref(Kind.INPUT if layer == 1 else Kind.A, layer, (j,))).text
+        label = "<" + "<br/>".join([f"<b>{xml_text(title)}</b>", *lines]) + ">"
+        colour = _colour_token(2, len(self.groups))
+        self.groups.append(members)
+        graph.node(
+            node_id(trace, layer, j),
+            label=label,
+            id=node_id(trace, layer, j),
+            color=colour,
+            penwidth="2" if members else "1",
+        )
 
     def _loss(
         self,
