@@ -378,7 +378,7 @@ def template(exercise: Path, student: str | None, lang: str, out: Path | None) -
         if trace.exercise.code is not None:
             from .grading.code import starter_file
 
-            _emit(starter_file(trace.exercise), out)
+            _emit(starter_file(trace.exercise, lang=lang), out)
             return
         _emit(answer_sheet(trace, student=student, lang=lang), out)  # type: ignore[arg-type]
     except BackvizError as error:

@@ -175,3 +175,73 @@ def test_student_diagram_has_a_legend_the_font_the_inputs_and_the_loss(
     title = {"en": "The notes' 2-2-2 worked example", "ko": "강의 노트의 2-2-2 역전파 예제"}
     total = {"en": "s02 · Total: ", "ko": "s02 · 총점: "}[lang]
     assert title[lang] in texts and any(t.startswith(total) for t in texts)
+
+
+# ── coding exercises ───────────────────────────────────────────────────────────
+
+CODE_EXERCISE = EXERCISES / "code-xor-221.toml"
+CODE = Path(__file__).resolve().parent / "data" / "code"
+OUR_ENGLISH = re.compile(
+    r"\b(layer|expected|yours?|random case|own numbers|computed right|same mistake|returned|"
+    r"shape|transposed|changed|argument|weights|not run|should be|write|Try it)\b"
+)
+"""Words of the code feedback's and the starter file's own English sentences."""
+
+
+def template(lang: str) -> str:
+    result = CliRunner().invoke(main, ["template", str(CODE_EXERCISE), "--lang", lang])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_korean_starter_file_is_the_same_program_explained_in_korean() -> None:
+    import ast
+
+    english, korean = ast.parse(template("en")), ast.parse(template("ko"))
+    # the same code: the import and the function's name and arguments
+    assert ast.dump(english.body[1]) == ast.dump(korean.body[1])
+    (function,) = [node for node in korean.body if isinstance(node, ast.FunctionDef)]
+    assert function.name == "backward"
+    assert [a.arg for a in function.args.args] == ["W", "b", "x", "t", "learning_rate"]
+    text = ast.get_docstring(korean) or ""
+    assert "순전파와 역전파를 직접 작성한다" in text and "편향: 2층: 있음, 3층: 있음." in text
+    prose = re.sub(r'"[^"]*"|\([^)]*\)|backviz grade .*', "", text + template("ko"))
+    assert not OUR_ENGLISH.findall(prose), OUR_ENGLISH.findall(prose)
+    assert OUR_ENGLISH.findall(template("en"))  # the check can fail
+
+
+@pytest.fixture(scope="module")
+def code_classes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Five submissions of the tests (right; σ′ left out; W updated before backpropagating;
+    uninitialised weights; arguments changed in place) graded in both languages, on the
+    same random cases (one secret)."""
+    tmp = tmp_path_factory.mktemp("code")
+    (tmp / "code").mkdir()
+    for name in ("good", "no_sigma_prime", "updated_first", "uninitialised", "in_place"):
+        shutil.copy(CODE / f"{name}.py", tmp / "code")
+    out = {}
+    for lang in ("en", "ko"):
+        out[lang] = tmp / lang
+        args = ["grade", str(CODE_EXERCISE), str(tmp / "code"), "--out", str(out[lang])]
+        args += ["--lang", lang, "--secret", "5eed" * 8]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+    return out
+
+
+def test_code_feedback_in_korean(code_classes: dict[str, Path]) -> None:
+    """The same verdicts (verdicts.csv); every sentence the feedback adds is Korean."""
+    ko, en = code_classes["ko"], code_classes["en"]
+    assert (ko / "verdicts.csv").read_bytes() == (en / "verdicts.csv").read_bytes()
+    for path in reports(ko):
+        shown = shown_text(path)
+        shown = re.sub(r"sandbox: \S+", "", shown)  # the sandbox's level: its name
+        assert not ENGLISH.findall(shown), (path.name, ENGLISH.findall(shown))
+        assert not OUR_ENGLISH.findall(shown), (path.name, OUR_ENGLISH.findall(shown))
+    english = "\n".join(shown_text(path) for path in reports(en))
+    assert ENGLISH.findall(english) and OUR_ENGLISH.findall(english)
+    feedback = {p.stem: p.read_text(encoding="utf-8") for p in (ko / "feedback").glob("*.md")}
+    assert "| `delta(3)` | 흔한 실수: 활성화 함수 미분 빠짐 |" in feedback["no_sigma_prime"]
+    assert "내가 앞서 계산한 delta(3)에서 올바르게 계산함" in feedback["no_sigma_prime"]
+    assert "2층의 z에 NaN이 있다" in feedback["uninitialised"]
+    assert "backward()이(가) 인자 W, b을(를) 그 자리에서 바꿨다" in feedback["in_place"]

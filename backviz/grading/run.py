@@ -264,7 +264,9 @@ def _grade_code_paths(
             f"--secret: a run's secret (hex digits, from record.json), not {secret!r}"
         )
     secret = secret or new_secret()
-    results = grade_code(exercise, sources, secret=secret, require=require, progress=progress)
+    results = grade_code(
+        exercise, sources, secret=secret, require=require, progress=progress, lang=lang
+    )
     trace = trace_of(exercise)
     table = VerdictTable.of(results)
     left_out, roster_lines = _roster_rows(table, roster, absent)

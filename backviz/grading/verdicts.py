@@ -21,6 +21,7 @@ is one unit of the last place a student wrote (rounding or truncating moves a nu
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -58,7 +59,16 @@ from .table import (
 if TYPE_CHECKING:
     from .sheets.submission import Submission
 
-__all__ = ["CORRECT", "ClassGrader", "Graded", "Verdict", "VerdictTable", "asked", "grade_class"]
+__all__ = [
+    "CORRECT",
+    "ClassGrader",
+    "Graded",
+    "Verdict",
+    "VerdictTable",
+    "asked",
+    "carried_from",
+    "grade_class",
+]
 
 
 _WORDS = {
@@ -113,6 +123,15 @@ _WORDS = {
         "ko": "'{written}'은(는) 앞의 '{first}'와 같은 값이다: 처음 것을 채점한다",
     },
 }
+
+
+def carried_from(detail: str, lang: str) -> list[str]:
+    """The names of the student's own answers a detail in `lang` says it was computed from
+    ("from your h1 = 0.5225, your h2 = 0.5275" → h1, h2): the words are this module's own."""
+    words = _WORDS["yours"]
+    before, _, after = words.get(lang, words["en"]).partition("{name}")
+    between = after.partition("{text}")[0]
+    return re.findall(re.escape(before) + r"(\S+)" + re.escape(between), detail)
 
 
 class _Formula(NamedTuple):
