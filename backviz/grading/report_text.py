@@ -44,6 +44,10 @@ WORDS = {
         "(0 marks in grades.csv).",
         "off_roster": "Not counted here: {n} submission(s) from students not on the roster "
         "(graded in grades.csv).",
+        "no_sheet": "no sheet handed in",
+        "no_code": "no .py file handed in",
+        "not_on_roster": "{student} is not on the roster ({roster}): graded, but left out of "
+        "the class statistics; is the student id right?",
         "mistakes": "mistakes",
         "test_output": "{verdict}: yours {yours}, expected {expected}",
         "no_answer": "(missing)",
@@ -90,6 +94,10 @@ WORDS = {
         "made_by_one": "학생 1명",
         "absent": "여기서 뺀 것: 아무것도 내지 않은 명단의 학생 {n}명 (grades.csv에 0점).",
         "off_roster": "여기서 뺀 것: 명단에 없는 학생의 제출 {n}건 (grades.csv에 채점됨).",
+        "no_sheet": "낸 답안지 없음",
+        "no_code": "낸 .py 파일 없음",
+        "not_on_roster": "{student}은(는) 명단({roster})에 없다: 채점했지만 학급 통계에서는 뺐다. "
+        "학번이 맞는가?",
         "mistakes": "실수",
         "test_output": "{verdict}: 내 답 {yours}, 맞는 값 {expected}",
         "no_answer": "(답 없음)",

@@ -18,7 +18,8 @@ from ..errors import BackvizError
 from ..files import folder_lock
 from ..parallel import default_jobs, map_forked, shares
 from .handed_in import Handed, handed_in
-from .roster import NO_CODE, NO_SHEET, Roster
+from .report_text import WORDS
+from .roster import Roster
 from .table import VerdictTable
 from .verdicts import ClassGrader
 
@@ -136,7 +137,8 @@ def _grade_paths(
     if exercise_path.is_dir():  # a folder of per-student variants
         submissions = read_entries(entries)
         absent = roster.absent(s.student for s in submissions) if roster is not None else []
-        submissions += [Submission(student, "", {}, (NO_SHEET,)) for student in absent]
+        no_sheet = WORDS[lang]["no_sheet"]
+        submissions += [Submission(student, "", {}, (no_sheet,)) for student in absent]
         table, traces = _grade_variants(exercise_path, submissions, lang, progress)
         trace = traces[0]
     else:
@@ -165,10 +167,11 @@ def _grade_paths(
             progress(n, n)
         absent = roster.absent(table.students) if roster is not None else []
         if absent:  # graded as empty sheets, after those handed in
-            empty = grader.table([Submission(student, "", {}, (NO_SHEET,)) for student in absent])
+            no_sheet = (WORDS[lang]["no_sheet"],)
+            empty = grader.table([Submission(student, "", {}, no_sheet) for student in absent])
             table = VerdictTable.concat([table, empty])
     graded = _graded_line(table, len(table) - len(absent), trace.exercise.id)
-    left_out, roster_lines = _roster_rows(table, roster, absent)
+    left_out, roster_lines = _roster_rows(table, roster, absent, lang)
     write_reports(
         table, trace, out, lang=lang, diagrams=diagrams, traces=traces, jobs=jobs, left_out=left_out
     )
@@ -200,7 +203,7 @@ def _graded_line(table: VerdictTable, handed: int, exercise: str) -> str:
 
 
 def _roster_rows(
-    table: VerdictTable, roster: Roster | None, absent: list[str]
+    table: VerdictTable, roster: Roster | None, absent: list[str], lang: str
 ) -> tuple[dict[int, str], str]:
     """The rows summary.md leaves out, with why: the `absent` students' (the table's last
     rows) and those of students not on the roster, each of which is told so in its problems;
@@ -210,7 +213,7 @@ def _roster_rows(
     handed = len(table) - len(absent)
     off = [i for i in range(handed) if not roster.has(table.students[i])]
     for i in off:
-        table.problems[i] = [*table.problems[i], roster.not_on(table.students[i])]
+        table.problems[i] = [*table.problems[i], roster.not_on(table.students[i], lang)]
     lines = ""
     if absent:
         lines += f"\n{len(absent)} student(s) on {roster.path.name} handed nothing in, graded 0: "
@@ -258,7 +261,7 @@ def _grade_code_paths(
     if not sources:
         raise BackvizError("no .py submissions found in " + ", ".join(map(str, paths)))
     absent = roster.absent(source.student for source in sources) if roster is not None else []
-    sources += [Handed(student, Path(), NO_CODE) for student in absent]
+    sources += [Handed(student, Path(), WORDS[lang]["no_code"]) for student in absent]
     if secret is not None and not re.fullmatch(r"[0-9a-f]{8,64}", secret):
         raise BackvizError(
             f"--secret: a run's secret (hex digits, from record.json), not {secret!r}"
@@ -269,7 +272,7 @@ def _grade_code_paths(
     )
     trace = trace_of(exercise)
     table = VerdictTable.of(results)
-    left_out, roster_lines = _roster_rows(table, roster, absent)
+    left_out, roster_lines = _roster_rows(table, roster, absent, lang)
     level = next((p for g in results for p in g.problems if p.startswith("sandbox:")), "")
     record = record_json(exercise.id, secret=secret, cases=exercise.code.cases, level=level[9:])  # type: ignore[union-attr]
     write_reports(  # type: ignore[arg-type]

@@ -245,3 +245,61 @@ def test_code_feedback_in_korean(code_classes: dict[str, Path]) -> None:
     assert "내가 앞서 계산한 delta(3)에서 올바르게 계산함" in feedback["no_sigma_prime"]
     assert "2층의 z에 NaN이 있다" in feedback["uninitialised"]
     assert "backward()이(가) 인자 W, b을(를) 그 자리에서 바꿨다" in feedback["in_place"]
+
+
+# ── notebooks ──────────────────────────────────────────────────────────────────
+
+
+@needs_dot
+def test_notebook_display_in_korean() -> None:
+    """`backviz.set_language("ko")`: a trace and an exercise show themselves in Korean — the
+    plain text, the diagram (its title, its font list) and the worked solution."""
+    import backviz
+    from backviz.render.words import WORDS
+
+    trace = solve(SEED)
+    try:
+        backviz.set_language("ko")
+        bundle = trace._repr_mimebundle_()
+        shown = trace.exercise._repr_mimebundle_()
+    finally:
+        backviz.set_language("en")
+    assert bundle["text/plain"] == (
+        "seed-222: 강의 노트의 2-2-2 역전파 예제, 오차 E 0.02397190 → 0.02323634"
+    )
+    texts = svg_texts(bundle["image/svg+xml"])
+    assert "강의 노트의 2-2-2 역전파 예제 · 순전파 · 역전파 · 가중치 갱신" in texts
+    assert set(re.findall(r'font-family="([^"]*)"', bundle["image/svg+xml"])) == {
+        diagram_font("ko")
+    }
+    html = re.sub(r"<[^>]+>", " ", bundle["text/html"])
+    assert "순전파" in html and "역전파: 출력층 (3층)" in html
+    english = [
+        w["en"] for key, w in WORDS.items() if key in ("forward", "given", "gradients", "after")
+    ]
+    assert not [phrase for phrase in english if phrase in html]
+    assert shown["text/plain"] == "seed-222: 강의 노트의 2-2-2 역전파 예제"
+    assert "강의 노트의 2-2-2 역전파 예제 · 순전파" in svg_texts(shown["image/svg+xml"])
+    # and back: English again
+    assert trace._repr_mimebundle_()["text/plain"].startswith("seed-222: 2-2-2 network")
+
+
+def test_notebook_language_is_one_of_the_languages() -> None:
+    import backviz
+
+    with pytest.raises(ValueError, match="set_language: expected one of en, ko, found 'fr'"):
+        backviz.set_language("fr")
+
+
+def test_roster_lines_in_korean(tmp_path: Path) -> None:
+    """Who handed nothing in, and who is not on the roster, told in Korean."""
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    out = tmp_path / "ko"
+    args = ["grade", str(SEED), str(examples / "class"), "--out", str(out), "--lang", "ko"]
+    args += ["--roster", str(examples / "roster.csv"), "--no-diagrams"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "- 낸 답안지 없음\n" in (out / "feedback" / "s03.md").read_text(encoding="utf-8")
+    s09 = (out / "feedback" / "s09.md").read_text(encoding="utf-8")
+    assert "- 's09'은(는) 명단(roster.csv)에 없다: 채점했지만 학급 통계에서는 뺐다." in s09
+    assert "roster" not in s09.replace("roster.csv", "")
