@@ -303,3 +303,94 @@ def test_roster_lines_in_korean(tmp_path: Path) -> None:
     s09 = (out / "feedback" / "s09.md").read_text(encoding="utf-8")
     assert "- 's09'은(는) 명단(roster.csv)에 없다: 채점했지만 학급 통계에서는 뺐다." in s09
     assert "roster" not in s09.replace("roster.csv", "")
+
+
+# ── what is wrong with a sheet's file ──────────────────────────────────────────
+
+SHEET_ENGLISH = re.compile(
+    r"not read|given again|expected|student id|no such|cannot|binary|empty file|workbook|"
+    r"symbolic|folder|column|header|not valid|quote|decimal comma|no answers|answer sheet|"
+    r"lookalike|graded on its own|unknown quantity|is kept",
+    re.IGNORECASE,
+)
+"""Words of the English problem lines (`grading/problem_text.py`)."""
+
+
+def broken_class(folder: Path) -> None:
+    """A sheet of every kind of problem a file can have, and a sheet's rows and entries."""
+    folder.mkdir(parents=True)
+    files: dict[str, str | bytes] = {
+        "comma.csv": "quantity,value\nz1,0.08\nh1,0,52\n",  # a decimal comma split the row
+        "twice.csv": "quantity,value\nz1,0.08\nz1,0.09\nz9,1\n",  # a repeat, an unknown name
+        "ids.csv": "quantity,value\nstudent,kim\nstudent,lee\nz1,0.08\n",  # two student ids
+        "binary.csv": b"quantity,value\n\x00\x01\x02",
+        "empty.csv": b"",
+        "cp.csv": b"quantity,value\nz1,\xff\xfe\xfd\n",  # neither UTF-8 nor CP949
+        "book.xlsx": b"PK\x03\x04",
+        "bad.toml": 'student = "t"\nz1 = = 0.08\n',
+        "list.json": "[1, 2]",
+        "lines.txt": "z1 = 0.08\njust words here\n",
+        "wide.csv": "student,z1,h1\n,0.08,0.52\np1,0.08,0,52\n",  # no id; a row split
+        "same1.csv": "quantity,value\nstudent,park\nz1,0.08\n",
+        "same2.csv": "quantity,value\nstudent,park\nz1,0.08\n",
+    }
+    for name, content in files.items():
+        data = content if isinstance(content, bytes) else content.encode("utf-8")
+        (folder / name).write_bytes(data)
+    (folder / "linked.csv").symlink_to(folder / "same1.csv")
+    (folder / "nothing").mkdir()
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, list[str]]]:
+    """Each student's problem lines, graded in English and in Korean."""
+    tmp = tmp_path_factory.mktemp("broken")
+    broken_class(tmp / "sheets")
+    problems: dict[str, dict[str, list[str]]] = {}
+    for lang in ("en", "ko"):
+        out = tmp / lang
+        args = ["grade", str(SEED), str(tmp / "sheets"), "--out", str(out), "--lang", lang]
+        result = CliRunner().invoke(main, [*args, "--no-diagrams"])
+        assert result.exit_code == 0, result.output
+        problems[lang] = {}
+        for path in sorted((out / "feedback").glob("*.md")):
+            text = path.read_text(encoding="utf-8").split("\n## ", 2)
+            lines = text[1].splitlines()[2:] if len(text) > 1 and text[1] != "" else []
+            problems[lang][path.stem] = [line for line in lines if line.startswith("- ")]
+    return problems
+
+
+def test_every_kind_of_broken_sheet_is_told_in_korean(broken) -> None:
+    """Every problem line of every sheet is Korean; in English the same lines hold the English
+    words, so the check can fail. The same students, with as many lines each."""
+    assert broken["en"].keys() == broken["ko"].keys()
+    assert len(broken["ko"]) >= 15
+    for student, lines in broken["ko"].items():
+        assert len(lines) == len(broken["en"][student]), student
+        for line in lines:
+            said = line.split(": ", 1)[-1]  # after "- file.csv:3: ", the file's own name
+            assert not SHEET_ENGLISH.findall(said), (student, line)
+    english = [line for lines in broken["en"].values() for line in lines]
+    assert sum(bool(SHEET_ENGLISH.search(line)) for line in english) >= len(english) - 1
+
+
+def test_korean_problem_lines_say_what_to_do(broken) -> None:
+    ko = broken["ko"]
+    assert any("소수점 쉼표인가? 0.52로 적거나 따옴표로 감쌀 것" in line for line in ko["comma"])
+    again = "'z1'이(가) 다시 나왔다 (처음은 2번째 줄): 처음 것을 쓴다"
+    assert any(again in line for line in ko["twice"])
+    assert any("모르는 값 이름 'z9' (채점하지 않음)" in line for line in ko["twice"])
+    assert any("두 번째 학번 'lee'" in line for line in ko["kim"])
+    assert ko["binary"] == ["- binary.csv: 이진 파일(NUL 바이트가 있음)이라 답안지가 아니다"]
+    assert ko["empty"] == ["- empty.csv: 빈 파일"]
+    assert any("UTF-8도 CP949도 아니다" in line for line in ko["cp"])
+    assert any("CSV(UTF-8)로 저장해서 채점할 것" in line for line in ko["book"])
+    assert any("올바른 TOML이 아니다" in line for line in ko["bad"])
+    assert any("꼴의 객체여야 하는데 리스트이다" in line for line in ko["list"])
+    assert any("'이름 = 값' 꼴이어야 하는데 'just words here'이다" in line for line in ko["lines"])
+    assert any("학번이 없다" in line for line in ko["wide-row2"])
+    assert any("링크는 명령줄에 적은 것만 따라간다" in line for line in ko["linked"])
+    assert ko["nothing"] == [  # Markdown: the stars escaped
+        r"- nothing: 이 폴더에 답안지(\*.csv, \*.tsv, \*.toml, \*.json, \*.txt)이(가) 없다"
+    ]
+    assert any("학번 'park'은(는) 답안지 하나에만 있어야 하는데" in line for line in ko["park"])

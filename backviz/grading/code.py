@@ -86,10 +86,10 @@ def __backviz_call__(**arguments):
 """
 
 
-def _wrapped(source: Handed, function: str, folder: Path) -> Path | str:
+def _wrapped(source: Handed, function: str, folder: Path, lang: str) -> Path | str:
     """A copy of the student's file, same name, with the wrapper appended; or why it cannot
     be read (a link found in a folder is not followed, a FIFO never opened)."""
-    raw, problem = read_handed(source.path, follow=source.named, what="code files")
+    raw, problem = read_handed(source.path, follow=source.named, what="code_files", lang=lang)
     if raw is None:
         return f"{source.path.name}: {problem}"
     target = folder / source.path.name
@@ -132,7 +132,7 @@ def grade_code(
     cases = code_cases(exercise, secret or new_secret())
     words = WORDS[lang]
     judges = [CaseJudge(case, run(case), lang) for case in cases]
-    ran_or_not = _run_all(exercise, cases, handed, require, progress)
+    ran_or_not = _run_all(exercise, cases, handed, require, progress, lang)
     runs, not_run = [r for r, _, _ in ran_or_not], [why for _, why, _ in ran_or_not]
     levels = [level for _, _, level in ran_or_not]
     layers = range(len(exercise.W))
@@ -232,6 +232,7 @@ def _run_all(
     sources: list[Handed],
     require: str | None,
     progress: Callable[[int, int], None] | None,
+    lang: str = "en",
 ) -> list[tuple[list[_Run], str, str]]:
     """Each submission run on each case in turn (four submissions at a time), until a case
     does not run: the cases after it are not tried. One refused, or whose file cannot be
@@ -255,7 +256,7 @@ def _run_all(
         try:
             with tempfile.TemporaryDirectory(prefix="backviz-code-") as folder:
                 try:
-                    wrapped = _wrapped(source, spec.function, Path(folder))
+                    wrapped = _wrapped(source, spec.function, Path(folder), lang)
                 except OSError as error:  # the copy could not be written
                     return [], f"{source.path.name}: cannot be copied: {error.strerror or error}"
                 if isinstance(wrapped, str):

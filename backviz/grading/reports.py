@@ -163,7 +163,7 @@ def write_reports(
     did not write stops the run first (BackvizError), every report left as it was.
     """
     names = unique_names(table.students)
-    same = same_student_problems(table.students, table.sources, names)
+    same = same_student_problems(table.students, table.sources, names, lang)
     if any(same):  # a new table: the caller's is left as it was
         table = replace(
             table, problems=[[*p, *q] for p, q in zip(table.problems, same, strict=True)]

@@ -130,12 +130,12 @@ def _grade_paths(
             )
     if secret is not None:
         raise BackvizError("--secret is for coding exercises (their random cases)")
-    entries = sheet_entries(paths)
+    entries = sheet_entries(paths, lang)
     if not entries:
         raise BackvizError("no answer sheets found in " + ", ".join(map(str, paths)))
     jobs = jobs if len(entries) >= PARALLEL_FROM else 1
     if exercise_path.is_dir():  # a folder of per-student variants
-        submissions = read_entries(entries)
+        submissions = read_entries(entries, lang)
         absent = roster.absent(s.student for s in submissions) if roster is not None else []
         no_sheet = WORDS[lang]["no_sheet"]
         submissions += [Submission(student, "", {}, (no_sheet,)) for student in absent]
@@ -152,11 +152,11 @@ def _grade_paths(
             """The share's table; this process's own share reports the progress of all
             (the shares are equal), in chunks of 2,000 sheets."""
             if progress is None or os.getpid() != here:
-                return grader.table(read_entries(entries[share.start : share.stop]))
+                return grader.table(read_entries(entries[share.start : share.stop], lang))
             tables = []
             for chunk in shares(len(share), -(-len(share) // 2000)):
                 start, stop = share.start + chunk.start, share.start + chunk.stop
-                tables.append(grader.table(read_entries(entries[start:stop])))
+                tables.append(grader.table(read_entries(entries[start:stop], lang)))
                 done = stop if jobs == 1 else (stop - share.start) * len(parts)
                 progress(min(done, n - 1) if jobs > 1 else done, n)
             return VerdictTable.concat(tables)
@@ -234,11 +234,12 @@ def _listed(students: list[str], most: int = 10) -> str:
     return shown + (f" and {len(students) - most} more" if len(students) > most else "")
 
 
-def code_sources(paths: list[Path]) -> list[Handed]:
+def code_sources(paths: list[Path], lang: str = "en") -> list[Handed]:
     """Each code submission, by `handed_in`'s rule: a named .py file (its stem names the
     student), a folder's .py files, and each of its subfolders' first .py file (the subfolder
-    names the student); links and FIFOs found in a folder refused, never followed or opened."""
-    return handed_in(paths, suffixes=(".py",), what=".py files", one_each=True)
+    names the student); links and FIFOs found in a folder refused, never followed or opened
+    (why, in `lang`)."""
+    return handed_in(paths, suffixes=(".py",), what="code", one_each=True, lang=lang)
 
 
 def _grade_code_paths(
@@ -257,7 +258,7 @@ def _grade_code_paths(
     from .code import grade_code, new_secret
     from .reports import record_json, write_reports
 
-    sources = code_sources(paths)
+    sources = code_sources(paths, lang)
     if not sources:
         raise BackvizError("no .py submissions found in " + ", ".join(map(str, paths)))
     absent = roster.absent(source.student for source in sources) if roster is not None else []
@@ -332,7 +333,7 @@ def check_sheet(exercise_path: Path, sheet: Path, *, lang: str = "en") -> str:
     from .student_reports import feedback_markdown
 
     trace = _network_trace(exercise_path)
-    submissions = read_sheet(sheet)
+    submissions = read_sheet(sheet, lang=lang)
     if not submissions:
         raise BackvizError(f"{sheet}: no answers found")
     table = ClassGrader(trace, lang=lang).table(submissions[:1])
