@@ -394,3 +394,25 @@ def test_korean_problem_lines_say_what_to_do(broken) -> None:
         r"- nothing: 이 폴더에 답안지(\*.csv, \*.tsv, \*.toml, \*.json, \*.txt)이(가) 없다"
     ]
     assert any("학번 'park'은(는) 답안지 하나에만 있어야 하는데" in line for line in ko["park"])
+
+
+def test_korean_problem_sheet_commands_make_korean_files(tmp_path: Path) -> None:
+    """A Korean handout tells students the commands with --lang ko: their starter file, answer
+    sheet and feedback are then Korean too."""
+    for exercise, commands in (
+        ("code-xor-221", ["backviz template code-xor-221.toml --lang ko -o ID.py"]),
+        (
+            "seed-222",
+            [
+                "backviz template seed-222.toml --student ID --lang ko -o ID.csv",
+                "backviz check-answers seed-222.toml ID.csv --lang ko",
+            ],
+        ),
+    ):
+        out = tmp_path / exercise
+        args = ["handout", str(EXERCISES / f"{exercise}.toml"), "-o", str(out)]
+        result = CliRunner().invoke(main, [*args, "--format", "md", "--lang", "ko"])
+        assert result.exit_code == 0, result.output
+        sheet = (out / f"{exercise}.md").read_text(encoding="utf-8")
+        for command in commands:
+            assert command in sheet, (command, sheet)
