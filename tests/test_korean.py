@@ -416,3 +416,18 @@ def test_korean_problem_sheet_commands_make_korean_files(tmp_path: Path) -> None
         sheet = (out / f"{exercise}.md").read_text(encoding="utf-8")
         for command in commands:
             assert command in sheet, (command, sheet)
+
+
+@needs_dot
+def test_student_diagram_of_a_big_network_says_what_it_leaves_out(tmp_path: Path) -> None:
+    """Layers of 10 nodes are drawn as draw draws them: nodes 1, 2, 3, "… 5개 더", 9, 10."""
+    exercise = EXERCISES / "xor-deep.toml"
+    (tmp_path / "sheets").mkdir()
+    sheet = CliRunner().invoke(main, ["template", str(exercise), "--student", "k1"])
+    (tmp_path / "sheets" / "k1.csv").write_text(sheet.output, encoding="utf-8")
+    args = ["grade", str(exercise), str(tmp_path / "sheets"), "--out", str(tmp_path / "out")]
+    assert CliRunner().invoke(main, [*args, "--lang", "ko"]).exit_code == 0
+    texts = svg_texts((tmp_path / "out" / "diagrams" / "k1.svg").read_text(encoding="utf-8"))
+    assert texts.count("… 5개 더") == 3  # the three hidden layers of 2-10-10-10-1
+    shown = [t for t in texts if re.fullmatch(r"a\(2\)_\d+", t)]
+    assert shown == ["a(2)_1", "a(2)_2", "a(2)_3", "a(2)_9", "a(2)_10"]

@@ -118,12 +118,16 @@ class StudentDiagrams:
             with graph.subgraph(name=f"layer_{layer}") as column:
                 column.attr(rank="same")
                 shown = shown_nodes(sizes[layer - 1])
+                order = [node_id(trace, layer, j) for j in shown]
                 for j in shown:
                     self._node(column, layer, j, rows, given, targets)
-                for upper, lower in itertools.pairwise(shown):
-                    column.edge(
-                        node_id(trace, layer, upper), node_id(trace, layer, lower), style="invis"
-                    )
+                if hidden := sizes[layer - 1] - len(shown):  # as draw: "… N more" after node 3
+                    more = f"more_{layer}"
+                    label = xml_text(word("more", lang, n=hidden))
+                    column.node(more, label=f"<{label}>", shape="plaintext", id=more)
+                    order.insert(3, more)
+                for upper, lower in itertools.pairwise(order):
+                    column.edge(upper, lower, style="invis")
         for layer in range(2, L + 1):
             for j in shown_nodes(sizes[layer - 1]):
                 for k in shown_nodes(sizes[layer - 2]):
