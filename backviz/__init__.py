@@ -12,6 +12,7 @@ from .core.loading import load, loads
 from .core.quantities import Kind, Ref
 from .errors import BackvizError, DependencyError, ExerciseError
 from .render import jupyter as _jupyter
+from .render.jupyter import set_language
 
 __all__ = [
     "BackvizError",
@@ -24,6 +25,7 @@ __all__ = [
     "Ref",
     "load",
     "loads",
+    "set_language",
     "solve",
     "trace_of",
 ]

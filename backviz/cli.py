@@ -426,7 +426,7 @@ def template(
                 return
             from .grading.code import starter_file
 
-            _emit(starter_file(trace.exercise), out)
+            _emit(starter_file(trace.exercise, lang=lang), out)
             return
         if fmt not in (None, "csv"):
             raise BackvizError(

@@ -617,7 +617,7 @@ def test_a_value_that_breaks_the_judge_costs_only_its_student(monkeypatch) -> No
     monkeypatch.setattr(code_verdicts.CaseJudge, "_elements", fragile)
     monkeypatch.setattr(
         "backviz.grading.code._run_all",
-        lambda exercise, cases, sources, require, progress: [
+        lambda exercise, cases, sources, require, progress, lang="en": [
             ([_in_process(case, poisoned=source.student == "poisoned") for case in cases], "", "")
             for source in sources
         ],

@@ -80,7 +80,7 @@ def _text(value: object) -> str:
 def read_submitters(path: Path) -> tuple[list[Submitter], str]:
     """The submitters Gradescope's metadata names, or none and why not (missing, not JSON,
     no users): the grade then goes on without them where it can."""
-    raw, problem = read_handed(path, follow=True, what="metadata files")
+    raw, problem = read_handed(path, follow=True, what="metadata_files")
     if raw is None:
         return [], f"{path.name}: {problem}"
     if len(raw) > MAX_METADATA_BYTES:

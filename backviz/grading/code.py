@@ -26,11 +26,14 @@ from ..core.exercise import NetworkExercise
 from ..errors import BackvizError
 from .code_verdicts import KEYS, CaseJudge, worst
 from .handed_in import MAX_BYTES, Handed, read_handed
+from .mistakes import mistake_name
 from .notebook import NOTEBOOK_BYTES, NotebookError, notebook_module
+from .report_text import WORDS, status_text
 from .table import CORRECT, WRONG, Graded, Verdict
 from .variants import draw_numbers, seed_of
 
 __all__ = [
+    "DESCRIPTION",
     "KEYS",
     "code_cases",
     "grade_code",
@@ -104,14 +107,16 @@ MAX_CELL_LINES = 20
 """Lines about a notebook's cells sent back with a case's value, at most."""
 
 
-def _wrapped(source: Handed, function: str, folder: Path) -> Path | str:
+def _wrapped(source: Handed, function: str, folder: Path, lang: str) -> Path | str:
     """A copy of the student's file, same name, with the wrapper appended; or why it cannot
     be read (a link found in a folder is not followed, a FIFO never opened). A notebook is
     the module running its code cells (`notebook.py`), named as the notebook with .py."""
     name = source.path.name
     is_notebook = source.path.suffix.lower() == ".ipynb"
     limit = NOTEBOOK_BYTES if is_notebook else MAX_BYTES
-    raw, problem = read_handed(source.path, follow=source.named, what="code files", limit=limit)
+    raw, problem = read_handed(
+        source.path, follow=source.named, what="code_files", limit=limit, lang=lang
+    )
     if raw is None:
         return f"{name}: {problem}"
     wrapper = _WRAPPER.format(function=function, cells="")
@@ -153,8 +158,10 @@ def grade_code(
     secret: str | None = None,
     require: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    lang: str = "en",
 ) -> list[Graded]:
-    """Every (student, file) run in the sandbox on every case and judged quantity by quantity.
+    """Every (student, file) run in the sandbox on every case and judged quantity by quantity,
+    the feedback in `lang`.
 
     One verdict per returned key and layer (z(2), delta(3), dW(2) …), the worst over the cases
     the file was run on: correct only when it is correct in every one of them. The random
@@ -166,14 +173,15 @@ def grade_code(
     assert spec is not None
     handed = [Handed(*source) for source in sources]
     cases = code_cases(exercise, secret or new_secret())
-    judges = [CaseJudge(case, run(case)) for case in cases]
-    ran_or_not = _run_all(exercise, cases, handed, require, progress)
+    words = WORDS[lang]
+    judges = [CaseJudge(case, run(case), lang) for case in cases]
+    ran_or_not = _run_all(exercise, cases, handed, require, progress, lang)
     runs, not_run = [r for r, _, _ in ran_or_not], [why for _, why, _ in ran_or_not]
     levels = [level for _, _, level in ran_or_not]
     layers = range(len(exercise.W))
     verdicts: list[dict[tuple[str, int], tuple[str, str]]] = [{} for _ in handed]
     for number, judge in enumerate(judges):
-        label = "the exercise's own numbers" if number == 0 else f"random case {number}"
+        label = _case_label(number, lang)
         ran = [s for s, case_runs in enumerate(runs) if len(case_runs) > number]
         judged = _judge_each(judge, [runs[s][number].value for s in ran])
         for s, found in zip(ran, judged, strict=True):
@@ -184,7 +192,7 @@ def grade_code(
             for key in KEYS:
                 for i in layers:
                     if failure:
-                        here = (WRONG, f"{label}: {failure.split(':')[0]}")
+                        here = (WRONG, f"{label}: {status_text(failure.split(':')[0], lang)}")
                     elif (key, i) in found:
                         verdict, detail = found[(key, i)]
                         here = (verdict, f"{label}: {detail}" if detail else "")
@@ -197,15 +205,17 @@ def grade_code(
             problems = [f"sandbox: {levels[s]}" if levels[s] else "", not_run[s]]
             problems = [p for p in problems if p]
         else:
-            problems = _problems(spec.function, runs[s])
+            problems = _problems(spec.function, runs[s], lang)
         rows, explained = [], set()
         for key in KEYS:
             for i in layers:
                 if key in ("db", "b_new") and exercise.b[i] is None:
                     continue
-                verdict, detail = verdicts[s].get((key, i), ("missing", "not run"))
+                verdict, detail = verdicts[s].get((key, i), ("missing", words["code_not_run"]))
                 if verdict.startswith("mistake:") and verdict in explained:
-                    detail = f"the same mistake as above ({verdict[8:]})"
+                    detail = words["code_same_mistake"].format(
+                        mistake=mistake_name(verdict[8:], lang)
+                    )
                 explained.add(verdict)
                 marks = judges[0].credit(verdict)
                 rows.append(
@@ -229,7 +239,7 @@ def _judge_each(
         try:
             judged.append(judge.judge([value])[0])
         except Exception as error:
-            judged.append(f"bad-output: what came back could not be judged ({_reason(error)})")
+            judged.append(judge.words["code_not_judged"].format(reason=_reason(error)))
     return judged
 
 
@@ -239,20 +249,24 @@ def _reason(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-def _problems(function: str, case_runs: list[_Run]) -> list[str]:
-    """The sandbox level, each case that did not run, and arguments changed in place."""
+def _case_label(number: int, lang: str) -> str:
+    """Case 0 is the exercise's own numbers, the others are drawn at random."""
+    words = WORDS[lang]
+    return words["code_own_case"] if number == 0 else words["code_random_case"].format(n=number)
+
+
+def _problems(function: str, case_runs: list[_Run], lang: str) -> list[str]:
+    """The sandbox level, each case that did not run, notebook cells that raised, and
+    arguments changed in place."""
     problems = [f"sandbox: {case_runs[0].level}"] if case_runs and case_runs[0].level else []
     for number, one in enumerate(case_runs):
-        label = "the exercise's own numbers" if number == 0 else f"random case {number}"
         if one.failure:
-            problems.append(f"{label}: {one.failure}")
+            problems.append(f"{_case_label(number, lang)}: {status_text(one.failure, lang)}")
     problems += case_runs[0].cells if case_runs else []
     changed = case_runs[0].changed if case_runs else []
     if changed:
         problems.append(
-            f"{function}() changed its argument(s) {', '.join(changed)} in place: in a training "
-            "loop the next step would start from the wrong numbers; work on copies "
-            "(W = [w.copy() for w in W])"
+            WORDS[lang]["code_changed"].format(function=function, names=", ".join(changed))
         )
     return problems
 
@@ -263,6 +277,7 @@ def _run_all(
     sources: list[Handed],
     require: str | None,
     progress: Callable[[int, int], None] | None,
+    lang: str = "en",
 ) -> list[tuple[list[_Run], str, str]]:
     """Each submission run on each case in turn (four submissions at a time), until a case
     does not run: the cases after it are not tried. One refused, or whose file cannot be
@@ -286,7 +301,7 @@ def _run_all(
         try:
             with tempfile.TemporaryDirectory(prefix="backviz-code-") as folder:
                 try:
-                    wrapped = _wrapped(source, spec.function, Path(folder))
+                    wrapped = _wrapped(source, spec.function, Path(folder), lang)
                 except OSError as error:  # the copy could not be written
                     return [], f"{source.path.name}: cannot be copied: {error.strerror or error}"
                 if isinstance(wrapped, str):
@@ -348,25 +363,12 @@ def _returned(values: Any, names: set[str]) -> _Run:
     return _Run(values["value"], changed, cells=[line[:300] for line in cells])
 
 
-def starter_file(exercise: NetworkExercise) -> str:
-    """The file students start from: the signature, the shapes, what to return."""
-    return (
-        f'"""{starter_description(exercise)}"""\n\nimport numpy as np\n\n\n{starter_stub(exercise)}'
-    )
+DESCRIPTION = {
+    "en": """{id}: write the forward and backward pass yourself.
 
-
-def starter_description(exercise: NetworkExercise, *, handed: str = "this_file.py") -> str:
-    """What the starter says of the function: the network, the arguments and their shapes,
-    what to return, how to try it (`handed`: the file's name there)."""
-    assert exercise.code is not None
-    names = [f.name for f in exercise.activations]
-    sizes = "-".join(map(str, exercise.sizes))
-    bias = ", ".join(f"layer {i + 2}: {'yes' if b else 'no'}" for i, b in enumerate(exercise.bias))
-    return f"""{exercise.id}: write the forward and backward pass yourself.
-
-Network {sizes}; activations {", ".join(names)}; loss {exercise.loss_name}; reduction
-{exercise.training.reduction} over samples; one step of plain gradient descent.
-Biases: {bias}.
+Network {sizes}; activations {activations}; loss {loss}; reduction
+{reduction} over samples; one step of plain gradient descent.
+Biases: {biases}.
 
 Arguments (numpy arrays of float64; do not change them in place):
   W  one matrix per non-input layer, shape (n_l, n_(l-1)): W[l][j][k] is the weight into
@@ -381,12 +383,68 @@ Return a dict whose values are lists with one entry per non-input layer:
   "dW", "W_new"      arrays of shape (n_l, n_(l-1))
   "db", "b_new"      arrays of shape (n_l,), or None where the layer has no bias
 Try it yourself with: backviz grade EXERCISE {handed} --out my-report
-"""
+""",
+    "ko": """{id}: 순전파와 역전파를 직접 작성한다.
+
+신경망 {sizes}; 활성화 함수 {activations}; 오차 함수 {loss}; 샘플 오차 집계 방식(reduction)
+{reduction}; 경사 하강법으로 한 번 갱신한다.
+편향: {biases}.
+
+인자 (float64 numpy 배열; 그 자리에서 바꾸지 말 것):
+  W  입력층 다음의 층마다 행렬 하나, 모양 (n_l, n_(l-1)): W[l][j][k]는 이 층의 노드 k에서
+     다음 층의 노드 j로 가는 가중치
+  b  입력층 다음의 층마다 벡터 하나, 편향이 없는 층은 None
+  x  입력, 모양 (N, n_1), 샘플마다 한 행
+  t  정답(목표값), 모양 (N, n_L) (교차 엔트로피면 원-핫 행)
+  learning_rate  학습률
+
+돌려줄 값: dict, 각 값은 입력층 다음의 층마다 하나씩 든 리스트:
+  "z", "a", "delta"  모양 (N, n_l)인 배열   (delta = 각 샘플 자신의 오차의 dE[n]/dz)
+  "dW", "W_new"      모양 (n_l, n_(l-1))인 배열
+  "db", "b_new"      모양 (n_l,)인 배열, 편향이 없는 층은 None
+직접 확인하기: backviz grade EXERCISE {handed} --out my-report --lang ko
+""",
+}
+"""What the starter says of the function, per language: what it gets, what it returns."""
+
+_BIAS_WORDS = {"en": ("layer {l}: {yes}", "yes", "no"), "ko": ("{l}층: {yes}", "있음", "없음")}
+_NOT_WRITTEN = {
+    "en": "write the forward and backward pass here",
+    "ko": "여기에 순전파와 역전파를 작성한다",
+}
 
 
-def starter_stub(exercise: NetworkExercise) -> str:
+def starter_file(exercise: NetworkExercise, *, lang: str = "en") -> str:
+    """The file students start from: the signature, the shapes, what to return."""
+    description = starter_description(exercise, lang=lang)
+    return f'"""{description}"""\n\nimport numpy as np\n\n\n{starter_stub(exercise, lang=lang)}'
+
+
+def starter_description(
+    exercise: NetworkExercise, *, handed: str = "this_file.py", lang: str = "en"
+) -> str:
+    """What the starter says of the function in `lang`: the network, the arguments and their
+    shapes, what to return, how to try it (`handed`: the file's name there)."""
+    assert exercise.code is not None
+    layer, yes, no = _BIAS_WORDS.get(lang, _BIAS_WORDS["en"])
+    biases = ", ".join(
+        layer.format(l=i + 2, yes=yes if b else no) for i, b in enumerate(exercise.bias)
+    )
+    return DESCRIPTION.get(lang, DESCRIPTION["en"]).format(
+        id=exercise.id,
+        sizes="-".join(map(str, exercise.sizes)),
+        activations=", ".join(f.name for f in exercise.activations),
+        loss=exercise.loss_name,
+        reduction=exercise.training.reduction,
+        biases=biases,
+        handed=handed,
+    )
+
+
+def starter_stub(exercise: NetworkExercise, *, lang: str = "en") -> str:
     """The function to write, not yet written."""
     assert exercise.code is not None
+    words = _NOT_WRITTEN.get(lang, _NOT_WRITTEN["en"])
     return f"""def {exercise.code.function}(W, b, x, t, learning_rate):
-    raise NotImplementedError("write the forward and backward pass here")
+    raise NotImplementedError("{words}")
 """

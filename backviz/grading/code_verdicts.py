@@ -14,7 +14,6 @@ file was run on, or not right.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,10 +22,11 @@ import numpy as np
 from ..core.exercise import Ask, NetworkExercise
 from ..core.quantities import KINDS, Kind, Ref
 from ..core.trace import Trace
+from .report_text import WORDS
 from .sheets.numbers import Answer
 from .sheets.submission import Submission
 from .table import CARRIED, CORRECT, WRONG
-from .verdicts import ClassGrader
+from .verdicts import ClassGrader, carried_from
 
 __all__ = ["KEYS", "RETURNED", "RTOL", "CaseJudge", "worst"]
 
@@ -58,11 +58,14 @@ class CaseJudge:
 
     exercise: NetworkExercise
     trace: Trace
+    lang: str = "en"
 
     def __post_init__(self) -> None:
         ask = self.exercise.ask
+        self.words = WORDS[self.lang]
         self.grader = ClassGrader(
             self.trace,
+            lang=self.lang,
             ask=Ask(
                 kinds=ASKED.kinds,
                 steps=ASKED.steps,
@@ -94,7 +97,8 @@ class CaseJudge:
                     try:
                         checked = self._array(value, key, i)
                     except Exception as error:  # whatever came back, the class goes on
-                        checked = (WRONG, f"{key} cannot be read ({type(error).__name__})")
+                        error_name = type(error).__name__
+                        checked = (WRONG, self._say("unreadable", key=key, error=error_name))
                     if isinstance(checked, tuple):
                         verdicts[(key, i)] = checked
                     elif checked is not None:
@@ -116,40 +120,36 @@ class CaseJudge:
         ours = self.right[key][i]
         layer = i + 2
         if not isinstance(value, dict) or key not in value:
-            return "missing", f"the returned dict has no '{key}'"
+            return "missing", self._say("no_key", key=key)
         entries = value[key]
         if not isinstance(entries, list | tuple) or len(entries) != len(self.exercise.W):
-            return (
-                WRONG,
-                f"'{key}' should be a list with one entry per layer ({len(self.exercise.W)})",
-            )
+            return WRONG, self._say("not_list", key=key, n=len(self.exercise.W))
         theirs = entries[i]
         if ours is None:
-            return None if theirs is None else (WRONG, f"layer {layer} has no bias")
+            return None if theirs is None else (WRONG, self._say("no_bias", layer=layer))
         try:
             theirs = np.asarray(theirs, dtype=float)
         except (TypeError, ValueError, OverflowError):
-            return WRONG, f"{key} of layer {layer} is not an array of numbers"
+            return WRONG, self._say("not_numbers", key=key, layer=layer)
         if theirs.shape != ours.shape:
-            if theirs.shape == ours.shape[::-1]:
-                return WRONG, (
-                    f"{key} of layer {layer} has shape {theirs.shape}, expected "
-                    f"{ours.shape}: transposed (w_jk is row j, column k)?"
-                )
-            return WRONG, f"{key} of layer {layer} has shape {theirs.shape}, expected {ours.shape}"
-        if np.isnan(theirs).any():
-            return WRONG, (
-                f"{key} of layer {layer} holds NaN: were the weights uninitialised "
-                "(torch.Tensor(n, m) or np.empty)? Use the W and b given."
+            shape = "shape_transposed" if theirs.shape == ours.shape[::-1] else "shape"
+            return WRONG, self._say(
+                shape, key=key, layer=layer, theirs=theirs.shape, ours=ours.shape
             )
+        if np.isnan(theirs).any():
+            return WRONG, self._say("nan", key=key, layer=layer)
         if (
             theirs.ndim == 2
             and theirs.shape[0] == theirs.shape[1]
             and not np.allclose(theirs, ours, rtol=RTOL, atol=1e-12)
             and np.allclose(theirs, ours.T, rtol=RTOL, atol=1e-12)
         ):
-            return WRONG, f"{key} of layer {layer} is transposed: w_jk is row j, column k"
+            return WRONG, self._say("transposed", key=key, layer=layer)
         return theirs
+
+    def _say(self, what: str, **fields: object) -> str:
+        """A sentence of the feedback, in the report's language."""
+        return self.words[f"code_{what}"].format(**fields)
 
     def _refs(self, key: str, i: int) -> list[tuple[tuple[int, ...], Ref]]:
         """Each element's position in the returned array and the quantity it is."""
@@ -186,16 +186,18 @@ class CaseJudge:
                 self._labels.get(name, name)
                 for _, verdict, detail, _ in found
                 if verdict == CARRIED
-                for name in re.findall(r"your (\S+) =", detail)
+                for name in carried_from(detail, self.lang)
             )
-            return CARRIED, "computed right from your own " + ", ".join(sources)
+            return CARRIED, self._say("carried", sources=", ".join(sources))
         mistakes = {c for c in codes if c.startswith("mistake:")}
         if len(mistakes) == 1 and codes - mistakes <= {CORRECT, CARRIED}:
             (mistake,) = mistakes
             return mistake, next(d for _, v, d, _ in found if v == mistake)
         name, _, _, given = next(f for f in found if f[1] not in (CORRECT, CARRIED))
         expected = self.trace.value(self.trace.ref(name))
-        return WRONG, f"first difference at {name}: yours {given}, expected {_plain(expected)}"
+        return WRONG, self._say(
+            "first_difference", name=name, yours=given, expected=_plain(expected)
+        )
 
     def credit(self, verdict: str) -> float:
         """The share of the marks a verdict earns, as on answer sheets."""

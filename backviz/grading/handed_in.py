@@ -19,16 +19,14 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import BackvizError
+from .problem_text import problem_text
 
 __all__ = ["LINK", "MAX_BYTES", "Handed", "handed_in", "read_handed"]
 
 MAX_BYTES = 5 * 1024 * 1024
 """Students' files larger than this (5 MB) are reported, not read: no answer is that long."""
 
-LINK = (
-    "a symbolic link, not followed: inside a folder only real files and folders are read "
-    "(a link is followed only when named on the command line)"
-)
+LINK = problem_text("link", "en")
 _SKIPPED = ("__pycache__",)
 """Folders a class folder may hold that are no student's (besides hidden ones)."""
 
@@ -46,7 +44,12 @@ class Handed(NamedTuple):
 
 
 def handed_in(
-    paths: Sequence[Path], *, suffixes: tuple[str, ...], what: str, one_each: bool
+    paths: Sequence[Path],
+    *,
+    suffixes: tuple[str, ...],
+    what: str,
+    one_each: bool,
+    lang: str = "en",
 ) -> list[Handed]:
     """Everything handed in under `paths`, in order, each folder's finds sorted by their path.
 
@@ -56,7 +59,8 @@ def handed_in(
     ("no {what} in this folder"), as is anything that is no real file or folder (a link, a
     FIFO, a device, a socket) and stands where one would be read. Hidden and `~$` lock files
     are left out. A named folder that holds nothing to grade, or cannot be listed, is the
-    teacher's mistake, not a student's: BackvizError.
+    teacher's mistake, not a student's: BackvizError. `what` is a kind of file of
+    `problem_text` ("sheets", "code"); the reasons are in `lang`, the error in English.
     """
     found: list[Handed] = []
     for given in map(Path, paths):
@@ -64,11 +68,12 @@ def handed_in(
             found.append(Handed(given.stem or str(given), given))
             continue
         try:
-            inside = _folder(given, suffixes, what, one_each)
+            inside = _folder(given, suffixes, what, one_each, lang)
         except OSError as error:
             raise BackvizError(f"{given}: cannot be read: {error.strerror or error}") from None
         if not inside:
-            raise BackvizError(f"{given}: no {what} in this folder, nor in its subfolders")
+            kind = problem_text(f"what_{what}", "en")
+            raise BackvizError(f"{given}: no {kind} in this folder, nor in its subfolders")
         found += inside
     return found
 
@@ -80,19 +85,23 @@ def _is_folder(path: Path) -> bool:
         return False  # missing or unreachable: the reader says so, as the student's problem
 
 
-def _folder(folder: Path, suffixes: tuple[str, ...], what: str, one_each: bool) -> list[Handed]:
+def _folder(
+    folder: Path, suffixes: tuple[str, ...], what: str, one_each: bool, lang: str
+) -> list[Handed]:
     """A named folder's finds, sorted by their path inside it."""
-    files, subfolders = _listing(folder, suffixes, top=True)
+    files, subfolders = _listing(folder, suffixes, top=True, lang=lang)
     found = [(name, Handed(_stem(name), folder / name, why, False)) for name, why in files]
     for sub, why in subfolders:
         path = folder / sub
         if not why:
             try:
-                inside, _ = _listing(path, suffixes, top=False)
+                inside, _ = _listing(path, suffixes, top=False, lang=lang)
             except OSError as error:
-                why = f"{sub}: cannot be read: {error.strerror or error}"
+                reason = problem_text("cannot_read", lang, error=error.strerror or error)
+                why = f"{sub}: {reason}"
             else:
-                why = "" if inside else f"{sub}: no {what} in this folder"
+                kind = problem_text(f"what_{what}", lang)
+                why = "" if inside else f"{sub}: {problem_text('folder_without', lang, what=kind)}"
         if why:
             found.append((sub, Handed(sub, path, why, False)))
             continue
@@ -108,11 +117,14 @@ Listing = list[tuple[str, str]]
 """Names in a folder, sorted, each with why it is refused ("" when it is read)."""
 
 
-def _listing(folder: Path, suffixes: tuple[str, ...], *, top: bool) -> tuple[Listing, Listing]:
+def _listing(
+    folder: Path, suffixes: tuple[str, ...], *, top: bool, lang: str = "en"
+) -> tuple[Listing, Listing]:
     """A folder's files and, at the top, its subfolders (a link to a folder among them,
     refused). A file counts when its name ends in one of `suffixes`, or when it is a FIFO, a
     device or a socket, or a link to one: those are never skipped silently. One directory
     read, and no stat per entry where the system reports its kind."""
+    link = problem_text("link", lang)
     files: Listing = []
     folders: Listing = []
     with os.scandir(folder) as entries:
@@ -130,11 +142,11 @@ def _listing(folder: Path, suffixes: tuple[str, ...], *, top: bool) -> tuple[Lis
             elif entry.is_symlink():
                 target = _mode(entry, follow=True)
                 if top and target is not None and stat.S_ISDIR(target):
-                    folders.append((name, f"{name}: {LINK}"))
+                    folders.append((name, f"{name}: {link}"))
                 elif wanted or (target is not None and not stat.S_ISREG(target)):
-                    files.append((name, f"{name}: {LINK}"))
+                    files.append((name, f"{name}: {link}"))
             elif (mode := _mode(entry, follow=False)) is not None:
-                files.append((name, f"{name}: {_kind(mode)}, not a file: not read"))
+                files.append((name, f"{name}: {_not_a_file(mode, lang)}"))
     return sorted(files), sorted(folders)
 
 
@@ -159,47 +171,53 @@ def _mode(entry: os.DirEntry[str], *, follow: bool) -> int | None:
 
 
 def _kind(mode: int) -> str:
+    """The problem key of what a non-file is."""
     if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
+        return "fifo"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
+        return "device"
     if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
+        return "socket"
+    return "not_regular"
+
+
+def _not_a_file(mode: int, lang: str) -> str:
+    return problem_text("not_a_file", lang, kind=problem_text(_kind(mode), lang))
 
 
 def read_handed(
-    path: str | Path, *, follow: bool, what: str, limit: int = MAX_BYTES
+    path: str | Path, *, follow: bool, what: str, limit: int = MAX_BYTES, lang: str = "en"
 ) -> tuple[bytes | None, str]:
-    """A student's file's bytes, or None and why not: missing, a folder, a link not to be
-    followed (`follow` False), a FIFO or device (never opened, so never a hang), larger than
-    `limit` bytes (`what` names such files in the message: "answer sheets")."""
+    """A student's file's bytes, or None and why not (in `lang`): missing, a folder, a link
+    not to be followed (`follow` False), a FIFO or device (never opened, so never a hang),
+    larger than `limit` bytes (`what`, a kind of file of `problem_text`, names such files in
+    the message: "sheet_files" is "answer sheets")."""
     try:
         status = os.stat(path, follow_symlinks=follow)  # says "a folder" even of one not readable
         if stat.S_ISDIR(status.st_mode):
-            return None, "a folder, not a file"
+            return None, problem_text("folder", lang)
         if stat.S_ISLNK(status.st_mode):
-            return None, LINK
+            return None, problem_text("link", lang)
         if not stat.S_ISREG(status.st_mode):
-            return None, f"{_kind(status.st_mode)}, not a file: not read"
+            return None, _not_a_file(status.st_mode, lang)
         if status.st_size > limit:
-            return None, _too_large(status.st_size, what, limit)
+            return None, _too_large(status.st_size, what, lang, limit)
         flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
         fd = os.open(path, flags if follow else flags | os.O_NOFOLLOW)
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced since: a FIFO would block
-                return None, "not a regular file"
+                return None, problem_text("not_regular", lang)
             raw = _read_up_to(fd, limit + 1)  # bounded even if the file grows meanwhile
         finally:
             os.close(fd)
     except FileNotFoundError:
-        return None, "no such file"
+        return None, problem_text("no_such_file", lang)
     except OSError as error:
         if error.errno == errno.ELOOP and not follow:  # swapped for a link since it was listed
-            return None, LINK
-        return None, f"cannot be read: {error.strerror or error}"
+            return None, problem_text("link", lang)
+        return None, problem_text("cannot_read", lang, error=error.strerror or error)
     if len(raw) > limit:
-        return None, _too_large(len(raw), what, limit)
+        return None, _too_large(len(raw), what, lang, limit)
     return raw, ""
 
 
@@ -212,5 +230,6 @@ def _read_up_to(fd: int, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _too_large(size: int, what: str, limit: int = MAX_BYTES) -> str:
-    return f"too large ({size / 1e6:.1f} MB; {what} are read up to {limit >> 20} MB), not read"
+def _too_large(size: int, what: str, lang: str, limit: int = MAX_BYTES) -> str:
+    kind = problem_text(f"what_{what}", lang)
+    return problem_text("too_large", lang, size=size / 1e6, what=kind, limit=limit >> 20)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 
 from .escape import file_name
+from .problem_text import problem_text
 
 __all__ = ["same_student_problems", "unique_names"]
 
@@ -39,11 +40,11 @@ def unique_names(students: list[str]) -> list[str]:
 
 
 def same_student_problems(
-    students: list[str], sources: list[str], names: list[str]
+    students: list[str], sources: list[str], names: list[str], lang: str = "en"
 ) -> list[list[str]]:
-    """Per submission, a problem line when another sheet has the same id, or one that differs
-    only in case or Unicode form (width, composed Hangul): the others (the first few), and the
-    file name each is reported under."""
+    """Per submission, a problem line (in `lang`) when another sheet has the same id, or one
+    that differs only in case or Unicode form (width, composed Hangul): the others (the first
+    few), and the file name each is reported under."""
     groups: dict[str, list[int]] = {}
     for i, student in enumerate(students):
         groups.setdefault(_loose(student), []).append(i)
@@ -52,28 +53,33 @@ def same_student_problems(
         if len(members) < 2:
             continue
         forms = {_nfc(students[i]) for i in members}
-        found = "the same student id" if len(forms) == 1 else "a lookalike id"
+        found = problem_text("same_id_same" if len(forms) == 1 else "same_id_lookalike", lang)
         for i in members:
             others = [k for k in members[: SHOWN + 1] if k != i][:SHOWN]
             shown = ", ".join(
-                _other(students[k], sources[k], names[k], students[i]) for k in others
+                _other(students[k], sources[k], names[k], students[i], lang) for k in others
             )
             more = len(members) - 1 - len(others)
-            problems[i].append(
-                f"{sources[i]}: student id {students[i]!r}, expected on one sheet only, found "
-                f"{found} on {shown}"
-                + (f" and {more} more" if more else "")
-                + f": each sheet is graded on its own (this one as {names[i]})"
+            line = problem_text(
+                "same_id",
+                lang,
+                student=students[i],
+                found=found,
+                shown=shown,
+                more=problem_text("same_id_more", lang, n=more) if more else "",
+                name=names[i],
             )
+            problems[i].append(f"{sources[i]}: {line}")
     return problems
 
 
-def _other(student: str, source: str, name: str, this: str) -> str:
+def _other(student: str, source: str, name: str, this: str, lang: str) -> str:
     """Another sheet of a lookalike id: where it is, its id when it differs, its file name."""
     if _nfc(student) == _nfc(this):
-        return f"{source} as {name}"
-    how = "case" if _nfc(student).casefold() == _nfc(this).casefold() else "width or form"
-    return f"{source} (id {student!r}: another {how}) as {name}"
+        return problem_text("same_id_as", lang, source=source, name=name)
+    same_case = _nfc(student).casefold() == _nfc(this).casefold()
+    how = problem_text("same_id_case" if same_case else "same_id_form", lang)
+    return problem_text("same_id_other", lang, source=source, student=student, how=how, name=name)
 
 
 def _nfc(student: str) -> str:

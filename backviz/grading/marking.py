@@ -84,6 +84,14 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "this is the value of {name}: a mislabelled answer?",
         "ko": "{name}의 값이다: 이름을 잘못 붙였나?",
     },
+    "unknown": {
+        "en": "unknown quantity '{written}' (not graded)",
+        "ko": "모르는 값 이름 '{written}' (채점하지 않음)",
+    },
+    "again": {
+        "en": "'{written}' is '{first}' again; the first is graded",
+        "ko": "'{written}'은(는) 앞의 '{first}'와 같은 값이다: 처음 것을 채점한다",
+    },
 }
 
 

@@ -15,7 +15,7 @@ import numpy as np
 from ..core.engine import MISTAKE_IDS, Mistakes
 from ..core.exercise import NetworkExercise
 
-__all__ = ["CATALOGUE", "LAYER_WISE", "Mistake", "applicable"]
+__all__ = ["CATALOGUE", "LAYER_WISE", "NAMES", "Mistake", "applicable", "mistake_name"]
 
 LAYER_WISE = ("skip_activation_derivative", "derivative_of_z")  # can be made in one layer alone
 
@@ -101,6 +101,28 @@ _EXPLANATIONS: dict[str, dict[str, str]] = {
         "ko": "배치를 평균하지 않고 더했다: reduction = mean이면 ∂E/∂W = (1/N)·Σₙ δ[n]·a[n] 이다.",
     },
 }
+
+# Each mistake's short name as a report shows it after the verdict (English: the id itself,
+# as verdicts.csv writes it)
+NAMES: dict[str, dict[str, str]] = {
+    "update-added": {"ko": "갱신량을 더함"},
+    "no-learning-rate": {"ko": "학습률 빠짐"},
+    "sign-flipped": {"ko": "부호 바뀜"},
+    "no-activation-derivative": {"ko": "활성화 함수 미분 빠짐"},
+    "derivative-of-z": {"ko": "σ′을 z로 계산"},
+    "updated-weights-in-backprop": {"ko": "갱신된 가중치로 역전파"},
+    "one-path-only": {"ko": "한 경로만 더함"},
+    "weights-swapped": {"ko": "w_jk와 w_kj 바뀜"},
+    "half-forgotten": {"ko": "½ 빠짐"},
+    "derivative-doubled": {"ko": "미분이 두 배"},
+    "batch-summed": {"ko": "배치를 평균하지 않고 더함"},
+}
+
+
+def mistake_name(mistake_id: str, lang: str) -> str:
+    """A catalogued mistake's short name in `lang` (its id in English, or when unknown)."""
+    return NAMES.get(mistake_id, {}).get(lang, mistake_id)
+
 
 CATALOGUE: tuple[Mistake, ...] = tuple(
     Mistake(mistake_id, switch, _EXPLANATIONS[mistake_id])

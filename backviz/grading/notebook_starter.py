@@ -82,14 +82,14 @@ def starter_notebook(exercise: NetworkExercise, *, lang: str = "en") -> str:
     """The starter notebook of a coding exercise, as JSON text: its title and how to hand it
     in in `lang` (en, ko), what to write as the .py starter says it (the code's names)."""
     assert exercise.code is not None
-    description = starter_description(exercise, handed="this_notebook.ipynb")
+    description = starter_description(exercise, handed="this_notebook.ipynb", lang=lang)
     intro = f"# {exercise.title_in(lang)}\n\n```text\n{description.strip()}\n```\n" + _HAND_IN[
         lang
     ].format(function=f"{exercise.code.function}()")
     cells = [
         _cell("markdown", 1, intro),
         _cell("code", 2, "import numpy as np"),
-        _cell("code", 3, starter_stub(exercise).rstrip("\n")),
+        _cell("code", 3, starter_stub(exercise, lang=lang).rstrip("\n")),
         _cell("code", 4, _given(exercise, lang)),
     ]
     notebook = {

@@ -9,6 +9,7 @@ from importlib.resources import files
 from ..core.trace import Trace
 from ..render.evaluable import JS_FUNCTIONS
 from ..render.walkthrough import PageExtension, walkthrough_page
+from .report_text import VERDICTS
 from .verdicts import ClassGrader
 
 __all__ = ["practice_page"]
@@ -34,15 +35,7 @@ WORDS = {
         "show": "답 보기",
         "revealed": "답을 봄: 점수 없음",
         "score": "점수 {marks} / {max}",
-        "verdicts": {
-            "correct": "정답",
-            "carried": "이어받은 정답",
-            "imprecise": "정밀도 부족",
-            "mistake": "흔한 실수",
-            "wrong": "오답",
-            "unreadable": "수가 아님",
-            "missing": "",
-        },
+        "verdicts": {**VERDICTS["ko"], "unreadable": "수가 아님", "missing": ""},
     },
 }
 

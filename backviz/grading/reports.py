@@ -20,7 +20,8 @@ from ..files import StagedFolders, Written, write_atomic
 from ..parallel import map_forked, shares
 from .escape import csv_line, markdown_text
 from .ids import same_student_problems, unique_names
-from .report_text import WORDS, marks_text, title
+from .mistakes import mistake_name
+from .report_text import WORDS, marks_text, title, verdict_text
 from .student_reports import StudentReports
 from .table import CARRIED, CORRECT, IMPRECISE, MISSING, UNREADABLE, WRONG, VerdictTable
 
@@ -31,6 +32,9 @@ __all__ = [
     "summary_markdown",
     "write_reports",
 ]
+
+_KINDS = (CORRECT, CARRIED, IMPRECISE, WRONG, MISSING, UNREADABLE)
+"""The verdicts of the summary's columns, in order (the mistakes between imprecise and wrong)."""
 
 FOLDERS = {"feedback": ".md", "results": ".json", "diagrams": ".svg"}
 """The per-student report folders and the suffix of the files in them."""
@@ -88,21 +92,23 @@ def summary_markdown(
                 made_by.setdefault(mistake, set()).update(_rows_of(column, mistake, count))
     common = sorted(made_by.items(), key=lambda item: (-len(item[1]), item[0]))[:10]  # ties by name
     lines += [
-        f"- {markdown_text(name)}: "
+        f"- {markdown_text(verdict_text(name, lang))}: "
         f"{w['made_by_one' if len(by) == 1 else 'made_by'].format(n=len(by))}"
         for name, by in common
     ] or ["- —"]
+    columns = [w["quantity"], *(verdict_text(v, lang) for v in _KINDS[:3]), w["mistakes"]]
+    columns += [verdict_text(v, lang) for v in _KINDS[3:]]
     lines += [
         "",
         f"## {w['per_quantity']}",
         "",
-        "| quantity | correct | carried | imprecise | mistakes | wrong | missing | unreadable |",
+        f"| {' | '.join(columns)} |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for name, verdicts in zip(table.names, per_quantity, strict=True):
         shown = (
             ", ".join(
-                f"{markdown_text(k[8:])} {c / n:.0%}"
+                f"{markdown_text(mistake_name(k[8:], lang))} {c / n:.0%}"
                 for k, c in verdicts.most_common()
                 if k.startswith("mistake:")
             )
@@ -157,7 +163,7 @@ def write_reports(
     did not write stops the run first (BackvizError), every report left as it was.
     """
     names = unique_names(table.students)
-    same = same_student_problems(table.students, table.sources, names)
+    same = same_student_problems(table.students, table.sources, names, lang)
     if any(same):  # a new table: the caller's is left as it was
         table = replace(
             table, problems=[[*p, *q] for p, q in zip(table.problems, same, strict=True)]

@@ -17,12 +17,13 @@ from functools import cached_property
 from pathlib import Path
 
 from ..errors import BackvizError
+from .report_text import WORDS
 from .variants import read_roster
 
 __all__ = ["NO_CODE", "NO_SHEET", "Roster", "roster_key"]
 
-NO_SHEET = "no sheet handed in"
-NO_CODE = "no .py or .ipynb file handed in"
+NO_SHEET = WORDS["en"]["no_sheet"]
+NO_CODE = WORDS["en"]["no_code"]
 """The problem line of a student on the roster with nothing handed in: answer sheets, code."""
 
 
@@ -56,12 +57,9 @@ class Roster:
         present = set(map(roster_key, students))
         return [s for s in self.students if roster_key(s) not in present]
 
-    def not_on(self, student: str) -> str:
+    def not_on(self, student: str, lang: str = "en") -> str:
         """The problem line of a submission whose student is not on the roster."""
-        return (
-            f"{student!r} is not on the roster ({self.path.name}): graded, but left out of the "
-            "class statistics; is the student id right?"
-        )
+        return WORDS[lang]["not_on_roster"].format(student=repr(student), roster=self.path.name)
 
     @cached_property
     def _keys(self) -> frozenset[str]:

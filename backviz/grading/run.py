@@ -19,7 +19,8 @@ from ..files import folder_lock
 from ..parallel import default_jobs, map_forked, shares
 from .cloze_parts import drawn_exercise, matches, name_parts, right_answers
 from .handed_in import Handed, handed_in
-from .roster import NO_CODE, NO_SHEET, Roster
+from .report_text import WORDS
+from .roster import Roster
 from .sheets.submission import Submission
 from .table import VerdictTable
 from .verdicts import ClassGrader
@@ -133,14 +134,15 @@ def _grade_paths(
             )
     if secret is not None:
         raise BackvizError("--secret is for coding exercises (their random cases)")
-    entries = sheet_entries(paths)
+    entries = sheet_entries(paths, lang)
     if not entries:
         raise BackvizError("no answer sheets found in " + ", ".join(map(str, paths)))
     jobs = jobs if len(entries) >= PARALLEL_FROM else 1
     if exercise_path.is_dir():  # a folder of per-student variants
-        submissions = read_entries(entries)
+        submissions = read_entries(entries, lang)
         absent = roster.absent(s.student for s in submissions) if roster is not None else []
-        submissions += [Submission(student, "", {}, (NO_SHEET,)) for student in absent]
+        no_sheet = WORDS[lang]["no_sheet"]
+        submissions += [Submission(student, "", {}, (no_sheet,)) for student in absent]
         table, traces = _grade_variants(exercise_path, submissions, lang, progress)
         trace = traces[0]
     else:
@@ -154,12 +156,13 @@ def _grade_paths(
             """The share's table; this process's own share reports the progress of all
             (the shares are equal), in chunks of 2,000 sheets."""
             if progress is None or os.getpid() != here:
-                own = read_entries(entries[share.start : share.stop])
+                own = read_entries(entries[share.start : share.stop], lang)
                 return grader.table(name_parts(own, trace))
             tables = []
             for chunk in shares(len(share), -(-len(share) // 2000)):
                 start, stop = share.start + chunk.start, share.start + chunk.stop
-                tables.append(grader.table(name_parts(read_entries(entries[start:stop]), trace)))
+                own = read_entries(entries[start:stop], lang)
+                tables.append(grader.table(name_parts(own, trace)))
                 done = stop if jobs == 1 else (stop - share.start) * len(parts)
                 progress(min(done, n - 1) if jobs > 1 else done, n)
             return VerdictTable.concat(tables)
@@ -170,10 +173,11 @@ def _grade_paths(
             progress(n, n)
         absent = roster.absent(table.students) if roster is not None else []
         if absent:  # graded as empty sheets, after those handed in
-            empty = grader.table([Submission(student, "", {}, (NO_SHEET,)) for student in absent])
+            no_sheet = (WORDS[lang]["no_sheet"],)
+            empty = grader.table([Submission(student, "", {}, no_sheet) for student in absent])
             table = VerdictTable.concat([table, empty])
     graded = _graded_line(table, len(table) - len(absent), trace.exercise.id)
-    left_out, roster_lines = _roster_rows(table, roster, absent)
+    left_out, roster_lines = _roster_rows(table, roster, absent, lang)
     write_reports(
         table, trace, out, lang=lang, diagrams=diagrams, traces=traces, jobs=jobs, left_out=left_out
     )
@@ -205,7 +209,7 @@ def _graded_line(table: VerdictTable, handed: int, exercise: str) -> str:
 
 
 def _roster_rows(
-    table: VerdictTable, roster: Roster | None, absent: list[str]
+    table: VerdictTable, roster: Roster | None, absent: list[str], lang: str
 ) -> tuple[dict[int, str], str]:
     """The rows summary.md leaves out, with why: the `absent` students' (the table's last
     rows) and those of students not on the roster, each of which is told so in its problems;
@@ -215,7 +219,7 @@ def _roster_rows(
     handed = len(table) - len(absent)
     off = [i for i in range(handed) if not roster.has(table.students[i])]
     for i in off:
-        table.problems[i] = [*table.problems[i], roster.not_on(table.students[i])]
+        table.problems[i] = [*table.problems[i], roster.not_on(table.students[i], lang)]
     lines = ""
     if absent:
         lines += f"\n{len(absent)} student(s) on {roster.path.name} handed nothing in, graded 0: "
@@ -236,12 +240,12 @@ def _listed(students: list[str], most: int = 10) -> str:
     return shown + (f" and {len(students) - most} more" if len(students) > most else "")
 
 
-def code_sources(paths: list[Path]) -> list[Handed]:
+def code_sources(paths: list[Path], lang: str = "en") -> list[Handed]:
     """Each code submission, by `handed_in`'s rule: a named .py or .ipynb file (its stem names
     the student), a folder's .py and .ipynb files, and each of its subfolders' first one (the
     subfolder names the student); links and FIFOs found in a folder refused, never followed or
-    opened."""
-    return handed_in(paths, suffixes=CODE_SUFFIXES, what=".py or .ipynb files", one_each=True)
+    opened (why, in `lang`)."""
+    return handed_in(paths, suffixes=CODE_SUFFIXES, what="code", one_each=True, lang=lang)
 
 
 def _grade_code_paths(
@@ -260,20 +264,22 @@ def _grade_code_paths(
     from .code import grade_code, new_secret
     from .reports import record_json, write_reports
 
-    sources = code_sources(paths)
+    sources = code_sources(paths, lang)
     if not sources:
         raise BackvizError("no .py or .ipynb submissions found in " + ", ".join(map(str, paths)))
     absent = roster.absent(source.student for source in sources) if roster is not None else []
-    sources += [Handed(student, Path(), NO_CODE) for student in absent]
+    sources += [Handed(student, Path(), WORDS[lang]["no_code"]) for student in absent]
     if secret is not None and not re.fullmatch(r"[0-9a-f]{8,64}", secret):
         raise BackvizError(
             f"--secret: a run's secret (hex digits, from record.json), not {secret!r}"
         )
     secret = secret or new_secret()
-    results = grade_code(exercise, sources, secret=secret, require=require, progress=progress)
+    results = grade_code(
+        exercise, sources, secret=secret, require=require, progress=progress, lang=lang
+    )
     trace = trace_of(exercise)
     table = VerdictTable.of(results)
-    left_out, roster_lines = _roster_rows(table, roster, absent)
+    left_out, roster_lines = _roster_rows(table, roster, absent, lang)
     level = next((p for g in results for p in g.problems if p.startswith("sandbox:")), "")
     record = record_json(exercise.id, secret=secret, cases=exercise.code.cases, level=level[9:])  # type: ignore[union-attr]
     write_reports(  # type: ignore[arg-type]
@@ -378,7 +384,8 @@ def check_sheet(exercise_path: Path, sheet: Path, *, lang: str = "en") -> str:
     from .student_reports import feedback_markdown
 
     trace = _network_trace(exercise_path)
-    submissions = name_parts(read_sheet(sheet), trace)  # a Moodle export: its first attempt
+    # a Moodle export: its first attempt
+    submissions = name_parts(read_sheet(sheet, lang=lang), trace)
     if not submissions:
         raise BackvizError(f"{sheet}: no answers found")
     table = ClassGrader(trace, lang=lang).table(submissions[:1])

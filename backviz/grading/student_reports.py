@@ -10,6 +10,7 @@ what formatting one student at a time would give.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from itertools import repeat
 from json.encoder import encode_basestring as json_string  # type: ignore[attr-defined]
 
@@ -18,7 +19,7 @@ import numpy as np
 from ..core.trace import Trace
 from ..errors import BackvizError
 from .escape import GRADESCOPE_FORMAT, csv_cell, gradescope_text, markdown_text
-from .report_text import WORDS, format_number, json_number, marks_text, title
+from .report_text import WORDS, format_number, json_number, marks_text, title, verdict_text
 from .table import CARRIED, CORRECT, IMPRECISE, WRONG, VerdictTable
 
 __all__ = ["StudentReports", "feedback_markdown"]
@@ -50,8 +51,8 @@ class StudentReports:
     def files(self, share: range) -> Iterator[tuple[int, str, str]]:
         """(submission, feedback Markdown, Gradescope JSON) for each submission in `share`."""
         table, lang = self.table, self.lang
-        lines = self._rows(share, _feedback_line)
-        tests = self._rows(share, _gradescope_test)
+        lines = self._rows(share, partial(_feedback_line, lang))
+        tests = self._rows(share, partial(_gradescope_test, lang))
         missed = self._missed(share)
         w = WORDS[lang]
         head = (
@@ -164,7 +165,8 @@ class StudentReports:
                 step = worked_step(trace, name, cache)
             except BackvizError:  # not a quantity of the trace (a code exercise's z(2))
                 step = detail or verdict
-            lines.append(f"- `{name}` ({verdict}): {markdown_text(step)}")
+            shown = markdown_text(verdict_text(verdict, self.lang))
+            lines.append(f"- `{name}` ({shown}): {markdown_text(step)}")
             if (
                 detail
                 and detail != step
@@ -174,26 +176,28 @@ class StudentReports:
         return "\n".join(lines)
 
 
-def _feedback_line(j: int, name: str, max_marks: float, cell: Cell) -> str:
+def _feedback_line(lang: str, j: int, name: str, max_marks: float, cell: Cell) -> str:
     """A line of the feedback table: | `name` | verdict | yours | expected | marks |."""
     verdict, text, detail, expected, mark, _ = cell
     return (
-        f"| `{name}` | {_shown(verdict, detail)} | {markdown_text(text) or '—'} | "
+        f"| `{name}` | {_shown(verdict, detail, lang)} | {markdown_text(text) or '—'} | "
         f"{format_number(expected)} | "
         f"{marks_text(mark)} / {marks_text(max_marks)} |"
     )
 
 
-def _gradescope_test(j: int, name: str, max_marks: float, cell: Cell) -> str:
+def _gradescope_test(lang: str, j: int, name: str, max_marks: float, cell: Cell) -> str:
     """One test of Gradescope's results.json, as json.dumps writes it: the verdict also in
     `tags` (its kind, and a mistake's full name: "mistake", "mistake:sign-flipped") and in
     `extra_data` (verdict, what was written, the expected number, the detail), where scripts
     reading Gradescope's export find it without parsing the output."""
     verdict, text, detail, expected, mark, _ = cell
-    yours = gradescope_text(text) or "(missing)"
-    output = f"{verdict}: yours {yours}, expected {format_number(expected)}" + (
-        f" — {gradescope_text(detail)}" if detail else ""
-    )
+    w = WORDS[lang]
+    yours = gradescope_text(text) or w["no_answer"]
+    shown = verdict_text(verdict, lang)
+    output = w["test_output"].format(
+        verdict=shown, yours=yours, expected=format_number(expected)
+    ) + (f" — {gradescope_text(detail)}" if detail else "")
     status = "passed" if verdict in (CORRECT, CARRIED) else "failed"
     kind = verdict.split(":")[0]
     tags = f"[{json_string(kind)}" + (f", {json_string(verdict)}]" if kind != verdict else "]")
@@ -216,11 +220,12 @@ def _csv_cells(j: int, name: str, max_marks: float, cell: Cell) -> str:
     return ",".join(map(csv_cell, (name, verdict, text, _expected_csv(expected), marks_text(mark))))
 
 
-def _shown(verdict: str, detail: str) -> str:
-    """A verdict as the feedback table shows it: carried, imprecise and wrong ones with their
-    detail (from which answers; the decimals needed; why, or a lookalike's name)."""
+def _shown(verdict: str, detail: str, lang: str) -> str:
+    """A verdict as the feedback table shows it, in `lang`: carried, imprecise and wrong ones
+    with their detail (from which answers; the decimals needed; why, or a lookalike's name)."""
+    text = markdown_text(verdict_text(verdict, lang))
     shown = detail and verdict in (CARRIED, IMPRECISE, WRONG)
-    return f"{verdict} ({markdown_text(detail)})" if shown else verdict
+    return f"{text} ({markdown_text(detail)})" if shown else text
 
 
 def worked_step(trace: Trace, name: str, cache: dict[str, str]) -> str:

@@ -21,6 +21,7 @@ is one unit of the last place a student wrote (rounding or truncating moves a nu
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -59,7 +60,25 @@ from .table import (
 if TYPE_CHECKING:
     from .sheets.submission import Submission
 
-__all__ = ["CORRECT", "ClassGrader", "Graded", "Verdict", "VerdictTable", "asked", "grade_class"]
+__all__ = [
+    "CORRECT",
+    "ClassGrader",
+    "Graded",
+    "Verdict",
+    "VerdictTable",
+    "asked",
+    "carried_from",
+    "grade_class",
+]
+
+
+def carried_from(detail: str, lang: str) -> list[str]:
+    """The names of the student's own answers a detail in `lang` says it was computed from
+    ("from your h1 = 0.5225, your h2 = 0.5275" → h1, h2): the words are this module's own."""
+    words = WORDS["yours"]
+    before, _, after = words.get(lang, words["en"]).partition("{name}")
+    between = after.partition("{text}")[0]
+    return re.findall(re.escape(before) + r"(\S+)" + re.escape(between), detail)
 
 
 class _Formula(NamedTuple):
@@ -264,9 +283,9 @@ class ClassGrader:
                 ref = self._ref(written)
                 problem = ""
                 if ref is None:
-                    problem = f"unknown quantity '{written}' (not graded)"
+                    problem = self._word("unknown", written=written)
                 elif ref in seen:
-                    problem = f"'{written}' is '{seen[ref]}' again; the first is graded"
+                    problem = self._word("again", written=written, first=seen[ref])
                 if problem:
                     for i in members:
                         problems[i].append(problem)

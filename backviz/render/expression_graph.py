@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from ..core.quantities import Kind, Ref
 from ..errors import BackvizError
 from .diagram_numbers import DEFAULT_DECIMALS, diagram_given, diagram_number
+from .fonts import diagram_font
 from .network_diagram import BOX
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ def expression_graph(
             if _kind_shown(label.ref.kind) not in shown:
                 text = f"{label.text} = {number(trace.value(label.ref))}"
                 extra.setdefault(label.at, []).append(text)
-    font = "NanumGothic" if lang == "ko" else "Helvetica"
+    font = diagram_font(lang)
     graph = graphviz.Digraph(
         name=re.sub(r"[^A-Za-z0-9]+", "_", trace.exercise.id),
         graph_attr={

@@ -233,20 +233,20 @@ def _hand_in(hand_in: HandIn, lang: str) -> list[SheetBlock]:
     blocks: list[SheetBlock] = [Paragraph(word("sheet_needs", lang, file=hand_in.exercise_file))]
     if hand_in.student is None:
         blocks.append(Paragraph(word("sheet_your_id", lang)))
+    own = "" if lang == "en" else f" --lang {lang}"  # the files they make: in its language
     if hand_in.way == "code":
         steps = [
-            (word("sheet_starter", lang), f"backviz template {file} -o {answer}.py"),
+            (word("sheet_starter", lang), f"backviz template {file}{own} -o {answer}.py"),
             (word("sheet_write_code", lang, function=hand_in.function), None),
-            (word("sheet_try", lang), f"backviz grade {file} {answer}.py --out my-report"),
+            (word("sheet_try", lang), f"backviz grade {file} {answer}.py --out my-report{own}"),
             (word("sheet_submit", lang, file=f"{answer}.py"), None),
         ]
     else:
-        steps = [
-            (word("sheet_make", lang), f"backviz template {file} --student {who} -o {answer}.csv"),
-            (word("sheet_fill", lang), None),
-        ]
+        template = f"backviz template {file} --student {who}{own} -o {answer}.csv"
+        steps = [(word("sheet_make", lang), template), (word("sheet_fill", lang), None)]
         if hand_in.checked:
-            steps.append((word("sheet_check", lang), f"backviz check-answers {file} {answer}.csv"))
+            check = f"backviz check-answers {file} {answer}.csv{own}"
+            steps.append((word("sheet_check", lang), check))
         steps.append((word("sheet_submit", lang, file=f"{answer}.csv"), None))
     return [*blocks, Steps(tuple(steps))]
 

@@ -17,28 +17,50 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.display import Bundle, register_display
 from ..core.exercise import ExpressionExercise, NetworkExercise
+from ..core.notation import format_number
 from ..core.quantity_trace import QuantityTrace
 from ..errors import DependencyError
 from .document import Document
+from .words import word
 
 if TYPE_CHECKING:
     from ..core.exercise import Exercise
 
 __all__ = [
+    "LANGUAGES",
     "MIN_TEXT_PX",
     "document_bundle",
     "exercise_bundle",
+    "language",
     "readable_svg",
     "register",
+    "set_language",
     "trace_bundle",
 ]
 
+LANGUAGES = ("en", "ko")
+_language = ["en"]  # the notebook's language: set_language("ko")
+
+
+def set_language(lang: str) -> None:
+    """Show exercises and traces in a notebook in `lang` ("en" or "ko") from now on: the
+    diagrams' titles and legends, the worked solution's words (`backviz.set_language`)."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"set_language: expected one of {', '.join(LANGUAGES)}, found {lang!r}")
+    _language[0] = lang
+
+
+def language() -> str:
+    """The language notebooks show exercises and traces in."""
+    return _language[0]
+
 
 def register() -> None:
-    """Make exercises, traces and worked solutions show themselves in a notebook."""
-    register_display(NetworkExercise, exercise_bundle)
-    register_display(ExpressionExercise, exercise_bundle)
-    register_display(QuantityTrace, trace_bundle)
+    """Make exercises, traces and worked solutions show themselves in a notebook, in the
+    language `set_language` chose (a worked solution keeps the language it was made in)."""
+    for exercise_class in (NetworkExercise, ExpressionExercise):
+        register_display(exercise_class, lambda shown: exercise_bundle(shown, lang=language()))
+    register_display(QuantityTrace, lambda shown: trace_bundle(shown, lang=language()))
     register_display(Document, document_bundle)
 
 
@@ -92,12 +114,24 @@ def trace_bundle(trace: QuantityTrace, *, lang: str = "en") -> tuple[Bundle, Bun
     from .solution import worked_solution
 
     graph = diagram(trace, stage="all", lang=lang)
-    bundle: Bundle = {"text/plain": trace.summary()}
+    bundle: Bundle = {"text/plain": trace.summary() if lang == "en" else _summary(trace, lang)}
     images, metadata = _images(graph)
     bundle.update(images)
     figure = readable_svg(images["image/svg+xml"]) if images else ""
     bundle["text/html"] = figure + html_fragment(worked_solution(trace, lang=lang))
     return bundle, metadata
+
+
+def _summary(trace: QuantityTrace, lang: str) -> str:
+    """A trace's one line of plain text in `lang`: its exercise and title (and, trained, the
+    loss before and after)."""
+    exercise = trace.exercise
+    line = f"{exercise.id}: {exercise.title_in(lang)}"
+    steps = getattr(trace, "steps", None)
+    if steps and steps[0].forward.loss is not None and steps[-1].after is not None:
+        before, after = steps[0].forward.loss, steps[-1].after.loss
+        line += f", {word('plot_loss', lang)} {format_number(before)} → {format_number(after)}"
+    return line
 
 
 def exercise_bundle(exercise: Exercise, *, lang: str = "en") -> tuple[Bundle, Bundle]:

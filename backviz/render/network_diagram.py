@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from ..core.quantities import Kind, Ref
 from ..errors import BackvizError
 from .diagram_numbers import DEFAULT_DECIMALS, diagram_given, diagram_number
+from .fonts import diagram_font
 from .weight_matrices import matrices_label
 from .words import word
 
@@ -330,7 +331,7 @@ def network_diagram(
     draw = _View(trace, stage, step, sample, decimals, lang, blank, matrices)
     lit = highlight.ids if highlight else frozenset()
     own = set(highlight.own) if highlight else set()
-    font = "NanumGothic" if lang == "ko" else "Helvetica"
+    font = diagram_font(lang)
     size = {k: f"{fontsize * r:g}" for k, r in (("node", 1), ("edge", 0.9), ("title", 1.4))}
     graph = graphviz.Digraph(
         name=_safe(trace.exercise.id) or "network",

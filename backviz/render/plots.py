@@ -5,10 +5,11 @@ layer over training — the vanishing-gradient lesson (sigmoid against relu on t
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .fonts import plot_fonts
 from .words import word
 
 if TYPE_CHECKING:
@@ -37,8 +38,13 @@ def plot(trace: Trace, what: str, *, fmt: str = "png", lang: str = "en") -> byte
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    if lang == "ko":
-        plt.rcParams["font.family"] = ["NanumGothic", "DejaVu Sans"]
+    # DejaVu Sans first: NanumGothic has no minus sign (−) for the tick labels
+    with plt.rc_context({"font.family": plot_fonts(lang)}):
+        return _figure(plt, trace, what, fmt, lang)
+
+
+def _figure(plt: Any, trace: Trace, what: str, fmt: str, lang: str) -> bytes:
+    """The figure drawn and saved (inside the plot's own font settings)."""
     figure, axes = plt.subplots(figsize=(7, 4.2), dpi=120)
     title = trace.exercise.title_in(lang)
     steps = np.arange(1, len(trace.steps) + 1)

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from itertools import pairwise
 
+from ..problem_text import problem_text
 from .moodle_responses import is_responses_header, read_responses
 from .numbers import Answer, WrittenAnswers, parse_number
 from .submission import META_KEYS, STUDENT_KEYS, Sheet, Submission, field_key
@@ -33,7 +34,7 @@ def read_csv(text: str, sheet: Sheet) -> list[Submission]:
     try:
         rows = _rows(numbered, delimiter)
     except csv.Error as error:  # e.g. a cell over csv's field size limit
-        sheet.problem(f"not readable as CSV: {error}")
+        sheet.say("not_csv", error=error)
         return [sheet.submission()]
     if not rows:
         return [sheet.submission()]
@@ -91,7 +92,7 @@ def _read_long(
     for line, cells in rows:
         quantity = cells[name] if name < len(cells) else ""
         if len(cells) > width:  # written, not read: unreadable, with what was written
-            sheet.problem(_split_row(cells, name, value, width), line)
+            sheet.problem(_split_row(cells, name, value, width, sheet.lang), line)
             if field_key(quantity) not in STUDENT_KEYS:
                 written = ",".join(cells[:name] + cells[name + 1 :])
                 sheet.add(quantity, Answer(written, None, None, "split by a comma"), line)
@@ -101,28 +102,30 @@ def _read_long(
         sheet.entry(quantity, cells[value] if value < len(cells) else "", line)
 
 
-def _split_row(cells: list[str], name: int, value: int, width: int) -> str:
+def _split_row(cells: list[str], name: int, value: int, width: int, lang: str) -> str:
     """Why a `quantity,value` row of too many cells is not read, and what was probably meant."""
     quantity = cells[name] if name < len(cells) else ""
     others = cells[:name] + cells[name + 1 :]
-    hint = _decimal_comma(others) or (
-        f"the value belongs in column {value + 1}, alone" if not cells[value] else _QUOTE
+    hint = _decimal_comma(others, lang) or (
+        problem_text("own_column", lang, column=value + 1)
+        if not cells[value]
+        else problem_text("quote", lang)
     )
     shown = ", ".join(map(repr, cells))
-    where = f"the row of {quantity!r} has {len(cells)} cells ({shown}) where {width} were expected"
-    return f"{where}: {hint}; not read"
+    return problem_text(
+        "split_row", lang, quantity=quantity, cells=len(cells), shown=shown, width=width, hint=hint
+    )
 
 
 _WHOLE, _DIGITS = re.compile(r"[-+−]?[0-9]+"), re.compile(r"[0-9]+")
-_QUOTE = 'quote a name or value holding a comma ("W(2)_10,3") or separate columns by ";"'
 
 
-def _decimal_comma(cells: list[str]) -> str | None:
+def _decimal_comma(cells: list[str], lang: str) -> str | None:
     """What a comma between two of these cells most likely was, when it was a decimal comma
     (0 | 52 → 0.52): the first such pair; None when there is none."""
     for whole, fraction in pairwise(cells):
         if _WHOLE.fullmatch(whole) and _DIGITS.fullmatch(fraction):
-            return f'a decimal comma? write {whole}.{fraction} or quote it ("{whole},{fraction}")'
+            return problem_text("decimal_comma", lang, whole=whole, fraction=fraction)
     return None
 
 
@@ -139,8 +142,9 @@ def _read_wide(rows: list[tuple[int, list[str]]], sheet: Sheet) -> list[Submissi
             continue
         if cell in seen:
             column_notes.append(
-                f"column {index + 1}: {cell!r} is given again (first in column "
-                f"{seen[cell] + 1}); the first is kept"
+                problem_text(
+                    "column_again", sheet.lang, column=index + 1, name=cell, first=seen[cell] + 1
+                )
             )
             continue
         seen[cell] = index
@@ -148,26 +152,27 @@ def _read_wide(rows: list[tuple[int, list[str]]], sheet: Sheet) -> list[Submissi
 
     submissions = []
     for line, cells in rows[1:]:
-        row = Sheet(sheet.file, f"{sheet.source}:row {line}", f"{sheet.default_student}-row{line}")
+        row = Sheet(
+            sheet.file,
+            f"{sheet.source}:row {line}",
+            f"{sheet.default_student}-row{line}",
+            lang=sheet.lang,
+        )
         row.problems.extend(f"{sheet.file}:{header_line}: {note}" for note in column_notes)
         if id_column is not None and id_column < len(cells) and cells[id_column]:
             row.set_student(cells[id_column], line)
         else:
-            row.problem(f"no student id; named {row.default_student!r}", line)
+            row.say("no_id", line, name=row.default_student)
         if len(cells) > len(header):  # every column after a split is shifted: none is read
             answers = [cell for index, cell in enumerate(cells) if index != id_column]
-            row.problem(
-                f"{len(cells)} cells but the header has {len(header)}: "
-                f"{_decimal_comma(answers) or _QUOTE}; the columns after it are shifted, so no "
-                "answer of this row is read",
-                line,
-            )
+            hint = _decimal_comma(answers, row.lang) or problem_text("quote", row.lang)
+            row.say("shifted", line, cells=len(cells), header=len(header), hint=hint)
         else:
             for index, quantity in columns:
                 row.add(quantity, cells[index] if index < len(cells) else "", line)
         submissions.append(row.submission())
     if not submissions:
-        sheet.problem("a header but no rows of answers under it", header_line)
+        sheet.say("no_rows", header_line)
         return [sheet.submission()]
     return submissions
 

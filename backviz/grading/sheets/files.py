@@ -6,17 +6,20 @@ import codecs
 from pathlib import Path
 
 from ..handed_in import MAX_BYTES, read_handed
+from ..problem_text import problem_text
 
 __all__ = ["MAX_BYTES", "decode_text", "read_bytes"]
 
 
-def read_bytes(path: str | Path, *, follow: bool = True) -> tuple[bytes | None, str]:
-    """The file's bytes, or None and why not: missing, a folder, not a file, a link found in
-    a folder (`follow` False), too large."""
-    return read_handed(path, follow=follow, what="answer sheets")
+def read_bytes(
+    path: str | Path, *, follow: bool = True, lang: str = "en"
+) -> tuple[bytes | None, str]:
+    """The file's bytes, or None and why not (in `lang`): missing, a folder, not a file, a
+    link found in a folder (`follow` False), too large."""
+    return read_handed(path, follow=follow, what="sheet_files", lang=lang)
 
 
-def decode_text(raw: bytes) -> tuple[str | None, str]:
+def decode_text(raw: bytes, lang: str = "en") -> tuple[str | None, str]:
     """The text of a sheet: UTF-8 (BOM or not), else CP949; None for binary or other text.
 
     A UTF-16 file with its BOM (Excel's "Unicode text") is read too: its NUL bytes are part
@@ -30,7 +33,7 @@ def decode_text(raw: bytes) -> tuple[str | None, str]:
         if "\0" not in text:
             return text, ""
     if b"\0" in raw:
-        return None, "a binary file (it holds NUL bytes), not an answer sheet"
+        return None, problem_text("binary", lang)
     try:
         return raw.decode("utf-8-sig"), ""
     except UnicodeDecodeError as error:
@@ -41,4 +44,4 @@ def decode_text(raw: bytes) -> tuple[str | None, str]:
         pass
     line = raw[: utf8_error.start].count(b"\n") + 1
     byte = raw[utf8_error.start : utf8_error.start + 1].hex()
-    return None, f"line {line}: byte 0x{byte} is neither UTF-8 nor CP949; save the file as UTF-8"
+    return None, problem_text("encoding", lang, line=line, byte=byte)

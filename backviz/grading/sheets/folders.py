@@ -17,12 +17,14 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".numbers")
 problem saying to save it as CSV."""
 
 
-def sheet_entries(paths: Sequence[Path]) -> list[Handed]:
+def sheet_entries(paths: Sequence[Path], lang: str = "en") -> list[Handed]:
     """What `read_submissions` reads, in order: the files found, not yet opened (so that a big
-    class's reading can be shared out), and those refused (`handed_in`: links, FIFOs …)."""
+    class's reading can be shared out), and those refused (`handed_in`: links, FIFOs …, why
+    in `lang`)."""
     return handed_in(
         paths,
         suffixes=SHEET_SUFFIXES + WORKBOOK_SUFFIXES,
-        what="answer sheets (*.csv, *.tsv, *.toml, *.json, *.txt)",
+        what="sheets",
         one_each=False,
+        lang=lang,
     )

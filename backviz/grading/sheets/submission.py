@@ -6,6 +6,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..problem_text import problem_text
 from .numbers import Answer, value_answer
 
 __all__ = ["META_KEYS", "STUDENT_KEYS", "Sheet", "Submission", "field_key"]
@@ -73,10 +74,15 @@ class Sheet:
     problems: list[str] = field(default_factory=list)
     entries: int = 0  # quantity entries seen, blank ones included
     repeated_on: list[int | None] = field(default_factory=list)  # lines of names given again
+    lang: str = "en"  # the language of the problems (`problem_text`)
 
     def problem(self, message: str, line: int | None = None) -> None:
         where = self.file if line is None else f"{self.file}:{line}"
         self.problems.append(f"{where}: {message}")
+
+    def say(self, key: str, line: int | None = None, **fields: object) -> None:
+        """The problem `key` of `problem_text`, in the sheet's language."""
+        self.problem(problem_text(key, self.lang, **fields), line)
 
     def add(self, name: str, raw: object, line: int | None = None) -> None:
         """One `name = value` entry: blank values are missing, a repeated name keeps the first.
@@ -85,7 +91,7 @@ class Sheet:
         answer = raw if isinstance(raw, Answer) else value_answer(raw)
         if not name:
             if answer is not None:
-                self.problem(f"the value {answer.text!r} has no quantity name", line)
+                self.say("no_name", line, text=answer.text)
             return
         if field_key(name) in META_KEYS:
             return
@@ -94,8 +100,8 @@ class Sheet:
             return
         if name in self.answers:
             first = self.first_line[name]
-            where = f" (first on line {first})" if first is not None else ""
-            self.problem(f"{name!r} is given again{where}; the first is kept", line)
+            where = problem_text("first_on_line", self.lang, line=first) if first else ""
+            self.say("given_again", line, name=name, where=where)
             self.repeated_on.append(line)
             return
         self.answers[name] = answer
@@ -104,17 +110,15 @@ class Sheet:
     def set_student(self, raw: object, line: int | None = None) -> None:
         """The student id; a second, different one is reported and the first kept."""
         if isinstance(raw, bool) or not isinstance(raw, str | int):
-            self.problem(f"the student id should be text, found {raw!r}", line)
+            self.say("id_not_text", line, found=raw)
             return
         student = str(raw).strip()
         if not student or student == self.student:
             return
         if self.student:
-            first = f" on line {self.student_line}" if self.student_line is not None else ""
-            self.problem(
-                f"a second student id {student!r} (the first, {self.student!r}{first}, is kept)",
-                line,
-            )
+            on = self.student_line
+            where = problem_text("on_line", self.lang, line=on) if on is not None else ""
+            self.say("second_id", line, student=student, first=self.student, where=where)
             return
         self.student, self.student_line = student, line
 
@@ -127,7 +131,7 @@ class Sheet:
 
     def submission(self) -> Submission:
         if not self.entries and not self.problems:
-            self.problem("no answers found")
+            self.say("no_answers")
         return Submission(
             self.student or self.default_student,
             self.source,

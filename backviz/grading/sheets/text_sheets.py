@@ -27,7 +27,7 @@ def read_lines(text: str, sheet: Sheet) -> None:
             match = re.match(r"([^,]*),(.*)", stripped)
         if match is None:
             shown = stripped if len(stripped) <= 40 else stripped[:40] + "…"
-            sheet.problem(f"expected 'name = value', found {shown!r}, not read", number)
+            sheet.say("not_name_value", number, found=shown)
             continue
         sheet.entry(_unquote(match[1]), _unquote(match[2]), number)
 

@@ -9,6 +9,7 @@ import tomllib
 from collections.abc import Iterable
 from typing import Any
 
+from ..problem_text import problem_text
 from .submission import STUDENT_KEYS, Sheet, Submission, field_key
 from .text_sheets import read_lines
 
@@ -25,15 +26,15 @@ def read_toml(text: str, sheet: Sheet) -> list[Submission]:
     try:
         data = tomllib.loads(text, parse_float=lambda literal: literal.replace("_", ""))
     except tomllib.TOMLDecodeError as error:
-        lenient = Sheet(sheet.file, sheet.source, sheet.default_student)
+        lenient = Sheet(sheet.file, sheet.source, sheet.default_student, lang=sheet.lang)
         read_lines(text, lenient)
         if lenient.repeated_on and _repeat_comes_first(text, lenient.repeated_on[0]):
             return [lenient.submission()]
         reason, line = _toml_complaint(error)
-        sheet.problem(f"not valid TOML: {reason}", line)
+        sheet.say("not_toml", line, reason=reason)
         return [sheet.submission()]
     except (ValueError, RecursionError):  # an integer too long, or nesting too deep
-        sheet.problem("not valid TOML: a value too long or nested too deep to read")
+        sheet.say("toml_too_deep")
         return [sheet.submission()]
     _read_mapping(list(data.items()), sheet, "table")
     return [sheet.submission()]
@@ -97,14 +98,14 @@ def read_json(text: str, sheet: Sheet) -> list[Submission]:
             object_pairs_hook=_Pairs,
         )
     except json.JSONDecodeError as error:
-        sheet.problem(f"not valid JSON: {error.msg} (column {error.colno})", error.lineno)
+        sheet.say("not_json", error.lineno, reason=error.msg, column=error.colno)
         return [sheet.submission()]
     except (ValueError, RecursionError):
-        sheet.problem("not valid JSON: a value too long or nested too deep to read")
+        sheet.say("json_too_deep")
         return [sheet.submission()]
     if not isinstance(data, _Pairs):
-        found = "a list" if isinstance(data, list) else repr(data)[:40]
-        sheet.problem(f'expected an object {{"student": …, "answers": {{…}}}}, found {found}')
+        found = problem_text("a_list", sheet.lang) if isinstance(data, list) else repr(data)[:40]
+        sheet.say("not_object", found=found)
         return [sheet.submission()]
     _read_mapping(data, sheet, "object")
     return [sheet.submission()]
@@ -121,7 +122,7 @@ def _read_mapping(pairs: list[tuple[str, Any]], sheet: Sheet, kind: str) -> None
     elif isinstance(answers, dict | _Pairs):
         pairs = list(answers.items()) if isinstance(answers, dict) else answers
     else:
-        sheet.problem(f"'answers' should be a {kind} of quantity = value, found {answers!r}")
+        sheet.say("answers_kind", kind=problem_text(f"kind_{kind}", sheet.lang), found=answers)
         return
     for name, value in _flatten(pairs):
         sheet.add(name, value)
