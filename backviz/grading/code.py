@@ -107,7 +107,7 @@ MAX_CELL_LINES = 20
 """Lines about a notebook's cells sent back with a case's value, at most."""
 
 
-def _wrapped(source: Handed, function: str, folder: Path, lang: str) -> Path | str:
+def _wrapped(source: Handed, function: str, folder: Path, lang: str = "en") -> Path | str:
     """A copy of the student's file, same name, with the wrapper appended; or why it cannot
     be read (a link found in a folder is not followed, a FIFO never opened). A notebook is
     the module running its code cells (`notebook.py`), named as the notebook with .py."""
