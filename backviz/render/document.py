@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..core.display import Displayable
-from ..core.mathexpr import Expr, Sym
+from ..core.mathexpr import Expr, Num, Sym
+from .math_text import math_text
 
-__all__ = ["Block", "Document", "Equation", "Heading", "Paragraph"]
+__all__ = ["Block", "Document", "Equation", "Heading", "Paragraph", "Values"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,16 @@ class Heading:
 @dataclass(frozen=True)
 class Paragraph:
     text: str
+
+
+@dataclass(frozen=True)
+class Values(Paragraph):
+    """A line of given numbers, "inputs: x1 = 0.1, x2 = 0.2": a paragraph whose `text` is that
+    line in Unicode, and whose `items` the typeset formats set as math (x₁ = 0.1, w = −2).
+    Other readers of a document take it as the paragraph it is."""
+
+    label: str = ""
+    items: tuple[tuple[Sym, Num], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,6 +63,11 @@ class Document(Displayable):
 
     def paragraph(self, text: str) -> None:
         self.blocks.append(Paragraph(text))
+
+    def values(self, label: str, items: list[tuple[Sym, Num]]) -> None:
+        """A line of given numbers: label, then name = number, each."""
+        text = ", ".join(f"{math_text(sym)} = {math_text(num)}" for sym, num in items)
+        self.blocks.append(Values(f"{label}: {text}", label, tuple(items)))
 
     def equation(self, equation: Equation) -> None:
         self.blocks.append(equation)

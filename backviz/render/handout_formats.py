@@ -14,6 +14,7 @@ from .handout import Figure, Given, Questions, Sheet, SheetBlock
 from .html import page_head
 from .latex import escape_latex
 from .markdown import escape_markdown
+from .math_latex import math_latex
 from .words import word
 
 __all__ = ["handout_html", "handout_latex", "handout_markdown", "inline_svg"]
@@ -77,7 +78,7 @@ def _latex_block(block: SheetBlock, diagram_file: str, size: tuple[float, float]
     if isinstance(block, Given):
         lines = []
         for label, items in block.groups:
-            numbers = [rf"${sym.latex} = {value}$" for sym, value in items]
+            numbers = [rf"${math_latex(sym)} = {value}$" for sym, value in items]
             lines.append(rf"\textbf{{{escape_latex(label)}:}}")
             if len(numbers) <= LONG_GROUP:
                 lines += [r",\ ".join(rf"\mbox{{{n}}}" for n in numbers), ""]
@@ -130,7 +131,8 @@ def _latex_questions(block: Questions) -> list[str]:
                 r" \\ \hline"
             )
         else:
-            lines.append(rf"{STRUT}{row.number} & {row.symbol.latex} & {_tt(row.name)} & \\ \hline")
+            symbol = math_latex(row.symbol)
+            lines.append(rf"{STRUT}{row.number} & {symbol} & {_tt(row.name)} & \\ \hline")
     return [*lines, r"\end{longtable}}", ""]
 
 
@@ -319,7 +321,7 @@ def _markdown_block(block: SheetBlock, diagram_file: str) -> list[str]:
     if isinstance(block, Given):
         lines = []
         for label, items in block.groups:
-            numbers = ", ".join(f"${sym.latex} = {value}$" for sym, value in items)
+            numbers = ", ".join(f"${math_latex(sym)} = {value}$" for sym, value in items)
             lines += [f"**{escape_markdown(label)}:** {numbers}", ""]
         return lines
     if isinstance(block, Questions):
@@ -329,7 +331,7 @@ def _markdown_block(block: SheetBlock, diagram_file: str) -> list[str]:
             if isinstance(row, Heading):
                 lines.append(f"| | **{escape_markdown(row.text)}** | | |")
             else:
-                lines.append(f"| {row.number} | ${row.symbol.latex}$ | `{row.name}` | |")
+                lines.append(f"| {row.number} | ${math_latex(row.symbol)}$ | `{row.name}` | |")
         return [*lines, ""]
     lines = []
     for i, (text, command) in enumerate(block.items, start=1):

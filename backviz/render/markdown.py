@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .document import Document, Equation, Heading, Paragraph
+from .document import Document, Equation, Heading, Paragraph, Values
 from .math_latex import latex_value, math_latex
 
 __all__ = ["escape_markdown", "markdown_document"]
@@ -11,7 +11,7 @@ __all__ = ["escape_markdown", "markdown_document"]
 def equation_latex(eq: Equation, decimals: int) -> str:
     """name = formula = numbers = value as one LaTeX line."""
     value = latex_value(eq.value, decimals)
-    return " = ".join([eq.lhs.latex, *(math_latex(f, decimals) for f in eq.forms), value])
+    return " = ".join([math_latex(eq.lhs), *(math_latex(f, decimals) for f in eq.forms), value])
 
 
 def escape_markdown(text: str) -> str:
@@ -26,6 +26,9 @@ def markdown_document(document: Document) -> str:
             if lines and lines[-1] != "":
                 lines.append("")
             lines += ["#" * block.level + " " + block.text, ""]
+        elif isinstance(block, Values):
+            items = (f"${math_latex(sym)} = {math_latex(num)}$" for sym, num in block.items)
+            lines += [f"{escape_markdown(block.label)}: " + ", ".join(items), ""]
         elif isinstance(block, Paragraph):
             lines += [escape_markdown(block.text), ""]
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from ..core.mathexpr import Expr, Sym
-from .printer import Printer
+from .printer import ScriptPrinter
 
 __all__ = ["MathMLPrinter", "math_mathml", "mathml_inner"]
 
@@ -14,19 +14,70 @@ def _mo(text: str) -> str:
     return f"<mo>{escape(text)}</mo>"
 
 
-class MathMLPrinter(Printer):
-    """MathML content: every sum, product and negative an <mrow>, fractions as <mfrac>."""
+_PARTIAL = '<mi mathvariant="normal">∂</mi>'
+
+
+class MathMLPrinter(ScriptPrinter):
+    """MathML content: every sum, product and negative an <mrow>, fractions as <mfrac>, a
+    quantity's symbol from its parts (<msub>, <msup>, <msubsup>, ∂E/∂W₅ as an <mfrac>)."""
 
     plus, minus, negative = _mo("+"), _mo("−"), _mo("−")
-    times, dot, comma = _mo("×"), _mo("·"), _mo(",")
+    # symbols side by side as a textbook sets them (W₅h₁: invisible times); numbers with ×
+    times, dot, comma = _mo("×"), "<mo>\u2062</mo>", _mo(",")
+    opening, closing = _mo("("), _mo(")")
     exp_as_power = True
     brackets_negated_product = True  # -(a·b) where text writes −a·b: kept as it always was
 
     def group(self, text: str) -> str:
         return f"<mrow>{text}</mrow>"
 
-    def name(self, sym: Sym) -> str:
+    def setting(self, sym: Sym) -> str:
         return f"<mi>{escape(sym.text)}</mi>"
+
+    def letter(self, letter: str) -> str:
+        return f"<mi>{escape(letter)}</mi>"
+
+    def index(self, digits: str) -> str:
+        return f"<mn>{escape(digits)}</mn>"
+
+    def word(self, text: str) -> str:
+        return f"<mi>{escape(text)}</mi>"  # several letters: upright
+
+    def layer(self, layer: int) -> str:
+        return self.paren(f"<mn>{layer}</mn>")
+
+    def updated(self) -> str:
+        return _mo("+")
+
+    def scripts(self, base: str, sub: list[str], sup: list[str]) -> str:
+        below, above = (self.group("".join(p)) if len(p) > 1 else "".join(p) for p in (sub, sup))
+        if sub and sup:
+            return f"<msubsup>{base}{below}{above}</msubsup>"
+        if sub:
+            return f"<msub>{base}{below}</msub>"
+        if sup:
+            return f"<msup>{base}{above}</msup>"
+        return base
+
+    def derivative(self, top: str, bottom: str) -> str:
+        return f"<mfrac>{self.group(_PARTIAL + top)}{self.group(_PARTIAL + bottom)}</mfrac>"
+
+    def evaluated_at(self, body: str, at: str) -> str:
+        bar = '<mo stretchy="true" symmetric="false">|</mo>'
+        return f"<msub>{self.group(body + bar)}{at}</msub>"
+
+    def remark(self, body: str, text: str) -> str:
+        return self.group(f'{body}<mspace width="0.3em"/><mtext>({escape(text)})</mtext>')
+
+    def suffixed(self, body: str, sample: int | None, step: int | None) -> str:
+        if sample is None and step is None:
+            return body
+        text = body
+        if sample is not None:
+            text += _mo("[") + f"<mn>{sample}</mn>" + _mo("]")
+        if step is not None:
+            text += f"<mtext>@{step}</mtext>"
+        return self.group(text)
 
     def number(self, text: str) -> str:
         if text.startswith("-"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..core.mathexpr import Num, Sym
 from ..core.notation import format_given, format_number
 from ..core.quantities import Kind, Ref
 from .document import Document
@@ -58,7 +59,7 @@ def describe(trace: Trace, lang: str) -> str:
 def _given(document: Document, trace: Trace) -> None:
     lang = document.lang
     document.heading(word("given", lang))
-    groups: dict[str, list[str]] = {}
+    groups: dict[str, list[tuple[Sym, Num]]] = {}
     key = {
         Kind.INPUT: "inputs",
         Kind.TARGET: "targets",
@@ -70,10 +71,10 @@ def _given(document: Document, trace: Trace) -> None:
             if ref.kind in (Kind.Z, Kind.A):
                 break
             continue
-        name = trace.symbol(ref, step=1).text
-        groups.setdefault(key[ref.kind], []).append(f"{name} = {format_given(trace.value(ref))}")
+        item = (trace.symbol(ref, step=1), Num(trace.value(ref), given=True))
+        groups.setdefault(key[ref.kind], []).append(item)
     for label, items in groups.items():
-        document.paragraph(f"{word(label, lang)}: " + ", ".join(items))
+        document.values(word(label, lang), items)
 
 
 def section_of(trace: Trace, ref: Ref) -> tuple[str, int | None]:

@@ -86,7 +86,7 @@ def linked_equation(
             numbers[number].append(name)
     printer = LinkedMathML(decimals, symbols, numbers)
     own = [equation.name]
-    lhs = _term(f"<mi>{escape(equation.lhs.text)}</mi>", own, "now")
+    lhs = _term(MathMLPrinter(decimals).doprint(equation.lhs), own, "now")
     value = format_number(equation.value, decimals).replace("-", "−")
     parts = [printer.doprint(form) for form in equation.forms]
     parts.append(_term(f"<mn>{escape(value)}</mn>", own, "now"))
