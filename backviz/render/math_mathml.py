@@ -24,7 +24,7 @@ class MathMLPrinter(ScriptPrinter):
     plus, minus, negative = _mo("+"), _mo("−"), _mo("−")
     # symbols side by side as a textbook sets them (W₅h₁: invisible times); numbers with ×
     times, dot, comma = _mo("×"), "<mo>\u2062</mo>", _mo(",")
-    opening, closing = _mo("("), _mo(")")
+    opening, closing = '<mo stretchy="false">(</mo>', '<mo stretchy="false">)</mo>'  # lines apart
     exp_as_power = True
     brackets_negated_product = True  # -(a·b) where text writes −a·b: kept as it always was
 
@@ -74,7 +74,8 @@ class MathMLPrinter(ScriptPrinter):
             return body
         text = body
         if sample is not None:
-            text += _mo("[") + f"<mn>{sample}</mn>" + _mo("]")
+            bracket = '<mo stretchy="false" lspace="0" rspace="0">{}</mo>'
+            text += bracket.format("[") + f"<mn>{sample}</mn>" + bracket.format("]")
         if step is not None:
             text += f"<mtext>@{step}</mtext>"
         return self.group(text)
@@ -93,10 +94,17 @@ class MathMLPrinter(ScriptPrinter):
     def call(self, function: str, args: str) -> str:
         if function == "√":
             return f"<msqrt>{args}</msqrt>"
-        return self.group(f"<mi>{escape(function)}</mi>{self.paren(args)}")
+        # a named function (log, tanh) set apart by a thin space, as LaTeX's \log is
+        space = '<mspace width="0.1667em"/>' if len(function) > 1 else ""
+        return self.group(f"{space}<mi>{escape(function)}</mi>{self.paren(args)}")
 
     def paren(self, text: str) -> str:
-        return self.group(_mo("(") + text + _mo(")"))
+        # Brackets grow only around something taller than a line (a fraction):
+        # Chromium sets a stretchy bracket around a plain line with gaps inside it, σ( z₁ ).
+        if "<mfrac" in text:
+            return self.group(_mo("(") + text + _mo(")"))
+        still = '<mo stretchy="false">{}</mo>'
+        return self.group(still.format("(") + text + still.format(")"))
 
     def _row(self, expr: Expr) -> str:
         """A part that MathML needs as one element (a fraction's numerator, an exponent)."""
