@@ -41,7 +41,8 @@ class Name:
     after: the ⁺ of an updated weight or of a quantity recomputed with it;
     sample, step: the [n] of sample n and the @s of step s, where there are several;
     compact: the sequential notation's plain text, digits right after the letter (W5, x1),
-    where the layered one writes an underscore (x_1, W(2)_11).
+    where the layered one writes an underscore (x_1, W(2)_11);
+    transposed: a layer's matrix or vector transposed, W⁽ˡ⁾ᵀ (a big network's matrix form).
     """
 
     letter: str
@@ -52,6 +53,7 @@ class Name:
     sample: int | None = None
     step: int | None = None
     compact: bool = False
+    transposed: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,9 +103,10 @@ class Add:
 
 @dataclass(frozen=True)
 class Mul:
-    """A product."""
+    """A product; `elementwise` the Hadamard product of vectors, a ⊙ b."""
 
     factors: tuple[Expr, ...]
+    elementwise: bool = False
 
 
 @dataclass(frozen=True)

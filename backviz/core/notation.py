@@ -257,7 +257,8 @@ def _name_text(name: Name) -> str:
         text += "_" + _name_text(name.subscript)
     elif name.subscript is not None:
         text += "_" + name.subscript
-    return text + (_SUPERSCRIPT_PLUS if name.after else "") + _suffixes(name.sample, name.step)
+    text += (_SUPERSCRIPT_PLUS if name.after else "") + ("ᵀ" if name.transposed else "")
+    return text + _suffixes(name.sample, name.step)
 
 
 def symbol_text(parts: Symbol) -> str:

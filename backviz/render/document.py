@@ -12,7 +12,7 @@ from ..core.display import Displayable
 from ..core.mathexpr import Expr, Num, Sym
 from .math_text import math_text
 
-__all__ = ["Block", "Document", "Equation", "Heading", "Paragraph", "Values"]
+__all__ = ["Block", "Document", "Equation", "Formula", "Heading", "Paragraph", "Values"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,16 @@ class Values(Paragraph):
 
     label: str = ""
     items: tuple[tuple[Sym, Num], ...] = ()
+
+
+@dataclass(frozen=True)
+class Formula(Paragraph):
+    """A line of matrix algebra, no one quantity's (a big network's summary): `sides` joined by
+    =, and where it says one, the shape of a matrix (`shape`: the matrix, rows, columns). Its
+    `text` is the line in Unicode; the typeset formats set `sides` as math."""
+
+    sides: tuple[Expr, ...] = ()
+    shape: tuple[Sym, int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,13 @@ class Document(Displayable):
         """A line of given numbers: label, then name = number, each."""
         text = ", ".join(f"{math_text(sym)} = {math_text(num)}" for sym, num in items)
         self.blocks.append(Values(f"{label}: {text}", label, tuple(items)))
+
+    def formula(self, *sides: Expr, shape: tuple[Sym, int, int] | None = None) -> None:
+        """A line of matrix algebra: sides joined by =, and a matrix's shape after it."""
+        text = " = ".join(math_text(side, self.decimals) for side in sides)
+        if shape is not None:
+            text += f"   {math_text(shape[0])}: {shape[1]}×{shape[2]}"
+        self.blocks.append(Formula(text, sides, shape))
 
     def equation(self, equation: Equation) -> None:
         self.blocks.append(equation)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from ..core.mathexpr import Num
-from .document import Document, Equation, Heading, Paragraph, Values
+from .document import Document, Equation, Formula, Heading, Paragraph, Values
 from .math_mathml import MathMLPrinter
 from .math_width import typeset_width
 from .printer import spread_mean
@@ -75,6 +75,20 @@ def _equation(equation: Equation, decimals: int) -> str:
     return f'<div class="eq">{spans}</div>'
 
 
+def _formula(block: Formula, decimals: int) -> str:
+    """A line of matrix algebra: its sides joined by =, then a matrix's shape."""
+    printer = MathMLPrinter(decimals)
+    body = "<mo>=</mo>".join(printer.doprint(side) for side in block.sides)
+    spans = [f'<span class="part"><math displaystyle="true"><mrow>{body}</mrow></math></span>']
+    if block.shape is not None:
+        matrix, rows, columns = block.shape
+        space = '<mspace width="2em"/>'
+        size = f"<msup><mi>ℝ</mi><mrow><mn>{rows}</mn><mo>×</mo><mn>{columns}</mn></mrow></msup>"
+        shape = f"{space}{printer.doprint(matrix)}<mo>∈</mo>{size}"
+        spans.append(f'<span class="part"><math><mrow>{shape}</mrow></math></span>')
+    return f'<div class="eq">{"".join(spans)}</div>'
+
+
 def _values(block: Values, decimals: int) -> str:
     """label: x₁ = 0.1, x₂ = 0.2, each name = number as math."""
     printer = MathMLPrinter(decimals)
@@ -110,6 +124,8 @@ def _body(document: Document) -> list[str]:
             parts.append(f"<h{level}>{escape(block.text)}</h{level}>")
         elif isinstance(block, Values):
             parts.append(_values(block, document.decimals))
+        elif isinstance(block, Formula):
+            parts.append(_formula(block, document.decimals))
         elif isinstance(block, Paragraph):
             parts.append(f"<p>{escape(block.text)}</p>")
         else:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..core.mathexpr import Num
-from .document import Document, Equation, Heading, Paragraph, Values
+from .document import Document, Equation, Formula, Heading, Paragraph, Values
+from .markdown import formula_latex
 from .math_latex import LatexPrinter, math_latex
 from .math_width import WidthPrinter
 from .printer import spread_mean
@@ -97,6 +98,8 @@ def latex_document(document: Document) -> str:
             lines.append(rf"\{command}{{{escape_latex(block.text)}}}")
         elif isinstance(block, Values):
             lines += [_values(block), ""]
+        elif isinstance(block, Formula):
+            lines += [r"\[", formula_latex(block, document.decimals), r"\]"]
         elif isinstance(block, Paragraph):
             lines += [escape_latex(block.text), ""]
         else:

@@ -21,6 +21,7 @@ _FUNCTIONS = {
     "leaky_relu′": r"\operatorname{leaky\_relu}'",
     "softmax": r"\operatorname{softmax}",
     "step": r"\operatorname{step}",
+    "f′": "f'",
 }
 
 
@@ -37,6 +38,7 @@ class LatexPrinter(ScriptPrinter):
     # symbols side by side as a textbook sets them (W_{5} h_{1}); numbers with ×
     times, dot, comma = r" \times ", " ", ", "
     opening, closing = r"\bigl(", r"\bigr)"
+    odot = r" \odot "
     exp_as_power = True
     brackets_negated_product = True  # -(a·b) where text writes −a·b: kept as it always was
 
@@ -62,6 +64,9 @@ class LatexPrinter(ScriptPrinter):
 
     def updated(self) -> str:
         return "+"
+
+    def transposed(self) -> str:
+        return r"\mathsf{T}"
 
     def scripts(self, base: str, sub: list[str], sup: list[str]) -> str:
         text = base
@@ -102,6 +107,8 @@ class LatexPrinter(ScriptPrinter):
     def call(self, function: str, args: str) -> str:
         if function == "√":
             return rf"\sqrt{{{args}}}"
+        if function == "‖":
+            return rf"\lVert {args} \rVert"
         name = _FUNCTIONS.get(function, rf"\operatorname{{{function}}}")
         return rf"{name}\left({args}\right)"
 

@@ -25,6 +25,7 @@ class MathMLPrinter(ScriptPrinter):
     # symbols side by side as a textbook sets them (W₅h₁: invisible times); numbers with ×
     times, dot, comma = _mo("×"), "<mo>\u2062</mo>", _mo(",")
     opening, closing = '<mo stretchy="false">(</mo>', '<mo stretchy="false">)</mo>'  # lines apart
+    odot = _mo("⊙")
     exp_as_power = True
     brackets_negated_product = True  # -(a·b) where text writes −a·b: kept as it always was
 
@@ -47,7 +48,10 @@ class MathMLPrinter(ScriptPrinter):
         return self.paren(f"<mn>{layer}</mn>")
 
     def updated(self) -> str:
-        return _mo("+")
+        return '<mo lspace="0" rspace="0">+</mo>'  # a mark, not an operator: no space around
+
+    def transposed(self) -> str:
+        return '<mi mathvariant="normal">T</mi>'
 
     def scripts(self, base: str, sub: list[str], sup: list[str]) -> str:
         below, above = (self.group("".join(p)) if len(p) > 1 else "".join(p) for p in (sub, sup))
@@ -94,6 +98,11 @@ class MathMLPrinter(ScriptPrinter):
     def call(self, function: str, args: str) -> str:
         if function == "√":
             return f"<msqrt>{args}</msqrt>"
+        if function == "‖":
+            bar = '<mo stretchy="false">‖</mo>'
+            return self.group(bar + args + bar)
+        if len(function) == 2 and function.endswith("′"):  # f′(z): italic f, then the prime
+            return self.group(f"<mi>{escape(function[0])}</mi><mo>′</mo>{self.paren(args)}")
         # a named function (log, tanh) set apart by a thin space, as LaTeX's \log is
         space = '<mspace width="0.1667em"/>' if len(function) > 1 else ""
         return self.group(f"{space}<mi>{escape(function)}</mi>{self.paren(args)}")

@@ -27,6 +27,7 @@ class WidthPrinter(ScriptPrinter):
 
     plus, minus, negative = "x+x", "x−x", "−x"  # a binary operator and its space: 3 digits
     times, dot, comma = "x×x", "·", ", "
+    odot = "x⊙x"
     exp_as_power = True
     brackets_negated_product = True
 
@@ -46,6 +47,9 @@ class WidthPrinter(ScriptPrinter):
         return _room((len(str(layer)) + 1.5) * _SCRIPT)
 
     def updated(self) -> str:
+        return _room(_SCRIPT)
+
+    def transposed(self) -> str:
         return _room(_SCRIPT)
 
     def scripts(self, base: str, sub: list[str], sup: list[str]) -> str:

@@ -140,6 +140,7 @@ class Printer(ABC):
     # they cannot grow to the height of what they enclose.
     opening: ClassVar[str] = "("
     closing: ClassVar[str] = ")"
+    odot: ClassVar[str] = " ⊙ "  # the elementwise product of vectors (`Mul.elementwise`)
 
     # Whether quotients are drawn as fractions, delimited by their bar (\frac, <mfrac>), so they
     # bind as atoms; written inline (a / b) they bind as quotients.
@@ -241,6 +242,8 @@ class Printer(ABC):
         if half is not None:
             return self.group(half + self.parenthesize(e.factors[1], QUOTIENT))  # ½(t − o)²
         separator = self.times if numeric_product(e) else self.dot
+        if e.elementwise:
+            separator = self.odot
         # a quotient followed by a factor in parentheses: (1 / b)·c, never 1 / b·c
         last = len(e.factors) - 1
         return self.group(
@@ -321,6 +324,7 @@ class ScriptPrinter(Printer):
             isinstance(parts, Name)
             and parts.layer is None
             and not parts.after
+            and not parts.transposed
             and parts.sample is None
             and parts.step is None
         )
@@ -352,6 +356,8 @@ class ScriptPrinter(Printer):
             sup.append(self.layer(name.layer))
         if name.after:
             sup.append(self.updated())
+        if name.transposed:
+            sup.append(self.transposed())
         return self.scripts(self.letter(name.letter), sub, sup)
 
     # -- the leaves a typeset format gives -----------------------------------------------------
@@ -387,6 +393,10 @@ class ScriptPrinter(Printer):
     @abstractmethod
     def scripts(self, base: str, sub: list[str], sup: list[str]) -> str:
         """`base` with its subscripts and superscripts (either list may be empty)."""
+
+    @abstractmethod
+    def transposed(self) -> str:
+        """The ᵀ of a transposed matrix."""
 
     @abstractmethod
     def derivative(self, top: str, bottom: str) -> str:
