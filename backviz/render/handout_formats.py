@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 from html import escape
 
+from ..core.mathexpr import Sym
 from .document import Heading, Paragraph
 from .handout import Figure, Given, Questions, Sheet, SheetBlock
 from .html import page_head
 from .latex import escape_latex
 from .markdown import escape_markdown
 from .math_latex import math_latex
+from .math_mathml import MathMLPrinter
 from .words import word
 
 __all__ = ["handout_html", "handout_latex", "handout_markdown", "inline_svg"]
@@ -237,6 +239,19 @@ def _html_inline(text: str) -> str:
     )
 
 
+def _mathml_symbol(sym: Sym) -> str:
+    """A quantity's symbol typeset, as in the worked solution."""
+    return f"<math>{MathMLPrinter().doprint(sym)}</math>"
+
+
+def _mathml_given(sym: Sym, value: str) -> str:
+    """name = number as math, the number with the body's minus sign."""
+    number = f"<mn>{escape(value.removeprefix('-'))}</mn>"
+    if value.startswith("-"):
+        number = f"<mrow><mo>−</mo>{number}</mrow>"
+    return f"<math>{MathMLPrinter().doprint(sym)}<mo>=</mo>{number}</math>"
+
+
 def _html_block(block: SheetBlock, svg: str) -> str:
     if isinstance(block, Heading):
         level = min(block.level, 6)
@@ -249,8 +264,7 @@ def _html_block(block: SheetBlock, svg: str) -> str:
         groups = []
         for label, items in block.groups:
             numbers = "".join(
-                f'<span class="n">{escape(sym.text)} = {escape(value)}</span>'
-                for sym, value in items
+                f'<span class="n">{_mathml_given(sym, value)}</span>' for sym, value in items
             )
             groups.append(f'<p><b>{escape(label)}:</b></p><div class="numbers">{numbers}</div>')
         return '<div class="given">' + "".join(groups) + "</div>"
@@ -262,7 +276,7 @@ def _html_block(block: SheetBlock, svg: str) -> str:
                 rows.append(f'<tr class="group"><th colspan="4">{escape(row.text)}</th></tr>')
             else:
                 rows.append(
-                    f'<tr><td class="number">{row.number}</td><td>{escape(row.symbol.text)}</td>'
+                    f'<tr><td class="number">{row.number}</td><td>{_mathml_symbol(row.symbol)}</td>'
                     f'<td><code>{escape(row.name)}</code></td><td class="answer"></td></tr>'
                 )
         return (
