@@ -86,7 +86,7 @@ def _formula(block: Formula, decimals: int) -> str:
         size = f"<msup><mi>ℝ</mi><mrow><mn>{rows}</mn><mo>×</mo><mn>{columns}</mn></mrow></msup>"
         shape = f"{space}{printer.doprint(matrix)}<mo>∈</mo>{size}"
         spans.append(f'<span class="part"><math><mrow>{shape}</mrow></math></span>')
-    return f'<div class="eq">{"".join(spans)}</div>'
+    return f'<div class="eq formula">{"".join(spans)}</div>'
 
 
 def _values(block: Values, decimals: int) -> str:
