@@ -116,10 +116,15 @@ def test_the_walkthrough_recomputes_an_edit_and_saves_the_exercise(tmp_path: Pat
     shown = {n: tab.evaluate("(n) => backvizPage.value(n)", n) for n in names}
     z1_text = tab.locator("#diagram text[data-q='z1'] .v").text_content()
     equation = tab.locator("#formula").inner_text()
+    # the numbers are rewritten, the symbols' subscripts (W₁'s 1, an <mn> too) are not
+    indices = tab.evaluate(
+        "[...document.querySelectorAll('#formula .term:not(.number) mn')].map(m => m.textContent)"
+    )
     saved = tab.evaluate("backvizPage.exerciseToml()")
     tab.close()
     assert not errors
     wrong = [(n, shown[n], expected[n]) for n in names if not close(shown[n], expected[n])]
     assert not wrong, wrong[:3]
     assert z1_text == "0.08500000" and "0.35" in equation and "0.08500000" in equation
+    assert indices and set(indices) <= {"1", "2"}, indices  # z₁ = W₁x₁ + W₂x₂
     assert dict(backviz.trace_of(backviz.loads(saved)).items()) == pytest.approx(expected)
