@@ -687,9 +687,12 @@ def test_latex_nestings(expr: Expr, latex: str) -> None:
 @pytest.mark.parametrize(
     ("expr", "fragment"),
     [
-        (Pow(Call("exp", (x,)), TWO), "<msup><mrow><mo>(</mo><msup><mi>e</mi>"),
+        (Pow(Call("exp", (x,)), TWO), '<msup><mrow><mo stretchy="false">(</mo><msup><mi>e</mi>'),
         (Pow(Frac(x, y), TWO), "<msup><mrow><mo>(</mo><mfrac>"),
-        (Add((x, Neg(Num(-3, True)))), "<mo>−</mo><mrow><mo>(</mo><mrow><mo>−</mo><mn>3</mn>"),
+        (
+            Add((x, Neg(Num(-3, True)))),
+            '<mo>−</mo><mrow><mo stretchy="false">(</mo><mrow><mo>−</mo><mn>3</mn>',
+        ),
     ],
 )
 def test_mathml_nestings(expr: Expr, fragment: str) -> None:

@@ -93,7 +93,7 @@ def test_answers_given_to_the_page_get_the_graders_verdicts(browser, graded, tmp
 
 def test_a_value_is_hidden_until_answered_typed_or_shown(browser, graded, tmp_path):
     page, problems = open_page(browser, tmp_path, "en")
-    value_part = "#formula .part:has(.term.now mn)"
+    value_part = "#formula .part:has(.term.now.number)"
     assert page.locator(value_part).evaluate("e => getComputedStyle(e).visibility") == "hidden"
     assert not page.locator("#diagram text[data-q='z1'] .v").is_visible()
     page.fill("#practice-input", "0.0800")

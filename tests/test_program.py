@@ -121,12 +121,17 @@ def test_the_walkthrough_recomputes_an_edit_and_saves_the_exercise(tmp_path: Pat
         ".map(t => [t.dataset.q, t.querySelector('.v').textContent])"
     )
     equation = tab.locator("#formula").inner_text()
+    # the numbers are rewritten, the symbols' subscripts (W₁'s 1, an <mn> too) are not
+    indices = tab.evaluate(
+        "[...document.querySelectorAll('#formula .term:not(.number) mn')].map(m => m.textContent)"
+    )
     saved = tab.evaluate("backvizPage.exerciseToml()")
     tab.close()
     assert not errors
     wrong = [(n, shown[n], expected[n]) for n in names if not close(shown[n], expected[n])]
     assert not wrong, wrong[:3]
     assert z1_text == "0.08500000" and "0.35" in equation and "0.08500000" in equation
+    assert indices and set(indices) <= {"1", "2"}, indices  # z₁ = W₁x₁ + W₂x₂
     # the page rewrites the diagram's numbers as the drawing writes them (diagram_numbers.py)
     edited = backviz.trace_of(backviz.loads(text))
     for name, written in drawn:

@@ -15,11 +15,14 @@ __all__ = [
     "Expr",
     "Frac",
     "Mul",
+    "Name",
     "Neg",
     "Num",
     "Paren",
+    "Partial",
     "Pow",
     "Sym",
+    "Symbol",
     "add",
     "binding",
     "mul",
@@ -27,11 +30,60 @@ __all__ = [
 
 
 @dataclass(frozen=True)
+class Name:
+    """A quantity's symbol in the parts a textbook sets it in: w⁽²⁾₁₁⁺[3]@2.
+
+    letter: W, z, a, x, h, o, t, b, E, δ, m, v (or an expression node's name, set as written);
+    layer: the superscript (l) of the layered notation;
+    index: the subscript numbers (node j; j, k of a weight w_jk);
+    subscript: a subscript that is itself a name (δ with o₁, E with o₁, m with W₅) or a word
+    (E with "total");
+    after: the ⁺ of an updated weight or of a quantity recomputed with it;
+    sample, step: the [n] of sample n and the @s of step s, where there are several;
+    compact: the sequential notation's plain text, digits right after the letter (W5, x1),
+    where the layered one writes an underscore (x_1, W(2)_11);
+    transposed: a layer's matrix or vector transposed, W⁽ˡ⁾ᵀ (a big network's matrix form).
+    """
+
+    letter: str
+    layer: int | None = None
+    index: tuple[int, ...] = ()
+    subscript: Name | str | None = None
+    after: bool = False
+    sample: int | None = None
+    step: int | None = None
+    compact: bool = False
+    transposed: bool = False
+
+
+@dataclass(frozen=True)
+class Partial:
+    """∂top/∂bottom, drawn as a fraction; `via` the node it is taken through (∂E/∂h₁ via z₃,
+    written ∂E/∂h₁|_z₃), `local` an edge's own derivative in an expression graph."""
+
+    top: Name
+    bottom: Name
+    via: Name | None = None
+    local: bool = False
+    sample: int | None = None
+    step: int | None = None
+
+
+Symbol = Name | Partial
+
+
+@dataclass(frozen=True)
 class Sym:
-    """A named symbol: a quantity (W5, ∂E/∂o1) or a setting (η). `latex` is its typeset form."""
+    """A named symbol: a quantity (W5, ∂E/∂o1) or a setting (η).
+
+    `text` is its one-line Unicode form (δ_o1, ∂E/∂W5, W5⁺). A quantity carries its `parts`,
+    which every typeset format prints (subscripts, superscripts, fractions); a setting carries
+    its LaTeX form in `latex` instead.
+    """
 
     text: str
-    latex: str
+    latex: str = ""
+    parts: Symbol | None = None
 
 
 @dataclass(frozen=True)
@@ -51,9 +103,10 @@ class Add:
 
 @dataclass(frozen=True)
 class Mul:
-    """A product."""
+    """A product; `elementwise` the Hadamard product of vectors, a ⊙ b."""
 
     factors: tuple[Expr, ...]
+    elementwise: bool = False
 
 
 @dataclass(frozen=True)

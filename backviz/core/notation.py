@@ -16,11 +16,22 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from .mathexpr import Name, Partial, Sym, Symbol
 from .quantities import Kind, Ref
 
-__all__ = ["NOTATIONS", "Namer", "format_number", "normalize_name"]
+__all__ = [
+    "NOTATIONS",
+    "Namer",
+    "format_given",
+    "format_number",
+    "identifier_name",
+    "normalize_name",
+    "symbol_of",
+    "symbol_text",
+    "without_suffixes",
+]
 
 NOTATIONS = ("layered", "sequential")
 
@@ -149,72 +160,143 @@ class Namer:
                 return f"{slot}_" + self._weight(layer, ref.index, param == "b")
         raise ValueError(f"no name for {ref}")
 
+    # -- the same quantity's symbol, in parts ------------------------------------------------
+    def parts(self, ref: Ref) -> Symbol:
+        """The quantity's symbol as a textbook sets it (`Name`/`Partial`); its text is
+        `symbol_text`, which reads as the name does (δ_o1 for delta_o1, ∂E/∂W5 for dE/dW5)."""
+        base = self._base_parts(ref)
+        sample = ref.sample if ref.sample is not None and self.n_samples > 1 else None
+        step = ref.step if ref.step is not None and self.n_steps > 1 else None
+        if isinstance(base, Partial):
+            return replace(base, sample=sample, step=step)
+        return replace(base, after=base.after or ref.after, sample=sample, step=step)
 
-# -- typeset forms of names (for the worked solution's math) --------------------------------
-_SUFFIX = re.compile(r"(?P<base>.*?)(?P<plus>\+)?(?P<sample>\[\d+\])?(?P<step>@\d+)?$")
-_ATOM = re.compile(r"(?P<letters>[A-Za-z]+)(?P<digits>\d*)(?:\((?P<layer>\d+)\))?(?:_(?P<sub>.+))?")
-_GREEK = {"delta": r"\delta", "eta": r"\eta"}
+    def _weight_parts(self, layer: int, index: tuple[int, ...], bias: bool) -> Name:
+        letter = "b" if bias else "W"
+        if self.notation == "sequential":
+            number = self._b_number(layer, index[0]) if bias else self._w_number(layer, *index)
+            return Name(letter, index=(number,), compact=True)
+        return Name(letter, layer, index[:1] if bias else index)
+
+    def _z_parts(self, layer: int, j: int) -> Name:
+        if self.notation == "sequential":
+            return Name("z", index=(self._z_number(layer, j),), compact=True)
+        return Name("z", layer, (j,))
+
+    def _a_parts(self, layer: int, j: int) -> Name:
+        if self.notation == "sequential":
+            text = self._a_name(layer, j)
+            return Name(text[0], index=(int(text[1:]),), compact=True)
+        return Name("x", index=(j,)) if layer == 1 else Name("a", layer, (j,))
+
+    def _node_parts(self, letter: str, j: int) -> Name:
+        return Name(letter, index=(j,), compact=self.notation == "sequential")
+
+    def _base_parts(self, ref: Ref) -> Symbol:
+        seq = self.notation == "sequential"
+        kind, layer = ref.kind, ref.layer or 0
+        j = ref.index[0] if ref.index else 0
+        loss = Name("E")
+        match kind:
+            case Kind.INPUT:
+                return self._node_parts("x", j)
+            case Kind.TARGET:
+                return self._node_parts("t", j)
+            case Kind.WEIGHT | Kind.BIAS:
+                return self._weight_parts(layer, ref.index, kind is Kind.BIAS)
+            case Kind.UPDATE_W | Kind.UPDATE_B:
+                weight = self._weight_parts(layer, ref.index, kind is Kind.UPDATE_B)
+                return replace(weight, after=True)
+            case Kind.Z:
+                return self._z_parts(layer, j)
+            case Kind.A:
+                return self._a_parts(layer, j)
+            case Kind.LOSS_TERM:
+                term = Name("E", subscript=self._node_parts("o", j))
+                return term if seq else Name("E", index=(j,))
+            case Kind.SAMPLE_LOSS | Kind.LOSS:
+                return Name("E", subscript="total") if seq else loss
+            case Kind.DE_DA:
+                return Partial(loss, self._a_parts(layer, j))
+            case Kind.DE_DA_TERM:
+                through = self._z_parts(layer + 1, ref.index[1])
+                return Partial(loss, self._a_parts(layer, j), via=through)
+            case Kind.DA_DZ:
+                return Partial(self._a_parts(layer, j), self._z_parts(layer, j))
+            case Kind.DELTA:
+                delta = Name("δ", subscript=self._a_parts(layer, j))
+                return delta if seq else Name("δ", layer, (j,))
+            case Kind.GRAD_W | Kind.GRAD_B:
+                return Partial(loss, self._weight_parts(layer, ref.index, kind is Kind.GRAD_B))
+            case Kind.STATE:
+                slot, param = ref.label
+                return Name(slot, subscript=self._weight_parts(layer, ref.index, param == "b"))
+        raise ValueError(f"no symbol for {ref}")
 
 
-def _latex_atom(atom: str) -> str:
-    match = _ATOM.fullmatch(atom)
-    if match is None:
-        return rf"\mathrm{{{atom}}}"
-    letters, digits, layer, sub = match.group("letters", "digits", "layer", "sub")
-    head = _GREEK.get(letters, letters if len(letters) == 1 else rf"\mathrm{{{letters}}}")
-    if layer:
-        head += f"^{{({layer})}}"
-    if digits:
-        return f"{head}_{{{digits}}}"
-    if sub:
-        if sub.replace(",", "").isdigit():
-            return f"{head}_{{{sub}}}"
-        inner = _latex_atom(sub) if _ATOM.fullmatch(sub) else rf"\mathrm{{{sub}}}"
-        return f"{head}_{{{inner}}}"
-    return head
+# -- a name's symbol: its parts, and its one-line text ----------------------------------------
+_SUPERSCRIPT_PLUS = "⁺"
 
 
-def _latex_base(base: str) -> str:
-    if base.endswith(" (local)"):
-        return _latex_base(base[: -len(" (local)")]) + r"\ (\text{local})"
-    if " via " in base:
-        term, through = base.split(" via ")
-        return rf"\left.{_latex_base(term)}\right|_{{{_latex_base(through)}}}"
-    if base.startswith("d") and "/d" in base:
-        top, bottom = base[1:].split("/d", 1)
-        return rf"\frac{{\partial {_latex_base(top)}}}{{\partial {_latex_base(bottom)}}}"
-    return _latex_atom(base)
+def _pair(index: tuple[int, ...]) -> str:
+    """Subscript numbers as names write them: 11, or 10,3 when one is ≥ 10."""
+    return ("," if any(i >= 10 for i in index) else "").join(map(str, index))
 
 
-def latex_name(name: str) -> str:
-    """A quantity's name typeset in LaTeX: dE/dW5 → \\frac{\\partial E}{\\partial W_{5}}."""
-    match = _SUFFIX.fullmatch(name)
-    assert match is not None
-    text = _latex_base(match.group("base"))
-    if match.group("plus"):
-        text = f"{{{text}}}^{{+}}"
-    if match.group("sample"):
-        text += match.group("sample")
-    if match.group("step"):
-        text += r"\,@" + match.group("step")[1:]
-    return text
+def _suffixes(sample: int | None, step: int | None) -> str:
+    return (f"[{sample}]" if sample is not None else "") + (f"@{step}" if step is not None else "")
 
 
-def pretty_name(name: str) -> str:
-    """A quantity's name for reading: dE/dW5 → ∂E/∂W5, delta_o1 → δ_o1, W5+ → W5⁺."""
-    match = _SUFFIX.fullmatch(name)
-    assert match is not None
-    base = match.group("base")
-    if base.startswith("d") and "/d" in base:
-        top, bottom = base[1:].split("/d", 1)
-        base = f"∂{top}/∂{bottom}"
-    base = base.replace("delta", "δ")
-    return (
-        base
-        + ("⁺" if match.group("plus") else "")
-        + (match.group("sample") or "")
-        + (match.group("step") or "")
-    )
+def _name_text(name: Name) -> str:
+    text = name.letter
+    if name.layer is not None:
+        text += f"({name.layer})"
+    if name.index:
+        text += ("" if name.compact else "_") + _pair(name.index)
+    if isinstance(name.subscript, Name):
+        text += "_" + _name_text(name.subscript)
+    elif name.subscript is not None:
+        text += "_" + name.subscript
+    text += (_SUPERSCRIPT_PLUS if name.after else "") + ("ᵀ" if name.transposed else "")
+    return text + _suffixes(name.sample, name.step)
+
+
+def symbol_text(parts: Symbol) -> str:
+    """A symbol as one line of Unicode text: δ_o1, ∂E/∂W5, W5⁺, δ(3)_1[2], ∂E/∂h1 via z3."""
+    if isinstance(parts, Name):
+        return _name_text(parts)
+    text = f"∂{_name_text(parts.top)}/∂{_name_text(parts.bottom)}"
+    if parts.via is not None:
+        text += f" via {_name_text(parts.via)}"
+    if parts.local:
+        text += " (local)"
+    return text + _suffixes(parts.sample, parts.step)
+
+
+def symbol_of(parts: Symbol) -> Sym:
+    """The display symbol of a quantity: its parts, and their text."""
+    return Sym(symbol_text(parts), parts=parts)
+
+
+def without_suffixes(parts: Symbol) -> Symbol:
+    """The symbol with no ⁺, [n] or @s (as it is written inside a derivative)."""
+    if isinstance(parts, Name):
+        return replace(parts, after=False, sample=None, step=None)
+    return replace(parts, sample=None, step=None)
+
+
+def identifier_name(identifier: str) -> Name:
+    """An expression node's name (a Python identifier) as a symbol: x1 and w_1 take their
+    number as a subscript, x_in its word; others are set as written (g, loss)."""
+    head, _, tail = identifier.partition("_")
+    if tail:
+        number = tail.isdigit() and (tail == "0" or not tail.startswith("0"))
+        return Name(head, index=(int(tail),)) if number else Name(head, subscript=tail)
+    letters = identifier.rstrip("0123456789")
+    digits = identifier[len(letters) :]
+    if letters and digits and (digits == "0" or not digits.startswith("0")):
+        return Name(letters, index=(int(digits),), compact=True)
+    return Name(identifier)
 
 
 def format_given(value: float, decimals: int = 8) -> str:

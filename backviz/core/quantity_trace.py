@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import NameError_
 from .display import Displayable
-from .mathexpr import Sym
-from .notation import latex_name, normalize_name, pretty_name
+from .mathexpr import Name, Partial, Sym
+from .notation import normalize_name, symbol_of, without_suffixes
 from .quantities import Ref
 
 if TYPE_CHECKING:
@@ -74,9 +74,9 @@ class QuantityTrace(Displayable, ABC):
 
     def derivative_symbol(self, top: Ref, bottom: Ref) -> Sym:
         """∂top/∂bottom as a display symbol, e.g. ∂z3/∂W5 (names without sample or step)."""
-        plain = [self.name(Ref(r.kind, r.layer, r.index, label=r.label)) for r in (top, bottom)]
-        name = f"d{plain[0]}/d{plain[1]}"
-        return Sym(pretty_name(name), latex_name(name))
+        a, b = (without_suffixes(self.symbol(r).parts) for r in (top, bottom))  # type: ignore[arg-type]
+        assert isinstance(a, Name) and isinstance(b, Name), "∂ of a derivative"
+        return symbol_of(Partial(a, b))
 
     @cached_property
     def _by_name(self) -> dict[str, Ref]:

@@ -15,8 +15,8 @@ import numpy as np
 
 from .exercise import NetworkExercise
 from .functions import Loss
-from .mathexpr import Sym
-from .notation import Namer, latex_name, pretty_name
+from .mathexpr import Name, Partial, Sym
+from .notation import Namer, symbol_of
 from .quantities import KINDS, Kind, Ref
 from .quantity_trace import QuantityTrace
 
@@ -315,8 +315,13 @@ class Trace(QuantityTrace):
         it, ∂E_o1/∂h1. Within the section of `step`, that step's @s is left out."""
         if step is not None and ref.step == step:
             ref = replace(ref, step=None)
-        name = self._notes_spelling(ref) or self.name(ref)
-        return Sym(pretty_name(name), latex_name(name))
+        parts = self.namer.parts(ref)
+        if self._notes_spelling(ref) is not None:  # ∂E/∂h1 via z3 as the notes write it: ∂E_o1/∂h1
+            assert isinstance(parts, Partial) and parts.via is not None
+            term = self.namer.parts(Ref(Kind.LOSS_TERM, self.n_layers, (ref.index[1],)))
+            assert isinstance(term, Name)
+            parts = replace(parts, top=term, via=None)
+        return symbol_of(parts)
 
     def _paths_are_loss_terms(self) -> bool:
         """Whether δ_o1·W5 is ∂E_o1/∂h1, as the notes write it: E is the plain sum of the

@@ -43,7 +43,7 @@
     const current = window.backvizPage.current();
     const hide = current !== null && open(current.name);
     document.querySelectorAll('#formula .part').forEach(part => {
-      const value = part.querySelector('.term.now mn');
+      const value = part.querySelector('.term.now.number');
       part.classList.toggle('practice-hidden', hide && value !== null);
     });
     box.hidden = current === null || !asked.has(current.name);

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..core.display import Displayable
-from ..core.mathexpr import Expr, Sym
+from ..core.mathexpr import Expr, Num, Sym
+from .math_text import math_text
 
-__all__ = ["Block", "Document", "Equation", "Heading", "Paragraph"]
+__all__ = ["Block", "Document", "Equation", "Formula", "Heading", "Paragraph", "Values"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,26 @@ class Heading:
 @dataclass(frozen=True)
 class Paragraph:
     text: str
+
+
+@dataclass(frozen=True)
+class Values(Paragraph):
+    """A line of given numbers, "inputs: x1 = 0.1, x2 = 0.2": a paragraph whose `text` is that
+    line in Unicode, and whose `items` the typeset formats set as math (x₁ = 0.1, w = −2).
+    Other readers of a document take it as the paragraph it is."""
+
+    label: str = ""
+    items: tuple[tuple[Sym, Num], ...] = ()
+
+
+@dataclass(frozen=True)
+class Formula(Paragraph):
+    """A line of matrix algebra, no one quantity's (a big network's summary): `sides` joined by
+    =, and where it says one, the shape of a matrix (`shape`: the matrix, rows, columns). Its
+    `text` is the line in Unicode; the typeset formats set `sides` as math."""
+
+    sides: tuple[Expr, ...] = ()
+    shape: tuple[Sym, int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +73,18 @@ class Document(Displayable):
 
     def paragraph(self, text: str) -> None:
         self.blocks.append(Paragraph(text))
+
+    def values(self, label: str, items: list[tuple[Sym, Num]]) -> None:
+        """A line of given numbers: label, then name = number, each."""
+        text = ", ".join(f"{math_text(sym)} = {math_text(num)}" for sym, num in items)
+        self.blocks.append(Values(f"{label}: {text}", label, tuple(items)))
+
+    def formula(self, *sides: Expr, shape: tuple[Sym, int, int] | None = None) -> None:
+        """A line of matrix algebra: sides joined by =, and a matrix's shape after it."""
+        text = " = ".join(math_text(side, self.decimals) for side in sides)
+        if shape is not None:
+            text += f"   {math_text(shape[0])}: {shape[1]}×{shape[2]}"
+        self.blocks.append(Formula(text, sides, shape))
 
     def equation(self, equation: Equation) -> None:
         self.blocks.append(equation)

@@ -9,11 +9,14 @@ from __future__ import annotations
 import re
 from html import escape
 
+from ..core.mathexpr import Sym
 from .document import Heading, Paragraph
 from .handout import Figure, Given, Questions, Sheet, SheetBlock
 from .html import page_head
 from .latex import escape_latex
 from .markdown import escape_markdown
+from .math_latex import math_latex
+from .math_mathml import MathMLPrinter
 from .words import word
 
 __all__ = ["handout_html", "handout_latex", "handout_markdown", "html_block", "inline_svg"]
@@ -77,7 +80,7 @@ def _latex_block(block: SheetBlock, diagram_file: str, size: tuple[float, float]
     if isinstance(block, Given):
         lines = []
         for label, items in block.groups:
-            numbers = [rf"${sym.latex} = {value}$" for sym, value in items]
+            numbers = [rf"${math_latex(sym)} = {value}$" for sym, value in items]
             lines.append(rf"\textbf{{{escape_latex(label)}:}}")
             if len(numbers) <= LONG_GROUP:
                 lines += [r",\ ".join(rf"\mbox{{{n}}}" for n in numbers), ""]
@@ -130,7 +133,8 @@ def _latex_questions(block: Questions) -> list[str]:
                 r" \\ \hline"
             )
         else:
-            lines.append(rf"{STRUT}{row.number} & {row.symbol.latex} & {_tt(row.name)} & \\ \hline")
+            symbol = math_latex(row.symbol)
+            lines.append(rf"{STRUT}{row.number} & {symbol} & {_tt(row.name)} & \\ \hline")
     return [*lines, r"\end{longtable}}", ""]
 
 
@@ -235,8 +239,20 @@ def _html_inline(text: str) -> str:
     )
 
 
+def _mathml_symbol(sym: Sym) -> str:
+    """A quantity's symbol typeset, as in the worked solution."""
+    return f"<math>{MathMLPrinter().doprint(sym)}</math>"
+
+
+def _mathml_given(sym: Sym, value: str) -> str:
+    """name = number as math, the number with the body's minus sign."""
+    number = f"<mn>{escape(value.removeprefix('-'))}</mn>"
+    if value.startswith("-"):
+        number = f"<mrow><mo>−</mo>{number}</mrow>"
+    return f"<math>{MathMLPrinter().doprint(sym)}<mo>=</mo>{number}</math>"
+
+
 def html_block(block: SheetBlock, svg: str) -> str:
-    """One block of a sheet as HTML (the drawing: `svg`, inline)."""
     if isinstance(block, Heading):
         level = min(block.level, 6)
         return f"<h{level}>{escape(block.text)}</h{level}>"
@@ -248,8 +264,7 @@ def html_block(block: SheetBlock, svg: str) -> str:
         groups = []
         for label, items in block.groups:
             numbers = "".join(
-                f'<span class="n">{escape(sym.text)} = {escape(value)}</span>'
-                for sym, value in items
+                f'<span class="n">{_mathml_given(sym, value)}</span>' for sym, value in items
             )
             groups.append(f'<p><b>{escape(label)}:</b></p><div class="numbers">{numbers}</div>')
         return '<div class="given">' + "".join(groups) + "</div>"
@@ -261,7 +276,7 @@ def html_block(block: SheetBlock, svg: str) -> str:
                 rows.append(f'<tr class="group"><th colspan="4">{escape(row.text)}</th></tr>')
             else:
                 rows.append(
-                    f'<tr><td class="number">{row.number}</td><td>{escape(row.symbol.text)}</td>'
+                    f'<tr><td class="number">{row.number}</td><td>{_mathml_symbol(row.symbol)}</td>'
                     f'<td><code>{escape(row.name)}</code></td><td class="answer"></td></tr>'
                 )
         return (
@@ -320,7 +335,7 @@ def _markdown_block(block: SheetBlock, diagram_file: str) -> list[str]:
     if isinstance(block, Given):
         lines = []
         for label, items in block.groups:
-            numbers = ", ".join(f"${sym.latex} = {value}$" for sym, value in items)
+            numbers = ", ".join(f"${math_latex(sym)} = {value}$" for sym, value in items)
             lines += [f"**{escape_markdown(label)}:** {numbers}", ""]
         return lines
     if isinstance(block, Questions):
@@ -330,7 +345,7 @@ def _markdown_block(block: SheetBlock, diagram_file: str) -> list[str]:
             if isinstance(row, Heading):
                 lines.append(f"| | **{escape_markdown(row.text)}** | | |")
             else:
-                lines.append(f"| {row.number} | ${row.symbol.latex}$ | `{row.name}` | |")
+                lines.append(f"| {row.number} | ${math_latex(row.symbol)}$ | `{row.name}` | |")
         return [*lines, ""]
     lines = []
     for i, (text, command) in enumerate(block.items, start=1):

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import re
 
-from .document import Document, Heading, Paragraph
-from .math_latex import latex_value, math_latex
+from ..core.mathexpr import Num
+from .document import Document, Equation, Formula, Heading, Paragraph, Values
+from .markdown import formula_latex
+from .math_latex import LatexPrinter, math_latex
+from .math_width import WidthPrinter
+from .printer import spread_mean
 
-__all__ = ["latex_document"]
+__all__ = ["LINE_WIDTH", "equation_rows", "escape_latex", "latex_document"]
+
+# The text block, in digit widths: 482 pt (A4, 2 cm margins) at 11 pt, 5.5 pt a digit, less a
+# margin for the estimate (`math_width.py`) erring.
+LINE_WIDTH = 84
+_EQUALS = 3  # " = " between the name and the line, in digit widths
+_INDENT = 2  # \quad before a line that goes on with a sum
 
 _SPECIAL = {
     "\\": r"\textbackslash{}",
@@ -85,7 +95,8 @@ _HEADINGS = {2: "section*", 3: "subsection*", 4: "subsubsection*"}
 
 
 def latex_document(document: Document) -> str:
-    """The whole document; each equation as an align* chain, one form per line."""
+    """The whole document; each equation as an align* chain, one form per line (a long one
+    broken between the terms of its sum, `equation_rows`)."""
     # kotex for a Korean document, or Hangul anywhere (a description written only in Korean)
     korean = document.lang == "ko" or any(
         HANGUL.search(b.text) for b in document.blocks if isinstance(b, Heading | Paragraph)
@@ -111,15 +122,56 @@ def latex_document(document: Document) -> str:
                 continue  # the title
             command = _HEADINGS.get(block.level, "paragraph*")
             lines.append(rf"\{command}{{{escape_latex(block.text)}}}")
+        elif isinstance(block, Values):
+            lines += [_values(block), ""]
+        elif isinstance(block, Formula):
+            lines += [r"\[", formula_latex(block, document.decimals), r"\]"]
         elif isinstance(block, Paragraph):
             lines += [escape_latex(block.text), ""]
         else:
-            forms = [math_latex(f, document.decimals) for f in block.forms]
-            value = latex_value(block.value, document.decimals)
-            rows = [f"{block.lhs.latex} &= {forms[0] if forms else value}"]
-            rows += [f"&= {form}" for form in forms[1:]]
-            if forms:
-                rows.append(f"&= {value}")
+            rows = equation_rows(block, document.decimals)
             lines += [r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
     lines.append(r"\end{document}")
     return "\n".join(lines) + "\n"
+
+
+def _values(block: Values) -> str:
+    """label: x_{1} = 0.1, x_{2} = 0.2 — each as math, the line breaking only between them."""
+    items = [rf"\mbox{{${math_latex(sym)} = {math_latex(num)}$}}" for sym, num in block.items]
+    # ragged right: a line of wide unbreakable items cannot be spread to the margin
+    return r"{\raggedright " + rf"{escape_latex(block.label)}: " + ", ".join(items) + r"\par}"
+
+
+def equation_rows(equation: Equation, decimals: int) -> list[str]:
+    r"""The rows of an equation's align*: `name &= form`, then `&= form` for each further form
+    and the value. A form wider than the line is broken between the terms of its sum, each
+    further line `&\quad {}+ term …`: LaTeX does not break a displayed equation by itself."""
+    printer, width = LatexPrinter(decimals), WidthPrinter(decimals)
+    room = LINE_WIDTH - len(width.doprint(equation.lhs)) - _EQUALS
+    value = Num(equation.value)
+    forms = [*equation.forms, value] if equation.forms else [value]
+    rows: list[str] = []
+    for form in forms:
+        if len(width.doprint(form)) > room:
+            form = spread_mean(form)
+        parts = printer.breakable(form)
+        sizes = [len(part) for part in width.breakable(form)]
+        for i, line in enumerate(_lines(sizes, room)):
+            text = "".join(parts[k] for k in line)
+            rows.append(f"&= {text}" if i == 0 else rf"&\quad {{}}{text.lstrip()}")
+    rows[0] = f"{printer.doprint(equation.lhs)} {rows[0]}"
+    return rows
+
+
+def _lines(sizes: list[int], room: int) -> list[list[int]]:
+    """The parts (by index) of each line, filled greedily: a part goes on the line if it fits,
+    or if the line is empty (a part never breaks); lines after the first are indented."""
+    lines: list[list[int]] = [[]]
+    used = 0
+    for k, size in enumerate(sizes):
+        if lines[-1] and used + size > room:
+            lines.append([])
+            used = _INDENT
+        lines[-1].append(k)
+        used += size
+    return lines

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import re
 
-from .document import Document, Equation, Heading, Paragraph
+from .document import Document, Equation, Formula, Heading, Paragraph, Values
 from .math_latex import latex_value, math_latex
 
-__all__ = ["escape_markdown", "markdown_document"]
+__all__ = ["escape_markdown", "formula_latex", "markdown_document"]
 
 
 def equation_latex(eq: Equation, decimals: int) -> str:
     """name = formula = numbers = value as one LaTeX line."""
     value = latex_value(eq.value, decimals)
-    return " = ".join([eq.lhs.latex, *(math_latex(f, decimals) for f in eq.forms), value])
+    return " = ".join([math_latex(eq.lhs), *(math_latex(f, decimals) for f in eq.forms), value])
+
+
+def formula_latex(formula: Formula, decimals: int) -> str:
+    """A line of matrix algebra as LaTeX: its sides joined by =, then a matrix's shape."""
+    text = " = ".join(math_latex(side, decimals) for side in formula.sides)
+    if formula.shape is not None:
+        matrix, rows, columns = formula.shape
+        text += rf",\quad {math_latex(matrix)} \in \mathbb{{R}}^{{{rows} \times {columns}}}"
+    return text
 
 
 # Characters that start emphasis, code, math ($…$), raw HTML, entities, tables and
@@ -41,6 +50,11 @@ def markdown_document(document: Document) -> str:
             if lines and lines[-1] != "":
                 lines.append("")
             lines += ["#" * block.level + " " + block.text, ""]
+        elif isinstance(block, Formula):
+            lines.append(f"- ${formula_latex(block, document.decimals)}$")
+        elif isinstance(block, Values):
+            items = (f"${math_latex(sym)} = {math_latex(num)}$" for sym, num in block.items)
+            lines += [f"{escape_markdown(block.label)}: " + ", ".join(items), ""]
         elif isinstance(block, Paragraph):
             lines += [escape_markdown(block.text), ""]
         else:

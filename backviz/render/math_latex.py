@@ -1,11 +1,11 @@
-"""Display math as LaTeX: W_{5} \\cdot h_{1}, \\frac{1}{2}(t_{1} - o_{1})^{2}."""
+"""Display math as LaTeX: W_{5} h_{1}, \\frac{1}{2}(t_{1} - o_{1})^{2}."""
 
 from __future__ import annotations
 
 import re
 
 from ..core.mathexpr import Expr, Num, Sym
-from .printer import Printer
+from .printer import ScriptPrinter
 
 __all__ = ["LatexPrinter", "latex_value", "math_latex"]
 
@@ -21,27 +21,76 @@ _FUNCTIONS = {
     "leaky_relu′": r"\operatorname{leaky\_relu}'",
     "softmax": r"\operatorname{softmax}",
     "step": r"\operatorname{step}",
+    "f′": "f'",
 }
 
 
 _PLAIN_NAME = re.compile(r"\\?[A-Za-z]+(?:_\{[\w,]+\}|_\w)?")  # W_{5}, x, \beta_1
 
 
-class LatexPrinter(Printer):
+_LETTERS = {"δ": r"\delta"}
+
+
+class LatexPrinter(ScriptPrinter):
     """LaTeX math (no surrounding $): fractions as \\frac, exp(x) as e^{x}."""
 
     plus, minus, negative = " + ", " - ", "-"
-    times, dot, comma = r" \times ", r" \cdot ", ", "
+    # symbols side by side as a textbook sets them (W_{5} h_{1}); numbers with ×
+    times, dot, comma = r" \times ", " ", ", "
+    opening, closing = r"\bigl(", r"\bigr)"
+    odot = r" \odot "
     exp_as_power = True
     brackets_negated_product = True  # -(a·b) where text writes −a·b: kept as it always was
 
-    def plain_name(self, sym: Sym) -> bool:
-        r"""A name that takes no second superscript (a^{(2)}_{1}, {W}^{+} would) and reads well
-        with one (W_{5}[1] would not)."""
+    def plain_setting(self, sym: Sym) -> bool:
         return bool(_PLAIN_NAME.fullmatch(sym.latex))
 
-    def name(self, sym: Sym) -> str:
+    def setting(self, sym: Sym) -> str:
         return sym.latex
+
+    def letter(self, letter: str) -> str:
+        if letter in _LETTERS:
+            return _LETTERS[letter]
+        return letter if len(letter) == 1 else rf"\mathrm{{{letter}}}"
+
+    def index(self, digits: str) -> str:
+        return digits
+
+    def word(self, text: str) -> str:
+        return rf"\mathrm{{{text}}}"
+
+    def layer(self, layer: int) -> str:
+        return f"({layer})"
+
+    def updated(self) -> str:
+        return "+"
+
+    def transposed(self) -> str:
+        return r"\mathsf{T}"
+
+    def scripts(self, base: str, sub: list[str], sup: list[str]) -> str:
+        text = base
+        if sup:
+            text += "^{" + "".join(sup) + "}"
+        if sub:
+            text += "_{" + "".join(sub) + "}"
+        return text
+
+    def derivative(self, top: str, bottom: str) -> str:
+        return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
+
+    def evaluated_at(self, body: str, at: str) -> str:
+        return rf"\left.{body}\right|_{{{at}}}"
+
+    def remark(self, body: str, text: str) -> str:
+        return rf"{body}\ (\text{{{text}}})"
+
+    def suffixed(self, body: str, sample: int | None, step: int | None) -> str:
+        if sample is not None:
+            body += f"[{sample}]"
+        if step is not None:
+            body += rf"\,@{step}"
+        return body
 
     def number(self, text: str) -> str:
         if "e" in text:  # 1.5e-05 as 1.5 × 10^{-5}
@@ -58,6 +107,8 @@ class LatexPrinter(Printer):
     def call(self, function: str, args: str) -> str:
         if function == "√":
             return rf"\sqrt{{{args}}}"
+        if function == "‖":
+            return rf"\lVert {args} \rVert"
         name = _FUNCTIONS.get(function, rf"\operatorname{{{function}}}")
         return rf"{name}\left({args}\right)"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from ..core.mathexpr import Expr, Sym
-from .printer import Printer
+from .printer import ScriptPrinter
 
 __all__ = ["MathMLPrinter", "math_mathml", "mathml_inner"]
 
@@ -14,19 +14,75 @@ def _mo(text: str) -> str:
     return f"<mo>{escape(text)}</mo>"
 
 
-class MathMLPrinter(Printer):
-    """MathML content: every sum, product and negative an <mrow>, fractions as <mfrac>."""
+_PARTIAL = '<mi mathvariant="normal">∂</mi>'
+
+
+class MathMLPrinter(ScriptPrinter):
+    """MathML content: every sum, product and negative an <mrow>, fractions as <mfrac>, a
+    quantity's symbol from its parts (<msub>, <msup>, <msubsup>, ∂E/∂W₅ as an <mfrac>)."""
 
     plus, minus, negative = _mo("+"), _mo("−"), _mo("−")
-    times, dot, comma = _mo("×"), _mo("·"), _mo(",")
+    # symbols side by side as a textbook sets them (W₅h₁: invisible times); numbers with ×
+    times, dot, comma = _mo("×"), "<mo>\u2062</mo>", _mo(",")
+    opening, closing = '<mo stretchy="false">(</mo>', '<mo stretchy="false">)</mo>'  # lines apart
+    odot = _mo("⊙")
     exp_as_power = True
     brackets_negated_product = True  # -(a·b) where text writes −a·b: kept as it always was
 
     def group(self, text: str) -> str:
         return f"<mrow>{text}</mrow>"
 
-    def name(self, sym: Sym) -> str:
+    def setting(self, sym: Sym) -> str:
         return f"<mi>{escape(sym.text)}</mi>"
+
+    def letter(self, letter: str) -> str:
+        return f"<mi>{escape(letter)}</mi>"
+
+    def index(self, digits: str) -> str:
+        return f"<mn>{escape(digits)}</mn>"
+
+    def word(self, text: str) -> str:
+        return f"<mi>{escape(text)}</mi>"  # several letters: upright
+
+    def layer(self, layer: int) -> str:
+        return self.paren(f"<mn>{layer}</mn>")
+
+    def updated(self) -> str:
+        return '<mo lspace="0" rspace="0">+</mo>'  # a mark, not an operator: no space around
+
+    def transposed(self) -> str:
+        return '<mi mathvariant="normal">T</mi>'
+
+    def scripts(self, base: str, sub: list[str], sup: list[str]) -> str:
+        below, above = (self.group("".join(p)) if len(p) > 1 else "".join(p) for p in (sub, sup))
+        if sub and sup:
+            return f"<msubsup>{base}{below}{above}</msubsup>"
+        if sub:
+            return f"<msub>{base}{below}</msub>"
+        if sup:
+            return f"<msup>{base}{above}</msup>"
+        return base
+
+    def derivative(self, top: str, bottom: str) -> str:
+        return f"<mfrac>{self.group(_PARTIAL + top)}{self.group(_PARTIAL + bottom)}</mfrac>"
+
+    def evaluated_at(self, body: str, at: str) -> str:
+        bar = '<mo stretchy="true" symmetric="false">|</mo>'
+        return f"<msub>{self.group(body + bar)}{at}</msub>"
+
+    def remark(self, body: str, text: str) -> str:
+        return self.group(f'{body}<mspace width="0.3em"/><mtext>({escape(text)})</mtext>')
+
+    def suffixed(self, body: str, sample: int | None, step: int | None) -> str:
+        if sample is None and step is None:
+            return body
+        text = body
+        if sample is not None:
+            bracket = '<mo stretchy="false" lspace="0" rspace="0">{}</mo>'
+            text += bracket.format("[") + f"<mn>{sample}</mn>" + bracket.format("]")
+        if step is not None:
+            text += f"<mtext>@{step}</mtext>"
+        return self.group(text)
 
     def number(self, text: str) -> str:
         if text.startswith("-"):
@@ -42,10 +98,22 @@ class MathMLPrinter(Printer):
     def call(self, function: str, args: str) -> str:
         if function == "√":
             return f"<msqrt>{args}</msqrt>"
-        return self.group(f"<mi>{escape(function)}</mi>{self.paren(args)}")
+        if function == "‖":
+            bar = '<mo stretchy="false">‖</mo>'
+            return self.group(bar + args + bar)
+        if len(function) == 2 and function.endswith("′"):  # f′(z): italic f, then the prime
+            return self.group(f"<mi>{escape(function[0])}</mi><mo>′</mo>{self.paren(args)}")
+        # a named function (log, tanh) set apart by a thin space, as LaTeX's \log is
+        space = '<mspace width="0.1667em"/>' if len(function) > 1 else ""
+        return self.group(f"{space}<mi>{escape(function)}</mi>{self.paren(args)}")
 
     def paren(self, text: str) -> str:
-        return self.group(_mo("(") + text + _mo(")"))
+        # Brackets grow only around something taller than a line (a fraction):
+        # Chromium sets a stretchy bracket around a plain line with gaps inside it, σ( z₁ ).
+        if "<mfrac" in text:
+            return self.group(_mo("(") + text + _mo(")"))
+        still = '<mo stretchy="false">{}</mo>'
+        return self.group(still.format("(") + text + still.format(")"))
 
     def _row(self, expr: Expr) -> str:
         """A part that MathML needs as one element (a fraction's numerator, an exponent)."""

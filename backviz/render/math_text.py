@@ -43,6 +43,8 @@ class TextPrinter(Printer):
         return f"{base}^{self.parenthesize(exponent, ATOM)}"
 
     def call(self, function: str, args: str) -> str:
+        if function == "‖":
+            return f"‖{args}‖"  # a vector's length
         return f"{function}({args})"  # σ(z3), √(x)
 
     def paren(self, text: str) -> str:

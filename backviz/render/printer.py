@@ -12,8 +12,22 @@ import re
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
-from ..core.mathexpr import Add, Call, Expr, Frac, Mul, Neg, Num, Paren, Pow, Sym, binding
-from ..core.notation import format_given, format_number
+from ..core.mathexpr import (
+    Add,
+    Call,
+    Expr,
+    Frac,
+    Mul,
+    Name,
+    Neg,
+    Num,
+    Paren,
+    Pow,
+    Sym,
+    Symbol,
+    binding,
+)
+from ..core.notation import format_given, format_number, without_suffixes
 
 __all__ = [
     "ATOM",
@@ -23,8 +37,10 @@ __all__ = [
     "QUOTIENT",
     "SUM",
     "Printer",
+    "ScriptPrinter",
     "is_half_of",
     "numeric_product",
+    "spread_mean",
 ]
 
 ONE_HALF = Frac(Num(1, True), Num(2, True))
@@ -60,6 +76,23 @@ def _parts(expr: Expr) -> tuple[Expr, ...]:
         case Frac(numerator=a, denominator=b) | Pow(base=a, exponent=b):
             return (a, b)
     return ()
+
+
+def spread_mean(expr: Expr) -> Expr:
+    """(a + b + …)/n as 1/n·(a + b + …), which can break between its terms; anything else as
+    it is. The same number: only where a quotient of a sum is too wide for one line."""
+    if isinstance(expr, Frac) and isinstance(expr.numerator, Add):
+        return Mul((Frac(Num(1, True), expr.denominator), Paren(expr.numerator)))
+    return expr
+
+
+def _reciprocal_times_sum(expr: Expr) -> bool:
+    """1/n·(a + b + …), as `spread_mean` writes it."""
+    if not isinstance(expr, Mul) or len(expr.factors) != 2:
+        return False
+    first, second = expr.factors
+    one = isinstance(first, Frac) and first.numerator == Num(1, True)
+    return one and isinstance(second, Paren) and isinstance(second.inner, Add)
 
 
 def _has_symbol(expr: Expr) -> bool:
@@ -103,6 +136,11 @@ class Printer(ABC):
     times: ClassVar[str]  # between numbers: 0.5 × 0.3
     dot: ClassVar[str]  # between symbols: W5·h1
     comma: ClassVar[str]  # between the arguments of a call
+    # The brackets of a sum broken over lines (`breakable`): each line holds one of them, so
+    # they cannot grow to the height of what they enclose.
+    opening: ClassVar[str] = "("
+    closing: ClassVar[str] = ")"
+    odot: ClassVar[str] = " ⊙ "  # the elementwise product of vectors (`Mul.elementwise`)
 
     # Whether quotients are drawn as fractions, delimited by their bar (\frac, <mfrac>), so they
     # bind as atoms; written inline (a / b) they bind as quotients.
@@ -170,7 +208,11 @@ class Printer(ABC):
         return self.group(self.negative + self._negated(e.operand, minimum))
 
     def _print_Add(self, e: Add) -> str:
-        # a negative term is subtracted: a − b, a − 3, a − (−b)
+        return self.group("".join(self.sum_terms(e)))
+
+    def sum_terms(self, e: Add) -> list[str]:
+        """The terms of a sum as printed, each but the first after its sign: [a, + b, − 3]. A
+        negative term is subtracted: a − b, a − 3, a − (−b). A long sum breaks between them."""
         parts = [self._print(e.terms[0])]
         for term in e.terms[1:]:
             if isinstance(term, Neg):
@@ -179,13 +221,29 @@ class Printer(ABC):
                 parts.append(self.minus + self._print(Num(-term.value, term.given)))
             else:
                 parts.append(self.plus + self._print(term))
-        return self.group("".join(parts))
+        return parts
+
+    def breakable(self, expr: Expr) -> list[str]:
+        """The expression in the parts a line may break between: a sum's terms (`sum_terms`),
+        or those of a mean written 1/n·(a + b + …) (`spread_mean`), the bracket opening on the
+        first part and closing on the last; anything else whole. Joined, the parts are the
+        expression (its outermost group left out)."""
+        if isinstance(expr, Add):
+            return self.sum_terms(expr)
+        if _reciprocal_times_sum(expr):
+            assert isinstance(expr, Mul) and isinstance(expr.factors[1], Paren)
+            head = self._print(expr.factors[0])
+            terms = self.sum_terms(expr.factors[1].inner)  # type: ignore[arg-type]
+            return [head + self.opening + terms[0], *terms[1:-1], terms[-1] + self.closing]
+        return [self._print(expr)]
 
     def _print_Mul(self, e: Mul) -> str:
         half = self.half() if is_half_of(e) else None
         if half is not None:
             return self.group(half + self.parenthesize(e.factors[1], QUOTIENT))  # ½(t − o)²
         separator = self.times if numeric_product(e) else self.dot
+        if e.elementwise:
+            separator = self.odot
         # a quotient followed by a factor in parentheses: (1 / b)·c, never 1 / b·c
         last = len(e.factors) - 1
         return self.group(
@@ -240,3 +298,118 @@ class Printer(ABC):
     @abstractmethod
     def paren(self, text: str) -> str:
         """(text)."""
+
+
+class ScriptPrinter(Printer):
+    """A printer of a typeset format (LaTeX, MathML): a quantity's symbol is set from its parts
+    (`core.mathexpr.Name`, `Partial`) as a textbook sets it — the letter, the layer and the ⁺ as
+    superscripts, the indices (or a name: δ with o₁) as subscripts, a derivative as a fraction
+    — so every format reads the same structure and none parses a name's string.
+
+    A format gives the leaves: `letter`, `index`, `word`, `layer`, `updated`, `scripts`,
+    `derivative`, `evaluated_at`, `remark`, `suffixed`, and `setting` for a symbol without
+    parts (η, β₁).
+    """
+
+    def name(self, sym: Sym) -> str:
+        return self.setting(sym) if sym.parts is None else self.symbol(sym.parts)
+
+    def plain_name(self, sym: Sym) -> bool:
+        """A name with no superscript of its own and nothing after it takes a power: W₅²,
+        never (w⁽²⁾₁)² written w⁽²⁾²₁ or (W₅[1])² written W₅[1]²."""
+        parts = sym.parts
+        if parts is None:
+            return self.plain_setting(sym)
+        return (
+            isinstance(parts, Name)
+            and parts.layer is None
+            and not parts.after
+            and not parts.transposed
+            and parts.sample is None
+            and parts.step is None
+        )
+
+    def symbol(self, parts: Symbol) -> str:
+        """A quantity's symbol from its parts."""
+        if isinstance(parts, Name):
+            return self.suffixed(self._scripted(parts), parts.sample, parts.step)
+        body = self.derivative(self._scripted(parts.top), self._scripted(parts.bottom))
+        if parts.via is not None:
+            body = self.evaluated_at(body, self._scripted(parts.via))
+        if parts.local:
+            body = self.remark(body, "local")
+        return self.suffixed(body, parts.sample, parts.step)
+
+    def _scripted(self, name: Name) -> str:
+        sub: list[str] = []
+        if name.index:
+            separator = "," if any(i >= 10 for i in name.index) else ""
+            sub.append(self.index(separator.join(map(str, name.index))))
+        if isinstance(name.subscript, Name):
+            inner = without_suffixes(name.subscript)
+            assert isinstance(inner, Name)
+            sub.append(self._scripted(inner))
+        elif name.subscript is not None:
+            sub.append(self.word(name.subscript))
+        sup: list[str] = []
+        if name.layer is not None:
+            sup.append(self.layer(name.layer))
+        if name.after:
+            sup.append(self.updated())
+        if name.transposed:
+            sup.append(self.transposed())
+        return self.scripts(self.letter(name.letter), sub, sup)
+
+    # -- the leaves a typeset format gives -----------------------------------------------------
+
+    @abstractmethod
+    def setting(self, sym: Sym) -> str:
+        """A symbol without parts: a setting (η, β₁) or a placeholder."""
+
+    def plain_setting(self, sym: Sym) -> bool:
+        """Whether a setting's symbol takes a superscript as it is."""
+        return bool(_PLAIN_NAME.fullmatch(sym.text))
+
+    @abstractmethod
+    def letter(self, letter: str) -> str:
+        """The letter of a name: W, δ (or a word, an expression node's name: loss)."""
+
+    @abstractmethod
+    def index(self, digits: str) -> str:
+        """Subscript numbers: 5, 11, 10,3."""
+
+    @abstractmethod
+    def word(self, text: str) -> str:
+        """A subscript word, set upright: total."""
+
+    @abstractmethod
+    def layer(self, layer: int) -> str:
+        """The layer's superscript: (2)."""
+
+    @abstractmethod
+    def updated(self) -> str:
+        """The ⁺ of an updated weight."""
+
+    @abstractmethod
+    def scripts(self, base: str, sub: list[str], sup: list[str]) -> str:
+        """`base` with its subscripts and superscripts (either list may be empty)."""
+
+    @abstractmethod
+    def transposed(self) -> str:
+        """The ᵀ of a transposed matrix."""
+
+    @abstractmethod
+    def derivative(self, top: str, bottom: str) -> str:
+        """∂top/∂bottom as a fraction."""
+
+    @abstractmethod
+    def evaluated_at(self, body: str, at: str) -> str:
+        """body|_at: one path's share of a derivative, through the node `at`."""
+
+    @abstractmethod
+    def remark(self, body: str, text: str) -> str:
+        """body (text): a note after a symbol."""
+
+    @abstractmethod
+    def suffixed(self, body: str, sample: int | None, step: int | None) -> str:
+        """body[n]@s: the sample and the step, where there are several."""

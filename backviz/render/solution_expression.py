@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..core.notation import format_given
-from ..core.quantities import Kind
+from ..core.mathexpr import Num
+from ..core.quantities import Kind, Ref
 from .document import Document
 from .equations import add_equation
 from .words import word
@@ -18,8 +18,11 @@ __all__ = ["expression_sections"]
 
 def expression_sections(document: Document, trace: ExpressionTrace) -> None:
     lang = document.lang
-    given = ", ".join(f"{k} = {format_given(v)}" for k, v in trace.exercise.inputs.items())
-    document.paragraph(f"{word('given', lang)}: {given}")
+    given = [
+        (trace.symbol(Ref(Kind.NODE, label=(name,))), Num(value, given=True))
+        for name, value in trace.exercise.inputs.items()
+    ]
+    document.values(word("given", lang), given)
     document.heading(word("expression_forward", lang))
     refs = list(trace.refs())
     for ref in refs:

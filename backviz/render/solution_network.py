@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..core.notation import format_given, format_number
+from ..core.mathexpr import Call, Mul, Name, Neg, Num, Paren, Partial, Sym, add, mul
+from ..core.notation import format_given, format_number, symbol_of
 from ..core.quantities import Kind, Ref
 from .document import Document
 from .equations import add_equation
@@ -60,7 +61,7 @@ def describe(trace: Trace, lang: str) -> str:
 def _given(document: Document, trace: Trace) -> None:
     lang = document.lang
     document.heading(word("given", lang))
-    groups: dict[str, list[str]] = {}
+    groups: dict[str, list[tuple[Sym, Num]]] = {}
     key = {
         Kind.INPUT: "inputs",
         Kind.TARGET: "targets",
@@ -72,10 +73,10 @@ def _given(document: Document, trace: Trace) -> None:
             if ref.kind in (Kind.Z, Kind.A):
                 break
             continue
-        name = trace.symbol(ref, step=1).text
-        groups.setdefault(key[ref.kind], []).append(f"{name} = {format_given(trace.value(ref))}")
+        item = (trace.symbol(ref, step=1), Num(trace.value(ref), given=True))
+        groups.setdefault(key[ref.kind], []).append(item)
     for label, items in groups.items():
-        document.paragraph(f"{word(label, lang)}: " + ", ".join(items))
+        document.values(word(label, lang), items)
 
 
 def section_of(trace: Trace, ref: Ref) -> tuple[str, int | None]:
@@ -183,32 +184,43 @@ def _later_steps(document: Document, trace: Trace) -> None:
 
 
 def _summary(document: Document, trace: Trace, step: int) -> None:
-    """Each layer in matrix form, for networks too big to write out number by number."""
+    """Each layer in matrix form, for networks too big to write out number by number: row
+    vectors a⁽ˡ⁾ (one row per sample), W⁽ˡ⁾ with a row per node of layer l; r is the reduction
+    over samples (1/N for a mean)."""
     lang = document.lang
     document.paragraph(word("summary", lang))
     record = trace.steps[step - 1]
     L = trace.n_layers
+
+    def m(letter: str, layer: int, **kw: bool) -> Sym:
+        return symbol_of(Name(letter, layer, **kw))
+
+    def d(letter: str, layer: int) -> Sym:
+        return symbol_of(Partial(Name("E"), Name(letter, layer)))
+
     for layer in range(2, L + 1):
         i = layer - 2
         f = trace.exercise.activations[i]
-        shape = record.W[i].shape
-        lines = [
-            f"z({layer}) = a({layer - 1}) W({layer})ᵀ"
-            + (f" + b({layer})" if record.b[i] is not None else "")
-            + f"   W({layer}): {shape[0]}×{shape[1]}",
-            f"a({layer}) = {f.name}(z({layer}))",
-        ]
-        if record.backward is not None:
-            if layer == L:
-                lines.append(f"δ({layer}) = ∂E/∂a({layer}) ⊙ f′(z({layer}))")
-            else:
-                lines.append(f"δ({layer}) = (δ({layer + 1}) W({layer + 1})) ⊙ f′(z({layer}))")
-            lines.append(f"∂E/∂W({layer}) = r·δ({layer})ᵀ a({layer - 1})")
-            lines.append(f"W({layer})⁺ = W({layer}) − η·∂E/∂W({layer})")
-            norm = float((record.backward.delta[i] ** 2).sum() ** 0.5)
-            lines.append(f"‖δ({layer})‖ = {format_number(norm, document.decimals)}")
         document.heading(word("forward_layer", lang, l=layer), 3)
-        for line in lines:
-            document.paragraph(line)
+        z, a, W = m("z", layer), m("a", layer), m("W", layer)
+        product = mul(m("a", layer - 1), m("W", layer, transposed=True))
+        net = add(product, m("b", layer)) if record.b[i] is not None else product
+        document.formula(z, net, shape=(W, *record.W[i].shape))
+        document.formula(a, Call(f.name, (z,)))
+        if record.backward is None:
+            continue
+        derivative = Call("f′", (z,))
+        if layer == L:
+            document.formula(m("δ", layer), Mul((d("a", layer), derivative), elementwise=True))
+        else:
+            back = Paren(mul(m("δ", layer + 1), m("W", layer + 1)))
+            document.formula(m("δ", layer), Mul((back, derivative), elementwise=True))
+        reduction = Sym("r", "r")
+        delta_t, previous = m("δ", layer, transposed=True), m("a", layer - 1)
+        document.formula(d("W", layer), mul(reduction, delta_t, previous))
+        eta = Sym("η", r"\eta")
+        document.formula(m("W", layer, after=True), add(W, Neg(mul(eta, d("W", layer)))))
+        norm = float((record.backward.delta[i] ** 2).sum() ** 0.5)
+        document.formula(Call("‖", (m("δ", layer),)), Num(norm))
     if record.forward.loss is not None:
-        document.paragraph(f"E = {format_number(record.forward.loss, document.decimals)}")
+        document.formula(symbol_of(Name("E")), Num(record.forward.loss))

@@ -11,8 +11,8 @@ from typing import Any
 from .. import formulas as F
 from ..exercise import ExpressionExercise
 from ..formulas import Formula
-from ..mathexpr import Sym
-from ..notation import latex_name, pretty_name
+from ..mathexpr import Partial, Sym
+from ..notation import identifier_name, symbol_of
 from ..quantities import Kind, Ref
 from ..quantity_trace import QuantityTrace
 from .calculus import evaluate
@@ -116,8 +116,12 @@ class ExpressionTrace(QuantityTrace):
 
     def symbol(self, ref: Ref, *, step: int | None = None) -> Sym:
         """The quantity as a display symbol: ∂f/∂g, or g itself."""
-        name = self.name(ref)
-        return Sym(pretty_name(name), latex_name(name))
+        if ref.kind is Kind.NODE:
+            return symbol_of(identifier_name(ref.label[0]))
+        if ref.kind is Kind.LOCAL_GRAD:
+            top, bottom = map(identifier_name, ref.label)
+            return symbol_of(Partial(top, bottom, local=True))
+        return symbol_of(Partial(identifier_name(self.output), identifier_name(ref.label[0])))
 
 
 def run(exercise: ExpressionExercise) -> ExpressionTrace:

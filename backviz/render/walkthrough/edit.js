@@ -75,7 +75,7 @@
 
   /** The current equation's numbers, each from its quantity. */
   function renumber(values) {
-    for (const term of document.querySelectorAll('#formula .term[data-q]')) {
+    for (const term of document.querySelectorAll('#formula .term.number[data-q]')) {
       const mn = term.querySelector('mn');
       const name = term.dataset.q.split(SEPARATOR)[0];
       if (mn && name in values) mn.textContent = shown(name, values[name]);

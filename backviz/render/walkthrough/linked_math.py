@@ -28,9 +28,12 @@ SEPARATOR = "|"
 BREAK = "\x00"  # where a part may end: before each + or − of a sum at the top of a form
 
 
-def _term(mathml: str, names: list[str], role: str) -> str:
+def _term(mathml: str, names: list[str], role: str, *, number: bool = False) -> str:
+    """A term of the equation linked to its quantities; `number` marks a number (the page
+    rewrites and hides those), as against a symbol, whose subscripts are <mn> too."""
     q = escape(SEPARATOR.join(names))
-    return f'<mrow class="term {role}" data-q="{q}">{mathml}</mrow>'
+    kind = " number" if number else ""
+    return f'<mrow class="term {role}{kind}" data-q="{q}">{mathml}</mrow>'
 
 
 class LinkedMathML(MathMLPrinter):
@@ -70,7 +73,8 @@ class LinkedMathML(MathMLPrinter):
 
     def _print_Num(self, e: Num) -> str:
         names = self.numbers.get(e.value)
-        return _term(super()._print_Num(e), names, "reads") if names else super()._print_Num(e)
+        number = super()._print_Num(e)
+        return _term(number, names, "reads", number=True) if names else number
 
 
 def linked_equation(
@@ -86,10 +90,10 @@ def linked_equation(
             numbers[number].append(name)
     printer = LinkedMathML(decimals, symbols, numbers)
     own = [equation.name]
-    lhs = _term(f"<mi>{escape(equation.lhs.text)}</mi>", own, "now")
+    lhs = _term(MathMLPrinter(decimals).doprint(equation.lhs), own, "now")
     value = format_number(equation.value, decimals).replace("-", "−")
     parts = [printer.doprint(form) for form in equation.forms]
-    parts.append(_term(f"<mn>{escape(value)}</mn>", own, "now"))
+    parts.append(_term(f"<mn>{escape(value)}</mn>", own, "now", number=True))
     chunks = [lhs + "<mo>=</mo>" + parts[0], *("<mo>=</mo>" + part for part in parts[1:])]
     # a part opening with + or = is spaced as that operator between two terms
     pieces = [
