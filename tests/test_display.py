@@ -140,6 +140,10 @@ def settings(trace: Trace | ExpressionTrace) -> dict[str, float]:
         "(1 − β₁)": 1 - b1,
         "(1 − β₂)": 1 - b2,
         "ε": opt.eps,
+        "α": opt.alpha,
+        "(1 − α)": 1 - opt.alpha,
+        "s₀": opt.initial_accumulator_value,
+        "λ_decay": opt.lr_decay,
     }
 
 

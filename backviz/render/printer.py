@@ -95,6 +95,18 @@ def _reciprocal_times_sum(expr: Expr) -> bool:
     return one and isinstance(second, Paren) and isinstance(second.inner, Add)
 
 
+def _bracketed_sum(expr: Expr) -> bool:
+    """(a + b + …): a bracket a long line may break inside."""
+    return isinstance(expr, Paren) and isinstance(expr.inner, Add)
+
+
+def _enclosed(before: str, parts: list[str], after: str) -> list[str]:
+    """`parts` with `before` on the first and `after` on the last."""
+    if len(parts) == 1:
+        return [before + parts[0] + after]
+    return [before + parts[0], *parts[1:-1], parts[-1] + after]
+
+
 def _has_symbol(expr: Expr) -> bool:
     return isinstance(expr, Sym) or any(_has_symbol(part) for part in _parts(expr))
 
@@ -215,7 +227,10 @@ class Printer(ABC):
         negative term is subtracted: a − b, a − 3, a − (−b). A long sum breaks between them."""
         parts = [self._print(e.terms[0])]
         for term in e.terms[1:]:
-            if isinstance(term, Neg):
+            if isinstance(term, Neg) and _bracketed_sum(term.operand):
+                inner = self.sum_terms(term.operand.inner)  # type: ignore[union-attr]
+                parts += _enclosed(self.minus + self.opening, inner, self.closing)
+            elif isinstance(term, Neg):
                 parts.append(self.minus + self._negated(term.operand))
             elif isinstance(term, Num) and term.value < 0:
                 parts.append(self.minus + self._print(Num(-term.value, term.given)))
@@ -235,6 +250,15 @@ class Printer(ABC):
             head = self._print(expr.factors[0])
             terms = self.sum_terms(expr.factors[1].inner)  # type: ignore[arg-type]
             return [head + self.opening + terms[0], *terms[1:-1], terms[-1] + self.closing]
+        if isinstance(expr, Mul) and _bracketed_sum(expr.factors[-1]) and not is_half_of(expr):
+            # a·(b − (c + d)): the bracket's terms, the factors before it on the first part
+            separator = self.times if numeric_product(expr) else self.dot
+            head = separator.join(
+                self.parenthesize(f, POWER if isinstance(f, Frac) else QUOTIENT)
+                for f in expr.factors[:-1]
+            )
+            inner = self.breakable(expr.factors[-1].inner)  # type: ignore[union-attr]
+            return _enclosed(head + separator + self.opening, inner, self.closing)
         return [self._print(expr)]
 
     def _print_Mul(self, e: Mul) -> str:
