@@ -10,6 +10,7 @@ import json
 import numpy as np
 
 from .exercise import Ask, NetworkExercise
+from .loading.training import APPLIES
 
 __all__ = ["exercise_toml"]
 
@@ -23,6 +24,15 @@ def _list(values: np.ndarray) -> str:
     if values.ndim == 1:
         return "[" + ", ".join(_number(v) for v in values) + "]"
     return "[" + ", ".join(_list(row) for row in values) + "]"
+
+
+def _setting(value: object) -> str:
+    """An optimiser's setting as TOML: a boolean, a pair of numbers (betas) or a number."""
+    if isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_number(v) for v in value) + "]"
+    return _number(value)  # type: ignore[arg-type]
 
 
 def _string(text: str) -> str:
@@ -77,17 +87,9 @@ def exercise_toml(
             f"reduction = {_string(training.reduction)}",
             f"optimizer = {_string(opt.name)}",
         ]
-        if opt.name == "sgd":
-            lines += [
-                f"momentum = {_number(opt.momentum)}",
-                f"dampening = {_number(opt.dampening)}",
-                f"nesterov = {json.dumps(opt.nesterov)}",
-            ]
-        else:
-            lines += [
-                f"betas = [{_number(opt.betas[0])}, {_number(opt.betas[1])}]",
-                f"eps = {_number(opt.eps)}",
-            ]
+        for key, optimizers in APPLIES.items():  # every setting of this optimiser, written
+            if opt.name in optimizers:
+                lines.append(f"{key} = {_setting(getattr(opt, key))}")
         lines.append(f"weight_decay = {_number(opt.weight_decay)}")
     if exercise.ask != Ask():
         ask = exercise.ask
