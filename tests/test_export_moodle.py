@@ -580,3 +580,63 @@ def test_a_batch_over_several_steps_is_torchs_answer_key(tmp_path: Path) -> None
     assert len(names) == len(fields) > 40
     for name, field in zip(names, fields, strict=True):
         assert field.answers[0].value == pytest.approx(key[name], rel=1e-12, abs=1e-15), name
+
+
+HEADER_KO = ["성", "이름", "이메일 주소", "상태", "시작 일시", "완료", "소요 시간", "성적/39.00"]
+
+
+@pytest.mark.parametrize(
+    ("header", "delimiter", "decimal", "state", "label"),
+    [
+        ([*HEADER_4, "Question 1", "Response 1", "Right answer 1"], "\t", ".", "Finished", "part"),
+        ([*HEADER_4, "Question 1", "Response 1", "Right answer 1"], ";", ",", "Finished", "part"),
+        ([*HEADER_KO, "문제 1", "응답 1", "정답 1"], ",", ".", "종료됨", "부분"),
+        ([*HEADER_KO, "문제 1", "응답 1", "정답 1"], "\t", ".", "종료됨", "부분"),
+    ],
+    ids=["tsv", "excel-semicolon", "korean", "korean-tsv"],
+)
+def test_a_responses_export_is_read_in_every_format_moodle_and_excel_write(
+    tmp_path: Path, header: list[str], delimiter: str, decimal: str, state: str, label: str
+) -> None:
+    """Moodle's "Tab separated values" download, a CSV re-saved by Excel with `;` and decimal
+    commas, and a Korean site's columns are the same report: a right answer is right in each."""
+    _, xml = export(tmp_path, SEED)
+    (question,) = parse_xml(xml)[1]
+    right = [value.replace(".", decimal) for value in rounded(torch_222())]
+    answers = "; ".join(f"{label} {k}: {a}" for k, a in enumerate(right, start=1))
+    h1 = ASKED_222.index("h1")
+    slipped = list(right)
+    slipped[h1] = "0,5225" if decimal == "," else "0.5225"
+    wrong = "; ".join(f"{label} {k}: {a}" for k, a in enumerate(slipped, start=1))
+    times = ["1 November 2026  10:00 AM", "1 November 2026  10:40 AM", "40 mins"]
+    q, r = summary(question), right_answer(question)
+    path = tmp_path / "responses.csv"
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file, delimiter=delimiter)
+        writer.writerow(header)
+        writer.writerow(["Kim", "Minjun", "s01@example.edu", state, *times, "39", q, answers, r])
+        writer.writerow(["Lee", "Seoyeon", "s02@example.edu", state, *times, "1", q, wrong, r])
+    result, out = grade(tmp_path, SEED, path)
+    assert result.exit_code == 0, result.output
+    v = verdicts(out)
+    assert all(v["s01_example.edu", name] == "correct" for name in ASKED_222)
+    assert v["s02_example.edu", "h1"] == "wrong"
+    assert sum(v["s02_example.edu", name] == "correct" for name in ASKED_222) == len(ASKED_222) - 1
+    feedback = (out / "feedback" / "s01_example.edu.md").read_text(encoding="utf-8")
+    assert "not Finished" not in feedback
+
+
+def test_a_responses_export_that_cannot_be_read_stops_with_one_line(tmp_path: Path) -> None:
+    """A file with the report's columns but none naming the student is not graded as a sheet
+    of numbers: it stops, naming the file, the column, what was expected and what was found."""
+    path = tmp_path / "responses.tsv.csv"
+    path.write_text(
+        "번호\t상태\t성적/39.00\t응답 1\n1\t종료됨\t39\tpart 1: 0.1\n", encoding="utf-8"
+    )
+    result, _ = grade(tmp_path, SEED, path)
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().splitlines()[-1] == (
+        "backviz: responses.tsv.csv: the student's column: expected 'Last name', 'First name', "
+        "'Email address' or 'ID number' (성, 이름, 이메일 주소), found '번호', '상태', "
+        "'성적/39.00', '응답 1'"
+    )
