@@ -12,6 +12,7 @@ import json
 import random
 import subprocess
 import sys
+import uuid
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -347,3 +348,33 @@ def test_the_digits_typed_are_judged_not_the_parsed_float(tmp_path: Path) -> Non
     )
     assert answered["two"]["partial_scores"][key["h1"]]["verdict"] == "correct"
     assert answered["six"]["partial_scores"][key["h1"]]["verdict"] == "wrong"
+
+
+def test_every_export_is_a_question_of_its_own_uuid_kept_on_export_again(tmp_path: Path) -> None:
+    """PrairieLearn's sync refuses two questions with one UUID: two courses (or two folders of
+    one course) following the README get two UUIDs; the same folder exported again keeps its
+    own, so the students' submissions stay attached to it."""
+    made = []
+    for course in ("course-a", "course-b"):
+        folder = tmp_path / course / "questions" / "backprop" / "seed-222"
+        export(EXERCISES / "seed-222.toml", folder)
+        made.append(json.loads((folder / "info.json").read_text(encoding="utf-8"))["uuid"])
+    other = tmp_path / "course-a" / "questions" / "backprop" / "seed-222-copy"
+    export(EXERCISES / "seed-222.toml", other)
+    made.append(json.loads((other / "info.json").read_text(encoding="utf-8"))["uuid"])
+    assert len(set(made)) == 3
+    assert all(uuid.UUID(u).version == 4 for u in made)
+    folder = tmp_path / "course-a" / "questions" / "backprop" / "seed-222"
+    export(EXERCISES / "seed-222.toml", folder)
+    assert json.loads((folder / "info.json").read_text(encoding="utf-8"))["uuid"] == made[0]
+
+
+def test_each_box_is_labelled_with_its_quantitys_name_typeset(tmp_path: Path) -> None:
+    folder = tmp_path / "seed-222"
+    export(EXERCISES / "seed-222.toml", folder)
+    labels = {
+        e["aria-label"]: e["label"]
+        for e in elements((folder / "question.html").read_text(encoding="utf-8"), "pl-number-input")
+    }
+    assert labels["z1"] == "$z_{1} =$"
+    assert labels["dE/do1"] == r"$\frac{\partial E}{\partial o_{1}} =$"

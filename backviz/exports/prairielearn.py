@@ -42,19 +42,15 @@ from ..render.document import Heading
 from ..render.drawing import render_graph
 from ..render.handout import Figure, Question, Questions, Sheet, Steps
 from ..render.handout_formats import html_block
+from ..render.math_latex import math_latex
 from ..render.words import word
 
 __all__ = [
-    "QUESTION_NAMESPACE",
     "PrairieLearnQuestion",
     "prairielearn_question",
     "write_prairielearn",
 ]
 
-# The namespace of the questions' UUIDs (uuid5 of it and the exercise and folder names): the
-# same question keeps its UUID when exported again, as PrairieLearn requires to keep its
-# students' submissions attached to it.
-QUESTION_NAMESPACE = uuid.UUID("6d1f3c8e-5b0a-4f47-9a39-0b8a7c1e2d44")
 CLIENT_FILES = "clientFilesQuestion"
 TOPIC = {"en": "Backpropagation", "ko": "역전파"}
 # The sheet's given numbers in columns, as on the printed sheet (render/handout_formats.py)
@@ -137,7 +133,7 @@ def _inputs(sheet: Sheet, keys: dict[str, str]) -> list[str]:
                 lines.append(f'  <tr><th colspan="2">{escape(row.text)}</th></tr>')
                 continue
             assert isinstance(row, Question)
-            latex = row.symbol.latex.replace("{{", "{ {")  # never a Mustache tag
+            latex = math_latex(row.symbol).replace("{{", "{ {")  # never a Mustache tag
             label = escape(f"${latex} =$", quote=True)
             lines.append(
                 f'  <tr><td class="text-muted">{row.number}</td><td>'
@@ -189,10 +185,13 @@ def _variants(source: Path, lang: str) -> list[Handout]:
 
 
 def prairielearn_question(
-    source: Path, *, lang: str = "en", folder_name: str = ""
+    source: Path, *, lang: str = "en", question_uuid: str | None = None
 ) -> PrairieLearnQuestion:
     """The question folder of `source`: an exercise file, or a `backviz variants` folder
-    (every variant a bank entry). `folder_name` goes into the question's UUID."""
+    (every variant a bank entry). `question_uuid` is the question's UUID, kept from an earlier
+    export; none gives a new random one (uuid4): PrairieLearn's sync refuses two questions of
+    a course with one UUID, and a UUID made from names would be the same for every course and
+    every folder that follows the README."""
     found = _variants(source, lang)
     first = found[0]
     names = [row.name for row in first.sheet.questions()]
@@ -226,7 +225,7 @@ def prairielearn_question(
     exercise = first.trace.exercise
     exercise_id = _exercise_id(exercise)  # type: ignore[arg-type]
     info = {
-        "uuid": str(uuid.uuid5(QUESTION_NAMESPACE, f"{exercise_id}\0{folder_name}")),
+        "uuid": question_uuid or str(uuid.uuid4()),
         "title": exercise.title_in(lang),
         "topic": TOPIC.get(lang, TOPIC["en"]),
         "tags": ["backviz", exercise_id],
@@ -257,13 +256,9 @@ def prairielearn_question(
 def write_prairielearn(source: Path, out: Path, *, lang: str = "en") -> list[Path]:
     """The question folder of `source` written into `out` (a folder under the course's
     `questions/`): each file atomically, the diagrams' folder put in place whole, and never
-    over a file backviz did not write. A UUID written before (by backviz) is kept."""
-    uuid_before = _uuid_before(out)
-    question = prairielearn_question(source, lang=lang, folder_name=out.resolve().name)
-    if uuid_before is not None:
-        info = json.loads(question.files["info.json"])
-        info["uuid"] = uuid_before
-        question.files["info.json"] = json.dumps(info, indent=2, ensure_ascii=False) + "\n"
+    over a file backviz did not write. A UUID written before (by backviz) is kept: it is what
+    keeps the students' submissions attached to the question in PrairieLearn."""
+    question = prairielearn_question(source, lang=lang, question_uuid=_uuid_before(out))
     try:
         out.mkdir(parents=True, exist_ok=True)
         with folder_lock(out):
