@@ -11,6 +11,8 @@ from the exercise's marking spec (grading/spec.py, the one source of marks):
   exercise asks (`[ask] significant`): one unit of the last decimal it needs on the right value
   (on its step W⁺ − W for an update), one more for each unasked term the formula sums — a right
   answer rounded or truncated there is within it, as backviz judges;
+- before it, 0 % answers for a 0 and for the old value (W for W⁺, a state's value before) where
+  they are not right at that tolerance (rule 1 of the marks: Moodle takes the first match);
 - each catalogued mistake distinguishable at that tolerance, as an answer worth its credit
   rounded to the nearest grade Moodle allows, its explanation as the feedback.
 
@@ -35,11 +37,13 @@ from xml.sax.saxutils import escape as xml_escape
 from ..core.api import trace_of
 from ..core.exercise import NetworkExercise
 from ..core.loading import load
+from ..core.notation import format_number
 from ..core.trace import Trace
 from ..errors import BackvizError
 from ..files import write_atomic
 from ..grading.cloze_parts import MARKER
 from ..grading.escape import file_name
+from ..grading.marking import WORDS as MARKING_WORDS
 from ..grading.precision import decimals_needed
 from ..grading.spec import QuantitySpec
 from ..grading.variants import variant_id
@@ -116,10 +120,30 @@ def field_tolerance(quantity: QuantitySpec, significant: int) -> float:
     return unit * (1 + quantity.terms)
 
 
+def _nothing_said(quantity: QuantitySpec, tolerance: float, lang: str) -> list[Alternative]:
+    """The answers that say nothing — a 0, and the old value (W for W⁺, a state's value before)
+    — as 0 % answers, where the box's tolerance does not make them right: Moodle takes the first
+    answer that matches, so these, put first, keep a lazy 0 or a copied old value from a
+    mistake's (or the right answer's) credit, as rule 1 of backviz's marks does. Each one's own
+    tolerance stops short of the right answer's, so no right response is caught by it."""
+    said = []
+    for value, key in ((0.0, "zero"), (quantity.base, "not_updated")):
+        gap = abs(quantity.value - value) - tolerance
+        if gap <= 0 or any(a.value == value for a in said):
+            continue  # right at the box's tolerance (or said already: a base of 0)
+        words = MARKING_WORDS[key]
+        feedback = words.get(lang, words["en"]).format(step=format_number(quantity.value - value))
+        said.append(Alternative(value, min(tolerance, gap / 2), 0.0, html_text(feedback)))
+    return said
+
+
 def _alternatives(quantity: QuantitySpec, significant: int, lang: str) -> list[Alternative]:
-    """The right answer, then each mistake Moodle can tell from it at the same tolerance."""
+    """The answers that say nothing (`_nothing_said`), the right answer, then each mistake
+    Moodle can tell from them at the same tolerance."""
     tolerance = field_tolerance(quantity, significant)
-    answers = [Alternative(quantity.value, tolerance, 1.0, html_text(_word("right", lang)))]
+    first = _nothing_said(quantity, tolerance, lang)
+    right = Alternative(quantity.value, tolerance, 1.0, html_text(_word("right", lang)))
+    answers = [*first, right]
     for mistake in quantity.mistakes:
         if not math.isfinite(mistake.value) or any(
             abs(mistake.value - a.value) <= tolerance for a in answers
