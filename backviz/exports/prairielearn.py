@@ -7,8 +7,8 @@ The folder holds what PrairieLearn reads (its formats: PrairieLearn's repository
 - `info.json` — a v3 question with partial credit;
 - `question.html` — the problem sheet's statement (given numbers, precision asked) and one
   `<pl-number-input>` per asked quantity, under the sheet's headings;
-- `clientFilesQuestion/diagram-K.svg` — each variant's network drawn with its given numbers
-  only, as the problem sheet draws it;
+- `clientFilesQuestion/diagram-v-<hash>.svg` — each variant's network drawn with its given
+  numbers only, as the problem sheet draws it, named by the variant's bank name;
 - `bank.json` — per variant, its marking spec (`grading/spec.py`) and what its page shows,
   named by its numbers (no roster id: PrairieLearn hands variants out by its variant seed);
   PrairieLearn never sends it to students (only `clientFilesQuestion/` is served);
@@ -32,7 +32,7 @@ from typing import Any
 
 from ..core.exercise import NetworkExercise
 from ..errors import BackvizError
-from ..files import StagedFolders, Written, folder_lock, write_atomic
+from ..files import StagedFolders, Written, content_digest, folder_lock, write_atomic
 from ..grading.handout import Handout, handouts
 from ..grading.practice import WORDS as PRACTICE_WORDS
 from ..grading.variants import variant_id
@@ -204,13 +204,18 @@ def prairielearn_question(
     keys = dict(zip(names, _field_keys(names), strict=True))
     bank: list[dict[str, Any]] = []
     client_files: dict[str, str] = {}
-    for k, handout in enumerate(found, start=1):
+    for handout in found:
         spec = ClassGrader(handout.trace, lang=lang).spec  # type: ignore[arg-type]
         if [q.name for q in spec.asked] != names:
             raise BackvizError(f"{source}: the sheet and the grader ask different quantities")
+        data = spec.to_data()
+        data["exercise"] = _exercise_id(handout.trace.exercise)  # type: ignore[arg-type]
+        name = _variant_name(data)
         graph = diagram(handout.trace, stage="all", lang=lang, blank=True)
         graph.name = _exercise_id(handout.trace.exercise)  # type: ignore[arg-type]  # no roster id
-        diagram_file = f"diagram-{k}.svg"
+        # named by the variant's own numbers: exported again with other variants, an open
+        # variant still finds its own drawing
+        diagram_file = f"diagram-{name}.svg"
         client_files[diagram_file] = render_graph(graph, "svg").decode("utf-8")
         statement, caption, precision = _statement(handout.sheet)
         params = {
@@ -219,9 +224,7 @@ def prairielearn_question(
             "caption": caption,
             "precision": precision,
         }
-        data = spec.to_data()
-        data["exercise"] = _exercise_id(handout.trace.exercise)  # type: ignore[arg-type]
-        bank.append({"name": _variant_name(data), "params": params, "spec": data})
+        bank.append({"name": name, "params": params, "spec": data})
     exercise = first.trace.exercise
     exercise_id = _exercise_id(exercise)  # type: ignore[arg-type]
     info = {
@@ -258,20 +261,40 @@ def write_prairielearn(source: Path, out: Path, *, lang: str = "en") -> list[Pat
     `questions/`): each file atomically, the diagrams' folder put in place whole, and never
     over a file backviz did not write. A UUID written before (by backviz) is kept: it is what
     keeps the students' submissions attached to the question in PrairieLearn."""
+    _check_out(source, out)
     question = prairielearn_question(source, lang=lang, question_uuid=_uuid_before(out))
+    digests = {name: content_digest(content) for name, content in question.files.items()}
     try:
-        out.mkdir(parents=True, exist_ok=True)
         with folder_lock(out):
-            Written.read(out).claim(question.files)  # refused before anything is written
+            # refused before anything is written: a file of someone else's, or one backviz
+            # wrote and the teacher edited since (its content is not the one on the record)
+            written = Written.read(out).claim(question.files, digests)
             with StagedFolders(out, [CLIENT_FILES]) as staged:
                 for name, content in question.client_files.items():
                     staged.write(CLIENT_FILES, name, content)
             for name, content in question.files.items():
                 write_atomic(out / name, content)
+            written.settle(question.files, digests)
     except OSError as error:
         raise BackvizError(f"{out}: cannot be written ({error.strerror or error})") from None
     written = [out / name for name in question.files]
     return written + [out / CLIENT_FILES / name for name in question.client_files]
+
+
+def _check_out(source: Path, out: Path) -> None:
+    """Refuse a question folder inside the variants folder exported, or inside any folder of
+    `backviz variants` (its `*.toml` and `keys/`): the question would sit among, or be, the
+    answer keys, and the variants folder would hold a question."""
+    target = out.resolve()
+    inside = [source.resolve()] if source.is_dir() else []
+    for folder in (target, *target.parents):
+        if folder in inside or (
+            folder.is_dir() and (folder / "keys").is_dir() and any(folder.glob("*.toml"))
+        ):
+            raise BackvizError(
+                f"-o {out}: is inside the variants folder {folder} (its exercises and keys/ "
+                "answer keys); give a folder under your course's questions/ instead"
+            )
 
 
 def _uuid_before(out: Path) -> str | None:
