@@ -33,7 +33,7 @@ from click.testing import CliRunner
 from backviz.cli import main
 from backviz.grading.mistakes import CATALOGUE
 from tests.test_grading import ASKED_222, GIVEN_222, SEED, by_hand_222, sequential, torch_222
-from tests.test_variants import make_variants
+from tests.test_variants import STUDENTS, make_variants
 
 # ── Moodle's Cloze parser, ported (PHP's (?<!a|b|c) as three fixed-width look-behinds) ──────
 
@@ -313,6 +313,18 @@ def test_feedback_with_every_cloze_character_reads_back_exactly() -> None:
     ]
 
 
+def variant_question(questions: list[ET.Element], key: dict[str, float]) -> ET.Element:
+    """The one question whose right answers are this answer key (torch's, of one variant)."""
+    found = []
+    for question in questions:
+        _, fields = extract_question(question.findtext("questiontext/text") or "")
+        values = [right_of(field).value for field in fields]
+        if values == pytest.approx([key[name] for name in ASKED_222], rel=1e-12, abs=1e-15):
+            found.append(question)
+    (question,) = found
+    return question
+
+
 def test_variants_are_one_category_with_a_question_each(tmp_path: Path) -> None:
     folder = make_variants(tmp_path)
     result, out = export(tmp_path, folder)
@@ -321,11 +333,13 @@ def test_variants_are_one_category_with_a_question_each(tmp_path: Path) -> None:
     assert categories == ["$course$/top/backviz/seed-222"]  # a random question draws from it
     files = sorted(folder.glob("*.toml"))
     assert len(questions) == len(files) == 4
-    by_id = {q.findtext("idnumber"): q for q in questions}
+    # no roster id reaches the students: not in a question's name, id, text or feedback
+    xml = out.read_text(encoding="utf-8")
+    assert not any(student in xml for student in STUDENTS)
     for path in files:
         spec = tomllib.loads(path.read_text(encoding="utf-8"))
         key = {sequential(k): v for k, v in torch_reference_of(path).items()}
-        question = by_id[spec["id"]]
+        question = variant_question(questions, key)
         _, fields = extract_question(question.findtext("questiontext/text") or "")
         given = {f"W{n + 1}": w for n, w in enumerate(flat(spec["parameters"]["W"]))}
         for name, field in zip(ASKED_222, fields, strict=True):
@@ -459,14 +473,13 @@ def test_a_responses_export_is_regraded_with_carried_verdicts(tmp_path: Path) ->
 def test_variants_are_regraded_against_the_variant_each_student_drew(tmp_path: Path) -> None:
     folder = make_variants(tmp_path)
     _, xml = export(tmp_path, folder)
-    questions = {q.findtext("idnumber"): q for q in parse_xml(xml)[1]}
+    questions = parse_xml(xml)[1]
     files = sorted(folder.glob("*.toml"))
     rows = []
     for k in range(len(files)):  # each student drew the next student's variant
         other = files[(k + 1) % len(files)]
-        variant = tomllib.loads(other.read_text(encoding="utf-8"))["id"]
         key = {sequential(n): v for n, v in torch_reference_of(other).items()}
-        question = questions[variant]
+        question = variant_question(questions, key)
         student = f"student{k}"
         rows.append(["X", "Y", student, "Finished", "", "", "", "39.00", summary(question),
                      response(rounded(key, 10)), right_answer(question)])  # fmt: skip

@@ -46,7 +46,7 @@ from ..grading.escape import file_name
 from ..grading.marking import WORDS as MARKING_WORDS
 from ..grading.precision import decimals_needed
 from ..grading.spec import QuantitySpec
-from ..grading.variants import variant_id
+from ..grading.variants import question_id, variant_id
 from ..grading.verdicts import ClassGrader
 from ..render import render_solution
 from ..render.diagrams import diagram
@@ -232,12 +232,13 @@ def moodle_question(trace: Trace, category: str, *, lang: str = "en") -> MoodleQ
         significant=significant,
         carried=spec.carried_credit > 0,
     )
-    image = f"{file_name(exercise.id)}.svg"
+    shown_id = question_id(exercise)  # a variant's by its numbers: no roster id shown
+    image = f"{file_name(shown_id)}.svg"
     svg = render_graph(diagram(trace, stage="all", lang=lang, blank=True), "svg")
     blocks = list(sheet.blocks)
     hand_in = blocks.index(Heading(word("sheet_hand_in", lang), 2))
     body = [
-        f"<p>{html_text(MARKER.format(id=exercise.id))} <b>{html_text(sheet.title)}</b></p>",
+        f"<p>{html_text(MARKER.format(id=shown_id))} <b>{html_text(sheet.title)}</b></p>",
         f"<p><i>{html_text(_word('provisional', lang))}</i></p>",
         f"<p>{html_text(_word('task', lang))}</p>",
     ]
@@ -257,9 +258,9 @@ def moodle_question(trace: Trace, category: str, *, lang: str = "en") -> MoodleQ
         f"<h3>{html_text(_word('solution', lang))}</h3>"
         f'<pre style="white-space: pre-wrap">{html_text(solution)}</pre>'
     )
-    name = f"{exercise.id} · {exercise.title_in(lang)}"
+    name = f"{shown_id} · {exercise.title_in(lang)}"
     return MoodleQuestion(
-        category, name, exercise.id, "\n".join(body), {image: svg}, feedback, _rounded(spec.asked)
+        category, name, shown_id, "\n".join(body), {image: svg}, feedback, _rounded(spec.asked)
     )
 
 
