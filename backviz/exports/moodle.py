@@ -111,7 +111,8 @@ class MoodleQuestion:
 
 def field_tolerance(quantity: QuantitySpec, significant: int) -> float:
     """The tolerance of backviz's precision rule at the least precision asked: one unit of the
-    last decimal the right value needs (of its step W⁺ − W for an update), one more for each
+    last decimal the right value needs (of its step from the old value for an update or an
+    optimiser's state, `spec.step_base`), one more for each
     unasked term the formula sums. A step of 0 asks no decimals: the value itself (tolerance 0)."""
     step = quantity.value - quantity.base
     if step == 0 or not math.isfinite(step):
