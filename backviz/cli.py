@@ -674,15 +674,28 @@ def export_grades(
         for target in (out, unmatched):
             if target is not None and any(target.resolve() == p.resolve() for p in inputs):
                 raise BackvizError(f"{target}: is an input of this export; write to another file")
+        if unmatched is not None and unmatched.resolve() == out.resolve():
+            raise BackvizError(
+                f"--unmatched {unmatched}: is the import file (-o) too; give another file"
+            )
         result = make(
             grades_csv, to=to, assignment=assignment, gradebook=gradebook, by=by, points=points
         )
-        write_atomic(out, result.text)
     if unmatched is not None:
         with _writing(unmatched):
             write_atomic(unmatched, result.unmatched_csv())
     for line in result.lines:
         click.echo(terminal_text(line), err=True)
+    with _writing(out):
+        if result.written == 0:  # an import that changes nothing: the ids are of another class?
+            why = f" (why: {unmatched})" if unmatched is not None else ""
+            raise BackvizError(
+                f"{out}: not written: no row of {grades_csv.name} matched a student of "
+                f"{gradebook.name}{why}"
+                if gradebook is not None
+                else f"{out}: not written: {grades_csv.name} has no student's total to export"
+            )
+        write_atomic(out, result.text)
     click.echo(f"wrote {out}" + (f" and {unmatched}" if unmatched else ""), err=True)
 
 

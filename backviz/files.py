@@ -9,6 +9,7 @@ import contextlib
 import ctypes
 import errno
 import functools
+import hashlib
 import itertools
 import json
 import os
@@ -18,8 +19,8 @@ import socket
 import stat
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BackvizError
@@ -35,6 +36,7 @@ __all__ = [
     "RECORD",
     "StagedFolders",
     "Written",
+    "content_digest",
     "exchange",
     "folder_lock",
     "write_atomic",
@@ -112,17 +114,29 @@ class Written:
 
     folder: Path
     names: frozenset[str]
+    digests: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Per file, when recorded, the SHA-256 of each content backviz wrote there (two while a
+    run replaces it: the old and the new): a file whose content is none of them was edited
+    since, and is the editor's now."""
 
     @classmethod
     def read(cls, folder: Path) -> Written:
         """The folder's record; none (nothing listed) when there is none or it is unreadable."""
         try:
-            listed = json.loads((folder / RECORD).read_text(encoding="utf-8"))["files"]
+            record = json.loads((folder / RECORD).read_text(encoding="utf-8"))
+            listed = record["files"]
         except (OSError, ValueError, KeyError, TypeError):
             return cls(folder, frozenset())
         if not isinstance(listed, list):
             return cls(folder, frozenset())
-        return cls(folder, frozenset(name for name in listed if _plain(name)))
+        names = frozenset(name for name in listed if _plain(name))
+        recorded = record.get("sha256") if isinstance(record, dict) else None
+        digests = {
+            name: tuple(d for d in hexes if isinstance(d, str))
+            for name, hexes in (recorded.items() if isinstance(recorded, dict) else ())
+            if name in names and isinstance(hexes, list)
+        }
+        return cls(folder, names, digests)
 
     def ours(self, name: str) -> bool:
         """Whether the file `name` here is one backviz wrote: listed, and a regular file (a
@@ -131,6 +145,12 @@ class Written:
             return name in self.names and stat.S_ISREG(os.lstat(self.folder / name).st_mode)
         except FileNotFoundError:
             return False
+
+    def edited(self, name: str) -> bool:
+        """Whether a file backviz wrote (and recorded the content of) holds other content now."""
+        if name not in self.digests or not self.ours(name):
+            return False
+        return _digest_of(self.folder / name) not in self.digests[name]
 
     def holds_only_ours(self) -> bool:
         """Whether the folder holds nothing but files backviz wrote (and their record)."""
@@ -141,10 +161,10 @@ class Written:
             )
 
     def check(self, names: Iterable[str]) -> None:
-        """Refuse, before anything is written, to write `names` over files backviz did not write."""
-        foreign = sorted(
-            name for name in names if os.path.lexists(self.folder / name) and not self.ours(name)
-        )
+        """Refuse, before anything is written, to write `names` over files backviz did not
+        write, or wrote and someone edited since."""
+        names = sorted(names)
+        foreign = [n for n in names if os.path.lexists(self.folder / n) and not self.ours(n)]
         if foreign:
             more = f" (and {len(foreign) - 1} more)" if len(foreign) > 1 else ""
             raise BackvizError(
@@ -152,25 +172,58 @@ class Written:
                 f"record of what it wrote here, {self.folder / RECORD}), so never replaced; "
                 "move it away or write to another folder"
             )
+        edited = [name for name in names if self.edited(name)]
+        if edited:
+            more = f" (and {len(edited) - 1} more)" if len(edited) > 1 else ""
+            raise BackvizError(
+                f"{self.folder / edited[0]}{more}: edited since backviz wrote it, so never "
+                "replaced; move it away (keep your changes) or write to another folder"
+            )
 
-    def claim(self, names: Iterable[str]) -> Written:
+    def claim(self, names: Iterable[str], digests: Mapping[str, str] | None = None) -> Written:
         """Before writing `names`: `check` them, then put them on the record beside those listed
-        already. Returns the record as it now is."""
+        already, with `digests` (name → SHA-256 of the content about to be written) beside the
+        content each holds now. Returns the record as it now is."""
         names = frozenset(names)
         self.check(names)
-        claimed = Written(self.folder, self.names | names)
-        if claimed.names != self.names or not (self.folder / RECORD).exists():
-            _write_record(self.folder, claimed.names)
+        recorded = dict(self.digests)
+        for name, digest in (digests or {}).items():
+            now = recorded.get(name, ())
+            if not now and self.ours(name):  # written before contents were recorded
+                now = (_digest_of(self.folder / name),)
+            recorded[name] = tuple(dict.fromkeys((*now, digest)))
+        claimed = Written(self.folder, self.names | names, recorded)
+        if (
+            claimed.names != self.names
+            or recorded != dict(self.digests)
+            or not (self.folder / RECORD).exists()
+        ):
+            _write_record(self.folder, claimed.names, recorded)
         return claimed
 
-    def settle(self, names: Iterable[str]) -> None:
-        """After writing `names`: delete the files of earlier runs the record lists beyond
-        them (and nothing else), then record just these."""
+    def settle(self, names: Iterable[str], digests: Mapping[str, str] | None = None) -> None:
+        """After writing `names` (their contents' `digests`, if recorded): delete the files of
+        earlier runs the record lists beyond them (and nothing else), then record just these."""
         names = frozenset(names)
         for name in sorted(self.names - names):
             if self.ours(name):
                 os.unlink(self.folder / name)
-        _write_record(self.folder, names)
+        recorded = {n: d for n, d in self.digests.items() if n in names}
+        recorded.update({name: (digest,) for name, digest in (digests or {}).items()})
+        _write_record(self.folder, names, recorded)
+
+
+def content_digest(content: str | bytes) -> str:
+    """The SHA-256 (hex) of what is written for `content` (text as UTF-8)."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    return hashlib.sha256(data).hexdigest()
+
+
+def _digest_of(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def _plain(name: object) -> bool:
@@ -182,11 +235,21 @@ def _plain(name: object) -> bool:
     )
 
 
-def _write_record(folder: Path, names: Iterable[str]) -> None:
+def _write_record(
+    folder: Path, names: Iterable[str], digests: Mapping[str, tuple[str, ...]] | None = None
+) -> None:
     """The record: JSON, a name a line (a class's is 10,000 names: each encoded by json's C
-    string encoder, as `json.dumps(indent=…)` would in pure Python, ten times slower)."""
-    listed = ",\n  ".join(map(_json_string, sorted(names)))
-    write_atomic(folder / RECORD, _RECORD_TEXT.replace("NAMES", listed))
+    string encoder, as `json.dumps(indent=…)` would in pure Python, ten times slower), and the
+    contents' digests where recorded."""
+    names = sorted(names)
+    kept = {name: list(digests[name]) for name in names if digests and digests.get(name)}
+    if kept:  # a question's few files: plain json
+        about = json.loads(_RECORD_TEXT.replace("NAMES", ""))["about"]
+        record = {"about": about, "files": names, "sha256": kept}
+        text = json.dumps(record, indent=1, ensure_ascii=False) + "\n"
+    else:
+        text = _RECORD_TEXT.replace("NAMES", ",\n  ".join(map(_json_string, names)))
+    write_atomic(folder / RECORD, text)
 
 
 _json_string = json.encoder.encode_basestring  # type: ignore[attr-defined]
@@ -211,19 +274,27 @@ def folder_lock(folder: Path, *, wait: float = LOCK_WAIT) -> Iterator[None]:
     """
     folder = Path(folder)
     made = not folder.exists()  # made for this run: gone again if the run writes nothing
+    lock_made = not os.path.lexists(folder / LOCK)  # likewise the lock, if the run is refused
     fd = _lock_file(folder, wait)
+    failed = False
     try:
         os.ftruncate(fd, 0)  # a run killed outright may have left its number
         os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)  # named to a run that waits
         try:
             _remove_abandoned(folder)
             yield
+        except BaseException:
+            failed = True
+            raise
         finally:
             os.ftruncate(fd, 0)  # free again, and the same after every run
             if made and os.listdir(folder) == [LOCK]:  # the run stopped before writing anything
                 with contextlib.suppress(OSError):  # removed while still held: see _lock_file
                     os.unlink(folder / LOCK)
                     folder.rmdir()
+            elif failed and lock_made:  # a refused run leaves nothing in someone's folder
+                with contextlib.suppress(OSError):
+                    os.unlink(folder / LOCK)
     finally:
         os.close(fd)
 

@@ -678,3 +678,26 @@ def test_a_symlinked_submission_is_refused_and_never_read(tmp_path) -> None:
         assert any(reason in p for p in graded[name]["problems"]), graded[name]["problems"]
         assert "CANARY" not in repr(graded[name])
     assert graded["sneaky"]["problems"][0].startswith("sandbox: ")  # the level, as for all
+
+
+def test_a_folder_of_several_code_files_says_which_was_graded_and_which_were_left_out(
+    tmp_path,
+) -> None:
+    """One file of a student's folder is graded (the first in name order), and their feedback
+    names it and the files left out: a scratch file graded in silence would cost the marks of
+    the solution beside it without the student or the teacher knowing why."""
+    exercise = tmp_path / "ex.toml"
+    exercise.write_text(EXERCISE.read_text().replace("cases = 3", "cases = 0"))
+    submissions = tmp_path / "submissions"
+    (submissions / "s02").mkdir(parents=True)
+    (submissions / "s02" / "a_scratch.py").write_text("# trying things out\n")
+    shutil.copy(CODE / "good.py", submissions / "s02" / "solution.py")
+    out = tmp_path / "out"
+    result = backviz_cli("grade", exercise, submissions, "--out", out)
+    assert result.returncode == 0, result.stderr
+    feedback = (out / "feedback" / "s02.md").read_text(encoding="utf-8")
+    assert (
+        "s02: 2 .py or .ipynb files in this folder: graded a_scratch.py, left out solution.py; "
+        "hand in one (or the teacher names the one to grade: backviz grade EXERCISE "
+        "s02/FILE)"
+    ) in feedback

@@ -660,8 +660,13 @@ def test_ids_matching_no_column_are_all_reported_with_a_hint(tmp_path):
         "--unmatched",
         listed,
     )
-    assert result.returncode == 0
+    assert result.returncode == 2  # an import file of nobody changes nothing: not written
     assert "no row of grades.csv matched on any column" in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"backviz: {tmp_path / 'out.csv'}: not written: no row of grades.csv matched a student "
+        f"of canvas-export.csv (why: {listed})"
+    )
+    assert not (tmp_path / "out.csv").exists()
     assert listed.read_text(encoding="utf-8").splitlines()[1:] == [
         "zz1,no student of canvas-export.csv has SIS User ID 'zz1'",
         "zz2,no student of canvas-export.csv has SIS User ID 'zz2'",
@@ -742,3 +747,46 @@ def test_moodle_students_without_id_numbers_are_written_with_their_email(tmp_pat
     text = out.read_text(encoding="utf-8")
     assert "matched to moodle.csv by Email address (before the @)" in result.stderr
     assert moodle_reads(text, "Email address", "email", item) == {21: 50.0}
+
+
+def test_canvas_assignment_worth_0_points_is_refused_without_points(tmp_path):
+    """Canvas keeps the points a score is; out of 0 points every total would be written 0."""
+    book = tmp_path / "canvas-export.csv"
+    text = (EXAMPLES / "canvas-export.csv").read_text(encoding="utf-8")
+    book.write_text(text.replace(",10.00,5.00,", ",0.00,5.00,", 1), encoding="utf-8")
+    out = tmp_path / "import.csv"
+    args = [EXAMPLES / "grades.csv", "--to", "canvas", "--gradebook", book]
+    result = export(*args, "--assignment", "Backprop 1", "-o", out)
+    assert result.returncode == 2 and not out.exists()
+    assert result.stderr.strip().splitlines() == [
+        f"backviz: {book}: line 2: assignment 'Backprop 1 (4521)' is worth 0 points in "
+        "canvas-export.csv: every score would be 0; set its points in Canvas (and export "
+        "again), or give the points to score out of with --points"
+    ]
+    result = export(*args, "--assignment", "Backprop 1", "--points", "10", "-o", out)
+    assert result.returncode == 0, result.stderr
+    read = canvas_reads(out.read_text(encoding="utf-8"), COURSE)
+    scores = {student: grades[(4521, "Backprop 1")] for student, grades in read["grades"].items()}
+    assert scores == {1101: "10", 1102: f"{38 / 39 * 10:.2f}", 1103: "0"}  # 39/39, 38/39, 0/39
+
+
+def test_the_unmatched_list_never_replaces_the_import_file(tmp_path):
+    out = tmp_path / "import.csv"
+    result = export(
+        EXAMPLES / "grades.csv",
+        "--to",
+        "canvas",
+        "--gradebook",
+        EXAMPLES / "canvas-export.csv",
+        "--assignment",
+        "Backprop 1",
+        "-o",
+        out,
+        "--unmatched",
+        tmp_path / "." / "import.csv",
+    )
+    assert result.returncode == 2 and not out.exists()
+    assert result.stderr.strip().splitlines() == [
+        f"backviz: --unmatched {tmp_path / 'import.csv'}: is the import file (-o) too; give "
+        "another file"
+    ]

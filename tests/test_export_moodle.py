@@ -33,7 +33,7 @@ from click.testing import CliRunner
 from backviz.cli import main
 from backviz.grading.mistakes import CATALOGUE
 from tests.test_grading import ASKED_222, GIVEN_222, SEED, by_hand_222, sequential, torch_222
-from tests.test_variants import make_variants
+from tests.test_variants import STUDENTS, make_variants
 
 # ── Moodle's Cloze parser, ported (PHP's (?<!a|b|c) as three fixed-width look-behinds) ──────
 
@@ -70,6 +70,12 @@ class Answer:
 class Field:
     marks: int
     answers: list[Answer]
+
+
+def right_of(field: Field) -> Answer:
+    """The field's right answer: the one worth 100 % (what "Right answer N" shows)."""
+    (right,) = [a for a in field.answers if a.fraction == 1.0]
+    return right
 
 
 def extract_question(text: str) -> tuple[str, list[Field]]:
@@ -152,18 +158,22 @@ def test_every_field_is_the_answer_key_with_the_precision_rules_tolerance(tmp_pa
     key = torch_222()
     assert len(fields) == len(ASKED_222) == 39
     for name, field in zip(ASKED_222, fields, strict=True):
-        right = field.answers[0]
+        right = right_of(field)
         assert field.marks == 1, name
-        assert right.fraction == 1.0, name
         assert right.value == pytest.approx(key[name], rel=1e-12, abs=1e-15), name
         tolerance = expected_tolerance(name, key[name], GIVEN_222)
         assert right.tolerance == pytest.approx(tolerance, rel=1e-12), name
-        # every other answer is one Moodle can tell from the right one at that tolerance
-        for other in field.answers[1:]:
+        # every other answer is one Moodle can tell from the right one at that tolerance; those
+        # before it (worth 0 %) never reach a response the right one takes
+        k = field.answers.index(right)
+        for other in field.answers[k + 1 :]:
             assert abs(other.value - right.value) > right.tolerance, name
             assert other.tolerance == right.tolerance and other.fraction in MOODLE_FRACTIONS
+        for other in field.answers[:k]:
+            assert other.fraction == 0.0, name
+            assert abs(other.value - right.value) > right.tolerance + other.tolerance, name
     # the precision the rule asks, on some numbers a teacher would check by hand
-    tolerances = dict(zip(ASKED_222, (f.answers[0].tolerance for f in fields), strict=True))
+    tolerances = dict(zip(ASKED_222, (right_of(f).tolerance for f in fields), strict=True))
     assert tolerances["h1"] == pytest.approx(0.1)  # 0.52: h1 = 0.5 is right
     assert tolerances["dE/dW1"] == pytest.approx(1e-4)  # 0.00080888
     assert tolerances["W1+"] == pytest.approx(1e-4)  # its step −0.00040444, not W1's 0.3
@@ -193,7 +203,7 @@ def test_a_catalogued_mistake_is_a_half_credit_answer_with_its_explanation(
     field = fields[ASKED_222.index(quantity)]
     value = by_hand_222(MISTAKES_222[quantity, mistake])[quantity]
     explanation = next(m for m in CATALOGUE if m.id == mistake).explanation["en"]
-    found = [a for a in field.answers[1:] if a.value == pytest.approx(value, rel=1e-12)]
+    found = [a for a in field.answers if a.value == pytest.approx(value, rel=1e-12)]
     assert len(found) == 1, [a.value for a in field.answers]
     assert found[0].fraction == 0.5  # the catalogue's default credit, a grade Moodle allows
     assert found[0].feedback.startswith(html.escape(explanation, quote=False))
@@ -303,6 +313,18 @@ def test_feedback_with_every_cloze_character_reads_back_exactly() -> None:
     ]
 
 
+def variant_question(questions: list[ET.Element], key: dict[str, float]) -> ET.Element:
+    """The one question whose right answers are this answer key (torch's, of one variant)."""
+    found = []
+    for question in questions:
+        _, fields = extract_question(question.findtext("questiontext/text") or "")
+        values = [right_of(field).value for field in fields]
+        if values == pytest.approx([key[name] for name in ASKED_222], rel=1e-12, abs=1e-15):
+            found.append(question)
+    (question,) = found
+    return question
+
+
 def test_variants_are_one_category_with_a_question_each(tmp_path: Path) -> None:
     folder = make_variants(tmp_path)
     result, out = export(tmp_path, folder)
@@ -311,17 +333,19 @@ def test_variants_are_one_category_with_a_question_each(tmp_path: Path) -> None:
     assert categories == ["$course$/top/backviz/seed-222"]  # a random question draws from it
     files = sorted(folder.glob("*.toml"))
     assert len(questions) == len(files) == 4
-    by_id = {q.findtext("idnumber"): q for q in questions}
+    # no roster id reaches the students: not in a question's name, id, text or feedback
+    xml = out.read_text(encoding="utf-8")
+    assert not any(student in xml for student in STUDENTS)
     for path in files:
         spec = tomllib.loads(path.read_text(encoding="utf-8"))
         key = {sequential(k): v for k, v in torch_reference_of(path).items()}
-        question = by_id[spec["id"]]
+        question = variant_question(questions, key)
         _, fields = extract_question(question.findtext("questiontext/text") or "")
         given = {f"W{n + 1}": w for n, w in enumerate(flat(spec["parameters"]["W"]))}
         for name, field in zip(ASKED_222, fields, strict=True):
-            assert field.answers[0].value == pytest.approx(key[name], rel=1e-12, abs=1e-15)
+            assert right_of(field).value == pytest.approx(key[name], rel=1e-12, abs=1e-15)
             tolerance = expected_tolerance(name, key[name], given)
-            assert field.answers[0].tolerance == pytest.approx(tolerance, rel=1e-12), name
+            assert right_of(field).tolerance == pytest.approx(tolerance, rel=1e-12), name
 
 
 def torch_reference_of(path: Path) -> dict[str, float]:
@@ -365,7 +389,7 @@ def summary(question: ET.Element) -> str:
 def right_answer(question: ET.Element) -> str:
     """The "Right answer N" column: each part's right answer as stored."""
     _, fields = extract_question(question.findtext("questiontext/text") or "")
-    return "; ".join(f"part {k}: {f.answers[0].text}" for k, f in enumerate(fields, start=1))
+    return "; ".join(f"part {k}: {right_of(f).text}" for k, f in enumerate(fields, start=1))
 
 
 def response(answers: list[str]) -> str:
@@ -449,14 +473,13 @@ def test_a_responses_export_is_regraded_with_carried_verdicts(tmp_path: Path) ->
 def test_variants_are_regraded_against_the_variant_each_student_drew(tmp_path: Path) -> None:
     folder = make_variants(tmp_path)
     _, xml = export(tmp_path, folder)
-    questions = {q.findtext("idnumber"): q for q in parse_xml(xml)[1]}
+    questions = parse_xml(xml)[1]
     files = sorted(folder.glob("*.toml"))
     rows = []
     for k in range(len(files)):  # each student drew the next student's variant
         other = files[(k + 1) % len(files)]
-        variant = tomllib.loads(other.read_text(encoding="utf-8"))["id"]
         key = {sequential(n): v for n, v in torch_reference_of(other).items()}
-        question = questions[variant]
+        question = variant_question(questions, key)
         student = f"student{k}"
         rows.append(["X", "Y", student, "Finished", "", "", "", "39.00", summary(question),
                      response(rounded(key, 10)), right_answer(question)])  # fmt: skip
@@ -565,9 +588,9 @@ def test_every_exercise_with_an_answer_sheet_exports_a_box_per_template_row(
     assert [n for n, _ in shown] == names
     assert [int(k) for _, k in shown] == list(range(1, len(names) + 1))
     for field in fields:
-        assert field.answers[0].fraction == 1.0
+        right = right_of(field)
         assert all(a.fraction in MOODLE_FRACTIONS for a in field.answers)
-        assert all(a.tolerance == field.answers[0].tolerance for a in field.answers)
+        assert all(a.tolerance <= right.tolerance for a in field.answers)
 
 
 def test_a_batch_over_several_steps_is_torchs_answer_key(tmp_path: Path) -> None:
@@ -579,4 +602,120 @@ def test_a_batch_over_several_steps_is_torchs_answer_key(tmp_path: Path) -> None
     key = torch_reference_of(exercise)
     assert len(names) == len(fields) > 40
     for name, field in zip(names, fields, strict=True):
-        assert field.answers[0].value == pytest.approx(key[name], rel=1e-12, abs=1e-15), name
+        assert right_of(field).value == pytest.approx(key[name], rel=1e-12, abs=1e-15), name
+
+
+HEADER_KO = ["성", "이름", "이메일 주소", "상태", "시작 일시", "완료", "소요 시간", "성적/39.00"]
+
+
+@pytest.mark.parametrize(
+    ("header", "delimiter", "decimal", "state", "label"),
+    [
+        ([*HEADER_4, "Question 1", "Response 1", "Right answer 1"], "\t", ".", "Finished", "part"),
+        ([*HEADER_4, "Question 1", "Response 1", "Right answer 1"], ";", ",", "Finished", "part"),
+        ([*HEADER_KO, "문제 1", "응답 1", "정답 1"], ",", ".", "종료됨", "부분"),
+        ([*HEADER_KO, "문제 1", "응답 1", "정답 1"], "\t", ".", "종료됨", "부분"),
+    ],
+    ids=["tsv", "excel-semicolon", "korean", "korean-tsv"],
+)
+def test_a_responses_export_is_read_in_every_format_moodle_and_excel_write(
+    tmp_path: Path, header: list[str], delimiter: str, decimal: str, state: str, label: str
+) -> None:
+    """Moodle's "Tab separated values" download, a CSV re-saved by Excel with `;` and decimal
+    commas, and a Korean site's columns are the same report: a right answer is right in each."""
+    _, xml = export(tmp_path, SEED)
+    (question,) = parse_xml(xml)[1]
+    right = [value.replace(".", decimal) for value in rounded(torch_222())]
+    answers = "; ".join(f"{label} {k}: {a}" for k, a in enumerate(right, start=1))
+    h1 = ASKED_222.index("h1")
+    slipped = list(right)
+    slipped[h1] = "0,5225" if decimal == "," else "0.5225"
+    wrong = "; ".join(f"{label} {k}: {a}" for k, a in enumerate(slipped, start=1))
+    times = ["1 November 2026  10:00 AM", "1 November 2026  10:40 AM", "40 mins"]
+    q, r = summary(question), right_answer(question)
+    path = tmp_path / "responses.csv"
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file, delimiter=delimiter)
+        writer.writerow(header)
+        writer.writerow(["Kim", "Minjun", "s01@example.edu", state, *times, "39", q, answers, r])
+        writer.writerow(["Lee", "Seoyeon", "s02@example.edu", state, *times, "1", q, wrong, r])
+    result, out = grade(tmp_path, SEED, path)
+    assert result.exit_code == 0, result.output
+    v = verdicts(out)
+    assert all(v["s01_example.edu", name] == "correct" for name in ASKED_222)
+    assert v["s02_example.edu", "h1"] == "wrong"
+    assert sum(v["s02_example.edu", name] == "correct" for name in ASKED_222) == len(ASKED_222) - 1
+    feedback = (out / "feedback" / "s01_example.edu.md").read_text(encoding="utf-8")
+    assert "not Finished" not in feedback
+
+
+def test_a_responses_export_that_cannot_be_read_stops_with_one_line(tmp_path: Path) -> None:
+    """A file with the report's columns but none naming the student is not graded as a sheet
+    of numbers: it stops, naming the file, the column, what was expected and what was found."""
+    path = tmp_path / "responses.tsv.csv"
+    path.write_text(
+        "번호\t상태\t성적/39.00\t응답 1\n1\t종료됨\t39\tpart 1: 0.1\n", encoding="utf-8"
+    )
+    result, _ = grade(tmp_path, SEED, path)
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().splitlines()[-1] == (
+        "backviz: responses.tsv.csv: the student's column: expected 'Last name', 'First name', "
+        "'Email address' or 'ID number' (성, 이름, 이메일 주소), found '번호', '상태', "
+        "'성적/39.00', '응답 1'"
+    )
+
+
+def moodle_grade(field: Field, response: float) -> float:
+    """The marks Moodle gives a response in a NUMERICAL field: the first answer it lies within
+    (question/type/numerical/question.php), its fraction of the field's marks."""
+    for answer in field.answers:
+        if abs(response - answer.value) <= answer.tolerance:
+            return answer.fraction * field.marks
+    return 0.0
+
+
+def test_a_lazy_zero_or_old_value_earns_no_moodle_marks_where_it_is_not_right(
+    tmp_path: Path,
+) -> None:
+    """Rule 1 of the marks in Moodle too: a 0, or W⁺ = W, earns a box's marks only where it is
+    the right answer at the box's tolerance (the precision rule's, worked out here), never by
+    lying within a catalogued mistake's."""
+    _, out = export(tmp_path, SEED)
+    _, fields = question_of(out)
+    key = torch_222()
+    by_name = dict(zip(ASKED_222, fields, strict=True))
+    right_zero = {
+        name
+        for name in ASKED_222
+        if abs(key[name]) <= expected_tolerance(name, key[name], GIVEN_222)
+    }
+    for name, field in by_name.items():
+        assert moodle_grade(field, 0.0) == (field.marks if name in right_zero else 0.0), name
+    for name in [n for n in ASKED_222 if n.endswith("+")]:
+        old = GIVEN_222[name[:-1]]
+        assert moodle_grade(by_name[name], old) == 0.0, name  # the old value, not updated
+        assert moodle_grade(by_name[name], key[name]) == by_name[name].marks, name
+    adagrad = SEED.parent / "optimizer-adagrad.toml"
+    _, out = export(tmp_path / "adagrad", adagrad)
+    text, fields = question_of(out)
+    names = re.findall(r"<code>(.*?)</code>\)</td><td>\{#\d+\}", html.unescape(text))
+    s0 = tomllib.loads(adagrad.read_text(encoding="utf-8"))["training"]["initial_accumulator_value"]
+    by_name = dict(zip(names, fields, strict=True))
+    key = torch_reference_states(adagrad)
+    states = [n for n in names if n.startswith("s_")]
+    assert len(states) == 16
+    for name in states:  # the old value: s₀ before step 1, the state of step 1 before step 2
+        old = s0 if name.endswith("@1") else key[name.replace("@2", "@1")]
+        right = right_of(by_name[name])
+        if abs(old - key[name]) > right.tolerance:  # the step is more than the box's tolerance
+            assert moodle_grade(by_name[name], old) == 0.0, name
+        assert moodle_grade(by_name[name], key[name]) == by_name[name].marks, name
+    assert all(moodle_grade(by_name[n], s0) == 0.0 for n in states if n.endswith("@1"))
+
+
+def torch_reference_states(path: Path) -> dict[str, float]:
+    """Adagrad's sums of squares as torch.optim.Adagrad keeps them (its `state_sum`)."""
+    from tests.test_optimizer_marks import torch_states
+
+    assert path.name == "optimizer-adagrad.toml"
+    return torch_states()

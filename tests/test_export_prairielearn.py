@@ -12,6 +12,7 @@ import json
 import random
 import subprocess
 import sys
+import uuid
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -280,7 +281,7 @@ def test_a_variants_bank_is_picked_by_the_variant_seed(tmp_path: Path) -> None:
         mine = answered[student]
         assert mine["params"]["variant"] == k
         assert mine["params"]["variant_name"] == bank["variants"][k]["name"]
-        assert mine["params"]["diagram"] == f"diagram-{k + 1}.svg"
+        assert mine["params"]["diagram"] == f"diagram-{bank['variants'][k]['name']}.svg"
         for q in specs[student].asked:
             assert mine["correct_answers"][key[q.name]] == q.value
             field = mine["partial_scores"][key[q.name]]
@@ -297,12 +298,10 @@ def test_export_again_keeps_the_uuid_and_never_replaces_a_teachers_file(tmp_path
     folder = tmp_path / "seed-222"
     export(EXERCISES / "seed-222.toml", folder)
     info = json.loads((folder / "info.json").read_text(encoding="utf-8"))
-    mine = dict(info, uuid="0b9c7b7e-8a9f-4f1e-9a55-6f8f6a4c3d21")  # as if made by PrairieLearn
-    (folder / "info.json").write_text(json.dumps(mine), encoding="utf-8")
     (folder / "notes.md").write_text("my notes\n", encoding="utf-8")
     export(EXERCISES / "seed-222.toml", folder)
     again = json.loads((folder / "info.json").read_text(encoding="utf-8"))
-    assert again["uuid"] == "0b9c7b7e-8a9f-4f1e-9a55-6f8f6a4c3d21"
+    assert again["uuid"] == info["uuid"]
     assert (folder / "notes.md").read_text(encoding="utf-8") == "my notes\n"
     other = tmp_path / "theirs"
     other.mkdir()
@@ -347,3 +346,139 @@ def test_the_digits_typed_are_judged_not_the_parsed_float(tmp_path: Path) -> Non
     )
     assert answered["two"]["partial_scores"][key["h1"]]["verdict"] == "correct"
     assert answered["six"]["partial_scores"][key["h1"]]["verdict"] == "wrong"
+
+
+def test_every_export_is_a_question_of_its_own_uuid_kept_on_export_again(tmp_path: Path) -> None:
+    """PrairieLearn's sync refuses two questions with one UUID: two courses (or two folders of
+    one course) following the README get two UUIDs; the same folder exported again keeps its
+    own, so the students' submissions stay attached to it."""
+    made = []
+    for course in ("course-a", "course-b"):
+        folder = tmp_path / course / "questions" / "backprop" / "seed-222"
+        export(EXERCISES / "seed-222.toml", folder)
+        made.append(json.loads((folder / "info.json").read_text(encoding="utf-8"))["uuid"])
+    other = tmp_path / "course-a" / "questions" / "backprop" / "seed-222-copy"
+    export(EXERCISES / "seed-222.toml", other)
+    made.append(json.loads((other / "info.json").read_text(encoding="utf-8"))["uuid"])
+    assert len(set(made)) == 3
+    assert all(uuid.UUID(u).version == 4 for u in made)
+    folder = tmp_path / "course-a" / "questions" / "backprop" / "seed-222"
+    export(EXERCISES / "seed-222.toml", folder)
+    assert json.loads((folder / "info.json").read_text(encoding="utf-8"))["uuid"] == made[0]
+
+
+def test_each_box_is_labelled_with_its_quantitys_name_typeset(tmp_path: Path) -> None:
+    folder = tmp_path / "seed-222"
+    export(EXERCISES / "seed-222.toml", folder)
+    labels = {
+        e["aria-label"]: e["label"]
+        for e in elements((folder / "question.html").read_text(encoding="utf-8"), "pl-number-input")
+    }
+    assert labels["z1"] == "$z_{1} =$"
+    assert labels["dE/do1"] == r"$\frac{\partial E}{\partial o_{1}} =$"
+
+
+def test_a_file_the_teacher_edited_since_the_export_is_never_replaced(tmp_path: Path) -> None:
+    folder = tmp_path / "seed-222"
+    export(EXERCISES / "seed-222.toml", folder)
+    html = folder / "question.html"
+    edited = html.read_text(encoding="utf-8").replace(
+        "<pl-question-panel>", "<p>Hint!</p>\n<pl-question-panel>"
+    )
+    html.write_text(edited, encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    result = CliRunner().invoke(
+        main, ["export", "prairielearn", str(EXERCISES / "seed-222.toml"), "-o", str(folder)]
+    )
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == (
+        f"backviz: {html}: edited since backviz wrote it, so never replaced; move it away "
+        "(keep your changes) or write to another folder"
+    )
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
+    html.rename(tmp_path / "my-question.html")  # as the message says: then it is written anew
+    export(EXERCISES / "seed-222.toml", folder)
+    assert "Hint!" not in html.read_text(encoding="utf-8")
+
+
+def test_an_open_variant_keeps_its_own_drawing_when_other_variants_are_exported(
+    tmp_path: Path,
+) -> None:
+    """A diagram is named by its variant's own numbers: exporting a different set of variants
+    never gives a variant open in PrairieLearn another variant's picture."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    for out, students in ((first, "s01\ns02\n"), (second, "s00\ns02\n")):
+        roster = tmp_path / f"{out.name}.csv"
+        roster.write_text(f"student\n{students}", encoding="utf-8")
+        result = CliRunner().invoke(
+            main,
+            [
+                "variants",
+                str(EXERCISES / "seed-222.toml"),
+                "--roster",
+                str(roster),
+                "--out",
+                str(out),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+    folder = tmp_path / "questions" / "seed-222"
+    export(first, folder)
+    before = json.loads((folder / "bank.json").read_text(encoding="utf-8"))["variants"]
+    pictures = {
+        v["name"]: (folder / "clientFilesQuestion" / v["params"]["diagram"]).read_bytes()
+        for v in before
+    }
+    export(second, folder)
+    after = json.loads((folder / "bank.json").read_text(encoding="utf-8"))["variants"]
+    common = {v["name"] for v in before} & {v["name"] for v in after}
+    assert len(common) == 1  # s02's variant, in both
+    for variant in after:
+        picture = (folder / "clientFilesQuestion" / variant["params"]["diagram"]).read_bytes()
+        if variant["name"] in common:
+            assert picture == pictures[variant["name"]]
+    names = [v["params"]["diagram"] for v in before + after]
+    assert len(set(names)) == 3  # one file per variant, never a position
+
+
+def test_a_refused_export_leaves_nothing_in_the_teachers_folder(tmp_path: Path) -> None:
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    (theirs / "server.py").write_text("# the teacher's own\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["export", "prairielearn", str(EXERCISES / "seed-222.toml"), "-o", str(theirs)]
+    )
+    assert result.exit_code == 2
+    assert sorted(p.name for p in theirs.iterdir()) == ["server.py"]
+
+
+def test_a_question_folder_inside_a_variants_folder_is_refused(tmp_path: Path) -> None:
+    """The question would be written among the variants' answer keys (or be their folder)."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student\ns01\ns02\n", encoding="utf-8")
+    variants = tmp_path / "variants"
+    result = CliRunner().invoke(
+        main,
+        [
+            "variants",
+            str(EXERCISES / "seed-222.toml"),
+            "--roster",
+            str(roster),
+            "--out",
+            str(variants),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    listing = sorted(str(p.relative_to(variants)) for p in variants.rglob("*"))
+    for source, out in (
+        (variants, variants / "keys"),
+        (variants, variants / "question"),
+        (EXERCISES / "seed-222.toml", variants / "keys" / "q"),
+    ):
+        result = CliRunner().invoke(main, ["export", "prairielearn", str(source), "-o", str(out)])
+        assert result.exit_code == 2, (source, out)
+        assert result.output.strip().splitlines()[-1] == (
+            f"backviz: -o {out}: is inside the variants folder {variants} (its exercises and "
+            "keys/ answer keys); give a folder under your course's questions/ instead"
+        )
+    assert sorted(str(p.relative_to(variants)) for p in variants.rglob("*")) == listing

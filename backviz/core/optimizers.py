@@ -73,6 +73,11 @@ class Optimizer:
             return ("s",)
         return ("m", "v", *(("vmax",) if self.amsgrad else ()))
 
+    def initial_state(self, slot: str) -> float:
+        """The slot's value before the first step: 0, Adagrad's sum at the initial accumulator
+        value s₀ (torch's `initial_accumulator_value`)."""
+        return self.initial_accumulator_value if self.name == "adagrad" and slot == "s" else 0.0
+
     def reads(self, slot: str) -> tuple[str, ...]:
         """The slots of the same step that `slot`'s new value reads (they come before it)."""
         if slot == "vmax":
@@ -105,7 +110,7 @@ class Optimizer:
                 return g_eff  # torch starts the momentum buffer at the first gradient itself
             return self.momentum * previous + (1 - self.dampening) * g_eff
         if self.name == "adagrad":
-            before = self.initial_accumulator_value if previous is None else previous
+            before = self.initial_state(slot) if previous is None else previous
             return before + g_eff * g_eff
         if slot == "vmax":
             return current["v"] if previous is None else maximum(previous, current["v"])

@@ -36,6 +36,8 @@ class GradesExport:
     """The file to upload, what the terminal says about it, and the rows not written."""
 
     text: str
+    written: int
+    """Students with a score in the file: none makes a file that changes nothing, refused."""
     lines: list[str] = field(default_factory=list)
     unmatched: list[tuple[str, str]] = field(default_factory=list)
     """(student of grades.csv, why it is not in the file)."""
@@ -91,7 +93,13 @@ def _points(totals: list[StudentTotal], points: float | None, what: str) -> floa
             f"grades.csv: column 'max' expected one maximum for the class, found {listed}: "
             f"give {what} with --points"
         )
-    return next(iter(maxima), 0.0) or 0.0
+    out_of = next(iter(maxima), 0.0) or 0.0
+    if totals and not out_of > 0:
+        raise BackvizError(
+            f"grades.csv: column 'max': expected the marks possible, above 0, found "
+            f"{points_text(out_of)}: every score would be 0; give {what} with --points"
+        )
+    return out_of
 
 
 def _canvas(
@@ -124,7 +132,7 @@ def _canvas(
         *_none_matched(outcome.matched, totals, canvas.IDENTITY),
         *_ungraded(outcome.ungraded, gradebook.name, "left as they are in Canvas"),
     ]
-    return GradesExport(text, lines, outcome.unmatched)
+    return GradesExport(text, len(rows), lines, outcome.unmatched)
 
 
 def _canvas_unchecked(
@@ -143,6 +151,7 @@ def _canvas_unchecked(
     text = canvas.canvas_import(identity, assignment, points_text(out_of), rows)
     return GradesExport(
         text,
+        len(rows),
         [
             f"{len(rows)} student(s) written with their id as {canvas.IDENTITY[column]}, "
             f"assignment '{assignment}' out of {points_text(out_of)}; nothing checked without "
@@ -177,6 +186,18 @@ def _canvas_assignment(
     exported = _canvas_number(possible)
     if exported is None:
         return header, _points(totals, points, "the assignment's points"), f"'{header}'"
+    if exported == 0:  # Canvas keeps the points a score is: out of 0, every score 0
+        if points is None:
+            raise BackvizError(
+                f"{book.path}: line 2: assignment {header!r} is worth 0 points in {name}: "
+                "every score would be 0; set its points in Canvas (and export again), or give "
+                "the points to score out of with --points"
+            )
+        return (
+            header,
+            points,
+            f"'{header}' (worth 0 points in {name}: set it to {points_text(points)} in Canvas)",
+        )
     if points is not None and points != exported:
         raise BackvizError(
             f"--points {points_text(points)}: {header!r} is out of {points_text(exported)} "
@@ -249,6 +270,7 @@ def _moodle(
         ]
         return GradesExport(
             moodle_gradebook.moodle_import(header, assignment, rows),
+            len(rows),
             [
                 f"{len(rows)} student(s) written with their id as {header}, grade item "
                 f"'{assignment}' out of {points_text(out_of)}; nothing checked without "
@@ -296,7 +318,7 @@ def _moodle(
         *warn,
     ]
     return GradesExport(
-        moodle_gradebook.moodle_import(header, item, rows), lines, outcome.unmatched
+        moodle_gradebook.moodle_import(header, item, rows), len(rows), lines, outcome.unmatched
     )
 
 

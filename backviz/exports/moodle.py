@@ -11,6 +11,8 @@ from the exercise's marking spec (grading/spec.py, the one source of marks):
   exercise asks (`[ask] significant`): one unit of the last decimal it needs on the right value
   (on its step W⁺ − W for an update), one more for each unasked term the formula sums — a right
   answer rounded or truncated there is within it, as backviz judges;
+- before it, 0 % answers for a 0 and for the old value (W for W⁺, a state's value before) where
+  they are not right at that tolerance (rule 1 of the marks: Moodle takes the first match);
 - each catalogued mistake distinguishable at that tolerance, as an answer worth its credit
   rounded to the nearest grade Moodle allows, its explanation as the feedback.
 
@@ -35,14 +37,16 @@ from xml.sax.saxutils import escape as xml_escape
 from ..core.api import trace_of
 from ..core.exercise import NetworkExercise
 from ..core.loading import load
+from ..core.notation import format_number
 from ..core.trace import Trace
 from ..errors import BackvizError
 from ..files import write_atomic
 from ..grading.cloze_parts import MARKER
 from ..grading.escape import file_name
+from ..grading.marking import WORDS as MARKING_WORDS
 from ..grading.precision import decimals_needed
 from ..grading.spec import QuantitySpec
-from ..grading.variants import variant_id
+from ..grading.variants import question_id, variant_id
 from ..grading.verdicts import ClassGrader
 from ..render import render_solution
 from ..render.diagrams import diagram
@@ -107,7 +111,8 @@ class MoodleQuestion:
 
 def field_tolerance(quantity: QuantitySpec, significant: int) -> float:
     """The tolerance of backviz's precision rule at the least precision asked: one unit of the
-    last decimal the right value needs (of its step W⁺ − W for an update), one more for each
+    last decimal the right value needs (of its step from the old value for an update or an
+    optimiser's state, `spec.step_base`), one more for each
     unasked term the formula sums. A step of 0 asks no decimals: the value itself (tolerance 0)."""
     step = quantity.value - quantity.base
     if step == 0 or not math.isfinite(step):
@@ -116,10 +121,30 @@ def field_tolerance(quantity: QuantitySpec, significant: int) -> float:
     return unit * (1 + quantity.terms)
 
 
+def _nothing_said(quantity: QuantitySpec, tolerance: float, lang: str) -> list[Alternative]:
+    """The answers that say nothing — a 0, and the old value (W for W⁺, a state's value before)
+    — as 0 % answers, where the box's tolerance does not make them right: Moodle takes the first
+    answer that matches, so these, put first, keep a lazy 0 or a copied old value from a
+    mistake's (or the right answer's) credit, as rule 1 of backviz's marks does. Each one's own
+    tolerance stops short of the right answer's, so no right response is caught by it."""
+    said = []
+    for value, key in ((0.0, "zero"), (quantity.base, "not_updated")):
+        gap = abs(quantity.value - value) - tolerance
+        if gap <= 0 or any(a.value == value for a in said):
+            continue  # right at the box's tolerance (or said already: a base of 0)
+        words = MARKING_WORDS[key]
+        feedback = words.get(lang, words["en"]).format(step=format_number(quantity.value - value))
+        said.append(Alternative(value, min(tolerance, gap / 2), 0.0, html_text(feedback)))
+    return said
+
+
 def _alternatives(quantity: QuantitySpec, significant: int, lang: str) -> list[Alternative]:
-    """The right answer, then each mistake Moodle can tell from it at the same tolerance."""
+    """The answers that say nothing (`_nothing_said`), the right answer, then each mistake
+    Moodle can tell from them at the same tolerance."""
     tolerance = field_tolerance(quantity, significant)
-    answers = [Alternative(quantity.value, tolerance, 1.0, html_text(_word("right", lang)))]
+    first = _nothing_said(quantity, tolerance, lang)
+    right = Alternative(quantity.value, tolerance, 1.0, html_text(_word("right", lang)))
+    answers = [*first, right]
     for mistake in quantity.mistakes:
         if not math.isfinite(mistake.value) or any(
             abs(mistake.value - a.value) <= tolerance for a in answers
@@ -208,12 +233,13 @@ def moodle_question(trace: Trace, category: str, *, lang: str = "en") -> MoodleQ
         significant=significant,
         carried=spec.carried_credit > 0,
     )
-    image = f"{file_name(exercise.id)}.svg"
+    shown_id = question_id(exercise)  # a variant's by its numbers: no roster id shown
+    image = f"{file_name(shown_id)}.svg"
     svg = render_graph(diagram(trace, stage="all", lang=lang, blank=True), "svg")
     blocks = list(sheet.blocks)
     hand_in = blocks.index(Heading(word("sheet_hand_in", lang), 2))
     body = [
-        f"<p>{html_text(MARKER.format(id=exercise.id))} <b>{html_text(sheet.title)}</b></p>",
+        f"<p>{html_text(MARKER.format(id=shown_id))} <b>{html_text(sheet.title)}</b></p>",
         f"<p><i>{html_text(_word('provisional', lang))}</i></p>",
         f"<p>{html_text(_word('task', lang))}</p>",
     ]
@@ -233,9 +259,9 @@ def moodle_question(trace: Trace, category: str, *, lang: str = "en") -> MoodleQ
         f"<h3>{html_text(_word('solution', lang))}</h3>"
         f'<pre style="white-space: pre-wrap">{html_text(solution)}</pre>'
     )
-    name = f"{exercise.id} · {exercise.title_in(lang)}"
+    name = f"{shown_id} · {exercise.title_in(lang)}"
     return MoodleQuestion(
-        category, name, exercise.id, "\n".join(body), {image: svg}, feedback, _rounded(spec.asked)
+        category, name, shown_id, "\n".join(body), {image: svg}, feedback, _rounded(spec.asked)
     )
 
 

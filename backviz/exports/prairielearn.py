@@ -7,8 +7,8 @@ The folder holds what PrairieLearn reads (its formats: PrairieLearn's repository
 - `info.json` — a v3 question with partial credit;
 - `question.html` — the problem sheet's statement (given numbers, precision asked) and one
   `<pl-number-input>` per asked quantity, under the sheet's headings;
-- `clientFilesQuestion/diagram-K.svg` — each variant's network drawn with its given numbers
-  only, as the problem sheet draws it;
+- `clientFilesQuestion/diagram-v-<hash>.svg` — each variant's network drawn with its given
+  numbers only, as the problem sheet draws it, named by the variant's bank name;
 - `bank.json` — per variant, its marking spec (`grading/spec.py`) and what its page shows,
   named by its numbers (no roster id: PrairieLearn hands variants out by its variant seed);
   PrairieLearn never sends it to students (only `clientFilesQuestion/` is served);
@@ -32,7 +32,7 @@ from typing import Any
 
 from ..core.exercise import NetworkExercise
 from ..errors import BackvizError
-from ..files import StagedFolders, Written, folder_lock, write_atomic
+from ..files import StagedFolders, Written, content_digest, folder_lock, write_atomic
 from ..grading.handout import Handout, handouts
 from ..grading.practice import WORDS as PRACTICE_WORDS
 from ..grading.variants import variant_id
@@ -42,19 +42,15 @@ from ..render.document import Heading
 from ..render.drawing import render_graph
 from ..render.handout import Figure, Question, Questions, Sheet, Steps
 from ..render.handout_formats import html_block
+from ..render.math_latex import math_latex
 from ..render.words import word
 
 __all__ = [
-    "QUESTION_NAMESPACE",
     "PrairieLearnQuestion",
     "prairielearn_question",
     "write_prairielearn",
 ]
 
-# The namespace of the questions' UUIDs (uuid5 of it and the exercise and folder names): the
-# same question keeps its UUID when exported again, as PrairieLearn requires to keep its
-# students' submissions attached to it.
-QUESTION_NAMESPACE = uuid.UUID("6d1f3c8e-5b0a-4f47-9a39-0b8a7c1e2d44")
 CLIENT_FILES = "clientFilesQuestion"
 TOPIC = {"en": "Backpropagation", "ko": "역전파"}
 # The sheet's given numbers in columns, as on the printed sheet (render/handout_formats.py)
@@ -137,7 +133,7 @@ def _inputs(sheet: Sheet, keys: dict[str, str]) -> list[str]:
                 lines.append(f'  <tr><th colspan="2">{escape(row.text)}</th></tr>')
                 continue
             assert isinstance(row, Question)
-            latex = row.symbol.latex.replace("{{", "{ {")  # never a Mustache tag
+            latex = math_latex(row.symbol).replace("{{", "{ {")  # never a Mustache tag
             label = escape(f"${latex} =$", quote=True)
             lines.append(
                 f'  <tr><td class="text-muted">{row.number}</td><td>'
@@ -189,10 +185,13 @@ def _variants(source: Path, lang: str) -> list[Handout]:
 
 
 def prairielearn_question(
-    source: Path, *, lang: str = "en", folder_name: str = ""
+    source: Path, *, lang: str = "en", question_uuid: str | None = None
 ) -> PrairieLearnQuestion:
     """The question folder of `source`: an exercise file, or a `backviz variants` folder
-    (every variant a bank entry). `folder_name` goes into the question's UUID."""
+    (every variant a bank entry). `question_uuid` is the question's UUID, kept from an earlier
+    export; none gives a new random one (uuid4): PrairieLearn's sync refuses two questions of
+    a course with one UUID, and a UUID made from names would be the same for every course and
+    every folder that follows the README."""
     found = _variants(source, lang)
     first = found[0]
     names = [row.name for row in first.sheet.questions()]
@@ -205,13 +204,18 @@ def prairielearn_question(
     keys = dict(zip(names, _field_keys(names), strict=True))
     bank: list[dict[str, Any]] = []
     client_files: dict[str, str] = {}
-    for k, handout in enumerate(found, start=1):
+    for handout in found:
         spec = ClassGrader(handout.trace, lang=lang).spec  # type: ignore[arg-type]
         if [q.name for q in spec.asked] != names:
             raise BackvizError(f"{source}: the sheet and the grader ask different quantities")
+        data = spec.to_data()
+        data["exercise"] = _exercise_id(handout.trace.exercise)  # type: ignore[arg-type]
+        name = _variant_name(data)
         graph = diagram(handout.trace, stage="all", lang=lang, blank=True)
         graph.name = _exercise_id(handout.trace.exercise)  # type: ignore[arg-type]  # no roster id
-        diagram_file = f"diagram-{k}.svg"
+        # named by the variant's own numbers: exported again with other variants, an open
+        # variant still finds its own drawing
+        diagram_file = f"diagram-{name}.svg"
         client_files[diagram_file] = render_graph(graph, "svg").decode("utf-8")
         statement, caption, precision = _statement(handout.sheet)
         params = {
@@ -220,13 +224,11 @@ def prairielearn_question(
             "caption": caption,
             "precision": precision,
         }
-        data = spec.to_data()
-        data["exercise"] = _exercise_id(handout.trace.exercise)  # type: ignore[arg-type]
-        bank.append({"name": _variant_name(data), "params": params, "spec": data})
+        bank.append({"name": name, "params": params, "spec": data})
     exercise = first.trace.exercise
     exercise_id = _exercise_id(exercise)  # type: ignore[arg-type]
     info = {
-        "uuid": str(uuid.uuid5(QUESTION_NAMESPACE, f"{exercise_id}\0{folder_name}")),
+        "uuid": question_uuid or str(uuid.uuid4()),
         "title": exercise.title_in(lang),
         "topic": TOPIC.get(lang, TOPIC["en"]),
         "tags": ["backviz", exercise_id],
@@ -257,26 +259,42 @@ def prairielearn_question(
 def write_prairielearn(source: Path, out: Path, *, lang: str = "en") -> list[Path]:
     """The question folder of `source` written into `out` (a folder under the course's
     `questions/`): each file atomically, the diagrams' folder put in place whole, and never
-    over a file backviz did not write. A UUID written before (by backviz) is kept."""
-    uuid_before = _uuid_before(out)
-    question = prairielearn_question(source, lang=lang, folder_name=out.resolve().name)
-    if uuid_before is not None:
-        info = json.loads(question.files["info.json"])
-        info["uuid"] = uuid_before
-        question.files["info.json"] = json.dumps(info, indent=2, ensure_ascii=False) + "\n"
+    over a file backviz did not write. A UUID written before (by backviz) is kept: it is what
+    keeps the students' submissions attached to the question in PrairieLearn."""
+    _check_out(source, out)
+    question = prairielearn_question(source, lang=lang, question_uuid=_uuid_before(out))
+    digests = {name: content_digest(content) for name, content in question.files.items()}
     try:
-        out.mkdir(parents=True, exist_ok=True)
         with folder_lock(out):
-            Written.read(out).claim(question.files)  # refused before anything is written
+            # refused before anything is written: a file of someone else's, or one backviz
+            # wrote and the teacher edited since (its content is not the one on the record)
+            written = Written.read(out).claim(question.files, digests)
             with StagedFolders(out, [CLIENT_FILES]) as staged:
                 for name, content in question.client_files.items():
                     staged.write(CLIENT_FILES, name, content)
             for name, content in question.files.items():
                 write_atomic(out / name, content)
+            written.settle(question.files, digests)
     except OSError as error:
         raise BackvizError(f"{out}: cannot be written ({error.strerror or error})") from None
     written = [out / name for name in question.files]
     return written + [out / CLIENT_FILES / name for name in question.client_files]
+
+
+def _check_out(source: Path, out: Path) -> None:
+    """Refuse a question folder inside the variants folder exported, or inside any folder of
+    `backviz variants` (its `*.toml` and `keys/`): the question would sit among, or be, the
+    answer keys, and the variants folder would hold a question."""
+    target = out.resolve()
+    inside = [source.resolve()] if source.is_dir() else []
+    for folder in (target, *target.parents):
+        if folder in inside or (
+            folder.is_dir() and (folder / "keys").is_dir() and any(folder.glob("*.toml"))
+        ):
+            raise BackvizError(
+                f"-o {out}: is inside the variants folder {folder} (its exercises and keys/ "
+                "answer keys); give a folder under your course's questions/ instead"
+            )
 
 
 def _uuid_before(out: Path) -> str | None:

@@ -16,12 +16,14 @@ from pathlib import Path
 from ..core.trace import Trace
 from ..errors import BackvizError
 from .sheets.submission import Submission
+from .variants import question_id
 from .verdicts import asked
 
 __all__ = ["MARKER", "drawn_exercise", "matches", "name_parts", "right_answers"]
 
 MARKER = "[backviz {id}]"
-"""Written in each exported question's text, naming its exercise (or variant) id."""
+"""Written in each exported question's text, naming its exercise, or its variant by an opaque
+id (`variants.question_id`: no roster id reaches students)."""
 _MARKER = re.compile(r"\[backviz ([^\]\s]+)\]")
 _PART = re.compile(r"(?:^|; )\S+ \d+ ?: ?([^;]*)")
 
@@ -55,7 +57,7 @@ def matches(submission: Submission, trace: Trace) -> bool:
     True when the export gives neither column."""
     named = drawn_exercise(submission)
     if named is not None:
-        return named == trace.exercise.id
+        return named == question_id(trace.exercise)
     values = right_answers(submission)
     if values is None:
         return not (submission.cloze or "").strip()
@@ -70,7 +72,7 @@ def name_parts(submissions: list[Submission], trace: Trace) -> list[Submission]:
     they are). A response of another quiz — another exercise named, or another number of
     parts — raises BackvizError: file, column, expected, found."""
     names = [trace.name(ref) for ref, _ in asked(trace, trace.exercise.ask)]
-    exercise = trace.exercise.id
+    exercise = question_id(trace.exercise)
     named = []
     for submission in submissions:
         if submission.cloze is None:

@@ -221,6 +221,8 @@ def grade_code(
                 rows.append(
                     Verdict(f"{key}({i + 2})", verdict, "", float("nan"), marks, 1.0, detail)
                 )
+        if source.note:  # which of several files was graded
+            problems = [source.note, *problems]
         results.append(Graded(source.student, str(source.path), rows, problems))
     return results
 

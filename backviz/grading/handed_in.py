@@ -41,6 +41,9 @@ class Handed(NamedTuple):
     """Why it is not read, as the student's problem line ("s01.csv: a FIFO …"); "" if read."""
     named: bool = True
     """Named on the command line: a link there is followed. Found in a folder: never."""
+    note: str = ""
+    """What the student's feedback says of how it was picked (which of several files was
+    graded, which were left out); "" if nothing."""
 
 
 def handed_in(
@@ -55,7 +58,8 @@ def handed_in(
 
     A named file is handed on as it is. A named folder gives its files whose names end in
     `suffixes` (case-insensitive) and its subfolders, one level down: a subfolder holding one
-    such file (or, with `one_each`, the first) names its student; one holding none is refused
+    such file (or, with `one_each`, the first that may be read, its `note` naming it and the
+    files left out, for the student's feedback) names its student; one holding none is refused
     ("no {what} in this folder"), as is anything that is no real file or folder (a link, a
     FIFO, a device, a socket) and stands where one would be read. Hidden and `~$` lock files
     are left out. A named folder that holds nothing to grade, or cannot be listed, is the
@@ -105,10 +109,23 @@ def _folder(
         if why:
             found.append((sub, Handed(sub, path, why, False)))
             continue
-        inside = inside[:1] if one_each else inside
+        note = ""
+        if one_each and len(inside) > 1:  # one graded, and the feedback says which, and why
+            picked = next((item for item in inside if not item[1]), inside[0])
+            left = [name for name, _ in inside if name != picked[0]]
+            note = problem_text(
+                "several_files",
+                lang,
+                folder=sub,
+                count=len(inside),
+                what=problem_text(f"what_{what}", lang),
+                graded=picked[0],
+                left=", ".join(left),
+            )
+            inside = [picked]
         for name, why in inside:
             student = sub if len(inside) == 1 else _stem(name)
-            found.append((f"{sub}/{name}", Handed(student, path / name, why, False)))
+            found.append((f"{sub}/{name}", Handed(student, path / name, why, False, note)))
     found.sort(key=lambda item: item[0])
     return [handed for _, handed in found]
 

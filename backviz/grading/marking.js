@@ -146,11 +146,11 @@ const BackvizMarking = (() => {
         sources.push(words.yours(name, s.text));
         return { box: [s.value - s.spread, s.value + s.spread], mine: s.value, wrong: true };
       }
-      if (name in spec.given) {
+      const helper = helpers[name];
+      if (name in spec.given && !helper) {  // a helper too when reached nearer: followed
         const x = spec.given[name];
         return { box: [x, x], mine: x, wrong: false };
       }
-      const helper = helpers[name];
       if (!helper || !helper.formula || depth >= 2) {
         const x = helper ? helper.value : NaN;
         return { box: [x, x], mine: x, wrong: false };

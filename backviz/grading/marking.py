@@ -78,7 +78,10 @@ WORDS: dict[str, dict[str, str]] = {
         "({what} = {step}의 유효숫자 {significant}자리)",
     },
     "imprecise_carried": {"en": "carried from {sources}; ", "ko": "{sources}에서 이어받음; "},
-    "the_step": {"en": "its step W⁺ − W", "ko": "갱신량 W⁺ − W"},
+    "the_step": {
+        "en": "its step from the old value (W⁺ − W; a state's from its value before)",
+        "ko": "이전 값에서 바뀐 양 (W⁺ − W; 옵티마이저 상태는 직전 값에서)",
+    },
     "the_value": {"en": "the right value", "ko": "정답"},
     "lookalike": {
         "en": "this is the value of {name}: a mislabelled answer?",
@@ -372,9 +375,9 @@ def grade(spec: Mapping[str, Any], answers: Mapping[str, str], lang: str = "en")
                 return _Input((reference, reference), reference, False)
             sources.append(_word(lang, "yours", name=name, text=s.text))
             return _Input((s.value - s.spread, s.value + s.spread), s.value, True)
-        if name in given:
-            return _Input((given[name], given[name]), given[name], False)
         helper = helpers.get(name)
+        if name in given and helper is None:  # a helper too when reached nearer: followed
+            return _Input((given[name], given[name]), given[name], False)
         if helper is None or helper["formula"] is None or depth >= 2:
             x = helper["value"] if helper is not None else math.nan
             return _Input((x, x), x, False)

@@ -26,6 +26,9 @@ PROBLEMS: dict[str, dict[str, str]] = {
         "no_such_file": "no such file",
         "cannot_read": "cannot be read: {error}",
         "folder_without": "no {what} in this folder",
+        "several_files": "{folder}: {count} {what} in this folder: graded {graded}, left out "
+        "{left}; hand in one (or the teacher names the one to grade: backviz grade EXERCISE "
+        "{folder}/FILE)",
         # what is handed in (`handed_in`'s `what`)
         "what_sheets": "answer sheets (*.csv, *.tsv, *.toml, *.json, *.txt)",
         "what_code": ".py or .ipynb files",
@@ -97,6 +100,9 @@ PROBLEMS: dict[str, dict[str, str]] = {
         "no_such_file": "그런 파일이 없다",
         "cannot_read": "읽을 수 없다: {error}",
         "folder_without": "이 폴더에 {what}이(가) 없다",
+        "several_files": "{folder}: 이 폴더에 {what}이(가) {count}개 있다: {graded}을(를) "
+        "채점하고 {left}은(는) 채점하지 않았다; 하나만 낼 것 (또는 선생님이 채점할 파일을 "
+        "지정: backviz grade EXERCISE {folder}/FILE)",
         "what_sheets": "답안지(*.csv, *.tsv, *.toml, *.json, *.txt)",
         "what_code": ".py 또는 .ipynb 파일",
         "what_sheet_files": "답안지",

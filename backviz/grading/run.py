@@ -23,6 +23,7 @@ from .report_text import WORDS
 from .roster import Roster
 from .sheets.submission import Submission
 from .table import VerdictTable
+from .variants import question_id
 from .verdicts import ClassGrader
 
 __all__ = ["PARALLEL_FROM", "check_sheet", "grade_paths"]
@@ -306,7 +307,7 @@ def _grade_variants(
         exercise = load(path)
         if isinstance(exercise, NetworkExercise) and exercise.student is not None:
             variants[exercise.student] = path
-            by_id[exercise.id] = path
+            by_id[question_id(exercise)] = path
             variants.setdefault(file_name(exercise.student), path)
     if not variants:
         raise BackvizError(f"{folder}: no variants found (files written by `backviz variants`)")

@@ -33,6 +33,7 @@ __all__ = [
     "MistakeSpec",
     "QuantitySpec",
     "marking_spec",
+    "step_base",
 ]
 
 # A placeholder: one number written for at least this share of the quantities a sheet answers
@@ -69,7 +70,7 @@ class QuantitySpec:
 
     name: str
     value: float
-    base: float  # what the step is measured from: the old weight for W⁺ and b⁺, else 0
+    base: float  # what the step is measured from (`step_base`): the old value, else 0
     marks: float
     group: str  # its `[ask]` group (z, a, loss, … update)
     formula: FormulaSpec | None
@@ -101,11 +102,21 @@ class MarkingSpec:
         return json.dumps(self.to_data(), ensure_ascii=False, allow_nan=False)
 
 
-def _base(trace: Trace, ref: Ref) -> float:
+def step_base(trace: Trace, ref: Ref) -> float:
+    """What a quantity's step is measured from (rule 1 of the marks: the old value, not
+    updated, earns nothing, and precision is counted on the step): the weight (bias) before
+    the update for W⁺ (b⁺); an optimiser's state's value of the step before, or before the
+    first step its initial value (0, Adagrad's s₀); 0 for everything else."""
     if ref.kind is Kind.UPDATE_W:
         return trace.value(Ref(Kind.WEIGHT, ref.layer, ref.index, step=ref.step))
     if ref.kind is Kind.UPDATE_B:
         return trace.value(Ref(Kind.BIAS, ref.layer, ref.index, step=ref.step))
+    if ref.kind is Kind.STATE and ref.label is not None:
+        s = ref.step or 1
+        if s > 1:
+            return trace.value(Ref(Kind.STATE, ref.layer, ref.index, None, s - 1, label=ref.label))
+        optimizer = trace.exercise.training.optimizer  # type: ignore[union-attr]
+        return optimizer.initial_state(ref.label[0])
     return 0.0
 
 
@@ -163,7 +174,7 @@ def marking_spec(
             QuantitySpec(
                 trace.name(ref),
                 trace.value(ref),
-                _base(trace, ref),
+                step_base(trace, ref),
                 marks,
                 ask_group(ref),
                 _formula(trace, ref),

@@ -35,7 +35,15 @@ from .handed_in import read_handed
 from .mistakes import applicable
 from .verdicts import asked
 
-__all__ = ["draw_numbers", "make_variant", "read_roster", "seed_of", "variant_id", "write_variants"]
+__all__ = [
+    "draw_numbers",
+    "make_variant",
+    "question_id",
+    "read_roster",
+    "seed_of",
+    "variant_id",
+    "write_variants",
+]
 
 MAX_TRIES = 500
 SATURATING = {"sigmoid", "tanh"}
@@ -113,6 +121,19 @@ def variant_id(exercise_id: str, student: str) -> str:
     if ascii_id != student:
         ascii_id += "-" + hashlib.sha256(student.encode()).hexdigest()[:8]
     return f"{exercise_id}-{ascii_id}"
+
+
+def question_id(exercise: NetworkExercise) -> str:
+    """The id a quiz question shows students for this exercise: its own id; for a variant, the
+    exercise's id and a hash of the variant's numbers (`seed-222-v-3f9a0c1b2d4e`) — never the
+    roster id its file is named by, which students would see in the question — the same for
+    the same numbers at every export, so the regrade finds the variant by it."""
+    if exercise.student is None:
+        return exercise.id
+    suffix = variant_id("", exercise.student)
+    base = exercise.id[: -len(suffix)] if exercise.id.endswith(suffix) else exercise.id
+    numbers = exercise_toml(replace(exercise, id=base, student=None))
+    return f"{base}-v-{hashlib.sha256(numbers.encode('utf-8')).hexdigest()[:12]}"
 
 
 def read_roster(path: Path) -> list[str]:

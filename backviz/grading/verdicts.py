@@ -28,7 +28,7 @@ import numpy as np
 
 from ..core.exercise import Ask, NetworkExercise
 from ..core.notation import format_number
-from ..core.quantities import KINDS, Kind, Ref, ask_group
+from ..core.quantities import KINDS, Ref, ask_group
 from ..core.trace import Trace
 from ..errors import BackvizError
 from ..render.evaluable import compile_python
@@ -44,6 +44,7 @@ from .spec import (
     MistakeSpec,
     QuantitySpec,
     marking_spec,
+    step_base,
 )
 from .table import (
     CARRIED,
@@ -197,12 +198,8 @@ class ClassGrader:
         return self._refs[written]
 
     def _base(self, ref: Ref) -> float:
-        """What an updated weight's step is measured from: the weight before the update."""
-        if ref.kind is Kind.UPDATE_W:
-            return self.trace.value(Ref(Kind.WEIGHT, ref.layer, ref.index, step=ref.step))
-        if ref.kind is Kind.UPDATE_B:
-            return self.trace.value(Ref(Kind.BIAS, ref.layer, ref.index, step=ref.step))
-        return 0.0
+        """What a quantity's step is measured from (`spec.step_base`)."""
+        return step_base(self.trace, ref)
 
     def _spec(self, ref: Ref) -> QuantitySpec | None:
         """The marking spec of an asked quantity or of an unasked one an asked one reads."""

@@ -10,7 +10,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from ..problem_text import problem_text
-from .moodle_responses import is_responses_header, read_responses
+from .moodle_responses import read_responses, responses_delimiter
 from .numbers import Answer, WrittenAnswers, parse_number
 from .submission import META_KEYS, STUDENT_KEYS, Sheet, Submission, field_key
 
@@ -21,8 +21,9 @@ def read_csv(text: str, sheet: Sheet) -> list[Submission]:
     """A `quantity,value` sheet, or a wide CSV (one student per row) when its header says so,
     or Moodle's quiz Responses report (`moodle_responses.py`)."""
     first = next((line for line in io.StringIO(text) if line.strip()), "")
-    if is_responses_header(next(csv.reader([first]), [])):
-        return read_responses(text, sheet.file, sheet.source)
+    delimiter = responses_delimiter(first)
+    if delimiter is not None:  # a quiz report, readable or stopped with a one-line reason
+        return read_responses(text, sheet.file, sheet.source, delimiter)
     numbered = [
         (number, line)
         for number, line in enumerate(io.StringIO(text, newline=""), 1)

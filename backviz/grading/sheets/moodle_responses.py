@@ -14,6 +14,12 @@ qtype_multianswer.php) joined by "; "; a NUMERICAL part's response is what the s
 or nothing (question/type/numerical/question.php, `summarise_response`). So
 "part 1: 0.08; part 2: ; part 3: 0,11".
 
+The report downloads in the format the teacher picks ("Comma separated values", "Tab separated
+values", …; lib/classes/dataformat and dataformat/tsv), and a CSV re-saved by Excel in a
+decimal-comma locale has `;` between its cells: the header line tells which. A Korean site
+writes the columns in Korean (lang/ko: "성", "이름", "이메일 주소", "상태", "문제 N"/"질문 N",
+"응답 N", "정답 N"); the columns are recognised in either language.
+
 Each row becomes a Submission whose answers are keyed `part N`, with `cloze` holding the
 question's summary (or its right answer) for finding the exercise or variant drawn; the grader
 names the parts after the exercise's asked quantities (`grading/cloze_parts.py`).
@@ -30,18 +36,54 @@ from ...errors import BackvizError
 from .numbers import Answer
 from .submission import Sheet, Submission, field_key
 
-__all__ = ["is_responses_header", "read_responses"]
+__all__ = ["read_responses", "responses_delimiter"]
 
-_RESPONSE = re.compile(r"response (\S+)", re.IGNORECASE)
-_USER_KEYS = ("first_name", "last_name", "surname")
-_ID_KEYS = ("id_number", "idnumber", "student_id", "email_address", "email")
+_RESPONSE = re.compile(r"(?:response|응답)\s*(\S+)", re.IGNORECASE)
+_QUESTION = re.compile(r"(?:question|문제|질문)\s*(\S+)", re.IGNORECASE)
+_RIGHT = re.compile(r"(?:right answer|정답)\s*(\S+)", re.IGNORECASE)
+_GRADE = re.compile(r"(?:grade|성적|점수)\s*/\s*[0-9.,]+", re.IGNORECASE)
+_USER_KEYS = ("first_name", "last_name", "surname", "성", "이름")
+_ID_KEYS = (
+    "id_number",
+    "idnumber",
+    "student_id",
+    "학번",
+    "id_번호",
+    "email_address",
+    "email",
+    "이메일_주소",
+    "이메일",
+)
+_STATE_KEYS = ("state", "status", "상태")
+_FINISHED = ("finished", "완료", "완료됨", "종료", "종료됨", "제출됨")
+_DELIMITERS = ("\t", ";", ",")
 NO_ATTEMPT = "-"  # what the report writes where there is no attempt, or no response
 
 
-def is_responses_header(header: list[str]) -> bool:
-    """Whether a CSV header is the Responses report's: a user column and a "Response N"."""
+def _header(line: str, delimiter: str) -> list[str]:
+    """The cells of a header line, stripped (a UTF-8 BOM too)."""
+    return [
+        cell.strip().lstrip("\ufeff") for cell in next(csv.reader([line], delimiter=delimiter), [])
+    ]
+
+
+def _looks_like_responses(header: list[str]) -> bool:
+    """Whether a header has the marks of a quiz report (a "Response N", or a user column with
+    the attempt's state or its "Grade/<max>"), readable or not."""
     keys = {field_key(cell) for cell in header}
-    return bool(keys & set(_USER_KEYS)) and any(_RESPONSE.fullmatch(c.strip()) for c in header)
+    if any(_RESPONSE.fullmatch(cell) for cell in header):
+        return True
+    report = bool(keys & set(_STATE_KEYS)) or any(_GRADE.fullmatch(cell) for cell in header)
+    return report and bool(keys & set(_USER_KEYS + _ID_KEYS))
+
+
+def responses_delimiter(first_line: str) -> str | None:
+    """The delimiter of a Responses report whose header line this is (tab, `;` or `,`); None
+    when the line is no quiz report's header in any of them."""
+    for delimiter in _DELIMITERS:
+        if _looks_like_responses(_header(first_line, delimiter)):
+            return delimiter
+    return None
 
 
 def _parts(summary: str) -> list[tuple[int, str]] | None:
@@ -64,16 +106,26 @@ def _parts(summary: str) -> list[tuple[int, str]] | None:
     return parts
 
 
-def read_responses(text: str, file: str, source: str) -> list[Submission]:
-    """Every attempt of a Responses CSV as a Submission (`part N` answers, `cloze` set).
+def read_responses(text: str, file: str, source: str, delimiter: str = ",") -> list[Submission]:
+    """Every attempt of a Responses report (cells split by `delimiter`) as a Submission
+    (`part N` answers, `cloze` set).
 
-    A file that is not one this reader can grade — no "Response N" column, or several (a quiz
-    of several questions) — raises BackvizError naming the file, the column, what was expected
-    and what was found.
+    A file that is not one this reader can grade — no student column, no "Response N" column,
+    or several (a quiz of several questions) — raises BackvizError naming the file, the column,
+    what was expected and what was found.
     """
-    rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+    rows = [
+        row
+        for row in csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
+        if any(cell.strip() for cell in row)
+    ]
     header = [cell.strip() for cell in rows[0]]
     keys = [field_key(cell) for cell in header]
+    if not set(keys) & set(_USER_KEYS + _ID_KEYS):
+        raise BackvizError(
+            f"{file}: the student's column: expected 'Last name', 'First name', 'Email address' "
+            f"or 'ID number' (성, 이름, 이메일 주소), found {', '.join(map(repr, header[:6]))}"
+        )
     responses = [i for i, cell in enumerate(header) if _RESPONSE.fullmatch(cell)]
     if len(responses) != 1:
         found = ", ".join(repr(header[i]) for i in responses) or "none"
@@ -83,10 +135,15 @@ def read_responses(text: str, file: str, source: str) -> list[Submission]:
         )
     slot = _RESPONSE.fullmatch(header[responses[0]]).group(1)  # type: ignore[union-attr]
     response = responses[0]
-    drawn = [keys.index(key) for key in (f"question_{slot}", f"right_answer_{slot}") if key in keys]
+    drawn = [
+        i
+        for pattern in (_QUESTION, _RIGHT)
+        for i, cell in enumerate(header)
+        if (m := pattern.fullmatch(cell)) is not None and m.group(1) == slot
+    ]
     ids = [keys.index(key) for key in _ID_KEYS if key in keys]
-    names = [keys.index(key) for key in ("first_name", "last_name", "surname") if key in keys]
-    state = next((keys.index(k) for k in ("state", "status") if k in keys), None)
+    names = [keys.index(key) for key in _USER_KEYS if key in keys]
+    state = next((keys.index(k) for k in _STATE_KEYS if k in keys), None)
     submissions = []
     for line, row in enumerate(rows[1:], start=2):
         cells = row + [""] * (len(header) - len(row))
@@ -113,7 +170,7 @@ def read_responses(text: str, file: str, source: str) -> list[Submission]:
                 for number, answer in parts:  # a blank part is kept: it counts the parts
                     written = answer if answer else Answer("", None, None, "nothing written")
                     sheet.add(f"part {number}", written, line)
-            if status and status.lower() not in ("finished", NO_ATTEMPT):
+            if status and status.casefold() not in (*_FINISHED, NO_ATTEMPT):
                 sheet.problem(f"the attempt's state is {status!r}, not Finished", line)
         # the question's text when the export has it (it names the exercise), else its right
         # answer (its numbers tell the variant), else nothing
