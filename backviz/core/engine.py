@@ -9,6 +9,7 @@ as fast as the 2-2-2 one is clear):
     δ⁽ˡ⁾ = ∂E/∂a⁽ˡ⁾ ⊙ f′(z⁽ˡ⁾)                     (softmax: its Jacobian product)
     ∂E/∂a⁽ˡ⁻¹⁾ = δ⁽ˡ⁾ W⁽ˡ⁾                          (Σ over the paths out of each node)
     ∂E/∂W⁽ˡ⁾ = r·δ⁽ˡ⁾ᵀ a⁽ˡ⁻¹⁾,  ∂E/∂b⁽ˡ⁾ = r·Σ_n δ⁽ˡ⁾[n]   (r = 1/N for the mean, 1 for the sum)
+    a bias shared by the layer: ∂E/∂b⁽ˡ⁾ = r·Σ_n Σ_j δ_j⁽ˡ⁾[n]; frozen biases: no gradient, b⁺ = b
     W⁽ˡ⁾⁺ = the optimiser's rule
 
 Per-sample quantities (δ[n], ∂E/∂a[n]) are derivatives of that sample's own loss E[n]; the
@@ -166,8 +167,8 @@ def backward(
             delta[i] = dE_da[i] * da_dz[i]
         a_prev = fwd.a[i - 1] if i > 0 else exercise.inputs
         grad_W[i] = r * (delta[i].T @ a_prev)  # (n_l, n_{l-1})
-        if exercise.b[i] is not None:
-            grad_b[i] = r * np.sum(delta[i], axis=0)
+        if exercise.b[i] is not None and exercise.trains_bias:
+            grad_b[i] = r * _bias_sum(delta[i], exercise.shares_bias(i + 2))
         if i > 0:
             weights = W[i]
             if mistakes.updated_weights_backward:  # W⁺ = W − η·∂E/∂W already applied
@@ -178,6 +179,14 @@ def backward(
             else:
                 dE_da[i - 1] = delta[i] @ weights  # Σ_i δ_i·w_ij over the paths out of node j
     return Backward(tuple(dE_da), tuple(da_dz), tuple(delta), tuple(grad_W), tuple(grad_b))
+
+
+def _bias_sum(delta: np.ndarray, shared: bool) -> np.ndarray:
+    """Σ_n δ_j[n] for each node's own bias; Σ_n Σ_j δ_j[n] for a bias the layer's nodes share
+    (it enters every z_j, so its gradient gathers every node's δ)."""
+    if shared:
+        return np.array([np.sum(delta)])
+    return np.sum(delta, axis=0)
 
 
 def _update(
@@ -234,7 +243,10 @@ def _run(exercise: NetworkExercise, mistakes: Mistakes) -> Trace:
     for step in range(1, exercise.training.steps + 1):
         bwd = backward(exercise, fwd, W, mistakes)
         W_new, state_W = _update(exercise, step, W, bwd.grad_W, state_W, mistakes)
-        b_new, state_b = _update(exercise, step, b, bwd.grad_b, state_b, mistakes)
+        if exercise.trains_bias:
+            b_new, state_b = _update(exercise, step, b, bwd.grad_b, state_b, mistakes)
+        else:  # frozen biases (or none): b⁺ = b
+            b_new, state_b = b, tuple({} for _ in b)
         after = forward(exercise, W_new, b_new, mistakes)  # type: ignore[arg-type]
         steps.append(
             StepRecord(step, W, b, fwd, bwd, W_new, b_new, state_W, state_b, after)  # type: ignore[arg-type]

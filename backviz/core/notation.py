@@ -68,6 +68,7 @@ class Namer:
     bias: tuple[bool, ...]
     n_samples: int
     n_steps: int
+    shared_bias: tuple[bool, ...] = ()  # per non-input layer: one bias for all its nodes
 
     # -- numbering for the sequential notation -------------------------------------------
     def _z_number(self, layer: int, j: int) -> int:
@@ -85,7 +86,11 @@ class Namer:
         return before + (j - 1) * self.sizes[layer - 2] + k
 
     def _b_number(self, layer: int, j: int) -> int:
-        before = sum(self.sizes[m] for m in range(1, layer - 1) if self.bias[m - 1])
+        before = sum(
+            1 if self.shared_bias and self.shared_bias[m - 1] else self.sizes[m]
+            for m in range(1, layer - 1)
+            if self.bias[m - 1]
+        )
         return before + j
 
     # -- pieces shared by both notations -------------------------------------------------
