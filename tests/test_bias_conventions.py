@@ -11,6 +11,7 @@ mistake, which reproduces them, and against the right computation, which does no
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -287,3 +288,51 @@ def test_exercise_written_back_keeps_shared_and_frozen(trace) -> None:
     back = backviz.loads(text)
     assert back.shared_bias == (True, True) and not back.training.train_bias
     assert np.array_equal(back.b[0], trace.exercise.b[0])
+
+
+def test_blogs_error_after_the_update_graded_as_the_mistake(tmp_path: Path) -> None:
+    """A sheet copying the blog's figures: its w5⁺ and w1⁺ right, its 0.291027924 the
+    catalogued mistake (the grader's mistaken engine gives it), not merely wrong."""
+    from backviz.grading.run import check_sheet
+
+    exercise = tmp_path / "mazur-ask.toml"
+    exercise.write_text(
+        EXERCISE.read_text(encoding="utf-8") + '\n[ask]\nnames = ["W5+", "W1+", "E_total+"]\n',
+        encoding="utf-8",
+    )
+    sheet = tmp_path / "blog.csv"
+    sheet.write_text(
+        "quantity,value\nstudent,blog\nW5+,0.35891648\nW1+,0.149780716\n"
+        f"E_total+,{BLOG_ERROR_AFTER_ONE_STEP}\n",
+        encoding="utf-8",
+    )
+    report = check_sheet(exercise, sheet)
+    verdicts = {
+        cells[1].strip("` "): cells[2].strip()
+        for line in report.splitlines()
+        if line.startswith("| `") and len(cells := line.split("|")) > 3
+    }
+    assert verdicts == {
+        "W5+": "correct",
+        "W1+": "correct",
+        "E_total+": "mistake:updated-weights-in-backprop",
+    }
+
+
+@pytest.mark.parametrize(
+    ("edit", "found"),
+    [
+        (("bias = true", 'bias = "shared"'), "shared biases"),
+        (("steps = 1", "steps = 1\ntrain_bias = false"), "train_bias = false"),
+    ],
+)
+def test_coding_exercise_refuses_shared_or_frozen_biases(edit, found) -> None:
+    """A student's `backward` returns db per node and b_new: refused with a clear message."""
+    text = (EXERCISE.parent / "code-xor-221.toml").read_text(encoding="utf-8")
+    if "shared" in edit[1]:
+        text = re.sub(r"(?m)^b = .*$", "b = [ 0.1, 0.2 ]", text)
+    assert text.count(edit[0]) == 1
+    with pytest.raises(backviz.ExerciseError) as caught:
+        backviz.loads(text.replace(edit[0], edit[1]))
+    assert caught.value.field == "code"
+    assert found in str(caught.value)

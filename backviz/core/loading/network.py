@@ -125,6 +125,13 @@ def read_network(reader: Reader, data: dict, heading: Heading) -> NetworkExercis
     )
     targets, classes = _targets(reader, data_table, loss_name, sizes[-1], len(inputs), training)
 
+    code = read_code(reader, data, training)
+    if code is not None and (any(shared_bias) or not training.train_bias):
+        raise reader.error(
+            "code",
+            "a coding exercise with one bias per node, trained (its function returns db)",
+            "shared biases" if any(shared_bias) else "train_bias = false",
+        )
     return NetworkExercise(
         id=heading.id,
         title=heading.title,
@@ -143,7 +150,7 @@ def read_network(reader: Reader, data: dict, heading: Heading) -> NetworkExercis
         description=heading.description,
         ask=read_ask(reader, data, training),
         student=reader.string(data["student"], "student") if "student" in data else None,
-        code=read_code(reader, data, training),
+        code=code,
         shared_bias=shared_bias if any(shared_bias) else (),
     )
 
