@@ -336,3 +336,37 @@ def test_coding_exercise_refuses_shared_or_frozen_biases(edit, found) -> None:
         backviz.loads(text.replace(edit[0], edit[1]))
     assert caught.value.field == "code"
     assert found in str(caught.value)
+
+
+def test_shared_bias_from_one_nodes_delta_is_a_catalogued_mistake(tmp_path: Path) -> None:
+    """∂E/∂b1 written as δ_h1 alone (torch's ∂E/∂z1) instead of δ_h1 + δ_h2: the mistake
+    shared-bias-one-node, and b1⁺ from it carried."""
+    from backviz.grading.run import check_sheet
+
+    net = BlogNet(train_bias=True)
+    fwd = net.step()
+    delta_h1 = fwd["z2"].grad[0, 0].item()
+    b1_carried = 0.35 - 0.5 * round(delta_h1, 8)
+    exercise = tmp_path / "mazur-trained.toml"
+    exercise.write_text(
+        EXERCISE.read_text(encoding="utf-8").replace("train_bias = false", "train_bias = true")
+        + '\n[ask]\nnames = ["dE/db1", "dE/db2", "b1+"]\n',
+        encoding="utf-8",
+    )
+    sheet = tmp_path / "one-node.csv"
+    sheet.write_text(
+        f"quantity,value\nstudent,x\ndE/db1,{delta_h1:.8f}\n"
+        f"dE/db2,{net.b[1].grad.item():.8f}\nb1+,{b1_carried:.8f}\n",
+        encoding="utf-8",
+    )
+    report = check_sheet(exercise, sheet)
+    verdicts = {
+        cells[1].strip("` "): cells[2].strip().split(" ")[0]
+        for line in report.splitlines()
+        if line.startswith("| `") and len(cells := line.split("|")) > 3
+    }
+    assert verdicts == {
+        "dE/db1": "mistake:shared-bias-one-node",
+        "dE/db2": "correct",
+        "b1+": "carried",
+    }

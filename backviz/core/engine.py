@@ -48,6 +48,7 @@ class Mistakes:
     half_forgotten: bool = False  # E = Σ(t − o)²: the ½ left out of the loss
     derivative_doubled: bool = False  # ∂E/∂o = −2(t − o): ½(t − o)² differentiated as (t − o)²
     batch_summed: bool = False  # the batch summed instead of averaged
+    shared_bias_one_node: bool = False  # a shared bias's ∂E/∂b = δ_1 alone, not Σ_j δ_j
     only_layer: int | None = None  # σ′ left out (or taken of z) in this layer l alone
 
     def in_layer(self, switch: bool, layer: int) -> bool:
@@ -74,6 +75,7 @@ MISTAKE_IDS: dict[str, str] = {
     "half-forgotten": "half_forgotten",
     "derivative-doubled": "derivative_doubled",
     "batch-summed": "batch_summed",
+    "shared-bias-one-node": "shared_bias_one_node",
 }
 
 
@@ -168,7 +170,11 @@ def backward(
         a_prev = fwd.a[i - 1] if i > 0 else exercise.inputs
         grad_W[i] = r * (delta[i].T @ a_prev)  # (n_l, n_{l-1})
         if exercise.b[i] is not None and exercise.trains_bias:
-            grad_b[i] = r * _bias_sum(delta[i], exercise.shares_bias(i + 2))
+            shared = exercise.shares_bias(i + 2)
+            if shared and mistakes.shared_bias_one_node:  # only the first node's δ
+                grad_b[i] = r * np.array([np.sum(delta[i][:, 0])])
+            else:
+                grad_b[i] = r * _bias_sum(delta[i], shared)
         if i > 0:
             weights = W[i]
             if mistakes.updated_weights_backward:  # W⁺ = W − η·∂E/∂W already applied
