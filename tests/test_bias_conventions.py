@@ -370,3 +370,32 @@ def test_shared_bias_from_one_nodes_delta_is_a_catalogued_mistake(tmp_path: Path
         "dE/db2": "correct",
         "b1+": "carried",
     }
+
+
+def test_student_diagram_shows_a_shared_bias_once_in_its_own_layer(tmp_path: Path) -> None:
+    """Sequential names number a shared bias per layer (b1 hidden, b2 output): the graded
+    diagram shows dE/db1 once, in the hidden layer's first node, and dE/db2 once, in o1."""
+    from click.testing import CliRunner
+
+    from backviz.cli import main
+
+    exercise = tmp_path / "mazur-trained.toml"
+    exercise.write_text(
+        EXERCISE.read_text(encoding="utf-8").replace("train_bias = false", "train_bias = true")
+        + '\n[ask]\nkinds = ["grad", "update"]\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "sheets").mkdir()
+    sheet = CliRunner().invoke(main, ["template", str(exercise), "--student", "k1"])
+    (tmp_path / "sheets" / "k1.csv").write_text(sheet.output, encoding="utf-8")
+    args = ["grade", str(exercise), str(tmp_path / "sheets"), "--out", str(tmp_path / "out")]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    svg = (tmp_path / "out" / "diagrams" / "k1.svg").read_text(encoding="utf-8")
+    nodes = re.findall(r"<g id=\"n_\w+\" class=\"node\">(.*?)</g>", svg, flags=re.S)
+    holding = {
+        name: [re.search(r"<title>(.*?)</title>", n).group(1) for n in nodes if name in n]
+        for name in ("dE/db1", "dE/db2", "b1+", "b2+")
+    }
+    assert {name: len(titles) for name, titles in holding.items()} == dict.fromkeys(holding, 1)
+    assert holding["dE/db1"] == holding["b1+"] == ["n_h1"]
+    assert holding["dE/db2"] == holding["b2+"] == ["n_o1"]
