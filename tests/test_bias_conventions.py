@@ -399,3 +399,27 @@ def test_student_diagram_shows_a_shared_bias_once_in_its_own_layer(tmp_path: Pat
     assert {name: len(titles) for name, titles in holding.items()} == dict.fromkeys(holding, 1)
     assert holding["dE/db1"] == holding["b1+"] == ["n_h1"]
     assert holding["dE/db2"] == holding["b2+"] == ["n_o1"]
+
+
+@pytest.mark.parametrize("train_bias", [True, False])
+def test_check_oracle_takes_a_shared_bias_as_one_broadcast_parameter(train_bias: bool) -> None:
+    """`check`'s torch side: a shared bias one scalar (its gradient torch's, shape (1,) as
+    backviz keeps it), frozen ones without gradient or update; every quantity agrees."""
+    from backviz.verify import check, torch_trace
+
+    text = EXERCISE.read_text(encoding="utf-8").replace(
+        "train_bias = false", f"train_bias = {str(train_bias).lower()}"
+    )
+    exercise = backviz.loads(text)
+    theirs = torch_trace(exercise).steps[0]
+    net = BlogNet(train_bias=train_bias)
+    net.step()
+    if train_bias:
+        assert [g.tolist() for g in theirs.backward.grad_b] == [[b.grad.item()] for b in net.b]
+    else:
+        assert theirs.backward.grad_b == (None, None)
+        assert [b.tolist() for b in theirs.b_new] == [[0.35], [0.6]]
+    report = check(backviz.trace_of(exercise))
+    assert report.ok
+    kinds = {c.kind for c in report.comparisons if c.source == "torch.autograd"}
+    assert ("dE/db" in kinds) == train_bias and ("b+" in kinds) == train_bias

@@ -431,6 +431,7 @@ def compare_traces(report: CheckReport, source: str, ours: Trace, theirs: Trace)
                     refs = _refs(Kind.STATE, i + 2, value.shape, s, label=(slot, param))
                     arrays.compare(Kind.STATE.value, value, os_[slot], refs)
         arrays.params((Kind.UPDATE_W, Kind.UPDATE_B), mine.W_new, other.W_new, s)
-        arrays.params((Kind.UPDATE_W, Kind.UPDATE_B), mine.b_new, other.b_new, s)
+        if ours.exercise.trains_bias:  # frozen biases have no b⁺ (the after pass reads b)
+            arrays.params((Kind.UPDATE_W, Kind.UPDATE_B), mine.b_new, other.b_new, s)
         assert mine.after is not None and other.after is not None
         arrays.forward(mine.after, other.after, s, after=True)
