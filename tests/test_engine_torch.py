@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -116,6 +116,11 @@ class Case:
     centered: bool = False
     lr_decay: float | None = None  # adagrad's; None: left out
     initial_accumulator_value: float | None = None
+    shared: tuple[bool, ...] = ()  # per layer: one bias shared by its nodes (b[i] then of one)
+    train_bias: bool = True  # False: the biases frozen
+
+    def shares(self, i: int) -> bool:
+        return bool(self.shared) and self.shared[i]
 
     @property
     def negative_slope(self) -> float:
@@ -146,14 +151,16 @@ def to_toml(case: Case) -> str:
         "[network]",
         f"sizes = {_toml_value(list(case.sizes))}",
         f"activation = {_toml_value(list(case.activations))}",
-        f"bias = {_toml_value(list(case.bias))}",
+        "bias = "
+        + _toml_value(["shared" if case.shares(i) else has for i, has in enumerate(case.bias)]),
         f'loss = "{case.loss}"',
     ]
     if case.slope is not None:
         lines.append(f"negative_slope = {_num(case.slope)}")
     lines += ["[parameters]", f"W = {_toml_value(list(case.W))}"]
     if any(case.bias):
-        lines.append(f"b = {_toml_value(list(case.b))}")
+        b = [v[0] if v is not None and case.shares(i) else v for i, v in enumerate(case.b)]
+        lines.append(f"b = {_toml_value(b)}")
     lines += [
         "[data]",
         f"inputs = {_toml_value(case.inputs)}",
@@ -165,6 +172,8 @@ def to_toml(case: Case) -> str:
     ]
     if case.reduction is not None:
         lines.append(f'reduction = "{case.reduction}"')
+    if not case.train_bias:
+        lines.append("train_bias = false")
     if case.momentum:
         lines.append(f"momentum = {_num(case.momentum)}")
     if case.dampening:
@@ -364,28 +373,48 @@ class TorchNet:
     def __init__(self, case: Case) -> None:
         self.case = case
         self.layers = []
+        # a bias shared by a layer's nodes: one scalar parameter, broadcast over them
+        self.shared: list[torch.nn.Parameter | None] = []
         for i in range(len(case.sizes) - 1):
+            own_bias = case.bias[i] and not case.shares(i)
             # skip_init: no random initialisation (it would draw from torch's global generator)
             linear = torch.nn.utils.skip_init(
-                torch.nn.Linear, case.sizes[i], case.sizes[i + 1], bias=case.bias[i]
+                torch.nn.Linear, case.sizes[i], case.sizes[i + 1], bias=own_bias
             ).double()
             with torch.no_grad():  # the drawn numbers, not what backviz's loader made of them
                 linear.weight.copy_(torch.tensor(case.W[i], dtype=F64))
-                if case.bias[i]:
+                if own_bias:
                     linear.bias.copy_(torch.tensor(case.b[i], dtype=F64))
+            if case.shares(i):
+                self.shared.append(torch.nn.Parameter(torch.tensor(case.b[i][0], dtype=F64)))
+            else:
+                self.shared.append(None)
+            if linear.bias is not None:
+                linear.bias.requires_grad_(case.train_bias)  # frozen: no gradient, no update
+            if self.shared[i] is not None:
+                self.shared[i].requires_grad_(case.train_bias)
             self.layers.append(linear)
         self.activations = [_activation_module(f, case.negative_slope) for f in case.activations]
         self.x = torch.tensor(case.inputs, dtype=F64)
         indices = case.loss == "ce" and not isinstance(case.targets[0], list)
         target_dtype = torch.long if indices else F64
         self.t = torch.tensor(case.targets, dtype=target_dtype)
-        self.optimizer = _optimizer(case, [p for layer in self.layers for p in layer.parameters()])
+        params = [p for layer in self.layers for p in layer.parameters()]
+        params += [p for p in self.shared if p is not None]
+        self.optimizer = _optimizer(case, [p for p in params if p.requires_grad])
+
+    def biases(self) -> list[torch.Tensor | None]:
+        """Each layer's bias parameter: its own vector, the shared scalar, or None."""
+        return [
+            shared if shared is not None else layer.bias
+            for layer, shared in zip(self.layers, self.shared, strict=True)
+        ]
 
     def forward(self) -> dict[str, Any]:
         zs, outs = [], []
         a = self.x
-        for layer, f in zip(self.layers, self.activations, strict=True):
-            z = layer(a)
+        for layer, shared, f in zip(self.layers, self.shared, self.activations, strict=True):
+            z = layer(a) if shared is None else layer(a) + shared
             a = f(z)
             zs.append(z)
             outs.append(a)
@@ -405,29 +434,34 @@ class TorchNet:
             "dE_da": [_np(g) for g in grads[depth:]],
             "grad_W": [_np(layer.weight.grad) for layer in self.layers],
             "grad_b": [
-                _np(layer.bias.grad) if layer.bias is not None else None for layer in self.layers
+                None if b is None or b.grad is None else _np(b.grad).reshape(-1)
+                for b in self.biases()
             ],
         }
 
     def step(self, grad_W: tuple, grad_b: tuple) -> dict[str, Any]:
         """torch.optim's step, fed the given gradients; the parameters and state after it."""
-        for layer, gW, gb in zip(self.layers, grad_W, grad_b, strict=True):
+        for layer, bias, gW, gb in zip(self.layers, self.biases(), grad_W, grad_b, strict=True):
             layer.weight.grad = torch.tensor(gW, dtype=F64)
-            if layer.bias is not None:
-                layer.bias.grad = torch.tensor(gb, dtype=F64)
+            if bias is not None and bias.requires_grad:
+                bias.grad = torch.tensor(gb, dtype=F64).reshape(bias.shape)
         self.optimizer.step()
         state = self.optimizer.state
 
         def slots(p: torch.Tensor | None) -> dict[str, np.ndarray]:
             if p is None:
                 return {}
-            return {k: _np(v) for k, v in state[p].items() if k != "step" and v is not None}
+            return {
+                k: _np(v).reshape(p.shape if p.ndim else (1,))
+                for k, v in state[p].items()
+                if k != "step" and v is not None
+            }
 
         return {
             "W_new": [_np(layer.weight) for layer in self.layers],
-            "b_new": [_np(layer.bias) for layer in self.layers],
+            "b_new": [None if b is None else _np(b).reshape(-1) for b in self.biases()],
             "state_W": [slots(layer.weight) for layer in self.layers],
-            "state_b": [slots(layer.bias) for layer in self.layers],
+            "state_b": [slots(b) for b in self.biases()],
         }
 
 
@@ -506,6 +540,7 @@ def check_against_torch(case: Case) -> None:
                 assert_close(step.W[i], case.W[i], f"W of layer {i + 2} as loaded")
                 if case.bias[i]:
                     assert_close(step.b[i], case.b[i], f"b of layer {i + 2} as loaded")
+                    assert step.b[i].shape == ((1,) if case.shares(i) else (case.sizes[i + 1],))
         _compare_forward(step.forward, before, at)
 
         ref = net.backward(fwd)
@@ -515,10 +550,11 @@ def check_against_torch(case: Case) -> None:
             assert_close(bwd.dE_da[i], ref["dE_da"][i], f"{layer} dE/da")
             assert_close(bwd.delta[i], ref["delta"][i], f"{layer} delta")
             assert_close(bwd.grad_W[i], ref["grad_W"][i], f"{layer} dE/dW")
-            if case.bias[i]:
+            if case.bias[i] and case.train_bias:
                 assert_close(bwd.grad_b[i], ref["grad_b"][i], f"{layer} dE/db")
-            else:
+            else:  # no bias, or a frozen one: no gradient (torch's is None too)
                 assert bwd.grad_b[i] is None
+                assert ref["grad_b"][i] is None
 
         update = net.step(bwd.grad_W, bwd.grad_b)
         _require(_moderate(*update["W_new"], *update["b_new"]), "diverged")
@@ -533,7 +569,7 @@ def check_against_torch(case: Case) -> None:
                 if key in update["state_W"][i]:  # SGD without momentum keeps no buffer
                     got = step.state_W[i][slot]
                     assert_close(got, update["state_W"][i][key], f"{layer} {slot} of W")
-                    if case.bias[i]:
+                    if case.bias[i] and case.train_bias:
                         got = step.state_b[i][slot]
                         assert_close(got, update["state_b"][i][key], f"{layer} {slot} of b")
 
@@ -561,6 +597,37 @@ def check_against_torch(case: Case) -> None:
 @given(data=st.data())
 def test_engine_matches_torch_modules(kind: str, data: st.DataObject) -> None:
     check_against_torch(data.draw(cases(kind), label="case"))
+
+
+@st.composite
+def bias_cases(draw: Callable, kind: str) -> Case:
+    """A drawn case whose biases are shared by some layers' nodes (torch: one scalar
+    parameter broadcast) and trained or frozen (torch: requires_grad False, no update)."""
+    case = draw(cases(kind))
+    bias = tuple(True if draw(st.booleans()) else has for has in case.bias)
+    assume(any(bias))
+    shared = tuple(has and draw(st.booleans()) for has in bias)
+    b = tuple(
+        None
+        if not has
+        else [draw(_floats(-2.0, 2.0))]
+        if shared[i]
+        else case.b[i] or [draw(_floats(-2.0, 2.0)) for _ in range(case.sizes[i + 1])]
+        for i, has in enumerate(bias)
+    )
+    return replace(case, bias=bias, b=b, shared=shared, train_bias=draw(st.booleans()))
+
+
+@pytest.mark.parametrize("kind", ["sgd", "momentum", "adam", "rmsprop", "adagrad"])
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(data=st.data())
+def test_shared_and_frozen_biases_match_torch(kind: str, data: st.DataObject) -> None:
+    check_against_torch(data.draw(bias_cases(kind), label="case"))
 
 
 # -- activations, losses and BCE's clamping, point by point ---------------------------------------

@@ -9,6 +9,7 @@ as fast as the 2-2-2 one is clear):
     δ⁽ˡ⁾ = ∂E/∂a⁽ˡ⁾ ⊙ f′(z⁽ˡ⁾)                     (softmax: its Jacobian product)
     ∂E/∂a⁽ˡ⁻¹⁾ = δ⁽ˡ⁾ W⁽ˡ⁾                          (Σ over the paths out of each node)
     ∂E/∂W⁽ˡ⁾ = r·δ⁽ˡ⁾ᵀ a⁽ˡ⁻¹⁾,  ∂E/∂b⁽ˡ⁾ = r·Σ_n δ⁽ˡ⁾[n]   (r = 1/N for the mean, 1 for the sum)
+    a bias shared by the layer: ∂E/∂b⁽ˡ⁾ = r·Σ_n Σ_j δ_j⁽ˡ⁾[n]; frozen biases: no gradient, b⁺ = b
     W⁽ˡ⁾⁺ = the optimiser's rule
 
 Per-sample quantities (δ[n], ∂E/∂a[n]) are derivatives of that sample's own loss E[n]; the
@@ -47,6 +48,7 @@ class Mistakes:
     half_forgotten: bool = False  # E = Σ(t − o)²: the ½ left out of the loss
     derivative_doubled: bool = False  # ∂E/∂o = −2(t − o): ½(t − o)² differentiated as (t − o)²
     batch_summed: bool = False  # the batch summed instead of averaged
+    shared_bias_one_node: bool = False  # a shared bias's ∂E/∂b = δ_1 alone, not Σ_j δ_j
     only_layer: int | None = None  # σ′ left out (or taken of z) in this layer l alone
 
     def in_layer(self, switch: bool, layer: int) -> bool:
@@ -73,6 +75,7 @@ MISTAKE_IDS: dict[str, str] = {
     "half-forgotten": "half_forgotten",
     "derivative-doubled": "derivative_doubled",
     "batch-summed": "batch_summed",
+    "shared-bias-one-node": "shared_bias_one_node",
 }
 
 
@@ -166,8 +169,12 @@ def backward(
             delta[i] = dE_da[i] * da_dz[i]
         a_prev = fwd.a[i - 1] if i > 0 else exercise.inputs
         grad_W[i] = r * (delta[i].T @ a_prev)  # (n_l, n_{l-1})
-        if exercise.b[i] is not None:
-            grad_b[i] = r * np.sum(delta[i], axis=0)
+        if exercise.b[i] is not None and exercise.trains_bias:
+            shared = exercise.shares_bias(i + 2)
+            if shared and mistakes.shared_bias_one_node:  # only the first node's δ
+                grad_b[i] = r * np.array([np.sum(delta[i][:, 0])])
+            else:
+                grad_b[i] = r * _bias_sum(delta[i], shared)
         if i > 0:
             weights = W[i]
             if mistakes.updated_weights_backward:  # W⁺ = W − η·∂E/∂W already applied
@@ -178,6 +185,14 @@ def backward(
             else:
                 dE_da[i - 1] = delta[i] @ weights  # Σ_i δ_i·w_ij over the paths out of node j
     return Backward(tuple(dE_da), tuple(da_dz), tuple(delta), tuple(grad_W), tuple(grad_b))
+
+
+def _bias_sum(delta: np.ndarray, shared: bool) -> np.ndarray:
+    """Σ_n δ_j[n] for each node's own bias; Σ_n Σ_j δ_j[n] for a bias the layer's nodes share
+    (it enters every z_j, so its gradient gathers every node's δ)."""
+    if shared:
+        return np.array([np.sum(delta)])
+    return np.sum(delta, axis=0)
 
 
 def _update(
@@ -234,7 +249,10 @@ def _run(exercise: NetworkExercise, mistakes: Mistakes) -> Trace:
     for step in range(1, exercise.training.steps + 1):
         bwd = backward(exercise, fwd, W, mistakes)
         W_new, state_W = _update(exercise, step, W, bwd.grad_W, state_W, mistakes)
-        b_new, state_b = _update(exercise, step, b, bwd.grad_b, state_b, mistakes)
+        if exercise.trains_bias:
+            b_new, state_b = _update(exercise, step, b, bwd.grad_b, state_b, mistakes)
+        else:  # frozen biases (or none): b⁺ = b
+            b_new, state_b = b, tuple({} for _ in b)
         after = forward(exercise, W_new, b_new, mistakes)  # type: ignore[arg-type]
         steps.append(
             StepRecord(step, W, b, fwd, bwd, W_new, b_new, state_W, state_b, after)  # type: ignore[arg-type]

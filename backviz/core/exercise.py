@@ -70,6 +70,7 @@ class Training:
     optimizer: Optimizer
     steps: int = 1
     reduction: str = "mean"  # over samples: "mean" (as torch) or "sum"
+    train_bias: bool = True  # False: the biases are frozen (given, never updated)
 
     @property
     def learning_rate(self) -> float:
@@ -118,8 +119,25 @@ class NetworkExercise(_Described):
     ask: Ask = field(default_factory=Ask)
     student: str | None = None  # set in a per-student variant: whose exercise this is
     code: CodeSpec | None = None  # a coding exercise: students write the function
+    # per non-input layer: one bias shared by all its nodes (b[l-2] then has shape (1,));
+    # () when no layer shares one
+    shared_bias: tuple[bool, ...] = ()
 
     kind = "network"
+
+    def shares_bias(self, layer: int) -> bool:
+        """Whether layer l's nodes share one bias b⁽ˡ⁾ (z_j = Σ_k w_jk·a_k + b for every j)."""
+        return bool(self.shared_bias) and self.shared_bias[layer - 2]
+
+    def bias_count(self, layer: int) -> int:
+        """How many biases layer l has: none, one shared, or one per node."""
+        if not self.bias[layer - 2]:
+            return 0
+        return 1 if self.shares_bias(layer) else self.sizes[layer - 1]
+
+    def bias_index(self, layer: int, j: int) -> int:
+        """The index of the bias node j of layer l adds: its own, or the shared one (1)."""
+        return 1 if self.shares_bias(layer) else j
 
     @property
     def n_layers(self) -> int:
@@ -141,6 +159,11 @@ class NetworkExercise(_Described):
     def trains(self) -> bool:
         """False for a forward-only exercise (steps = 0, e.g. the notes' step-function gates)."""
         return self.training.steps > 0
+
+    @property
+    def trains_bias(self) -> bool:
+        """Whether the biases get gradients and updates (False when frozen, or forward-only)."""
+        return self.trains and self.training.train_bias and any(self.bias)
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,7 @@ class Namer:
     bias: tuple[bool, ...]
     n_samples: int
     n_steps: int
+    shared_bias: tuple[bool, ...] = ()  # per non-input layer: one bias for all its nodes
 
     # -- numbering for the sequential notation -------------------------------------------
     def _z_number(self, layer: int, j: int) -> int:
@@ -85,7 +86,11 @@ class Namer:
         return before + (j - 1) * self.sizes[layer - 2] + k
 
     def _b_number(self, layer: int, j: int) -> int:
-        before = sum(self.sizes[m] for m in range(1, layer - 1) if self.bias[m - 1])
+        before = sum(
+            1 if self._shared(m + 1) else self.sizes[m]
+            for m in range(1, layer - 1)
+            if self.bias[m - 1]
+        )
         return before + j
 
     # -- pieces shared by both notations -------------------------------------------------
@@ -98,9 +103,12 @@ class Namer:
             if bias:
                 return f"b{self._b_number(layer, index[0])}"
             return f"W{self._w_number(layer, *index)}"
-        if bias:
-            return f"b({layer})_{index[0]}"
+        if bias:  # one bias shared by the layer's nodes: b(l), as b⁽ˡ⁾
+            return f"b({layer})" if self._shared(layer) else f"b({layer})_{index[0]}"
         return f"W({layer})_{self._pair(*index)}"
+
+    def _shared(self, layer: int) -> bool:
+        return bool(self.shared_bias) and self.shared_bias[layer - 2]
 
     def _z(self, layer: int, j: int) -> str:
         if self.notation == "sequential":
@@ -176,6 +184,8 @@ class Namer:
         if self.notation == "sequential":
             number = self._b_number(layer, index[0]) if bias else self._w_number(layer, *index)
             return Name(letter, index=(number,), compact=True)
+        if bias and self._shared(layer):
+            return Name(letter, layer, ())
         return Name(letter, layer, index[:1] if bias else index)
 
     def _z_parts(self, layer: int, j: int) -> Name:

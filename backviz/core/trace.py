@@ -116,6 +116,7 @@ class Trace(QuantityTrace):
             exercise.bias,
             exercise.n_samples,
             len(steps),
+            shared_bias=exercise.shared_bias,
         )
 
     # -- structure ----------------------------------------------------------------------
@@ -169,15 +170,23 @@ class Trace(QuantityTrace):
             yield from self._forward_refs(s, after=True)
 
     def _params(
-        self, s: int, weight: Kind, bias: Kind, layers: range | None = None
+        self,
+        s: int,
+        weight: Kind,
+        bias: Kind,
+        layers: range | None = None,
+        *,
+        trained: bool = False,
     ) -> Iterator[Ref]:
-        sizes = self.exercise.sizes
+        """W and b (or their gradients, updates: `trained`, none for frozen biases) of layers."""
+        ex = self.exercise
+        sizes = ex.sizes
         for layer in layers or range(2, self.n_layers + 1):
             for j in range(1, sizes[layer - 1] + 1):
                 for k in range(1, sizes[layer - 2] + 1):
                     yield Ref(weight, layer, (j, k), step=s)
-            if self.exercise.bias[layer - 2]:
-                for j in range(1, sizes[layer - 1] + 1):
+            if not trained or ex.trains_bias:
+                for j in range(1, ex.bias_count(layer) + 1):
                     yield Ref(bias, layer, (j,), step=s)
 
     def _forward_refs(self, s: int, *, after: bool) -> Iterator[Ref]:
@@ -218,12 +227,13 @@ class Trace(QuantityTrace):
                 yield from self._dE_da_refs(layer, j, n, s)
                 yield Ref(Kind.DA_DZ, layer, (j,), n, s)
                 yield Ref(Kind.DELTA, layer, (j,), n, s)
-        yield from self._params(s, Kind.GRAD_W, Kind.GRAD_B, range(layer, layer + 1))
+        here = range(layer, layer + 1)
+        yield from self._params(s, Kind.GRAD_W, Kind.GRAD_B, here, trained=True)
         for slot in ex.training.optimizer.slots:
-            for ref in self._params(s, Kind.WEIGHT, Kind.BIAS, range(layer, layer + 1)):
+            for ref in self._params(s, Kind.WEIGHT, Kind.BIAS, here, trained=True):
                 param = "b" if ref.kind is Kind.BIAS else "W"
                 yield Ref(Kind.STATE, layer, ref.index, None, s, label=(slot, param))
-        yield from self._params(s, Kind.UPDATE_W, Kind.UPDATE_B, range(layer, layer + 1))
+        yield from self._params(s, Kind.UPDATE_W, Kind.UPDATE_B, here, trained=True)
 
     def _dE_da_refs(self, layer: int, j: int, n: int, s: int) -> Iterator[Ref]:
         if layer < self.n_layers:

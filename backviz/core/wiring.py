@@ -39,6 +39,8 @@ def _parameter(trace: Trace, ref: Ref) -> Formula | None:
     s = ref.step or 1
     if s == 1:
         return None
+    if ref.kind is Kind.BIAS and not trace.exercise.trains_bias:  # frozen: b of the step before
+        return Formula(F.Same(), (Ref(Kind.BIAS, ref.layer, ref.index, step=s - 1),))
     update = Kind.UPDATE_W if ref.kind is Kind.WEIGHT else Kind.UPDATE_B
     return Formula(F.Same(), (Ref(update, ref.layer, ref.index, step=s - 1),))
 
@@ -48,11 +50,11 @@ def _z(trace: Trace, ref: Ref) -> Formula:
     ex, layer, s, n, j = trace.exercise, ref.layer or 0, ref.step or 1, ref.sample, ref.index[0]
     fan_in = ex.sizes[layer - 2]
     w_kind = Kind.UPDATE_W if ref.after else Kind.WEIGHT
-    b_kind = Kind.UPDATE_B if ref.after else Kind.BIAS
+    b_kind = Kind.UPDATE_B if ref.after and ex.trains_bias else Kind.BIAS  # frozen: b itself
     weights = [Ref(w_kind, layer, (j, k), step=s) for k in range(1, fan_in + 1)]
     prev = [_a_ref(trace, layer - 1, k, n, s, ref.after) for k in range(1, fan_in + 1)]
     bias = ex.bias[layer - 2]
-    extra = [Ref(b_kind, layer, (j,), step=s)] if bias else []
+    extra = [Ref(b_kind, layer, (ex.bias_index(layer, j),), step=s)] if bias else []
     return Formula(F.WeightedSum(fan_in, bias), (*weights, *prev, *extra))
 
 
@@ -147,9 +149,11 @@ def _grad_w(trace: Trace, ref: Ref) -> Formula:
 
 
 def _grad_b(trace: Trace, ref: Ref) -> Formula:
-    """∂E/∂b_j = r·Σ_n δ_j[n]."""
+    """∂E/∂b_j = r·Σ_n δ_j[n]; a bias shared by the layer: ∂E/∂b = r·Σ_n Σ_j δ_j[n]."""
     ex, layer, s, j = trace.exercise, ref.layer or 0, ref.step or 1, ref.index[0]
-    deltas = tuple(Ref(Kind.DELTA, layer, (j,), m, s) for m in range(1, ex.n_samples + 1))
+    nodes = _nodes(trace, layer) if ex.shares_bias(layer) else (j,)
+    samples = range(1, ex.n_samples + 1)
+    deltas = tuple(Ref(Kind.DELTA, layer, (i,), m, s) for m in samples for i in nodes)
     return Formula(F.GradB(ex.training.reduction, ex.n_samples), deltas)
 
 

@@ -66,7 +66,11 @@ def exercise_toml(
     slopes = {f.slope for f in exercise.activations if f.slope is not None}
     if slopes:
         lines.append(f"negative_slope = {_number(slopes.pop())}")
-    lines.append(f"bias = {json.dumps(list(exercise.bias))}")
+    bias = [
+        "shared" if exercise.shares_bias(layer) else has
+        for layer, has in enumerate(exercise.bias, start=2)
+    ]
+    lines.append(f"bias = {json.dumps(bias)}")
     lines.append(f"loss = {_string(exercise.loss_name)}")
     lines += ["", "[parameters]", "W = [" + ", ".join(_list(w) for w in exercise.W) + "]"]
     if any(exercise.bias):
@@ -91,6 +95,8 @@ def exercise_toml(
             if opt.name in optimizers:
                 lines.append(f"{key} = {_setting(getattr(opt, key))}")
         lines.append(f"weight_decay = {_number(opt.weight_decay)}")
+        if not training.train_bias:
+            lines.append("train_bias = false")
     if exercise.ask != Ask():
         ask = exercise.ask
         lines += [

@@ -185,7 +185,8 @@ class StudentDiagrams:
         trace, L = self.trace, self.trace.n_layers
         kinds = (Kind.Z, Kind.A, Kind.DE_DA, Kind.DA_DZ, Kind.DELTA)
         refs = [Ref(k, layer, (j,), 1, 1) for k in kinds] if layer > 1 else []
-        refs += [Ref(Kind.GRAD_B, layer, (j,), step=1), Ref(Kind.UPDATE_B, layer, (j,), step=1)]
+        if layer > 1 and trace.exercise.bias_index(layer, j) == j:  # a shared bias: in node 1
+            refs += [Ref(Kind.GRAD_B, layer, (j,), step=1), Ref(Kind.UPDATE_B, layer, (j,), step=1)]
         lines, members = rows(refs)
         if layer == 1:
             lines.insert(0, given(Kind.INPUT, 1, j))

@@ -100,6 +100,12 @@ _EXPLANATIONS: dict[str, dict[str, str]] = {
         "∂E/∂W = (1/N)·Σₙ δ[n]·a[n].",
         "ko": "배치를 평균하지 않고 더했다: reduction = mean이면 ∂E/∂W = (1/N)·Σₙ δ[n]·a[n] 이다.",
     },
+    "shared-bias-one-node": {
+        "en": "The shared bias's gradient takes one node's δ: the bias enters every node's z "
+        "of its layer, so ∂E/∂b = Σⱼ δⱼ over all of them (∂E/∂b1 = δ_h1 + δ_h2).",
+        "ko": "공유 편향의 기울기에 한 노드의 δ만 썼다: 편향은 그 층 모든 노드의 z에 "
+        "더해지므로 ∂E/∂b = Σⱼ δⱼ 이다 (∂E/∂b1 = δ_h1 + δ_h2).",
+    },
 }
 
 # Each mistake's short name as a report shows it after the verdict (English: the id itself,
@@ -116,6 +122,7 @@ NAMES: dict[str, dict[str, str]] = {
     "half-forgotten": {"ko": "½ 빠짐"},
     "derivative-doubled": {"ko": "미분이 두 배"},
     "batch-summed": {"ko": "배치를 평균하지 않고 더함"},
+    "shared-bias-one-node": {"ko": "공유 편향에 한 노드의 δ만 씀"},
 }
 
 
@@ -158,6 +165,7 @@ def _changes_numbers(exercise: NetworkExercise, mistake: Mistake) -> bool:
             *zip(a.backward.grad_W, b.backward.grad_W, strict=True),
             *zip(a.W_new or (), b.W_new or (), strict=True),
             *zip(a.backward.dE_da, b.backward.dE_da, strict=True),
+            *zip(a.backward.grad_b, b.backward.grad_b, strict=True),
         ]
         for x, y in pairs:
             if x is not None and y is not None and not np.allclose(x, y, rtol=1e-12, atol=0):
@@ -184,6 +192,10 @@ def _possible(exercise: NetworkExercise) -> list[Mistake]:
         ):
             continue
         if switch in ("half_forgotten", "derivative_doubled") and exercise.loss_name != "half_sse":
+            continue
+        if switch == "shared_bias_one_node" and not (
+            any(exercise.shared_bias) and exercise.trains_bias
+        ):
             continue
         if switch == "batch_summed" and (
             exercise.n_samples < 2 or exercise.training.reduction != "mean"

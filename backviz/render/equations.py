@@ -48,7 +48,7 @@ def _chain_factors(trace: QuantityTrace, ref: Ref) -> list[tuple[Sym, Ref]] | No
         z = Ref(Kind.Z, delta.layer, delta.index, delta.sample, delta.step)
         w = Ref(Kind.WEIGHT, ref.layer, ref.index, step=ref.step)
         last = (trace.derivative_symbol(z, w), a_prev)
-    elif ref.kind is Kind.GRAD_B and trace.exercise.n_samples == 1:
+    elif ref.kind is Kind.GRAD_B and len(formula.inputs) == 1:  # one sample, own bias
         (delta,) = formula.inputs
         last = None
     elif ref.kind is Kind.DE_DA_TERM:

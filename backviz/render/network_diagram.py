@@ -147,23 +147,26 @@ def _rows(view: _View, layer: int, j: int) -> list[Row]:
     if layer == 1:
         return [view.text(Ref(Kind.INPUT, 1, (j,), view.sample))]
     rows: list[Row] = []
-    has_bias = trace.exercise.bias[layer - 2]
+    ex = trace.exercise
+    has_bias = ex.bias[layer - 2]
+    b_j = (ex.bias_index(layer, j),)  # a shared bias shows in each node it enters
     trains = trace.steps[view.step - 1].backward is not None
+    trains_bias = has_bias and trains and ex.trains_bias
     if stage in ("forward", "all"):
         rows.append(view.text(view.ref(Kind.Z, layer, (j,))))
         rows.append(view.text(view.ref(Kind.A, layer, (j,))))
         if has_bias:
-            rows.append(view.text(Ref(Kind.BIAS, layer, (j,), step=view.step)))
+            rows.append(view.text(Ref(Kind.BIAS, layer, b_j, step=view.step)))
         if layer == L and trace.exercise.targets is not None:
             rows.append(view.text(Ref(Kind.TARGET, L, (j,), view.sample)))
     if stage in ("backward", "all") and trains:
         rows.append(view.text(view.ref(Kind.DE_DA, layer, (j,))))
         rows.append(view.text(view.ref(Kind.DELTA, layer, (j,))))
-        if has_bias:
-            rows.append(view.text(Ref(Kind.GRAD_B, layer, (j,), step=view.step)))
-    if stage == "update" and trains and has_bias:
-        old = Ref(Kind.BIAS, layer, (j,), step=view.step)
-        new = Ref(Kind.UPDATE_B, layer, (j,), step=view.step)
+        if trains_bias:
+            rows.append(view.text(Ref(Kind.GRAD_B, layer, b_j, step=view.step)))
+    if stage == "update" and trains_bias:
+        old = Ref(Kind.BIAS, layer, b_j, step=view.step)
+        new = Ref(Kind.UPDATE_B, layer, b_j, step=view.step)
         rows.append(_change(view, old, new))
     return rows
 

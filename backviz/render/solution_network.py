@@ -18,6 +18,7 @@ from .solution_notes import section_notes
 from .words import word
 
 if TYPE_CHECKING:
+    from ..core.exercise import NetworkExercise
     from ..core.trace import Trace
 
 __all__ = [
@@ -35,6 +36,13 @@ LOSS_ROWS = 25  # at most this many rows in that table (evenly spaced, the last 
 BATCH = 0  # under the whole batch's heading: lines of every sample (E, ∂E/∂W), not of one
 
 
+def _bias_words(ex: NetworkExercise) -> str:
+    """The word saying whether the layers have biases, and whether one shared by each."""
+    if not any(ex.bias):
+        return "describe_no_bias"
+    return "describe_shared_bias" if any(ex.shared_bias) else "describe_bias"
+
+
 def describe(trace: Trace, lang: str) -> str:
     """One line saying what the network is: sizes, activations, biases, loss, training."""
     ex = trace.exercise
@@ -43,9 +51,11 @@ def describe(trace: Trace, lang: str) -> str:
     parts = [
         word("describe_layers", lang, sizes="-".join(map(str, ex.sizes))),
         word("describe_activation", lang, names=activation),
-        word("describe_bias" if any(ex.bias) else "describe_no_bias", lang),
+        word(_bias_words(ex), lang),
         word("describe_loss", lang, loss=ex.loss_name),
     ]
+    if ex.trains and any(ex.bias) and not ex.trains_bias:
+        parts.insert(3, word("describe_frozen_bias", lang))
     if ex.trains:
         parts.append(word("describe_optimizer", lang, opt=ex.training.optimizer.describe()))
         parts.append(

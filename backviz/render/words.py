@@ -66,6 +66,14 @@ DESCRIBE = {
     "describe_activation": {"en": "activation {names}", "ko": "활성화 함수 {names}"},
     "describe_bias": {"en": "with biases", "ko": "편향 있음"},
     "describe_no_bias": {"en": "no biases", "ko": "편향 없음"},
+    "describe_shared_bias": {
+        "en": "one bias per layer, shared by its nodes",
+        "ko": "층마다 노드들이 함께 쓰는 편향 하나",
+    },
+    "describe_frozen_bias": {
+        "en": "biases frozen (not updated)",
+        "ko": "편향 고정 (갱신하지 않음)",
+    },
     "describe_loss": {"en": "loss {loss}", "ko": "오차 함수 {loss}"},
     "describe_optimizer": {"en": "optimiser {opt}", "ko": "최적화 알고리즘 {opt}"},
     "describe_learning_rate": {"en": "learning rate η = {lr}", "ko": "학습률 η = {lr}"},

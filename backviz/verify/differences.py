@@ -89,7 +89,7 @@ def finite_differences(report: CheckReport, trace: Trace) -> None:
         rounding = _loss_rounding(exercise, record)
         for which, kind in ((0, Kind.GRAD_W), (1, Kind.GRAD_B)):
             for i, p in enumerate(params[which]):
-                if p is None:
+                if p is None or grads[which][i] is None:  # no bias, or a frozen one
                     continue
                 ours = np.asarray(grads[which][i]).ravel()
 

@@ -172,18 +172,32 @@ def _torch_state(optimizer: Any, p: Any, name: str) -> dict[str, np.ndarray]:
     }
 
 
+def _torch_bias(torch: Any, exercise: NetworkExercise, i: int, v: np.ndarray | None) -> Any:
+    """Layer i+2's bias as a torch parameter: a vector, or one scalar broadcast over the
+    layer's nodes when they share it; requires_grad False when the biases are frozen."""
+    if v is None:
+        return None
+    value = v[0] if exercise.shares_bias(i + 2) else v
+    return torch.tensor(value, dtype=torch.float64, requires_grad=exercise.trains_bias)
+
+
+def _bias_np(tensor: Any) -> np.ndarray | None:
+    """A bias (or its gradient) as backviz keeps it: a vector, (1,) for a shared one."""
+    return None if tensor is None else _np(tensor).reshape(-1)
+
+
 def torch_trace(exercise: NetworkExercise) -> Trace:
     """The exercise trained by torch itself: autograd for derivatives, torch.optim for updates."""
     torch = _torch()
     dtype = torch.float64
     W = [torch.tensor(w, dtype=dtype, requires_grad=True) for w in exercise.W]
-    b = [
-        None if v is None else torch.tensor(v, dtype=dtype, requires_grad=True) for v in exercise.b
-    ]
+    b = [_torch_bias(torch, exercise, i, v) for i, v in enumerate(exercise.b)]
     x = torch.tensor(exercise.inputs, dtype=dtype)
     t = None if exercise.targets is None else torch.tensor(exercise.targets, dtype=dtype)
     classes = None if exercise.classes is None else torch.tensor(exercise.classes, dtype=torch.long)
-    params = [p for pair in zip(W, b, strict=True) for p in pair if p is not None]
+    params = [
+        p for pair in zip(W, b, strict=True) for p in pair if p is not None and p.requires_grad
+    ]
     optimizer = _torch_optimizer(torch, exercise, params) if exercise.trains else None
     records: list[StepRecord] = []
     steps = max(exercise.training.steps, 1)
@@ -191,7 +205,7 @@ def torch_trace(exercise: NetworkExercise) -> Trace:
     for step in range(1, steps + 1):
         zs, activations, terms, per_sample, loss = fwd
         W_before = tuple(_np(w) for w in W)
-        b_before = tuple(None if v is None else _np(v) for v in b)
+        b_before = tuple(_bias_np(v) for v in b)
         forward_record = _forward_record(zs, activations, terms, per_sample, loss)
         if not exercise.trains:
             records.append(
@@ -219,14 +233,16 @@ def torch_trace(exercise: NetworkExercise) -> Trace:
         optimizer.zero_grad()
         loss.backward()
         grad_W = tuple(_np(w.grad) for w in W)
-        grad_b = tuple(None if v is None else _np(v.grad) for v in b)
+        grad_b = tuple(None if v is None or v.grad is None else _bias_np(v.grad) for v in b)
         optimizer.step()
         name = exercise.training.optimizer.name
         state_W = tuple(_torch_state(optimizer, w, name) for w in W)
-        state_b = tuple(_torch_state(optimizer, v, name) for v in b)
+        state_b = tuple(
+            {k: s.reshape(-1) for k, s in _torch_state(optimizer, v, name).items()} for v in b
+        )
         with torch.no_grad():
             W_new = tuple(_np(w) for w in W)
-            b_new = tuple(None if v is None else _np(v) for v in b)
+            b_new = tuple(_bias_np(v) for v in b)
         fwd = _torch_forward(torch, exercise, W, b, x, t, classes)
         after = _forward_record(*fwd)
         records.append(
@@ -415,6 +431,7 @@ def compare_traces(report: CheckReport, source: str, ours: Trace, theirs: Trace)
                     refs = _refs(Kind.STATE, i + 2, value.shape, s, label=(slot, param))
                     arrays.compare(Kind.STATE.value, value, os_[slot], refs)
         arrays.params((Kind.UPDATE_W, Kind.UPDATE_B), mine.W_new, other.W_new, s)
-        arrays.params((Kind.UPDATE_W, Kind.UPDATE_B), mine.b_new, other.b_new, s)
+        if ours.exercise.trains_bias:  # frozen biases have no b⁺ (the after pass reads b)
+            arrays.params((Kind.UPDATE_W, Kind.UPDATE_B), mine.b_new, other.b_new, s)
         assert mine.after is not None and other.after is not None
         arrays.forward(mine.after, other.after, s, after=True)

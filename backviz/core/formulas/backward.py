@@ -215,7 +215,8 @@ class GradW(Rule):
 
 @dataclass(frozen=True)
 class GradB(SampleSum):
-    """∂E/∂b_j = r·Σ_n δ_j[n]. Inputs: δ_j[1..N]."""
+    """∂E/∂b_j = r·Σ_n δ_j[n]. Inputs: δ_j[1..N]; for a bias the layer's nodes share,
+    every node's δ of every sample (∂E/∂b = r·Σ_n Σ_j δ_j[n])."""
 
     def display(self, args: Sequence[Expr], values: Sequence[float], *, numbers: bool) -> Expr:
         total = add(*args)

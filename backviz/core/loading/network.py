@@ -111,17 +111,8 @@ def read_network(reader: Reader, data: dict, heading: Heading) -> NetworkExercis
     assert params is not None
     reader.known_keys(params, PARAMETER_KEYS, "parameters.")
     default_bias = "b" in params or "init" in params
-    bias = tuple(
-        _per_layer(
-            reader,
-            net.get("bias", default_bias),
-            "network.bias",
-            n_weight_layers,
-            bool,
-            "true or false",
-        )
-    )
-    W, b = _parameters(reader, params, sizes, bias)
+    bias, shared_bias = _bias_setting(reader, net.get("bias", default_bias), n_weight_layers)
+    W, b = _parameters(reader, params, sizes, bias, shared_bias)
 
     training = read_training(reader, data, activations)
     data_table = reader.table(data, "data")
@@ -134,6 +125,13 @@ def read_network(reader: Reader, data: dict, heading: Heading) -> NetworkExercis
     )
     targets, classes = _targets(reader, data_table, loss_name, sizes[-1], len(inputs), training)
 
+    code = read_code(reader, data, training)
+    if code is not None and (any(shared_bias) or not training.train_bias):
+        raise reader.error(
+            "code",
+            "a coding exercise with one bias per node, trained (its function returns db)",
+            "shared biases" if any(shared_bias) else "train_bias = false",
+        )
     return NetworkExercise(
         id=heading.id,
         title=heading.title,
@@ -152,7 +150,37 @@ def read_network(reader: Reader, data: dict, heading: Heading) -> NetworkExercis
         description=heading.description,
         ask=read_ask(reader, data, training),
         student=reader.string(data["student"], "student") if "student" in data else None,
-        code=read_code(reader, data, training),
+        code=code,
+        shared_bias=shared_bias if any(shared_bias) else (),
+    )
+
+
+SHARED = "shared"
+"""`network.bias = "shared"`: one bias per layer, added to every node's z (the blog examples')."""
+
+
+def _bias_setting(
+    reader: Reader, value: Any, count: int
+) -> tuple[tuple[bool, ...], tuple[bool, ...]]:
+    """`network.bias`: true, false or "shared", for every layer or one per non-input layer.
+    Whether each layer has a bias, and whether it is one shared by the layer's nodes."""
+    what = f'true, false or "{SHARED}"'
+    if value is None:
+        raise reader.error("network.bias", f"{what}, or an array with one per layer", "nothing")
+    values = value if isinstance(value, list) else [value] * count
+    path = "network.bias"
+    if isinstance(value, list) and len(value) != count:
+        raise reader.error(
+            path,
+            f"{counted(count, 'entry', 'entries')} (one per non-input layer)",
+            counted(len(value), "entry", "entries"),
+        )
+    for i, item in enumerate(values):
+        if not isinstance(item, bool) and item != SHARED:
+            where = f"{path}[{i}]" if isinstance(value, list) else path
+            raise reader.error(where, what, describe(item))
+    return tuple(item is True or item == SHARED for item in values), tuple(
+        item == SHARED for item in values
     )
 
 
@@ -179,9 +207,14 @@ def _per_layer(reader: Reader, value: Any, path: str, count: int, kind: type, wh
 
 
 def _parameters(
-    reader: Reader, params: dict, sizes: tuple[int, ...], bias: tuple[bool, ...]
+    reader: Reader,
+    params: dict,
+    sizes: tuple[int, ...],
+    bias: tuple[bool, ...],
+    shared: tuple[bool, ...],
 ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray | None, ...]]:
-    """W and b of every non-input layer: given in `[parameters]`, or drawn from a seed."""
+    """W and b of every non-input layer: given in `[parameters]`, or drawn from a seed.
+    A layer whose bias is shared has one number: b = [0.35, 0.60] (or [[0.35], [0.60]])."""
     if "init" in params:
         reader.choice(params["init"], "parameters.init", ("uniform",))
         for key in ("W", "b"):
@@ -192,7 +225,10 @@ def _parameters(
         if "seed" not in params:
             raise reader.error("parameters.seed", "an integer seed for init", "nothing")
         seed = reader.integer(params["seed"], "parameters.seed")
-        return uniform_init(sizes, bias, seed)
+        W_init, b_init = uniform_init(sizes, bias, seed)
+        return W_init, tuple(
+            b_l[:1] if b_l is not None and shared[i] else b_l for i, b_l in enumerate(b_init)
+        )
     if "seed" in params:
         raise reader.error(
             "parameters.seed", 'a seed only with init = "uniform"', "a seed without init"
@@ -242,7 +278,11 @@ def _parameters(
         )
     for i in range(n):
         if bias[i]:
-            b.append(reader.vector(b_raw[i], f"parameters.b[{i}]", sizes[i + 1]))
+            b_i = b_raw[i]
+            if shared[i] and not isinstance(b_i, list):  # b = [0.35, 0.60]: one number a layer
+                b_i = [b_i]
+            n_b = 1 if shared[i] else sizes[i + 1]
+            b.append(reader.vector(b_i, f"parameters.b[{i}]", n_b))
         elif b_raw[i] not in ([], None):
             raise reader.error(
                 f"parameters.b[{i}]",

@@ -26,6 +26,7 @@ TRAINING_KEYS = (
     "centered",
     "lr_decay",
     "initial_accumulator_value",
+    "train_bias",
 )
 ADAMW_DEFAULT_WEIGHT_DECAY = 0.01  # torch.optim.AdamW's default (Adam's and SGD's is 0)
 ADAGRAD_DEFAULT_EPS = 1e-10  # torch.optim.Adagrad's (the others' is 1e-8)
@@ -111,6 +112,10 @@ def read_training(reader: Reader, data: dict, activations: tuple) -> Training:
     for key in ("lr_decay", "initial_accumulator_value"):
         if key in table:
             kwargs[key] = reader.number(table[key], f"training.{key}", minimum=0)
+    train_bias = reader.boolean(table.get("train_bias", True), "training.train_bias")
     return Training(
-        Optimizer(name=name, learning_rate=lr, **kwargs), steps=steps, reduction=reduction
+        Optimizer(name=name, learning_rate=lr, **kwargs),
+        steps=steps,
+        reduction=reduction,
+        train_bias=train_bias,
     )
