@@ -346,3 +346,26 @@ contract = "train"
     assert verdicts[("W@1", 0)][0] == "wrong"
     if bias:
         assert verdicts[("b@1", 0)][0] == "correct"
+
+
+def test_the_problem_sheet_says_what_train_returns(tmp_path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "backviz",
+            "handout",
+            str(ADAM),
+            "-o",
+            str(tmp_path),
+            "--format",
+            "md",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "code-train-adam.md").read_text()
+    assert "train(W, b, x, t, learning_rate, steps)" in text
+    assert "trains the network for 5 steps" in text and "returns, for every layer" not in text

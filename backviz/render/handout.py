@@ -281,7 +281,14 @@ def problem_sheet(
         ),
     ]
     if hand_in.way == "code":
-        text = word("sheet_code_text", lang, function=hand_in.function, cases=hand_in.cases)
+        trains = exercise.code is not None and exercise.code.contract == "train"
+        text = word(
+            "sheet_code_text_train" if trains else "sheet_code_text",
+            lang,
+            function=hand_in.function,
+            cases=hand_in.cases,
+            steps=exercise.training.steps,
+        )
         blocks += [Heading(word("sheet_code", lang), 2), Paragraph(text)]
     else:
         blocks += [

@@ -208,6 +208,17 @@ WORDS.update(
             "z, a, δ, ∂E/∂W, ∂E/∂b와 갱신된 W, b를 돌려준다. 이름과 모양은 시작 파일에 "
             "있다. 이 값들과 무작위로 뽑은 {cases}개의 사례로 실행한다.",
         },
+        "sheet_code_text_train": {
+            "en": "The function `{function}(W, b, x, t, learning_rate, steps)` trains the "
+            "network for {steps} steps, in any style (numpy, autograd, torch.optim, nn.Module), "
+            "and returns the weights (W, b) after each step; each step is graded from your own "
+            "step before it. It is run on these numbers and on {cases} more cases drawn at "
+            "random.",
+            "ko": "함수 `{function}(W, b, x, t, learning_rate, steps)`는 신경망을 {steps}단계 "
+            "학습시키고(numpy, autograd, torch.optim, nn.Module 어느 방식이든) 각 단계 뒤의 "
+            "가중치 (W, b)를 돌려준다. 각 단계는 내가 계산한 바로 앞 단계로부터 채점한다. 이 "
+            "값들과 무작위로 뽑은 {cases}개의 사례로 실행한다.",
+        },
         "sheet_precision": {"en": "Precision", "ko": "답의 정밀도"},
         "sheet_precision_1": {
             "en": "Give each answer to at least one significant figure of the right value: write "
