@@ -69,11 +69,15 @@ def test_backviz_trains_as_torch_optim(path: Path) -> None:
             np.testing.assert_allclose(record.b_new[0], b.numpy(), rtol=1e-12, atol=1e-15)
 
 
-def grade(exercise: Path, files: list[str], out: Path) -> dict[str, dict[str, str]]:
-    """`backviz grade` on files of tests/data/code/train: verdict per student and row."""
+def grade(
+    exercise: Path, files: list[str], out: Path, extra: tuple[Path, ...] = ()
+) -> dict[str, dict[str, str]]:
+    """`backviz grade` on files of tests/data/code/train (and `extra` paths): verdict per
+    student and row."""
     result = subprocess.run(
         [sys.executable, "-m", "backviz", "grade", str(exercise)]
         + [str(TRAIN / f"{name}.py") for name in files]
+        + [str(path) for path in extra]
         + ["--out", str(out)],
         capture_output=True,
         text=True,
@@ -369,3 +373,23 @@ def test_the_problem_sheet_says_what_train_returns(tmp_path) -> None:
     text = (tmp_path / "code-train-adam.md").read_text()
     assert "train(W, b, x, t, learning_rate, steps)" in text
     assert "trains the network for 5 steps" in text and "returns, for every layer" not in text
+
+
+def test_the_starter_notebook_filled_in_is_graded(tmp_path) -> None:
+    starter = tmp_path / "starter.ipynb"
+    made = subprocess.run(
+        [sys.executable, "-m", "backviz", "template", str(SGD), "-o", str(starter)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert made.returncode == 0, made.stderr
+    notebook = json.loads(starter.read_text())
+    (stub,) = [c for c in notebook["cells"] if "".join(c["source"]).startswith("def train")]
+    stub["source"] = (TRAIN / "sgd_numpy.py").read_text()
+    handed = tmp_path / "hand-in"
+    handed.mkdir()
+    (handed / "s01.ipynb").write_text(json.dumps(notebook))
+    out = tmp_path / "out"
+    verdicts = grade(SGD, [], out, extra=(handed,))
+    assert set(verdicts["s01"].values()) == {"correct"}
