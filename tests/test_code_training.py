@@ -373,6 +373,7 @@ def test_the_problem_sheet_says_what_train_returns(tmp_path) -> None:
     text = (tmp_path / "code-train-adam.md").read_text()
     assert "train(W, b, x, t, learning_rate, steps)" in text
     assert "trains the network for 5 steps" in text and "returns, for every layer" not in text
+    assert "trains this network step by step" in text
 
 
 def test_the_starter_notebook_filled_in_is_graded(tmp_path) -> None:

@@ -146,6 +146,12 @@ WORDS.update(
             "ko": "이 신경망의 순전파, 역전파와 가중치 갱신을 계산하는 함수를 작성한다. "
             "아래 그림과 주어진 값이 첫 번째 테스트 사례이다.",
         },
+        "sheet_task_code_train": {
+            "en": "Write a function that trains this network step by step and returns its weights "
+            "after each step; the drawing and the given numbers below are its first test case.",
+            "ko": "이 신경망을 한 단계씩 학습시키고 각 단계 뒤의 가중치를 돌려주는 함수를 "
+            "작성한다. 아래 그림과 주어진 값이 첫 번째 테스트 사례이다.",
+        },
         "sheet_task_paper": {
             "en": "Compute every node's value forward; then, backward from the output by the chain "
             "rule, each local derivative and each gradient. Write each one in its box.",
