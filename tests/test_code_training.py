@@ -94,7 +94,15 @@ def grade(
 @pytest.fixture(scope="module")
 def graded_sgd(tmp_path_factory) -> dict[str, dict[str, str]]:
     out = tmp_path_factory.mktemp("train-sgd")
-    return grade(SGD, ["sgd_numpy", "sgd_autograd", "sgd_optim_module", "sgd_slip_at_step3"], out)
+    names = [
+        "sgd_numpy",
+        "sgd_autograd",
+        "sgd_optim_module",
+        "sgd_slip_at_step3",
+        "sgd_gradient_doubled",
+        "sgd_update_added",
+    ]
+    return grade(SGD, names, out)
 
 
 @pytest.fixture(scope="module")
@@ -394,3 +402,16 @@ def test_the_starter_notebook_filled_in_is_graded(tmp_path) -> None:
     out = tmp_path / "out"
     verdicts = grade(SGD, [], out, extra=(handed,))
     assert set(verdicts["s01"].values()) == {"correct"}
+
+
+def test_a_catalogued_mistake_is_named_at_the_step_it_is_made(graded_sgd) -> None:
+    doubled = graded_sgd["sgd_gradient_doubled"]
+    assert set(doubled.values()) == {"mistake:derivative-doubled"}  # made at every step
+    added = graded_sgd["sgd_update_added"]
+    assert [added[f"W(2)@{k}"] for k in range(1, 6)] == [
+        "correct",
+        "mistake:update-added",
+        "carried",
+        "carried",
+        "carried",
+    ]

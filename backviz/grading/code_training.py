@@ -7,7 +7,9 @@ layer as given — whether it is written with numpy and a hand-derived gradient,
 by step, each step from the student's own previous weights (and, for an optimiser with a state
 such as Adam's m and v, the state their own steps build up): a step is right when it is the
 step of the exercise's optimiser from their step before it. So an error carried forward costs
-nothing at the steps it is carried to (`carried`: right from their own wrong weights), and a
+nothing at the steps it is carried to (`carried`: right from their own wrong weights); a
+step that is the step with a catalogued mistake made (`mistakes.py`: the engine's switches, the
+update added, η left out, the batch summed …) is that mistake, at that step; and a
 float32 run, whose rounding piles up over many steps (~3e-6 relative after seeds/001's 1000
 epochs), is judged to float32's precision one step at a time, never against a float64
 trajectory it could not follow. Each element must agree to 1e-6 of the step's own change
@@ -25,6 +27,7 @@ import numpy as np
 from ..core.engine import train_step
 from ..core.exercise import NetworkExercise
 from ..core.trace import Trace
+from .mistakes import Mistake, applicable
 from .report_text import WORDS
 from .table import CARRIED, CORRECT, WRONG
 
@@ -105,10 +108,12 @@ class TrainJudge:
         self.mine = _WORDS.get(self.lang, _WORDS["en"])
         self.steps = self.exercise.training.steps
         self.layers = len(self.exercise.W)
+        self.mistakes = applicable(self.exercise)
 
     def judge(self, returned: list[Any]) -> list[dict[tuple[str, int], tuple[str, str]]]:
         """Per student's returned value: (verdict, detail) of every row."""
-        return [self._one(value) for value in returned]
+        with np.errstate(all="ignore"):  # their weights may overflow: inf, as torch gives
+            return [self._one(value) for value in returned]
 
     def credit(self, verdict: str) -> float:
         """The share of the marks a verdict earns, as on answer sheets."""
@@ -116,6 +121,10 @@ class TrainJudge:
             return 1.0
         if verdict == CARRIED:
             return self.exercise.ask.carried_credit
+        if verdict.startswith("mistake:"):
+            mistake_id = verdict.split(":", 1)[1]
+            default = next((m.credit for m in self.mistakes if m.id == mistake_id), 0.0)
+            return self.exercise.ask.mistake_credit.get(mistake_id, default)
         return 0.0
 
     def _one(self, value: Any) -> dict[tuple[str, int], tuple[str, str]]:
@@ -131,10 +140,12 @@ class TrainJudge:
             pair = value[step - 1]
             found = None
             if W is not None:
+                before = (W, b, state_W, state_b)
                 _, _, W_own, b_own, state_W, state_b = train_step(
-                    self.exercise, step, W, b, state_W, state_b
+                    self.exercise, step, W, b, before[2], before[3]
                 )
-                found = self._pair(pair, step, W_own, b_own, W, b, all_right, verdicts)
+                slips = _Slips(self.exercise, step, before)
+                found = self._pair(pair, step, W_own, b_own, W, b, all_right, verdicts, slips)
             else:
                 why = self.mine["no_previous"].format(previous=step - 1)
                 for i in range(self.layers):
@@ -158,6 +169,7 @@ class TrainJudge:
         b_before: tuple,
         all_right: bool,
         verdicts: dict[tuple[str, int], tuple[str, str]],
+        slips: _Slips,
     ) -> tuple[tuple, tuple, bool] | None:
         """Step `step`'s (W, b) judged against the step from the student's own previous
         weights; their weights (to judge the next step from) and whether all were right, or
@@ -180,7 +192,7 @@ class TrainJudge:
         for key, theirs, own, before in judged:
             for i in range(n):
                 verdict, array = self._element(
-                    key, step, i, theirs[i], own[i], before[i], all_right
+                    key, step, i, theirs[i], own[i], before[i], all_right, slips
                 )
                 verdicts[(f"{key}@{step}", i)] = verdict
                 if own[i] is not None:
@@ -202,6 +214,7 @@ class TrainJudge:
         own: np.ndarray | None,
         before: np.ndarray | None,
         all_right: bool,
+        slips: _Slips,
     ) -> tuple[tuple[str, str], np.ndarray | None]:
         """One layer's W or b after one step: (verdict, detail) and the array read (None
         when it cannot be read)."""
@@ -232,6 +245,11 @@ class TrainJudge:
                 return (CORRECT, note), array
             carried = self.mine["carried"].format(previous=step - 1)
             return (CARRIED, f"{carried} {note}".strip()), array
+        dtype = np.float32 if float32 else np.float64
+        for mistake in self.mistakes:  # a catalogued slip made at this step
+            made = slips.weights(mistake, key, i)
+            if made is not None and _close(array, made, before, dtype):
+                return (f"mistake:{mistake.id}", mistake.explanation[self.lang]), array
         if (
             array.ndim == 2
             and array.shape[0] == array.shape[1] > 1
@@ -249,6 +267,27 @@ class TrainJudge:
         if not float32 and _close(array, own, before, np.float32):
             detail += self.mine["float32_hint"]
         return (WRONG, detail), array
+
+
+class _Slips:
+    """The weights a step from the student's own previous ones gives with each catalogued
+    mistake made at this step (`engine.Mistakes`: the update added, η left out, the batch
+    summed, the ½'s 2 …), computed when first asked for."""
+
+    def __init__(self, exercise: NetworkExercise, step: int, before: tuple) -> None:
+        self.exercise, self.step, self.before = exercise, step, before
+        self.made: dict[str, tuple[tuple, tuple]] = {}
+
+    def weights(self, mistake: Mistake, key: str, i: int) -> np.ndarray | None:
+        """Layer i's W or b (key) after this step with `mistake` made."""
+        if mistake.id not in self.made:
+            W, b, state_W, state_b = self.before
+            _, _, W_new, b_new, _, _ = train_step(
+                self.exercise, self.step, W, b, state_W, state_b, mistake.mistakes
+            )
+            self.made[mistake.id] = (W_new, b_new)
+        W_new, b_new = self.made[mistake.id]
+        return (W_new if key == "W" else b_new)[i]
 
 
 def _float32(raw: np.ndarray, array: np.ndarray) -> bool:

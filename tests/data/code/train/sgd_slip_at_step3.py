@@ -3,6 +3,6 @@ def train(W, b, x, t, learning_rate, steps):
     history = []
     for step in range(1, steps + 1):
         grad = (x @ w.T - t).T @ x
-        w = w - (2 * learning_rate if step == 3 else learning_rate) * grad
+        w = w - (1.5 * learning_rate if step == 3 else learning_rate) * grad
         history.append(([w.copy()], [None]))
     return history
