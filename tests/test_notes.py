@@ -9,6 +9,7 @@ explains.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -171,3 +172,117 @@ def test_autograd_example_of_the_notes() -> None:
     trace = backviz.solve(EXERCISES / "autograd-square.toml")
     assert trace.value(trace.ref("z")) == 13
     assert trace.value(trace.ref("dz/dw")) == 8  # "수식을 w로 미분한 값 : 8.0"
+
+
+# seeds/001's simple linear regression. The notes print no output for these runs, only the
+# code (and, for H = Wx, its print format `W: {:.3f} Cost: {:.6f}`), so the expected values
+# are (a) exact rational arithmetic of the notes' formulas, step by step, and (b) what the
+# notes' code prints when run as written (torch 2.13, float32: its steps drift from
+# float64 by up to 3e-6 relative in the cost and 8e-7 in b, at epoch 500).
+
+
+def _exact_linear_regression(
+    x: list[int], y: list[int], lr: Fraction, steps: int, bias: bool
+) -> list[tuple[Fraction, Fraction, Fraction]]:
+    """(W, b, cost) before each step and after the last, in exact rational arithmetic:
+    cost = (1/m) Σ (Wx + b − y)², ∂cost/∂W = (2/m) Σ (Wx + b − y) x, ∂cost/∂b = (2/m) Σ (…)."""
+    m = len(x)
+    w, b = Fraction(0), Fraction(0)
+    states = []
+    for _ in range(steps + 1):
+        residuals = [w * xi + b - yi for xi, yi in zip(x, y, strict=True)]
+        states.append((w, b, sum(r * r for r in residuals) / m))
+        grad_w = Fraction(2, m) * sum(r * xi for r, xi in zip(residuals, x, strict=True))
+        grad_b = Fraction(2, m) * sum(residuals)
+        w -= lr * grad_w
+        b = b - lr * grad_b if bias else b
+    return states
+
+
+def _states(trace: backviz.Exercise) -> list[tuple[float, float, float]]:
+    """(W, b, cost) before each step (its forward pass) and after the last (the check pass)."""
+    states = []
+    for record in trace.steps:
+        b = record.b[0][0] if record.b[0] is not None else 0.0
+        states.append((record.W[0][0, 0], b, record.forward.loss))
+    last = trace.steps[-1]
+    b_new = last.b_new[0][0] if last.b_new[0] is not None else 0.0
+    states.append((last.W_new[0][0, 0], b_new, last.after.loss))
+    return states
+
+
+def test_simple_linear_regression_matches_exact_arithmetic() -> None:
+    trace = backviz.solve(EXERCISES / "simple-linear-regression.toml")
+    assert len(trace.steps) == 1000
+    exact = _exact_linear_regression([1, 2, 3], [2, 4, 6], Fraction(1, 100), 1000, bias=True)
+    for step, (ours, right) in enumerate(zip(_states(trace), exact, strict=True)):
+        for value, truth in zip(ours, right, strict=True):
+            assert value == pytest.approx(float(truth), rel=1e-11, abs=1e-15), step
+
+
+def test_simple_linear_regression_as_the_notes_code_prints_it() -> None:
+    trace = backviz.solve(EXERCISES / "simple-linear-regression.toml")
+    states = _states(trace)
+    # the notes' loop run in torch float32: (epoch, W, b, cost) at the start of the epoch
+    float32 = [
+        (1, 0.0, 0.0, 18.66666603088379),
+        (2, 0.18666668236255646, 0.07999999821186066, 14.770962715148926),
+        (100, 1.7444610595703125, 0.5808602571487427, 0.048402994871139526),
+        (500, 1.9024285078048706, 0.22180317342281342, 0.007057555019855499),
+        (1000, 1.9707120656967163, 0.06657828390598297, 0.0006358931423164904),
+        (1001, 1.9707825183868408, 0.06641823798418045, None),  # W, b after the last step
+    ]
+    for epoch, w, b, cost in float32:
+        ours = states[epoch - 1]
+        assert ours[0] == pytest.approx(w, rel=1e-6), epoch
+        assert ours[1] == pytest.approx(b, rel=1e-6), epoch
+        if cost is not None:
+            assert ours[2] == pytest.approx(cost, rel=5e-6), epoch
+    # float64 is not float32: after 1000 steps the two differ by more than float64 rounding
+    assert abs(states[999][2] - 0.0006358931423164904) > 1e-12
+
+
+# What the notes' H = Wx loop (optim.SGD([W], lr=0.15), nb_epochs = 10) prints, run in torch
+# float32: `Epoch {:4d}/{:} W: {:.3f} Cost: {:.6f}`, printed before each update.
+SEED_001_NO_BIAS_PRINTED = [
+    (0, "0.000", "4.666667"),
+    (1, "1.400", "0.746667"),
+    (2, "0.840", "0.119467"),
+    (3, "1.064", "0.019115"),
+    (4, "0.974", "0.003058"),
+    (5, "1.010", "0.000489"),
+    (6, "0.996", "0.000078"),
+    (7, "1.002", "0.000013"),
+    (8, "0.999", "0.000002"),
+    (9, "1.000", "0.000000"),
+    (10, "1.000", "0.000000"),
+]
+
+
+def test_simple_linear_regression_without_bias_as_the_notes_print_it() -> None:
+    trace = backviz.solve(EXERCISES / "simple-linear-regression-no-bias.toml")
+    states = _states(trace)  # epoch e: before step e + 1; epoch 10: the check pass
+    assert len(states) == len(SEED_001_NO_BIAS_PRINTED)
+    for (epoch, w, cost), (our_w, our_b, our_cost) in zip(
+        SEED_001_NO_BIAS_PRINTED, states, strict=True
+    ):
+        assert our_b == 0.0
+        # to the printed precision: the true value rounds to the printed one (a float32 last
+        # digit aside: 1e-6 relative)
+        assert abs(our_w - float(w)) <= 0.5e-3 + 1e-6, (epoch, our_w, w)
+        assert abs(our_cost - float(cost)) <= 0.5e-6 + 1e-6 * our_cost, (epoch, our_cost, cost)
+
+
+def test_simple_linear_regression_without_bias_closed_form() -> None:
+    # W − 1 is multiplied by 1 − 0.15 · (2/3) · Σx² = −0.4 each step: W_k = 1 − (−0.4)^k, and
+    # cost_k = (1/3) Σ x² (W_k − 1)² = (14/3) · 0.16^k; the notes' hand-written version
+    # (W −= 0.1 · Σ (Wx − y)x) takes the very same steps
+    trace = backviz.solve(EXERCISES / "simple-linear-regression-no-bias.toml")
+    exact = _exact_linear_regression([1, 2, 3], [1, 2, 3], Fraction(15, 100), 10, bias=False)
+    for k, ((w, _, cost), (exact_w, _, exact_cost)) in enumerate(
+        zip(_states(trace), exact, strict=True)
+    ):
+        assert exact_w == 1 - Fraction(-2, 5) ** k
+        assert exact_cost == Fraction(14, 3) * Fraction(4, 25) ** k
+        assert w == pytest.approx(float(exact_w), rel=1e-14, abs=1e-15), k
+        assert cost == pytest.approx(float(exact_cost), rel=1e-12, abs=1e-15), k

@@ -26,7 +26,7 @@ from .exercise import NetworkExercise
 from .functions import softmax_cross_entropy_delta
 from .trace import Backward, Forward, StepRecord, Trace
 
-__all__ = ["MISTAKE_IDS", "Mistakes", "forward", "run"]
+__all__ = ["MISTAKE_IDS", "Mistakes", "forward", "run", "train_step"]
 
 
 @dataclass(frozen=True)
@@ -225,6 +225,31 @@ def _update(
     return tuple(new_params), tuple(states)
 
 
+def train_step(
+    exercise: NetworkExercise,
+    step: int,
+    W: tuple[np.ndarray, ...],
+    b: tuple[np.ndarray | None, ...],
+    state_W: tuple[dict[str, np.ndarray], ...] | None = None,
+    state_b: tuple[dict[str, np.ndarray], ...] | None = None,
+    mistakes: Mistakes = NO_MISTAKES,
+    fwd: Forward | None = None,
+) -> tuple[Forward, Backward, tuple, tuple, tuple, tuple]:
+    """Training step `step` (1-based) from the weights W, b and the optimiser's state before
+    it (None on the first step): (forward, backward, W⁺, b⁺, state of W, state of b); `fwd`,
+    the forward pass of W and b when already computed. Also used from the weights a
+    student's own code found (grading/code_training.py)."""
+    if fwd is None:
+        fwd = forward(exercise, W, b, mistakes)
+    bwd = backward(exercise, fwd, W, mistakes)
+    W_new, state_W = _update(exercise, step, W, bwd.grad_W, state_W, mistakes)
+    if exercise.trains_bias:
+        b_new, state_b = _update(exercise, step, b, bwd.grad_b, state_b, mistakes)
+    else:  # frozen biases (or none): b⁺ = b
+        b_new, state_b = b, tuple({} for _ in b)
+    return fwd, bwd, W_new, b_new, state_W, state_b
+
+
 def run(exercise: NetworkExercise, mistakes: Mistakes = NO_MISTAKES) -> Trace:
     """Every number of every training step of the exercise, as a `Trace`.
 
@@ -247,12 +272,9 @@ def _run(exercise: NetworkExercise, mistakes: Mistakes) -> Trace:
     state_W: tuple[dict[str, np.ndarray], ...] | None = None
     state_b: tuple[dict[str, np.ndarray], ...] | None = None
     for step in range(1, exercise.training.steps + 1):
-        bwd = backward(exercise, fwd, W, mistakes)
-        W_new, state_W = _update(exercise, step, W, bwd.grad_W, state_W, mistakes)
-        if exercise.trains_bias:
-            b_new, state_b = _update(exercise, step, b, bwd.grad_b, state_b, mistakes)
-        else:  # frozen biases (or none): b⁺ = b
-            b_new, state_b = b, tuple({} for _ in b)
+        _, bwd, W_new, b_new, state_W, state_b = train_step(
+            exercise, step, W, b, state_W, state_b, mistakes, fwd
+        )
         after = forward(exercise, W_new, b_new, mistakes)  # type: ignore[arg-type]
         steps.append(
             StepRecord(step, W, b, fwd, bwd, W_new, b_new, state_W, state_b, after)  # type: ignore[arg-type]

@@ -41,9 +41,15 @@ class CodeSpec:
     one entry per non-input layer under each of "z", "a", "delta", "dW", "db", "W_new",
     "b_new" (the JSON contract of `solve`). It is graded on the exercise's own numbers and on
     `cases` more drawn at random, in the sandbox.
+
+    With `contract = "train"` the function trains instead: `function(W, b, x, t,
+    learning_rate, steps)` runs `steps` steps of the exercise's optimiser and returns the
+    weights after each, a list of `steps` pairs (W, b), W and b lists as given
+    (`grading/code_training.py`).
     """
 
     function: str = "backward"
+    contract: str = "backward"  # "backward": one step's every number; "train": k steps' weights
     cases: int = 3
     modules: tuple[str, ...] = ("numpy",)
     wall_seconds: float = 20.0

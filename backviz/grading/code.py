@@ -24,6 +24,7 @@ import numpy as np
 from ..core.engine import run
 from ..core.exercise import NetworkExercise
 from ..errors import BackvizError
+from .code_training import TRAIN_DESCRIPTION, TrainJudge, train_rows, train_stub
 from .code_verdicts import KEYS, CaseJudge, worst
 from .handed_in import MAX_BYTES, Handed, read_handed
 from .mistakes import mistake_name
@@ -40,6 +41,7 @@ __all__ = [
     "new_secret",
     "starter_description",
     "starter_file",
+    "starter_imports",
     "starter_stub",
 ]
 
@@ -60,14 +62,35 @@ def code_cases(exercise: NetworkExercise, secret: str) -> list[NetworkExercise]:
 
 
 def _arguments(exercise: NetworkExercise) -> dict[str, Any]:
-    """The exercise's numbers as the student's function gets them: numpy arrays."""
-    return {
+    """The exercise's numbers as the student's function gets them: numpy arrays (and, for a
+    training loop, the number of steps)."""
+    arguments = {
         "W": [w.copy() for w in exercise.W],
         "b": [None if v is None else v.copy() for v in exercise.b],
         "x": exercise.inputs.copy(),
         "t": exercise.targets.copy() if exercise.targets is not None else None,
         "learning_rate": exercise.training.learning_rate,
     }
+    if _trains(exercise):
+        arguments["steps"] = exercise.training.steps
+    return arguments
+
+
+def _trains(exercise: NetworkExercise) -> bool:
+    """A training loop's exercise (`[code] contract = "train"`), graded on its weights."""
+    return exercise.code is not None and exercise.code.contract == "train"
+
+
+def _rows(exercise: NetworkExercise) -> list[tuple[tuple[str, int], str]]:
+    """The graded rows: ((key, layer index), label), one per quantity returned."""
+    if _trains(exercise):
+        return train_rows(exercise)
+    return [
+        ((key, i), f"{key}({i + 2})")
+        for key in KEYS
+        for i in range(len(exercise.W))
+        if not (key in ("db", "b_new") and exercise.b[i] is None)
+    ]
 
 
 # Appended to a copy of the student's file: calls their function on a deep copy's original
@@ -174,11 +197,12 @@ def grade_code(
     handed = [Handed(*source) for source in sources]
     cases = code_cases(exercise, secret or new_secret())
     words = WORDS[lang]
-    judges = [CaseJudge(case, run(case), lang) for case in cases]
+    judge_of = TrainJudge if _trains(exercise) else CaseJudge
+    judges = [judge_of(case, run(case), lang) for case in cases]
+    rows_of = _rows(exercise)
     ran_or_not = _run_all(exercise, cases, handed, require, progress, lang)
     runs, not_run = [r for r, _, _ in ran_or_not], [why for _, why, _ in ran_or_not]
     levels = [level for _, _, level in ran_or_not]
-    layers = range(len(exercise.W))
     verdicts: list[dict[tuple[str, int], tuple[str, str]]] = [{} for _ in handed]
     for number, judge in enumerate(judges):
         label = _case_label(number, lang)
@@ -189,16 +213,15 @@ def grade_code(
             if isinstance(found, str):  # judging this one failed: the class goes on
                 runs[s][number].failure = failure = found
                 found = {}
-            for key in KEYS:
-                for i in layers:
-                    if failure:
-                        here = (WRONG, f"{label}: {status_text(failure.split(':')[0], lang)}")
-                    elif (key, i) in found:
-                        verdict, detail = found[(key, i)]
-                        here = (verdict, f"{label}: {detail}" if detail else "")
-                    else:
-                        continue
-                    verdicts[s][(key, i)] = worst(verdicts[s].get((key, i), (CORRECT, "")), here)
+            for row, _ in rows_of:
+                if failure:
+                    here = (WRONG, f"{label}: {status_text(failure.split(':')[0], lang)}")
+                elif row in found:
+                    verdict, detail = found[row]
+                    here = (verdict, f"{label}: {detail}" if detail else "")
+                else:
+                    continue
+                verdicts[s][row] = worst(verdicts[s].get(row, (CORRECT, "")), here)
     results = []
     for s, source in enumerate(handed):
         if not_run[s]:  # the level it would have run at, then why it did not
@@ -207,20 +230,13 @@ def grade_code(
         else:
             problems = _problems(spec.function, runs[s], lang)
         rows, explained = [], set()
-        for key in KEYS:
-            for i in layers:
-                if key in ("db", "b_new") and exercise.b[i] is None:
-                    continue
-                verdict, detail = verdicts[s].get((key, i), ("missing", words["code_not_run"]))
-                if verdict.startswith("mistake:") and verdict in explained:
-                    detail = words["code_same_mistake"].format(
-                        mistake=mistake_name(verdict[8:], lang)
-                    )
-                explained.add(verdict)
-                marks = judges[0].credit(verdict)
-                rows.append(
-                    Verdict(f"{key}({i + 2})", verdict, "", float("nan"), marks, 1.0, detail)
-                )
+        for row, name in rows_of:
+            verdict, detail = verdicts[s].get(row, ("missing", words["code_not_run"]))
+            if verdict.startswith("mistake:") and verdict in explained:
+                detail = words["code_same_mistake"].format(mistake=mistake_name(verdict[8:], lang))
+            explained.add(verdict)
+            marks = judges[0].credit(verdict)
+            rows.append(Verdict(name, verdict, "", float("nan"), marks, 1.0, detail))
         if source.note:  # which of several files was graded
             problems = [source.note, *problems]
         results.append(Graded(source.student, str(source.path), rows, problems))
@@ -228,7 +244,7 @@ def grade_code(
 
 
 def _judge_each(
-    judge: CaseJudge, values: list[Any]
+    judge: CaseJudge | TrainJudge, values: list[Any]
 ) -> list[dict[tuple[str, int], tuple[str, str]] | str]:
     """The class's values judged at once; should that fail, each on its own, and a value that
     cannot be judged is a failure of that student's case (the reason), never of the class."""
@@ -419,7 +435,21 @@ _NOT_WRITTEN = {
 def starter_file(exercise: NetworkExercise, *, lang: str = "en") -> str:
     """The file students start from: the signature, the shapes, what to return."""
     description = starter_description(exercise, lang=lang)
-    return f'"""{description}"""\n\nimport numpy as np\n\n\n{starter_stub(exercise, lang=lang)}'
+    stub = starter_stub(exercise, lang=lang)
+    return f'"""{description}"""\n\n{starter_imports(exercise)}\n\n\n{stub}'
+
+
+def starter_imports(exercise: NetworkExercise) -> str:
+    """The starter's imports: numpy, and torch where the exercise allows it — for a training
+    loop with float64 as torch's default dtype, as the weights given are (float32 would round
+    each step to 1e-7, and after 1000 steps differ by ~3e-6)."""
+    assert exercise.code is not None
+    lines = ["import numpy as np"]
+    if "torch" in exercise.code.modules:
+        lines.append("import torch")
+        if _trains(exercise):
+            lines.append("\ntorch.set_default_dtype(torch.float64)  # as the W, b and x given")
+    return "\n".join(lines)
 
 
 def starter_description(
@@ -432,7 +462,10 @@ def starter_description(
     biases = ", ".join(
         layer.format(l=i + 2, yes=yes if b else no) for i, b in enumerate(exercise.bias)
     )
-    return DESCRIPTION.get(lang, DESCRIPTION["en"]).format(
+    texts = TRAIN_DESCRIPTION if _trains(exercise) else DESCRIPTION
+    return texts.get(lang, texts["en"]).format(
+        optimizer=exercise.training.optimizer.describe(),
+        steps=exercise.training.steps,
         id=exercise.id,
         sizes="-".join(map(str, exercise.sizes)),
         activations=", ".join(f.name for f in exercise.activations),
@@ -446,6 +479,8 @@ def starter_description(
 def starter_stub(exercise: NetworkExercise, *, lang: str = "en") -> str:
     """The function to write, not yet written."""
     assert exercise.code is not None
+    if _trains(exercise):
+        return train_stub(exercise, lang=lang)
     words = _NOT_WRITTEN.get(lang, _NOT_WRITTEN["en"])
     return f"""def {exercise.code.function}(W, b, x, t, learning_rate):
     raise NotImplementedError("{words}")

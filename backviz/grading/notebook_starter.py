@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..core.exercise import NetworkExercise
-from .code import starter_description, starter_stub
+from .code import starter_description, starter_imports, starter_stub
 
 __all__ = ["starter_notebook"]
 
@@ -75,6 +75,12 @@ def _given(exercise: NetworkExercise, lang: str) -> str:
         f"result = {function}(W, b, x, t, learning_rate)",
         'result["W_new"]',
     ]
+    if exercise.code.contract == "train":  # type: ignore[union-attr]
+        lines[-2:] = [
+            f"steps = {exercise.training.steps}",
+            f"history = {function}(W, b, x, t, learning_rate, steps)",
+            "history[-1]  # (W, b) after the last step",
+        ]
     return "\n".join(lines)
 
 
@@ -88,7 +94,7 @@ def starter_notebook(exercise: NetworkExercise, *, lang: str = "en") -> str:
     ].format(function=f"{exercise.code.function}()")
     cells = [
         _cell("markdown", 1, intro),
-        _cell("code", 2, "import numpy as np"),
+        _cell("code", 2, starter_imports(exercise)),
         _cell("code", 3, starter_stub(exercise, lang=lang).rstrip("\n")),
         _cell("code", 4, _given(exercise, lang)),
     ]

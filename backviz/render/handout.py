@@ -267,7 +267,10 @@ def problem_sheet(
     subtitle = [word("sheet", lang), word("sheet_exercise", lang, id=exercise.id)]
     if hand_in.student is not None:
         subtitle.append(word("sheet_student", lang, id=hand_in.student))
-    blocks: list[SheetBlock] = [Paragraph(word(f"sheet_task_{hand_in.way}", lang))]
+    code = getattr(exercise, "code", None)  # network exercises only
+    trains = code is not None and code.contract == "train"
+    task = f"sheet_task_{hand_in.way}" + ("_train" if trains and hand_in.way == "code" else "")
+    blocks: list[SheetBlock] = [Paragraph(word(task, lang))]
     caption = "sheet_caption_code" if hand_in.way == "code" else "sheet_caption"
     blocks += [Paragraph(part) for part in exercise.description_in(lang)]
     blocks += [
@@ -281,7 +284,13 @@ def problem_sheet(
         ),
     ]
     if hand_in.way == "code":
-        text = word("sheet_code_text", lang, function=hand_in.function, cases=hand_in.cases)
+        text = word(
+            "sheet_code_text_train" if trains else "sheet_code_text",
+            lang,
+            function=hand_in.function,
+            cases=hand_in.cases,
+            steps=exercise.training.steps,
+        )
         blocks += [Heading(word("sheet_code", lang), 2), Paragraph(text)]
     else:
         blocks += [

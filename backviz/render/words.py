@@ -154,6 +154,12 @@ WORDS.update(
             "ko": "이 신경망의 순전파, 역전파와 가중치 갱신을 계산하는 함수를 작성한다. "
             "아래 그림과 주어진 값이 첫 번째 테스트 사례이다.",
         },
+        "sheet_task_code_train": {
+            "en": "Write a function that trains this network step by step and returns its weights "
+            "after each step; the drawing and the given numbers below are its first test case.",
+            "ko": "이 신경망을 한 단계씩 학습시키고 각 단계 뒤의 가중치를 돌려주는 함수를 "
+            "작성한다. 아래 그림과 주어진 값이 첫 번째 테스트 사례이다.",
+        },
         "sheet_task_paper": {
             "en": "Compute every node's value forward; then, backward from the output by the chain "
             "rule, each local derivative and each gradient. Write each one in its box.",
@@ -215,6 +221,17 @@ WORDS.update(
             "ko": "함수 `{function}(W, b, x, t, learning_rate)`는 입력층 다음의 각 층에 대해 "
             "z, a, δ, ∂E/∂W, ∂E/∂b와 갱신된 W, b를 돌려준다. 이름과 모양은 시작 파일에 "
             "있다. 이 값들과 무작위로 뽑은 {cases}개의 사례로 실행한다.",
+        },
+        "sheet_code_text_train": {
+            "en": "The function `{function}(W, b, x, t, learning_rate, steps)` trains the "
+            "network for {steps} steps, in any style (numpy, autograd, torch.optim, nn.Module), "
+            "and returns the weights (W, b) after each step; each step is graded from your own "
+            "step before it. It is run on these numbers and on {cases} more cases drawn at "
+            "random.",
+            "ko": "함수 `{function}(W, b, x, t, learning_rate, steps)`는 신경망을 {steps}단계 "
+            "학습시키고(numpy, autograd, torch.optim, nn.Module 어느 방식이든) 각 단계 뒤의 "
+            "가중치 (W, b)를 돌려준다. 각 단계는 내가 계산한 바로 앞 단계로부터 채점한다. 이 "
+            "값들과 무작위로 뽑은 {cases}개의 사례로 실행한다.",
         },
         "sheet_precision": {"en": "Precision", "ko": "답의 정밀도"},
         "sheet_precision_1": {

@@ -11,9 +11,11 @@ from ..engine import MISTAKE_IDS
 from ..exercise import ASK_KINDS, Ask, CodeSpec, Training
 from .fields import Reader, describe
 
-__all__ = ["ASK_KEYS", "CODE_KEYS", "read_ask", "read_code"]
+__all__ = ["ASK_KEYS", "CODE_KEYS", "CONTRACTS", "read_ask", "read_code"]
 
-CODE_KEYS = ("function", "cases", "modules", "wall_seconds")
+CODE_KEYS = ("function", "contract", "cases", "modules", "wall_seconds")
+CONTRACTS = ("backward", "train")
+"""What the function does: one step's every number (backward), or k steps' weights (train)."""
 
 
 def read_code(reader: Reader, data: dict, training: Training) -> CodeSpec | None:
@@ -25,6 +27,9 @@ def read_code(reader: Reader, data: dict, training: Training) -> CodeSpec | None
     if training.steps < 1:
         raise reader.error("training.steps", "at least 1 step for a coding exercise", "0")
     fields: dict[str, Any] = {}
+    if "contract" in table:
+        fields["contract"] = reader.choice(table["contract"], "code.contract", CONTRACTS)
+        fields["function"] = fields["contract"]  # the function's name, unless given
     if "function" in table:
         name = reader.string(table["function"], "code.function")
         if not name.isidentifier():

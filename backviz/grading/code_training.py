@@ -1,0 +1,375 @@
+"""Judging a student's training loop (`[code] contract = "train"`): the weights after each step.
+
+The function is called as `train(W, b, x, t, learning_rate, steps)` and returns a list of
+`steps` pairs (W, b), the weights after each step, W and b lists with one entry per non-input
+layer as given — whether it is written with numpy and a hand-derived gradient, autograd,
+`torch.optim` or an `nn.Module` (seeds/003's one model written five ways). It is judged step
+by step, each step from the student's own previous weights (and, for an optimiser with a state
+such as Adam's m and v, the state their own steps build up): a step is right when it is the
+step of the exercise's optimiser from their step before it. So an error carried forward costs
+nothing at the steps it is carried to (`carried`: right from their own wrong weights); a
+step that is the step with a catalogued mistake made (`mistakes.py`: the engine's switches, the
+update added, η left out, the batch summed …) is that mistake, at that step; and a
+float32 run, whose rounding piles up over many steps (~3e-6 relative after seeds/001's 1000
+epochs), is judged to float32's precision one step at a time, never against a float64
+trajectory it could not follow. Each element must agree to 1e-6 of the step's own change
+(what the step adds to the weight; 1e-3 in float32, whose gradients lose bits where they
+cancel), plus a few units of the returned dtype's precision of the weight itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..core.engine import train_step
+from ..core.exercise import NetworkExercise
+from ..core.trace import Trace
+from .mistakes import Mistake, applicable
+from .report_text import WORDS
+from .table import CARRIED, CORRECT, WRONG
+
+__all__ = [
+    "RTOL",
+    "TRAIN_DESCRIPTION",
+    "TrainJudge",
+    "train_rows",
+    "train_stub",
+]
+
+RTOL = 1e-6
+"""Of the step's own change: what the step adds to each weight."""
+RTOL_FLOAT32 = 1e-3
+"""The same for float32: its gradient, computed in float32, can lose most of float32's 24 bits
+where it cancels (1 − tanh² near saturation), and Adam or RMSprop divide that error up to the
+step's full size; a classic slip (no bias correction, no 1/N, a wrong learning rate) changes
+the step by far more."""
+ULPS = 8
+"""Units of the returned dtype's precision (of the weight itself) also allowed."""
+
+_WORDS = {
+    "en": {
+        "not_list": "train() should return a list of {steps} (W, b) pairs, one per step; "
+        "found {found}",
+        "not_pair": "step {step}: expected a pair (W, b) of lists, one entry per layer ({n}); "
+        "found {found}",
+        "no_previous": "your step {previous} cannot be read, so this step cannot be judged from it",
+        "float32": "(float32: judged to float32's precision)",
+        "float32_hint": "; this is right to float32's precision: compute in float64 "
+        "(torch.float64, as the starter does), or return the float32 arrays",
+        "carried": "computed right from your own step {previous}",
+    },
+    "ko": {
+        "not_list": "train()은 단계마다 하나씩 (W, b) 쌍 {steps}개의 리스트를 돌려줘야 한다; "
+        "돌려준 값: {found}",
+        "not_pair": "{step}단계: 층마다 하나씩({n}) 든 리스트 (W, b) 쌍이어야 한다; "
+        "돌려준 값: {found}",
+        "no_previous": "{previous}단계의 값을 읽을 수 없어 이 단계를 그로부터 판정할 수 없다",
+        "float32": "(float32: float32의 정밀도로 판정함)",
+        "float32_hint": "; float32의 정밀도로는 맞다: float64로 계산하거나(시작 파일처럼 "
+        "torch.float64), float32 배열을 그대로 돌려줄 것",
+        "carried": "내가 계산한 {previous}단계에서 올바르게 계산함",
+    },
+}
+
+
+def train_rows(exercise: NetworkExercise) -> list[tuple[tuple[str, int], str]]:
+    """The graded rows, in order: ((key, layer index), label) of W and b of every layer after
+    every step (`W(2)@3`: layer 2's weights after step 3)."""
+    rows = []
+    for step in range(1, exercise.training.steps + 1):
+        for i, bias in enumerate(exercise.b):
+            rows.append(((f"W@{step}", i), f"W({i + 2})@{step}"))
+            if bias is not None:
+                rows.append(((f"b@{step}", i), f"b({i + 2})@{step}"))
+    return rows
+
+
+def _describe(value: Any) -> str:
+    """What came back, in a few words."""
+    if isinstance(value, list | tuple):
+        return f"a {type(value).__name__} of {len(value)}"
+    return type(value).__name__
+
+
+@dataclass
+class TrainJudge:
+    """The judge of one case of a training exercise (as `code_verdicts.CaseJudge` for one
+    step's every number): the same `judge` and `credit`, rows from `train_rows`."""
+
+    exercise: NetworkExercise
+    trace: Trace
+    lang: str = "en"
+
+    def __post_init__(self) -> None:
+        self.words = WORDS[self.lang]
+        self.mine = _WORDS.get(self.lang, _WORDS["en"])
+        self.steps = self.exercise.training.steps
+        self.layers = len(self.exercise.W)
+        self.mistakes = applicable(self.exercise)
+
+    def judge(self, returned: list[Any]) -> list[dict[tuple[str, int], tuple[str, str]]]:
+        """Per student's returned value: (verdict, detail) of every row."""
+        with np.errstate(all="ignore"):  # their weights may overflow: inf, as torch gives
+            return [self._one(value) for value in returned]
+
+    def credit(self, verdict: str) -> float:
+        """The share of the marks a verdict earns, as on answer sheets."""
+        if verdict == CORRECT:
+            return 1.0
+        if verdict == CARRIED:
+            return self.exercise.ask.carried_credit
+        if verdict.startswith("mistake:"):
+            mistake_id = verdict.split(":", 1)[1]
+            default = next((m.credit for m in self.mistakes if m.id == mistake_id), 0.0)
+            return self.exercise.ask.mistake_credit.get(mistake_id, default)
+        return 0.0
+
+    def _one(self, value: Any) -> dict[tuple[str, int], tuple[str, str]]:
+        verdicts: dict[tuple[str, int], tuple[str, str]] = {}
+        if not isinstance(value, list | tuple) or len(value) != self.steps:
+            why = self.mine["not_list"].format(steps=self.steps, found=_describe(value))
+            return {key: (WRONG, why) for key, _ in train_rows(self.exercise)}
+        W = tuple(w.copy() for w in self.exercise.W)
+        b = tuple(None if v is None else v.copy() for v in self.exercise.b)
+        state_W = state_b = None
+        all_right = True  # every step so far right from the one before it
+        for step in range(1, self.steps + 1):
+            pair = value[step - 1]
+            found = None
+            if W is not None:
+                before = (W, b, state_W, state_b)
+                _, _, W_own, b_own, state_W, state_b = train_step(
+                    self.exercise, step, W, b, before[2], before[3]
+                )
+                slips = _Slips(self.exercise, step, before)
+                found = self._pair(pair, step, W_own, b_own, W, b, all_right, verdicts, slips)
+            else:
+                why = self.mine["no_previous"].format(previous=step - 1)
+                for i in range(self.layers):
+                    verdicts[(f"W@{step}", i)] = (WRONG, why)
+                    verdicts[(f"b@{step}", i)] = (WRONG, why)
+            if found is None:
+                W = b = None  # later steps cannot be judged from this one
+                all_right = False
+                continue
+            W, b, right = found
+            all_right = all_right and right
+        return verdicts
+
+    def _pair(
+        self,
+        pair: Any,
+        step: int,
+        W_own: tuple,
+        b_own: tuple,
+        W_before: tuple,
+        b_before: tuple,
+        all_right: bool,
+        verdicts: dict[tuple[str, int], tuple[str, str]],
+        slips: _Slips,
+    ) -> tuple[tuple, tuple, bool] | None:
+        """Step `step`'s (W, b) judged against the step from the student's own previous
+        weights; their weights (to judge the next step from) and whether all were right, or
+        None when they cannot be read."""
+        n = self.layers
+        if (
+            not isinstance(pair, list | tuple)
+            or len(pair) != 2
+            or not all(isinstance(p, list | tuple) and len(p) == n for p in pair)
+        ):
+            why = self.mine["not_pair"].format(step=step, n=n, found=_describe(pair))
+            for i in range(n):
+                verdicts[(f"W@{step}", i)] = (WRONG, why)
+                verdicts[(f"b@{step}", i)] = (WRONG, why)
+            return None
+        theirs_W, theirs_b = list(pair[0]), list(pair[1])
+        readable = True
+        right = True
+        judged = (("W", theirs_W, W_own, W_before), ("b", theirs_b, b_own, b_before))
+        for key, theirs, own, before in judged:
+            for i in range(n):
+                verdict, array = self._element(
+                    key, step, i, theirs[i], own[i], before[i], all_right, slips
+                )
+                verdicts[(f"{key}@{step}", i)] = verdict
+                if own[i] is not None:
+                    if array is None:
+                        readable = False
+                    else:
+                        theirs[i] = array
+                    right = right and verdict[0] == CORRECT
+        if not readable:
+            return None
+        return tuple(theirs_W), tuple(theirs_b), right
+
+    def _element(
+        self,
+        key: str,
+        step: int,
+        i: int,
+        theirs: Any,
+        own: np.ndarray | None,
+        before: np.ndarray | None,
+        all_right: bool,
+        slips: _Slips,
+    ) -> tuple[tuple[str, str], np.ndarray | None]:
+        """One layer's W or b after one step: (verdict, detail) and the array read (None
+        when it cannot be read)."""
+        layer = i + 2
+        name = f"{key}({layer})@{step}"
+        if own is None:
+            if theirs is None:
+                return (CORRECT, ""), None
+            return (WRONG, self.words["code_no_bias"].format(layer=layer)), None
+        try:
+            raw = np.asarray(theirs)
+            array = raw.astype(float)
+        except (TypeError, ValueError, OverflowError):
+            return (WRONG, self.words["code_not_numbers"].format(key=name, layer=layer)), None
+        if array.shape != own.shape:
+            what = "code_shape_transposed" if array.shape == own.shape[::-1] else "code_shape"
+            detail = self.words[what].format(
+                key=name, layer=layer, theirs=array.shape, ours=own.shape
+            )
+            return (WRONG, detail), None
+        if np.isnan(array).any():
+            return (WRONG, self.words["code_nan"].format(key=name, layer=layer)), array
+        float32 = _float32(raw, array)
+        assert before is not None
+        if _close(array, own, before, np.float32 if float32 else np.float64):
+            note = self.mine["float32"] if float32 else ""
+            if all_right:
+                return (CORRECT, note), array
+            carried = self.mine["carried"].format(previous=step - 1)
+            return (CARRIED, f"{carried} {note}".strip()), array
+        dtype = np.float32 if float32 else np.float64
+        for mistake in self.mistakes:  # a catalogued slip made at this step
+            made = slips.weights(mistake, key, i)
+            if made is not None and _close(array, made, before, dtype):
+                return (f"mistake:{mistake.id}", mistake.explanation[self.lang]), array
+        if (
+            array.ndim == 2
+            and array.shape[0] == array.shape[1] > 1
+            and not np.array_equal(own, own.T)
+            and _close(array.T, own, before, np.float32 if float32 else np.float64)
+        ):
+            return (WRONG, self.words["code_transposed"].format(key=name, layer=layer)), array
+        where = np.argwhere(~_within(array, own, before, np.float64))[0]
+        index = "".join(str(p + 1) for p in where)
+        detail = self.words["code_first_difference"].format(
+            name=f"{key}({layer})_{index}@{step}",
+            yours=repr(float(array[tuple(where)])),
+            expected=repr(float(own[tuple(where)])),
+        )
+        if not float32 and _close(array, own, before, np.float32):
+            detail += self.mine["float32_hint"]
+        return (WRONG, detail), array
+
+
+class _Slips:
+    """The weights a step from the student's own previous ones gives with each catalogued
+    mistake made at this step (`engine.Mistakes`: the update added, η left out, the batch
+    summed, the ½'s 2 …), computed when first asked for."""
+
+    def __init__(self, exercise: NetworkExercise, step: int, before: tuple) -> None:
+        self.exercise, self.step, self.before = exercise, step, before
+        self.made: dict[str, tuple[tuple, tuple]] = {}
+
+    def weights(self, mistake: Mistake, key: str, i: int) -> np.ndarray | None:
+        """Layer i's W or b (key) after this step with `mistake` made."""
+        if mistake.id not in self.made:
+            W, b, state_W, state_b = self.before
+            _, _, W_new, b_new, _, _ = train_step(
+                self.exercise, self.step, W, b, state_W, state_b, mistake.mistakes
+            )
+            self.made[mistake.id] = (W_new, b_new)
+        W_new, b_new = self.made[mistake.id]
+        return (W_new if key == "W" else b_new)[i]
+
+
+def _float32(raw: np.ndarray, array: np.ndarray) -> bool:
+    """Computed in float32: a float32 array, or (the sandbox sends numbers back as float64,
+    a tensor as `.double()`) every element exactly a float32 number — which float64 weights
+    after a step of gradient descent practically never all are."""
+    if raw.dtype == np.float32:
+        return True
+    with np.errstate(over="ignore"):
+        return bool(np.array_equal(array.astype(np.float32).astype(np.float64), array))
+
+
+def _within(theirs: np.ndarray, own: np.ndarray, before: np.ndarray, dtype: type) -> np.ndarray:
+    """Element-wise: theirs agrees with the step from `before` (own) to RTOL of the step's
+    change (RTOL_FLOAT32 in float32), plus ULPS units of `dtype`'s precision of the weight."""
+    change = np.abs(own - before)
+    scale = np.maximum(np.abs(own), np.abs(before))
+    rtol = RTOL_FLOAT32 if dtype == np.float32 else RTOL
+    tolerance = rtol * change + ULPS * float(np.finfo(dtype).eps) * scale + 1e-300
+    return np.abs(theirs - own) <= tolerance
+
+
+def _close(theirs: np.ndarray, own: np.ndarray, before: np.ndarray, dtype: type) -> bool:
+    return bool(_within(theirs, own, before, dtype).all())
+
+
+TRAIN_DESCRIPTION = {
+    "en": """{id}: train the network for `steps` steps, in any style you like.
+
+Network {sizes}; activations {activations}; loss {loss}; reduction {reduction} over samples;
+optimiser {optimizer}; {steps} steps on the whole batch. Biases: {biases}.
+Write it with numpy and a gradient you derived, with autograd (loss.backward()), with
+torch.optim, or with an nn.Module: only the weights after each step are graded.
+
+Arguments (numpy arrays of float64; do not change them in place):
+  W  one matrix per non-input layer, shape (n_l, n_(l-1)) — nn.Linear's weight
+  b  one vector per non-input layer, or None where the layer has no bias
+  x  inputs, shape (N, n_1), one row per sample
+  t  targets, shape (N, n_L)
+  learning_rate, steps
+
+Return a list of `steps` pairs (W, b): the weights after each step, as numpy arrays in lists
+shaped as the arguments (W[l].copy(), or linear.weight.detach().numpy().copy()).
+Keep float64 (torch.float64, torch.from_numpy(W[0]) keeps it): float32 is judged to float32's
+precision. Each step is judged from your own previous step.
+Try it yourself with: backviz grade EXERCISE {handed} --out my-report
+""",
+    "ko": """{id}: 신경망을 `steps` 단계 학습시킨다. 방식은 자유.
+
+신경망 {sizes}; 활성화 함수 {activations}; 오차 함수 {loss}; 샘플 오차 집계 방식(reduction)
+{reduction}; 옵티마이저 {optimizer}; 배치 전체로 {steps}단계. 편향: {biases}.
+numpy와 직접 유도한 기울기, autograd(loss.backward()), torch.optim, nn.Module 어느 것으로
+작성해도 된다: 각 단계 뒤의 가중치만 채점한다.
+
+인자 (float64 numpy 배열; 그 자리에서 바꾸지 말 것):
+  W  입력층 다음의 층마다 행렬 하나, 모양 (n_l, n_(l-1)) — nn.Linear의 weight
+  b  입력층 다음의 층마다 벡터 하나, 편향이 없는 층은 None
+  x  입력, 모양 (N, n_1), 샘플마다 한 행
+  t  정답(목표값), 모양 (N, n_L)
+  learning_rate  학습률, steps  단계 수
+
+돌려줄 값: (W, b) 쌍 `steps`개의 리스트: 각 단계 뒤의 가중치, 인자와 같은 모양의 리스트에 든
+numpy 배열 (W[l].copy(), 또는 linear.weight.detach().numpy().copy()).
+float64를 유지할 것 (torch.float64; torch.from_numpy(W[0])는 float64를 유지한다): float32는
+float32의 정밀도로 판정한다. 각 단계는 내가 계산한 바로 앞 단계로부터 판정한다.
+직접 확인하기: backviz grade EXERCISE {handed} --out my-report --lang ko
+""",
+}
+"""What the starter of a training exercise says, per language."""
+
+_NOT_WRITTEN = {
+    "en": "train the network here: return the (W, b) after each step",
+    "ko": "여기서 신경망을 학습시킨다: 각 단계 뒤의 (W, b)를 돌려준다",
+}
+
+
+def train_stub(exercise: NetworkExercise, *, lang: str = "en") -> str:
+    """The training function to write, not yet written."""
+    assert exercise.code is not None
+    words = _NOT_WRITTEN.get(lang, _NOT_WRITTEN["en"])
+    return f"""def {exercise.code.function}(W, b, x, t, learning_rate, steps):
+    history = []
+    raise NotImplementedError("{words}")
+    return history
+"""
