@@ -100,6 +100,14 @@ _EXPLANATIONS: dict[str, dict[str, str]] = {
         "∂E/∂W = (1/N)·Σₙ δ[n]·a[n].",
         "ko": "배치를 평균하지 않고 더했다: reduction = mean이면 ∂E/∂W = (1/N)·Σₙ δ[n]·a[n] 이다.",
     },
+    "dropout-unscaled": {
+        "en": "Dropout's scaling is forgotten: a kept node's output is divided by 1 − p "
+        "(inverted dropout, as torch's nn.Dropout), ã = a·m/(1 − p), not a·m — forward, "
+        "and back through it, ∂E/∂a = Σ δ·w·m/(1 − p).",
+        "ko": "드롭아웃의 스케일을 빠뜨렸다: 사용된 노드의 출력은 1 − p로 나눈다 "
+        "(torch의 nn.Dropout과 같은 inverted dropout), ã = a·m이 아니라 a·m/(1 − p)이다. "
+        "역전파에서도 ∂E/∂a = Σ δ·w·m/(1 − p)이다.",
+    },
 }
 
 # Each mistake's short name as a report shows it after the verdict (English: the id itself,
@@ -116,6 +124,7 @@ NAMES: dict[str, dict[str, str]] = {
     "half-forgotten": {"ko": "½ 빠짐"},
     "derivative-doubled": {"ko": "미분이 두 배"},
     "batch-summed": {"ko": "배치를 평균하지 않고 더함"},
+    "dropout-unscaled": {"ko": "드롭아웃 스케일 1/(1 − p) 빠짐"},
 }
 
 
@@ -184,6 +193,8 @@ def _possible(exercise: NetworkExercise) -> list[Mistake]:
         ):
             continue
         if switch in ("half_forgotten", "derivative_doubled") and exercise.loss_name != "half_sse":
+            continue
+        if switch == "dropout_unscaled" and exercise.dropout is None:
             continue
         if switch == "batch_summed" and (
             exercise.n_samples < 2 or exercise.training.reduction != "mean"

@@ -15,6 +15,7 @@ from ..exercise import NetworkExercise, Training
 from ..functions import ACTIVATIONS, DEFAULT_LEAKY_SLOPE, LOSS_NAMES, activation, one_hot
 from ..notation import NOTATIONS
 from .ask import read_ask, read_code
+from .dropout import read_dropout
 from .fields import Reader, counted, describe
 from .heading import Heading
 from .init import uniform_init
@@ -22,9 +23,9 @@ from .training import read_training
 
 __all__ = ["DATA_KEYS", "MAX_PARAMETERS", "NETWORK_KEYS", "PARAMETER_KEYS", "read_network"]
 
-NETWORK_KEYS = ("sizes", "activation", "negative_slope", "bias", "loss")
+NETWORK_KEYS = ("sizes", "activation", "negative_slope", "bias", "loss", "dropout")
 PARAMETER_KEYS = ("W", "b", "init", "seed")
-DATA_KEYS = ("inputs", "targets")
+DATA_KEYS = ("inputs", "targets", "dropout_mask", "dropout_seed")
 MAX_PARAMETERS = 50_000_000  # 400 MB of float64 per copy: far beyond any exercise
 
 
@@ -153,6 +154,7 @@ def read_network(reader: Reader, data: dict, heading: Heading) -> NetworkExercis
         ask=read_ask(reader, data, training),
         student=reader.string(data["student"], "student") if "student" in data else None,
         code=read_code(reader, data, training),
+        dropout=read_dropout(reader, net, data_table, sizes, len(inputs)),
     )
 
 
