@@ -285,5 +285,7 @@ def _run(exercise: NetworkExercise, mistakes: Mistakes) -> Trace:
         steps.append(
             StepRecord(step, W, b, fwd, bwd, W_new, b_new, state_W, state_b, after)  # type: ignore[arg-type]
         )
+        if exercise.dropout is not None:  # the next step trains: dropout on again
+            after = forward(exercise, W_new, b_new, mistakes)  # type: ignore[arg-type]
         W, b, fwd = W_new, b_new, after  # type: ignore[assignment]
     return Trace(exercise, tuple(steps))

@@ -260,8 +260,10 @@ def torch_trace(exercise: NetworkExercise) -> Trace:
             W_new = tuple(_np(w) for w in W)
             b_new = tuple(None if v is None else _np(v) for v in b)
         # the check after the update in evaluation mode: no dropout, as a model is evaluated
-        fwd = _torch_forward(torch, exercise, W, b, x, t, classes, training=False)
-        after = _forward_record(*fwd)
+        after = _forward_record(
+            *_torch_forward(torch, exercise, W, b, x, t, classes, training=False)
+        )
+        fwd = _torch_forward(torch, exercise, W, b, x, t, classes)  # the next step trains
         records.append(
             StepRecord(
                 step,
