@@ -188,3 +188,12 @@ def test_bad_dropout_gives_one_clear_line(old: str, new: str, where: str, words:
     assert where in message
     for word in words:
         assert word in message, message
+
+
+def test_a_coding_exercise_refuses_dropout() -> None:
+    """The student's function is called without the masks: it could not apply them."""
+    text = (EXERCISES / "code-xor-221.toml").read_text(encoding="utf-8")
+    text = text.replace("[network]\n", "[network]\ndropout = 0.5\n", 1)
+    text = text.replace("[data]\n", "[data]\ndropout_seed = 0\n", 1)
+    with pytest.raises(ExerciseError, match=r"network\.dropout.*no dropout in a coding exercise"):
+        loads(text, file="code.toml")

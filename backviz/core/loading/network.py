@@ -135,6 +135,15 @@ def read_network(reader: Reader, data: dict, heading: Heading) -> NetworkExercis
     )
     targets, classes = _targets(reader, data_table, loss_name, sizes[-1], len(inputs), training)
 
+    dropout = read_dropout(reader, net, data_table, sizes, len(inputs))
+    code = read_code(reader, data, training)
+    if dropout is not None and code is not None:
+        raise reader.error(
+            "network.dropout",
+            "no dropout in a coding exercise",
+            "dropout with [code]",
+            "the student's function is not given the masks",
+        )
     return NetworkExercise(
         id=heading.id,
         title=heading.title,
@@ -153,8 +162,8 @@ def read_network(reader: Reader, data: dict, heading: Heading) -> NetworkExercis
         description=heading.description,
         ask=read_ask(reader, data, training),
         student=reader.string(data["student"], "student") if "student" in data else None,
-        code=read_code(reader, data, training),
-        dropout=read_dropout(reader, net, data_table, sizes, len(inputs)),
+        code=code,
+        dropout=dropout,
     )
 
 
