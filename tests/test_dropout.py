@@ -197,3 +197,19 @@ def test_a_coding_exercise_refuses_dropout() -> None:
     text = text.replace("[data]\n", "[data]\ndropout_seed = 0\n", 1)
     with pytest.raises(ExerciseError, match=r"network\.dropout.*no dropout in a coding exercise"):
         loads(text, file="code.toml")
+
+
+def test_json_gives_the_masks_and_the_dropped_out_activations() -> None:
+    import json
+
+    from backviz.core.export import to_json
+
+    layers = json.loads(to_json(backviz.solve(EXERCISES / "dropout-222.toml")))["steps"][0][
+        "layers"
+    ]
+    hidden, output = layers
+    assert hidden["dropout_mask"] == [[1.0, 0.0]]
+    assert hidden["a_dropped"][0] == pytest.approx([by_hand()["h~1"], 0.0], rel=1e-12)
+    assert output["dropout_mask"] is None and output["a_dropped"] is None
+    plain = json.loads(to_json(backviz.solve(EXERCISES / "seed-222.toml")))
+    assert "dropout_mask" not in plain["steps"][0]["layers"][0]  # others' JSON is unchanged
