@@ -213,3 +213,25 @@ def test_json_gives_the_masks_and_the_dropped_out_activations() -> None:
     assert output["dropout_mask"] is None and output["a_dropped"] is None
     plain = json.loads(to_json(backviz.solve(EXERCISES / "seed-222.toml")))
     assert "dropout_mask" not in plain["steps"][0]["layers"][0]  # others' JSON is unchanged
+
+
+def test_variants_keep_the_rate_and_the_mask(tmp_path: Path) -> None:
+    """A dropped node's weights get exactly 0 by design: not a vanishing gradient to redraw."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student\nkim\nlee\n")
+    out = tmp_path / "variants"
+    exercise_file = str(EXERCISES / "dropout-222.toml")
+    command = ["variants", exercise_file, "--roster", str(roster), "--out", str(out)]
+    done = subprocess.run(
+        [sys.executable, "-m", "backviz", *command],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    original = backviz.load(exercise_file)
+    for student in ("kim", "lee"):
+        variant = backviz.load(out / f"{student}.toml")
+        assert variant.dropout is not None and variant.dropout.rates == (P,)
+        np.testing.assert_array_equal(variant.dropout_mask(2), original.dropout_mask(2))
+        assert not np.array_equal(variant.W[0], original.W[0])
