@@ -158,8 +158,14 @@ def test_dropped_nodes_are_greyed_in_the_diagram() -> None:
     node = {line.split()[0]: line for line in source.splitlines() if "fillcolor" in line}
     greyed = [name for name, line in node.items() if "#dcdcdc" in line]
     assert len(greyed) == 1 and "h2" in greyed[0], greyed
-    after_update = backviz.trace_of(loads(TEXT.replace("steps = 1", "steps = 0")))
-    assert "#dcdcdc" not in diagram(after_update).source  # nothing dropped without training
+    plain = backviz.solve(EXERCISES / "seed-222.toml")
+    assert "#dcdcdc" not in diagram(plain, stage="all").source
+
+
+def test_a_forward_only_exercise_refuses_dropout() -> None:
+    """A model is evaluated without dropout: a forward pass alone has nothing to drop."""
+    with pytest.raises(ExerciseError, match=r"network\.dropout.*exercise that trains"):
+        loads(TEXT.replace("steps = 1", "steps = 0"), file="forward.toml")
 
 
 @pytest.mark.parametrize(

@@ -137,6 +137,13 @@ def read_network(reader: Reader, data: dict, heading: Heading) -> NetworkExercis
 
     dropout = read_dropout(reader, net, data_table, sizes, len(inputs))
     code = read_code(reader, data, training)
+    if dropout is not None and training.steps == 0:
+        raise reader.error(
+            "network.dropout",
+            "dropout only in an exercise that trains (steps ≥ 1)",
+            "dropout in a forward-only exercise",
+            "a model is evaluated without dropout",
+        )
     if dropout is not None and code is not None:
         raise reader.error(
             "network.dropout",
