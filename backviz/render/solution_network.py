@@ -150,7 +150,7 @@ def network_sections(document: Document, trace: Trace) -> None:
             change = (after - before) / before * 100 if before else 0.0
             document.paragraph(
                 word(
-                    "loss_change",
+                    "loss_change" if trace.exercise.dropout is None else "loss_change_dropout",
                     lang,
                     before=format_number(before, document.decimals),
                     after=format_number(after, document.decimals),

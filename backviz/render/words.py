@@ -38,6 +38,12 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "The loss went from {before} to {after} ({change}).",
         "ko": "가중치 갱신 후 오차: {before} → {after} ({change}).",
     },
+    "loss_change_dropout": {
+        "en": "The loss went from {before} (training, with dropout) to {after} (evaluation, "
+        "nothing dropped) ({change}): the two passes differ in more than the weights.",
+        "ko": "가중치 갱신 후 오차: {before} (학습, 드롭아웃 적용) → {after} (평가, 드롭아웃 "
+        "없음) ({change}). 두 순전파는 가중치만 다른 것이 아니다.",
+    },
     "network": {"en": "Network", "ko": "신경망"},
     "expression_forward": {"en": "Forward: the value of every node", "ko": "순전파: 각 노드의 값"},
     "expression_backward": {
