@@ -202,6 +202,8 @@ def chain_symbols(trace: Trace | ExpressionTrace, ref: Ref) -> dict[Sym, float]:
         z = Ref(Kind.Z, layer, (j,), 1, s)
         w = Ref(Kind.WEIGHT, layer, (j, k), step=s)
         below = Ref(Kind.INPUT, 1, (k,), 1) if layer == 2 else Ref(Kind.A, layer - 1, (k,), 1, s)
+        if layer > 2 and trace.exercise.dropout_mask(layer - 1) is not None:
+            below = Ref(Kind.DROPPED, layer - 1, (k,), 1, s)  # w multiplies ã = a·m/(1 − p)
         return {trace.derivative_symbol(z, w): trace.value(below)}
     if ref.kind is Kind.DE_DA_TERM:
         layer, (j, i) = ref.layer, ref.index

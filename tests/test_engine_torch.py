@@ -122,6 +122,9 @@ class Case:
     def shares(self, i: int) -> bool:
         return bool(self.shared) and self.shared[i]
 
+    dropout: tuple[float, ...] | None = None  # p per hidden layer; None: the key is left out
+    dropout_mask: tuple[list[list[float]] | None, ...] | None = None  # per hidden layer (N, n_l)
+
     @property
     def negative_slope(self) -> float:
         return 0.01 if self.slope is None else self.slope
@@ -157,6 +160,8 @@ def to_toml(case: Case) -> str:
     ]
     if case.slope is not None:
         lines.append(f"negative_slope = {_num(case.slope)}")
+    if case.dropout is not None:
+        lines.append(f"dropout = {_toml_value(list(case.dropout))}")
     lines += ["[parameters]", f"W = {_toml_value(list(case.W))}"]
     if any(case.bias):
         b = [v[0] if v is not None and case.shares(i) else v for i, v in enumerate(case.b)]
@@ -165,6 +170,7 @@ def to_toml(case: Case) -> str:
         "[data]",
         f"inputs = {_toml_value(case.inputs)}",
         f"targets = {_toml_value(case.targets)}",
+        *([f"dropout_mask = {_toml_value(list(case.dropout_mask))}"] if case.dropout_mask else []),
         "[training]",
         f'optimizer = "{case.optimizer}"',
         f"learning_rate = {_num(case.lr)}",
@@ -217,7 +223,7 @@ def _one_of(*values: Any) -> st.SearchStrategy[Any]:
 def cases(draw: Callable, kind: str) -> Case:
     """An exercise trained by `kind`: sgd, momentum, dampened, nesterov (SGD), adam or adamw."""
     loss = draw(_one_of(*OUTPUT_FOR_LOSS))
-    depth = draw(_one_of(1, 2, 3, 4))
+    depth = draw(_one_of(2, 3, 4) if kind == "dropout" else _one_of(1, 2, 3, 4))  # weight layers
     widths = [draw(_one_of(1, 2, 3, 4, 5, 6)) for _ in range(depth)]
     widths.append(draw(_one_of(2, 3, 4, 5, 6) if loss == "ce" else _one_of(1, 2, 3, 4, 5, 6)))
     sizes = tuple(widths)
@@ -245,6 +251,17 @@ def cases(draw: Callable, kind: str) -> Case:
     optimizer = {"amsgrad": "adam", "momentum": "sgd", "dampened": "sgd", "nesterov": "sgd"}
     optimizer = optimizer.get(kind, kind)
     extra: dict[str, Any] = {}
+    if kind == "dropout":  # a rate per hidden layer (some 0), each node kept or dropped per sample
+        optimizer = draw(_one_of("sgd", "adam"))
+        rates = tuple(draw(_one_of(0.0, 0.5) | _floats(0.05, 0.9)) for _ in range(depth - 1))
+        extra["dropout"] = rates
+        if any(rates):
+            extra["dropout_mask"] = tuple(
+                [[float(draw(st.booleans())) for _ in range(sizes[i + 1])] for _ in range(n)]
+                if p
+                else None
+                for i, p in enumerate(rates)
+            )
     if optimizer == "rmsprop":
         extra["alpha"] = draw(st.none() | _floats(0.5, 0.999))
         extra["centered"] = draw(st.booleans())
@@ -410,16 +427,29 @@ class TorchNet:
             for layer, shared in zip(self.layers, self.shared, strict=True)
         ]
 
-    def forward(self) -> dict[str, Any]:
-        zs, outs = [], []
+    def forward(self, *, training: bool = True) -> dict[str, Any]:
+        """z and a per layer and the loss; in training, a hidden layer with dropout passes on
+        `a * mask / (1 - p)` (inverted dropout with the exercise's mask), in evaluation a."""
+        zs, outs, dropped = [], [], []
         a = self.x
-        for layer, shared, f in zip(self.layers, self.shared, self.activations, strict=True):
+        layers = zip(self.layers, self.shared, self.activations, strict=True)
+        for i, (layer, shared, f) in enumerate(layers):
             z = layer(a) if shared is None else layer(a) + shared
             a = f(z)
             zs.append(z)
             outs.append(a)
+            mask = self._mask(i) if training else None
+            if mask is not None:
+                p = self.case.dropout[i]  # type: ignore[index]
+                a = a * torch.tensor(mask, dtype=F64) / (1 - p)
+            dropped.append(a if mask is not None else None)
         per_sample, total = _torch_loss(self.case, outs[-1], self.t)
-        return {"z": zs, "a": outs, "per_sample": per_sample, "loss": total}
+        return {"z": zs, "a": outs, "dropped": dropped, "per_sample": per_sample, "loss": total}
+
+    def _mask(self, i: int) -> list[list[float]] | None:
+        """The dropout mask of hidden layer i + 2, None without dropout there."""
+        masks = self.case.dropout_mask
+        return masks[i] if masks is not None and i < len(masks) else None
 
     def backward(self, fwd: dict[str, Any]) -> dict[str, Any]:
         """Per-sample ∂E[n]/∂z, ∂E[n]/∂a (from Σ_n E[n]) and the gradients of E itself."""
@@ -469,6 +499,7 @@ def _numbers(fwd: dict[str, Any]) -> dict[str, Any]:
     return {
         "z": [_np(z) for z in fwd["z"]],
         "a": [_np(a) for a in fwd["a"]],
+        "dropped": [_np(d) for d in fwd["dropped"]],
         "per_sample": _np(fwd["per_sample"]),
         "loss": fwd["loss"].item(),
     }
@@ -495,6 +526,10 @@ def _compare_forward(mine: Any, ref: dict[str, Any], label: str) -> None:
     for i, (z, a) in enumerate(zip(ref["z"], ref["a"], strict=True)):
         assert_close(mine.z[i], z, f"{label} z of layer {i + 2}")
         assert_close(mine.a[i], a, f"{label} a of layer {i + 2}")
+    dropped = [i for i, d in enumerate(ref["dropped"]) if d is not None]
+    assert [i for i, d in enumerate(mine.dropped) if d is not None] == dropped, label
+    for i in dropped:
+        assert_close(mine.dropped[i], ref["dropped"][i], f"{label} ã of layer {i + 2}")
     assert_close(mine.per_sample, ref["per_sample"], f"{label} per-sample loss E[n]")
     assert_close(mine.loss, ref["loss"], f"{label} loss E")
 
@@ -574,7 +609,7 @@ def check_against_torch(case: Case) -> None:
                         assert_close(got, update["state_b"][i][key], f"{layer} {slot} of b")
 
         fwd = net.forward()
-        after = _numbers(fwd)
+        after = _numbers(net.forward(training=False))  # the check: evaluation mode
         _require(_moderate(*after["z"], *after["a"], after["loss"]), "diverged")
         _compare_forward(step.after, after, f"{at} after the update,")
         if s < case.steps:  # the next step starts where this one ended
@@ -586,7 +621,18 @@ def check_against_torch(case: Case) -> None:
 # the first of a few choices far more often than the others): ~100 examples, ~1.5-4 s each.
 @pytest.mark.parametrize(
     "kind",
-    ["sgd", "momentum", "dampened", "nesterov", "adam", "adamw", "amsgrad", "rmsprop", "adagrad"],
+    [
+        "sgd",
+        "momentum",
+        "dampened",
+        "nesterov",
+        "adam",
+        "adamw",
+        "amsgrad",
+        "rmsprop",
+        "adagrad",
+        "dropout",
+    ],
 )
 @settings(
     max_examples=100,

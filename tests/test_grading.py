@@ -495,8 +495,9 @@ CREDITS = {m.id: round(0.05 * (i + 1), 2) for i, m in enumerate(CATALOGUE)}
 
 def test_every_catalogued_mistake_is_made_here() -> None:
     # batch-summed needs several samples, shared-bias-one-node a shared bias (made in
-    # tests/test_bias_conventions.py)
-    made_elsewhere = {"batch-summed", "shared-bias-one-node"}
+    # tests/test_bias_conventions.py), dropout-unscaled a network with dropout (made by hand in
+    # tests/test_dropout.py)
+    made_elsewhere = {"batch-summed", "shared-bias-one-node", "dropout-unscaled"}
     assert set(MISTAKES_222) | made_elsewhere == {m.id for m in CATALOGUE}
     assert all(m.credit == 0.5 for m in CATALOGUE)
 

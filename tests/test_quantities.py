@@ -40,6 +40,7 @@ def test_ask_groups_are_what_an_exercise_may_name() -> None:
     assert ASK_KINDS == (
         "z",
         "a",
+        "dropout",
         "loss",
         "dE/da",
         "paths",

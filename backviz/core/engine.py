@@ -8,6 +8,8 @@ as fast as the 2-2-2 one is clear):
     ∂E/∂a⁽ᴸ⁾ = the loss's derivative at the outputs
     δ⁽ˡ⁾ = ∂E/∂a⁽ˡ⁾ ⊙ f′(z⁽ˡ⁾)                     (softmax: its Jacobian product)
     ∂E/∂a⁽ˡ⁻¹⁾ = δ⁽ˡ⁾ W⁽ˡ⁾                          (Σ over the paths out of each node)
+    with dropout on layer l − 1 (training): the next layer reads ã = a ⊙ m/(1 − p), and
+    ∂E/∂a⁽ˡ⁻¹⁾ = δ⁽ˡ⁾ W⁽ˡ⁾ ⊙ m/(1 − p); the pass after the update is in evaluation mode
     ∂E/∂W⁽ˡ⁾ = r·δ⁽ˡ⁾ᵀ a⁽ˡ⁻¹⁾,  ∂E/∂b⁽ˡ⁾ = r·Σ_n δ⁽ˡ⁾[n]   (r = 1/N for the mean, 1 for the sum)
     a bias shared by the layer: ∂E/∂b⁽ˡ⁾ = r·Σ_n Σ_j δ_j⁽ˡ⁾[n]; frozen biases: no gradient, b⁺ = b
     W⁽ˡ⁾⁺ = the optimiser's rule
@@ -22,11 +24,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .dropout import keep_scale
 from .exercise import NetworkExercise
 from .functions import softmax_cross_entropy_delta
 from .trace import Backward, Forward, StepRecord, Trace
 
-__all__ = ["MISTAKE_IDS", "Mistakes", "forward", "run", "train_step"]
+__all__ = ["MISTAKE_IDS", "Mistakes", "dropout_factor", "forward", "run", "train_step"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class Mistakes:
     derivative_doubled: bool = False  # ∂E/∂o = −2(t − o): ½(t − o)² differentiated as (t − o)²
     batch_summed: bool = False  # the batch summed instead of averaged
     shared_bias_one_node: bool = False  # a shared bias's ∂E/∂b = δ_1 alone, not Σ_j δ_j
+    dropout_unscaled: bool = False  # ã = a·m: dropout's 1/(1 − p) forgotten (kept units)
     only_layer: int | None = None  # σ′ left out (or taken of z) in this layer l alone
 
     def in_layer(self, switch: bool, layer: int) -> bool:
@@ -76,6 +80,7 @@ MISTAKE_IDS: dict[str, str] = {
     "derivative-doubled": "derivative_doubled",
     "batch-summed": "batch_summed",
     "shared-bias-one-node": "shared_bias_one_node",
+    "dropout-unscaled": "dropout_unscaled",
 }
 
 
@@ -92,25 +97,53 @@ def _forward_weights(weights: np.ndarray, mistakes: Mistakes) -> np.ndarray:
     return weights
 
 
+def dropout_factor(
+    exercise: NetworkExercise, layer: int, mistakes: Mistakes = NO_MISTAKES
+) -> np.ndarray | None:
+    """m/(1 − p) of a layer with dropout, (N, n_l): what ã = a·m/(1 − p) multiplies a by and
+    ∂E/∂a is multiplied by; m alone when the scaling is forgotten; None without dropout."""
+    mask = exercise.dropout_mask(layer)
+    if mask is None:
+        return None
+    assert exercise.dropout is not None
+    if mistakes.dropout_unscaled:
+        return mask
+    return mask * keep_scale(exercise.dropout.rate(layer))
+
+
 def forward(
     exercise: NetworkExercise,
     W: tuple[np.ndarray, ...],
     b: tuple[np.ndarray | None, ...],
     mistakes: Mistakes = NO_MISTAKES,
+    *,
+    training: bool = True,
 ) -> Forward:
-    """z and a of every layer for every sample, and the loss when there are targets."""
+    """z and a of every layer for every sample, and the loss when there are targets.
+
+    In training, a hidden layer with dropout passes ã = a·m/(1 − p) on; in evaluation
+    (`training=False`: the check after the update) every node passes its a on."""
     a = exercise.inputs
     zs: list[np.ndarray] = []
     activations: list[np.ndarray] = []
-    for weights, bias, f in zip(W, b, exercise.activations, strict=True):
+    dropped: list[np.ndarray | None] = []
+    factors: list[np.ndarray | None] = []
+    for i, (weights, bias, f) in enumerate(zip(W, b, exercise.activations, strict=True)):
         z = a @ _forward_weights(weights, mistakes).T  # (N, n_l) = (N, n_{l-1}) @ (n_{l-1}, n_l)
         if bias is not None:
             z = z + bias
         a = f.value(z)
         zs.append(z)
         activations.append(a)
+        factor = dropout_factor(exercise, i + 2, mistakes) if training else None
+        dropped.append(None if factor is None else a * factor)
+        factors.append(factor)
+        if factor is not None:
+            a = a * factor  # ã: what the next layer reads
+    dropout = any(d is not None for d in dropped)
+    kept, scaled = (tuple(dropped), tuple(factors)) if dropout else ((), ())
     if exercise.targets is None:
-        return Forward(tuple(zs), tuple(activations), None, None, None)
+        return Forward(tuple(zs), tuple(activations), None, None, None, kept, scaled)
     loss = exercise.output_loss
     o, t = activations[-1], exercise.targets
     terms = loss.term(o, t) if loss.term is not None else None
@@ -123,6 +156,8 @@ def forward(
         terms,
         per_sample,
         _reduce(per_sample, exercise.training.reduction, mistakes),
+        kept,
+        scaled,
     )
 
 
@@ -167,7 +202,7 @@ def backward(
             else:
                 da_dz[i] = f.derivative(z, a)
             delta[i] = dE_da[i] * da_dz[i]
-        a_prev = fwd.a[i - 1] if i > 0 else exercise.inputs
+        a_prev = _read_by_next_layer(fwd, i - 1) if i > 0 else exercise.inputs
         grad_W[i] = r * (delta[i].T @ a_prev)  # (n_l, n_{l-1})
         if exercise.b[i] is not None and exercise.trains_bias:
             shared = exercise.shares_bias(i + 2)
@@ -184,6 +219,9 @@ def backward(
                 dE_da[i - 1] = delta[i][:, :1] @ weights[:1, :]
             else:
                 dE_da[i - 1] = delta[i] @ weights  # Σ_i δ_i·w_ij over the paths out of node j
+            factor = dropout_factor(exercise, i + 1, mistakes)
+            if factor is not None:  # through ã_j = a_j·m_j/(1 − p): 0 for a dropped node
+                dE_da[i - 1] = dE_da[i - 1] * factor
     return Backward(tuple(dE_da), tuple(da_dz), tuple(delta), tuple(grad_W), tuple(grad_b))
 
 
@@ -193,6 +231,13 @@ def _bias_sum(delta: np.ndarray, shared: bool) -> np.ndarray:
     if shared:
         return np.array([np.sum(delta)])
     return np.sum(delta, axis=0)
+
+
+def _read_by_next_layer(fwd: Forward, i: int) -> np.ndarray:
+    """The outputs of layer i + 2 as the next layer reads them: ã with dropout, else a."""
+    if fwd.dropped and fwd.dropped[i] is not None:
+        return fwd.dropped[i]  # type: ignore[return-value]
+    return fwd.a[i]
 
 
 def _update(
@@ -275,9 +320,12 @@ def _run(exercise: NetworkExercise, mistakes: Mistakes) -> Trace:
         _, bwd, W_new, b_new, state_W, state_b = train_step(
             exercise, step, W, b, state_W, state_b, mistakes, fwd
         )
-        after = forward(exercise, W_new, b_new, mistakes)  # type: ignore[arg-type]
+        # the check after the update: evaluation mode, no node dropped
+        after = forward(exercise, W_new, b_new, mistakes, training=False)  # type: ignore[arg-type]
         steps.append(
             StepRecord(step, W, b, fwd, bwd, W_new, b_new, state_W, state_b, after)  # type: ignore[arg-type]
         )
+        if exercise.dropout is not None:  # the next step trains: dropout on again
+            after = forward(exercise, W_new, b_new, mistakes)  # type: ignore[arg-type]
         W, b, fwd = W_new, b_new, after  # type: ignore[assignment]
     return Trace(exercise, tuple(steps))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .display import Displayable
+from .dropout import Dropout
 from .functions import LOSSES, Activation, Loss
 from .optimizers import Optimizer
 from .quantities import ASK_KINDS
@@ -27,8 +28,9 @@ __all__ = [
     "Training",
 ]
 
-# What is asked when an exercise says nothing (`[ask] kinds` may name any of ASK_KINDS).
-DEFAULT_ASK_KINDS = ("z", "a", "loss", "dE/da", "da/dz", "delta", "grad", "update")
+# What is asked when an exercise says nothing (`[ask] kinds` may name any of ASK_KINDS);
+# "dropout" (ã) only where an exercise has dropout.
+DEFAULT_ASK_KINDS = ("z", "a", "dropout", "loss", "dE/da", "da/dz", "delta", "grad", "update")
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,7 @@ class NetworkExercise(_Described):
     # per non-input layer: one bias shared by all its nodes (b[l-2] then has shape (1,));
     # () when no layer shares one
     shared_bias: tuple[bool, ...] = ()
+    dropout: Dropout | None = None  # dropout on the hidden layers (rates and masks)
 
     kind = "network"
 
@@ -160,6 +163,10 @@ class NetworkExercise(_Described):
         if self.loss_name == "ce" and self.activations[-1].vector:
             return LOSSES["nll"]
         return LOSSES[self.loss_name]
+
+    def dropout_mask(self, layer: int) -> np.ndarray | None:
+        """The dropout mask m of `layer` (N, n_l), None where nothing is dropped."""
+        return None if self.dropout is None else self.dropout.mask(layer)
 
     @property
     def trains(self) -> bool:

@@ -76,8 +76,24 @@ def _layers(trace: Trace, step: int) -> list[dict[str, Any]]:
             str(KINDS[kind].array): None if arrays is None else _array(arrays[layer - 2])
             for kind, arrays in columns.items()
         }
+        | _dropout_fields(trace, step, layer)
         for layer in range(2, trace.n_layers + 1)
     ]
+
+
+def _dropout_fields(trace: Trace, step: int, layer: int) -> dict[str, Any]:
+    """With dropout only (other exercises' JSON is unchanged): the layer's mask m and its
+    dropped-out activation ã = a·m/(1 − p), [sample][node]; null where nothing is dropped."""
+    ex = trace.exercise
+    if ex.dropout is None:
+        return {}
+    mask = ex.dropout_mask(layer)
+    dropped = trace.steps[step - 1].forward.dropped
+    a_dropped = dropped[layer - 2] if dropped else None
+    return {
+        "dropout_mask": None if mask is None else _array(mask),
+        "a_dropped": None if a_dropped is None else _array(a_dropped),
+    }
 
 
 def _expression_data(trace: ExpressionTrace) -> dict[str, Any]:

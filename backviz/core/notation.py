@@ -7,6 +7,9 @@ E_o1, E_total; dE/do1, dE/dh1 via z3, do1/dz3, delta_o1; dE/dW5, W5+; biases b1.
 layered (any size): x_1, z(2)_1, a(2)_1, W(2)_12, b(2)_1, E_1, E, dE/da(3)_1,
 dE/da(2)_1 via z(3)_2, da(3)_1/dz(3)_1, delta(3)_1, dE/dW(2)_12, W(2)_12+.
 
+dropout: the mask m_h1 / m(2)_1, the dropped-out activation h~1 / a~(2)_1 (set as h̃₁, ã⁽²⁾₁;
+ã and h̃ are accepted for a~ and h~).
+
 Suffixes, in this order: `+` for a forward quantity recomputed after the update (z1+,
 E_total+), `[n]` for sample n when there are several, `@s` for step s when there are several.
 Indices are joined by a comma when any is ≥ 10: W(2)_10,3.
@@ -23,6 +26,7 @@ from .quantities import Kind, Ref
 
 __all__ = [
     "NOTATIONS",
+    "TILDE",
     "Namer",
     "format_given",
     "format_number",
@@ -34,6 +38,7 @@ __all__ = [
 ]
 
 NOTATIONS = ("layered", "sequential")
+TILDE = "\u0303"  # combining tilde: ã, h̃ (dropout's dropped-out activations)
 
 
 def format_number(value: float, decimals: int = 8) -> str:
@@ -51,7 +56,9 @@ def format_number(value: float, decimals: int = 8) -> str:
 
 def normalize_name(name: str) -> str:
     """The form names are compared in: NFKC, no spaces, ∂ → d, δ → delta, lower case."""
-    text = unicodedata.normalize("NFKC", name).strip()
+    # ã and h̃ (a combining tilde) as a~ and h~, the names of dropped-out activations
+    text = unicodedata.normalize("NFD", name).replace("\u0303", "~")
+    text = unicodedata.normalize("NFKC", text).strip()
     text = text.replace("∂", "d").replace("δ", "delta").replace("⁺", "+")
     text = re.sub(r"\s+", "", text).lower()
     # Accepted spellings of the same thing: E_total and Etotal in derivatives, dE_o1/dh1 paths.
@@ -149,6 +156,11 @@ class Namer:
                 return self._z(layer, j)
             case Kind.A:
                 return self._a(layer, j)
+            case Kind.MASK:
+                return f"m_{self._a(layer, j)}" if seq else f"m({layer})_{j}"
+            case Kind.DROPPED:
+                a = self._a(layer, j)
+                return f"{a[0]}~{a[1:]}" if seq else f"a~({layer})_{j}"
             case Kind.LOSS_TERM:
                 return f"E_o{j}" if seq else f"E_{j}"
             case Kind.SAMPLE_LOSS | Kind.LOSS:
@@ -221,6 +233,14 @@ class Namer:
                 return self._z_parts(layer, j)
             case Kind.A:
                 return self._a_parts(layer, j)
+            case Kind.MASK:
+                return (
+                    Name("m", subscript=self._a_parts(layer, j)) if seq else Name("m", layer, (j,))
+                )
+            case Kind.DROPPED:  # ã, h̃: the letter with a tilde
+                return replace(
+                    self._a_parts(layer, j), letter=self._a_parts(layer, j).letter + TILDE
+                )
             case Kind.LOSS_TERM:
                 term = Name("E", subscript=self._node_parts("o", j))
                 return term if seq else Name("E", index=(j,))

@@ -35,6 +35,8 @@ class Forward:
     terms: np.ndarray | None  # (N, J) loss term per output node; None for cross-entropy
     per_sample: np.ndarray | None  # (N,)
     loss: float | None
+    dropped: tuple[np.ndarray | None, ...] = ()  # ã = a·m/(1 − p) per layer (training pass)
+    dropout_factors: tuple[np.ndarray | None, ...] = ()  # m/(1 − p) per layer, as applied
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,12 @@ class Trace(QuantityTrace):
             for n in range(1, N + 1):
                 for j in range(1, sizes[-1] + 1):
                     yield Ref(Kind.TARGET, L, (j,), n)
+        for n in range(1, N + 1):  # dropout's masks, given (or drawn from the exercise's seed)
+            for layer in range(2, L):
+                if ex.dropout_mask(layer) is not None:
+                    yield from (
+                        Ref(Kind.MASK, layer, (j,), n) for j in range(1, sizes[layer - 1] + 1)
+                    )
         for record in self.steps:
             s = record.step
             yield from self._params(s, Kind.WEIGHT, Kind.BIAS)
@@ -199,9 +207,12 @@ class Trace(QuantityTrace):
                     yield from (Ref(Kind.Z, layer, (j,), n, s, after) for j in nodes)
                     yield from (Ref(Kind.A, layer, (j,), n, s, after) for j in nodes)
                 else:
+                    dropped = not after and ex.dropout_mask(layer) is not None
                     for j in nodes:
                         yield Ref(Kind.Z, layer, (j,), n, s, after)
                         yield Ref(Kind.A, layer, (j,), n, s, after)
+                        if dropped:
+                            yield Ref(Kind.DROPPED, layer, (j,), n, s)
         if not self._has_loss():
             return
         for n in range(1, N + 1):
@@ -256,8 +267,12 @@ class Trace(QuantityTrace):
         if kind is Kind.TARGET:
             assert ex.targets is not None
             return ex.targets[(n, *jk)]
+        if kind is Kind.MASK:
+            return ex.dropout_mask(ref.layer or 0)[(n, *jk)]  # type: ignore[index]
         record = self.steps[(ref.step or 1) - 1]
         i = (ref.layer or 0) - 2
+        if kind is Kind.DROPPED:  # ã of the training pass (dropout is off after the update)
+            return record.forward.dropped[i][(n, *jk)]  # type: ignore[index]
         if kind in LAYER_ARRAYS:
             array = LAYER_ARRAYS[kind](record, ref.after)[i]  # type: ignore[index]
             return array[(n, *jk)] if KINDS[kind].per_sample else array[jk]
@@ -276,7 +291,11 @@ class Trace(QuantityTrace):
         if kind is Kind.DE_DA_TERM:  # δ_i⁽ˡ⁺¹⁾ · w_ij⁽ˡ⁺¹⁾: one path's share of ∂E/∂a_j
             assert record.backward is not None
             j, path = jk
-            return record.backward.delta[i + 1][n, path] * record.W[i + 1][path, j]
+            share = record.backward.delta[i + 1][n, path] * record.W[i + 1][path, j]
+            factors = record.forward.dropout_factors
+            if factors and factors[i] is not None:  # through ã_j: times m_j/(1 − p)
+                return share * factors[i][n, j]  # type: ignore[index]
+            return share
         raise KeyError(ref)
 
     def arrays(

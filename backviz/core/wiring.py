@@ -68,6 +68,14 @@ def _a(trace: Trace, ref: Ref) -> Formula:
     return Formula(F.Activate(f), (Ref(Kind.Z, layer, (j,), n, s, ref.after),))
 
 
+def _dropped(trace: Trace, ref: Ref) -> Formula:
+    """ã_j = a_j·m_j/(1 − p): a hidden node's output through dropout (training pass)."""
+    layer, s, n, j = ref.layer or 0, ref.step or 1, ref.sample, ref.index[0]
+    p = _rate(trace, layer)
+    a, m = Ref(Kind.A, layer, (j,), n, s), Ref(Kind.MASK, layer, (j,), n)
+    return Formula(F.Dropped(p), (a, m))
+
+
 def _loss_term(trace: Trace, ref: Ref) -> Formula:
     """E_oj from o_j and t_j."""
     L, s, n, j = trace.n_layers, ref.step or 1, ref.sample, ref.index[0]
@@ -106,11 +114,16 @@ def _dE_da(trace: Trace, ref: Ref) -> Formula:
 
 
 def _dE_da_term(trace: Trace, ref: Ref) -> Formula:
-    """The path of a_j through z_i of the next layer: δ_i · w_ij."""
+    """The path of a_j through z_i of the next layer: δ_i · w_ij; through dropout's ã_j,
+    δ_i · w_ij · m_j/(1 − p)."""
     layer, s, n = ref.layer or 0, ref.step or 1, ref.sample
     j, i = ref.index
     delta = Ref(Kind.DELTA, layer + 1, (i,), n, s)
-    return Formula(F.Product(), (delta, Ref(Kind.WEIGHT, layer + 1, (i, j), step=s)))
+    weight = Ref(Kind.WEIGHT, layer + 1, (i, j), step=s)
+    if trace.exercise.dropout_mask(layer) is not None:
+        mask = Ref(Kind.MASK, layer, (j,), n)
+        return Formula(F.DroppedPath(_rate(trace, layer)), (delta, weight, mask))
+    return Formula(F.Product(), (delta, weight))
 
 
 def _da_dz(trace: Trace, ref: Ref) -> Formula:
@@ -193,6 +206,8 @@ WIRING: dict[Kind, Callable[[Trace, Ref], Formula | None]] = {
     Kind.BIAS: _parameter,
     Kind.Z: _z,
     Kind.A: _a,
+    Kind.MASK: _given,
+    Kind.DROPPED: _dropped,
     Kind.LOSS_TERM: _loss_term,
     Kind.SAMPLE_LOSS: _sample_loss,
     Kind.LOSS: _loss,
@@ -213,10 +228,18 @@ def _nodes(trace: Trace, layer: int) -> range:
 
 
 def _a_ref(trace: Trace, layer: int, k: int, n: int | None, s: int, after: bool) -> Ref:
-    """a_k of `layer`: an input x_k in layer 1."""
+    """a_k of `layer` as the next layer reads it: an input x_k in layer 1; ã_k through
+    dropout in the training pass (the pass after the update is in evaluation mode)."""
     if layer == 1:
         return Ref(Kind.INPUT, 1, (k,), n)
+    if not after and trace.exercise.dropout_mask(layer) is not None:
+        return Ref(Kind.DROPPED, layer, (k,), n, s)
     return Ref(Kind.A, layer, (k,), n, s, after)
+
+
+def _rate(trace: Trace, layer: int) -> float:
+    dropout = trace.exercise.dropout
+    return 0.0 if dropout is None else dropout.rate(layer)
 
 
 def _loss_of_sample(trace: Trace, n: int | None, s: int, after: bool) -> Formula:

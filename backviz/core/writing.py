@@ -9,6 +9,7 @@ import json
 
 import numpy as np
 
+from .dropout import Dropout
 from .exercise import Ask, NetworkExercise
 from .loading.training import APPLIES
 
@@ -72,6 +73,8 @@ def exercise_toml(
     ]
     lines.append(f"bias = {json.dumps(bias)}")
     lines.append(f"loss = {_string(exercise.loss_name)}")
+    if exercise.dropout is not None:
+        lines.append(f"dropout = [{', '.join(_number(p) for p in exercise.dropout.rates)}]")
     lines += ["", "[parameters]", "W = [" + ", ".join(_list(w) for w in exercise.W) + "]"]
     if any(exercise.bias):
         lines.append("b = [" + ", ".join("[]" if b is None else _list(b) for b in exercise.b) + "]")
@@ -80,6 +83,8 @@ def exercise_toml(
         lines.append(f"targets = {json.dumps([int(c) for c in exercise.classes])}")
     elif exercise.targets is not None:
         lines.append(f"targets = {_list(exercise.targets)}")
+    if exercise.dropout is not None:
+        lines.append(_dropout_masks(exercise.dropout))
     training = exercise.training
     if exercise.trains:
         opt = training.optimizer
@@ -118,3 +123,11 @@ def exercise_toml(
                 body = ", ".join(f"{_string(k)} = {_number(v)}" for k, v in values.items())
                 lines.append(f"{key} = {{ {body} }}")
     return "\n".join(lines) + "\n"
+
+
+def _dropout_masks(dropout: Dropout) -> str:
+    """The masks as given (per hidden layer, [] where p = 0), or the seed they are drawn from."""
+    if dropout.seed is not None:
+        return f"dropout_seed = {dropout.seed}"
+    masks = ", ".join("[]" if m is None else _list(m) for m in dropout.masks)
+    return f"dropout_mask = [{masks}]"

@@ -183,7 +183,7 @@ class StudentDiagrams:
         """Node j of a layer: its quantities with the student's numbers, and its given input
         (the input layer) or target (the output layer)."""
         trace, L = self.trace, self.trace.n_layers
-        kinds = (Kind.Z, Kind.A, Kind.DE_DA, Kind.DA_DZ, Kind.DELTA)
+        kinds = (Kind.Z, Kind.A, Kind.DROPPED, Kind.DE_DA, Kind.DA_DZ, Kind.DELTA)  # ã: dropout
         refs = [Ref(k, layer, (j,), 1, 1) for k in kinds] if layer > 1 else []
         if layer > 1 and trace.exercise.bias_index(layer, j) == j:  # a shared bias: in node 1
             refs += [Ref(Kind.GRAD_B, layer, (j,), step=1), Ref(Kind.UPDATE_B, layer, (j,), step=1)]

@@ -106,6 +106,14 @@ _EXPLANATIONS: dict[str, dict[str, str]] = {
         "ko": "공유 편향의 기울기에 한 노드의 δ만 썼다: 편향은 그 층 모든 노드의 z에 "
         "더해지므로 ∂E/∂b = Σⱼ δⱼ 이다 (∂E/∂b1 = δ_h1 + δ_h2).",
     },
+    "dropout-unscaled": {
+        "en": "Dropout's scaling is forgotten: a kept node's output is divided by 1 − p "
+        "(inverted dropout, as torch's nn.Dropout), ã = a·m/(1 − p), not a·m — forward, "
+        "and back through it, ∂E/∂a = Σ δ·w·m/(1 − p).",
+        "ko": "드롭아웃의 스케일을 빠뜨렸다: 사용된 노드의 출력은 1 − p로 나눈다 "
+        "(torch의 nn.Dropout과 같은 inverted dropout), ã = a·m이 아니라 a·m/(1 − p)이다. "
+        "역전파에서도 ∂E/∂a = Σ δ·w·m/(1 − p)이다.",
+    },
 }
 
 # Each mistake's short name as a report shows it after the verdict (English: the id itself,
@@ -123,6 +131,7 @@ NAMES: dict[str, dict[str, str]] = {
     "derivative-doubled": {"ko": "미분이 두 배"},
     "batch-summed": {"ko": "배치를 평균하지 않고 더함"},
     "shared-bias-one-node": {"ko": "공유 편향에 한 노드의 δ만 씀"},
+    "dropout-unscaled": {"ko": "드롭아웃 스케일 1/(1 − p) 빠짐"},
 }
 
 
@@ -196,6 +205,8 @@ def _possible(exercise: NetworkExercise) -> list[Mistake]:
         if switch == "shared_bias_one_node" and not (
             any(exercise.shared_bias) and exercise.trains_bias
         ):
+            continue
+        if switch == "dropout_unscaled" and exercise.dropout is None:
             continue
         if switch == "batch_summed" and (
             exercise.n_samples < 2 or exercise.training.reduction != "mean"

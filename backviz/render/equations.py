@@ -52,6 +52,8 @@ def _chain_factors(trace: QuantityTrace, ref: Ref) -> list[tuple[Sym, Ref]] | No
         (delta,) = formula.inputs
         last = None
     elif ref.kind is Kind.DE_DA_TERM:
+        if len(formula.inputs) != 2:  # through dropout: δ_i·w_ij·m_j/(1 − p), written as is
+            return None
         delta, weight = formula.inputs
         z = Ref(Kind.Z, delta.layer, delta.index, delta.sample, delta.step)
         a = Ref(Kind.A, ref.layer, (ref.index[0],), ref.sample, ref.step)

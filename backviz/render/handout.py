@@ -169,6 +169,7 @@ GROUPS = {  # the heading of each kind of given number ({l}: its layer)
     Kind.TARGET: "targets",
     Kind.WEIGHT: "sheet_weights",
     Kind.BIAS: "sheet_biases",
+    Kind.MASK: "dropout_masks",
 }
 
 

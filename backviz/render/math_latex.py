@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..core.mathexpr import Expr, Num, Sym
+from ..core.notation import TILDE
 from .printer import ScriptPrinter
 
 __all__ = ["LatexPrinter", "latex_value", "math_latex"]
@@ -49,6 +50,8 @@ class LatexPrinter(ScriptPrinter):
         return sym.latex
 
     def letter(self, letter: str) -> str:
+        if letter.endswith(TILDE):  # dropout's ã, h̃
+            return rf"\tilde{{{self.letter(letter[: -len(TILDE)])}}}"
         if letter in _LETTERS:
             return _LETTERS[letter]
         return letter if len(letter) == 1 else rf"\mathrm{{{letter}}}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from ..core.mathexpr import Expr, Sym
+from ..core.notation import TILDE
 from .printer import ScriptPrinter
 
 __all__ = ["MathMLPrinter", "math_mathml", "mathml_inner"]
@@ -36,6 +37,9 @@ class MathMLPrinter(ScriptPrinter):
         return f"<mi>{escape(sym.text)}</mi>"
 
     def letter(self, letter: str) -> str:
+        if letter.endswith(TILDE):  # dropout's ã, h̃: the letter in italic, a tilde over it
+            base = self.letter(letter[: -len(TILDE)])
+            return f'<mover accent="true">{base}<mo stretchy="false">~</mo></mover>'
         return f"<mi>{escape(letter)}</mi>"
 
     def index(self, digits: str) -> str:

@@ -11,6 +11,7 @@ operator with the space around it. It errs on the wide side.
 from __future__ import annotations
 
 from ..core.mathexpr import Expr, Sym
+from ..core.notation import TILDE
 from .printer import ATOM, ScriptPrinter
 
 __all__ = ["WidthPrinter", "typeset_width"]
@@ -35,7 +36,7 @@ class WidthPrinter(ScriptPrinter):
         return _room(len(sym.text) * 1.1)
 
     def letter(self, letter: str) -> str:
-        return _room(len(letter) * 1.1)
+        return _room(len(letter.replace(TILDE, "")) * 1.1)  # a tilde (ã) takes no room
 
     def index(self, digits: str) -> str:
         return _room(len(digits) * _SCRIPT)

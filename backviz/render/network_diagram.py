@@ -62,6 +62,8 @@ VIEWS = ("auto", "labels", "matrix")
 HIGHLIGHT = "#d62728"
 MUTED = "#7a8594"
 COLOURS = {"input": "#eef3fb", "hidden": "#f4f1fb", "output": "#eaf6ee", "loss": "#fff4e0"}
+DROPPED = "#dcdcdc"  # a node dropout drops (m = 0) in this step and sample, and its edges out
+DROPPED_INK = "#9a9a9a"
 
 
 def _safe(text: str) -> str:
@@ -137,7 +139,16 @@ _PER_SAMPLE = {
     Kind.TARGET,
     Kind.SAMPLE_LOSS,
     Kind.DE_DA_TERM,
+    Kind.MASK,
+    Kind.DROPPED,
 }
+
+
+def _dropped(view: _View, layer: int, j: int) -> bool:
+    """Whether dropout drops node j of the layer in the drawn step's training pass."""
+    mask = view.trace.exercise.dropout_mask(layer)
+    trains = view.trace.steps[view.step - 1].backward is not None
+    return mask is not None and trains and mask[view.sample - 1, j - 1] == 0
 
 
 def _rows(view: _View, layer: int, j: int) -> list[Row]:
@@ -155,6 +166,9 @@ def _rows(view: _View, layer: int, j: int) -> list[Row]:
     if stage in ("forward", "all"):
         rows.append(view.text(view.ref(Kind.Z, layer, (j,))))
         rows.append(view.text(view.ref(Kind.A, layer, (j,))))
+        if trains and trace.exercise.dropout_mask(layer) is not None:  # m and ã = a·m/(1 − p)
+            rows.append(view.text(Ref(Kind.MASK, layer, (j,), view.sample)))
+            rows.append(view.text(view.ref(Kind.DROPPED, layer, (j,))))
         if has_bias:
             rows.append(view.text(Ref(Kind.BIAS, layer, b_j, step=view.step)))
         if layer == L and trace.exercise.targets is not None:
@@ -419,13 +433,15 @@ def _draw(
                 title = trace.symbol(Ref(Kind.INPUT if layer == 1 else Kind.A, layer, (j,))).text
                 rows = _rows(view, layer, j)
                 red = _marked(view, highlight, nid, rows)
+                dropped = _dropped(view, layer, j)
                 column.node(
                     nid,
                     label=_html_label(title, rows, red),
                     id=nid,
-                    fillcolor=COLOURS[kind],
-                    color=HIGHLIGHT if nid in lit else MUTED,
+                    fillcolor=DROPPED if dropped else COLOURS[kind],
+                    color=HIGHLIGHT if nid in lit else DROPPED_INK if dropped else MUTED,
                     penwidth=pen(nid, "1"),
+                    **({"style": "rounded,filled,dashed"} if dropped else {}),
                 )
                 order.append(nid)
             hidden = sizes[layer - 1] - (len(order) - 1)  # the title is not a node
@@ -443,13 +459,15 @@ def _draw(
                 eid = edge_id(trace, layer, j, k)
                 lines = _edge_label(view, layer, j, k)
                 red = _marked(view, highlight, eid, lines)
+                dropped = _dropped(view, layer - 1, k)  # carries ã_k = 0
                 graph.edge(
                     node_id(trace, layer - 1, k),
                     node_id(trace, layer, j),
                     label=_edge_html(lines, red),
                     id=eid,
-                    color=HIGHLIGHT if eid in lit else MUTED,
+                    color=HIGHLIGHT if eid in lit else DROPPED_INK if dropped else MUTED,
                     penwidth=pen(eid, "0.8"),
+                    **({"style": "dashed"} if dropped else {}),
                 )
     if trace.exercise.targets is not None:
         _loss_node(graph, view, highlight, lit)

@@ -65,6 +65,9 @@ def describe(trace: Trace, lang: str) -> str:
             word("describe_samples", lang, n=ex.n_samples, reduction=ex.training.reduction)
         )
         parts.append(word("describe_steps", lang, n=ex.training.steps))
+    if ex.dropout is not None:
+        rates = ", ".join(format_given(p) for p in ex.dropout.rates)
+        parts.append(word("describe_dropout", lang, rates=rates))
     return "; ".join(parts) + "."
 
 
@@ -77,6 +80,7 @@ def _given(document: Document, trace: Trace) -> None:
         Kind.TARGET: "targets",
         Kind.WEIGHT: "weights",
         Kind.BIAS: "biases",
+        Kind.MASK: "dropout_masks",
     }
     for ref in trace.refs():
         if ref.kind not in key or (ref.step or 1) != 1:
@@ -93,7 +97,7 @@ def section_of(trace: Trace, ref: Ref) -> tuple[str, int | None]:
     """Which section a quantity belongs to: forward, loss, backward per layer, update, after."""
     if ref.after:
         return ("after", None)
-    if ref.kind in (Kind.Z, Kind.A):
+    if ref.kind in (Kind.Z, Kind.A, Kind.DROPPED):
         return ("forward", None)
     if ref.kind in (Kind.LOSS_TERM, Kind.SAMPLE_LOSS, Kind.LOSS):
         return ("loss", None)
@@ -156,7 +160,7 @@ def network_sections(document: Document, trace: Trace) -> None:
             change = (after - before) / before * 100 if before else 0.0
             document.paragraph(
                 word(
-                    "loss_change",
+                    "loss_change" if trace.exercise.dropout is None else "loss_change_dropout",
                     lang,
                     before=format_number(before, document.decimals),
                     after=format_number(after, document.decimals),

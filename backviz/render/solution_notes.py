@@ -5,7 +5,8 @@ Softmax with cross-entropy: the ∂E/∂a = −t/a lines lead to δ = a − t (t
 backward pass says why). Binary cross-entropy where torch departs from the formula: its clamp
 of log at −100 at an output of exactly 0 or 1 (the loss section); its floor of o(1 − o) at
 10⁻¹² in ∂E/∂o at a saturated output, and the next to nothing a saturated sigmoid passes back
-(the output layer's backward pass).
+(the output layer's backward pass). Dropout: what the mask and 1/(1 − p) do in the forward
+pass, back through it, and why the check after the update drops nothing.
 """
 
 from __future__ import annotations
@@ -34,6 +35,14 @@ def section_notes(
     """The notes that stand under a section's heading in a step (most sections have none)."""
     kind, layer = section
     loss = trace.loss
+    dropout = trace.exercise.dropout
+    if dropout is not None and record.backward is not None:
+        if kind == "forward":
+            return [word("why_dropout", lang)]
+        if kind == "after":
+            return [word("why_dropout_eval", lang)]
+        if kind == "backward" and layer is not None and dropout.applies(layer):
+            return [word("why_dropout_backward", lang)]
     if kind == "loss" and _outputs_where(loss.clamped, record):
         return [word("why_bce_clamp", lang)]
     if kind != "backward" or layer != trace.n_layers:

@@ -10,6 +10,10 @@ WORDS: dict[str, dict[str, str]] = {
     "targets": {"en": "targets", "ko": "정답(목표값)"},
     "weights": {"en": "weights", "ko": "가중치"},
     "biases": {"en": "biases", "ko": "편향"},
+    "dropout_masks": {
+        "en": "dropout masks (1 kept, 0 dropped)",
+        "ko": "드롭아웃 마스크 (1 사용, 0 제외)",
+    },
     "step": {"en": "Step {s}", "ko": "학습 {s}단계"},
     "sample": {"en": "Sample {n}", "ko": "샘플 {n}"},
     "batch": {"en": "The whole batch", "ko": "배치 전체"},
@@ -33,6 +37,12 @@ WORDS: dict[str, dict[str, str]] = {
     "loss_change": {
         "en": "The loss went from {before} to {after} ({change}).",
         "ko": "가중치 갱신 후 오차: {before} → {after} ({change}).",
+    },
+    "loss_change_dropout": {
+        "en": "The loss went from {before} (training, with dropout) to {after} (evaluation, "
+        "nothing dropped) ({change}): the two passes differ in more than the weights.",
+        "ko": "가중치 갱신 후 오차: {before} (학습, 드롭아웃 적용) → {after} (평가, 드롭아웃 "
+        "없음) ({change}). 두 순전파는 가중치만 다른 것이 아니다.",
     },
     "network": {"en": "Network", "ko": "신경망"},
     "expression_forward": {"en": "Forward: the value of every node", "ko": "순전파: 각 노드의 값"},
@@ -82,6 +92,10 @@ DESCRIBE = {
         "ko": "샘플 {n}개, 샘플 오차 집계 방식(reduction) {reduction}",
     },
     "describe_steps": {"en": "{n} step(s)", "ko": "학습 {n}회"},
+    "describe_dropout": {
+        "en": "dropout p = {rates} on the hidden layers",
+        "ko": "은닉층 드롭아웃 비율 p = {rates}",
+    },
 }
 
 
@@ -330,6 +344,29 @@ WORDS.update(
             "ko": "포화된 출력 (o·(1 − o)가 10⁻¹²보다 작다): ∂E/∂o = (o − t)/(o·(1 − o))에서 "
             "torch는 max(o·(1 − o), 10⁻¹²)로 나눈다 (10⁻¹²는 float32 수 9.99999996e-13). "
             "그래서 ∂E/∂o는 (o − t)·10¹², 약 ±10¹²이고, t = o이면 0이다.",
+        },
+        "why_dropout": {
+            "en": "Dropout (training mode, inverted as torch's nn.Dropout): each hidden node's "
+            "output is multiplied by its mask m (1 kept, 0 dropped) and by 1/(1 − p), so the "
+            "next layer reads ã = a·m/(1 − p) and receives on average what it would without "
+            "dropout.",
+            "ko": "드롭아웃 (학습 모드, torch의 nn.Dropout과 같은 inverted dropout): 은닉 노드의 "
+            "출력에 마스크 m (1 사용, 0 제외)과 1/(1 − p)를 곱한다. 다음 층은 ã = a·m/(1 − p)를 "
+            "입력으로 받으며, 평균적으로 드롭아웃이 없을 때와 같은 크기의 값을 받는다.",
+        },
+        "why_dropout_backward": {
+            "en": "Back through dropout: ∂ã/∂a = m/(1 − p), so each path of a node is "
+            "δ·w·m/(1 − p): a dropped node gets ∂E/∂a = 0 (and δ = 0, so its incoming weights "
+            "do not change), a kept one the paths' sum scaled by 1/(1 − p).",
+            "ko": "드롭아웃을 거슬러 역전파: ∂ã/∂a = m/(1 − p)이므로 노드의 각 경로는 "
+            "δ·w·m/(1 − p)이다. 제외된 노드는 ∂E/∂a = 0 (δ = 0이므로 그 노드로 들어오는 가중치는 "
+            "바뀌지 않는다), 사용된 노드는 경로의 합에 1/(1 − p)를 곱한 값이다.",
+        },
+        "why_dropout_eval": {
+            "en": "The check runs in evaluation mode, as a trained model is evaluated: no node "
+            "is dropped and nothing is scaled.",
+            "ko": "확인 단계는 학습된 모델을 평가할 때처럼 평가 모드로 계산한다: 어떤 노드도 "
+            "제외하지 않고 스케일도 하지 않는다.",
         },
         "why_bce_delta": {
             "en": "δ = ∂E/∂o·o·(1 − o) is o − t while o·(1 − o) ≥ 10⁻¹², but through a "

@@ -160,7 +160,8 @@ def _loss_rounding(exercise: NetworkExercise, record: StepRecord) -> float:
             products = products + np.abs(b)
         total += r * float(np.sum(np.abs(bwd.delta[i]) * products))
         total += r * float(np.sum(np.abs(bwd.dE_da[i]) * np.abs(fwd.a[i])))
-        a_prev = fwd.a[i]
+        dropped = fwd.dropped[i] if fwd.dropped else None
+        a_prev = fwd.a[i] if dropped is None else dropped  # the next layer reads ã with dropout
     return EPSILON * total
 
 

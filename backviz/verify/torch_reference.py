@@ -72,11 +72,32 @@ def _torch_per_sample_loss(
     return F.cross_entropy(o, classes, reduction="none")
 
 
+def _torch_dropout(torch: Any, exercise: NetworkExercise, layer: int, a: Any) -> Any:
+    """The exercise's mask applied as inverted dropout, `a * mask / (1 - p)` (what torch's
+    `nn.Dropout` does in training mode with a mask it drew itself), and m/(1 − p); None
+    without dropout."""
+    mask = exercise.dropout_mask(layer)
+    if mask is None:
+        return None
+    assert exercise.dropout is not None
+    p = exercise.dropout.rate(layer)
+    m = torch.tensor(mask, dtype=a.dtype)
+    return a * m / (1 - p), m / (1 - p)
+
+
 def _torch_forward(
-    torch: Any, exercise: NetworkExercise, W: list, b: list, x: Any, t: Any, classes: Any
-) -> tuple[list, list, Any, Any, Any]:
+    torch: Any,
+    exercise: NetworkExercise,
+    W: list,
+    b: list,
+    x: Any,
+    t: Any,
+    classes: Any,
+    *,
+    training: bool = True,
+) -> tuple[list, list, Any, Any, Any, list]:
     a = x
-    zs, activations = [], []
+    zs, activations, dropped = [], [], []
     for i, f in enumerate(exercise.activations):
         z = a @ W[i].T
         if b[i] is not None:
@@ -87,8 +108,12 @@ def _torch_forward(
             a.retain_grad()
         zs.append(z)
         activations.append(a)
+        kept = _torch_dropout(torch, exercise, i + 2, a) if training else None
+        dropped.append(kept)
+        if kept is not None:
+            a = kept[0]  # the next layer reads ã
     if t is None:
-        return zs, activations, None, None, None
+        return zs, activations, None, None, None, dropped
     o = activations[-1]
     terms = None
     name = exercise.loss_name
@@ -98,20 +123,27 @@ def _torch_forward(
         terms = torch.nn.functional.binary_cross_entropy(o, t, reduction="none")
     per_sample = _torch_per_sample_loss(torch, exercise, o, t, classes)
     loss = per_sample.mean() if exercise.training.reduction == "mean" else per_sample.sum()
-    return zs, activations, terms, per_sample, loss
+    return zs, activations, terms, per_sample, loss, dropped
 
 
 def _np(tensor: Any) -> np.ndarray:
     return tensor.detach().numpy().copy()
 
 
-def _forward_record(zs: list, activations: list, terms: Any, per_sample: Any, loss: Any) -> Forward:
+def _forward_record(
+    zs: list, activations: list, terms: Any, per_sample: Any, loss: Any, dropped: list
+) -> Forward:
+    """The forward pass as backviz's record; with dropout, also ã and m/(1 − p) (ã/a where the
+    torch pass applied them, from the exercise's mask: the factor each path is scaled by)."""
+    dropout = any(d is not None for d in dropped)
     return Forward(
         tuple(_np(z) for z in zs),
         tuple(_np(a) for a in activations),
         None if terms is None else _np(terms),
         None if per_sample is None else _np(per_sample),
         None if loss is None else float(loss.detach()),
+        tuple(None if d is None else _np(d[0]) for d in dropped) if dropout else (),
+        tuple(None if d is None else _np(d[1]) for d in dropped) if dropout else (),
     )
 
 
@@ -203,10 +235,10 @@ def torch_trace(exercise: NetworkExercise) -> Trace:
     steps = max(exercise.training.steps, 1)
     fwd = _torch_forward(torch, exercise, W, b, x, t, classes)
     for step in range(1, steps + 1):
-        zs, activations, terms, per_sample, loss = fwd
+        zs, activations, terms, per_sample, loss, dropped = fwd
         W_before = tuple(_np(w) for w in W)
         b_before = tuple(_bias_np(v) for v in b)
-        forward_record = _forward_record(zs, activations, terms, per_sample, loss)
+        forward_record = _forward_record(zs, activations, terms, per_sample, loss, dropped)
         if not exercise.trains:
             records.append(
                 StepRecord(
@@ -243,8 +275,11 @@ def torch_trace(exercise: NetworkExercise) -> Trace:
         with torch.no_grad():
             W_new = tuple(_np(w) for w in W)
             b_new = tuple(_bias_np(v) for v in b)
-        fwd = _torch_forward(torch, exercise, W, b, x, t, classes)
-        after = _forward_record(*fwd)
+        # the check after the update in evaluation mode: no dropout, as a model is evaluated
+        after = _forward_record(
+            *_torch_forward(torch, exercise, W, b, x, t, classes, training=False)
+        )
+        fwd = _torch_forward(torch, exercise, W, b, x, t, classes)  # the next step trains
         records.append(
             StepRecord(
                 step,
@@ -357,6 +392,11 @@ class _Arrays:
             for kind, a, b in ((Kind.Z, ours.z[i], theirs.z[i]), (Kind.A, ours.a[i], theirs.a[i])):
                 refs = _refs(kind, layer, a.shape, step, after=after, per_sample=True)
                 self.compare(kind.value, a, b, refs)
+            mine = ours.dropped[i] if ours.dropped else None
+            other = theirs.dropped[i] if theirs.dropped else None
+            if mine is not None and other is not None:
+                refs = _refs(Kind.DROPPED, layer, mine.shape, step, per_sample=True)
+                self.compare(Kind.DROPPED.value, mine, other, refs)
         if ours.loss is None or theirs.loss is None:
             return
         L = len(ours.z) + 1

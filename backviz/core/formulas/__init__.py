@@ -8,7 +8,7 @@ sympy expressions. Both read the one definition of each activation, loss and opt
 the symbolic value, an independent check of the hand-derived numeric derivatives.
 
 The rules are grouped by the phase of the computation they belong to: `base` (what a rule
-and a formula are), `forward`, `loss`, `backward` and `update`.
+and a formula are), `forward`, `dropout`, `loss`, `backward` and `update`.
 """
 
 from __future__ import annotations
@@ -25,12 +25,15 @@ from .backward import (
     Sum,
 )
 from .base import Formula, Rule
+from .dropout import Dropped, DroppedPath
 from .forward import Activate, SoftmaxOf, WeightedSum
 from .loss import LossTerm, SampleLoss, TotalLoss
 from .update import ParamUpdate, Same, StateUpdate
 
 __all__ = [
     "Activate",
+    "Dropped",
+    "DroppedPath",
     "Formula",
     "GradB",
     "GradW",

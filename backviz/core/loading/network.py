@@ -15,6 +15,7 @@ from ..exercise import NetworkExercise, Training
 from ..functions import ACTIVATIONS, DEFAULT_LEAKY_SLOPE, LOSS_NAMES, activation, one_hot
 from ..notation import NOTATIONS
 from .ask import read_ask, read_code
+from .dropout import read_dropout
 from .fields import Reader, counted, describe
 from .heading import Heading
 from .init import uniform_init
@@ -22,9 +23,9 @@ from .training import read_training
 
 __all__ = ["DATA_KEYS", "MAX_PARAMETERS", "NETWORK_KEYS", "PARAMETER_KEYS", "read_network"]
 
-NETWORK_KEYS = ("sizes", "activation", "negative_slope", "bias", "loss")
+NETWORK_KEYS = ("sizes", "activation", "negative_slope", "bias", "loss", "dropout")
 PARAMETER_KEYS = ("W", "b", "init", "seed")
-DATA_KEYS = ("inputs", "targets")
+DATA_KEYS = ("inputs", "targets", "dropout_mask", "dropout_seed")
 MAX_PARAMETERS = 50_000_000  # 400 MB of float64 per copy: far beyond any exercise
 
 
@@ -125,12 +126,27 @@ def read_network(reader: Reader, data: dict, heading: Heading) -> NetworkExercis
     )
     targets, classes = _targets(reader, data_table, loss_name, sizes[-1], len(inputs), training)
 
+    dropout = read_dropout(reader, net, data_table, sizes, len(inputs))
     code = read_code(reader, data, training)
     if code is not None and (any(shared_bias) or not training.train_bias):
         raise reader.error(
             "code",
             "a coding exercise with one bias per node, trained (its function returns db)",
             "shared biases" if any(shared_bias) else "train_bias = false",
+        )
+    if dropout is not None and training.steps == 0:
+        raise reader.error(
+            "network.dropout",
+            "dropout only in an exercise that trains (steps ≥ 1)",
+            "dropout in a forward-only exercise",
+            "a model is evaluated without dropout",
+        )
+    if dropout is not None and code is not None:
+        raise reader.error(
+            "network.dropout",
+            "no dropout in a coding exercise",
+            "dropout with [code]",
+            "the student's function is not given the masks",
         )
     return NetworkExercise(
         id=heading.id,
@@ -152,6 +168,7 @@ def read_network(reader: Reader, data: dict, heading: Heading) -> NetworkExercis
         student=reader.string(data["student"], "student") if "student" in data else None,
         code=code,
         shared_bias=shared_bias if any(shared_bias) else (),
+        dropout=dropout,
     )
 
 

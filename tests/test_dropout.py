@@ -1,0 +1,243 @@
+"""Dropout (issue 17, the notes' 드롭아웃): the exercise format, the numbers, the check in
+evaluation mode, the greyed nodes, the catalogued mistake and bad input.
+
+Expected numbers are computed here by hand from the notes' 2-2-2 example (math.exp, the
+definition of inverted dropout), never taken from backviz's output.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import backviz
+from backviz.core.engine import Mistakes, run
+from backviz.core.loading import loads
+from backviz.core.quantities import Kind, Ref
+from backviz.core.writing import exercise_toml
+from backviz.errors import ExerciseError
+from backviz.render import render_solution
+from backviz.render.diagrams import diagram
+
+EXERCISES = Path(__file__).resolve().parent.parent / "exercises"
+TEXT = (EXERCISES / "dropout-222.toml").read_text(encoding="utf-8")
+
+
+def sigmoid(z: float) -> float:
+    return 1 / (1 + math.exp(-z))
+
+
+# -- the notes' 2-2-2 example with h2 dropped, p = 0.5 ---------------------------------------------
+X = (0.1, 0.2)
+T = (0.4, 0.6)
+W1, W2, W3, W4, W5, W6, W7, W8 = 0.30, 0.25, 0.40, 0.35, 0.45, 0.40, 0.70, 0.60
+P = 0.5
+
+
+def by_hand() -> dict[str, float]:
+    """One step of the example with the mask (1, 0), written out as a student would."""
+    h1, h2 = sigmoid(W1 * X[0] + W2 * X[1]), sigmoid(W3 * X[0] + W4 * X[1])
+    ht1, ht2 = h1 * 1 / (1 - P), h2 * 0 / (1 - P)  # inverted dropout
+    o1, o2 = sigmoid(W5 * ht1 + W6 * ht2), sigmoid(W7 * ht1 + W8 * ht2)
+    d_o1, d_o2 = (o1 - T[0]) * o1 * (1 - o1), (o2 - T[1]) * o2 * (1 - o2)
+    dE_dh1 = (d_o1 * W5 + d_o2 * W7) * 1 / (1 - P)
+    dE_dh2 = (d_o1 * W6 + d_o2 * W8) * 0 / (1 - P)
+    d_h1, d_h2 = dE_dh1 * h1 * (1 - h1), dE_dh2 * h2 * (1 - h2)
+    eta = 0.5
+    new = {
+        "W1": W1 - eta * d_h1 * X[0],
+        "W2": W2 - eta * d_h1 * X[1],
+        "W3": W3 - eta * d_h2 * X[0],
+        "W4": W4 - eta * d_h2 * X[1],
+        "W5": W5 - eta * d_o1 * ht1,
+        "W6": W6 - eta * d_o1 * ht2,
+        "W7": W7 - eta * d_o2 * ht1,
+        "W8": W8 - eta * d_o2 * ht2,
+    }
+    # the check after the update: evaluation mode, nothing dropped or scaled
+    a1 = sigmoid(new["W1"] * X[0] + new["W2"] * X[1])
+    a2 = sigmoid(new["W3"] * X[0] + new["W4"] * X[1])
+    p1 = sigmoid(new["W5"] * a1 + new["W6"] * a2)
+    p2 = sigmoid(new["W7"] * a1 + new["W8"] * a2)
+    return {
+        "h~1": ht1,
+        "h~2": ht2,
+        "z3": W5 * ht1 + W6 * ht2,
+        "E_total": 0.5 * ((T[0] - o1) ** 2 + (T[1] - o2) ** 2),
+        "dE/dh1": dE_dh1,
+        "dE/dh2": dE_dh2,
+        "delta_h2": d_h2,
+        "dE/dW5": d_o1 * ht1,
+        "dE/dW1": d_h1 * X[0],
+        **{f"{k}+": v for k, v in new.items()},
+        "h1+": a1,
+        "h2+": a2,
+        "E_total+": 0.5 * ((T[0] - p1) ** 2 + (T[1] - p2) ** 2),
+    }
+
+
+@pytest.mark.parametrize(("name", "expected"), sorted(by_hand().items()))
+def test_the_notes_example_with_dropout_by_hand(name: str, expected: float) -> None:
+    trace = backviz.solve(EXERCISES / "dropout-222.toml")
+    assert trace.value(trace.ref(name)) == pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+def test_a_dropped_node_passes_nothing_on_and_learns_nothing() -> None:
+    """h2 dropped: ã = 0, so W6 and W8 get no gradient; δ_h2 = 0, so W3 and W4 stay put."""
+    trace = backviz.solve(EXERCISES / "dropout-222.toml")
+    for name in ("h~2", "dE/dh2", "delta_h2", "dE/dW3", "dE/dW4", "dE/dW6", "dE/dW8"):
+        assert trace.value(trace.ref(name)) == 0.0, name
+    for name, given in (("W3", W3), ("W4", W4), ("W6", W6), ("W8", W8)):
+        assert trace.value(trace.ref(name + "+")) == given
+
+
+def test_the_names_in_both_notations() -> None:
+    seq = backviz.solve(EXERCISES / "dropout-222.toml")
+    assert seq.name(Ref(Kind.MASK, 2, (1,), 1)) == "m_h1"
+    assert seq.name(Ref(Kind.DROPPED, 2, (2,), 1, 1)) == "h~2"
+    assert seq.symbol(Ref(Kind.DROPPED, 2, (2,), 1, 1)).text == "h\u03032"
+    assert seq.ref("h̃1") == seq.ref("h~1")  # the tilde typed or combined
+    layered = backviz.trace_of(loads(TEXT.replace('"sequential"', '"layered"')))
+    assert layered.name(Ref(Kind.MASK, 2, (1,), 1)) == "m(2)_1"
+    assert layered.name(Ref(Kind.DROPPED, 2, (1,), 1, 1)) == "a~(2)_1"
+    assert layered.ref("ã(2)_1") == layered.ref("a~(2)_1")
+
+
+def test_masks_drawn_from_a_seed_are_numpys_default_rng_and_printed_as_given() -> None:
+    text = TEXT.replace("dropout_mask = [ [[1, 0]] ]", "dropout_seed = 3")
+    text = text.replace("inputs  = [[0.1, 0.2]]", "inputs  = [[0.1, 0.2], [0.3, 0.1], [1, 0]]")
+    text = text.replace("targets = [[0.4, 0.6]]", "targets = [[0.4, 0.6], [1, 0], [0, 1]]")
+    exercise = loads(text)
+    keep = np.random.default_rng(3).random((3, 2)) >= P  # each node kept with probability 1 − p
+    np.testing.assert_array_equal(exercise.dropout_mask(2), keep.astype(float))
+    solution = render_solution(backviz.trace_of(exercise), "text")
+    given = solution.split("Forward pass")[0]
+    for n in range(3):
+        for j in range(2):
+            assert f"m_h{j + 1}[{n + 1}] = {int(keep[n, j])}" in given
+    again = loads(exercise_toml(exercise))  # written back as the seed
+    assert "dropout_seed = 3" in exercise_toml(exercise)
+    np.testing.assert_array_equal(again.dropout_mask(2), exercise.dropout_mask(2))
+
+
+def test_every_step_trains_with_dropout_and_every_check_evaluates_without() -> None:
+    exercise = loads(TEXT.replace("steps = 1", "steps = 2"))
+    trace = backviz.trace_of(exercise)
+    second = trace.steps[1]
+    assert second.forward.dropped and second.forward.dropped[0][0, 1] == 0.0
+    assert not second.after.dropped  # type: ignore[union-attr]
+    assert second.forward.loss != trace.steps[0].after.loss  # type: ignore[union-attr]
+
+
+def test_the_scaling_forgotten_is_a_catalogued_mistake(tmp_path: Path) -> None:
+    exercise = backviz.load(EXERCISES / "dropout-222.toml")
+    right, wrong = run(exercise), run(exercise, Mistakes(dropout_unscaled=True))
+    h1 = right.value(right.ref("h1"))
+    assert wrong.value(wrong.ref("h~1")) == pytest.approx(h1)  # ã = a·m, not a·m/(1 − p)
+    sheet = tmp_path / "kim.csv"
+    sheet.write_text(f"quantity,value\nstudent,kim\nh1,{h1:.8f}\nh~1,{h1:.8f}\n")
+    exercise_file = str(EXERCISES / "dropout-222.toml")
+    done = subprocess.run(
+        [sys.executable, "-m", "backviz", "check-answers", exercise_file, str(sheet)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    line = next(row for row in done.stdout.splitlines() if row.startswith("| `h~1`"))
+    assert "mistake:dropout-unscaled" in line, done.stdout + done.stderr
+
+
+def test_dropped_nodes_are_greyed_in_the_diagram() -> None:
+    trace = backviz.solve(EXERCISES / "dropout-222.toml")
+    source = diagram(trace, stage="all").source
+    node = {line.split()[0]: line for line in source.splitlines() if "fillcolor" in line}
+    greyed = [name for name, line in node.items() if "#dcdcdc" in line]
+    assert len(greyed) == 1 and "h2" in greyed[0], greyed
+    plain = backviz.solve(EXERCISES / "seed-222.toml")
+    assert "#dcdcdc" not in diagram(plain, stage="all").source
+
+
+def test_a_forward_only_exercise_refuses_dropout() -> None:
+    """A model is evaluated without dropout: a forward pass alone has nothing to drop."""
+    with pytest.raises(ExerciseError, match=r"network\.dropout.*exercise that trains"):
+        loads(TEXT.replace("steps = 1", "steps = 0"), file="forward.toml")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where", "words"),
+    [
+        ("dropout = [0.5]", "dropout = [1.0]", "network.dropout[0]", ["0 ≤ p < 1", "1.0"]),
+        ("dropout = [0.5]", "dropout = [0.5, 0.5]", "network.dropout", ["1 rate", "2 rates"]),
+        ("[[1, 0]] ]", "[[1, 2]] ]", "data.dropout_mask[0][0][1]", ["1 (kept) or 0"]),
+        ("[[1, 0]] ]", "[[1, 0, 1]] ]", "data.dropout_mask[0][0]", ["2 values"]),
+        ("dropout_mask = [ [[1, 0]] ]", "", "data.dropout_mask", ["either", "neither"]),
+        (
+            "dropout_mask = [ [[1, 0]] ]",
+            "dropout_mask = [[[1, 0]]]\ndropout_seed = 1",
+            "",
+            ["both"],
+        ),
+        ("dropout = [0.5]  # p of the hidden layer", "", "data.dropout_mask", ["network.dropout"]),
+    ],
+)
+def test_bad_dropout_gives_one_clear_line(old: str, new: str, where: str, words: list[str]) -> None:
+    assert old in TEXT
+    with pytest.raises(ExerciseError) as caught:
+        loads(TEXT.replace(old, new), file="dropout.toml")
+    message = str(caught.value)
+    assert "\n" not in message and "dropout.toml" in message
+    assert where in message
+    for word in words:
+        assert word in message, message
+
+
+def test_a_coding_exercise_refuses_dropout() -> None:
+    """The student's function is called without the masks: it could not apply them."""
+    text = (EXERCISES / "code-xor-221.toml").read_text(encoding="utf-8")
+    text = text.replace("[network]\n", "[network]\ndropout = 0.5\n", 1)
+    text = text.replace("[data]\n", "[data]\ndropout_seed = 0\n", 1)
+    with pytest.raises(ExerciseError, match=r"network\.dropout.*no dropout in a coding exercise"):
+        loads(text, file="code.toml")
+
+
+def test_json_gives_the_masks_and_the_dropped_out_activations() -> None:
+    import json
+
+    from backviz.core.export import to_json
+
+    layers = json.loads(to_json(backviz.solve(EXERCISES / "dropout-222.toml")))["steps"][0][
+        "layers"
+    ]
+    hidden, output = layers
+    assert hidden["dropout_mask"] == [[1.0, 0.0]]
+    assert hidden["a_dropped"][0] == pytest.approx([by_hand()["h~1"], 0.0], rel=1e-12)
+    assert output["dropout_mask"] is None and output["a_dropped"] is None
+    plain = json.loads(to_json(backviz.solve(EXERCISES / "seed-222.toml")))
+    assert "dropout_mask" not in plain["steps"][0]["layers"][0]  # others' JSON is unchanged
+
+
+def test_variants_keep_the_rate_and_the_mask(tmp_path: Path) -> None:
+    """A dropped node's weights get exactly 0 by design: not a vanishing gradient to redraw."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student\nkim\nlee\n")
+    out = tmp_path / "variants"
+    exercise_file = str(EXERCISES / "dropout-222.toml")
+    command = ["variants", exercise_file, "--roster", str(roster), "--out", str(out)]
+    done = subprocess.run(
+        [sys.executable, "-m", "backviz", *command],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    original = backviz.load(exercise_file)
+    for student in ("kim", "lee"):
+        variant = backviz.load(out / f"{student}.toml")
+        assert variant.dropout is not None and variant.dropout.rates == (P,)
+        np.testing.assert_array_equal(variant.dropout_mask(2), original.dropout_mask(2))
+        assert not np.array_equal(variant.W[0], original.W[0])
