@@ -41,6 +41,7 @@ def test_ask_groups_are_what_an_exercise_may_name() -> None:
         "z",
         "a",
         "loss",
+        "penalty",
         "dE/da",
         "paths",
         "da/dz",

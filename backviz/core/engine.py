@@ -9,6 +9,7 @@ as fast as the 2-2-2 one is clear):
     δ⁽ˡ⁾ = ∂E/∂a⁽ˡ⁾ ⊙ f′(z⁽ˡ⁾)                     (softmax: its Jacobian product)
     ∂E/∂a⁽ˡ⁻¹⁾ = δ⁽ˡ⁾ W⁽ˡ⁾                          (Σ over the paths out of each node)
     ∂E/∂W⁽ˡ⁾ = r·δ⁽ˡ⁾ᵀ a⁽ˡ⁻¹⁾,  ∂E/∂b⁽ˡ⁾ = r·Σ_n δ⁽ˡ⁾[n]   (r = 1/N for the mean, 1 for the sum)
+    with regularisation, E = E_data + λ₁Σ|w| + λ₂Σw² and ∂E/∂w = ∂E_data/∂w + λ₁·sign(w) + 2λ₂w
     W⁽ˡ⁾⁺ = the optimiser's rule
 
 Per-sample quantities (δ[n], ∂E/∂a[n]) are derivatives of that sample's own loss E[n]; the
@@ -23,6 +24,7 @@ import numpy as np
 
 from .exercise import NetworkExercise
 from .functions import softmax_cross_entropy_delta
+from .regularization import Regularization
 from .trace import Backward, Forward, StepRecord, Trace
 
 __all__ = ["MISTAKE_IDS", "Mistakes", "forward", "run"]
@@ -47,6 +49,9 @@ class Mistakes:
     half_forgotten: bool = False  # E = Σ(t − o)²: the ½ left out of the loss
     derivative_doubled: bool = False  # ∂E/∂o = −2(t − o): ½(t − o)² differentiated as (t − o)²
     batch_summed: bool = False  # the batch summed instead of averaged
+    l2_factor_forgotten: bool = (
+        False  # ∂(λ₂w²)/∂w = λ₂w: the 2 of the L2 term's derivative left out
+    )
     only_layer: int | None = None  # σ′ left out (or taken of z) in this layer l alone
 
     def in_layer(self, switch: bool, layer: int) -> bool:
@@ -73,6 +78,7 @@ MISTAKE_IDS: dict[str, str] = {
     "half-forgotten": "half_forgotten",
     "derivative-doubled": "derivative_doubled",
     "batch-summed": "batch_summed",
+    "l2-factor-forgotten": "l2_factor_forgotten",
 }
 
 
@@ -114,13 +120,16 @@ def forward(
     per_sample = loss.per_sample(o, t)
     if mistakes.half_forgotten and loss.name == "half_sse":
         terms, per_sample = 2 * terms, 2 * per_sample  # type: ignore[operator]
-    return Forward(
-        tuple(zs),
-        tuple(activations),
-        terms,
-        per_sample,
-        _reduce(per_sample, exercise.training.reduction, mistakes),
-    )
+    data_loss = _reduce(per_sample, exercise.training.reduction, mistakes)
+    reg = exercise.regularization
+    if not reg.active:
+        return Forward(tuple(zs), tuple(activations), terms, per_sample, data_loss)
+    penalised = [*W, *(bias for bias in b if bias is not None and reg.include_bias)]
+    penalty = {norm: reg.penalty(norm, penalised) for norm in reg.norms}
+    total = data_loss
+    for value in penalty.values():  # E = E_data + E_L1 + E_L2, added in this order
+        total = total + value
+    return Forward(tuple(zs), tuple(activations), terms, per_sample, total, data_loss, penalty)
 
 
 def backward(
@@ -128,8 +137,10 @@ def backward(
     fwd: Forward,
     W: tuple[np.ndarray, ...],
     mistakes: Mistakes = NO_MISTAKES,
+    b: tuple[np.ndarray | None, ...] | None = None,
 ) -> Backward:
-    """∂E/∂a, ∂a/∂z, δ of every layer and the gradients of every weight and bias."""
+    """∂E/∂a, ∂a/∂z, δ of every layer and the gradients of every weight and bias (`b`: the
+    biases of this step, needed only when the penalty includes them)."""
     assert exercise.targets is not None
     loss = exercise.output_loss
     n_samples = exercise.n_samples
@@ -141,6 +152,11 @@ def backward(
     delta: list[np.ndarray] = [np.empty(0)] * n
     grad_W: list[np.ndarray] = [np.empty(0)] * n
     grad_b: list[np.ndarray | None] = [None] * n
+    reg = exercise.regularization
+    data_W: list[np.ndarray] = [np.empty(0)] * n
+    data_b: list[np.ndarray | None] = [None] * n
+    pen_W: list[dict[str, np.ndarray]] = [{} for _ in range(n)]
+    pen_b: list[dict[str, np.ndarray]] = [{} for _ in range(n)]
 
     with np.errstate(divide="ignore", invalid="ignore"):
         dE_da[-1] = loss.derivative(fwd.a[-1], exercise.targets)
@@ -168,6 +184,11 @@ def backward(
         grad_W[i] = r * (delta[i].T @ a_prev)  # (n_l, n_{l-1})
         if exercise.b[i] is not None:
             grad_b[i] = r * np.sum(delta[i], axis=0)
+        if reg.active:
+            data_W[i], pen_W[i], grad_W[i] = _penalised(reg, W[i], grad_W[i], mistakes)
+            bias = (b or exercise.b)[i]
+            if grad_b[i] is not None and reg.include_bias and bias is not None:
+                data_b[i], pen_b[i], grad_b[i] = _penalised(reg, bias, grad_b[i], mistakes)
         if i > 0:
             weights = W[i]
             if mistakes.updated_weights_backward:  # W⁺ = W − η·∂E/∂W already applied
@@ -177,7 +198,31 @@ def backward(
                 dE_da[i - 1] = delta[i][:, :1] @ weights[:1, :]
             else:
                 dE_da[i - 1] = delta[i] @ weights  # Σ_i δ_i·w_ij over the paths out of node j
-    return Backward(tuple(dE_da), tuple(da_dz), tuple(delta), tuple(grad_W), tuple(grad_b))
+    if not reg.active:
+        return Backward(tuple(dE_da), tuple(da_dz), tuple(delta), tuple(grad_W), tuple(grad_b))
+    return Backward(
+        tuple(dE_da),
+        tuple(da_dz),
+        tuple(delta),
+        tuple(grad_W),
+        tuple(grad_b),
+        tuple(data_W),
+        tuple(data_b),
+        tuple(pen_W),
+        tuple(pen_b),
+    )
+
+
+def _penalised(
+    reg: Regularization, param: np.ndarray, data: np.ndarray, mistakes: Mistakes
+) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """The data term, each penalty's term and their sum ∂E/∂w = ∂E_data/∂w + ∂E_L1/∂w + ∂E_L2/∂w."""
+    forgotten = mistakes.l2_factor_forgotten
+    terms = {norm: reg.gradient(norm, param, factor_forgotten=forgotten) for norm in reg.norms}
+    total = data
+    for term in terms.values():
+        total = total + term
+    return data, terms, total
 
 
 def _update(
@@ -232,7 +277,7 @@ def _run(exercise: NetworkExercise, mistakes: Mistakes) -> Trace:
     state_W: tuple[dict[str, np.ndarray], ...] | None = None
     state_b: tuple[dict[str, np.ndarray], ...] | None = None
     for step in range(1, exercise.training.steps + 1):
-        bwd = backward(exercise, fwd, W, mistakes)
+        bwd = backward(exercise, fwd, W, mistakes, b)
         W_new, state_W = _update(exercise, step, W, bwd.grad_W, state_W, mistakes)
         b_new, state_b = _update(exercise, step, b, bwd.grad_b, state_b, mistakes)
         after = forward(exercise, W_new, b_new, mistakes)  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ from .display import Displayable
 from .functions import LOSSES, Activation, Loss
 from .optimizers import Optimizer
 from .quantities import ASK_KINDS
+from .regularization import Regularization
 
 __all__ = [
     "ASK_KINDS",
@@ -28,7 +29,7 @@ __all__ = [
 ]
 
 # What is asked when an exercise says nothing (`[ask] kinds` may name any of ASK_KINDS).
-DEFAULT_ASK_KINDS = ("z", "a", "loss", "dE/da", "da/dz", "delta", "grad", "update")
+DEFAULT_ASK_KINDS = ("z", "a", "loss", "penalty", "dE/da", "da/dz", "delta", "grad", "update")
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ class NetworkExercise(_Described):
     ask: Ask = field(default_factory=Ask)
     student: str | None = None  # set in a per-student variant: whose exercise this is
     code: CodeSpec | None = None  # a coding exercise: students write the function
+    regularization: Regularization = field(default_factory=Regularization)  # λ₁Σ|w| + λ₂Σw² in E
 
     kind = "network"
 

@@ -7,6 +7,9 @@ E_o1, E_total; dE/do1, dE/dh1 via z3, do1/dz3, delta_o1; dE/dW5, W5+; biases b1.
 layered (any size): x_1, z(2)_1, a(2)_1, W(2)_12, b(2)_1, E_1, E, dE/da(3)_1,
 dE/da(2)_1 via z(3)_2, da(3)_1/dz(3)_1, delta(3)_1, dE/dW(2)_12, W(2)_12+.
 
+With regularisation, in both: E_data, the penalty terms E_L1 and E_L2, and each weight's
+gradient in parts: dE_data/dW5, dE_L1/dW5, dE_L2/dW5 (dE/dW5 is their sum).
+
 Suffixes, in this order: `+` for a forward quantity recomputed after the update (z1+,
 E_total+), `[n]` for sample n when there are several, `@s` for step s when there are several.
 Indices are joined by a comma when any is ≥ 10: W(2)_10,3.
@@ -145,6 +148,10 @@ class Namer:
                 return f"E_o{j}" if seq else f"E_{j}"
             case Kind.SAMPLE_LOSS | Kind.LOSS:
                 return "E_total" if seq else "E"
+            case Kind.DATA_LOSS:
+                return "E_data"
+            case Kind.PENALTY:
+                return f"E_{ref.label[0]}"
             case Kind.DE_DA:
                 return f"dE/d{self._a(layer, j)}"
             case Kind.DE_DA_TERM:
@@ -155,6 +162,11 @@ class Namer:
                 return f"delta_{self._a(layer, j)}" if seq else f"delta({layer})_{j}"
             case Kind.GRAD_W | Kind.GRAD_B:
                 return "dE/d" + self._weight(layer, ref.index, kind is Kind.GRAD_B)
+            case Kind.DATA_GRAD_W | Kind.DATA_GRAD_B:
+                return "dE_data/d" + self._weight(layer, ref.index, kind is Kind.DATA_GRAD_B)
+            case Kind.PENALTY_GRAD:
+                norm, param = ref.label
+                return f"dE_{norm}/d" + self._weight(layer, ref.index, param == "b")
             case Kind.STATE:
                 slot, param = ref.label
                 return f"{slot}_" + self._weight(layer, ref.index, param == "b")
@@ -216,6 +228,10 @@ class Namer:
                 return term if seq else Name("E", index=(j,))
             case Kind.SAMPLE_LOSS | Kind.LOSS:
                 return Name("E", subscript="total") if seq else loss
+            case Kind.DATA_LOSS:
+                return Name("E", subscript="data")
+            case Kind.PENALTY:
+                return Name("E", subscript=ref.label[0])
             case Kind.DE_DA:
                 return Partial(loss, self._a_parts(layer, j))
             case Kind.DE_DA_TERM:
@@ -228,6 +244,15 @@ class Namer:
                 return delta if seq else Name("δ", layer, (j,))
             case Kind.GRAD_W | Kind.GRAD_B:
                 return Partial(loss, self._weight_parts(layer, ref.index, kind is Kind.GRAD_B))
+            case Kind.DATA_GRAD_W | Kind.DATA_GRAD_B:
+                bias = kind is Kind.DATA_GRAD_B
+                return Partial(
+                    Name("E", subscript="data"), self._weight_parts(layer, ref.index, bias)
+                )
+            case Kind.PENALTY_GRAD:
+                norm, param = ref.label
+                term = Name("E", subscript=norm)
+                return Partial(term, self._weight_parts(layer, ref.index, param == "b"))
             case Kind.STATE:
                 slot, param = ref.label
                 return Name(slot, subscript=self._weight_parts(layer, ref.index, param == "b"))

@@ -11,6 +11,7 @@ import numpy as np
 
 from .exercise import Ask, NetworkExercise
 from .loading.training import APPLIES
+from .regularization import Regularization
 
 __all__ = ["exercise_toml"]
 
@@ -91,6 +92,15 @@ def exercise_toml(
             if opt.name in optimizers:
                 lines.append(f"{key} = {_setting(getattr(opt, key))}")
         lines.append(f"weight_decay = {_number(opt.weight_decay)}")
+    reg = exercise.regularization
+    if reg != Regularization():
+        lines += [
+            "",
+            "[regularization]",
+            f"l1 = {_number(reg.l1)}",
+            f"l2 = {_number(reg.l2)}",
+            f"include_bias = {json.dumps(reg.include_bias)}",
+        ]
     if exercise.ask != Ask():
         ask = exercise.ask
         lines += [

@@ -100,6 +100,12 @@ _EXPLANATIONS: dict[str, dict[str, str]] = {
         "∂E/∂W = (1/N)·Σₙ δ[n]·a[n].",
         "ko": "배치를 평균하지 않고 더했다: reduction = mean이면 ∂E/∂W = (1/N)·Σₙ δ[n]·a[n] 이다.",
     },
+    "l2-factor-forgotten": {
+        "en": "The L2 term's factor 2 is forgotten: ∂(λ₂w²)/∂w = 2λ₂·w, not λ₂·w "
+        "(the exponent 2 comes down as a factor).",
+        "ko": "L2 규제항 미분의 2가 빠졌다: ∂(λ₂w²)/∂w = 2λ₂·w이지 λ₂·w가 아니다 "
+        "(지수 2가 계수로 내려온다).",
+    },
 }
 
 # Each mistake's short name as a report shows it after the verdict (English: the id itself,
@@ -116,6 +122,7 @@ NAMES: dict[str, dict[str, str]] = {
     "half-forgotten": {"ko": "½ 빠짐"},
     "derivative-doubled": {"ko": "미분이 두 배"},
     "batch-summed": {"ko": "배치를 평균하지 않고 더함"},
+    "l2-factor-forgotten": {"ko": "L2 규제항 미분의 2 빠짐"},
 }
 
 
@@ -184,6 +191,8 @@ def _possible(exercise: NetworkExercise) -> list[Mistake]:
         ):
             continue
         if switch in ("half_forgotten", "derivative_doubled") and exercise.loss_name != "half_sse":
+            continue
+        if switch == "l2_factor_forgotten" and not exercise.regularization.l2:
             continue
         if switch == "batch_summed" and (
             exercise.n_samples < 2 or exercise.training.reduction != "mean"

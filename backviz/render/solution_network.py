@@ -55,6 +55,14 @@ def describe(trace: Trace, lang: str) -> str:
             word("describe_samples", lang, n=ex.n_samples, reduction=ex.training.reduction)
         )
         parts.append(word("describe_steps", lang, n=ex.training.steps))
+    reg = ex.regularization
+    if reg.active:
+        symbols = {"L1": "λ₁", "L2": "λ₂"}
+        terms = ", ".join(
+            f"{symbols[norm]} = {format_given(reg.strength(norm))} ({norm})" for norm in reg.norms
+        )
+        key = "regularized_all" if reg.include_bias else "regularized_weights"
+        parts.append(word("describe_regularization", lang, terms=terms, which=word(key, lang)))
     return "; ".join(parts) + "."
 
 
@@ -85,7 +93,7 @@ def section_of(trace: Trace, ref: Ref) -> tuple[str, int | None]:
         return ("after", None)
     if ref.kind in (Kind.Z, Kind.A):
         return ("forward", None)
-    if ref.kind in (Kind.LOSS_TERM, Kind.SAMPLE_LOSS, Kind.LOSS):
+    if ref.kind in (Kind.LOSS_TERM, Kind.SAMPLE_LOSS, Kind.LOSS, Kind.DATA_LOSS, Kind.PENALTY):
         return ("loss", None)
     if ref.kind in (Kind.STATE, Kind.UPDATE_W, Kind.UPDATE_B):
         return ("update", ref.layer)

@@ -18,6 +18,7 @@ from .ask import read_ask, read_code
 from .fields import Reader, counted, describe
 from .heading import Heading
 from .init import uniform_init
+from .regularization import read_regularization
 from .training import read_training
 
 __all__ = ["DATA_KEYS", "MAX_PARAMETERS", "NETWORK_KEYS", "PARAMETER_KEYS", "read_network"]
@@ -153,6 +154,7 @@ def read_network(reader: Reader, data: dict, heading: Heading) -> NetworkExercis
         ask=read_ask(reader, data, training),
         student=reader.string(data["student"], "student") if "student" in data else None,
         code=read_code(reader, data, training),
+        regularization=read_regularization(reader, data, training.steps > 0),
     )
 
 
