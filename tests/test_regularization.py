@@ -207,3 +207,21 @@ def test_check_passes_with_torch_as_the_oracle() -> None:
     assert report.ok
     groups = {c.kind for c in report.comparisons if c.source == "torch.autograd"}
     assert {"penalty", "E_data", "dE_data/dW", "dpenalty/dw", "dE/dW", "E"} <= groups
+
+
+@pytest.mark.parametrize(("optimizer", "same"), [("sgd", True), ("adam", True), ("adamw", False)])
+def test_l2_in_the_cost_is_not_weight_decay(optimizer: str, same: bool) -> None:
+    """What README says: for the weights, λ₂Σw² in E steps as weight_decay = 2λ₂ in SGD and
+    Adam (both add to the gradient the moments see) but not as AdamW's decoupled decay; and E
+    holds the penalty only when it is in the cost."""
+    text = SEED.read_text(encoding="utf-8").replace("steps = 1", "steps = 2")
+    decay = text.replace("steps = 2", f'steps = 2\noptimizer = "{optimizer}"\nweight_decay = 0.002')
+    cost = text.replace("steps = 2", f'steps = 2\noptimizer = "{optimizer}"\nweight_decay = 0.0')
+    cost += "\n[regularization]\nl2 = 0.001\n"
+    by_decay = backviz.trace_of(backviz.loads(decay))
+    by_cost = backviz.trace_of(backviz.loads(cost))
+    for mine, other in zip(by_decay.steps[-1].W_new, by_cost.steps[-1].W_new, strict=True):
+        assert np.allclose(mine, other, rtol=1e-14, atol=0) is same
+    squares = sum(w * w for w in WEIGHTS)
+    E_decay, E_cost = by_decay.steps[0].forward.loss, by_cost.steps[0].forward.loss
+    assert E_cost == pytest.approx(E_decay + 0.001 * squares, rel=1e-13)  # only in the cost
