@@ -225,3 +225,10 @@ def test_l2_in_the_cost_is_not_weight_decay(optimizer: str, same: bool) -> None:
     squares = sum(w * w for w in WEIGHTS)
     E_decay, E_cost = by_decay.steps[0].forward.loss, by_cost.steps[0].forward.loss
     assert E_cost == pytest.approx(E_decay + 0.001 * squares, rel=1e-13)  # only in the cost
+
+
+def test_latex_sets_the_bars_of_w_as_bars(tmp_path: Path) -> None:
+    """OT1 fonts set a plain | as an em dash: |w| in the note is \\textbar{} in text."""
+    latex = render_solution(backviz.solve(REGULARIZED), "latex")
+    note = next(line for line in latex.splitlines() if "penalty terms to the cost" in line)
+    assert r"\textbar{}w\textbar{}" in note and "|" not in note
