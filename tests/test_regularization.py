@@ -16,6 +16,7 @@ import torch
 import backviz
 from backviz import ExerciseError
 from backviz.core.engine import Mistakes, run
+from backviz.core.export import to_data
 from backviz.core.quantities import Kind, Ref, ask_group
 from backviz.core.writing import exercise_toml
 from backviz.grading.mistakes import applicable
@@ -232,3 +233,18 @@ def test_latex_sets_the_bars_of_w_as_bars(tmp_path: Path) -> None:
     latex = render_solution(backviz.solve(REGULARIZED), "latex")
     note = next(line for line in latex.splitlines() if "penalty terms to the cost" in line)
     assert r"\textbar{}w\textbar{}" in note and "|" not in note
+
+
+def test_a_coding_exercise_refuses_a_penalty(tmp_path: Path) -> None:
+    """The student's function(W, b, x, t, learning_rate) is given no λ: refused, saying why."""
+    code = EXERCISES / "code-xor-221.toml"
+    with pytest.raises(ExerciseError, match=r"coding exercise.*found a \[code\] table"):
+        backviz.load(_with(tmp_path, "[regularization]\nl1 = 0.1\n", code))
+
+
+def test_json_has_the_data_loss_and_the_penalty_terms() -> None:
+    data = to_data(backviz.solve(REGULARIZED))["steps"][0]
+    assert data["data_loss"] == pytest.approx(0.02397190, abs=5e-9)  # the notes' E_total
+    assert data["penalty"] == pytest.approx({"L1": 0.0345, "L2": 0.0016475}, rel=1e-12)
+    assert data["loss"] == pytest.approx(data["data_loss"] + 0.0345 + 0.0016475, rel=1e-14)
+    assert "penalty" not in to_data(backviz.solve(SEED))["steps"][0]

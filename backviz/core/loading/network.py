@@ -134,6 +134,14 @@ def read_network(reader: Reader, data: dict, heading: Heading) -> NetworkExercis
         data_table["inputs"], "data.inputs", None, sizes[0], "inputs, one row per sample"
     )
     targets, classes = _targets(reader, data_table, loss_name, sizes[-1], len(inputs), training)
+    code = read_code(reader, data, training)
+    regularization = read_regularization(reader, data, training.steps > 0)
+    if code is not None and regularization.active:
+        raise reader.error(
+            "regularization",
+            "no [regularization] in a coding exercise (its function is given no λ₁, λ₂)",
+            "a [code] table too",
+        )
 
     return NetworkExercise(
         id=heading.id,
@@ -153,8 +161,8 @@ def read_network(reader: Reader, data: dict, heading: Heading) -> NetworkExercis
         description=heading.description,
         ask=read_ask(reader, data, training),
         student=reader.string(data["student"], "student") if "student" in data else None,
-        code=read_code(reader, data, training),
-        regularization=read_regularization(reader, data, training.steps > 0),
+        code=code,
+        regularization=regularization,
     )
 
 
