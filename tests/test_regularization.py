@@ -7,6 +7,8 @@ arithmetic by hand on the given weights; none from backviz's output.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -248,3 +250,43 @@ def test_json_has_the_data_loss_and_the_penalty_terms() -> None:
     assert data["penalty"] == pytest.approx({"L1": 0.0345, "L2": 0.0016475}, rel=1e-12)
     assert data["loss"] == pytest.approx(data["data_loss"] + 0.0345 + 0.0016475, rel=1e-14)
     assert "penalty" not in to_data(backviz.solve(SEED))["steps"][0]
+
+
+def test_the_readme_sheet_shows_the_l2_mistake() -> None:
+    """examples/regularized-l2-factor-forgotten.csv (in README): every ∂E_L2/∂w is λ₂·w."""
+    sheet = EXERCISES.parent / "examples" / "regularized-l2-factor-forgotten.csv"
+    rows = dict(line.split(",") for line in sheet.read_text(encoding="utf-8").splitlines()[1:])
+    for n, w in enumerate(WEIGHTS, start=1):
+        assert float(rows[f"dE_L2/dW{n}"]) == pytest.approx(L2 * w, abs=5e-9)  # the 2 left out
+    trace = backviz.solve(REGULARIZED)
+    submission = Submission("l2-slip", sheet.name, {k: parse_number(v) for k, v in rows.items()})
+    (graded,) = ClassGrader(trace).grade([submission])  # type: ignore[arg-type]
+    verdicts = {v.name: v.verdict for v in graded.verdicts}
+    assert {n for n, v in verdicts.items() if v != "correct"} == {
+        f"dE_L2/dW{n}" for n in range(1, 9)
+    }
+    assert {verdicts[f"dE_L2/dW{n}"] for n in range(1, 9)} == {"mistake:l2-factor-forgotten"}
+
+
+def test_the_readme_excerpts_are_real_output() -> None:
+    """The lines README shows from `solve` and `check-answers` on the regularised exercise
+    (indented blocks of the Exercise files section, which test_readme.py does not run)."""
+    readme = (EXERCISES.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("- **Regularisation in the cost**") :]
+    section = section[: section.index("- **Weights from a seed**")]
+    blocks = [b.splitlines() for b in section.split("  ```")[1::2]]
+    solve_lines = [line for line in blocks[1][1:] if line.strip() != "..."]
+    sheet_block = blocks[2]
+    root = EXERCISES.parent
+    solved = render_solution(backviz.solve(REGULARIZED), "text").splitlines()
+    shown_solve = [line.strip() for line in solve_lines]
+    assert shown_solve and set(shown_solve) <= {line.strip() for line in solved}
+    command = sheet_block[1].strip()
+    assert command.startswith("$ backviz check-answers")
+    args = command[2:].split()[1:]
+    result = subprocess.run(
+        [sys.executable, "-m", "backviz", *args], capture_output=True, text=True, cwd=root
+    )
+    printed = {line.strip() for line in result.stdout.splitlines()}
+    shown = [line.strip() for line in sheet_block[2:] if line.strip() not in ("", "...")]
+    assert shown and set(shown) <= printed
