@@ -21,6 +21,7 @@ from backviz.core.engine import Mistakes, run
 from backviz.core.export import to_data
 from backviz.core.quantities import Kind, Ref, ask_group
 from backviz.core.writing import exercise_toml
+from backviz.grading.handout import write_handouts
 from backviz.grading.mistakes import applicable
 from backviz.grading.sheets.numbers import parse_number
 from backviz.grading.sheets.submission import Submission
@@ -290,3 +291,13 @@ def test_the_readme_excerpts_are_real_output() -> None:
     printed = {line.strip() for line in result.stdout.splitlines()}
     shown = [line.strip() for line in sheet_block[2:] if line.strip() not in ("", "...")]
     assert shown and set(shown) <= printed
+
+
+@pytest.mark.parametrize(
+    ("lang", "label"), [("en", "regularisation in the cost"), ("ko", "규제항")]
+)
+def test_the_problem_sheet_gives_the_strengths(tmp_path: Path, lang: str, label: str) -> None:
+    write_handouts(REGULARIZED, tmp_path, fmt="md", lang=lang)
+    sheet = (tmp_path / "seed-222-regularized.md").read_text(encoding="utf-8")
+    given = next(line for line in sheet.splitlines() if label in line and "lambda_1" in line)
+    assert r"$\lambda_1 = 0.01$" in given and r"$\lambda_2 = 0.001$" in given
