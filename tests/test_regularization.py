@@ -301,3 +301,23 @@ def test_the_problem_sheet_gives_the_strengths(tmp_path: Path, lang: str, label:
     sheet = (tmp_path / "seed-222-regularized.md").read_text(encoding="utf-8")
     given = next(line for line in sheet.splitlines() if label in line and "lambda_1" in line)
     assert r"$\lambda_1 = 0.01$" in given and r"$\lambda_2 = 0.001$" in given
+
+
+def test_a_big_network_in_matrix_form_shows_the_penalty(tmp_path: Path) -> None:
+    """Past MAX_DETAILED quantities a step is written layer by layer in matrix form: its
+    ∂E/∂W line carries the penalty's terms, and E its parts; torch agrees on every number."""
+    inputs = [[round(0.1 * (k % 10 + 1), 1) for k in range(30)]]
+    path = tmp_path / "big.toml"
+    path.write_text(
+        'id = "big"\n[network]\nsizes = [30, 40, 20, 5]\nactivation = ["relu", "tanh", '
+        '"identity"]\nloss = "mse"\n[parameters]\ninit = "uniform"\nseed = 1\n[data]\n'
+        f"inputs = {inputs}\ntargets = [[0.1, 0.2, 0.3, 0.4, 0.5]]\n[training]\n"
+        "learning_rate = 0.1\n[regularization]\nl1 = 0.001\nl2 = 0.01\ninclude_bias = true\n",
+        encoding="utf-8",
+    )
+    trace = backviz.solve(path)
+    text = render_solution(trace, "text")
+    assert "∂E/∂W(3) = r·δ(3)ᵀ·a(2) + λ₁·sign(W(3)) + 2 × λ₂ × W(3)" in text
+    assert "E_data = " in text and "E_L1 = " in text and "E_L2 = " in text
+    report = check(trace, skip=("fd",))
+    assert report.ok
