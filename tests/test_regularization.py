@@ -321,3 +321,20 @@ def test_a_big_network_in_matrix_form_shows_the_penalty(tmp_path: Path) -> None:
     assert "E_data = " in text and "E_L1 = " in text and "E_L2 = " in text
     report = check(trace, skip=("fd",))
     assert report.ok
+
+
+def test_finite_differences_do_not_judge_a_weight_at_the_l1_kink(tmp_path: Path) -> None:
+    """A weight within h of 0 (not 0): the quotient of λ₁|w| averages −λ₁ and +λ₁, torch takes
+    sign(w)·λ₁. That gradient is not judged there, saying why; torch still agrees on it."""
+    text = REGULARIZED.read_text(encoding="utf-8").replace("[[0.30, 0.25]", "[[1e-7, 0.25]")
+    path = tmp_path / "near.toml"
+    path.write_text(text, encoding="utf-8")
+    report = check(backviz.solve(path))
+    assert report.ok
+    skipped = [u for c in report.comparisons for u in c.not_judged]
+    assert [u.name for u in skipped] == ["dE/dW1"]
+    assert "W1 = 1e-07" in skipped[0].detail and "L1 penalty" in skipped[0].reason
+    torch_grads = next(
+        c for c in report.comparisons if c.source == "torch.autograd" and c.kind == "dE/dW"
+    )
+    assert torch_grads.count == 8 and torch_grads.ok
