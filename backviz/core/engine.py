@@ -49,9 +49,7 @@ class Mistakes:
     half_forgotten: bool = False  # E = Σ(t − o)²: the ½ left out of the loss
     derivative_doubled: bool = False  # ∂E/∂o = −2(t − o): ½(t − o)² differentiated as (t − o)²
     batch_summed: bool = False  # the batch summed instead of averaged
-    l2_factor_forgotten: bool = (
-        False  # ∂(λ₂w²)/∂w = λ₂w: the 2 of the L2 term's derivative left out
-    )
+    l2_factor_forgotten: bool = False  # ∂(λ₂w²)/∂w = λ₂w: the L2 term's factor 2 left out
     only_layer: int | None = None  # σ′ left out (or taken of z) in this layer l alone
 
     def in_layer(self, switch: bool, layer: int) -> bool:
