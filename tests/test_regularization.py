@@ -338,3 +338,23 @@ def test_finite_differences_do_not_judge_a_weight_at_the_l1_kink(tmp_path: Path)
         c for c in report.comparisons if c.source == "torch.autograd" and c.kind == "dE/dW"
     )
     assert torch_grads.count == 8 and torch_grads.ok
+
+
+def test_the_shipped_exercise_with_a_zero_weight_and_biases() -> None:
+    """exercises/nn-221-regularized.toml: W(2)_12 = 0, biases penalised; torch.autograd on
+    λ₁Σ|p| + λ₂Σp² over every weight and bias gives each penalty gradient."""
+    trace = backviz.solve(EXERCISES / "nn-221-regularized.toml")
+    record = trace.steps[0]
+    params = [*record.W, *(b for b in record.b if b is not None)]
+    tensors = [torch.tensor(p, dtype=torch.float64, requires_grad=True) for p in params]
+    l1 = 0.01 * sum(torch.abs(t).sum() for t in tensors)
+    l2 = 0.005 * sum((t**2).sum() for t in tensors)
+    g1 = [g.numpy() for g in torch.autograd.grad(l1, tensors)]
+    g2 = [g.numpy() for g in torch.autograd.grad(l2, tensors)]
+    assert record.W[0][0, 1] == 0.0 and g1[0][0, 1] == 0.0
+    assert trace.value(trace.ref("dE_L1/dW(2)_12@1")) == 0.0
+    assert trace.value(trace.ref("E_L1@1")) == pytest.approx(l1.item(), rel=1e-14)
+    assert trace.value(trace.ref("E_L2@1")) == pytest.approx(l2.item(), rel=1e-14)
+    assert trace.value(trace.ref("dE_L1/db(2)_2@1")) == pytest.approx(g1[2][1]) == -0.01
+    assert trace.value(trace.ref("dE_L2/db(3)_1@1")) == pytest.approx(g2[3][0], rel=1e-14)
+    assert check(trace).ok
