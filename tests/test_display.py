@@ -51,6 +51,8 @@ def _calls(slope: float) -> dict[str, Callable[..., float]]:
         "log": _log,
         "√": math.sqrt,
         "max": max,
+        "|": abs,
+        "sign": lambda x: math.copysign(1.0, x) if x else 0.0,  # sign(0) = 0, as torch's abs′
         "sin": math.sin,
         "cos": math.cos,
         "relu′": lambda x: 1.0 if x > 0 else 0.0,
@@ -144,6 +146,8 @@ def settings(trace: Trace | ExpressionTrace) -> dict[str, float]:
         "(1 − α)": 1 - opt.alpha,
         "s₀": opt.initial_accumulator_value,
         "λ_decay": opt.lr_decay,
+        "λ₁": trace.exercise.regularization.l1,  # the penalty's strengths, from the exercise
+        "λ₂": trace.exercise.regularization.l2,
     }
 
 
@@ -197,7 +201,7 @@ def chain_symbols(trace: Trace | ExpressionTrace, ref: Ref) -> dict[Sym, float]:
     if not isinstance(trace, Trace):
         return {}
     s, n = ref.step, ref.sample
-    if ref.kind is Kind.GRAD_W:
+    if ref.kind in (Kind.GRAD_W, Kind.DATA_GRAD_W):  # the data term, with regularisation
         layer, (j, k) = ref.layer, ref.index
         z = Ref(Kind.Z, layer, (j,), 1, s)
         w = Ref(Kind.WEIGHT, layer, (j, k), step=s)
@@ -297,6 +301,10 @@ class TextParser:
             value = self.sum()
             assert self.take(")"), self.text
             return value
+        if self.take("|"):  # |w|: an absolute value
+            value = self.sum()
+            assert self.take("|"), self.text
+            return abs(value)
         for name in _FUNCTIONS:
             if self.take(name + "("):
                 args = [self.sum()]

@@ -124,6 +124,9 @@ class Case:
 
     dropout: tuple[float, ...] | None = None  # p per hidden layer; None: the key is left out
     dropout_mask: tuple[list[list[float]] | None, ...] | None = None  # per hidden layer (N, n_l)
+    l1: float | None = None  # [regularization]; None: the key left out (0)
+    l2: float | None = None
+    include_bias: bool | None = None
 
     @property
     def negative_slope(self) -> float:
@@ -198,6 +201,13 @@ def to_toml(case: Case) -> str:
     for key in ("alpha", "lr_decay", "initial_accumulator_value"):
         if getattr(case, key) is not None:
             lines.append(f"{key} = {_num(getattr(case, key))}")
+    if (case.l1, case.l2, case.include_bias) != (None, None, None):
+        lines.append("[regularization]")
+        for key in ("l1", "l2"):
+            if getattr(case, key) is not None:
+                lines.append(f"{key} = {_num(getattr(case, key))}")
+        if case.include_bias is not None:
+            lines.append(f"include_bias = {_toml_value(case.include_bias)}")
     return "\n".join(lines) + "\n"
 
 
@@ -262,6 +272,15 @@ def cases(draw: Callable, kind: str) -> Case:
                 else None
                 for i, p in enumerate(rates)
             )
+    elif kind == "regularized":  # L1/L2 in the cost, trained by SGD or Adam
+        optimizer = draw(_one_of("sgd", "adam"))
+        strength = st.none() | st.just(0.0) | _floats(1e-4, 0.5)
+        extra["l1"], extra["l2"] = draw(strength), draw(strength)
+        extra["include_bias"] = draw(st.none() | st.booleans())
+        if draw(st.booleans()):  # a weight (and a bias) of exactly 0: sign(0) = 0, as torch
+            W[0][0][0] = 0.0
+            if b[0] is not None:
+                b[0][0] = 0.0
     if optimizer == "rmsprop":
         extra["alpha"] = draw(st.none() | _floats(0.5, 0.999))
         extra["centered"] = draw(st.booleans())
@@ -443,13 +462,39 @@ class TorchNet:
                 p = self.case.dropout[i]  # type: ignore[index]
                 a = a * torch.tensor(mask, dtype=F64) / (1 - p)
             dropped.append(a if mask is not None else None)
-        per_sample, total = _torch_loss(self.case, outs[-1], self.t)
-        return {"z": zs, "a": outs, "dropped": dropped, "per_sample": per_sample, "loss": total}
+        per_sample, data = _torch_loss(self.case, outs[-1], self.t)
+        penalties = self.penalties()
+        total = data
+        for value in penalties.values():
+            total = total + value
+        return {
+            "z": zs,
+            "a": outs,
+            "dropped": dropped,
+            "per_sample": per_sample,
+            "data_loss": data,
+            "penalty": penalties,
+            "loss": total,
+        }
 
     def _mask(self, i: int) -> list[list[float]] | None:
         """The dropout mask of hidden layer i + 2, None without dropout there."""
         masks = self.case.dropout_mask
         return masks[i] if masks is not None and i < len(masks) else None
+
+    def penalties(self) -> dict[str, torch.Tensor]:
+        """λ₁·Σ|w| (torch.abs) and λ₂·Σw² over the layers' weights (and biases with
+        include_bias), for each λ that is not 0: the regularisation the case asks for."""
+        case = self.case
+        params = [layer.weight for layer in self.layers]
+        if case.include_bias:
+            params += [layer.bias for layer in self.layers if layer.bias is not None]
+        found = {}
+        if case.l1:
+            found["L1"] = case.l1 * sum(torch.abs(p).sum() for p in params)
+        if case.l2:
+            found["L2"] = case.l2 * sum((p * p).sum() for p in params)
+        return found
 
     def backward(self, fwd: dict[str, Any]) -> dict[str, Any]:
         """Per-sample ∂E[n]/∂z, ∂E[n]/∂a (from Σ_n E[n]) and the gradients of E itself."""
@@ -457,9 +502,16 @@ class TorchNet:
         grads = torch.autograd.grad(
             fwd["per_sample"].sum(), [*fwd["z"], *fwd["a"]], retain_graph=True
         )
+        parts = {}  # each term's gradient by autograd on that term alone
+        params = [p for layer in self.layers for p in (layer.weight, layer.bias) if p is not None]
+        for name, term in (("data", fwd["data_loss"]), *fwd["penalty"].items()):
+            if fwd["penalty"]:
+                found = torch.autograd.grad(term, params, retain_graph=True, allow_unused=True)
+                parts[name] = [None if g is None else _np(g) for g in found]
         self.optimizer.zero_grad(set_to_none=True)
         fwd["loss"].backward()
         return {
+            "parts": parts,
             "delta": [_np(g) for g in grads[:depth]],
             "dE_da": [_np(g) for g in grads[depth:]],
             "grad_W": [_np(layer.weight.grad) for layer in self.layers],
@@ -502,6 +554,8 @@ def _numbers(fwd: dict[str, Any]) -> dict[str, Any]:
         "dropped": [_np(d) for d in fwd["dropped"]],
         "per_sample": _np(fwd["per_sample"]),
         "loss": fwd["loss"].item(),
+        "data_loss": fwd["data_loss"].item(),
+        "penalty": {norm: value.item() for norm, value in fwd["penalty"].items()},
     }
 
 
@@ -532,6 +586,13 @@ def _compare_forward(mine: Any, ref: dict[str, Any], label: str) -> None:
         assert_close(mine.dropped[i], ref["dropped"][i], f"{label} ã of layer {i + 2}")
     assert_close(mine.per_sample, ref["per_sample"], f"{label} per-sample loss E[n]")
     assert_close(mine.loss, ref["loss"], f"{label} loss E")
+    if ref["penalty"]:  # E = E_data + E_L1 + E_L2
+        assert_close(mine.data_loss, ref["data_loss"], f"{label} E_data")
+        assert mine.penalty.keys() == ref["penalty"].keys()
+        for norm, value in ref["penalty"].items():
+            assert_close(mine.penalty[norm], value, f"{label} E_{norm}")
+    else:
+        assert mine.data_loss is None and not mine.penalty
 
 
 # torch.optim's state names (torch/optim/*.py), under backviz's slot names.
@@ -590,6 +651,7 @@ def check_against_torch(case: Case) -> None:
             else:  # no bias, or a frozen one: no gradient (torch's is None too)
                 assert bwd.grad_b[i] is None
                 assert ref["grad_b"][i] is None
+        _compare_gradient_parts(case, bwd, ref["parts"], at)
 
         update = net.step(bwd.grad_W, bwd.grad_b)
         _require(_moderate(*update["W_new"], *update["b_new"]), "diverged")
@@ -617,6 +679,33 @@ def check_against_torch(case: Case) -> None:
                 np.testing.assert_array_equal(trace.steps[s].W[i], step.W_new[i])
 
 
+def _compare_gradient_parts(case: Case, bwd: Any, parts: dict[str, list], at: str) -> None:
+    """With regularisation, each gradient's data term and penalty terms against autograd on
+    each term alone; a bias outside the penalty has no parts (its gradient is the data's)."""
+    if not parts:
+        assert bwd.data_grad_W is None and bwd.penalty_grad_W is None
+        return
+    position, positions = 0, []  # where W and b of each layer are in the parameters' order
+    for has_bias in case.bias:
+        positions.append((position, position + 1 if has_bias else None))
+        position += 2 if has_bias else 1
+    for i, (w_at, b_at) in enumerate(positions):
+        layer = f"{at} layer {i + 2}"
+        assert_close(bwd.data_grad_W[i], parts["data"][w_at], f"{layer} dE_data/dW")
+        for norm in ("L1", "L2"):
+            if norm in parts:
+                got = bwd.penalty_grad_W[i][norm]
+                assert_close(got, parts[norm][w_at], f"{layer} dE_{norm}/dW")
+        if b_at is not None and case.include_bias:
+            assert_close(bwd.data_grad_b[i], parts["data"][b_at], f"{layer} dE_data/db")
+            for norm in ("L1", "L2"):
+                if norm in parts:
+                    got = bwd.penalty_grad_b[i][norm]
+                    assert_close(got, parts[norm][b_at], f"{layer} dE_{norm}/db")
+        else:
+            assert bwd.data_grad_b[i] is None and not bwd.penalty_grad_b[i]
+
+
 # One property test per optimiser, so that each gets its share of examples (hypothesis draws
 # the first of a few choices far more often than the others): ~100 examples, ~1.5-4 s each.
 @pytest.mark.parametrize(
@@ -632,6 +721,7 @@ def check_against_torch(case: Case) -> None:
         "rmsprop",
         "adagrad",
         "dropout",
+        "regularized",
     ],
 )
 @settings(

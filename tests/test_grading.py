@@ -496,8 +496,13 @@ CREDITS = {m.id: round(0.05 * (i + 1), 2) for i, m in enumerate(CATALOGUE)}
 def test_every_catalogued_mistake_is_made_here() -> None:
     # batch-summed needs several samples, shared-bias-one-node a shared bias (made in
     # tests/test_bias_conventions.py), dropout-unscaled a network with dropout (made by hand in
-    # tests/test_dropout.py)
-    made_elsewhere = {"batch-summed", "shared-bias-one-node", "dropout-unscaled"}
+    # tests/test_dropout.py), l2-factor-forgotten an L2 penalty (tests/test_regularization.py)
+    made_elsewhere = {
+        "batch-summed",
+        "shared-bias-one-node",
+        "dropout-unscaled",
+        "l2-factor-forgotten",
+    }
     assert set(MISTAKES_222) | made_elsewhere == {m.id for m in CATALOGUE}
     assert all(m.credit == 0.5 for m in CATALOGUE)
 

@@ -121,6 +121,8 @@ def leaks(trace, text: str) -> list[str]:
     given = [trace.value(r) for r in refs if trace.formula(r) is None]
     if exercise.kind == "network" and exercise.trains:
         given.append(exercise.training.learning_rate)
+        reg = exercise.regularization  # λ₁ and λ₂, printed with the network as given
+        given += [reg.strength(norm) for norm in reg.norms]
     written = {format_given(v).lstrip("-") for v in given}
     tokens = {
         t for t in re.findall(r"\d+\.\d+", text) if len(t.split(".")[1]) >= 3 and t not in written

@@ -31,7 +31,7 @@ from backviz.grading.verdicts import ClassGrader
 from backviz.render.evaluable import JS_FUNCTIONS, compile_python
 from tests.conftest import EXERCISES
 
-CORPUS = ("seed-222", "xor-221", "nn-221-regression", "optimizer-adagrad")
+CORPUS = ("seed-222", "xor-221", "nn-221-regression", "optimizer-adagrad", "seed-222-regularized")
 
 
 def _text(value: float, d: int, mode) -> str:

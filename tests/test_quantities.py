@@ -42,6 +42,7 @@ def test_ask_groups_are_what_an_exercise_may_name() -> None:
         "a",
         "dropout",
         "loss",
+        "penalty",
         "dE/da",
         "paths",
         "da/dz",

@@ -12,6 +12,7 @@ as fast as the 2-2-2 one is clear):
     ∂E/∂a⁽ˡ⁻¹⁾ = δ⁽ˡ⁾ W⁽ˡ⁾ ⊙ m/(1 − p); the pass after the update is in evaluation mode
     ∂E/∂W⁽ˡ⁾ = r·δ⁽ˡ⁾ᵀ a⁽ˡ⁻¹⁾,  ∂E/∂b⁽ˡ⁾ = r·Σ_n δ⁽ˡ⁾[n]   (r = 1/N for the mean, 1 for the sum)
     a bias shared by the layer: ∂E/∂b⁽ˡ⁾ = r·Σ_n Σ_j δ_j⁽ˡ⁾[n]; frozen biases: no gradient, b⁺ = b
+    with regularisation, E = E_data + λ₁Σ|w| + λ₂Σw² and ∂E/∂w = ∂E_data/∂w + λ₁·sign(w) + 2λ₂w
     W⁽ˡ⁾⁺ = the optimiser's rule
 
 Per-sample quantities (δ[n], ∂E/∂a[n]) are derivatives of that sample's own loss E[n]; the
@@ -27,6 +28,7 @@ import numpy as np
 from .dropout import keep_scale
 from .exercise import NetworkExercise
 from .functions import softmax_cross_entropy_delta
+from .regularization import Regularization
 from .trace import Backward, Forward, StepRecord, Trace
 
 __all__ = ["MISTAKE_IDS", "Mistakes", "dropout_factor", "forward", "run", "train_step"]
@@ -53,6 +55,7 @@ class Mistakes:
     batch_summed: bool = False  # the batch summed instead of averaged
     shared_bias_one_node: bool = False  # a shared bias's ∂E/∂b = δ_1 alone, not Σ_j δ_j
     dropout_unscaled: bool = False  # ã = a·m: dropout's 1/(1 − p) forgotten (kept units)
+    l2_factor_forgotten: bool = False  # ∂(λ₂w²)/∂w = λ₂w: the L2 term's factor 2 left out
     only_layer: int | None = None  # σ′ left out (or taken of z) in this layer l alone
 
     def in_layer(self, switch: bool, layer: int) -> bool:
@@ -81,6 +84,7 @@ MISTAKE_IDS: dict[str, str] = {
     "batch-summed": "batch_summed",
     "shared-bias-one-node": "shared_bias_one_node",
     "dropout-unscaled": "dropout_unscaled",
+    "l2-factor-forgotten": "l2_factor_forgotten",
 }
 
 
@@ -150,14 +154,25 @@ def forward(
     per_sample = loss.per_sample(o, t)
     if mistakes.half_forgotten and loss.name == "half_sse":
         terms, per_sample = 2 * terms, 2 * per_sample  # type: ignore[operator]
+    data_loss = _reduce(per_sample, exercise.training.reduction, mistakes)
+    reg = exercise.regularization
+    dropped = {"dropped": kept, "dropout_factors": scaled}
+    if not reg.active:
+        return Forward(tuple(zs), tuple(activations), terms, per_sample, data_loss, **dropped)
+    penalised = [*W, *(bias for bias in b if bias is not None and reg.include_bias)]
+    penalty = {norm: reg.penalty(norm, penalised) for norm in reg.norms}
+    total = data_loss
+    for value in penalty.values():  # E = E_data + E_L1 + E_L2, added in this order
+        total = total + value
     return Forward(
         tuple(zs),
         tuple(activations),
         terms,
         per_sample,
-        _reduce(per_sample, exercise.training.reduction, mistakes),
-        kept,
-        scaled,
+        total,
+        **dropped,
+        data_loss=data_loss,
+        penalty=penalty,
     )
 
 
@@ -166,8 +181,10 @@ def backward(
     fwd: Forward,
     W: tuple[np.ndarray, ...],
     mistakes: Mistakes = NO_MISTAKES,
+    b: tuple[np.ndarray | None, ...] | None = None,
 ) -> Backward:
-    """∂E/∂a, ∂a/∂z, δ of every layer and the gradients of every weight and bias."""
+    """∂E/∂a, ∂a/∂z, δ of every layer and the gradients of every weight and bias (`b`: the
+    biases of this step, needed only when the penalty includes them)."""
     assert exercise.targets is not None
     loss = exercise.output_loss
     n_samples = exercise.n_samples
@@ -179,6 +196,11 @@ def backward(
     delta: list[np.ndarray] = [np.empty(0)] * n
     grad_W: list[np.ndarray] = [np.empty(0)] * n
     grad_b: list[np.ndarray | None] = [None] * n
+    reg = exercise.regularization
+    data_W: list[np.ndarray] = [np.empty(0)] * n
+    data_b: list[np.ndarray | None] = [None] * n
+    pen_W: list[dict[str, np.ndarray]] = [{} for _ in range(n)]
+    pen_b: list[dict[str, np.ndarray]] = [{} for _ in range(n)]
 
     with np.errstate(divide="ignore", invalid="ignore"):
         dE_da[-1] = loss.derivative(fwd.a[-1], exercise.targets)
@@ -210,6 +232,11 @@ def backward(
                 grad_b[i] = r * np.array([np.sum(delta[i][:, 0])])
             else:
                 grad_b[i] = r * _bias_sum(delta[i], shared)
+        if reg.active:
+            data_W[i], pen_W[i], grad_W[i] = _penalised(reg, W[i], grad_W[i], mistakes)
+            bias = (b or exercise.b)[i]
+            if grad_b[i] is not None and reg.include_bias and bias is not None:
+                data_b[i], pen_b[i], grad_b[i] = _penalised(reg, bias, grad_b[i], mistakes)
         if i > 0:
             weights = W[i]
             if mistakes.updated_weights_backward:  # W⁺ = W − η·∂E/∂W already applied
@@ -222,7 +249,31 @@ def backward(
             factor = dropout_factor(exercise, i + 1, mistakes)
             if factor is not None:  # through ã_j = a_j·m_j/(1 − p): 0 for a dropped node
                 dE_da[i - 1] = dE_da[i - 1] * factor
-    return Backward(tuple(dE_da), tuple(da_dz), tuple(delta), tuple(grad_W), tuple(grad_b))
+    if not reg.active:
+        return Backward(tuple(dE_da), tuple(da_dz), tuple(delta), tuple(grad_W), tuple(grad_b))
+    return Backward(
+        tuple(dE_da),
+        tuple(da_dz),
+        tuple(delta),
+        tuple(grad_W),
+        tuple(grad_b),
+        tuple(data_W),
+        tuple(data_b),
+        tuple(pen_W),
+        tuple(pen_b),
+    )
+
+
+def _penalised(
+    reg: Regularization, param: np.ndarray, data: np.ndarray, mistakes: Mistakes
+) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """The data term, each penalty's term and their sum ∂E/∂w = ∂E_data/∂w + ∂E_L1/∂w + ∂E_L2/∂w."""
+    forgotten = mistakes.l2_factor_forgotten
+    terms = {norm: reg.gradient(norm, param, factor_forgotten=forgotten) for norm in reg.norms}
+    total = data
+    for term in terms.values():
+        total = total + term
+    return data, terms, total
 
 
 def _bias_sum(delta: np.ndarray, shared: bool) -> np.ndarray:
@@ -286,7 +337,7 @@ def train_step(
     student's own code found (grading/code_training.py)."""
     if fwd is None:
         fwd = forward(exercise, W, b, mistakes)
-    bwd = backward(exercise, fwd, W, mistakes)
+    bwd = backward(exercise, fwd, W, mistakes, b)
     W_new, state_W = _update(exercise, step, W, bwd.grad_W, state_W, mistakes)
     if exercise.trains_bias:
         b_new, state_b = _update(exercise, step, b, bwd.grad_b, state_b, mistakes)

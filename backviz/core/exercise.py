@@ -17,6 +17,7 @@ from .dropout import Dropout
 from .functions import LOSSES, Activation, Loss
 from .optimizers import Optimizer
 from .quantities import ASK_KINDS
+from .regularization import Regularization
 
 __all__ = [
     "ASK_KINDS",
@@ -29,8 +30,10 @@ __all__ = [
 ]
 
 # What is asked when an exercise says nothing (`[ask] kinds` may name any of ASK_KINDS);
-# "dropout" (ã) only where an exercise has dropout.
-DEFAULT_ASK_KINDS = ("z", "a", "dropout", "loss", "dE/da", "da/dz", "delta", "grad", "update")
+# "dropout" (ã) only where an exercise has dropout, "penalty" only where it has regularisation.
+DEFAULT_ASK_KINDS = (
+    "z", "a", "dropout", "loss", "penalty", "dE/da", "da/dz", "delta", "grad", "update"
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,7 @@ class NetworkExercise(_Described):
     # () when no layer shares one
     shared_bias: tuple[bool, ...] = ()
     dropout: Dropout | None = None  # dropout on the hidden layers (rates and masks)
+    regularization: Regularization = field(default_factory=Regularization)  # λ₁Σ|w| + λ₂Σw² in E
 
     kind = "network"
 

@@ -118,16 +118,18 @@ def _network_data(trace: Trace) -> dict[str, Any]:
     steps = []
     for record in trace.steps:
         fwd = record.forward
-        steps.append(
-            {
-                "step": record.step,
-                "loss": None if fwd.loss is None else _number(fwd.loss),
-                "loss_after": None
-                if record.after is None or record.after.loss is None
-                else _number(record.after.loss),
-                "layers": _layers(trace, record.step),
-            }
-        )
+        step: dict[str, Any] = {
+            "step": record.step,
+            "loss": None if fwd.loss is None else _number(fwd.loss),
+            "loss_after": None
+            if record.after is None or record.after.loss is None
+            else _number(record.after.loss),
+        }
+        if fwd.penalty:  # with regularisation: E = data_loss + Σ penalty
+            step["data_loss"] = _number(fwd.data_loss)  # type: ignore[arg-type]
+            step["penalty"] = {norm: _number(value) for norm, value in fwd.penalty.items()}
+        step["layers"] = _layers(trace, record.step)
+        steps.append(step)
     return {"exercise": trace.exercise.id, "steps": steps}
 
 
@@ -141,7 +143,9 @@ def to_data(trace: QuantityTrace) -> dict[str, Any]:
     """The JSON contract as Python data.
 
     network: {"exercise", "steps": [{"step", "loss", "loss_after", "layers": [{"layer", "z",
-    "a", "delta", "W", "b", "dW", "db", "W_new", "b_new"}]}]}; z, a, delta are [sample][node],
+    "a", "delta", "W", "b", "dW", "db", "W_new", "b_new"}]}]}; with regularisation a step also
+    has "data_loss" and "penalty" ({"L1": λ₁Σ|w|, "L2": λ₂Σw²}, "loss" their sum, dW the whole
+    gradient); z, a, delta are [sample][node],
     layer 1 is the input layer (so the list starts at layer 2). A forward-only exercise has one
     step whose backward fields are null.
     expression: {"exercise", "nodes": [{"name", "value", "grad", "local"}]} where "local"

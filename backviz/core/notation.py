@@ -9,6 +9,8 @@ dE/da(2)_1 via z(3)_2, da(3)_1/dz(3)_1, delta(3)_1, dE/dW(2)_12, W(2)_12+.
 
 dropout: the mask m_h1 / m(2)_1, the dropped-out activation h~1 / a~(2)_1 (set as h̃₁, ã⁽²⁾₁;
 ã and h̃ are accepted for a~ and h~).
+With regularisation, in both: E_data, the penalty terms E_L1 and E_L2, and each weight's
+gradient in parts: dE_data/dW5, dE_L1/dW5, dE_L2/dW5 (dE/dW5 is their sum).
 
 Suffixes, in this order: `+` for a forward quantity recomputed after the update (z1+,
 E_total+), `[n]` for sample n when there are several, `@s` for step s when there are several.
@@ -165,6 +167,10 @@ class Namer:
                 return f"E_o{j}" if seq else f"E_{j}"
             case Kind.SAMPLE_LOSS | Kind.LOSS:
                 return "E_total" if seq else "E"
+            case Kind.DATA_LOSS:
+                return "E_data"
+            case Kind.PENALTY:
+                return f"E_{ref.label[0]}"
             case Kind.DE_DA:
                 return f"dE/d{self._a(layer, j)}"
             case Kind.DE_DA_TERM:
@@ -175,6 +181,11 @@ class Namer:
                 return f"delta_{self._a(layer, j)}" if seq else f"delta({layer})_{j}"
             case Kind.GRAD_W | Kind.GRAD_B:
                 return "dE/d" + self._weight(layer, ref.index, kind is Kind.GRAD_B)
+            case Kind.DATA_GRAD_W | Kind.DATA_GRAD_B:
+                return "dE_data/d" + self._weight(layer, ref.index, kind is Kind.DATA_GRAD_B)
+            case Kind.PENALTY_GRAD:
+                norm, param = ref.label
+                return f"dE_{norm}/d" + self._weight(layer, ref.index, param == "b")
             case Kind.STATE:
                 slot, param = ref.label
                 return f"{slot}_" + self._weight(layer, ref.index, param == "b")
@@ -246,6 +257,10 @@ class Namer:
                 return term if seq else Name("E", index=(j,))
             case Kind.SAMPLE_LOSS | Kind.LOSS:
                 return Name("E", subscript="total") if seq else loss
+            case Kind.DATA_LOSS:
+                return Name("E", subscript="data")
+            case Kind.PENALTY:
+                return Name("E", subscript=ref.label[0])
             case Kind.DE_DA:
                 return Partial(loss, self._a_parts(layer, j))
             case Kind.DE_DA_TERM:
@@ -258,6 +273,15 @@ class Namer:
                 return delta if seq else Name("δ", layer, (j,))
             case Kind.GRAD_W | Kind.GRAD_B:
                 return Partial(loss, self._weight_parts(layer, ref.index, kind is Kind.GRAD_B))
+            case Kind.DATA_GRAD_W | Kind.DATA_GRAD_B:
+                bias = kind is Kind.DATA_GRAD_B
+                return Partial(
+                    Name("E", subscript="data"), self._weight_parts(layer, ref.index, bias)
+                )
+            case Kind.PENALTY_GRAD:
+                norm, param = ref.label
+                term = Name("E", subscript=norm)
+                return Partial(term, self._weight_parts(layer, ref.index, param == "b"))
             case Kind.STATE:
                 slot, param = ref.label
                 return Name(slot, subscript=self._weight_parts(layer, ref.index, param == "b"))

@@ -26,13 +26,18 @@ class Kind(Enum):
     DROPPED = "a~"  # dropout: the output the next layer reads, ã = a·m/(1 − p)
     LOSS_TERM = "E term"  # one output node's share of one sample's loss, e.g. E_o1
     SAMPLE_LOSS = "E[n]"  # one sample's loss (only when there are several samples)
-    LOSS = "E"  # the loss after the reduction over samples
+    LOSS = "E"  # the loss after the reduction over samples (with the penalty terms, if any)
+    DATA_LOSS = "E_data"  # with regularisation: the loss of the data alone, before the penalty
+    PENALTY = "penalty"  # a penalty term of E: λ₁Σ|w| (label "L1") or λ₂Σw² ("L2")
     DE_DA = "dE/da"
     DE_DA_TERM = "dE/da path"  # one path's share of a hidden ∂E/∂a: δ⁽ˡ⁺¹⁾_i · w_ij⁽ˡ⁺¹⁾
     DA_DZ = "da/dz"
     DELTA = "delta"
     GRAD_W = "dE/dW"
     GRAD_B = "dE/db"
+    DATA_GRAD_W = "dE_data/dW"  # with regularisation: the data term of ∂E/∂w
+    DATA_GRAD_B = "dE_data/db"
+    PENALTY_GRAD = "dpenalty/dw"  # a penalty term's ∂/∂w: λ₁·sign(w) or 2λ₂·w; label (norm, W|b)
     STATE = "optimizer state"  # momentum buffer / Adam moments, per parameter
     UPDATE_W = "W+"
     UPDATE_B = "b+"
@@ -49,7 +54,8 @@ class Ref:
     index: node j, or (j, k) for a weight w_jk, or (j, i) for the path of a_j via z_i⁽ˡ⁺¹⁾.
     sample / step: 1-based; None for quantities that do not depend on them.
     after: a forward-pass quantity recomputed with the updated weights (z1+, E_total+).
-    label: optimiser slot ("m", "v") with "W"/"b" for STATE; node names for expressions.
+    label: optimiser slot ("m", "v") with "W"/"b" for STATE; the penalty ("L1", "L2") for
+    PENALTY, with "W"/"b" for PENALTY_GRAD; node names for expressions.
     """
 
     kind: Kind
@@ -89,12 +95,17 @@ KINDS: dict[Kind, KindSpec] = {
     Kind.LOSS_TERM: KindSpec("loss", per_sample=True),
     Kind.SAMPLE_LOSS: KindSpec("loss", per_sample=True),
     Kind.LOSS: KindSpec("loss"),
+    Kind.DATA_LOSS: KindSpec("loss"),
+    Kind.PENALTY: KindSpec("penalty"),
     Kind.DE_DA: KindSpec("dE/da", per_sample=True),
     Kind.DE_DA_TERM: KindSpec("paths", per_sample=True),
     Kind.DA_DZ: KindSpec("da/dz", per_sample=True),
     Kind.DELTA: KindSpec("delta", "delta", per_sample=True),
     Kind.GRAD_W: KindSpec("grad", "dW"),
     Kind.GRAD_B: KindSpec("grad", "db"),
+    Kind.DATA_GRAD_W: KindSpec("grad"),
+    Kind.DATA_GRAD_B: KindSpec("grad"),
+    Kind.PENALTY_GRAD: KindSpec("penalty"),
     Kind.UPDATE_W: KindSpec("update", "W_new"),
     Kind.UPDATE_B: KindSpec("update", "b_new"),
     Kind.STATE: KindSpec("state"),

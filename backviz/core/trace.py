@@ -8,7 +8,7 @@ its arrays. Solution text, diagrams, checks and grading read quantities from her
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,7 +28,11 @@ __all__ = ["LAYER_ARRAYS", "Backward", "Forward", "StepRecord", "Trace"]
 
 @dataclass(frozen=True)
 class Forward:
-    """One forward pass: z and a per non-input layer (N, n_l), and the loss (None w/o targets)."""
+    """One forward pass: z and a per non-input layer (N, n_l), and the loss (None w/o targets).
+
+    With regularisation, `loss` is E = E_data + the penalty terms, `data_loss` is E_data and
+    `penalty` holds each term by norm ("L1": λ₁Σ|w|, "L2": λ₂Σw²); without, they are unset.
+    """
 
     z: tuple[np.ndarray, ...]
     a: tuple[np.ndarray, ...]
@@ -37,17 +41,28 @@ class Forward:
     loss: float | None
     dropped: tuple[np.ndarray | None, ...] = ()  # ã = a·m/(1 − p) per layer (training pass)
     dropout_factors: tuple[np.ndarray | None, ...] = ()  # m/(1 − p) per layer, as applied
+    data_loss: float | None = None
+    penalty: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Backward:
-    """One backward pass: per non-input layer ∂E/∂a, ∂a/∂z (None for softmax), δ; gradients."""
+    """One backward pass: per non-input layer ∂E/∂a, ∂a/∂z (None for softmax), δ; gradients.
+
+    With regularisation, `grad_W`/`grad_b` are the whole ∂E/∂w: the data term
+    (`data_grad_W`/`data_grad_b`) plus each penalty's (`penalty_grad_W`/`penalty_grad_b`, per
+    layer a dict by norm; a bias outside the penalty has none).
+    """
 
     dE_da: tuple[np.ndarray, ...]
     da_dz: tuple[np.ndarray | None, ...]
     delta: tuple[np.ndarray, ...]
     grad_W: tuple[np.ndarray, ...]
     grad_b: tuple[np.ndarray | None, ...]
+    data_grad_W: tuple[np.ndarray, ...] | None = None
+    data_grad_b: tuple[np.ndarray | None, ...] | None = None
+    penalty_grad_W: tuple[dict[str, np.ndarray], ...] | None = None
+    penalty_grad_b: tuple[dict[str, np.ndarray], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -221,6 +236,10 @@ class Trace(QuantityTrace):
                     yield Ref(Kind.LOSS_TERM, L, (j,), n, s, after)
             if N > 1:
                 yield Ref(Kind.SAMPLE_LOSS, None, (), n, s, after)
+        if self.exercise.regularization.active:  # E = E_data + λ₁Σ|w| + λ₂Σw²
+            yield Ref(Kind.DATA_LOSS, None, (), None, s, after)
+            for norm in self.exercise.regularization.norms:
+                yield Ref(Kind.PENALTY, None, (), None, s, after, label=(norm,))
         yield Ref(Kind.LOSS, None, (), None, s, after)
 
     def _backward_refs(self, s: int, layer: int) -> Iterator[Ref]:
@@ -238,13 +257,28 @@ class Trace(QuantityTrace):
                 yield from self._dE_da_refs(layer, j, n, s)
                 yield Ref(Kind.DA_DZ, layer, (j,), n, s)
                 yield Ref(Kind.DELTA, layer, (j,), n, s)
+        yield from self._gradient_refs(s, layer)
         here = range(layer, layer + 1)
-        yield from self._params(s, Kind.GRAD_W, Kind.GRAD_B, here, trained=True)
         for slot in ex.training.optimizer.slots:
             for ref in self._params(s, Kind.WEIGHT, Kind.BIAS, here, trained=True):
                 param = "b" if ref.kind is Kind.BIAS else "W"
                 yield Ref(Kind.STATE, layer, ref.index, None, s, label=(slot, param))
         yield from self._params(s, Kind.UPDATE_W, Kind.UPDATE_B, here, trained=True)
+
+    def _gradient_refs(self, s: int, layer: int) -> Iterator[Ref]:
+        """∂E/∂W and ∂E/∂b of a layer; with regularisation, each penalised parameter's data
+        term and penalty terms first, then their sum."""
+        reg = self.exercise.regularization
+        here = range(layer, layer + 1)
+        for ref in self._params(s, Kind.GRAD_W, Kind.GRAD_B, here, trained=True):
+            bias = ref.kind is Kind.GRAD_B
+            if reg.active and reg.includes(bias):
+                data = Kind.DATA_GRAD_B if bias else Kind.DATA_GRAD_W
+                yield replace(ref, kind=data)
+                for norm in reg.norms:
+                    label = (norm, "b" if bias else "W")
+                    yield replace(ref, kind=Kind.PENALTY_GRAD, label=label)
+            yield ref
 
     def _dE_da_refs(self, layer: int, j: int, n: int, s: int) -> Iterator[Ref]:
         if layer < self.n_layers:
@@ -276,9 +310,13 @@ class Trace(QuantityTrace):
         if kind in LAYER_ARRAYS:
             array = LAYER_ARRAYS[kind](record, ref.after)[i]  # type: ignore[index]
             return array[(n, *jk)] if KINDS[kind].per_sample else array[jk]
-        if kind in (Kind.LOSS_TERM, Kind.SAMPLE_LOSS, Kind.LOSS):
+        if kind in (Kind.LOSS_TERM, Kind.SAMPLE_LOSS, Kind.LOSS, Kind.DATA_LOSS, Kind.PENALTY):
             fwd = record.after if ref.after else record.forward
             assert fwd is not None
+            if kind is Kind.DATA_LOSS:
+                return fwd.data_loss  # type: ignore[return-value]
+            if kind is Kind.PENALTY:
+                return fwd.penalty[ref.label[0]]
             if kind is Kind.LOSS_TERM:
                 return fwd.terms[(n, *jk)]  # type: ignore[index]
             if kind is Kind.SAMPLE_LOSS:
@@ -288,6 +326,18 @@ class Trace(QuantityTrace):
             slot, param = ref.label
             states = record.state_W if param == "W" else record.state_b
             return states[i][slot][jk]  # type: ignore[index]
+        if kind in (Kind.DATA_GRAD_W, Kind.DATA_GRAD_B):  # with regularisation only
+            assert record.backward is not None
+            data = record.backward.data_grad_W if kind is Kind.DATA_GRAD_W else None
+            data = record.backward.data_grad_b if data is None else data
+            return data[i][jk]  # type: ignore[index]
+        if kind is Kind.PENALTY_GRAD:
+            assert record.backward is not None
+            norm, param = ref.label
+            grads = (
+                record.backward.penalty_grad_W if param == "W" else record.backward.penalty_grad_b
+            )
+            return grads[i][norm][jk]  # type: ignore[index]
         if kind is Kind.DE_DA_TERM:  # δ_i⁽ˡ⁺¹⁾ · w_ij⁽ˡ⁺¹⁾: one path's share of ∂E/∂a_j
             assert record.backward is not None
             j, path = jk

@@ -88,7 +88,41 @@ def _sample_loss(trace: Trace, ref: Ref) -> Formula:
 
 
 def _loss(trace: Trace, ref: Ref) -> Formula:
-    """E: the one sample's loss, or the reduction (mean or sum) of the samples' losses."""
+    """E: with regularisation E_data + E_L1 + E_L2; otherwise the data loss."""
+    reg = trace.exercise.regularization
+    if not reg.active:
+        return _data_loss(trace, ref)
+    s = ref.step or 1
+    data = Ref(Kind.DATA_LOSS, None, (), None, s, ref.after)
+    penalties = (Ref(Kind.PENALTY, None, (), None, s, ref.after, (norm,)) for norm in reg.norms)
+    return Formula(F.Sum(), (data, *penalties))
+
+
+def _penalty(trace: Trace, ref: Ref) -> Formula:
+    """E_L1 = λ₁Σ|w| or E_L2 = λ₂Σw² over every weight (and bias, with include_bias)."""
+    ex, s = trace.exercise, ref.step or 1
+    reg = ex.regularization
+    weight = Kind.UPDATE_W if ref.after else Kind.WEIGHT
+    bias = Kind.UPDATE_B if ref.after else Kind.BIAS
+    params = []
+    for layer in range(2, ex.n_layers + 1):
+        n, fan_in = ex.sizes[layer - 1], ex.sizes[layer - 2]
+        params += [
+            Ref(weight, layer, (j, k), step=s)
+            for j in range(1, n + 1)
+            for k in range(1, fan_in + 1)
+        ]
+    if reg.include_bias:
+        for layer in range(2, ex.n_layers + 1):
+            if ex.bias[layer - 2]:
+                params += [
+                    Ref(bias, layer, (j,), step=s) for j in range(1, ex.sizes[layer - 1] + 1)
+                ]
+    return Formula(F.Penalty(reg, ref.label[0]), tuple(params))
+
+
+def _data_loss(trace: Trace, ref: Ref) -> Formula:
+    """E_data: the one sample's loss, or the reduction (mean or sum) of the samples' losses."""
     ex, s = trace.exercise, ref.step or 1
     if ex.n_samples == 1:
         return _loss_of_sample(trace, 1, s, ref.after)
@@ -151,8 +185,31 @@ def _delta(trace: Trace, ref: Ref) -> Formula:
     return Formula(F.Product(), (dE_da, Ref(Kind.DA_DZ, layer, (j,), n, s)))
 
 
+def _grad(trace: Trace, ref: Ref) -> Formula:
+    """∂E/∂w: with w in the penalty, ∂E_data/∂w + ∂E_L1/∂w + ∂E_L2/∂w; else the data term."""
+    reg = trace.exercise.regularization
+    bias = ref.kind is Kind.GRAD_B
+    if not (reg.active and reg.includes(bias)):
+        return _grad_b(trace, ref) if bias else _grad_w(trace, ref)
+    param = "b" if bias else "W"
+    data = Ref(Kind.DATA_GRAD_B if bias else Kind.DATA_GRAD_W, ref.layer, ref.index, step=ref.step)
+    terms = (
+        Ref(Kind.PENALTY_GRAD, ref.layer, ref.index, step=ref.step, label=(norm, param))
+        for norm in reg.norms
+    )
+    return Formula(F.Sum(), (data, *terms))
+
+
+def _penalty_grad(trace: Trace, ref: Ref) -> Formula:
+    """∂E_L1/∂w = λ₁·sign(w) or ∂E_L2/∂w = 2λ₂·w, from w of this step."""
+    norm, param = ref.label
+    kind = Kind.BIAS if param == "b" else Kind.WEIGHT
+    w = Ref(kind, ref.layer, ref.index, step=ref.step)
+    return Formula(F.PenaltyGrad(trace.exercise.regularization, norm), (w,))
+
+
 def _grad_w(trace: Trace, ref: Ref) -> Formula:
-    """∂E/∂w_jk = r·Σ_n δ_j[n]·a_k[n] (r = 1/N for the mean)."""
+    """∂E/∂w_jk (or its data term) = r·Σ_n δ_j[n]·a_k[n] (r = 1/N for the mean)."""
     ex, layer, s = trace.exercise, ref.layer or 0, ref.step or 1
     j, k = ref.index
     samples = range(1, ex.n_samples + 1)
@@ -211,12 +268,17 @@ WIRING: dict[Kind, Callable[[Trace, Ref], Formula | None]] = {
     Kind.LOSS_TERM: _loss_term,
     Kind.SAMPLE_LOSS: _sample_loss,
     Kind.LOSS: _loss,
+    Kind.DATA_LOSS: _data_loss,
+    Kind.PENALTY: _penalty,
     Kind.DE_DA: _dE_da,
     Kind.DE_DA_TERM: _dE_da_term,
     Kind.DA_DZ: _da_dz,
     Kind.DELTA: _delta,
-    Kind.GRAD_W: _grad_w,
-    Kind.GRAD_B: _grad_b,
+    Kind.GRAD_W: _grad,
+    Kind.GRAD_B: _grad,
+    Kind.DATA_GRAD_W: _grad_w,
+    Kind.DATA_GRAD_B: _grad_b,
+    Kind.PENALTY_GRAD: _penalty_grad,
     Kind.STATE: _state,
     Kind.UPDATE_W: _update,
     Kind.UPDATE_B: _update,

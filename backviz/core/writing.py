@@ -12,6 +12,7 @@ import numpy as np
 from .dropout import Dropout
 from .exercise import Ask, NetworkExercise
 from .loading.training import APPLIES
+from .regularization import Regularization
 
 __all__ = ["exercise_toml"]
 
@@ -102,6 +103,15 @@ def exercise_toml(
         lines.append(f"weight_decay = {_number(opt.weight_decay)}")
         if not training.train_bias:
             lines.append("train_bias = false")
+    reg = exercise.regularization
+    if reg != Regularization():
+        lines += [
+            "",
+            "[regularization]",
+            f"l1 = {_number(reg.l1)}",
+            f"l2 = {_number(reg.l2)}",
+            f"include_bias = {json.dumps(reg.include_bias)}",
+        ]
     if exercise.ask != Ask():
         ask = exercise.ask
         lines += [

@@ -236,6 +236,9 @@ FUNCTIONS: dict[str, Callable[..., float]] = {
     "leaky_relu": lambda z, slope: z if z > 0 else slope * z,
     "leaky_relu′": lambda z, slope: 1.0 if z > 0 else slope,
     "step": lambda z: 1.0 if z > 0 else 0.0,
+    "|": abs,
+    # sign(0) = 0, as torch's gradient of abs (the L1 penalty's)
+    "sign": lambda x: math.nan if math.isnan(x) else 0.0 if x == 0 else math.copysign(1.0, x),
 }
 
 

@@ -114,6 +114,12 @@ _EXPLANATIONS: dict[str, dict[str, str]] = {
         "(torch의 nn.Dropout과 같은 inverted dropout), ã = a·m이 아니라 a·m/(1 − p)이다. "
         "역전파에서도 ∂E/∂a = Σ δ·w·m/(1 − p)이다.",
     },
+    "l2-factor-forgotten": {
+        "en": "The L2 term's factor 2 is forgotten: ∂(λ₂w²)/∂w = 2λ₂·w, not λ₂·w "
+        "(the exponent 2 comes down as a factor).",
+        "ko": "L2 규제항 미분의 2가 빠졌다: ∂(λ₂w²)/∂w = 2λ₂·w이지 λ₂·w가 아니다 "
+        "(지수 2가 계수로 내려온다).",
+    },
 }
 
 # Each mistake's short name as a report shows it after the verdict (English: the id itself,
@@ -132,6 +138,7 @@ NAMES: dict[str, dict[str, str]] = {
     "batch-summed": {"ko": "배치를 평균하지 않고 더함"},
     "shared-bias-one-node": {"ko": "공유 편향에 한 노드의 δ만 씀"},
     "dropout-unscaled": {"ko": "드롭아웃 스케일 1/(1 − p) 빠짐"},
+    "l2-factor-forgotten": {"ko": "L2 규제항 미분의 2 빠짐"},
 }
 
 
@@ -207,6 +214,8 @@ def _possible(exercise: NetworkExercise) -> list[Mistake]:
         ):
             continue
         if switch == "dropout_unscaled" and exercise.dropout is None:
+            continue
+        if switch == "l2_factor_forgotten" and not exercise.regularization.l2:
             continue
         if switch == "batch_summed" and (
             exercise.n_samples < 2 or exercise.training.reduction != "mean"

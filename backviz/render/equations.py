@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from ..core.formulas import Product, SoftmaxCrossEntropyDelta, SoftmaxDelta
+from ..core.formulas import GradB, GradW, Product, SoftmaxCrossEntropyDelta, SoftmaxDelta
 from ..core.mathexpr import Expr, Num, Sym, mul
 from ..core.quantities import Kind, Ref
 from .document import Document, Equation
@@ -43,12 +43,13 @@ def _chain_factors(trace: QuantityTrace, ref: Ref) -> list[tuple[Sym, Ref]] | No
     formula = trace.formula(ref)
     if formula is None:
         return None
-    if ref.kind is Kind.GRAD_W and trace.exercise.n_samples == 1:
+    # ∂E/∂W (with regularisation its data term ∂E_data/∂W: ∂E/∂W is then a sum of terms)
+    if isinstance(formula.rule, GradW) and trace.exercise.n_samples == 1:
         delta, a_prev = formula.inputs
         z = Ref(Kind.Z, delta.layer, delta.index, delta.sample, delta.step)
         w = Ref(Kind.WEIGHT, ref.layer, ref.index, step=ref.step)
         last = (trace.derivative_symbol(z, w), a_prev)
-    elif ref.kind is Kind.GRAD_B and len(formula.inputs) == 1:  # one sample, own bias
+    elif isinstance(formula.rule, GradB) and len(formula.inputs) == 1:  # one sample, own bias
         (delta,) = formula.inputs
         last = None
     elif ref.kind is Kind.DE_DA_TERM:

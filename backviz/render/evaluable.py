@@ -49,6 +49,8 @@ PY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "leaky_relu": lambda z, slope: np.where(np.asarray(z) > 0, z, slope * np.asarray(z)),
     "leaky_relu′": lambda z, slope: np.where(np.asarray(z) > 0, 1.0, slope),
     "step": lambda z: np.where(np.asarray(z) > 0, 1.0, 0.0),
+    "|": np.abs,
+    "sign": np.sign,  # 0 at 0, as torch's gradient of abs
 }
 
 # The same functions for a page: `F` in the expressions printed by `JavaScriptPrinter`.
@@ -106,8 +108,18 @@ class PythonPrinter(_Evaluable):
         return f"{base} ** {self.parenthesize(exponent, ATOM)}"
 
 
+# Functions a page calls from JavaScript's Math itself (regularisation's |w| and sign(w), whose
+# Math.sign is 0 at 0, as numpy's): not in `F`, so pages without them stay as they were.
+JS_MATH = {"|": "Math.abs", "sign": "Math.sign"}
+
+
 class JavaScriptPrinter(_Evaluable):
-    """A JavaScript expression over `v`, `S` and `F` (`JS_FUNCTIONS`)."""
+    """A JavaScript expression over `v`, `S` and `F` (`JS_FUNCTIONS`), and `JS_MATH`."""
+
+    def call(self, function: str, args: str) -> str:
+        if function in JS_MATH:
+            return f"{JS_MATH[function]}({args})"
+        return super().call(function, args)
 
     def power(self, base: str, exponent: Expr) -> str:
         return f"Math.pow({base}, {self._print(exponent)})"

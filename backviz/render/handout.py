@@ -126,7 +126,13 @@ def _network_settings(trace: Any, lang: str) -> list[tuple[str, tuple[tuple[Sym,
     if not trace.exercise.trains:
         return []
     rate = format_given(trace.exercise.training.learning_rate)
-    return [(word("learning_rate", lang), ((Sym("η", r"\eta"), rate),))]
+    settings = [(word("learning_rate", lang), ((Sym("η", r"\eta"), rate),))]
+    reg = trace.exercise.regularization
+    if reg.active:  # λ₁, λ₂ of the penalty in the cost
+        symbols = {"L1": Sym("λ₁", r"\lambda_1"), "L2": Sym("λ₂", r"\lambda_2")}
+        strengths = tuple((symbols[n], format_given(reg.strength(n))) for n in reg.norms)
+        settings.append((word("regularization", lang), strengths))
+    return settings
 
 
 def _network_captions(trace: Any, lang: str) -> list[str]:

@@ -32,6 +32,7 @@ _SPECIAL = {
     "^": r"\textasciicircum{}",
     "<": r"\textless{}",  # OT1 fonts set < and > as ¡ and ¿
     ">": r"\textgreater{}",
+    "|": r"\textbar{}",  # OT1 fonts set | as an em dash (|w| in the regularisation note)
 }
 # Symbols that appear in plain sentences (descriptions, summaries), as math.
 _SYMBOLS = {

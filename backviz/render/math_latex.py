@@ -22,6 +22,7 @@ _FUNCTIONS = {
     "leaky_relu′": r"\operatorname{leaky\_relu}'",
     "softmax": r"\operatorname{softmax}",
     "step": r"\operatorname{step}",
+    "sign": r"\operatorname{sign}",
     "f′": "f'",
 }
 
@@ -112,6 +113,8 @@ class LatexPrinter(ScriptPrinter):
             return rf"\sqrt{{{args}}}"
         if function == "‖":
             return rf"\lVert {args} \rVert"
+        if function == "|":
+            return rf"\lvert {args} \rvert"
         name = _FUNCTIONS.get(function, rf"\operatorname{{{function}}}")
         return rf"{name}\left({args}\right)"
 

@@ -102,8 +102,8 @@ class MathMLPrinter(ScriptPrinter):
     def call(self, function: str, args: str) -> str:
         if function == "√":
             return f"<msqrt>{args}</msqrt>"
-        if function == "‖":
-            bar = '<mo stretchy="false">‖</mo>'
+        if function in ("‖", "|"):  # a vector's length, an absolute value
+            bar = f'<mo stretchy="false">{function}</mo>'
             return self.group(bar + args + bar)
         if len(function) == 2 and function.endswith("′"):  # f′(z): italic f, then the prime
             return self.group(f"<mi>{escape(function[0])}</mi><mo>′</mo>{self.paren(args)}")

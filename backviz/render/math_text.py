@@ -45,6 +45,8 @@ class TextPrinter(Printer):
     def call(self, function: str, args: str) -> str:
         if function == "‖":
             return f"‖{args}‖"  # a vector's length
+        if function == "|":
+            return f"|{args}|"  # an absolute value
         return f"{function}({args})"  # σ(z3), √(x)
 
     def paren(self, text: str) -> str:

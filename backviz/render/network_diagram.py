@@ -289,11 +289,19 @@ def _edge_html(rows: list[Row], red: set[str]) -> str:
 def _anchor(trace: Trace, ref: Ref) -> tuple[int, int, int | None]:
     """(layer, node j, source node k or None) where the highlighted quantity sits."""
     layer = ref.layer or trace.n_layers
-    if ref.kind in (Kind.WEIGHT, Kind.GRAD_W, Kind.UPDATE_W, Kind.STATE) and len(ref.index) == 2:
+    on_edge = (
+        Kind.WEIGHT,
+        Kind.GRAD_W,
+        Kind.UPDATE_W,
+        Kind.STATE,
+        Kind.DATA_GRAD_W,
+        Kind.PENALTY_GRAD,
+    )
+    if ref.kind in on_edge and len(ref.index) == 2:
         return layer, ref.index[0], ref.index[1]
     if ref.kind is Kind.DE_DA_TERM:
         return layer, ref.index[0], None
-    if ref.kind in (Kind.LOSS, Kind.SAMPLE_LOSS):
+    if ref.kind in (Kind.LOSS, Kind.SAMPLE_LOSS, Kind.DATA_LOSS, Kind.PENALTY):
         return trace.n_layers + 1, 0, None
     return layer, ref.index[0] if ref.index else 1, None
 
@@ -516,19 +524,30 @@ def _marked(view: _View, highlight: Highlight | None, at: str, rows: list[Row]) 
     return red
 
 
+def _loss_title(trace: Trace) -> str:
+    """The loss as the exercise names it, with the penalty terms of the cost: half_sse + L1 + L2."""
+    return " + ".join((trace.exercise.loss_name, *trace.exercise.regularization.norms))
+
+
 def _loss_node(
     graph: graphviz.Digraph, view: _View, highlight: Highlight | None, lit: frozenset[str]
 ) -> None:
     trace = view.trace
     record = trace.steps[view.step - 1]
     loss = Ref(Kind.LOSS, None, (), None, view.step)
-    rows = [view.text(loss)]
+    reg = trace.exercise.regularization
+    rows = []
+    if reg.active and trace.exercise.targets is not None:  # E = E_data + E_L1 + E_L2
+        rows.append(view.text(Ref(Kind.DATA_LOSS, None, (), None, view.step)))
+        for norm in reg.norms:
+            rows.append(view.text(Ref(Kind.PENALTY, None, (), None, view.step, label=(norm,))))
+    rows.append(view.text(loss))
     if record.after is not None and view.stage in ("update", "all") and not view.blank:
         rows.append(view.text(Ref(Kind.LOSS, None, (), None, view.step, after=True)))
     red = _marked(view, highlight, LOSS_ID, rows)
     graph.node(
         LOSS_ID,
-        label=_html_label(f"{word('loss', view.lang)} ({trace.exercise.loss_name})", rows, red),
+        label=_html_label(f"{word('loss', view.lang)} ({_loss_title(trace)})", rows, red),
         id=LOSS_ID,
         fillcolor=COLOURS["loss"],
         color=HIGHLIGHT if LOSS_ID in lit else MUTED,

@@ -68,6 +68,14 @@ def describe(trace: Trace, lang: str) -> str:
     if ex.dropout is not None:
         rates = ", ".join(format_given(p) for p in ex.dropout.rates)
         parts.append(word("describe_dropout", lang, rates=rates))
+    reg = ex.regularization
+    if reg.active:
+        symbols = {"L1": "λ₁", "L2": "λ₂"}
+        terms = ", ".join(
+            f"{symbols[norm]} = {format_given(reg.strength(norm))} ({norm})" for norm in reg.norms
+        )
+        key = "regularized_all" if reg.include_bias else "regularized_weights"
+        parts.append(word("describe_regularization", lang, terms=terms, which=word(key, lang)))
     return "; ".join(parts) + "."
 
 
@@ -99,7 +107,7 @@ def section_of(trace: Trace, ref: Ref) -> tuple[str, int | None]:
         return ("after", None)
     if ref.kind in (Kind.Z, Kind.A, Kind.DROPPED):
         return ("forward", None)
-    if ref.kind in (Kind.LOSS_TERM, Kind.SAMPLE_LOSS, Kind.LOSS):
+    if ref.kind in (Kind.LOSS_TERM, Kind.SAMPLE_LOSS, Kind.LOSS, Kind.DATA_LOSS, Kind.PENALTY):
         return ("loss", None)
     if ref.kind in (Kind.STATE, Kind.UPDATE_W, Kind.UPDATE_B):
         return ("update", ref.layer)
@@ -231,10 +239,23 @@ def _summary(document: Document, trace: Trace, step: int) -> None:
             document.formula(m("δ", layer), Mul((back, derivative), elementwise=True))
         reduction = Sym("r", "r")
         delta_t, previous = m("δ", layer, transposed=True), m("a", layer - 1)
-        document.formula(d("W", layer), mul(reduction, delta_t, previous))
+        gradient = mul(reduction, delta_t, previous)
+        reg = trace.exercise.regularization
+        if reg.active:  # + the penalty's terms, elementwise: λ₁·sign(W) + 2λ₂·W
+            penalty = {
+                "L1": mul(Sym("λ₁", r"\lambda_1"), Call("sign", (W,))),
+                "L2": mul(Num(2, given=True), Sym("λ₂", r"\lambda_2"), W),
+            }
+            gradient = add(gradient, *(penalty[norm] for norm in reg.norms))
+        document.formula(d("W", layer), gradient)
         eta = Sym("η", r"\eta")
         document.formula(m("W", layer, after=True), add(W, Neg(mul(eta, d("W", layer)))))
         norm = float((record.backward.delta[i] ** 2).sum() ** 0.5)
         document.formula(Call("‖", (m("δ", layer),)), Num(norm))
+    fwd = record.forward
+    if fwd.data_loss is not None:  # with regularisation: E_data and the penalty terms
+        document.formula(symbol_of(Name("E", subscript="data")), Num(fwd.data_loss))
+    for norm, value in fwd.penalty.items():
+        document.formula(symbol_of(Name("E", subscript=norm)), Num(value))
     if record.forward.loss is not None:
         document.formula(symbol_of(Name("E")), Num(record.forward.loss))

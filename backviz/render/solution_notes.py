@@ -6,7 +6,9 @@ backward pass says why). Binary cross-entropy where torch departs from the formu
 of log at −100 at an output of exactly 0 or 1 (the loss section); its floor of o(1 − o) at
 10⁻¹² in ∂E/∂o at a saturated output, and the next to nothing a saturated sigmoid passes back
 (the output layer's backward pass). Dropout: what the mask and 1/(1 − p) do in the forward
-pass, back through it, and why the check after the update drops nothing.
+pass, back through it, and why the check after the update drops nothing. Regularisation: what
+E_data and the penalty terms are (the loss section), and each gradient as the data term plus the
+penalty's, sign(0) = 0 (the output layer's backward pass).
 """
 
 from __future__ import annotations
@@ -43,13 +45,18 @@ def section_notes(
             return [word("why_dropout_eval", lang)]
         if kind == "backward" and layer is not None and dropout.applies(layer):
             return [word("why_dropout_backward", lang)]
-    if kind == "loss" and _outputs_where(loss.clamped, record):
-        return [word("why_bce_clamp", lang)]
+    reg = trace.exercise.regularization
+    which = word("regularized_all" if reg.include_bias else "regularized_weights", lang)
+    if kind == "loss":
+        notes = [word("why_regularization", lang, which=which)] if reg.active else []
+        if _outputs_where(loss.clamped, record):
+            notes.append(word("why_bce_clamp", lang))
+        return notes
     if kind != "backward" or layer != trace.n_layers:
         return []
+    notes = [word("why_penalty_gradient", lang)] if reg.active else []
     if loss.name == "nll":
-        return [word("why_softmax_ce", lang)]
-    notes = []
+        return [*notes, word("why_softmax_ce", lang)]
     if _outputs_where(loss.saturated, record):
         notes.append(word("why_bce_floor", lang))
         if trace.exercise.activations[-1].name == "sigmoid":

@@ -213,6 +213,7 @@ WORDS.update(
             "편향은 ‘주어진 값’에 있다.",
         },
         "learning_rate": {"en": "learning rate", "ko": "학습률"},
+        "regularization": {"en": "regularisation in the cost", "ko": "가중치 규제(규제항)"},
         "sheet_weights": {"en": "weights into layer {l}", "ko": "{l}층으로 들어가는 가중치"},
         "sheet_biases": {"en": "biases of layer {l}", "ko": "{l}층 편향"},
         "sheet_questions": {"en": "Questions", "ko": "문제"},
@@ -377,6 +378,39 @@ WORDS.update(
             "지나면 (o − t)·o·(1 − o)·10¹²만 돌아오고, o·(1 − o) = 0 (o = 0 또는 1)이면 아무것도 "
             "돌아오지 않는다. 출력은 틀린 채로 남고 가중치는 거의, 또는 전혀 움직이지 않는다 "
             "(torch도 같다).",
+        },
+    }
+)
+
+# Weight regularisation in the cost (the notes' 가중치 규제): the description and the notes.
+DESCRIBE.update(
+    {
+        "describe_regularization": {
+            "en": "regularisation in the cost: {terms} ({which})",
+            "ko": "가중치 규제(규제항): {terms} ({which})",
+        },
+        "regularized_weights": {"en": "weights only", "ko": "가중치만, 편향 제외"},
+        "regularized_all": {"en": "weights and biases", "ko": "가중치와 편향"},
+    }
+)
+WORDS.update(
+    {
+        "why_regularization": {
+            "en": "Regularisation adds penalty terms to the cost: E = E_data + λ₁Σ|w| + λ₂Σw² "
+            "(L1: the sum of the absolute values, L2: the sum of the squares), over {which}. "
+            "E_data is the loss of the outputs alone.",
+            "ko": "가중치 규제는 비용 함수에 규제항을 더한다: E = E_data + λ₁Σ|w| + λ₂Σw² "
+            "(L1: 절대값의 합, L2: 제곱의 합), 대상은 {which}. E_data는 출력만의 오차다.",
+        },
+        "why_penalty_gradient": {
+            "en": "Each penalised parameter's gradient is the data term plus the penalty's: "
+            "∂E/∂w = ∂E_data/∂w + λ₁·sign(w) + 2λ₂·w. |w| has no slope at w = 0; sign(0) = 0 "
+            "is taken there, as torch.autograd does for abs. This is not the optimiser's "
+            "weight_decay, which changes the update rule, not E.",
+            "ko": "규제 대상인 매개변수의 기울기는 데이터 항에 규제항의 미분을 더한 것이다: "
+            "∂E/∂w = ∂E_data/∂w + λ₁·sign(w) + 2λ₂·w. |w|는 w = 0에서 기울기가 없으므로 "
+            "torch.autograd의 abs와 같이 sign(0) = 0으로 둔다. 최적화 알고리즘의 "
+            "weight_decay와는 다르다: weight_decay는 E가 아니라 갱신 규칙을 바꾼다.",
         },
     }
 )

@@ -9,6 +9,7 @@ compute, or the loss has too few digits to show it, the parameter is not judged,
 says which and why:
 - a kink within the step: a pre-activation the parameter moves comes within the step h of a
   kink of its activation (relu's 0), so the quotient averages two slopes where torch takes one;
+- the L1 penalty's kink: a penalised parameter within h of 0 (but not 0), where |w| bends;
 - a saturated term: it moves an output whose loss term torch differentiates by convention
   (BCE: o(1 − o) floored at 1e-12, each log clamped at −100), not as the loss's slope;
 - too few digits: the quotient's own error is as large as the disagreement. Its error is
@@ -46,6 +47,8 @@ KINK = "each moves a pre-activation to within the step h of a kink, where a diff
 quotient averages the two slopes and torch takes one"
 SATURATED = "each moves a saturated output, whose term torch differentiates by convention (bce: \
 o(1 − o) floored at 1e-12, logs clamped at −100), not as the loss's slope"
+L1_KINK = "each is a parameter within the step h of 0, the kink of the L1 penalty's |w|, where a \
+difference quotient averages the slopes −λ₁ and +λ₁ and torch takes sign(w)·λ₁"
 COARSE = "the difference quotient's own error (the spread of its extrapolations, and the loss's \
 rounding over h) is as large as the disagreement"
 
@@ -106,6 +109,14 @@ def finite_differences(report: CheckReport, trace: Trace) -> None:
                 for flat in _sample_indices(p.size):
                     probe = _probe(exercise, params, which, i, int(flat))
                     judged = _Judged(kind, name(int(flat)), float(ours[flat]))
+                    w = float(p.ravel()[flat])
+                    if _near_the_l1_kink(exercise, which == 1, w, probe.h):
+                        param = Kind.BIAS if which else Kind.WEIGHT
+                        at = tuple(int(v) + 1 for v in np.unravel_index(int(flat), p.shape))
+                        weight = trace.name(Ref(param, i + 2, at, None, record.step))
+                        detail = f"{weight} = {w:g}, h = {probe.h:g}"
+                        report.skip(SOURCE, kind.value, judged.name, L1_KINK, detail)
+                        continue
                     _judge(report, trace, record, judged, probe, floor, rounding)
 
 
@@ -200,6 +211,13 @@ def _cannot_tell(trace: Trace, record: StepRecord, probe: _Probe) -> tuple[str, 
             value = float(record.forward.a[last][at])
             return SATURATED, f"{node_name(Kind.A, last, at)} = {value!r}"
     return None
+
+
+def _near_the_l1_kink(exercise: NetworkExercise, bias: bool, w: float, h: float) -> bool:
+    """Whether the L1 penalty's |w| has its kink strictly within the probe's reach of w (at
+    w = 0 exactly the central quotient is 0, which is sign(0)·λ₁: judged)."""
+    reg = exercise.regularization
+    return bool(reg.l1) and reg.includes(bias) and 0 < abs(w) < h
 
 
 def _probe(exercise: NetworkExercise, params: list, which: int, i: int, flat: int) -> _Probe:

@@ -130,12 +130,45 @@ def _np(tensor: Any) -> np.ndarray:
     return tensor.detach().numpy().copy()
 
 
+def _torch_penalties(torch: Any, exercise: NetworkExercise, W: list, b: list) -> dict[str, Any]:
+    """The penalty terms as torch computes them: λ₁·Σ torch.abs(w) and λ₂·Σ w**2 over the
+    weights (and the biases, with include_bias); autograd differentiates them itself."""
+    reg = exercise.regularization
+    params = [*W, *(v for v in b if v is not None and reg.include_bias)]
+    found = {}
+    for norm in reg.norms:
+        each = [torch.abs(p).sum() if norm == "L1" else (p**2).sum() for p in params]
+        found[norm] = reg.strength(norm) * torch.stack(each).sum()
+    return found
+
+
+def _with_penalties(loss: Any, penalties: dict[str, Any]) -> Any:
+    """E = E_data + E_L1 + E_L2 (E_data alone without regularisation)."""
+    for value in penalties.values():
+        loss = loss + value
+    return loss
+
+
 def _forward_record(
-    zs: list, activations: list, terms: Any, per_sample: Any, loss: Any, dropped: list
+    zs: list,
+    activations: list,
+    terms: Any,
+    per_sample: Any,
+    loss: Any,
+    dropped: list,
+    penalties: dict[str, Any] | None = None,
 ) -> Forward:
     """The forward pass as backviz's record; with dropout, also ã and m/(1 − p) (ã/a where the
-    torch pass applied them, from the exercise's mask: the factor each path is scaled by)."""
+    torch pass applied them, from the exercise's mask: the factor each path is scaled by); with
+    regularisation, E_data and each penalty, E their sum."""
     dropout = any(d is not None for d in dropped)
+    extra: dict[str, Any] = {}
+    if penalties and loss is not None:
+        extra = {
+            "data_loss": float(loss.detach()),
+            "penalty": {norm: float(value.detach()) for norm, value in penalties.items()},
+        }
+        loss = _with_penalties(loss, penalties)
     return Forward(
         tuple(_np(z) for z in zs),
         tuple(_np(a) for a in activations),
@@ -144,6 +177,7 @@ def _forward_record(
         None if loss is None else float(loss.detach()),
         tuple(None if d is None else _np(d[0]) for d in dropped) if dropout else (),
         tuple(None if d is None else _np(d[1]) for d in dropped) if dropout else (),
+        **extra,
     )
 
 
@@ -235,10 +269,14 @@ def torch_trace(exercise: NetworkExercise) -> Trace:
     steps = max(exercise.training.steps, 1)
     fwd = _torch_forward(torch, exercise, W, b, x, t, classes)
     for step in range(1, steps + 1):
-        zs, activations, terms, per_sample, loss, dropped = fwd
+        zs, activations, terms, per_sample, data_loss, dropped = fwd
         W_before = tuple(_np(w) for w in W)
         b_before = tuple(_bias_np(v) for v in b)
-        forward_record = _forward_record(zs, activations, terms, per_sample, loss, dropped)
+        penalties = _torch_penalties(torch, exercise, W, b) if data_loss is not None else {}
+        forward_record = _forward_record(
+            zs, activations, terms, per_sample, data_loss, dropped, penalties
+        )
+        loss = None if data_loss is None else _with_penalties(data_loss, penalties)
         if not exercise.trains:
             records.append(
                 StepRecord(
@@ -262,6 +300,7 @@ def torch_trace(exercise: NetworkExercise) -> Trace:
             a_local = _torch_activation(torch, f.name, f.slope)(z_leaf)
             (g,) = torch.autograd.grad(a_local.sum(), z_leaf)
             da_dz.append(_np(g))
+        parts = _gradient_parts(torch, exercise, W, b, data_loss, penalties)
         optimizer.zero_grad()
         loss.backward()
         grad_W = tuple(_np(w.grad) for w in W)
@@ -277,7 +316,8 @@ def torch_trace(exercise: NetworkExercise) -> Trace:
             b_new = tuple(_bias_np(v) for v in b)
         # the check after the update in evaluation mode: no dropout, as a model is evaluated
         after = _forward_record(
-            *_torch_forward(torch, exercise, W, b, x, t, classes, training=False)
+            *_torch_forward(torch, exercise, W, b, x, t, classes, training=False),
+            _torch_penalties(torch, exercise, W, b),
         )
         fwd = _torch_forward(torch, exercise, W, b, x, t, classes)  # the next step trains
         records.append(
@@ -286,7 +326,7 @@ def torch_trace(exercise: NetworkExercise) -> Trace:
                 W_before,
                 b_before,
                 forward_record,
-                Backward(tuple(dE_da), tuple(da_dz), tuple(delta), grad_W, grad_b),
+                Backward(tuple(dE_da), tuple(da_dz), tuple(delta), grad_W, grad_b, **parts),
                 W_new,
                 b_new,
                 state_W,
@@ -295,6 +335,43 @@ def torch_trace(exercise: NetworkExercise) -> Trace:
             )
         )
     return Trace(exercise, tuple(records))
+
+
+def _gradient_parts(
+    torch: Any, exercise: NetworkExercise, W: list, b: list, data_loss: Any, penalties: dict
+) -> dict[str, Any]:
+    """With regularisation, ∂E_data/∂w and each penalty's ∂/∂w, each by autograd on its own
+    term (torch's gradient of abs at 0 is 0); nothing without regularisation."""
+    reg = exercise.regularization
+    if not reg.active:
+        return {}
+    params = [*W, *(v for v in b if v is not None)]
+    n = len(W)
+
+    def grads(term: Any) -> tuple[tuple, tuple]:
+        found = torch.autograd.grad(term, params, retain_graph=True, allow_unused=True)
+        as_arrays = [None if g is None else _np(g) for g in found]
+        it = iter(as_arrays[n:])
+        return tuple(as_arrays[:n]), tuple(None if v is None else next(it) for v in b)
+
+    data_W, data_b = grads(data_loss)
+    pen_W: list[dict] = [{} for _ in W]
+    pen_b: list[dict] = [{} for _ in b]
+    for norm, term in penalties.items():
+        gW, gb = grads(term)
+        for i, g in enumerate(gW):
+            pen_W[i][norm] = g
+        for i, g in enumerate(gb):
+            if g is not None and reg.include_bias:
+                pen_b[i][norm] = g
+    if not reg.include_bias:
+        data_b = tuple(None for _ in b)
+    return {
+        "data_grad_W": data_W,
+        "data_grad_b": data_b,
+        "penalty_grad_W": tuple(pen_W),
+        "penalty_grad_b": tuple(pen_b),
+    }
 
 
 # -- array comparison ---------------------------------------------------------------------------
@@ -414,6 +491,20 @@ class _Arrays:
                 theirs.per_sample,
                 lambda flat: Ref(Kind.SAMPLE_LOSS, None, (), flat + 1, step, after),
             )
+        for norm, value in ours.penalty.items():
+            self.compare(
+                Kind.PENALTY.value,
+                np.array(value),
+                np.array(theirs.penalty[norm]),
+                lambda flat, norm=norm: Ref(Kind.PENALTY, None, (), None, step, after, (norm,)),
+            )
+        if ours.data_loss is not None and theirs.data_loss is not None:
+            self.compare(
+                Kind.DATA_LOSS.value,
+                np.array(ours.data_loss),
+                np.array(theirs.data_loss),
+                lambda flat: Ref(Kind.DATA_LOSS, None, (), None, step, after),
+            )
         self.compare(
             Kind.LOSS.value,
             np.array(ours.loss),
@@ -436,6 +527,23 @@ class _Arrays:
             kind = kinds[0] if a.ndim == 2 else kinds[1]
             group = Kind.STATE.value if label else kind.value
             self.compare(group, a, b, _refs(kind, i + 2, a.shape, step, label=label))
+
+
+def _compare_penalty_parts(arrays: _Arrays, mine: Backward, other: Backward, s: int) -> None:
+    """With regularisation: each gradient's data term and penalty terms, W and b per layer."""
+    data = Kind.DATA_GRAD_W, Kind.DATA_GRAD_B
+    if mine.data_grad_W is not None and other.data_grad_W is not None:
+        arrays.params(data, mine.data_grad_W, other.data_grad_W, s)
+    if mine.data_grad_b is not None and other.data_grad_b is not None:
+        arrays.params(data, mine.data_grad_b, other.data_grad_b, s)
+    for param, ours, theirs in (
+        ("W", mine.penalty_grad_W, other.penalty_grad_W),
+        ("b", mine.penalty_grad_b, other.penalty_grad_b),
+    ):
+        for i, (terms, torch_terms) in enumerate(zip(ours or (), theirs or (), strict=True)):
+            for norm, value in terms.items():
+                refs = _refs(Kind.PENALTY_GRAD, i + 2, value.shape, s, label=(norm, param))
+                arrays.compare(Kind.PENALTY_GRAD.value, value, torch_terms[norm], refs)
 
 
 def compare_traces(report: CheckReport, source: str, ours: Trace, theirs: Trace) -> None:
@@ -462,6 +570,7 @@ def compare_traces(report: CheckReport, source: str, ours: Trace, theirs: Trace)
                 arrays.compare(kind.value, a, b, _refs(kind, layer, a.shape, s, per_sample=True))
         arrays.params((Kind.GRAD_W, Kind.GRAD_B), mb.grad_W, ob.grad_W, s)
         arrays.params((Kind.GRAD_W, Kind.GRAD_B), mb.grad_b, ob.grad_b, s)
+        _compare_penalty_parts(arrays, mb, ob, s)
         for param, mine_states, other_states in (
             ("W", mine.state_W, other.state_W),
             ("b", mine.state_b, other.state_b),

@@ -8,7 +8,8 @@ sympy expressions. Both read the one definition of each activation, loss and opt
 the symbolic value, an independent check of the hand-derived numeric derivatives.
 
 The rules are grouped by the phase of the computation they belong to: `base` (what a rule
-and a formula are), `forward`, `dropout`, `loss`, `backward` and `update`.
+and a formula are), `forward`, `dropout`, `loss`, `penalty` (regularisation), `backward` and
+`update`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from .base import Formula, Rule
 from .dropout import Dropped, DroppedPath
 from .forward import Activate, SoftmaxOf, WeightedSum
 from .loss import LossTerm, SampleLoss, TotalLoss
+from .penalty import Penalty, PenaltyGrad
 from .update import ParamUpdate, Same, StateUpdate
 
 __all__ = [
@@ -42,6 +44,8 @@ __all__ = [
     "OutputGrad",
     "ParamUpdate",
     "PathTerm",
+    "Penalty",
+    "PenaltyGrad",
     "Product",
     "Rule",
     "Same",

@@ -23,6 +23,7 @@ TOP_KEYS = {
         "parameters",
         "data",
         "training",
+        "regularization",
         "ask",
         "student",
         "code",

@@ -19,6 +19,7 @@ from .dropout import read_dropout
 from .fields import Reader, counted, describe
 from .heading import Heading
 from .init import uniform_init
+from .regularization import read_regularization
 from .training import read_training
 
 __all__ = ["DATA_KEYS", "MAX_PARAMETERS", "NETWORK_KEYS", "PARAMETER_KEYS", "read_network"]
@@ -125,6 +126,14 @@ def read_network(reader: Reader, data: dict, heading: Heading) -> NetworkExercis
         data_table["inputs"], "data.inputs", None, sizes[0], "inputs, one row per sample"
     )
     targets, classes = _targets(reader, data_table, loss_name, sizes[-1], len(inputs), training)
+    code = read_code(reader, data, training)
+    regularization = read_regularization(reader, data, training.steps > 0)
+    if code is not None and regularization.active:
+        raise reader.error(
+            "regularization",
+            "no [regularization] in a coding exercise (its function is given no λ₁, λ₂)",
+            "a [code] table too",
+        )
 
     dropout = read_dropout(reader, net, data_table, sizes, len(inputs))
     code = read_code(reader, data, training)
@@ -169,6 +178,7 @@ def read_network(reader: Reader, data: dict, heading: Heading) -> NetworkExercis
         code=code,
         shared_bias=shared_bias if any(shared_bias) else (),
         dropout=dropout,
+        regularization=regularization,
     )
 
 
