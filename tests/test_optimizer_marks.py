@@ -29,7 +29,8 @@ def torch_states() -> dict[str, float]:
     return {name: float(trace.value(trace.ref(name))) for name in STATES}
 
 
-def grade(tmp: Path, sheets: dict[str, dict[str, str]]) -> dict[tuple[str, str], tuple]:
+def graded_rows(tmp: Path, exercise: Path, sheets: dict[str, dict[str, str]]) -> list[dict]:
+    """verdicts.csv's rows of `backviz grade` on one sheet per student."""
     folder = tmp / "sheets"
     folder.mkdir()
     for student, answers in sheets.items():
@@ -39,14 +40,16 @@ def grade(tmp: Path, sheets: dict[str, dict[str, str]]) -> dict[tuple[str, str],
         )
     out = tmp / "out"
     result = CliRunner().invoke(
-        main, ["grade", str(ADAGRAD), str(folder), "--out", str(out), "--no-diagrams"]
+        main, ["grade", str(exercise), str(folder), "--out", str(out), "--no-diagrams"]
     )
     assert result.exit_code == 0, result.output
     with (out / "verdicts.csv").open(encoding="utf-8") as stream:
-        return {
-            (r["student"], r["quantity"]): (r["verdict"], float(r["marks"]))
-            for r in csv.DictReader(stream)
-        }
+        return list(csv.DictReader(stream))
+
+
+def grade(tmp: Path, sheets: dict[str, dict[str, str]]) -> dict[tuple[str, str], tuple]:
+    rows = graded_rows(tmp, ADAGRAD, sheets)
+    return {(r["student"], r["quantity"]): (r["verdict"], float(r["marks"])) for r in rows}
 
 
 def test_an_optimiser_state_left_at_its_old_value_earns_nothing(tmp_path: Path) -> None:
@@ -70,3 +73,28 @@ def test_an_optimiser_state_left_at_its_old_value_earns_nothing(tmp_path: Path) 
     assert all(graded["stale", name] == ("correct", 1.0) for name in STATES if "@1" in name)
     assert all(graded["stale", name][1] == 0 for name in STATES if "@2" in name)
     assert all(graded["right", name][0] == "correct" for name in STATES)
+
+
+AMSGRAD = EXERCISES / "optimizer-amsgrad.toml"
+
+
+def test_adams_step_without_bias_correction_is_the_catalogued_mistake(tmp_path: Path) -> None:
+    """W⁺ = W − η·m/(√v + ε), from torch.optim.Adam's own m and max v of the first step (not
+    m̂ = m/(1 − β₁), v̂ = v/(1 − β₂)), is `mistake:adam-no-bias-correction`; the right step is
+    torch's own W⁺."""
+    exercise = backviz.solve(AMSGRAD).exercise
+    torch = torch_trace(exercise)
+    opt = exercise.training.optimizer
+    weights = [f"W{k}" for k in range(1, 9)]
+    sheet, right = {}, {}
+    for w in weights:
+        m = torch.value(torch.ref(f"m_{w}@1"))
+        vmax = torch.value(torch.ref(f"vmax_{w}@1"))
+        old = torch.value(torch.ref(f"{w}@1"))
+        sheet[f"{w}+@1"] = f"{old - opt.learning_rate * m / (vmax**0.5 + opt.eps):.8f}"
+        right[f"{w}+@1"] = f"{torch.value(torch.ref(f'{w}+@1')):.8f}"
+    rows = graded_rows(tmp_path, AMSGRAD, {"uncorrected": sheet, "right": right})
+    graded = {(r["student"], r["quantity"]): r["verdict"] for r in rows}
+    for name in sheet:
+        assert graded["uncorrected", name] == "mistake:adam-no-bias-correction", name
+        assert graded["right", name] == "correct", name

@@ -49,6 +49,7 @@ class Mistakes:
     one_path_only: bool = False  # hidden ∂E/∂a_j = δ_1·w_1j: only the first path summed
     add_update: bool = False  # W⁺ = W + η·∂E/∂W: the update added
     no_learning_rate: bool = False  # W⁺ = W − ∂E/∂W: η left out
+    adam_no_bias_correction: bool = False  # Adam's step from m and v, not m̂ and v̂
     transposed_weights: bool = False  # z_j = Σ_k w_kj·a_k: w_jk and w_kj swapped
     half_forgotten: bool = False  # E = Σ(t − o)²: the ½ left out of the loss
     derivative_doubled: bool = False  # ∂E/∂o = −2(t − o): ½(t − o)² differentiated as (t − o)²
@@ -73,6 +74,7 @@ NO_MISTAKES = Mistakes()
 MISTAKE_IDS: dict[str, str] = {
     "update-added": "add_update",
     "no-learning-rate": "no_learning_rate",
+    "adam-no-bias-correction": "adam_no_bias_correction",
     "sign-flipped": "flip_output_sign",
     "no-activation-derivative": "skip_activation_derivative",
     "derivative-of-z": "derivative_of_z",
@@ -304,6 +306,8 @@ def _update(
         optimizer = replace(optimizer, learning_rate=-optimizer.learning_rate)
     if mistakes.no_learning_rate:
         optimizer = replace(optimizer, learning_rate=1.0)
+    if mistakes.adam_no_bias_correction:
+        optimizer = replace(optimizer, bias_correction=False)
     new_params: list[np.ndarray | None] = []
     states: list[dict[str, np.ndarray]] = []
     for i, (p, g) in enumerate(zip(params, grads, strict=True)):

@@ -58,6 +58,7 @@ class Optimizer:
     centered: bool = False  # rmsprop
     lr_decay: float = 0.0  # adagrad
     initial_accumulator_value: float = 0.0  # adagrad
+    bias_correction: bool = True  # adam, adamw: m̂, v̂; False only for a student's mistake
 
     @property
     def slots(self) -> tuple[str, ...]:
@@ -162,8 +163,9 @@ class Optimizer:
                 lr = lr / (1 + (step - 1) * self.lr_decay)
             return w - lr * g_eff / (sqrt(state["s"]) + self.eps)
         beta1, beta2 = self.betas
-        m_hat = state["m"] / (1 - beta1**step)
-        v_hat = state["vmax" if self.amsgrad else "v"] / (1 - beta2**step)
+        m_hat, v_hat = state["m"], state["vmax" if self.amsgrad else "v"]
+        if self.bias_correction:
+            m_hat, v_hat = m_hat / (1 - beta1**step), v_hat / (1 - beta2**step)
         decayed = w * (1 - lr * self.weight_decay) if self.name == "adamw" else w
         return decayed - lr * m_hat / (sqrt(v_hat) + self.eps)
 

@@ -51,6 +51,12 @@ _EXPLANATIONS: dict[str, dict[str, str]] = {
         "en": "The learning rate is left out: W⁺ = W − η·∂E/∂W.",
         "ko": "학습률이 빠졌다: W⁺ = W − η·∂E/∂W.",
     },
+    "adam-no-bias-correction": {
+        "en": "Adam's bias correction is left out: the step uses m̂ = m/(1 − β₁ᵗ) and "
+        "v̂ = v/(1 − β₂ᵗ), not m and v (both start at 0, so early steps would be too small).",
+        "ko": "Adam의 편향 보정이 빠졌다: m과 v가 아니라 m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ)로 "
+        "갱신한다 (둘 다 0에서 시작하므로 보정하지 않으면 초반 갱신이 너무 작다).",
+    },
     "sign-flipped": {
         "en": "The sign of (t − o) is flipped: ∂E/∂o = −(t − o), not (t − o).",
         "ko": "(t − o)의 부호가 바뀌었다: ∂E/∂o = −(t − o)이지 (t − o)가 아니다.",
@@ -127,6 +133,7 @@ _EXPLANATIONS: dict[str, dict[str, str]] = {
 NAMES: dict[str, dict[str, str]] = {
     "update-added": {"ko": "갱신량을 더함"},
     "no-learning-rate": {"ko": "학습률 빠짐"},
+    "adam-no-bias-correction": {"ko": "Adam 편향 보정 빠짐"},
     "sign-flipped": {"ko": "부호 바뀜"},
     "no-activation-derivative": {"ko": "활성화 함수 미분 빠짐"},
     "derivative-of-z": {"ko": "σ′을 z로 계산"},
@@ -214,6 +221,11 @@ def _possible(exercise: NetworkExercise) -> list[Mistake]:
         ):
             continue
         if switch == "dropout_unscaled" and exercise.dropout is None:
+            continue
+        if switch == "adam_no_bias_correction" and exercise.training.optimizer.name not in (
+            "adam",
+            "adamw",
+        ):
             continue
         if switch == "l2_factor_forgotten" and not exercise.regularization.l2:
             continue

@@ -178,8 +178,10 @@ class ParamUpdate(Rule):
         b1 = _setting("β₁", r"\beta_1", opt.betas[0], numbers)
         b2 = _setting("β₂", r"\beta_2", opt.betas[1], numbers)
         eps = _setting("ε", r"\varepsilon", opt.eps, numbers)
-        m_hat = Frac(state["m"], add(one, Neg(Pow(b1, t))))
-        v_hat = Frac(state["vmax" if opt.amsgrad else "v"], add(one, Neg(Pow(b2, t))))
+        m_hat, v_hat = state["m"], state["vmax" if opt.amsgrad else "v"]
+        if opt.bias_correction:
+            m_hat = Frac(m_hat, add(one, Neg(Pow(b1, t))))
+            v_hat = Frac(v_hat, add(one, Neg(Pow(b2, t))))
         step = Frac(m_hat, add(Call("√", (v_hat,)), eps))
         if opt.name == "adamw" and opt.weight_decay:
             lam = _setting("λ", r"\lambda", opt.weight_decay, numbers)
