@@ -166,3 +166,34 @@ def test_a_roster_of_plain_ids_without_a_header(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert [p.name for p in variant_files(tmp_path / "v")] == ["a1.toml", "a2.toml"]
+
+
+def test_variants_never_replace_a_file_backviz_did_not_write(tmp_path: Path) -> None:
+    """A teacher's own file where a variant or a key would go is refused before anything is
+    written; files beside them are left alone; a second run replaces only its own files."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student\ns01\ns02\n", encoding="utf-8")
+    out = tmp_path / "variants"
+    (out / "keys").mkdir(parents=True)
+    (out / "s02.toml").write_text("# the teacher's own s02\n", encoding="utf-8")
+    (out / "notes.txt").write_text("mine\n", encoding="utf-8")
+    (out / "keys" / "mine.csv").write_text("a,b\n", encoding="utf-8")
+    args = ["variants", str(SEED), "--roster", str(roster), "--out", str(out)]
+    refused = CliRunner().invoke(main, args)
+    assert refused.exit_code == 2
+    assert "s02.toml" in refused.output and "never replaced" in refused.output
+    assert (out / "s02.toml").read_text(encoding="utf-8") == "# the teacher's own s02\n"
+    assert not (out / "s01.toml").exists() and not (out / "keys" / "s01.csv").exists()
+    (out / "s02.toml").unlink()
+    (out / "keys" / "s01.csv").write_text("the teacher's key\n", encoding="utf-8")
+    refused = CliRunner().invoke(main, args)  # a key of the teacher's where one would go
+    assert refused.exit_code == 2 and "s01.csv" in refused.output
+    assert not (out / "s01.toml").exists()
+    (out / "keys" / "s01.csv").unlink()
+    for _ in range(2):  # and again over its own files
+        done = CliRunner().invoke(main, args)
+        assert done.exit_code == 0, done.output
+    assert {p.name for p in out.glob("*.toml")} == {"s01.toml", "s02.toml"}
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+    assert (out / "keys" / "mine.csv").read_text(encoding="utf-8") == "a,b\n"
+    assert {p.name for p in (out / "keys").glob("s0*.csv")} == {"s01.csv", "s02.csv"}

@@ -30,11 +30,13 @@ from ..core.functions import one_hot
 from ..core.loading import load
 from ..core.writing import exercise_toml
 from ..errors import BackvizError
-from ..files import write_atomic
+from ..files import StagedFolders, Written, folder_lock, write_atomic
 from .escape import file_name
 from .handed_in import read_handed
 from .mistakes import applicable
 from .verdicts import asked
+
+KEYS = "keys"  # the answer keys' folder inside a variants folder
 
 __all__ = [
     "draw_numbers",
@@ -171,21 +173,32 @@ def read_roster(path: Path) -> list[str]:
 
 
 def write_variants(exercise_path: Path, roster: Path, out: Path) -> list[Path]:
-    """One exercise file per student in `out` (named by student id), plus answer keys."""
+    """One exercise file per student in `out` (named by student id), plus answer keys in
+    `out/keys/`, by the one rule of `files.Written`: a file is written where there is none or
+    where backviz wrote the one there; a file of anyone else's is never replaced (refused before
+    anything is written), and what an earlier run wrote and this one does not is deleted."""
     from ..core.export import to_csv
 
     exercise = load(exercise_path)
     if not isinstance(exercise, NetworkExercise) or not exercise.trains:
         raise BackvizError(f"{exercise_path}: variants need a network exercise with [training]")
-    written = []
+    files: dict[str, str] = {}
+    keys: dict[str, str] = {}
     for student in read_roster(roster):
         variant = make_variant(exercise, student)
         comment = (
             f"Variant of {exercise.id} for student {student}, made by `backviz variants`.\n"
             "The same exercise and student id always give the same numbers."
         )
-        path = out / f"{file_name(student)}.toml"
-        write_atomic(path, exercise_toml(variant, student=student, comment=comment))
-        write_atomic(out / "keys" / f"{file_name(student)}.csv", to_csv(trace_of(variant)))
-        written.append(path)
-    return written
+        name = file_name(student)
+        files[f"{name}.toml"] = exercise_toml(variant, student=student, comment=comment)
+        keys[f"{name}.csv"] = to_csv(trace_of(variant))
+    with folder_lock(out):
+        written = Written.read(out).claim(files)  # refused here: nothing is written
+        with StagedFolders(out, [KEYS]) as staged:  # keys/ checked before it is put in place
+            for name, content in keys.items():
+                staged.write(KEYS, name, content)
+        for name, content in files.items():
+            write_atomic(out / name, content)
+        written.settle(files)
+    return [out / name for name in files]
