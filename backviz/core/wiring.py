@@ -103,7 +103,7 @@ def _penalty(trace: Trace, ref: Ref) -> Formula:
     ex, s = trace.exercise, ref.step or 1
     reg = ex.regularization
     weight = Kind.UPDATE_W if ref.after else Kind.WEIGHT
-    bias = Kind.UPDATE_B if ref.after else Kind.BIAS
+    bias = Kind.UPDATE_B if ref.after and ex.trains_bias else Kind.BIAS  # frozen: b⁺ is b
     params = []
     for layer in range(2, ex.n_layers + 1):
         n, fan_in = ex.sizes[layer - 1], ex.sizes[layer - 2]
@@ -115,8 +115,8 @@ def _penalty(trace: Trace, ref: Ref) -> Formula:
     if reg.include_bias:
         for layer in range(2, ex.n_layers + 1):
             if ex.bias[layer - 2]:
-                params += [
-                    Ref(bias, layer, (j,), step=s) for j in range(1, ex.sizes[layer - 1] + 1)
+                params += [  # one per node, or the layer's one shared bias
+                    Ref(bias, layer, (j,), step=s) for j in range(1, ex.bias_count(layer) + 1)
                 ]
     return Formula(F.Penalty(reg, ref.label[0]), tuple(params))
 

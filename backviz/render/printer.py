@@ -199,6 +199,8 @@ class Printer(ABC):
         """(∂E/∂W5)², (x/y)², (e^x)²: a superscript on these would read as part of them."""
         if isinstance(base, Sym):
             return not self.plain_name(base)
+        if isinstance(base, Num):  # (1.5 × 10⁻⁸)²: a power of ten already has its exponent
+            return "e" in self._number_text(base)
         exp = isinstance(base, Call) and base.function == "exp" and self.exp_as_power
         return isinstance(base, Frac) or exp
 
@@ -207,9 +209,12 @@ class Printer(ABC):
     def _print_Sym(self, e: Sym) -> str:
         return self.name(e)
 
+    def _number_text(self, e: Num) -> str:
+        """Given numbers (inputs, initial weights, settings) as written, computed ones rounded."""
+        return format_given(e.value) if e.given else format_number(e.value, self.decimals)
+
     def _print_Num(self, e: Num) -> str:
-        # given numbers (inputs, initial weights, settings) as written, computed ones rounded
-        text = format_given(e.value) if e.given else format_number(e.value, self.decimals)
+        text = self._number_text(e)
         return self.number(text)
 
     def _print_Paren(self, e: Paren) -> str:
@@ -245,6 +250,9 @@ class Printer(ABC):
         expression (its outermost group left out)."""
         if isinstance(expr, Add):
             return self.sum_terms(expr)
+        if isinstance(expr, Neg) and _bracketed_sum(expr.operand):  # −(t₁ log p₁ + …)
+            inner = self.breakable(expr.operand.inner)  # type: ignore[union-attr]
+            return _enclosed(self.negative + self.opening, inner, self.closing)
         if _reciprocal_times_sum(expr):
             assert isinstance(expr, Mul) and isinstance(expr.factors[1], Paren)
             head = self._print(expr.factors[0])
