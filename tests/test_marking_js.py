@@ -68,7 +68,7 @@ def corpus(spec, rng: random.Random) -> dict[str, dict[str, str]]:
         d = rng.choice([2, 3, 4, 6, 8])
         slipped = rng.choice(asked).name
         sheets[f"worked-{k}"] = worked(spec, d, slipped, rng)
-    for text in ("0.5", "1", "0.1"):
+    for text in ("0.5", "1", "0.1", "0"):
         sheets[f"placeholder-{text}"] = {q.name: text for q in asked}
     return sheets
 

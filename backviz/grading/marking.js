@@ -255,6 +255,7 @@ const BackvizMarking = (() => {
     if (cells.length < spec.placeholder_cells) return;
     const explained = (q) => {
       const r = result[q.name], s = state[q.name];
+      if (s.value === 0) return r.verdict === "correct"; // a 0: right only by rule 1
       const u = unitOf(r.decimals, q.value - q.base, spec.exact);
       return r.verdict === "correct" || r.verdict.startsWith("mistake:") ||
         (r.verdict === "carried" && !s.echo) || inside(s.value, q.value, q.value, u, 0);
@@ -264,10 +265,10 @@ const BackvizMarking = (() => {
     for (const q of cells) wasExplained[q.name] = explained(q); // before any is overruled
     for (const q of cells) {
       const value = state[q.name].value;
-      if (value === 0) continue;
       const same = cells.filter((o) => state[o.name].value === value);
       const rightly = same.filter((o) => wasExplained[o.name]).length;
       const kinds = new Set(same.map((o) => o.group));
+      if (value === 0 && result[q.name].marks === 0) continue; // rule 1's own reason stays
       if (same.length >= enough && 2 * rightly < same.length && kinds.size > 1) {
         result[q.name] = { ...result[q.name], verdict: "wrong", marks: 0, detail: words.placeholder(same.length) };
       }

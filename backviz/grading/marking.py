@@ -522,13 +522,15 @@ def _placeholders(
 ) -> None:
     """One number written for a quarter of the quantities or more, of more than one kind,
     fewer than half of them explained (right, a mistake, carried from other numbers): a
-    placeholder earns nothing, even where it fits (0 aside: rule 1 judges zeros)."""
+    placeholder earns nothing, even where it fits; a 0 is explained only where it is right."""
     cells = [q for q in spec["asked"] if state[q["name"]].value is not None]
     if len(cells) < spec["placeholder_cells"]:
         return
 
     def explained(q: Mapping[str, Any]) -> bool:
         r, s = result[q["name"]], state[q["name"]]
+        if s.value == 0:  # right only where rule 1 says so, never as a rounded value
+            return bool(r["verdict"] == "correct")
         u = _unit(s.decimals, q["value"] - q["base"], spec["exact"])
         return (
             r["verdict"] == "correct"
@@ -541,11 +543,11 @@ def _placeholders(
     was_explained = {q["name"]: explained(q) for q in cells}  # before any is overruled
     for q in cells:
         value = state[q["name"]].value
-        if value == 0:
-            continue
         same = [o for o in cells if state[o["name"]].value == value]
         rightly = sum(1 for o in same if was_explained[o["name"]])
         kinds = {o["group"] for o in same}
+        if value == 0 and result[q["name"]]["marks"] == 0:
+            continue  # a 0 rule 1 gave nothing keeps its own reason
         if len(same) >= enough and 2 * rightly < len(same) and len(kinds) > 1:
             word = _word(lang, "placeholder", count=len(same))
             result[q["name"]] = {"verdict": "wrong", "marks": 0.0, "detail": word}

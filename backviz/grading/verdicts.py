@@ -317,7 +317,9 @@ class ClassGrader:
         of more than one kind, fewer than half of them correct, the right value rounded or
         truncated, a catalogued mistake or carried from other numbers (not from itself: a
         placeholder is consistent with itself), is a placeholder: it earns nothing, even where
-        it happens to fit (0 aside: rule 1 judges zeros)."""
+        it happens to fit. A 0 counts as explained only where rule 1 finds it right (the right
+        value is 0 at that precision), never as a rounded value: a sheet of zeros earns
+        nothing for the quantities that happen to be 0 (a dropped unit's, a zero weight's)."""
         refs = [(j, ref) for j, (ref, _) in enumerate(self.items) if ref in columns]
         if len(refs) < PLACEHOLDER_CELLS:
             return
@@ -333,16 +335,20 @@ class ClassGrader:
             right = self.trace.value(ref)
             u = unit_of_last_place(columns[ref].decimals, right - self._base(ref), self.exact)
             explained[:, k] |= _inside(values[:, k], (np.full(len(u), right),) * 2, u, 0)
+        zero = values == 0
+        explained = np.where(zero, codes == CORRECT, explained)
         groups = np.array([ask_group(ref) for _, ref in refs])
         for k, (j, _) in enumerate(refs):
             same = values == values[:, [k]]
             count = same.sum(axis=1)
             rightly = (same & explained).sum(axis=1)
             enough = np.maximum(PLACEHOLDER_CELLS, PLACEHOLDER_SHARE * answered)
-            cells = (count >= enough) & (2 * rightly < count) & (values[:, k] != 0)
+            cells = (count >= enough) & (2 * rightly < count)
             for i in np.flatnonzero(cells):
                 if len(set(groups[same[i]])) < 2:
                     continue  # one kind of quantity throughout (σ′ = 1 in every layer)
+                if zero[i, k] and marks[i, j] == 0:
+                    continue  # a 0 rule 1 gave nothing keeps its own reason
                 verdicts[j][i] = WRONG
                 details[j][i] = self._word("placeholder", count=int(count[i]))
                 marks[i, j] = 0.0

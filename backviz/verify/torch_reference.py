@@ -247,6 +247,10 @@ def _torch_bias(torch: Any, exercise: NetworkExercise, i: int, v: np.ndarray | N
     return torch.tensor(value, dtype=torch.float64, requires_grad=exercise.trains_bias)
 
 
+def _flat(array: np.ndarray | None) -> np.ndarray | None:
+    return None if array is None else array.reshape(-1)
+
+
 def _bias_np(tensor: Any) -> np.ndarray | None:
     """A bias (or its gradient) as backviz keeps it: a vector, (1,) for a shared one."""
     return None if tensor is None else _np(tensor).reshape(-1)
@@ -351,8 +355,9 @@ def _gradient_parts(
     def grads(term: Any) -> tuple[tuple, tuple]:
         found = torch.autograd.grad(term, params, retain_graph=True, allow_unused=True)
         as_arrays = [None if g is None else _np(g) for g in found]
-        it = iter(as_arrays[n:])
-        return tuple(as_arrays[:n]), tuple(None if v is None else next(it) for v in b)
+        it = iter(as_arrays[n:])  # a bias's as backviz keeps it: a vector, (1,) when shared
+        bias = tuple(None if v is None else _flat(next(it)) for v in b)
+        return tuple(as_arrays[:n]), bias
 
     data_W, data_b = grads(data_loss)
     pen_W: list[dict] = [{} for _ in W]
