@@ -173,7 +173,7 @@ def test_a_forward_only_exercise_refuses_dropout() -> None:
     [
         ("dropout = [0.5]", "dropout = [1.0]", "network.dropout[0]", ["0 ≤ p < 1", "1.0"]),
         ("dropout = [0.5]", "dropout = [0.5, 0.5]", "network.dropout", ["1 rate", "2 rates"]),
-        ("[[1, 0]] ]", "[[1, 2]] ]", "data.dropout_mask[0][0][1]", ["1 (kept) or 0"]),
+        ("[[1, 0]] ]", "[[1, 2]] ]", "data.dropout_mask[0][0][1]", ["1 (kept) or 0", "found 2.0"]),
         ("[[1, 0]] ]", "[[1, 0, 1]] ]", "data.dropout_mask[0][0]", ["2 values"]),
         ("dropout_mask = [ [[1, 0]] ]", "", "data.dropout_mask", ["either", "neither"]),
         (
@@ -194,6 +194,7 @@ def test_bad_dropout_gives_one_clear_line(old: str, new: str, where: str, words:
     assert where in message
     for word in words:
         assert word in message, message
+    assert "np." not in message, message  # the value as the teacher wrote it, not numpy's repr
 
 
 def test_a_coding_exercise_refuses_dropout() -> None:

@@ -90,6 +90,8 @@ def _masks(
         bad = np.argwhere((mask != 0) & (mask != 1))
         if len(bad):
             r, c = bad[0]
-            raise reader.error(f"{where}[{r}][{c}]", "1 (kept) or 0 (dropped)", repr(mask[r, c]))
+            raise reader.error(
+                f"{where}[{r}][{c}]", "1 (kept) or 0 (dropped)", repr(float(mask[r, c]))
+            )
         masks.append(mask)
     return tuple(masks)
