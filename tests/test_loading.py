@@ -191,6 +191,14 @@ SEED_CASES: list[tuple[str, str, list[Edit], str, list[str], str | None]] = [
         "activation =",
     ),
     (
+        "activation-torch-case",  # torch's class name, as a student copies it
+        "seed-222",
+        [('activation = "sigmoid"', 'activation = "Sigmoid"')],
+        "network.activation",
+        ["did you mean 'sigmoid'?", "'Sigmoid'"],
+        "activation =",
+    ),
+    (
         "activation-list-typo",
         "seed-222",
         [('activation = "sigmoid"', 'activation = ["sigmoid", "tanhh"]')],

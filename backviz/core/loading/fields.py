@@ -101,10 +101,8 @@ class Reader:
         """Every key of `data` one of `allowed`; else an error with the closest known key."""
         for key in data:
             if key not in allowed:
-                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-                hint = (
-                    f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(allowed)}"
-                )
+                close = _closest(key, allowed)
+                hint = f"did you mean '{close}'?" if close else f"known keys: {', '.join(allowed)}"
                 raise self.error(f"{prefix}{key}", "a known key", f"unknown key {key!r}", hint)
 
     def choice(self, value: Any, path: str, choices: tuple[str, ...]) -> str:
@@ -113,8 +111,8 @@ class Reader:
         if not isinstance(value, str):
             raise self.error(path, f"one of {options}", describe(value))
         if value not in choices:
-            close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'?" if close else ""
+            close = _closest(value, choices)
+            hint = f"did you mean '{close}'?" if close else ""
             raise self.error(path, f"one of {options}", repr(value), hint)
         return value
 
@@ -217,3 +215,11 @@ class Reader:
         for i, x in enumerate(value):
             self.number(x, f"{path}[{i}]")
         return np.array(value, dtype=float)
+
+
+def _closest(written: str, known: tuple[str, ...]) -> str | None:
+    """The known name closest to what was written, letter case aside ("RMSprop" → "rmsprop",
+    torch's spelling of the class, not the field's); None when none is close."""
+    lowered = {name.lower(): name for name in known}
+    close = difflib.get_close_matches(written.lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[close[0]] if close else None
