@@ -193,9 +193,9 @@ SEED_CASES: list[tuple[str, str, list[Edit], str, list[str], str | None]] = [
     (
         "activation-torch-case",  # torch's class name, as a student copies it
         "seed-222",
-        [('activation = "sigmoid"', 'activation = "Sigmoid"')],
+        [('activation = "sigmoid"', 'activation = "ReLU"')],
         "network.activation",
-        ["did you mean 'sigmoid'?", "'Sigmoid'"],
+        ["did you mean 'relu'?", "'ReLU'"],
         "activation =",
     ),
     (
