@@ -22,8 +22,11 @@ def trace_of(exercise: Exercise) -> Trace | ExpressionTrace:
 
         return run_expression(exercise)
     from .engine import run
+    from .finite import refuse_non_finite
 
-    return run(exercise)
+    trace = run(exercise)
+    refuse_non_finite(trace)
+    return trace
 
 
 def solve(path: str | Path) -> Trace | ExpressionTrace:
