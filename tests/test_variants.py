@@ -197,3 +197,29 @@ def test_variants_never_replace_a_file_backviz_did_not_write(tmp_path: Path) -> 
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine\n"
     assert (out / "keys" / "mine.csv").read_text(encoding="utf-8") == "a,b\n"
     assert {p.name for p in (out / "keys").glob("s0*.csv")} == {"s01.csv", "s02.csv"}
+
+
+def test_a_variant_never_repeats_what_its_exercise_says_of_its_own_numbers(tmp_path: Path) -> None:
+    """mazur-222's description quotes the blog's figures (0.291027924 …): true of its numbers,
+    false of a variant's, so a student reading their variant must not be told them."""
+    exercise = SEED.parent / "mazur-222.toml"
+    figure = "0.291027924"
+    assert figure in exercise.read_text(encoding="utf-8")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id\ns1\n", encoding="utf-8")
+    out = tmp_path / "variants"
+    result = CliRunner().invoke(
+        main, ["variants", str(exercise), "--roster", str(roster), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    (variant,) = variant_files(out)
+    spec = tomllib.loads(variant.read_text(encoding="utf-8"))
+    assert figure not in variant.read_text(encoding="utf-8")
+    assert "mazur-222" in spec["description"]["en"] and "mazur-222" in spec["description"]["ko"]
+    assert spec["title"] == tomllib.loads(exercise.read_text(encoding="utf-8"))["title"]
+    args = ["handout", str(variant), "-o", str(tmp_path / "sheets"), "--format", "md"]
+    sheet = CliRunner().invoke(main, args)
+    assert sheet.exit_code == 0, sheet.output
+    (page,) = (tmp_path / "sheets").glob("*.md")
+    assert figure not in page.read_text(encoding="utf-8")
+    assert "A variant of exercise mazur-222" in page.read_text(encoding="utf-8")

@@ -111,12 +111,36 @@ def make_variant(exercise: NetworkExercise, student: str) -> NetworkExercise:
     for _ in range(MAX_TRIES):
         candidate = draw_numbers(exercise, rng)
         if _teaches_well(candidate):
-            return replace(candidate, id=variant_id(exercise.id, student), student=student)
+            return replace(
+                candidate,
+                id=variant_id(exercise.id, student),
+                student=student,
+                description=_variant_description(exercise),
+            )
     raise BackvizError(
         f"{exercise.source or exercise.id}: no variant for student {student} met the teaching "
         f"constraints in {MAX_TRIES} draws (unsaturated sigmoids, no vanishing gradient, "
         "every mistake visible); try a smaller network or fewer steps"
     )
+
+
+def _variant_description(exercise: NetworkExercise) -> dict[str, str]:
+    """What a variant says of itself, in place of its exercise's description.
+
+    Why not the description itself: a description is written about the exercise's own numbers
+    (mazur-222's quotes the blog's figures, bce-saturated's says the output is exactly 1.0), and
+    a variant's numbers are drawn anew, so copied it would tell a student things about their
+    numbers that are false. The title is kept; this says where the variant comes from.
+    """
+    if not exercise.description:
+        return {}
+    return {
+        "en": f"A variant of exercise {exercise.id}: the same network, options and questions, "
+        "with numbers of its own (the original's description, written about its numbers, is "
+        "left out).",
+        "ko": f"{exercise.id} 예제의 변형이다: 신경망, 설정, 질문은 같고 수는 이 변형만의 것이다 "
+        "(원래 예제의 수에 관해 쓴 설명은 뺐다).",
+    }
 
 
 def variant_id(exercise_id: str, student: str) -> str:
