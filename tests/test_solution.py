@@ -108,7 +108,9 @@ def test_markdown_renders_with_math(name: str) -> None:
     texts = " ".join(t.content for t in inline if t.type == "text")
     equations = [t for t in tokens if t.type == "inline" and t.content.startswith("$")]
     assert len(equations) >= markdown.count("\n- $")  # each equation one $…$ (+ the given)
-    assert len(maths) == markdown.count("$") // 2
+    blocks = [t for t in tokens if t.type == "math_block"]  # $$ … $$: a long equation's
+    assert len(maths) + 2 * len(blocks) == markdown.count("$") // 2
+    assert all(b.content.strip().startswith(r"\begin{aligned}") for b in blocks)
     assert "$" not in texts  # every $…$ became math, none is left raw
     html = parser.render(markdown)
     assert "<h1>" in html and "<h2>" in html

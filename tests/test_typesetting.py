@@ -242,3 +242,24 @@ def test_every_equation_fits_its_column_in_chromium(browser, tmp_path, exercise:
         page.close()
     assert measured["wide"] == [], f"wider than their column: {measured['wide'][:5]}"
     assert measured["page"] <= measured["window"]
+
+
+def test_markdown_breaks_a_long_equation_as_latex_does() -> None:
+    """Inline math never wraps: on GitHub a 4-8-8-3's sums would run past the column. So a
+    document with an equation too long for a line has every equation in `$$` display, the long
+    ones broken between the same terms as the LaTeX solution's align* rows; a document whose
+    equations all fit (seed-222) keeps one line per equation, as a list."""
+    trace = backviz.solve(EXERCISES / "iris-4883.toml")
+    markdown = render_solution(trace, "md")
+    latex = render_solution(trace, "latex")
+    assert "\n- $" not in markdown
+    blocks = re.findall(r"\$\$\n\\begin\{aligned\}\n(.*?)\n\\end\{aligned\}\n\$\$", markdown, re.S)
+    aligns = re.findall(r"\\begin\{align\*\}\n(.*?)\n\\end\{align\*\}", latex, re.S)
+    broken = [b for b in blocks if b.count("\\\\\n") >= 2]
+    assert broken and all(b in aligns for b in broken)
+    z = r"z^{(2)}_{1} &= W^{(2)}_{11} x_{1} + W^{(2)}_{12} x_{2} + W^{(2)}_{13} x_{3}"
+    assert any(b.startswith(z) for b in broken)
+    short = r"a^{(2)}_{1} &= \tanh\left(z^{(2)}_{1}\right) = \tanh\left(0.54270000\right) = "
+    assert any(b.startswith(short) and "\\\\" not in b for b in blocks)  # one row: it fits
+    seed = render_solution(backviz.solve(EXERCISES / "seed-222.toml"), "md")
+    assert "$$" not in seed and seed.count("\n- $") > 40

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import re
 
-from ..core.mathexpr import Num
-from .document import Document, Equation, Formula, Heading, Paragraph, Values
+from .document import Document, Formula, Heading, Paragraph, Values
+from .equation_rows import equation_rows
 from .markdown import formula_latex
-from .math_latex import LatexPrinter, math_latex
-from .math_width import WidthPrinter
-from .printer import spread_mean
+from .math_latex import math_latex
 
-__all__ = ["LINE_WIDTH", "equation_rows", "escape_latex", "latex_document"]
+__all__ = ["escape_latex", "latex_document"]
 
-# The text block, in digit widths: 482 pt (A4, 2 cm margins) at 11 pt, 5.5 pt a digit, less a
-# margin for the estimate (`math_width.py`) erring.
-LINE_WIDTH = 84
-_EQUALS = 3  # " = " between the name and the line, in digit widths
-_INDENT = 2  # \quad before a line that goes on with a sum
 
 _SPECIAL = {
     "\\": r"\textbackslash{}",
@@ -141,38 +134,3 @@ def _values(block: Values) -> str:
     items = [rf"\mbox{{${math_latex(sym)} = {math_latex(num)}$}}" for sym, num in block.items]
     # ragged right: a line of wide unbreakable items cannot be spread to the margin
     return r"{\raggedright " + rf"{escape_latex(block.label)}: " + ", ".join(items) + r"\par}"
-
-
-def equation_rows(equation: Equation, decimals: int) -> list[str]:
-    r"""The rows of an equation's align*: `name &= form`, then `&= form` for each further form
-    and the value. A form wider than the line is broken between the terms of its sum, each
-    further line `&\quad {}+ term …`: LaTeX does not break a displayed equation by itself."""
-    printer, width = LatexPrinter(decimals), WidthPrinter(decimals)
-    room = LINE_WIDTH - len(width.doprint(equation.lhs)) - _EQUALS
-    value = Num(equation.value)
-    forms = [*equation.forms, value] if equation.forms else [value]
-    rows: list[str] = []
-    for form in forms:
-        if len(width.doprint(form)) > room:
-            form = spread_mean(form)
-        parts = printer.breakable(form)
-        sizes = [len(part) for part in width.breakable(form)]
-        for i, line in enumerate(_lines(sizes, room)):
-            text = "".join(parts[k] for k in line)
-            rows.append(f"&= {text}" if i == 0 else rf"&\quad {{}}{text.lstrip()}")
-    rows[0] = f"{printer.doprint(equation.lhs)} {rows[0]}"
-    return rows
-
-
-def _lines(sizes: list[int], room: int) -> list[list[int]]:
-    """The parts (by index) of each line, filled greedily: a part goes on the line if it fits,
-    or if the line is empty (a part never breaks); lines after the first are indented."""
-    lines: list[list[int]] = [[]]
-    used = 0
-    for k, size in enumerate(sizes):
-        if lines[-1] and used + size > room:
-            lines.append([])
-            used = _INDENT
-        lines[-1].append(k)
-        used += size
-    return lines

@@ -1,10 +1,18 @@
-"""A worked solution as Markdown with $…$ math (renders on GitHub and in Jupyter)."""
+"""A worked solution as Markdown with $…$ math (renders on GitHub and in Jupyter).
+
+Each equation is a list item of inline math, one line — unless one of the document's equations
+is too long for a line (a big network's sum, a path through many layers): inline math never
+wraps, so on GitHub it would run past the page's column. Then every equation of the document is
+a `$$` display, the same layout throughout: one line where it fits, else an aligned block, one
+form per row and a long form broken as the LaTeX solution breaks it (`equation_rows.py`).
+"""
 
 from __future__ import annotations
 
 import re
 
 from .document import Document, Equation, Formula, Heading, Paragraph, Values
+from .equation_rows import LINE_WIDTH, equation_rows, one_line_width
 from .math_latex import latex_value, math_latex
 
 __all__ = ["escape_markdown", "formula_latex", "markdown_document"]
@@ -44,6 +52,12 @@ def escape_markdown(text: str) -> str:
 
 
 def markdown_document(document: Document) -> str:
+    decimals = document.decimals
+    displayed = any(
+        one_line_width(block, decimals) > LINE_WIDTH
+        for block in document.blocks
+        if isinstance(block, Equation)
+    )
     lines: list[str] = []
     for block in document.blocks:
         if isinstance(block, Heading):
@@ -57,6 +71,18 @@ def markdown_document(document: Document) -> str:
             lines += [f"{escape_markdown(block.label)}: " + ", ".join(items), ""]
         elif isinstance(block, Paragraph):
             lines += [escape_markdown(block.text), ""]
+        elif displayed:
+            lines += _display(block, decimals)[1 if lines[-1:] == [""] else 0 :]
         else:
-            lines.append(f"- ${equation_latex(block, document.decimals)}$")
+            lines.append(f"- ${equation_latex(block, decimals)}$")
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _display(equation: Equation, decimals: int) -> list[str]:
+    """An equation as a `$$` aligned block between blank lines: one row when it fits a line,
+    else a row per form, a long form broken between its terms."""
+    if one_line_width(equation, decimals) <= LINE_WIDTH:
+        rows = [equation_latex(equation, decimals).replace(" = ", " &= ", 1)]
+    else:
+        rows = equation_rows(equation, decimals)
+    return ["", "$$", r"\begin{aligned}", " \\\\\n".join(rows), r"\end{aligned}", "$$", ""]
