@@ -191,7 +191,7 @@ def test_softmax_cross_entropy_says_why_delta_is_a_minus_t(fmt: str, lang: str) 
     """One line of why, under the output layer's backward heading, before the first δ."""
     text = render_solution(backviz.trace_of(backviz.loads(SOFTMAX)), fmt, lang=lang)
     heading = word("backward_output", lang, l=3)
-    why = word("why_softmax_ce", lang)
+    why = word("why_softmax_ce", lang, target=word("one_hot_target", lang))
     shown = {"text": why, "md": why.replace("_", r"\_"), "html": why}.get(fmt)
     at_heading = text.index(heading)
     if shown is None:  # LaTeX: its words, the symbols set as math
@@ -515,3 +515,66 @@ def test_nearly_saturated_bce_floors_but_does_not_clamp() -> None:
         assert word("why_bce_clamp", lang) not in text and "max(log" not in text
         assert word("why_bce_floor", lang) in text and word("why_bce_delta", lang) in text
         assert "max(4.248354e−18 × (1 − 4.248354e−18), 9.99999996e−13)" in text
+
+
+# -- the notes say only what holds for the exercise they stand in ---------------------------
+
+
+def _description(text: str) -> str:
+    return next(line for line in text.splitlines() if line.startswith("layer sizes"))
+
+
+def test_mixed_biases_are_described_layer_by_layer() -> None:
+    """bias = [false, "shared"]: layer 2 has none, so "one bias per layer" would be false."""
+    text = (EXERCISES / "mazur-222.toml").read_text(encoding="utf-8")
+    text = text.replace('bias = "shared"', 'bias = [false, "shared"]')
+    text = text.replace("b = [ 0.35, 0.60 ]", "b = [ [], 0.60 ]")
+    assert 'bias = [false, "shared"]' in text and "b = [ [], 0.60 ]" in text
+    trace = backviz.trace_of(backviz.loads(text, file="mixed.toml"))
+    line = _description(render_solution(trace, "text"))
+    assert "none in layer 2" in line and "one shared by layer 3's nodes" in line, line
+    assert "one bias per layer" not in line
+    korean = render_solution(trace, "text", lang="ko")
+    assert "2층 없음" in korean and "3층 노드들이 함께 쓰는 하나" in korean
+    whole = _description(render_solution(backviz.solve(EXERCISES / "mazur-222.toml"), "text"))
+    assert "one bias per layer, shared by its nodes" in whole  # every layer alike: one phrase
+
+
+def test_the_dropout_note_never_says_weights_stay_when_a_penalty_moves_them() -> None:
+    """dropout-222 with λ₂ = 0.01: h2 is dropped, yet W3 (into h2) moves by the penalty's pull,
+    W3⁺ = W3 − η·2λ₂·W3 = 0.4 − 0.5·0.02·0.4 = 0.396."""
+    text = (EXERCISES / "dropout-222.toml").read_text(encoding="utf-8")
+    text += "\n[regularization]\nl2 = 0.01\n"
+    trace = backviz.trace_of(backviz.loads(text, file="dropout-l2.toml"))
+    assert math.isclose(trace.value(trace.ref("W3+")), 0.4 - 0.5 * 2 * 0.01 * 0.4, rel_tol=1e-12)
+    for lang in LANGS:
+        solution = render_solution(trace, "text", lang=lang)
+        assert "do not change" not in solution and "바뀌지 않는다" not in solution
+
+
+def test_the_penalty_notes_name_only_the_exercise_s_penalties() -> None:
+    """With λ₂ alone there is no λ₁ term in E, nor a sign(0) convention to state."""
+    text = (EXERCISES / "seed-222-regularized.toml").read_text(encoding="utf-8")
+    assert "l1 = 0.01\n" in text
+    trace = backviz.trace_of(backviz.loads(text.replace("l1 = 0.01\n", ""), file="l2.toml"))
+    for lang in LANGS:
+        solution = render_solution(trace, "text", lang=lang)
+        assert "E = E_data + λ₂Σw²" in solution and "∂E/∂w = ∂E_data/∂w + 2λ₂·w." in solution
+        assert "λ₁" not in solution and "sign(0)" not in solution
+    both = render_solution(backviz.solve(EXERCISES / "seed-222-regularized.toml"), "text")
+    assert "E = E_data + λ₁Σ|w| + λ₂Σw²" in both and "sign(0) = 0" in both
+
+
+def test_softmax_note_says_target_probabilities_when_they_are() -> None:
+    """δ = a − t holds for any targets adding up to 1: a row of probabilities is no one-hot."""
+    text = (EXERCISES / "softmax-classification-textbook.toml").read_text(encoding="utf-8")
+    old = "targets = [2, 2, 2, 1, 1, 1, 0, 0]"
+    assert old in text
+    rows = ", ".join(["[0.2, 0.3, 0.5]"] * 8)
+    trace = backviz.trace_of(backviz.loads(text.replace(old, f"targets = [{rows}]"), file="p"))
+    solution = render_solution(trace, "text")
+    assert "softmax minus the target probabilities" in solution
+    assert "one-hot" not in solution
+    textbook = backviz.solve(EXERCISES / "softmax-classification-textbook.toml")
+    indices = render_solution(textbook, "text")
+    assert "softmax minus the one-hot target" in indices

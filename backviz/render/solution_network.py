@@ -36,11 +36,21 @@ LOSS_ROWS = 25  # at most this many rows in that table (evenly spaced, the last 
 BATCH = 0  # under the whole batch's heading: lines of every sample (E, ∂E/∂W), not of one
 
 
-def _bias_words(ex: NetworkExercise) -> str:
-    """The word saying whether the layers have biases, and whether one shared by each."""
-    if not any(ex.bias):
-        return "describe_no_bias"
-    return "describe_shared_bias" if any(ex.shared_bias) else "describe_bias"
+def _bias_words(ex: NetworkExercise, lang: str) -> str:
+    """The words saying whether the layers have biases, and whether one shared by each: one
+    phrase when every layer is alike, else layer by layer (bias = [false, "shared"] is not
+    "one bias per layer")."""
+    kinds = [
+        "none" if not has else "shared" if ex.shares_bias(i + 2) else "per_node"
+        for i, has in enumerate(ex.bias)
+    ]
+    if len(set(kinds)) == 1:
+        whole = {"none": "describe_no_bias", "shared": "describe_shared_bias"}
+        return word(whole.get(kinds[0], "describe_bias"), lang)
+    layers = ", ".join(
+        word(f"describe_layer_bias_{kind}", lang, layer=i + 2) for i, kind in enumerate(kinds)
+    )
+    return word("describe_biases_by_layer", lang, layers=layers)
 
 
 def describe(trace: Trace, lang: str) -> str:
@@ -51,7 +61,7 @@ def describe(trace: Trace, lang: str) -> str:
     parts = [
         word("describe_layers", lang, sizes="-".join(map(str, ex.sizes))),
         word("describe_activation", lang, names=activation),
-        word(_bias_words(ex), lang),
+        _bias_words(ex, lang),
         word("describe_loss", lang, loss=ex.loss_name),
     ]
     if ex.trains and any(ex.bias) and not ex.trains_bias:

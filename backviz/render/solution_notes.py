@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 
 __all__ = ["section_notes"]
 
+# Each penalty's term in E and in ∂E/∂w, as the notes write them (only the exercise's own)
+_PENALTY_TERM = {"L1": " + λ₁Σ|w|", "L2": " + λ₂Σw²"}
+_PENALTY_SLOPE = {"L1": " + λ₁·sign(w)", "L2": " + 2λ₂·w"}
+
 
 def _outputs_where(test: Callable[[np.ndarray], np.ndarray] | None, record: StepRecord) -> bool:
     """Whether `test` (one of the loss's conventions) holds at an output of the step."""
@@ -48,15 +52,24 @@ def section_notes(
     reg = trace.exercise.regularization
     which = word("regularized_all" if reg.include_bias else "regularized_weights", lang)
     if kind == "loss":
-        notes = [word("why_regularization", lang, which=which)] if reg.active else []
+        notes = []
+        if reg.active:  # the terms of the penalties this exercise has, not both always
+            terms = "".join(_PENALTY_TERM[norm] for norm in reg.norms)
+            names = ", ".join(word(f"penalty_{norm}", lang) for norm in reg.norms)
+            notes.append(word("why_regularization", lang, terms=terms, names=names, which=which))
         if _outputs_where(loss.clamped, record):
             notes.append(word("why_bce_clamp", lang))
         return notes
     if kind != "backward" or layer != trace.n_layers:
         return []
-    notes = [word("why_penalty_gradient", lang)] if reg.active else []
-    if loss.name == "nll":
-        return [*notes, word("why_softmax_ce", lang)]
+    notes = []
+    if reg.active:
+        terms = "".join(_PENALTY_SLOPE[norm] for norm in reg.norms)
+        kink = word("penalty_kink", lang) if "L1" in reg.norms else ""
+        notes.append(word("why_penalty_gradient", lang, terms=terms, kink=kink))
+    if loss.name == "nll":  # δ = a − t holds for any targets adding up to 1
+        target = "one_hot_target" if trace.exercise.classes is not None else "probability_target"
+        return [*notes, word("why_softmax_ce", lang, target=word(target, lang))]
     if _outputs_where(loss.saturated, record):
         notes.append(word("why_bce_floor", lang))
         if trace.exercise.activations[-1].name == "sigmoid":

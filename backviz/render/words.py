@@ -76,6 +76,16 @@ DESCRIBE = {
     "describe_activation": {"en": "activation {names}", "ko": "활성화 함수 {names}"},
     "describe_bias": {"en": "with biases", "ko": "편향 있음"},
     "describe_no_bias": {"en": "no biases", "ko": "편향 없음"},
+    "describe_biases_by_layer": {"en": "biases: {layers}", "ko": "편향: {layers}"},
+    "describe_layer_bias_none": {"en": "none in layer {layer}", "ko": "{layer}층 없음"},
+    "describe_layer_bias_shared": {
+        "en": "one shared by layer {layer}'s nodes",
+        "ko": "{layer}층 노드들이 함께 쓰는 하나",
+    },
+    "describe_layer_bias_per_node": {
+        "en": "one per node in layer {layer}",
+        "ko": "{layer}층 노드마다 하나",
+    },
     "describe_shared_bias": {
         "en": "one bias per layer, shared by its nodes",
         "ko": "층마다 노드들이 함께 쓰는 편향 하나",
@@ -325,12 +335,17 @@ WORDS.update(
             "a_k·(1 − a_k) for k = j, −a_k·a_j otherwise), so by the chain rule δ_j = "
             "Σ_k ∂E/∂a_k·∂a_k/∂z_j = a_j·(∂E/∂a_j − Σ_k ∂E/∂a_k·a_k). With ∂E/∂a_k = −t_k/a_k "
             "the sum is −Σ_k t_k = −1 (the targets add up to 1), so δ_j = a_j − t_j: softmax "
-            "minus the one-hot target.",
+            "minus the {target}.",
             "ko": "소프트맥스와 교차 엔트로피: z_j는 모든 출력 a_k를 움직인다 (k = j이면 "
             "∂a_k/∂z_j = a_k·(1 − a_k), 아니면 −a_k·a_j). 연쇄 법칙으로 δ_j = "
             "Σ_k ∂E/∂a_k·∂a_k/∂z_j = a_j·(∂E/∂a_j − Σ_k ∂E/∂a_k·a_k)이다. ∂E/∂a_k = −t_k/a_k를 "
             "넣으면 합은 −Σ_k t_k = −1 (정답의 합은 1)이므로 δ_j = a_j − t_j, 즉 소프트맥스 "
-            "출력에서 원-핫 정답을 뺀 값이다.",
+            "출력에서 {target}을 뺀 값이다.",
+        },
+        "one_hot_target": {"en": "one-hot target", "ko": "원-핫 정답"},
+        "probability_target": {
+            "en": "target probabilities (any targets adding up to 1)",
+            "ko": "정답 확률(합이 1인 정답이면 무엇이든)",
         },
         "why_bce_clamp": {
             "en": "An output o of exactly 0 or 1 makes a log 0 = −∞: torch's BCELoss clamps "
@@ -357,11 +372,13 @@ WORDS.update(
         },
         "why_dropout_backward": {
             "en": "Back through dropout: ∂ã/∂a = m/(1 − p), so each path of a node is "
-            "δ·w·m/(1 − p): a dropped node gets ∂E/∂a = 0 (and δ = 0, so its incoming weights "
-            "do not change), a kept one the paths' sum scaled by 1/(1 − p).",
+            "δ·w·m/(1 − p): a dropped node gets ∂E/∂a = 0 (and δ = 0, so no gradient of the "
+            "outputs' error reaches its incoming weights), a kept one the paths' sum scaled by "
+            "1/(1 − p).",
             "ko": "드롭아웃을 거슬러 역전파: ∂ã/∂a = m/(1 − p)이므로 노드의 각 경로는 "
-            "δ·w·m/(1 − p)이다. 제외된 노드는 ∂E/∂a = 0 (δ = 0이므로 그 노드로 들어오는 가중치는 "
-            "바뀌지 않는다), 사용된 노드는 경로의 합에 1/(1 − p)를 곱한 값이다.",
+            "δ·w·m/(1 − p)이다. 제외된 노드는 ∂E/∂a = 0 (δ = 0이므로 출력 오차의 기울기가 "
+            "그 노드로 들어오는 가중치에 닿지 않는다), 사용된 노드는 경로의 합에 1/(1 − p)를 "
+            "곱한 값이다.",
         },
         "why_dropout_eval": {
             "en": "The check runs in evaluation mode, as a trained model is evaluated: no node "
@@ -396,21 +413,26 @@ DESCRIBE.update(
 WORDS.update(
     {
         "why_regularization": {
-            "en": "Regularisation adds penalty terms to the cost: E = E_data + λ₁Σ|w| + λ₂Σw² "
-            "(L1: the sum of the absolute values, L2: the sum of the squares), over {which}. "
-            "E_data is the loss of the outputs alone.",
-            "ko": "가중치 규제는 비용 함수에 규제항을 더한다: E = E_data + λ₁Σ|w| + λ₂Σw² "
-            "(L1: 절대값의 합, L2: 제곱의 합), 대상은 {which}. E_data는 출력만의 오차다.",
+            "en": "Regularisation adds penalty terms to the cost: E = E_data{terms} ({names}), "
+            "over {which}. E_data is the loss of the outputs alone.",
+            "ko": "가중치 규제는 비용 함수에 규제항을 더한다: E = E_data{terms} ({names}), "
+            "대상은 {which}. E_data는 출력만의 오차다.",
+        },
+        "penalty_L1": {"en": "L1: the sum of the absolute values", "ko": "L1: 절대값의 합"},
+        "penalty_L2": {"en": "L2: the sum of the squares", "ko": "L2: 제곱의 합"},
+        "penalty_kink": {
+            "en": " |w| has no slope at w = 0; sign(0) = 0 is taken there, as torch.autograd "
+            "does for abs.",
+            "ko": " |w|는 w = 0에서 기울기가 없으므로 torch.autograd의 abs와 같이 sign(0) = 0으로 "
+            "둔다.",
         },
         "why_penalty_gradient": {
             "en": "Each penalised parameter's gradient is the data term plus the penalty's: "
-            "∂E/∂w = ∂E_data/∂w + λ₁·sign(w) + 2λ₂·w. |w| has no slope at w = 0; sign(0) = 0 "
-            "is taken there, as torch.autograd does for abs. This is not the optimiser's "
-            "weight_decay, which changes the update rule, not E.",
+            "∂E/∂w = ∂E_data/∂w{terms}.{kink} This is not the optimiser's weight_decay, which "
+            "changes the update rule, not E.",
             "ko": "규제 대상인 매개변수의 기울기는 데이터 항에 규제항의 미분을 더한 것이다: "
-            "∂E/∂w = ∂E_data/∂w + λ₁·sign(w) + 2λ₂·w. |w|는 w = 0에서 기울기가 없으므로 "
-            "torch.autograd의 abs와 같이 sign(0) = 0으로 둔다. 최적화 알고리즘의 "
-            "weight_decay와는 다르다: weight_decay는 E가 아니라 갱신 규칙을 바꾼다.",
+            "∂E/∂w = ∂E_data/∂w{terms}.{kink} 최적화 알고리즘의 weight_decay와는 다르다: "
+            "weight_decay는 E가 아니라 갱신 규칙을 바꾼다.",
         },
     }
 )
