@@ -48,6 +48,11 @@ WORDS = {
         "no_code": "no .py or .ipynb file handed in",
         "not_on_roster": "{student} is not on the roster ({roster}): graded, but left out of "
         "the class statistics; is the student id right?",
+        "roster_zeros": "{student} matches {theirs} of the roster with leading zeros restored: "
+        "{roster} was probably opened in Excel, which drops them; not matched: correct the "
+        "roster and grade again",
+        "sheet_zeros": "{student} is {theirs} of the roster with its leading zeros dropped (by "
+        "the student, or by Excel); not matched: correct the sheet's id and grade again",
         "mistakes": "mistakes",
         "test_output": "{verdict}: yours {yours}, expected {expected}",
         "no_answer": "(missing)",
@@ -98,6 +103,10 @@ WORDS = {
         "no_code": "낸 .py 또는 .ipynb 파일 없음",
         "not_on_roster": "{student}은(는) 명단({roster})에 없다: 채점했지만 학급 통계에서는 뺐다. "
         "학번이 맞는가?",
+        "roster_zeros": "{student}은(는) 앞의 0을 되살리면 명단의 {theirs}와 같다: {roster}을(를) "
+        "Excel에서 열어 0이 지워진 듯하다. 맞춰 보지 않았다: 명단을 고치고 다시 채점하라",
+        "sheet_zeros": "{student}은(는) 명단의 {theirs}에서 앞의 0이 빠진 것이다(학생이 빠뜨렸거나 "
+        "Excel이 지웠다). 맞춰 보지 않았다: 답안지의 학번을 고치고 다시 채점하라",
         "mistakes": "실수",
         "test_output": "{verdict}: 내 답 {yours}, 맞는 값 {expected}",
         "no_answer": "(답 없음)",

@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..errors import BackvizError
+from .excel_ids import zeros_dropped
 from .report_text import WORDS
 from .variants import read_roster
 
@@ -57,9 +58,28 @@ class Roster:
         present = set(map(roster_key, students))
         return [s for s in self.students if roster_key(s) not in present]
 
-    def not_on(self, student: str, lang: str = "en") -> str:
-        """The problem line of a submission whose student is not on the roster."""
-        return WORDS[lang]["not_on_roster"].format(student=repr(student), roster=self.path.name)
+    def not_on(self, student: str, lang: str = "en", absent: Iterable[str] = ()) -> str:
+        """The problem line of a submission whose student is not on the roster; when one of
+        the `absent` roster students is its id with leading zeros dropped or restored (Excel
+        drops them, from the roster or a sheet's id), it says so: never matched silently."""
+        line = WORDS[lang]["not_on_roster"].format(student=repr(student), roster=self.path.name)
+        twin = self.zeros_twin(student, absent)
+        if twin is None:
+            return line
+        theirs, why = twin
+        hint = WORDS[lang][why].format(student=student, theirs=theirs, roster=self.path.name)
+        return f"{line} {hint}"
+
+    def zeros_twin(self, student: str, absent: Iterable[str]) -> tuple[str, str] | None:
+        """The roster id among `absent` that `student` is with leading zeros dropped or
+        restored, and which file lost them ("roster_zeros", "sheet_zeros"); None if none."""
+        key = roster_key(student)
+        for theirs in absent:
+            if zeros_dropped(roster_key(theirs), key):
+                return theirs, "roster_zeros"
+            if zeros_dropped(key, roster_key(theirs)):
+                return theirs, "sheet_zeros"
+        return None
 
     @cached_property
     def _keys(self) -> frozenset[str]:

@@ -242,7 +242,8 @@ def _roster_rows(
     handed = len(table) - len(absent)
     off = [i for i in range(handed) if not roster.has(table.students[i])]
     for i in off:
-        table.problems[i] = [*table.problems[i], roster.not_on(table.students[i], lang)]
+        line = roster.not_on(table.students[i], lang, absent)
+        table.problems[i] = [*table.problems[i], line]
     lines = ""
     if absent:
         lines += f"\n{len(absent)} student(s) on {roster.path.name} handed nothing in, graded 0: "
@@ -251,6 +252,15 @@ def _roster_rows(
         lines += f"\n{len(off)} submission(s) from students not on {roster.path.name}, "
         lines += "left out of summary.md (see their feedback): "
         lines += _listed([table.students[i] for i in off])
+        twins = [
+            f"{table.students[i]} ~ {twin[0]}"
+            for i in off
+            if (twin := roster.zeros_twin(table.students[i], absent)) is not None
+        ]
+        if twins:
+            lines += f"\n{len(twins)} of them are a roster id with its leading zeros dropped or "
+            lines += "restored (Excel drops them; correct the file and grade again): "
+            lines += _listed(twins)
     left_out = dict.fromkeys(off, "off_roster") | dict.fromkeys(range(handed, len(table)), "absent")
     return left_out, lines
 
