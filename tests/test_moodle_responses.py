@@ -16,7 +16,9 @@ import csv
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from backviz.cli import main
 from backviz.grading.cloze_parts import right_answers
 from backviz.grading.sheets.reading import read_sheet
 from backviz.grading.sheets.submission import Submission
@@ -193,3 +195,41 @@ def test_right_answers_are_read_in_the_sites_words(text: str, values: list[float
     """The "Right answer N" column tells a variant by its numbers, in any language's summary."""
     found = right_answers(Submission("s01", "r.csv:row 2", {}, cloze=text))
     assert found == (pytest.approx(values) if values is not None else None)
+
+
+@pytest.mark.parametrize(
+    ("roster", "named"),
+    [
+        ("student\ns01@example.edu\ns02@example.edu\n", ["s01_example.edu", "s02_example.edu"]),
+        ("student\n0012345\n0012346\n", ["0012345", "0012346"]),
+        ("학번,이름\nKim Minjun,x\nLee Seoyeon,x\n", ["Kim_Minjun", "Lee_Seoyeon"]),
+    ],
+)
+def test_the_roster_says_which_identity_column_names_the_students(
+    tmp_path: Path, roster: str, named: list[str]
+) -> None:
+    """A site showing both the ID number and the e-mail: the rows are named by the column the
+    roster lists (e-mails, ID numbers, or names), so no one is 'absent' for being listed by
+    another field."""
+    _, xml = export(tmp_path, SEED_EXERCISE)
+    (question,) = parse_xml(xml)[1]
+    right = rounded(torch_222())
+    rows = []
+    for student, email, (last, first) in [("0012345", "s01", ("Kim", "Minjun")),
+                                          ("0012346", "s02", ("Lee", "Seoyeon"))]:  # fmt: skip
+        cells = row("de", student, right)
+        cells[:3] = [last, first, f"{email}@example.edu"]
+        cells[9], cells[11] = summary(question), "-"
+        rows.append(cells)
+    path = tmp_path / "responses.csv"
+    write_site(path, "de", rows)
+    roster_path = tmp_path / "roster.csv"
+    roster_path.write_text(roster, encoding="utf-8")
+    out = tmp_path / "reports"
+    args = ["grade", str(SEED_EXERCISE), str(path), "--roster", str(roster_path)]
+    result = CliRunner().invoke(main, [*args, "--out", str(out), "--no-diagrams"])
+    assert result.exit_code == 0, result.output
+    with (out / "grades.csv").open(encoding="utf-8") as file:
+        totals = {r["student"]: float(r["total"]) for r in csv.DictReader(file)}
+    assert totals == dict.fromkeys(named, 39.0)  # nobody absent, nobody off the roster
+    # (a report file is named as a file may be: "Kim Minjun" is Kim_Minjun)

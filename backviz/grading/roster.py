@@ -19,6 +19,7 @@ from pathlib import Path
 from ..errors import BackvizError
 from .excel_ids import zeros_dropped
 from .report_text import WORDS
+from .sheets.submission import Attempt
 from .variants import read_roster
 
 __all__ = ["NO_CODE", "NO_SHEET", "Roster", "roster_key"]
@@ -80,6 +81,28 @@ class Roster:
             if zeros_dropped(key, roster_key(theirs)):
                 return theirs, "sheet_zeros"
         return None
+
+    def quiz_names(
+        self, students: list[str], attempts: list[Attempt | None]
+    ) -> tuple[list[str], str | None]:
+        """The students of a quiz report's rows (those with an `Attempt`) named by the identity
+        column whose ids are on the roster most — its e-mails, say, where the rows were named
+        by ID number — when that column matches more rows than the names they have; and its
+        header (None, and the names as they were, otherwise). Moodle shows the identity
+        fields the site chooses; the roster says which of them it lists."""
+        rows = [(i, a) for i, a in enumerate(attempts) if a is not None and a.identities]
+        counts: dict[str, int] = {}
+        for _, attempt in rows:
+            for header, value in attempt.identities:
+                counts[header] = counts.get(header, 0) + self.has(value)
+        named = sum(self.has(students[i]) for i, _ in rows)
+        best = max(counts, key=lambda header: counts[header], default=None)  # first of the best
+        if best is None or counts[best] <= named:
+            return students, None
+        renamed = list(students)
+        for i, attempt in rows:
+            renamed[i] = dict(attempt.identities).get(best) or renamed[i]
+        return renamed, best
 
     @cached_property
     def _keys(self) -> frozenset[str]:

@@ -154,6 +154,14 @@ def _grade_paths(
     jobs = jobs if len(entries) >= PARALLEL_FROM else 1
     if exercise_path.is_dir():  # a folder of per-student variants
         submissions = read_entries(entries, lang)
+        named_by = None
+        if roster is not None:
+            students, named_by = roster.quiz_names(
+                [s.student for s in submissions], [s.attempt for s in submissions]
+            )
+            submissions = [
+                replace(s, student=n) for s, n in zip(submissions, students, strict=True)
+            ]
         absent = roster.absent(s.student for s in submissions) if roster is not None else []
         no_sheet = WORDS[lang]["no_sheet"]
         submissions += [Submission(student, "", {}, (no_sheet,)) for student in absent]
@@ -187,6 +195,9 @@ def _grade_paths(
         table = VerdictTable.concat(map_forked(grade_share, parts, jobs))
         if progress is not None and jobs > 1:
             progress(n, n)
+        named_by = None
+        if roster is not None:
+            table.students, named_by = roster.quiz_names(table.students, table.attempts)
         choice = one_attempt_each(table, attempts)
         table = choice.table
         absent = roster.absent(table.students) if roster is not None else []
@@ -195,6 +206,10 @@ def _grade_paths(
             empty = grader.table([Submission(student, "", {}, no_sheet) for student in absent])
             table = VerdictTable.concat([table, empty])
     graded = _graded_line(table, len(table) - len(absent), trace.exercise.id)
+    if named_by is not None and roster is not None:
+        graded += (
+            f"\nthe quiz's rows are named by their '{named_by}', as {roster.path.name} lists them"
+        )
     if choice.students:
         graded += (
             f"\n{choice.students} student(s) with several attempts: each graded by its "

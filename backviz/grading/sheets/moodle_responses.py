@@ -251,8 +251,11 @@ def _attempt(
 ) -> Submission:
     """One row: the student, their response's parts, and what the row says of the attempt."""
     sheet = Sheet(file, source, f"{file}-row{line}")
-    student = next((cells[i] for i in columns.ids if cells[i] not in ("", NO_ATTEMPT)), "")
-    student = student or " ".join(cells[i] for i in columns.names if cells[i])
+    identities = [(header[i], cells[i]) for i in columns.ids if cells[i] not in ("", NO_ATTEMPT)]
+    name = " ".join(cells[i] for i in columns.names if cells[i])
+    if name:
+        identities.append((" ".join(header[i] for i in columns.names), name))
+    student = identities[0][1] if identities else ""
     if student:
         sheet.set_student(student, line)
     else:
@@ -279,5 +282,5 @@ def _attempt(
     if not state and status in ("", NO_ATTEMPT) and summary in ("", NO_ATTEMPT):
         state = "none"  # the student's row without an attempt
     grade = cells[columns.grade] if columns.grade is not None else ""
-    attempt = Attempt(line=line, state=state, status=status, moodle_grade=grade)
+    attempt = Attempt(line, state, status, grade, tuple(identities))
     return replace(sheet.submission(), attempt=attempt)

@@ -49,6 +49,9 @@ class Attempt:
     """The state as the file writes it, in the site's language ("Finished", "Beendet")."""
     moodle_grade: str = ""
     """Moodle's own grade of the attempt, as written ("38.00", "-")."""
+    identities: tuple[tuple[str, str], ...] = ()
+    """The row's ids, (column header, value), in the order the student is named by: ID number,
+    e-mail, username, then the name; a roster may name students by another (`Roster`)."""
 
 
 @dataclass(frozen=True)
