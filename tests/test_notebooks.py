@@ -301,19 +301,23 @@ def quick_exercise(tmp: Path, modules: str = "") -> Path:
 
 
 @pytest.mark.parametrize(
-    ("lang", "said_cell", "said_function"),
+    ("lang", "said_cell", "said_function", "said_crash"),
     [
         ("en", "cell 3 was running when the time ran out",
-         "every cell had run: backward() was running when the time ran out"),
+         "every cell had run: backward() was running when the time ran out",
+         "crashed: ended (exit code 3) without returning a result; cell 2 was running when it "
+         "stopped"),
         ("ko", "시간이 다 됐을 때 셀 3을(를) 실행하고 있었다",
-         "모든 셀을 실행한 뒤 backward()을(를) 실행하는 중에 시간이 다 됐다"),
+         "모든 셀을 실행한 뒤 backward()을(를) 실행하는 중에 시간이 다 됐다",
+         "멈췄을 때 셀 2을(를) 실행하고 있었다"),
     ],
 )  # fmt: skip
 def test_a_notebook_out_of_time_names_the_cell_that_was_running(
-    tmp_path, lang, said_cell, said_function
+    tmp_path, lang, said_cell, said_function, said_crash
 ) -> None:
     """A scratch cell looping for ever is named by its number (Markdown cells counted, as
-    Jupyter shows them); a function looping for ever, after every cell ran, is named."""
+    Jupyter shows them); a function looping for ever, after every cell ran, is named; so is a
+    cell that ends the process, without backviz's marks in the message."""
     folder = tmp_path / "class"
     folder.mkdir()
     save(folder / "loops.ipynb", [new_markdown_cell("# mine"), new_code_cell(GOOD),
@@ -321,13 +325,16 @@ def test_a_notebook_out_of_time_names_the_cell_that_was_running(
                                   new_code_cell("print('never')")])  # fmt: skip
     forever = "def backward(W, b, x, t, learning_rate):\n    while True:\n        pass\n"
     save(folder / "slow.ipynb", [new_code_cell("import numpy as np"), new_code_cell(forever)])
+    save(folder / "exits.ipynb", [new_code_cell(GOOD), new_code_cell("import os\nos._exit(3)")])
     out = tmp_path / "reports"
     result = backviz("grade", quick_exercise(tmp_path), folder, "--out", out, "--lang", lang)
     assert result.returncode == 0, result.stderr
     loops = (out / "feedback" / "loops.md").read_text(encoding="utf-8")
     slow = (out / "feedback" / "slow.md").read_text(encoding="utf-8")
+    exits = (out / "feedback" / "exits.md").read_text(encoding="utf-8")
     assert said_cell in loops
     assert said_function in slow
+    assert said_crash in exits and "[backviz" not in exits
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,13 @@
 """One attempt per student: a Moodle quiz of several attempts graded as its grading method does.
 
 Moodle's Responses report has a row per attempt, a student's in the order they were made
-(`Attempt.line`). The quiz's *Grading method* decides which counts (mod/quiz: `grade_calculator`,
-formerly `quiz_calculate_best_grade`, over the student's *finished* attempts only): the highest
-grade (Moodle's default; of equal grades the earlier), the first attempt, the last, or the
-average of all. `--attempts` chooses the same here, over backviz's own totals. Attempts not
+(`Attempt.line`): the attempts report sorts by the columns the teacher chose (the name by
+default) and then by attempt id, "so attempts by the same student appear in order when just
+sorting by name" (mod/quiz attempts_report_table `get_sort_columns`). The quiz's *Grading
+method* decides which counts (mod/quiz: `grade_calculator`, formerly
+`quiz_calculate_best_grade`, over the student's *finished* attempts only): the highest grade
+(Moodle's default; of equal grades the earlier), the first attempt, the last, or the average of
+all. `--attempts` chooses the same here, over backviz's own totals. Attempts not
 finished — "In progress", "Overdue", "Never submitted" — count only for a student with no
 finished attempt (Moodle would give that student no grade; backviz grades what they wrote and
 says so), so an abandoned second try never turns a finished first one into a zero.

@@ -28,7 +28,13 @@ from .code_training import TRAIN_DESCRIPTION, TrainJudge, train_rows, train_stub
 from .code_verdicts import KEYS, CaseJudge, worst
 from .handed_in import MAX_BYTES, Handed, read_handed
 from .mistakes import mistake_name
-from .notebook import NOTEBOOK_BYTES, NotebookError, notebook_module, running_cell
+from .notebook import (
+    NOTEBOOK_BYTES,
+    NotebookError,
+    notebook_module,
+    running_cell,
+    without_marks,
+)
 from .report_text import WORDS, status_text
 from .table import CORRECT, WRONG, Graded, Verdict
 from .variants import draw_numbers, seed_of
@@ -340,8 +346,10 @@ def _run_all(
                 break
             if result.status != "ok":
                 failure = f"{result.status}: {result.message}"
-                if notebook and result.status == "timeout":
-                    failure += "; " + _running(running_cell(result.stderr), spec.function, lang)
+                if notebook and result.status in ("timeout", "crashed"):
+                    failure = f"{result.status}: {without_marks(result.message)}"
+                    cell = running_cell(result.stderr)
+                    failure += _running(cell, spec.function, result.status, lang)
                 case_runs.append(_Run(failure=failure, level=result.level))
                 break
             run = _returned(result.values, set(arguments))
@@ -364,14 +372,16 @@ def _run_all(
     return results
 
 
-def _running(cell: int | None, function: str, lang: str) -> str:
-    """Where a notebook was when its time ran out: a cell, its function, or not known."""
+def _running(cell: int | None, function: str, status: str, lang: str) -> str:
+    """Where a notebook was when its time ran out or it crashed: "; " and a cell, its
+    function, or (for a timeout) that it is not known."""
     words = WORDS[lang]
+    kind = "timeout" if status == "timeout" else "crash"
     if cell is None:
-        return words["code_timeout_unknown"]
+        return "; " + words["code_timeout_unknown"] if kind == "timeout" else ""
     if cell == 0:
-        return words["code_timeout_function"].format(function=function)
-    return words["code_timeout_cell"].format(cell=cell)
+        return "; " + words[f"code_{kind}_function"].format(function=function)
+    return "; " + words[f"code_{kind}_cell"].format(cell=cell)
 
 
 def _returned(values: Any, names: set[str]) -> _Run:

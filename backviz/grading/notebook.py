@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 
-__all__ = ["NOTEBOOK_BYTES", "NotebookError", "notebook_module", "running_cell"]
+__all__ = ["NOTEBOOK_BYTES", "NotebookError", "notebook_module", "running_cell", "without_marks"]
 
 NOTEBOOK_BYTES = 20 * 1024 * 1024
 """The largest notebook read (20 MB): its plots' images count, though none is looked at."""
@@ -171,3 +171,8 @@ def running_cell(stderr: str) -> int | None:
         return None
     last = marks[-1]
     return 0 if last["done"] else int(last["number"])
+
+
+def without_marks(text: str) -> str:
+    """A message quoting the end of stderr (a crash's) without the module's cell marks."""
+    return "\n".join(line for line in text.split("\n") if not _MARK.fullmatch(line)).strip()

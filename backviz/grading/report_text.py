@@ -63,6 +63,8 @@ WORDS = {
         "ran out",
         "code_timeout_unknown": "which cell was running is not known (it wrote over backviz's "
         "marks on stderr)",
+        "code_crash_cell": "cell {cell} was running when it stopped",
+        "code_crash_function": "every cell had run: {function}() was running when it stopped",
         "code_random_case": "random case {n}",
         "code_not_run": "not run",
         "code_same_mistake": "the same mistake as above ({mistake})",
@@ -121,6 +123,8 @@ WORDS = {
         "시간이 다 됐다",
         "code_timeout_unknown": "어느 셀을 실행하고 있었는지 알 수 없다 (stderr에 쓴 것이 "
         "backviz의 표시를 덮었다)",
+        "code_crash_cell": "멈췄을 때 셀 {cell}을(를) 실행하고 있었다",
+        "code_crash_function": "모든 셀을 실행한 뒤 {function}()을(를) 실행하는 중에 멈췄다",
         "code_random_case": "무작위 사례 {n}",
         "code_not_run": "실행되지 않음",
         "code_same_mistake": "위와 같은 실수 ({mistake})",
