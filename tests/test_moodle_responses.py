@@ -126,15 +126,21 @@ def test_a_report_in_a_language_of_no_pack_is_read_by_what_its_columns_hold(
     path = tmp_path / "responses.csv"
     right = "parto 1: 0.08; parto 2: 0.52"
     path.write_text(
-        "Familinomo,Persona nomo,Retpoŝto,Stato,Poentaro/10.00,Respondo 1,Ĝusta respondo 1\n"
-        f"Kim,Minjun,kim@example.edu,Finita,8.00,parto 1: 0.0801; parto 2: 0.5,{right}\n"
-        f"Lee,Seoyeon,lee@example.edu,Finita,9.00,parto 1: 0.08; parto 2: 0.52,{right}\n",
+        "Familinomo,Persona nomo,Retpoŝto,Stato,Poentaro/10.00,Demando 1,Respondo 1,"
+        "Ĝusta respondo 1\n"
+        f"Kim,Minjun,kim@example.edu,Finita,8.00,[backviz seed-222] …,"
+        f"parto 1: 0.0801; parto 2: 0.5,{right}\n"
+        f"Lee,Seoyeon,lee@example.edu,Finita,9.00,[backviz seed-222] …,"
+        f"parto 1: 0.08; parto 2: 0.52,{right}\n",
         encoding="utf-8",
     )
     kim, lee = read_sheet(path)
     assert (kim.student, lee.student) == ("kim@example.edu", "lee@example.edu")
     assert [a.text for a in kim.answers.values()] == ["0.0801", "0.5"]
-    assert kim.cloze == right  # the right answer: to tell a variant by
+    assert kim.cloze == "[backviz seed-222] …"  # the question's text names the exercise
+    path.write_text(path.read_text(encoding="utf-8").replace("[backviz seed-222] …", "-"))
+    kim, _ = read_sheet(path)
+    assert kim.cloze == right  # without it, the right answer: to tell a variant by
 
 
 @pytest.mark.parametrize("lang", ["de", "zh_cn"])

@@ -39,6 +39,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ...errors import BackvizError
@@ -53,8 +54,9 @@ _DELIMITERS = ("\t", ";", ",")
 _GRADE = re.compile(r"\S[^/]*/\s*[0-9]+(?:[.,][0-9]+)?")  # "Grade/39.00", "Bewertung/39,00"
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _LOOKED_AT = 200  # rows whose cells tell what a column holds
+_QUESTION_MARK = "[backviz "  # how an exported question's text names its exercise (cloze_parts)
 _STATES = ("statefinished", "stateinprogress", "stateoverdue", "stateabandoned")
-STATE_NAMES = {
+_STATE_NAMES = {
     "statefinished": "finished",
     "stateinprogress": "inprogress",
     "stateoverdue": "overdue",
@@ -92,7 +94,8 @@ def _filled(rows: list[list[str]], column: int) -> list[str]:
     return [cell for cell in cells if cell and cell != NO_ATTEMPT]
 
 
-def _all(rows: list[list[str]], column: int, test) -> bool:  # type: ignore[no-untyped-def]
+def _all(rows: list[list[str]], column: int, test: Callable[[str], object]) -> bool:
+    """Whether the column holds something and every cell it holds passes `test`."""
     cells = _filled(rows, column)
     return bool(cells) and all(map(test, cells))
 
@@ -136,6 +139,8 @@ def _columns(header: list[str], rows: list[list[str]]) -> _Columns:
             kind = "question"
         elif summary:  # a word of no language listed: its cells tell
             kind = "response" if summaries.get(number, 0) == 0 else "right"
+        elif _all(rows, i, lambda text: _QUESTION_MARK in text):
+            kind = "question"  # the question's text, naming its backviz exercise
         else:
             continue
         summaries[number] = summaries.get(number, 0) + summary
@@ -262,7 +267,7 @@ def _attempt(
         sheet.problem("no student id, e-mail or name in this row", line)
     summary = cells[response]
     status = cells[columns.state] if columns.state is not None else ""
-    state = next((STATE_NAMES[key] for key in _STATES if known(status, key)), "")
+    state = next((_STATE_NAMES[key] for key in _STATES if known(status, key)), "")
     if summary in ("", NO_ATTEMPT):
         sheet.problem("no attempt at the quiz (Moodle's response is '-')", line)
     else:
