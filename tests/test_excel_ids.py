@@ -144,3 +144,22 @@ def test_a_roster_that_lost_its_zeros_is_said_when_grading(tmp_path):
     assert "0012345 matches 12345 of the roster with leading zeros restored: roster.csv" in (
         feedback
     )
+
+
+def test_moodle_import_is_written_with_the_gradebooks_own_id_numbers(tmp_path):
+    """To Moodle the same: grades.csv's 12345 is written as the ID number Moodle finds the
+    student by, 0012345, never as the changed id (Moodle's import stops at a user it does not
+    find)."""
+    text = (EXAMPLES / "moodle-export.csv").read_text(encoding="utf-8")
+    for old, new in PADDED.items():
+        text = text.replace(f",{old},", f",{new},")
+    book = tmp_path / "moodle-export.csv"
+    book.write_text(text, encoding="utf-8")
+    grades = grades_file(tmp_path, ["12345,39,39,1", "12347,0,39,1"])
+    out = tmp_path / "import.csv"
+    result = export(grades, "--to", "moodle", "--gradebook", book, "--assignment", "Backprop 1",
+                    "-o", out)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "12345 → 0012345, 12347 → 0012347" in result.stderr
+    rows = list(csv.reader(out.open(encoding="utf-8")))
+    assert [(r[0], r[-1]) for r in rows[1:]] == [("0012345", "39"), ("0012347", "0")]
