@@ -106,3 +106,14 @@ def test_a_student_with_no_finished_attempt_is_graded_on_what_they_wrote(tmp_pat
     assert totals["kim_example.edu"] == 39
     feedback = (out / "feedback" / "kim_example.edu.md").read_text(encoding="utf-8")
     assert "no attempt is Finished: Moodle gives this student no grade" in feedback
+
+
+def test_the_note_speaks_korean_with_lang_ko(tmp_path: Path) -> None:
+    totals, out = run(tmp_path, report(tmp_path, CLASS), "--lang", "ko")
+    assert totals["kim_example.edu"] == 39
+    feedback = (out / "feedback" / "kim_example.edu.md").read_text(encoding="utf-8")
+    assert (
+        "responses.csv: 시도 3번; 2번째 시도 (3행)을(를) 채점했다, 총점이 가장 높은 시도 "
+        "(--attempts highest); 다른 시도: 1번째 시도 (2행) 38점, 3번째 시도 (4행) In progress: "
+        "세지 않음"
+    ) in feedback

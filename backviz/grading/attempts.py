@@ -18,7 +18,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
-from .report_text import marks_text
+from .report_text import WORDS, marks_text
 from .sheets.submission import Attempt
 from .table import VerdictTable
 
@@ -43,10 +43,11 @@ class Choice:
     method: str
 
 
-def one_attempt_each(table: VerdictTable, method: str = DEFAULT_METHOD) -> Choice:
+def one_attempt_each(table: VerdictTable, method: str = DEFAULT_METHOD, lang: str = "en") -> Choice:
     """The table with each student's attempts (rows of a quiz report, `table.attempts`) made
-    one row: the attempt `method` chooses, its problems saying which it is and what the others
-    were. Sheets and students of one attempt are kept as they are, in the table's order."""
+    one row: the attempt `method` chooses, its problems saying (in `lang`) which it is and
+    what the others were. Sheets and students of one attempt are kept as they are, in the
+    table's order."""
     if method not in METHODS:
         raise ValueError(f"--attempts: one of {', '.join(METHODS)}, not {method!r}")
     found = {i: a for i, a in enumerate(table.attempts) if a is not None}
@@ -72,7 +73,7 @@ def one_attempt_each(table: VerdictTable, method: str = DEFAULT_METHOD) -> Choic
             chosen = _chosen(pool, totals, method)
             if method == "average":
                 averages[chosen] = statistics.fmean(totals[k] for k in pool)
-            notes[chosen] = _note(table, found, ordered, pool, chosen, method, averages)
+            notes[chosen] = _note(table, found, ordered, pool, chosen, method, averages, lang)
             kept.append(chosen)
     for row, note in notes.items():
         table.problems[row] = [*table.problems[row], note]
@@ -97,37 +98,43 @@ def _note(
     chosen: int,
     method: str,
     averages: dict[int, float],
+    lang: str,
 ) -> str:
-    """The line a chosen attempt's report says: which of the student's attempts it is, why,
-    and each other attempt's total or why it did not count."""
+    """The line a chosen attempt's report says (in `lang`): which of the student's attempts
+    it is, why, and each other attempt's total or why it did not count."""
+    words = WORDS[lang]
     number = {k: n for n, k in enumerate(ordered, start=1)}
 
     def label(k: int) -> str:
-        return f"attempt {number[k]} (row {found[k].line})"
+        return words["attempt"].format(n=number[k], row=found[k].line)
 
     def total(k: int) -> str:
-        return f"{label(k)} {marks_text(table.totals[k])}"
+        return words["attempt_total"].format(attempt=label(k), total=marks_text(table.totals[k]))
 
     skipped = [
-        f"{label(k)} {found[k].status or 'no attempt'}: not counted"
+        words["attempt_not_counted"].format(
+            attempt=label(k), status=found[k].status or words["no_attempt"]
+        )
         for k in ordered
         if k not in pool
     ]
-    source = table.sources[chosen].rsplit(":row ", 1)[0]
-    why = {
-        "highest": "the highest total",
-        "first": "the first finished attempt",
-        "last": "the last finished attempt",
-        "average": "the last finished attempt's verdicts",
-    }[method]
-    line = f"{source}: {len(ordered)} attempts; graded {label(chosen)}, {why} (--attempts {method})"
+    line = words["attempts"].format(
+        source=table.sources[chosen].rsplit(":row ", 1)[0],
+        n=len(ordered),
+        attempt=label(chosen),
+        why=words[f"attempts_{method}"],
+        method=method,
+    )
     if method == "average":
-        line += f"; the total {marks_text(averages[chosen])} / {marks_text(table.max_total)} is"
-        line += " the mean of " + ", ".join(total(k) for k in pool)
+        line += words["attempts_mean"].format(
+            total=marks_text(averages[chosen]),
+            max=marks_text(table.max_total),
+            attempts=", ".join(total(k) for k in pool),
+        )
         line += "".join(f"; {s}" for s in skipped)
     else:
         others = [total(k) for k in pool if k != chosen] + skipped
-        line += f"; the others: {', '.join(others)}" if others else ""
+        line += words["attempts_others"].format(others=", ".join(others)) if others else ""
     if any(found[k].state not in _COUNTED for k in pool):
-        line += "; no attempt is Finished: Moodle gives this student no grade"
+        line += words["attempts_none_finished"]
     return line

@@ -167,7 +167,7 @@ def _grade_paths(
         submissions += [Submission(student, "", {}, (no_sheet,)) for student in absent]
         table, traces = _grade_variants(exercise_path, submissions, lang, progress)
         trace = traces[0]
-        choice = one_attempt_each(table, attempts)
+        choice = one_attempt_each(table, attempts, lang)
         table, traces = choice.table, [traces[i] for i in choice.rows]
     else:
         trace = _network_trace(exercise_path)
@@ -198,7 +198,7 @@ def _grade_paths(
         named_by = None
         if roster is not None:
             table.students, named_by = roster.quiz_names(table.students, table.attempts)
-        choice = one_attempt_each(table, attempts)
+        choice = one_attempt_each(table, attempts, lang)
         table = choice.table
         absent = roster.absent(table.students) if roster is not None else []
         if absent:  # graded as empty sheets, after those handed in
