@@ -22,7 +22,7 @@ def read_csv(text: str, sheet: Sheet) -> list[Submission]:
     or Moodle's quiz Responses report (`moodle_responses.py`)."""
     delimiter = responses_delimiter(text)
     if delimiter is not None:  # a quiz report, readable or stopped with a one-line reason
-        return read_responses(text, sheet.file, sheet.source, delimiter)
+        return read_responses(text, sheet.file, sheet.source, delimiter, sheet.lang)
     numbered = [
         (number, line)
         for number, line in enumerate(io.StringIO(text, newline=""), 1)

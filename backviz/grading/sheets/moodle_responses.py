@@ -200,9 +200,11 @@ def _shown(header: list[str]) -> str:
     return shown + (f" and {len(header) - 12} more" if len(header) > 12 else "")
 
 
-def read_responses(text: str, file: str, source: str, delimiter: str = ",") -> list[Submission]:
+def read_responses(
+    text: str, file: str, source: str, delimiter: str = ",", lang: str = "en"
+) -> list[Submission]:
     """Every attempt of a Responses report (cells split by `delimiter`) as a Submission
-    (`part N` answers, `cloze` and `attempt` set).
+    (`part N` answers, `cloze` and `attempt` set; its problems in `lang`).
 
     A file that is not one this reader can grade — no student column, no response column, or
     several (a quiz of several questions) — raises BackvizError naming the file, the column
@@ -235,7 +237,10 @@ def read_responses(text: str, file: str, source: str, delimiter: str = ",") -> l
     submissions = []
     for line, row in enumerate(rows[1:], start=2):
         cells = [cell.strip() for cell in row] + [""] * (len(header) - len(row))
-        submission = _attempt(cells, columns, response, header, file, f"{source}:row {line}", line)
+        where = f"{source}:row {line}"
+        submission = _attempt(
+            cells, columns, response, header, Sheet(file, where, "", lang=lang), line
+        )
         # the question's text when the export has it (it names the exercise), else its right
         # answer (its numbers tell the variant), else nothing
         cloze = next((cells[i] for i in drawn if cells[i] not in ("", NO_ATTEMPT)), "")
@@ -246,16 +251,10 @@ def read_responses(text: str, file: str, source: str, delimiter: str = ",") -> l
 
 
 def _attempt(
-    cells: list[str],
-    columns: _Columns,
-    response: int,
-    header: list[str],
-    file: str,
-    source: str,
-    line: int,
+    cells: list[str], columns: _Columns, response: int, header: list[str], sheet: Sheet, line: int
 ) -> Submission:
-    """One row: the student, their response's parts, and what the row says of the attempt."""
-    sheet = Sheet(file, source, f"{file}-row{line}")
+    """One row, into `sheet`: the student, their response's parts, and what the row says of
+    the attempt."""
     identities = [(header[i], cells[i]) for i in columns.ids if cells[i] not in ("", NO_ATTEMPT)]
     name = " ".join(cells[i] for i in columns.names if cells[i])
     if name:
@@ -264,26 +263,22 @@ def _attempt(
     if student:
         sheet.set_student(student, line)
     else:
-        sheet.problem("no student id, e-mail or name in this row", line)
+        sheet.say("quiz_no_student", line)
     summary = cells[response]
     status = cells[columns.state] if columns.state is not None else ""
     state = next((_STATE_NAMES[key] for key in _STATES if known(status, key)), "")
     if summary in ("", NO_ATTEMPT):
-        sheet.problem("no attempt at the quiz (Moodle's response is '-')", line)
+        sheet.say("quiz_no_attempt", line)
     else:
         parts = cloze_parts(summary)
         if parts is None:
-            sheet.problem(
-                f"column {header[response]!r}: expected a Cloze response ('part 1: …; "
-                f"part 2: …'), found {summary[:60]!r}; not read",
-                line,
-            )
+            sheet.say("quiz_not_cloze", line, column=header[response], found=summary[:60])
         else:
             for number, answer in parts:  # a blank part is kept: it counts the parts
                 written = answer if answer else Answer("", None, None, "nothing written")
                 sheet.add(f"part {number}", written, line)
         if status not in ("", NO_ATTEMPT) and state != "finished":
-            sheet.problem(f"the attempt's state is {status!r}, not Finished", line)
+            sheet.say("quiz_not_finished", line, status=status)
     if not state and status in ("", NO_ATTEMPT) and summary in ("", NO_ATTEMPT):
         state = "none"  # the student's row without an attempt
     grade = cells[columns.grade] if columns.grade is not None else ""
