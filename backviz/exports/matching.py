@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..grading.escape import file_name
-from ..grading.excel_ids import excel_form, fixed_width
+from ..grading.excel_ids import digits_only, excel_form, fixed_width, in_powers_of_ten
 from .class_grades import StudentTotal
 
 __all__ = ["Match", "Person", "loose_key", "match_students"]
@@ -162,8 +162,22 @@ def _excel_forms(
     width = fixed_width(column)
     kept_zeros = any(theirs.startswith("0") for theirs in column)  # not opened in Excel, then
     forms: dict[int, list[tuple[Person, str, bool]]] = {}  # (student, how, grades.csv changed)
+    same_digits: dict[str, list[Person]] = {}  # by the id without its leading zeros
+    numbers: list[Person] = []  # ids of digits
+    in_powers: list[Person] = []  # ids in powers of ten
+    for person in people:
+        theirs = person.ids.get(by, "")
+        if digits_only(theirs):
+            same_digits.setdefault(theirs.lstrip("0"), []).append(person)
+            numbers.append(person)
+        elif in_powers_of_ten(theirs):
+            in_powers.append(person)
     for total in nobody:
-        for person in people:
+        if digits_only(total.student):
+            candidates = same_digits.get(total.student.lstrip("0"), []) + in_powers
+        else:
+            candidates = numbers if in_powers_of_ten(total.student) else []
+        for person in candidates:
             theirs = person.ids.get(by, "")
             if how := excel_form(total.student, theirs):
                 forms.setdefault(id(total), []).append((person, how, True))

@@ -13,10 +13,20 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["excel_form", "fixed_width", "zeros_dropped"]
+__all__ = ["digits_only", "excel_form", "fixed_width", "in_powers_of_ten", "zeros_dropped"]
 
 _DIGITS = re.compile(r"[0-9]+")
 _POWERS = re.compile(r"(?P<digits>[0-9](?:[.,][0-9]+)?)[eE]\+?(?P<power>[0-9]+)")
+
+
+def digits_only(text: str) -> bool:
+    """Whether an id is digits only (0012345): the ids Excel reads as numbers."""
+    return _DIGITS.fullmatch(text) is not None
+
+
+def in_powers_of_ten(text: str) -> bool:
+    """Whether an id is written in powers of ten (1.23457E+11), as Excel writes a long one."""
+    return _POWERS.fullmatch(text.strip()) is not None
 
 
 def zeros_dropped(short: str, long: str) -> bool:
