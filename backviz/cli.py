@@ -485,6 +485,14 @@ def _starter_format(out: Path | None, fmt: str | None, exercise: Path) -> str:
     help="CSV with a student column (or one id per row): who hands in. Students on it with "
     "nothing handed in get 0; submissions of students not on it stay out of summary.md.",
 )
+@click.option(
+    "--attempts",
+    type=click.Choice(("highest", "first", "last", "average")),
+    default="highest",
+    show_default=True,
+    help="A Moodle quiz of several attempts: which counts per student, as the quiz's grading "
+    "method (Moodle's default is highest); unfinished attempts count only without a finished one.",
+)
 def grade(
     exercise: Path,
     submissions: tuple[Path, ...],
@@ -495,6 +503,7 @@ def grade(
     jobs: int | None,
     secret: str | None,
     roster: Path | None,
+    attempts: str,
 ) -> None:
     """Grade EXERCISE's answer sheets (files, folders, one wide CSV) or, for a coding exercise,
     students' .py files run in the sandbox; reports go to --out."""
@@ -512,6 +521,7 @@ def grade(
             jobs=jobs,
             secret=secret,
             roster=roster,
+            attempts=attempts,
         )
     except BackvizError as error:
         _fail(error)

@@ -660,7 +660,8 @@ def test_a_responses_export_that_cannot_be_read_stops_with_one_line(tmp_path: Pa
     assert result.exit_code == 2, result.output
     assert result.output.strip().splitlines()[-1] == (
         "backviz: responses.tsv.csv: the student's column: expected 'Last name', 'First name', "
-        "'Email address' or 'ID number' (성, 이름, 이메일 주소), found '번호', '상태', "
+        "'Email address', 'ID number' or 'Username' (in any of Moodle's languages: Nachname, "
+        "Vorname, 성, 이름, …) or a column of e-mail addresses, found '번호', '상태', "
         "'성적/39.00', '응답 1'"
     )
 

@@ -288,3 +288,75 @@ def test_the_starter_notebook_speaks_korean_with_lang_ko(tmp_path) -> None:
     intro = notebook.cells[0].source
     assert intro.startswith("# 코드: 2-2-1 XOR 신경망의 순전파와 역전파")
     assert "이 노트북" in intro and "def backward" not in intro
+
+
+def quick_exercise(tmp: Path, modules: str = "") -> Path:
+    """code-xor-221 with a wall-clock limit of 2 s (a looping cell is stopped soon)."""
+    text = EXERCISE.read_text(encoding="utf-8").replace(
+        "[code]\n", f"[code]\nwall_seconds = 2\n{modules}", 1
+    )
+    path = tmp / "code-xor-221.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("lang", "said_cell", "said_function", "said_crash"),
+    [
+        ("en", "cell 3 was running when the time ran out",
+         "every cell had run: backward() was running when the time ran out",
+         "crashed: ended (exit code 3) without returning a result; cell 2 was running when it "
+         "stopped"),
+        ("ko", "시간이 다 됐을 때 셀 3을(를) 실행하고 있었다",
+         "모든 셀을 실행한 뒤 backward()을(를) 실행하는 중에 시간이 다 됐다",
+         "멈췄을 때 셀 2을(를) 실행하고 있었다"),
+    ],
+)  # fmt: skip
+def test_a_notebook_out_of_time_names_the_cell_that_was_running(
+    tmp_path, lang, said_cell, said_function, said_crash
+) -> None:
+    """A scratch cell looping for ever is named by its number (Markdown cells counted, as
+    Jupyter shows them); a function looping for ever, after every cell ran, is named; so is a
+    cell that ends the process, without backviz's marks in the message."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    save(folder / "loops.ipynb", [new_markdown_cell("# mine"), new_code_cell(GOOD),
+                                  new_code_cell("while True:\n    pass"),
+                                  new_code_cell("print('never')")])  # fmt: skip
+    forever = "def backward(W, b, x, t, learning_rate):\n    while True:\n        pass\n"
+    save(folder / "slow.ipynb", [new_code_cell("import numpy as np"), new_code_cell(forever)])
+    save(folder / "exits.ipynb", [new_code_cell(GOOD), new_code_cell("import os\nos._exit(3)")])
+    out = tmp_path / "reports"
+    result = backviz("grade", quick_exercise(tmp_path), folder, "--out", out, "--lang", lang)
+    assert result.returncode == 0, result.stderr
+    loops = (out / "feedback" / "loops.md").read_text(encoding="utf-8")
+    slow = (out / "feedback" / "slow.md").read_text(encoding="utf-8")
+    exits = (out / "feedback" / "exits.md").read_text(encoding="utf-8")
+    assert said_cell in loops
+    assert said_function in slow
+    assert said_crash in exits and "[backviz" not in exits
+
+
+@pytest.mark.parametrize(
+    ("lang", "modules", "said"),
+    [
+        ("en", "", "Modules you may import: numpy and Python's standard library."),
+        ("en", 'modules = ["numpy", "torch"]\n',
+         "Modules you may import: numpy, torch and Python's standard library."),
+        ("ko", "", "import할 수 있는 모듈: numpy, 그리고 파이썬 표준 라이브러리."),
+    ],
+)  # fmt: skip
+def test_the_starter_notebook_says_which_modules_may_be_imported(
+    tmp_path, lang, modules, said
+) -> None:
+    """What `[code] modules` allows is said in the notebook's first cell and beside its
+    imports: a student importing anything else would only learn it from a 0."""
+    starter = tmp_path / "starter.ipynb"
+    exercise = quick_exercise(tmp_path, modules)
+    result = backviz("template", exercise, "--format", "ipynb", "--lang", lang, "-o", starter)
+    assert result.returncode == 0, result.stderr
+    notebook = nbformat.read(starter, as_version=nbformat.NO_CONVERT)
+    intro, imports = notebook.cells[0].source, notebook.cells[1].source
+    assert said in " ".join(intro.split())
+    assert imports.splitlines()[0].startswith("#") and "numpy" in imports.splitlines()[0]
+    assert ("import torch" in imports) == ("torch" in modules)

@@ -19,7 +19,7 @@ from ..errors import BackvizError
 from ..grading.escape import csv_line
 from . import canvas, moodle_gradebook
 from .class_grades import StudentTotal, read_class_grades
-from .matching import Person, match_students
+from .matching import Match, Person, match_students
 from .scores import points_text, score_text
 
 __all__ = ["TARGETS", "GradesExport", "export_grades"]
@@ -129,6 +129,7 @@ def _canvas(
     lines = [
         f"{len(rows)} of {len(totals)} student(s) matched to {gradebook.name} by "
         f"{canvas.IDENTITY[outcome.by]}; scores out of {points_text(out_of)} for {where}",
+        *_restored(outcome),
         *_none_matched(outcome.matched, totals, canvas.IDENTITY),
         *_ungraded(outcome.ungraded, gradebook.name, "left as they are in Canvas"),
     ]
@@ -313,6 +314,7 @@ def _moodle(
         f"{len(rows)} of {len(totals)} student(s) matched to {gradebook.name} by "
         f"{moodle_gradebook.IDENTITY[outcome.by]}, written with their {header}; grade item "
         f"'{item}' out of {points_text(out_of)}",
+        *_restored(outcome),
         *_none_matched(outcome.matched, totals, columns),
         *_ungraded(outcome.ungraded, gradebook.name, "left as they are in Moodle"),
         *warn,
@@ -328,6 +330,21 @@ def _mapped(book: moodle_gradebook.MoodleGradebook) -> str:
     fields = [key for key in ("idnumber", "email", "username") if key in book.keys]
     full = [key for key in fields if all(person.ids.get(key) for person in book.people)]
     return (full or fields)[0]
+
+
+def _restored(outcome: Match) -> list[str]:
+    """The rows matched with their leading zeros restored, each named: the teacher checks."""
+    if not outcome.restored:
+        return []
+    shown = ", ".join(
+        f"{total.student} → {person.ids[outcome.by]}" for total, person in outcome.restored[:SHOWN]
+    )
+    more = len(outcome.restored) - SHOWN
+    return [
+        f"{len(outcome.restored)} of them matched with leading zeros restored (grades.csv was "
+        f"probably opened in Excel, which drops them, or a sheet was written without them; "
+        f"check): {shown}" + (f" and {more} more" if more > 0 else "")
+    ]
 
 
 def _none_matched(

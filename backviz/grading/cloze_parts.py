@@ -15,6 +15,8 @@ from pathlib import Path
 
 from ..core.trace import Trace
 from ..errors import BackvizError
+from .sheets.moodle_responses import cloze_parts
+from .sheets.numbers import parse_number
 from .sheets.submission import Submission
 from .variants import question_id
 from .verdicts import asked
@@ -25,7 +27,6 @@ MARKER = "[backviz {id}]"
 """Written in each exported question's text, naming its exercise, or its variant by an opaque
 id (`variants.question_id`: no roster id reaches students)."""
 _MARKER = re.compile(r"\[backviz ([^\]\s]+)\]")
-_PART = re.compile(r"(?:^|; )\S+ \d+ ?: ?([^;]*)")
 
 
 def _file(submission: Submission) -> str:
@@ -40,15 +41,13 @@ def drawn_exercise(submission: Submission) -> str | None:
 
 
 def right_answers(submission: Submission) -> list[float] | None:
-    """The numbers of the "Right answer N" column (`part 1: 0.08; part 2: …`), None when the
-    export gives none."""
-    text = (submission.cloze or "").strip()
-    if not re.match(r"\S+ 1 ?:", text):
+    """The numbers of the "Right answer N" column (`part 1: 0.08; part 2: …`, in the site's
+    language: `partie 1 : 0,08; …`), None when the export gives none."""
+    parts = cloze_parts((submission.cloze or "").strip())
+    if parts is None:
         return None
-    try:
-        return [float(match.group(1).strip()) for match in _PART.finditer(text)]
-    except ValueError:
-        return None
+    values = [parse_number(text, decimal_comma=True).value for _, text in parts]
+    return None if any(value is None for value in values) else values  # type: ignore[return-value]
 
 
 def matches(submission: Submission, trace: Trace) -> bool:

@@ -28,7 +28,13 @@ from .code_training import TRAIN_DESCRIPTION, TrainJudge, train_rows, train_stub
 from .code_verdicts import KEYS, CaseJudge, worst
 from .handed_in import MAX_BYTES, Handed, read_handed
 from .mistakes import mistake_name
-from .notebook import NOTEBOOK_BYTES, NotebookError, notebook_module
+from .notebook import (
+    NOTEBOOK_BYTES,
+    NotebookError,
+    notebook_module,
+    running_cell,
+    without_marks,
+)
 from .report_text import WORDS, status_text
 from .table import CORRECT, WRONG, Graded, Verdict
 from .variants import draw_numbers, seed_of
@@ -324,11 +330,12 @@ def _run_all(
                     return [], f"{source.path.name}: cannot be copied: {error.strerror or error}"
                 if isinstance(wrapped, str):
                     return [], wrapped
-                return _cases_of(wrapped), ""
+                notebook = source.path.suffix.lower() == ".ipynb"
+                return _cases_of(wrapped, notebook), ""
         except Exception as error:  # whatever happened to this one, the class goes on
             return [_Run(failure=f"could not be run: {_reason(error)}", level=session.level)], ""
 
-    def _cases_of(wrapped: Path) -> list[_Run]:
+    def _cases_of(wrapped: Path, notebook: bool) -> list[_Run]:
         case_runs: list[_Run] = []
         for case in cases:
             arguments = _arguments(case)
@@ -339,6 +346,10 @@ def _run_all(
                 break
             if result.status != "ok":
                 failure = f"{result.status}: {result.message}"
+                if notebook and result.status in ("timeout", "crashed"):
+                    failure = f"{result.status}: {without_marks(result.message)}"
+                    cell = running_cell(result.stderr)
+                    failure += _running(cell, spec.function, result.status, lang)
                 case_runs.append(_Run(failure=failure, level=result.level))
                 break
             run = _returned(result.values, set(arguments))
@@ -359,6 +370,18 @@ def _run_all(
             if progress is not None:
                 progress(len(results), len(sources))
     return results
+
+
+def _running(cell: int | None, function: str, status: str, lang: str) -> str:
+    """Where a notebook was when its time ran out or it crashed: "; " and a cell, its
+    function, or (for a timeout) that it is not known."""
+    words = WORDS[lang]
+    kind = "timeout" if status == "timeout" else "crash"
+    if cell is None:
+        return "; " + words["code_timeout_unknown"] if kind == "timeout" else ""
+    if cell == 0:
+        return "; " + words[f"code_{kind}_function"].format(function=function)
+    return "; " + words[f"code_{kind}_cell"].format(cell=cell)
 
 
 def _returned(values: Any, names: set[str]) -> _Run:
@@ -400,6 +423,8 @@ Return a dict whose values are lists with one entry per non-input layer:
   "z", "a", "delta"  arrays of shape (N, n_l)   (delta = dE[n]/dz of each sample's own loss)
   "dW", "W_new"      arrays of shape (n_l, n_(l-1))
   "db", "b_new"      arrays of shape (n_l,), or None where the layer has no bias
+
+{modules}
 Try it yourself with: backviz grade EXERCISE {handed} --out my-report
 """,
     "ko": """{id}: 순전파와 역전파를 직접 작성한다.
@@ -420,10 +445,20 @@ Try it yourself with: backviz grade EXERCISE {handed} --out my-report
   "z", "a", "delta"  모양 (N, n_l)인 배열   (delta = 각 샘플 자신의 오차의 dE[n]/dz)
   "dW", "W_new"      모양 (n_l, n_(l-1))인 배열
   "db", "b_new"      모양 (n_l,)인 배열, 편향이 없는 층은 None
+
+{modules}
 직접 확인하기: backviz grade EXERCISE {handed} --out my-report --lang ko
 """,
 }
 """What the starter says of the function, per language: what it gets, what it returns."""
+
+_MODULES_WORDS = {
+    "en": "Modules you may import: {modules} and Python's standard library. No other module\n"
+    "is there where your code is graded: importing one raises ModuleNotFoundError.",
+    "ko": "import할 수 있는 모듈: {modules}, 그리고 파이썬 표준 라이브러리. 코드를 채점하는\n"
+    "곳에는 다른 모듈이 없어서, import하면 ModuleNotFoundError가 난다.",
+}
+"""The line of a starter naming the modules the sandbox lets the code import (`[code] modules`)."""
 
 _BIAS_WORDS = {"en": ("layer {l}: {yes}", "yes", "no"), "ko": ("{l}층: {yes}", "있음", "없음")}
 _NOT_WRITTEN = {
@@ -473,6 +508,9 @@ def starter_description(
         reduction=exercise.training.reduction,
         biases=biases,
         handed=handed,
+        modules=_MODULES_WORDS.get(lang, _MODULES_WORDS["en"]).format(
+            modules=", ".join(exercise.code.modules)
+        ),
     )
 
 

@@ -333,6 +333,8 @@ Return a list of `steps` pairs (W, b): the weights after each step, as numpy arr
 shaped as the arguments (W[l].copy(), or linear.weight.detach().numpy().copy()).
 Keep float64 (torch.float64, torch.from_numpy(W[0]) keeps it): float32 is judged to float32's
 precision. Each step is judged from your own previous step.
+
+{modules}
 Try it yourself with: backviz grade EXERCISE {handed} --out my-report
 """,
     "ko": """{id}: 신경망을 `steps` 단계 학습시킨다. 방식은 자유.
@@ -353,6 +355,8 @@ numpy와 직접 유도한 기울기, autograd(loss.backward()), torch.optim, nn.
 numpy 배열 (W[l].copy(), 또는 linear.weight.detach().numpy().copy()).
 float64를 유지할 것 (torch.float64; torch.from_numpy(W[0])는 float64를 유지한다): float32는
 float32의 정밀도로 판정한다. 각 단계는 내가 계산한 바로 앞 단계로부터 판정한다.
+
+{modules}
 직접 확인하기: backviz grade EXERCISE {handed} --out my-report --lang ko
 """,
 }

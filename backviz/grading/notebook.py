@@ -10,8 +10,11 @@ own syntax is left out of a cell that is not Python as written — a line magic 
 `x = %who_ls`), a shell line (`!pip install …`), a help line (`np.mean?`) becomes `pass` —
 and a cell magic's cell (`%%bash`, `%%html`, `%%writefile`) is not Python and is skipped;
 `%%time`, `%%timeit` and `%%capture` keep their cell's code. Jupyter's `display()` is there,
-showing nothing. A notebook that is not one (not JSON, not nbformat 4, cells that are not
-cells) is refused with the reason: that student's 0, the class goes on.
+showing nothing. Before each cell the module writes `[backviz: cell N]` to stderr, and
+`[backviz: every cell ran]` after the last, so a case stopped by its time limit can say which
+cell was running (`running_cell`): a cell looping for ever is named, not just "timeout". A
+notebook that is not one (not JSON, not nbformat 4, cells that are not cells) is refused with
+the reason: that student's 0, the class goes on.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 
-__all__ = ["NOTEBOOK_BYTES", "NotebookError", "notebook_module"]
+__all__ = ["NOTEBOOK_BYTES", "NotebookError", "notebook_module", "running_cell", "without_marks"]
 
 NOTEBOOK_BYTES = 20 * 1024 * 1024
 """The largest notebook read (20 MB): its plots' images count, though none is looked at."""
@@ -97,8 +100,11 @@ __backviz_cells__ = []
 
 def __backviz_cell__(number, *sources):
     import linecache
+    import sys
     import traceback
 
+    sys.__stderr__.write(f"\\n[backviz: cell {{number}}]\\n")
+    sys.__stderr__.flush()
     where = f"<cell {{number}}>"
     for tried, source in enumerate(sources, start=1):
         try:
@@ -148,4 +154,25 @@ def notebook_module(raw: bytes, name: str) -> str:
             continue
         versions = [source] if plain == source else [source, plain]
         lines.append(f"__backviz_cell__({number}, {', '.join(map(repr, versions))})\n")
+    lines.append(_DONE)
     return "".join(lines)
+
+
+_DONE = '__import__("sys").__stderr__.write("\\n[backviz: every cell ran]\\n")\n'
+_MARK = re.compile(r"^\[backviz: (?:cell (?P<number>[0-9]+)|(?P<done>every cell ran))\]$", re.M)
+
+
+def running_cell(stderr: str) -> int | None:
+    """The cell that was running when a case stopped, from the end of its stderr: its number;
+    0 when every cell had run (the function itself was running); None when the end of
+    stderr names none (the code wrote over the marks, or stopped before the first cell)."""
+    marks = list(_MARK.finditer(stderr))
+    if not marks:
+        return None
+    last = marks[-1]
+    return 0 if last["done"] else int(last["number"])
+
+
+def without_marks(text: str) -> str:
+    """A message quoting the end of stderr (a crash's) without the module's cell marks."""
+    return "\n".join(line for line in text.split("\n") if not _MARK.fullmatch(line)).strip()

@@ -62,6 +62,12 @@ PROBLEMS: dict[str, dict[str, str]] = {
         "column_again": "column {column}: {name!r} is given again (first in column {first}); "
         "the first is kept",
         "no_id": "no student id; named {name!r}",
+        # a row of Moodle's quiz Responses report
+        "quiz_no_student": "no student id, e-mail or name in this row",
+        "quiz_no_attempt": "no attempt at the quiz (Moodle's response is '-')",
+        "quiz_not_cloze": "column {column!r}: expected a Cloze response ('part 1: …; part 2: …'), "
+        "found {found!r}; not read",
+        "quiz_not_finished": "the attempt's state is {status!r}, not Finished",
         "shifted": "{cells} cells but the header has {header}: {hint}; the columns after it are "
         "shifted, so no answer of this row is read",
         "no_rows": "a header but no rows of answers under it",
@@ -134,6 +140,11 @@ PROBLEMS: dict[str, dict[str, str]] = {
         "column_again": "{column}번째 칸: {name!r}이(가) 다시 나왔다 (처음은 {first}번째 칸): "
         "처음 것을 쓴다",
         "no_id": "학번이 없다: {name!r}(으)로 부른다",
+        "quiz_no_student": "이 행에 학번도 이메일도 이름도 없다",
+        "quiz_no_attempt": "퀴즈를 시도하지 않았다 (Moodle의 응답이 '-')",
+        "quiz_not_cloze": "{column!r} 열: Cloze 응답('part 1: …; part 2: …')이어야 하는데 "
+        "{found!r}이(가) 있다; 읽지 않았다",
+        "quiz_not_finished": "시도의 상태가 {status!r}(이)다: 마침(Finished)이 아니다",
         "shifted": "칸이 {cells}개인데 머리글은 {header}개다: {hint}; 그 뒤의 칸이 밀려서 이 줄의 "
         "답은 하나도 읽지 않았다",
         "no_rows": "머리글만 있고 그 아래에 답이 적힌 줄이 없다",

@@ -48,11 +48,35 @@ WORDS = {
         "no_code": "no .py or .ipynb file handed in",
         "not_on_roster": "{student} is not on the roster ({roster}): graded, but left out of "
         "the class statistics; is the student id right?",
+        "roster_zeros": "{student} matches {theirs} of the roster with leading zeros restored: "
+        "{roster} was probably opened in Excel, which drops them; not matched: correct the "
+        "roster and grade again",
+        "sheet_zeros": "{student} is {theirs} of the roster with its leading zeros dropped (by "
+        "the student, or by Excel); not matched: correct the sheet's id and grade again",
         "mistakes": "mistakes",
         "test_output": "{verdict}: yours {yours}, expected {expected}",
         "no_answer": "(missing)",
         # code exercises: what a student's function did, per case
+        "attempt": "attempt {n} (row {row})",
+        "attempt_total": "{attempt} {total}",
+        "attempt_not_counted": "{attempt} {status}: not counted",
+        "attempts": "{source}: {n} attempts; graded {attempt}, {why} (--attempts {method})",
+        "attempts_highest": "the highest total",
+        "attempts_first": "the first finished attempt",
+        "attempts_last": "the last finished attempt",
+        "attempts_average": "the last finished attempt's verdicts",
+        "attempts_others": "; the others: {others}",
+        "attempts_mean": "; the total {total} / {max} is the mean of {attempts}",
+        "attempts_none_finished": "; no attempt is Finished: Moodle gives this student no grade",
+        "no_attempt": "no attempt",
         "code_own_case": "the exercise's own numbers",
+        "code_timeout_cell": "cell {cell} was running when the time ran out",
+        "code_timeout_function": "every cell had run: {function}() was running when the time "
+        "ran out",
+        "code_timeout_unknown": "which cell was running is not known (it wrote over backviz's "
+        "marks on stderr)",
+        "code_crash_cell": "cell {cell} was running when it stopped",
+        "code_crash_function": "every cell had run: {function}() was running when it stopped",
         "code_random_case": "random case {n}",
         "code_not_run": "not run",
         "code_same_mistake": "the same mistake as above ({mistake})",
@@ -98,10 +122,34 @@ WORDS = {
         "no_code": "낸 .py 또는 .ipynb 파일 없음",
         "not_on_roster": "{student}은(는) 명단({roster})에 없다: 채점했지만 학급 통계에서는 뺐다. "
         "학번이 맞는가?",
+        "roster_zeros": "{student}은(는) 앞의 0을 되살리면 명단의 {theirs}와 같다: {roster}을(를) "
+        "Excel에서 열어 0이 지워진 듯하다. 맞춰 보지 않았다: 명단을 고치고 다시 채점하라",
+        "sheet_zeros": "{student}은(는) 명단의 {theirs}에서 앞의 0이 빠진 것이다(학생이 빠뜨렸거나 "
+        "Excel이 지웠다). 맞춰 보지 않았다: 답안지의 학번을 고치고 다시 채점하라",
         "mistakes": "실수",
         "test_output": "{verdict}: 내 답 {yours}, 맞는 값 {expected}",
         "no_answer": "(답 없음)",
+        "attempt": "{n}번째 시도 ({row}행)",
+        "attempt_total": "{attempt} {total}점",
+        "attempt_not_counted": "{attempt} {status}: 세지 않음",
+        "attempts": "{source}: 시도 {n}번; {attempt}을(를) 채점했다, {why} (--attempts {method})",
+        "attempts_highest": "총점이 가장 높은 시도",
+        "attempts_first": "처음 마친 시도",
+        "attempts_last": "마지막으로 마친 시도",
+        "attempts_average": "판정은 마지막으로 마친 시도의 것",
+        "attempts_others": "; 다른 시도: {others}",
+        "attempts_mean": "; 총점 {total} / {max}은(는) {attempts}의 평균",
+        "attempts_none_finished": "; 마친(Finished) 시도가 없다: Moodle은 이 학생에게 성적을 "
+        "주지 않는다",
+        "no_attempt": "시도 없음",
         "code_own_case": "예제 자체의 값",
+        "code_timeout_cell": "시간이 다 됐을 때 셀 {cell}을(를) 실행하고 있었다",
+        "code_timeout_function": "모든 셀을 실행한 뒤 {function}()을(를) 실행하는 중에 "
+        "시간이 다 됐다",
+        "code_timeout_unknown": "어느 셀을 실행하고 있었는지 알 수 없다 (stderr에 쓴 것이 "
+        "backviz의 표시를 덮었다)",
+        "code_crash_cell": "멈췄을 때 셀 {cell}을(를) 실행하고 있었다",
+        "code_crash_function": "모든 셀을 실행한 뒤 {function}()을(를) 실행하는 중에 멈췄다",
         "code_random_case": "무작위 사례 {n}",
         "code_not_run": "실행되지 않음",
         "code_same_mistake": "위와 같은 실수 ({mistake})",

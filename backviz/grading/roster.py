@@ -17,7 +17,9 @@ from functools import cached_property
 from pathlib import Path
 
 from ..errors import BackvizError
+from .excel_ids import zeros_dropped
 from .report_text import WORDS
+from .sheets.submission import Attempt
 from .variants import read_roster
 
 __all__ = ["NO_CODE", "NO_SHEET", "Roster", "roster_key"]
@@ -57,9 +59,50 @@ class Roster:
         present = set(map(roster_key, students))
         return [s for s in self.students if roster_key(s) not in present]
 
-    def not_on(self, student: str, lang: str = "en") -> str:
-        """The problem line of a submission whose student is not on the roster."""
-        return WORDS[lang]["not_on_roster"].format(student=repr(student), roster=self.path.name)
+    def not_on(self, student: str, lang: str = "en", absent: Iterable[str] = ()) -> str:
+        """The problem line of a submission whose student is not on the roster; when one of
+        the `absent` roster students is its id with leading zeros dropped or restored (Excel
+        drops them, from the roster or a sheet's id), it says so: never matched silently."""
+        line = WORDS[lang]["not_on_roster"].format(student=repr(student), roster=self.path.name)
+        twin = self.zeros_twin(student, absent)
+        if twin is None:
+            return line
+        theirs, why = twin
+        hint = WORDS[lang][why].format(student=student, theirs=theirs, roster=self.path.name)
+        return f"{line} {hint}"
+
+    def zeros_twin(self, student: str, absent: Iterable[str]) -> tuple[str, str] | None:
+        """The roster id among `absent` that `student` is with leading zeros dropped or
+        restored, and which file lost them ("roster_zeros", "sheet_zeros"); None if none."""
+        key = roster_key(student)
+        for theirs in absent:
+            if zeros_dropped(roster_key(theirs), key):
+                return theirs, "roster_zeros"
+            if zeros_dropped(key, roster_key(theirs)):
+                return theirs, "sheet_zeros"
+        return None
+
+    def quiz_names(
+        self, students: list[str], attempts: list[Attempt | None]
+    ) -> tuple[list[str], str | None]:
+        """The students of a quiz report's rows (those with an `Attempt`) named by the identity
+        column whose ids are on the roster most — its e-mails, say, where the rows were named
+        by ID number — when that column matches more rows than the names they have; and its
+        header (None, and the names as they were, otherwise). Moodle shows the identity
+        fields the site chooses; the roster says which of them it lists."""
+        rows = [(i, a) for i, a in enumerate(attempts) if a is not None and a.identities]
+        counts: dict[str, int] = {}
+        for _, attempt in rows:
+            for header, value in attempt.identities:
+                counts[header] = counts.get(header, 0) + self.has(value)
+        named = sum(self.has(students[i]) for i, _ in rows)
+        best = max(counts, key=lambda header: counts[header], default=None)  # first of the best
+        if best is None or counts[best] <= named:
+            return students, None
+        renamed = list(students)
+        for i, attempt in rows:
+            renamed[i] = dict(attempt.identities).get(best) or renamed[i]
+        return renamed, best
 
     @cached_property
     def _keys(self) -> frozenset[str]:

@@ -17,6 +17,7 @@ from ..core.trace import Trace
 from ..errors import BackvizError
 from ..files import folder_lock
 from ..parallel import default_jobs, map_forked, shares
+from .attempts import DEFAULT_METHOD, one_attempt_each
 from .cloze_parts import drawn_exercise, matches, name_parts, right_answers
 from .handed_in import Handed, handed_in
 from .report_text import WORDS
@@ -30,6 +31,13 @@ __all__ = ["PARALLEL_FROM", "check_sheet", "grade_paths"]
 
 CODE_SUFFIXES = (".py", ".ipynb")
 """What a coding exercise's submissions are: Python files, and Jupyter notebooks."""
+
+_ATTEMPT_WORDS = {
+    "highest": "highest attempt",
+    "first": "first attempt",
+    "last": "last attempt",
+    "average": "attempts' average",
+}
 
 PARALLEL_FROM = 1000
 """Classes of at least this many sheets are graded by several processes (`jobs`)."""
@@ -54,8 +62,11 @@ def grade_paths(
     jobs: int | None = None,
     secret: str | None = None,
     roster: Path | None = None,
+    attempts: str = DEFAULT_METHOD,
 ) -> str:
     """Grade every sheet found in `paths`; write the reports; return a one-paragraph summary.
+
+    `attempts` chooses each student's attempt of a Moodle quiz of several (`attempts.py`).
 
     `secret` draws a coding exercise's random cases as the run that recorded it did. With
     `roster` (`Roster`), its students with nothing handed in are graded as empty ("no sheet
@@ -81,6 +92,7 @@ def grade_paths(
                 jobs=default_jobs() if jobs is None else max(1, jobs),
                 secret=secret,
                 roster=class_roster,
+                attempts=attempts,
             )
     except OSError as error:  # the reports could not be written (disk full, no permission …)
         where = error.filename or out
@@ -115,6 +127,7 @@ def _grade_paths(
     jobs: int,
     secret: str | None,
     roster: Roster | None,
+    attempts: str,
 ) -> str:
     from .reports import write_reports
     from .sheets.folders import sheet_entries
@@ -141,11 +154,21 @@ def _grade_paths(
     jobs = jobs if len(entries) >= PARALLEL_FROM else 1
     if exercise_path.is_dir():  # a folder of per-student variants
         submissions = read_entries(entries, lang)
+        named_by = None
+        if roster is not None:
+            students, named_by = roster.quiz_names(
+                [s.student for s in submissions], [s.attempt for s in submissions]
+            )
+            submissions = [
+                replace(s, student=n) for s, n in zip(submissions, students, strict=True)
+            ]
         absent = roster.absent(s.student for s in submissions) if roster is not None else []
         no_sheet = WORDS[lang]["no_sheet"]
         submissions += [Submission(student, "", {}, (no_sheet,)) for student in absent]
         table, traces = _grade_variants(exercise_path, submissions, lang, progress)
         trace = traces[0]
+        choice = one_attempt_each(table, attempts, lang)
+        table, traces = choice.table, [traces[i] for i in choice.rows]
     else:
         trace = _network_trace(exercise_path)
         traces = None
@@ -172,12 +195,26 @@ def _grade_paths(
         table = VerdictTable.concat(map_forked(grade_share, parts, jobs))
         if progress is not None and jobs > 1:
             progress(n, n)
+        named_by = None
+        if roster is not None:
+            table.students, named_by = roster.quiz_names(table.students, table.attempts)
+        choice = one_attempt_each(table, attempts, lang)
+        table = choice.table
         absent = roster.absent(table.students) if roster is not None else []
         if absent:  # graded as empty sheets, after those handed in
             no_sheet = (WORDS[lang]["no_sheet"],)
             empty = grader.table([Submission(student, "", {}, no_sheet) for student in absent])
             table = VerdictTable.concat([table, empty])
     graded = _graded_line(table, len(table) - len(absent), trace.exercise.id)
+    if named_by is not None and roster is not None:
+        graded += (
+            f"\nthe quiz's rows are named by their '{named_by}', as {roster.path.name} lists them"
+        )
+    if choice.students:
+        graded += (
+            f"\n{choice.students} student(s) with several attempts: each graded by its "
+            f"{_ATTEMPT_WORDS[choice.method]} (--attempts {choice.method}; see their feedback)"
+        )
     left_out, roster_lines = _roster_rows(table, roster, absent, lang)
     write_reports(
         table, trace, out, lang=lang, diagrams=diagrams, traces=traces, jobs=jobs, left_out=left_out
@@ -220,7 +257,8 @@ def _roster_rows(
     handed = len(table) - len(absent)
     off = [i for i in range(handed) if not roster.has(table.students[i])]
     for i in off:
-        table.problems[i] = [*table.problems[i], roster.not_on(table.students[i], lang)]
+        line = roster.not_on(table.students[i], lang, absent)
+        table.problems[i] = [*table.problems[i], line]
     lines = ""
     if absent:
         lines += f"\n{len(absent)} student(s) on {roster.path.name} handed nothing in, graded 0: "
@@ -229,6 +267,15 @@ def _roster_rows(
         lines += f"\n{len(off)} submission(s) from students not on {roster.path.name}, "
         lines += "left out of summary.md (see their feedback): "
         lines += _listed([table.students[i] for i in off])
+        twins = [
+            f"{table.students[i]} ~ {twin[0]}"
+            for i in off
+            if (twin := roster.zeros_twin(table.students[i], absent)) is not None
+        ]
+        if twins:
+            lines += f"\n{len(twins)} of them are a roster id with its leading zeros dropped or "
+            lines += "restored (Excel drops them; correct the file and grade again): "
+            lines += _listed(twins)
     left_out = dict.fromkeys(off, "off_roster") | dict.fromkeys(range(handed, len(table)), "absent")
     return left_out, lines
 

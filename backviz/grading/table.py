@@ -17,6 +17,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .sheets.submission import Attempt
+
 __all__ = [
     "CARRIED",
     "CORRECT",
@@ -88,6 +90,12 @@ class VerdictTable:
     details: list[list[str]]
     expected: np.ndarray
     marks: np.ndarray
+    attempts: list[Attempt | None] = field(default_factory=list)
+    """Per submission, the quiz attempt it is (a row of Moodle's Responses report), else None;
+    empty when no submission is one."""
+    averaged: dict[int, float] = field(default_factory=dict)
+    """Rows whose total is the mean of the student's attempts (`grade --attempts average`), not
+    the sum of their marks: their verdicts are one attempt's."""
 
     def __len__(self) -> int:
         return len(self.students)
@@ -106,8 +114,10 @@ class VerdictTable:
 
     @cached_property
     def totals(self) -> list[float]:
-        """Each submission's total, summed in quantity order (as a person adds them up)."""
-        return [float(sum(row)) for row in self.marks.tolist()]
+        """Each submission's total, summed in quantity order (as a person adds them up), or the
+        mean of its attempts where `averaged` says so."""
+        sums = [float(sum(row)) for row in self.marks.tolist()]
+        return [self.averaged.get(i, total) for i, total in enumerate(sums)]
 
     @property
     def max_total(self) -> float:
@@ -166,6 +176,8 @@ class VerdictTable:
             details=[[column[i] for i in rows] for column in self.details],
             expected=self.expected[rows],
             marks=self.marks[rows],
+            attempts=[self.attempts[i] for i in rows] if self.attempts else [],
+            averaged={k: self.averaged[i] for k, i in enumerate(rows) if i in self.averaged},
         )
 
     @classmethod
@@ -223,6 +235,11 @@ class VerdictTable:
             details=joined("details"),
             expected=np.concatenate([t.expected for t in tables]),
             marks=np.concatenate([t.marks for t in tables]),
+            attempts=(
+                chained(t.attempts or [None] * len(t) for t in tables)
+                if any(t.attempts for t in tables)
+                else []
+            ),
         )
 
 

@@ -250,6 +250,11 @@ class ClassGrader:
             details=details,
             expected=expected,
             marks=marks,
+            attempts=(
+                [s.attempt for s in submissions]
+                if any(s.attempt is not None for s in submissions)
+                else []
+            ),
         )
 
     def _columns(self, submissions: list[Submission]) -> tuple[dict[Ref, Column], list[list[str]]]:

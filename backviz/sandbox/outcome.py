@@ -28,7 +28,9 @@ class RunResult:
 
     ``level`` is the isolation used (e.g. ``"bwrap+seccomp+rlimits+uid"``), ``stdout``
     the first 2 KB the code printed (shown to people, never parsed), ``message`` for
-    people: the exception and the student's lines, or why the run was stopped.
+    people: the exception and the student's lines, or why the run was stopped; ``stderr``
+    the last 4 KB the code wrote to stderr — where it was when it stopped (a notebook's
+    module says there which cell it runs).
     """
 
     status: str
@@ -37,6 +39,7 @@ class RunResult:
     level: str
     seconds: float
     stdout: str
+    stderr: str = ""
 
 
 def result_of(plan: Plan, started: float, got: Collected, limits: Limits, memory: int) -> RunResult:
@@ -51,6 +54,7 @@ def result_of(plan: Plan, started: float, got: Collected, limits: Limits, memory
         level_name(plan.parts),
         round(time.monotonic() - started, 3),
         bytes(got.stdout).decode("utf-8", errors="replace"),
+        bytes(got.stderr).decode("utf-8", errors="replace"),
     )
 
 

@@ -20,10 +20,9 @@ __all__ = ["read_csv", "read_template_csv"]
 def read_csv(text: str, sheet: Sheet) -> list[Submission]:
     """A `quantity,value` sheet, or a wide CSV (one student per row) when its header says so,
     or Moodle's quiz Responses report (`moodle_responses.py`)."""
-    first = next((line for line in io.StringIO(text) if line.strip()), "")
-    delimiter = responses_delimiter(first)
+    delimiter = responses_delimiter(text)
     if delimiter is not None:  # a quiz report, readable or stopped with a one-line reason
-        return read_responses(text, sheet.file, sheet.source, delimiter)
+        return read_responses(text, sheet.file, sheet.source, delimiter, sheet.lang)
     numbered = [
         (number, line)
         for number, line in enumerate(io.StringIO(text, newline=""), 1)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from ..problem_text import problem_text
 from .numbers import Answer, value_answer
 
-__all__ = ["META_KEYS", "STUDENT_KEYS", "Sheet", "Submission", "field_key"]
+__all__ = ["META_KEYS", "STUDENT_KEYS", "Attempt", "Sheet", "Submission", "field_key"]
 
 STUDENT_KEYS = ("student", "student_id", "학번", "id")
 """Field or column names holding the student id, in order of preference (compared as `field_key`
@@ -37,6 +37,24 @@ in `field_key` form."""
 
 
 @dataclass(frozen=True)
+class Attempt:
+    """What a quiz report's row says of the attempt it is (Moodle's Responses report)."""
+
+    line: int
+    """The row's line in the file: a student's attempts are listed in the order they were made."""
+    state: str
+    """finished | inprogress | overdue | abandoned (Moodle's "Never submitted") | none (the
+    student's row without an attempt) | "" (not said)."""
+    status: str = ""
+    """The state as the file writes it, in the site's language ("Finished", "Beendet")."""
+    moodle_grade: str = ""
+    """Moodle's own grade of the attempt, as written ("38.00", "-")."""
+    identities: tuple[tuple[str, str], ...] = ()
+    """The row's ids, (column header, value), in the order the student is named by: ID number,
+    e-mail, username, then the name; a roster may name students by another (`Roster`)."""
+
+
+@dataclass(frozen=True)
 class Submission:
     """One student's answers from one sheet (or one row of a wide CSV)."""
 
@@ -53,6 +71,8 @@ class Submission:
     cloze: str | None = None
     """A Moodle Cloze response (`moodle_responses.py`): answers keyed `part N`, and this the
     question drawn as the export gives it (its text, its right answer; "" when neither)."""
+    attempt: Attempt | None = None
+    """A quiz report's row: which attempt this is, and its state; None for a sheet."""
 
 
 def field_key(name: str) -> str:
