@@ -36,6 +36,7 @@ from .variants import draw_numbers, seed_of
 __all__ = [
     "DESCRIPTION",
     "KEYS",
+    "case_arguments",
     "code_cases",
     "grade_code",
     "new_secret",
@@ -61,7 +62,7 @@ def code_cases(exercise: NetworkExercise, secret: str) -> list[NetworkExercise]:
     return cases
 
 
-def _arguments(exercise: NetworkExercise) -> dict[str, Any]:
+def case_arguments(exercise: NetworkExercise) -> dict[str, Any]:
     """The exercise's numbers as the student's function gets them: numpy arrays (and, for a
     training loop, the number of steps)."""
     arguments = {
@@ -331,7 +332,7 @@ def _run_all(
     def _cases_of(wrapped: Path) -> list[_Run]:
         case_runs: list[_Run] = []
         for case in cases:
-            arguments = _arguments(case)
+            arguments = case_arguments(case)
             try:
                 result = session.run(wrapped, "__backviz_call__", arguments, limits=limits)
             except (OSError, ValueError, TypeError) as error:

@@ -133,6 +133,10 @@ class CaseJudge:
             refs.append((position, ref))
         return refs
 
+    def element_names(self, key: str, i: int) -> list[str]:
+        """The names of the elements of the right `key` of layer i + 2, row-major."""
+        return [self.trace.name(ref) for _, ref in self._refs(key, i)]
+
     def _elements(self, key: str, i: int, theirs: np.ndarray) -> dict[str, Answer]:
         answers = {}
         for position, ref in self._refs(key, i):
