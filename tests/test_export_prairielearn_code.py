@@ -1,0 +1,488 @@
+"""`backviz export prairielearn` of a coding exercise: a question with an external grader for
+PrairieLearn's Python image, run here as PrairieLearn runs it.
+
+A grading job is laid out as PrairieLearn lays it out (docs/externalGrading.md: the question's
+tests/ in /grade/tests, the student's files in /grade/student, data.json in /grade/data, the
+results read from /grade/results/results.json), under a temporary root
+(`BACKVIZ_PRAIRIELEARN_ROOT`), and the entrypoint run as root with a Python that has numpy and
+no backviz (PrairieLearn's grader-python has numpy 2.4 and no backviz: graders/python/
+requirements.txt). Its verdicts and marks are compared with `backviz grade`'s on the same
+submissions and the same cases (the export's secret), results.json with the documented shape,
+info.json with PrairieLearn's schema; and each attack a student's function may make on the
+grader earns nothing and leaves the grading whole.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from backviz.cli import main
+from backviz.core.loading import load
+from backviz.grading.code import case_arguments, code_cases, grade_code
+from backviz.grading.code_marking import judge_case
+from backviz.grading.marking import carried_from
+from backviz.grading.marking import grade as mark
+from tests.conftest import EXERCISES
+from tests.test_export_prairielearn import SCHEMA, elements
+
+CODE = Path(__file__).parent / "data" / "code"
+GOOD = (CODE / "good.py").read_text(encoding="utf-8")
+SECRET = "0123456789abcdef0123456789abcdef"
+ROOT_VARIABLE = "BACKVIZ_PRAIRIELEARN_ROOT"
+
+# results.json as docs/externalGrading.md ("Grading results") and pl-external-grader-results
+# read it: a score in [0, 1] when gradable, per test its name and points of max_points.
+RESULTS_SCHEMA = {
+    "type": "object",
+    "required": ["gradable"],
+    "properties": {
+        "gradable": {"type": "boolean"},
+        "score": {"type": "number", "minimum": 0, "maximum": 1},
+        "message": {"type": "string"},
+        "output": {"type": "string"},
+        "format_errors": {"type": ["string", "array"], "items": {"type": "string"}},
+        "tests": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name", "points", "max_points"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "description": {"type": "string"},
+                    "points": {"type": "number", "minimum": 0},
+                    "max_points": {"type": "number", "minimum": 0},
+                    "message": {"type": "string"},
+                    "output": {"type": "string"},
+                },
+            },
+        },
+    },
+    "if": {"properties": {"gradable": {"const": True}}},
+    "then": {"required": ["score", "tests"]},
+}
+
+
+def _wrapped(change: str) -> str:
+    """good.py with its result changed by `change` (statements on `r`, the returned dict)."""
+    body = "\n".join(f"    {line}" for line in change.splitlines())
+    return (
+        f"{GOOD}\n\n_right = backward\n\n\ndef backward(W, b, x, t, learning_rate):\n"
+        f"    r = _right(W, b, x, t, learning_rate)\n{body}\n    return r\n"
+    )
+
+
+# Submissions whose verdicts backviz grade and the exported grader must agree on.
+SUBMISSIONS = {
+    "right": GOOD,
+    "no_sigma_prime": (CODE / "no_sigma_prime.py").read_text(encoding="utf-8"),  # + carried
+    "updated_first": (CODE / "updated_first.py").read_text(encoding="utf-8"),
+    "square_transposed": _wrapped("r['dW'][0] = r['dW'][0].T.copy()"),
+    "wrong_shape": _wrapped("r['dW'][1] = r['dW'][1].T.copy()"),
+    "nan": _wrapped("r['z'][0] = r['z'][0] * np.nan"),
+    "inf": _wrapped("r['z'][1] = r['z'][1] + np.inf"),
+    "missing_key": _wrapped("del r['db']"),
+    "not_per_layer": _wrapped("r['a'] = r['a'][0]"),
+    "not_numbers": _wrapped("r['delta'][0] = 'delta'"),
+    "one_wrong_number": _wrapped("r['W_new'][1] = r['W_new'][1] + 0.25"),
+    "raising": "def backward(W, b, x, t, learning_rate):\n    raise ValueError('not yet')\n",
+    "no_function": "def forward(W, b, x):\n    return x\n",
+    "syntax_error": "def backward(W, b, x, t, learning_rate)\n    return {}\n",
+}
+
+
+@pytest.fixture(scope="session")
+def numpy_python() -> Iterator[str]:
+    """A Python with numpy and without backviz, runnable by any uid (as /venv/bin/python3 is
+    in PrairieLearn's image): a venv of the system's Python seeing only numpy's files."""
+    base = Path(tempfile.mkdtemp(prefix="backviz-pl-python-"))
+    try:
+        os.chmod(base, 0o755)
+        system = next(
+            (p for p in ("/usr/bin/python3.11", "/usr/bin/python3") if Path(p).exists()), None
+        )
+        if system is None:
+            pytest.skip("no system Python another uid may run")
+        subprocess.run([system, "-m", "venv", "--without-pip", base / "venv"], check=True)
+        farm = base / "numpy-only"
+        farm.mkdir()
+        site = Path(np.__file__).resolve().parent.parent
+        for found in site.iterdir():
+            if found.name == "numpy" or found.name.startswith(("numpy.", "numpy-")):
+                (farm / found.name).symlink_to(found)
+        packages = next((base / "venv" / "lib").glob("python3*/site-packages"))
+        (packages / "numpy-only.pth").write_text(f"{farm}\n", encoding="utf-8")
+        python = str(base / "venv" / "bin" / "python")
+        check = "import numpy\ntry:\n import backviz\nexcept ImportError:\n pass\nelse:\n 1/0"
+        if subprocess.run([python, "-I", "-c", check], check=False).returncode != 0:
+            pytest.skip("no Python with numpy and without backviz could be made")
+        yield python
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _exercise(folder: Path, *, cases: int = 1, wall: float = 3.0) -> Path:
+    """code-xor-221 with `cases` random cases and `wall` seconds a case (a test's time)."""
+    text = (EXERCISES / "code-xor-221.toml").read_text(encoding="utf-8")
+    text = text.replace("cases = 3", f"cases = {cases}\nwall_seconds = {wall}")
+    path = folder / "code-xor-221.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def export(source: Path, out: Path, *args: str) -> None:
+    result = CliRunner().invoke(
+        main, ["export", "prairielearn", str(source), "-o", str(out), "--secret", SECRET, *args]
+    )
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="module")
+def question(tmp_path_factory) -> tuple[Path, Path]:
+    """(the exercise, its exported question folder)."""
+    folder = tmp_path_factory.mktemp("plcode")
+    exercise = _exercise(folder)
+    export(exercise, folder / "question")
+    return exercise, folder / "question"
+
+
+def pl_grade(
+    python: str,
+    question: Path,
+    files: dict[str, str | bytes],
+    *,
+    variant: str | None = None,
+) -> tuple[dict, Path]:
+    """One grading job as PrairieLearn runs it: results.json and the job's root (removed)."""
+    root = Path(tempfile.mkdtemp(prefix="backviz-pl-grade-"))
+    try:
+        os.chmod(root, 0o755)  # as PrairieLearn's /grade: the grader makes its folders private
+        shutil.copytree(question / "tests", root / "tests")
+        for name in ("student", "data", "serverFilesCourse"):
+            (root / name).mkdir(mode=0o755)
+        (root / "serverFilesCourse" / "secret.txt").write_text("the course's own\n")
+        for name, content in files.items():
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            (root / "student" / name).write_bytes(data)
+        if variant is None:
+            cases = json.loads(gzip.decompress((question / "tests/cases.json.gz").read_bytes()))
+            variant = cases["variants"][0]["name"]
+        job = {"params": {"variant_name": variant}, "submitted_answers": {}}
+        (root / "data" / "data.json").write_text(json.dumps(job), encoding="utf-8")
+        done = subprocess.run(
+            [python, str(root / "tests" / "backviz_grade.py")],
+            env={"PATH": os.environ["PATH"], ROOT_VARIABLE: str(root)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            cwd="/",
+        )
+        assert done.returncode == 0, done.stderr
+        results = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+        jsonschema.validate(results, RESULTS_SCHEMA)
+        return results, root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def backviz_graded(exercise: Path, files: dict[str, str], folder: Path) -> dict:
+    """`backviz grade` on the same submissions with the export's secret: per student, per
+    array (verdict, marks, detail)."""
+    sources = []
+    for student, text in files.items():
+        (folder / student).mkdir()
+        path = folder / student / "backward.py"
+        path.write_text(text, encoding="utf-8")
+        sources.append((student, path))
+    graded = grade_code(load(exercise), sources, secret=SECRET)
+    return {g.student: {v.name: (v.verdict, v.marks, v.detail) for v in g.verdicts} for g in graded}
+
+
+def _tests(results: dict) -> dict[str, tuple[str, float, str]]:
+    """Per array (verdict, points, message) from results.json."""
+    return {t["name"]: (t["verdict"], t["points"], t["message"]) for t in results["tests"]}
+
+
+def test_the_exported_grader_gives_backviz_grades_verdicts_and_marks(
+    numpy_python: str, question: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Right, carried, each catalogued mistake of the corpus, transposed, the wrong shape,
+    NaN, inf, a missing key, not one per layer, not numbers, one wrong number, raising, no
+    function, a syntax error: the same verdict, marks and feedback per array as `backviz
+    grade` (its sandbox) on the same cases; the score is backviz's total over the maximum."""
+    exercise, folder = question
+    ours = backviz_graded(exercise, SUBMISSIONS, tmp_path)
+    seen = set()
+    for student, text in SUBMISSIONS.items():
+        results, _ = pl_grade(numpy_python, folder, {"backward.py": text})
+        theirs = _tests(results)
+        assert list(theirs) == list(ours[student]), student
+        for name, (verdict, marks, detail) in ours[student].items():
+            got = theirs[name]
+            assert (got[0], got[1]) == (verdict, marks), (student, name, got, detail)
+            assert got[2].endswith(detail), (student, name, got[2], detail)
+            seen.add(verdict.split(":")[0])
+        total = sum(marks for _, marks, _ in ours[student].values())
+        assert results["score"] == pytest.approx(total / len(ours[student]))
+    assert seen >= {"correct", "carried", "mistake", "wrong", "missing"}
+    assert ours["right"]["dW(2)"][0] == "correct" and ours["raising"]["dW(2)"][0] == "wrong"
+    assert ours["no_sigma_prime"]["delta(3)"][0] == "mistake:no-activation-derivative"
+    assert ours["square_transposed"]["dW(2)"][2].endswith("is transposed: w_jk is row j, column k")
+
+
+def test_a_hard_coded_answer_fails_the_cases_drawn_at_export(
+    numpy_python: str, question: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The exercise's own numbers returned whatever the arguments: no array is right, since
+    the random case the export drew (the student never sees it) gets the same numbers; what
+    credit is left is carried (a = σ(z) of their own z), as backviz grade gives it."""
+    exercise, folder = question
+    namespace: dict = {}
+    exec(GOOD, namespace)
+    own = namespace["backward"](**case_arguments(load(exercise)))
+    literal = {
+        k: [None if v is None else np.asarray(v).tolist() for v in vs] for k, vs in own.items()
+    }
+    text = (
+        f"import numpy as np\nOWN = {literal!r}\n\ndef backward(W, b, x, t, learning_rate):\n"
+        "    return {k: [None if v is None else np.array(v) for v in vs]\n"
+        "            for k, vs in OWN.items()}\n"
+    )
+    results, _ = pl_grade(numpy_python, folder, {"backward.py": text})
+    theirs = _tests(results)
+    assert "correct" not in {verdict for verdict, _, _ in theirs.values()}
+    assert all("random case 1" in message for _, _, message in theirs.values())
+    ours = backviz_graded(exercise, {"hard_coded": text}, tmp_path)["hard_coded"]
+    assert {k: v[:2] for k, v in theirs.items()} == {k: v[:2] for k, v in ours.items()}
+    assert results["score"] < 0.5
+
+
+def test_info_json_and_question_html_are_what_prairielearn_reads(
+    question: tuple[Path, Path],
+) -> None:
+    """info.json valid against PrairieLearn's schema, graded External by its Python image with
+    the grader as entrypoint; question.html an editor with the starter, a notebook upload, the
+    external grader's results; nothing of the cases anywhere PrairieLearn serves."""
+    _, folder = question
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    info = json.loads((folder / "info.json").read_text(encoding="utf-8"))
+    jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker()).validate(info)
+    assert info["gradingMethod"] == "External"
+    options = info["externalGradingOptions"]
+    assert options["image"] == "prairielearn/grader-python"
+    assert options["entrypoint"] == "/grade/tests/backviz_grade.py"
+    assert options["enableNetworking"] is False and 0 < options["timeout"] <= 600
+    broken = dict(info, externalGradingOptions=dict(options, timeout="long"))
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
+    html = (folder / "question.html").read_text(encoding="utf-8")
+    (editor,) = elements(html, "pl-file-editor")
+    assert editor["file-name"] == "backward.py"
+    (upload,) = elements(html, "pl-file-upload")
+    assert upload["optional-file-names"] == "backward.ipynb"
+    assert elements(html, "pl-external-grader-results")
+    assert "def backward(W, b, x, t, learning_rate):" in html
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [
+        "info.json",
+        "question.html",
+        "server.py",
+        "tests",
+    ]
+    assert not (folder / "clientFilesQuestion").exists()
+
+
+def test_a_notebook_is_graded_as_its_code_cells(
+    numpy_python: str, question: tuple[Path, Path]
+) -> None:
+    """A notebook uploaded beside the editor's file is graded instead, as backviz grades it."""
+    _, folder = question
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# my backprop"]},
+        {"cell_type": "code", "metadata": {}, "source": GOOD, "outputs": [], "execution_count": 1},
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "source": "backward(None)",
+            "outputs": [],
+            "execution_count": 2,
+        },
+    ]
+    notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}
+    files = {
+        "backward.py": "def backward(*a):\n    raise ValueError\n",
+        "backward.ipynb": json.dumps(notebook),
+    }
+    results, _ = pl_grade(numpy_python, folder, files)
+    assert results["score"] == 1.0
+    assert "backward.ipynb was graded" in results["message"]
+    assert "cell 3 raised TypeError" in results["message"]
+    results, _ = pl_grade(numpy_python, folder, {"backward.ipynb": "{not json"})
+    assert results["score"] == 0
+
+
+def test_nothing_submitted_or_an_unknown_variant_is_not_gradable(
+    numpy_python: str, question: tuple[Path, Path]
+) -> None:
+    """No attempt is counted for an empty submission, nor for a variant exported away."""
+    _, folder = question
+    results, _ = pl_grade(numpy_python, folder, {})
+    assert results["gradable"] is False and "backward.py" in results["message"]
+
+
+# ── attacks: each would earn marks if the grader's isolation failed ──────────────────────────
+
+ATTACKS = {
+    # the expected values, read from the cases the grader holds, returned as the answer
+    "reads_the_cases": """
+import gzip, json, numpy as np
+def backward(W, b, x, t, learning_rate):
+    bank = json.loads(gzip.decompress(open(ROOT + "/tests/cases.json.gz", "rb").read()))
+    for case in bank["variants"][0]["cases"]:
+        if case["arguments"]["x"]["$array"] == np.asarray(x).tolist():
+            out = {}
+            for array in case["arrays"]:
+                right = None if array["shape"] is None else (
+                    np.array(array["right"]).reshape(array["shape"]))
+                out.setdefault(array["key"], [None] * case["layers"])[array["layer"]] = right
+            return out
+""",
+    "reads_data_and_course_files": """
+def backward(W, b, x, t, learning_rate):
+    for path in (ROOT + "/data/data.json", ROOT + "/serverFilesCourse/secret.txt",
+                 ROOT + "/student/backward.py"):
+        open(path).read()
+    return {}
+""",
+    "walks_the_heap_and_frames": """
+import gc, sys
+def backward(W, b, x, t, learning_rate):
+    found = [o for o in gc.get_objects() if isinstance(o, dict) and "spec" in o]
+    frame, seen = sys._getframe(), []
+    while frame is not None:
+        seen += [v for v in frame.f_locals.values() if isinstance(v, dict) and "arrays" in v]
+        frame = frame.f_back
+    case = (found + seen)[0]
+    return {a["key"]: [a["right"]] for a in case["arrays"]}
+""",
+    "writes_results_itself": """
+import json, os
+def backward(W, b, x, t, learning_rate):
+    fake = json.dumps({"gradable": True, "score": 1.0, "tests": []})
+    print(fake)
+    for path in (ROOT + "/results/results.json", "results.json", "/tmp/results.json"):
+        try:
+            open(path, "w").write(fake)
+        except OSError:
+            pass
+    os._exit(0)
+""",
+    "monkeypatches_the_harness": """
+import sys
+def backward(W, b, x, t, learning_rate):
+    codec = sys.modules["backviz_codec"]
+    codec.encode_value = lambda value, **options: {"$float": "nan"}
+    return {"z": 1}
+""",
+    "exits": "import sys\nsys.exit(0)\n",
+    "exits_hard": "import os\ndef backward(W, b, x, t, learning_rate):\n    os._exit(0)\n",
+    "loops_forever": "def backward(W, b, x, t, learning_rate):\n    while True:\n        pass\n",
+    "forks_and_lingers": """
+import os, time
+def backward(W, b, x, t, learning_rate):
+    if os.fork() == 0:  # in a session of its own, to write after the grading ended
+        os.setsid()
+        time.sleep(4)
+        open(MARKER, "w").write("still alive")
+        os._exit(0)
+    return {}
+""",
+    "fork_bomb": """
+import os
+def backward(W, b, x, t, learning_rate):
+    while True:
+        try:
+            os.fork()
+        except OSError:
+            pass
+""",
+}
+
+
+# What the student is told each attack came to (the grader's own words, never the attack's).
+TOLD = {
+    "reads_the_cases": "PermissionError",
+    "reads_data_and_course_files": "PermissionError",
+    "walks_the_heap_and_frames": "IndexError",
+    "writes_results_itself": "crashed",
+    "monkeypatches_the_harness": "the exercise's own numbers",
+    "exits": "SystemExit",
+    "exits_hard": "crashed",
+    "loops_forever": "timeout",
+    "forks_and_lingers": "the exercise's own numbers",
+    "fork_bomb": "timeout",
+}
+
+
+@pytest.mark.parametrize("attack", list(ATTACKS))
+def test_an_attack_earns_nothing_and_the_grading_goes_on(
+    attack: str, numpy_python: str, question: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Each attack (run as the student's function, knowing the job's root) earns 0, the
+    results are the grader's own, and no process of it outlives the grading."""
+    _, folder = question
+    marker = Path(tempfile.mkdtemp(prefix="backviz-pl-marker-"))
+    os.chmod(marker, 0o777)
+    try:
+        # the root is the one pl_grade makes: the attack is told it through a file it can read
+        source = ATTACKS[attack]
+        started = time.monotonic()
+        prelude = (
+            "import glob as _glob\n"
+            "ROOT = sorted(_glob.glob('/tmp/backviz-pl-grade-*'), key=__import__('os').path"
+            ".getmtime)[-1]\n"
+            f"MARKER = {str(marker / 'alive')!r}\n"
+        )
+        results, _ = pl_grade(numpy_python, folder, {"backward.py": prelude + source})
+        assert time.monotonic() - started < 60
+        assert results["gradable"] is True and results["score"] == 0, results["message"]
+        assert {t["verdict"] for t in results["tests"]} <= {"wrong", "missing"}
+        assert len(results["tests"]) == 14  # the grader's results, not a forged file's
+        assert TOLD[attack] in results["message"] + results["tests"][0]["message"]
+        if attack == "forks_and_lingers":
+            time.sleep(max(0.0, started + 5.5 - time.monotonic()))
+        assert not (marker / "alive").exists(), "a process of the student's outlived grading"
+    finally:
+        shutil.rmtree(marker, ignore_errors=True)
+
+
+def test_the_attack_on_the_cases_is_real_where_the_cases_can_be_read(
+    question: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The reading attack earns every mark where it can read the cases (here, in the test's
+    own process): so its 0 above is the isolation's doing."""
+    exercise, folder = question
+    root = tmp_path / "grade"
+    shutil.copytree(folder / "tests", root / "tests")
+    namespace: dict = {"ROOT": str(root)}
+    exec(ATTACKS["reads_the_cases"], namespace)
+    bank = json.loads(gzip.decompress((folder / "tests" / "cases.json.gz").read_bytes()))
+    for case, drawn in zip(
+        bank["variants"][0]["cases"], code_cases(load(exercise), SECRET), strict=True
+    ):
+        value = namespace["backward"](**case_arguments(drawn))
+        value = {k: [None if v is None else v.tolist() for v in vs] for k, vs in value.items()}
+        verdicts = judge_case(case, value, mark, lambda d: carried_from(d, "en"))
+        assert {v for v, _ in verdicts.values()} == {"correct"}
