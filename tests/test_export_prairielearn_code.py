@@ -198,16 +198,16 @@ def pl_grade(
         shutil.rmtree(root, ignore_errors=True)
 
 
-def backviz_graded(exercise: Path, files: dict[str, str], folder: Path) -> dict:
+def backviz_graded(exercise: Path, files: dict[str, str], folder: Path, lang: str = "en") -> dict:
     """`backviz grade` on the same submissions with the export's secret: per student, per
     array (verdict, marks, detail)."""
     sources = []
     for student, text in files.items():
-        (folder / student).mkdir()
+        (folder / student).mkdir(parents=True)
         path = folder / student / "backward.py"
         path.write_text(text, encoding="utf-8")
         sources.append((student, path))
-    graded = grade_code(load(exercise), sources, secret=SECRET)
+    graded = grade_code(load(exercise), sources, secret=SECRET, lang=lang)
     return {g.student: {v.name: (v.verdict, v.marks, v.detail) for v in g.verdicts} for g in graded}
 
 
@@ -340,6 +340,56 @@ def test_nothing_submitted_or_an_unknown_variant_is_not_gradable(
     _, folder = question
     results, _ = pl_grade(numpy_python, folder, {})
     assert results["gradable"] is False and "backward.py" in results["message"]
+
+
+def test_each_variant_is_graded_on_its_own_numbers_in_korean(
+    numpy_python: str, tmp_path: Path
+) -> None:
+    """A `backviz variants` folder exported with --lang ko: the variant PrairieLearn gave the
+    student (data.json's params.variant_name, set by server.py) is the one graded, with the
+    feedback `backviz grade --lang ko` gives on that variant; a variant exported away since is
+    not graded (no attempt counted); the page names no student."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student\ns01\ns02\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main,
+        [
+            "variants",
+            str(_exercise(tmp_path)),
+            "--roster",
+            str(roster),
+            "--out",
+            str(tmp_path / "v"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "question"
+    export(tmp_path / "v", folder, "--lang", "ko")
+    info = json.loads((folder / "info.json").read_text(encoding="utf-8"))
+    assert info["singleVariant"] is False and info["title"].startswith("코드")
+    html = (folder / "question.html").read_text(encoding="utf-8")
+    assert "s01" not in html and "s02" not in html and "순전파와 역전파" in html
+    bank = json.loads(gzip.decompress((folder / "tests" / "cases.json.gz").read_bytes()))
+    names = [variant["name"] for variant in bank["variants"]]
+    assert len(set(names)) == 2
+    # the variant's own id draws its cases: each variant's own case is its own numbers
+    second = tmp_path / "v" / "s02.toml"
+    text = SUBMISSIONS["no_sigma_prime"]
+    ours = backviz_graded(second, {"s02": text}, tmp_path / "graded", lang="ko")["s02"]
+    results, _ = pl_grade(numpy_python, folder, {"backward.py": text}, variant=names[1])
+    theirs = _tests(results)
+    assert {k: v[:2] for k, v in theirs.items()} == {k: v[:2] for k, v in ours.items()}
+    for name, (verdict, _, detail) in ours.items():
+        assert theirs[name][2].endswith(detail) and theirs[name][2].startswith(
+            bank["verdicts"][verdict]
+        )
+    assert theirs["delta(2)"][2].startswith("흔한 실수: 활성화 함수 미분 빠짐: 예제 자체의 값")
+    assert theirs["delta(3)"][2].endswith("위와 같은 실수 (활성화 함수 미분 빠짐)")
+    for name in names:
+        results, _ = pl_grade(numpy_python, folder, {"backward.py": GOOD}, variant=name)
+        assert results["score"] == 1.0
+    results, _ = pl_grade(numpy_python, folder, {"backward.py": GOOD}, variant="v-gone")
+    assert results["gradable"] is False and "다시 내보냈다" in results["message"]
 
 
 # ── attacks: each would earn marks if the grader's isolation failed ──────────────────────────

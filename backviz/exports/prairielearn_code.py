@@ -26,6 +26,7 @@ import hashlib
 import json
 import math
 import uuid
+from dataclasses import replace
 from html import escape
 from importlib.resources import files
 from pathlib import Path
@@ -344,7 +345,8 @@ def code_question(
     tests[CASES] = gzip.compress(text.encode("utf-8"), mtime=0)
     top = {
         "info.json": json.dumps(info, indent=2, ensure_ascii=False) + "\n",
-        "question.html": _question_html(first, lang),
+        # the exercise's own id on the page, never a variant's (whose id names its student)
+        "question.html": _question_html(replace(first, id=exercise_id, student=None), lang),
         "server.py": SERVER,
     }
     return top, tests
