@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -107,6 +108,7 @@ SUBMISSIONS = {
         "r['W_new'] = [w - learning_rate * g for w, g in zip(W, r['dW'])]\n"
         "r['b_new'] = [v - learning_rate * g for v, g in zip(b, r['db'])]"
     ),
+    "in_place": (CODE / "in_place.py").read_text(encoding="utf-8"),
     "raising": "def backward(W, b, x, t, learning_rate):\n    raise ValueError('not yet')\n",
     "loops_forever": "def backward(W, b, x, t, learning_rate):\n    while True:\n        pass\n",
     "exits_hard": "import os\ndef backward(W, b, x, t, learning_rate):\n    os._exit(0)\n",
@@ -263,6 +265,7 @@ def test_the_exported_grader_gives_backviz_grades_verdicts_and_marks(
     assert ours["update_added"]["W_new(2)"][0] == "mistake:update-added"
     assert ours["batch_summed"]["dW(3)"][0] == "mistake:batch-summed"
     assert ours["loops_forever"]["z(2)"][:2] == ("wrong", 0.0)
+    assert "changed its argument(s) W, b in place" in graded["in_place"]["message"]
     assert ours["square_transposed"]["dW(2)"][2].endswith("is transposed: w_jk is row j, column k")
 
 
@@ -413,6 +416,34 @@ def test_each_variant_is_graded_on_its_own_numbers_in_korean(
         assert results["score"] == 1.0
     results, _ = pl_grade(numpy_python, folder, {"backward.py": GOOD}, variant="v-gone")
     assert results["gradable"] is False and "다시 내보냈다" in results["message"]
+
+
+def test_the_shared_rules_need_only_the_standard_library(question: tuple[Path, Path]) -> None:
+    """The grader's rules load in a Python with neither numpy nor backviz (`-I -S`), and a
+    grader not running as root refuses to grade (another uid is what keeps the cases from the
+    student's code)."""
+    _, folder = question
+    check = (
+        "import sys, importlib.util\n"
+        f"sys.path.insert(0, {str(folder / 'tests')!r})\n"
+        "for name in ('backviz_marking', 'backviz_code_marking', 'backviz_codec',"
+        " 'backviz_notebook', 'backviz_grade'):\n"
+        "    __import__(name)\n"
+        "assert 'numpy' not in sys.modules and 'backviz' not in sys.modules\n"
+        "sys.modules['backviz_grade'].os.geteuid = lambda: 1000\n"
+        "sys.modules['backviz_grade'].main()\n"
+    )
+    root = Path(tempfile.mkdtemp(prefix="backviz-pl-grade-"))
+    try:
+        env = {ROOT_VARIABLE: str(root), "PATH": os.environ["PATH"]}
+        done = subprocess.run(
+            [sys.executable, "-I", "-S", "-c", check], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        results = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+        assert results["gradable"] is False and "must run as root" in results["message"]
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 # ── attacks: each would earn marks if the grader's isolation failed ──────────────────────────
