@@ -359,6 +359,42 @@ def test_a_notebook_is_graded_as_its_code_cells(
     assert results["score"] == 0
 
 
+def test_what_the_image_cannot_grade_is_refused_in_one_line(tmp_path: Path) -> None:
+    """A coding exercise allowing torch (not in PrairieLearn's Python image) is refused, naming
+    the image, and nothing is written."""
+    text = _exercise(tmp_path).read_text(encoding="utf-8")
+    torch = tmp_path / "torch.toml"
+    torch.write_text(text.replace("[code]", '[code]\nmodules = ["numpy", "torch"]'), "utf-8")
+    result = CliRunner().invoke(
+        main, ["export", "prairielearn", str(torch), "-o", str(tmp_path / "q")]
+    )
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "allows torch" in result.output and "prairielearn/grader-python" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "q").exists()
+
+
+def test_exported_again_the_uuid_stays_and_the_secret_draws_the_cases(tmp_path: Path) -> None:
+    """Exporting again keeps the question's UUID (students' submissions stay attached); the
+    same --secret draws the same cases, none a new secret."""
+    exercise = _exercise(tmp_path)
+    folder = tmp_path / "q"
+
+    def cases() -> list:
+        bank = json.loads(gzip.decompress((folder / "tests" / "cases.json.gz").read_bytes()))
+        return [case["arguments"] for case in bank["variants"][0]["cases"]]
+
+    export(exercise, folder)
+    uuid, first = json.loads((folder / "info.json").read_text())["uuid"], cases()
+    export(exercise, folder)
+    assert json.loads((folder / "info.json").read_text())["uuid"] == uuid
+    assert cases() == first
+    result = CliRunner().invoke(main, ["export", "prairielearn", str(exercise), "-o", str(folder)])
+    assert result.exit_code == 0, result.output
+    again = cases()
+    assert again[0] == first[0] and again[1] != first[1]  # the own case, a new random one
+
+
 def test_nothing_submitted_or_an_unknown_variant_is_not_gradable(
     numpy_python: str, question: tuple[Path, Path]
 ) -> None:

@@ -35,7 +35,14 @@ from typing import Any
 from ..core.engine import run
 from ..core.exercise import NetworkExercise
 from ..errors import BackvizError
-from ..grading.code import case_arguments, code_cases, new_secret, starter_description, starter_file
+from ..grading.code import (
+    case_arguments,
+    code_cases,
+    graded_rows,
+    new_secret,
+    starter_description,
+    starter_file,
+)
 from ..grading.code_marking import KEYS
 from ..grading.code_verdicts import CaseJudge
 from ..grading.handed_in import MAX_BYTES
@@ -211,12 +218,7 @@ def _bank(
         "file_bytes": MAX_BYTES,
         "notebook_bytes": NOTEBOOK_BYTES,
         "seconds": code.wall_seconds,
-        "rows": [
-            [key, i, f"{key}({i + 2})"]
-            for key in KEYS
-            for i in range(len(first.W))
-            if not (key in ("db", "b_new") and first.b[i] is None)
-        ],
+        "rows": [[key, i, label] for (key, i), label in graded_rows(first)],
         "carried_credit": first.ask.carried_credit,
         "mistake_credits": mistakes,
         "mistake_names": {m: mistake_name(m, lang) for m in mistakes},

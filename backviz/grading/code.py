@@ -39,6 +39,7 @@ __all__ = [
     "case_arguments",
     "code_cases",
     "grade_code",
+    "graded_rows",
     "new_secret",
     "starter_description",
     "starter_file",
@@ -82,7 +83,7 @@ def _trains(exercise: NetworkExercise) -> bool:
     return exercise.code is not None and exercise.code.contract == "train"
 
 
-def _rows(exercise: NetworkExercise) -> list[tuple[tuple[str, int], str]]:
+def graded_rows(exercise: NetworkExercise) -> list[tuple[tuple[str, int], str]]:
     """The graded rows: ((key, layer index), label), one per quantity returned."""
     if _trains(exercise):
         return train_rows(exercise)
@@ -200,7 +201,7 @@ def grade_code(
     words = WORDS[lang]
     judge_of = TrainJudge if _trains(exercise) else CaseJudge
     judges = [judge_of(case, run(case), lang) for case in cases]
-    rows_of = _rows(exercise)
+    rows_of = graded_rows(exercise)
     ran_or_not = _run_all(exercise, cases, handed, require, progress, lang)
     runs, not_run = [r for r, _, _ in ran_or_not], [why for _, why, _ in ran_or_not]
     levels = [level for _, _, level in ran_or_not]
