@@ -116,6 +116,7 @@ SUBMISSIONS = {
         "def backward(W, b, x, t, learning_rate):\n    return open('/etc/shadow').read()\n"
     ),
     "no_function": "def forward(W, b, x):\n    return x\n",
+    "empty": "",
     "syntax_error": "def backward(W, b, x, t, learning_rate)\n    return {}\n",
 }
 

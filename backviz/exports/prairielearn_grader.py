@@ -102,25 +102,25 @@ def _read(path: Path, limit: int) -> bytes | str:
     return raw if len(raw) <= limit else f"{path.name}: larger than {limit} bytes"
 
 
-def _submission(bank: dict, root: Path) -> tuple[str, str, str] | None:
+def _submission(bank: dict, root: Path) -> tuple[str, str | None, str] | None:
     """(name of the file run, its Python text, a note) of the student's submission: the
-    notebook when one was uploaded, else the .py file; the Python text empty and the note
+    notebook when one was uploaded, else the .py file; the Python text None and the note
     saying why when it cannot be read. None when nothing was submitted."""
     student = root / "student"
     notebook, module = student / bank["notebook"], student / bank["file"]
     if notebook.exists() or notebook.is_symlink():
         raw = _read(notebook, bank["notebook_bytes"])
         if isinstance(raw, str):
-            return bank["file"], "", raw
+            return bank["file"], None, raw
         try:
             text = _module("backviz_notebook").notebook_module(raw, notebook.name)
         except ValueError as error:
-            return bank["file"], "", f"{notebook.name}: {error}"
+            return bank["file"], None, f"{notebook.name}: {error}"
         return bank["file"], text, bank["words"]["graded_notebook"].format(name=notebook.name)
     if module.exists() or module.is_symlink():
         raw = _read(module, bank["file_bytes"])
         if isinstance(raw, str):
-            return bank["file"], "", raw
+            return bank["file"], None, raw
         return bank["file"], raw.decode("utf-8", errors="replace"), ""
     return None
 
@@ -259,7 +259,7 @@ def _status_text(failure: str, words: dict) -> str:
     return f"{shown}{colon}{rest}" if shown else failure
 
 
-def grade(bank: dict, variant: dict, name: str, text: str, note: str) -> dict:
+def grade(bank: dict, variant: dict, name: str, text: str | None, note: str) -> dict:
     """results.json of one submission: the student's function run on the variant's cases
     and judged array by array, as `backviz grade` judges code."""
     marking = _module("backviz_marking")
@@ -267,7 +267,7 @@ def grade(bank: dict, variant: dict, name: str, text: str, note: str) -> dict:
     lang, words = bank["lang"], bank["words"]
     rows = [((key, i), label) for key, i, label in bank["rows"]]
     runs: list[dict] = []
-    if text:
+    if text is not None:  # None: it could not be read (the note says why), so it is not run
         for case in variant["cases"]:
             runs.append(run_case(name, text, bank["function"], case["arguments"], bank["seconds"]))
             if "failure" in runs[-1]:
