@@ -188,6 +188,8 @@ def _variant_name(exercise: NetworkExercise) -> str:
             [w.tolist() for w in exercise.W],
             [None if b is None else b.tolist() for b in exercise.b],
             exercise.inputs.tolist(),
+            None if exercise.targets is None else exercise.targets.tolist(),
+            exercise.training.learning_rate,
         ],
         sort_keys=True,
     )
