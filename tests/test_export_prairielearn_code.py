@@ -88,7 +88,7 @@ def _wrapped(change: str) -> str:
 
 # Submissions whose verdicts backviz grade and the exported grader must agree on.
 SUBMISSIONS = {
-    "right": GOOD,
+    "right": GOOD + "\nprint('my own check')\n",
     "no_sigma_prime": (CODE / "no_sigma_prime.py").read_text(encoding="utf-8"),  # + carried
     "updated_first": (CODE / "updated_first.py").read_text(encoding="utf-8"),
     "square_transposed": _wrapped("r['dW'][0] = r['dW'][0].T.copy()"),
@@ -258,6 +258,7 @@ def test_the_exported_grader_gives_backviz_grades_verdicts_and_marks(
             assert got[2].endswith(detail), (student, name, got[2], detail)
             seen.add(verdict.split(":")[0])
         total = sum(marks for _, marks, _ in ours[student].values())
+        assert results["output"].count("my own check") == (2 if student == "right" else 0)
         assert results["score"] == pytest.approx(total / len(ours[student]))
     assert seen >= {"correct", "carried", "mistake", "wrong", "missing"}
     assert ours["right"]["dW(2)"][0] == "correct" and ours["raising"]["dW(2)"][0] == "wrong"
@@ -267,6 +268,7 @@ def test_the_exported_grader_gives_backviz_grades_verdicts_and_marks(
     assert ours["batch_summed"]["dW(3)"][0] == "mistake:batch-summed"
     assert ours["loops_forever"]["z(2)"][:2] == ("wrong", 0.0)
     assert "changed its argument(s) W, b in place" in graded["in_place"]["message"]
+    assert "ValueError: not yet" in graded["raising"]["output"]  # its traceback, shown
     assert ours["square_transposed"]["dW(2)"][2].endswith("is transposed: w_jk is row j, column k")
 
 

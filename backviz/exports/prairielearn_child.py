@@ -16,6 +16,7 @@ Standard library only, and numpy when the image has it (PrairieLearn's grader-py
 the arguments arrive as float64 arrays, as `backviz grade` gives them.
 """
 
+import contextlib
 import copy
 import json
 import os
@@ -84,6 +85,9 @@ def main() -> None:
 
         traceback.print_exc()
         answer = {"error": f"error: {_reason(error)}", "cells": answer.get("cells", [])}
+    for stream in (sys.stdout, sys.stderr):  # what it printed, before os._exit drops it
+        with contextlib.suppress(Exception):  # a stream the student's code replaced
+            stream.flush()
     if os.getpid() != pid:  # a process the student's code forked: it sends nothing
         os._exit(0)
     try:
