@@ -86,6 +86,12 @@ def _wrapped(change: str) -> str:
     )
 
 
+def _slip(right: str, slipped: str) -> str:
+    """good.py with one line of its working changed: a slip a student makes."""
+    assert right in GOOD
+    return GOOD.replace(right, slipped)
+
+
 # Submissions whose verdicts backviz grade and the exported grader must agree on.
 SUBMISSIONS = {
     "right": GOOD + "\nprint('my own check')\n",
@@ -109,6 +115,11 @@ SUBMISSIONS = {
         "r['b_new'] = [v - learning_rate * g for v, g in zip(b, r['db'])]"
     ),
     "in_place": (CODE / "in_place.py").read_text(encoding="utf-8"),
+    "derivative_of_z": _slip("dE_da * a_i * (1 - a_i)", "dE_da * zs[i] * (1 - zs[i])"),
+    "sign_flipped": _slip("dE_da = (o - t)", "dE_da = (t - o)"),
+    "weights_swapped": _slip(
+        "z = a @ (w if transposed else w.T)", "z = a @ (w if w.shape[0] == w.shape[1] else w.T)"
+    ),
     "raising": "def backward(W, b, x, t, learning_rate):\n    raise ValueError('not yet')\n",
     "loops_forever": "def backward(W, b, x, t, learning_rate):\n    while True:\n        pass\n",
     "exits_hard": "import os\ndef backward(W, b, x, t, learning_rate):\n    os._exit(0)\n",
@@ -266,6 +277,9 @@ def test_the_exported_grader_gives_backviz_grades_verdicts_and_marks(
     assert ours["updated_first"]["delta(2)"][0] == "mistake:updated-weights-in-backprop"
     assert ours["update_added"]["W_new(2)"][0] == "mistake:update-added"
     assert ours["batch_summed"]["dW(3)"][0] == "mistake:batch-summed"
+    assert ours["derivative_of_z"]["delta(3)"][0] == "mistake:derivative-of-z"
+    assert ours["sign_flipped"]["delta(3)"][0] == "mistake:sign-flipped"
+    assert ours["weights_swapped"]["z(2)"][0] == "mistake:weights-swapped"
     assert ours["loops_forever"]["z(2)"][:2] == ("wrong", 0.0)
     assert "changed its argument(s) W, b in place" in graded["in_place"]["message"]
     assert "ValueError: not yet" in graded["raising"]["output"]  # its traceback, shown
