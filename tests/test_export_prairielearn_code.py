@@ -286,6 +286,28 @@ def test_the_exported_grader_gives_backviz_grades_verdicts_and_marks(
     assert ours["square_transposed"]["dW(2)"][2].endswith("is transposed: w_jk is row j, column k")
 
 
+def test_a_layer_without_bias_is_judged_alike(numpy_python: str, tmp_path: Path) -> None:
+    """Layer 3 without a bias: no db(3) or b_new(3) is graded (one returned there anyway is
+    not asked for, so it costs nothing) — as backviz grade judges it."""
+    exercise = _exercise(tmp_path)
+    text = exercise.read_text(encoding="utf-8").replace("bias = true", "bias = [true, false]")
+    exercise.write_text(text.replace("[0.1, -0.1],  [0.2]", "[0.1, -0.1], []"), "utf-8")
+    export(exercise, tmp_path / "question")
+    submissions = {
+        "right": GOOD,
+        "no_sigma_prime": SUBMISSIONS["no_sigma_prime"],
+        "bias_anyway": _wrapped("r['db'][1] = np.zeros(1)"),
+    }
+    ours = backviz_graded(exercise, submissions, tmp_path / "graded")
+    assert "db(3)" not in ours["right"] and ours["right"]["db(2)"][0] == "correct"
+    assert ours["bias_anyway"] == ours["right"]
+    for student, text in submissions.items():
+        results, _ = pl_grade(numpy_python, tmp_path / "question", {"backward.py": text})
+        theirs = _tests(results)
+        assert {k: v[:2] for k, v in theirs.items()} == {k: v[:2] for k, v in ours[student].items()}
+        assert all(theirs[k][2].endswith(v[2]) for k, v in ours[student].items())
+
+
 def test_a_hard_coded_answer_fails_the_cases_drawn_at_export(
     numpy_python: str, question: tuple[Path, Path], tmp_path: Path
 ) -> None:
