@@ -346,6 +346,9 @@ def _write(root: Path, results: dict) -> None:
     temporary = folder / ".results.json.backviz"
     temporary.write_text(json.dumps(results, ensure_ascii=False, allow_nan=False), "utf-8")
     os.replace(temporary, folder / "results.json")
+    # every process of the student's is gone by now: readable again for whoever collects it
+    os.chmod(folder / "results.json", 0o644)
+    os.chmod(folder, 0o755)
 
 
 def main() -> None:
