@@ -370,13 +370,21 @@ def test_info_json_and_question_html_are_what_prairielearn_reads(
 
 
 def test_a_notebook_is_graded_as_its_code_cells(
-    numpy_python: str, question: tuple[Path, Path]
+    numpy_python: str, question: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    """A notebook uploaded beside the editor's file is graded instead, as backviz grades it."""
-    _, folder = question
+    """A notebook uploaded beside the editor's file is graded instead, as backviz grades it:
+    its code cells run in order, a cell that raises told, the function graded."""
+    exercise, folder = question
+    slipped = SUBMISSIONS["no_sigma_prime"]
     cells = [
         {"cell_type": "markdown", "metadata": {}, "source": ["# my backprop"]},
-        {"cell_type": "code", "metadata": {}, "source": GOOD, "outputs": [], "execution_count": 1},
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "source": slipped,
+            "outputs": [],
+            "execution_count": 1,
+        },
         {
             "cell_type": "code",
             "metadata": {},
@@ -391,9 +399,17 @@ def test_a_notebook_is_graded_as_its_code_cells(
         "backward.ipynb": json.dumps(notebook),
     }
     results, _ = pl_grade(numpy_python, folder, files)
-    assert results["score"] == 1.0
+    (tmp_path / "nb").mkdir()
+    handed = tmp_path / "nb" / "backward.ipynb"
+    handed.write_text(files["backward.ipynb"], encoding="utf-8")
+    (ours,) = grade_code(load(exercise), [("nb", handed)], secret=SECRET)
+    expected = {v.name: (v.verdict, v.marks) for v in ours.verdicts}
+    assert {k: v[:2] for k, v in _tests(results).items()} == expected
+    assert results["score"] == pytest.approx(ours.total / len(ours.verdicts))
+    assert results["score"] < 1  # σ′ left out, in the notebook's function
     assert "backward.ipynb was graded" in results["message"]
     assert "cell 3 raised TypeError" in results["message"]
+    assert any("cell 3 raised TypeError" in problem for problem in ours.problems)
     results, _ = pl_grade(numpy_python, folder, {"backward.ipynb": "{not json"})
     assert results["score"] == 0
 
