@@ -594,16 +594,30 @@ def export_moodle(exercise_or_variants: Path, out: Path, lang: str) -> None:
     help="The question folder to write, e.g. COURSE/questions/backprop/seed-222.",
 )
 @click.option("--lang", type=click.Choice(("en", "ko")), default="en", show_default=True)
-def export_prairielearn(source: Path, out: Path, lang: str) -> None:
+@click.option(
+    "--secret",
+    default=None,
+    help="A coding exercise: draw its random cases from this secret (default: a new one).",
+)
+def export_prairielearn(source: Path, out: Path, lang: str, secret: str | None) -> None:
     """A PrairieLearn question folder for EXERCISE (or a `backviz variants` folder: a bank of
     variants PrairieLearn picks from by its variant seed), graded by backviz's rules: partial
-    credit per field, carried and catalogued mistakes included, with feedback."""
+    credit per field, carried and catalogued mistakes included, with feedback. A coding
+    exercise ([code]) is a question with an external grader for PrairieLearn's Python image."""
     from .exports.prairielearn import write_prairielearn
 
     try:
-        written = write_prairielearn(source, out, lang=lang)
+        written = write_prairielearn(source, out, lang=lang, secret=secret)
     except BackvizError as error:
         _fail(error)
+        return
+    if any(path.parent.name == "tests" for path in written):
+        click.echo(
+            f"wrote the PrairieLearn question {out}/ (info.json, question.html, server.py, "
+            "tests/: the external grader and its cases); put it under your course's "
+            "questions/ and sync",
+            err=True,
+        )
         return
     diagrams = sum(1 for path in written if path.parent.name == "clientFilesQuestion")
     click.echo(

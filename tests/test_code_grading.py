@@ -637,7 +637,7 @@ def _in_process(case, *, poisoned: bool):
     """good.py's value for `case`, computed here (no sandbox), z(2) poisoned when asked."""
     from backviz.grading import code
 
-    value = _good().backward(**code._arguments(case))
+    value = _good().backward(**code.case_arguments(case))
     if poisoned:
         value["z"][0] = np.full_like(value["z"][0], POISON)
     return code._Run(value, [], level="in process")

@@ -132,6 +132,17 @@ def exercise_toml(
             if values:
                 body = ", ".join(f"{_string(k)} = {_number(v)}" for k, v in values.items())
                 lines.append(f"{key} = {{ {body} }}")
+    if exercise.code is not None:  # a coding exercise's variant is one too
+        code = exercise.code
+        lines += [
+            "",
+            "[code]",
+            f"function = {_string(code.function)}",
+            f"contract = {_string(code.contract)}",
+            f"cases = {code.cases}",
+            f"modules = {json.dumps(list(code.modules))}",
+            f"wall_seconds = {_number(code.wall_seconds)}",
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -24,7 +24,7 @@ import hashlib
 import json
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from importlib.resources import files
 from pathlib import Path
@@ -44,6 +44,7 @@ from ..render.handout import Figure, Question, Questions, Sheet, Steps
 from ..render.handout_formats import html_block
 from ..render.math_latex import math_latex
 from ..render.words import word
+from .prairielearn_code import TESTS, code_question
 
 __all__ = [
     "PrairieLearnQuestion",
@@ -64,10 +65,12 @@ STYLE = """<style>
 
 @dataclass(frozen=True)
 class PrairieLearnQuestion:
-    """The question folder's files: name → content (top level), and the diagrams."""
+    """The question folder's files: name → content (top level), the diagrams, and (a coding
+    question's external grader) the files of `tests/`."""
 
     files: dict[str, str]
     client_files: dict[str, str]
+    tests: dict[str, str | bytes] = field(default_factory=dict)
 
 
 def _field_keys(names: list[str]) -> list[str]:
@@ -176,24 +179,31 @@ def _variants(source: Path, lang: str) -> list[Handout]:
                 f"{source}: exercise '{exercise.id}' is an expression exercise, answered on "
                 "paper; export prairielearn takes a network exercise with an answer sheet"
             )
-        if exercise.code is not None:
-            raise BackvizError(
-                f"{source}: exercise '{exercise.id}' is a coding exercise ([code]); export "
-                "prairielearn takes a network exercise with an answer sheet"
-            )
     return found
 
 
 def prairielearn_question(
-    source: Path, *, lang: str = "en", question_uuid: str | None = None
+    source: Path,
+    *,
+    lang: str = "en",
+    question_uuid: str | None = None,
+    secret: str | None = None,
 ) -> PrairieLearnQuestion:
     """The question folder of `source`: an exercise file, or a `backviz variants` folder
     (every variant a bank entry). `question_uuid` is the question's UUID, kept from an earlier
     export; none gives a new random one (uuid4): PrairieLearn's sync refuses two questions of
     a course with one UUID, and a UUID made from names would be the same for every course and
-    every folder that follows the README."""
+    every folder that follows the README. A coding exercise (`[code]`) is a question with an
+    external grader (`prairielearn_code.py`), its random cases drawn from `secret` (a new one
+    when None)."""
     found = _variants(source, lang)
     first = found[0]
+    if first.trace.exercise.code is not None:  # type: ignore[union-attr]
+        exercise_id = _exercise_id(first.trace.exercise)  # type: ignore[arg-type]
+        top, tests = code_question(
+            found, source, exercise_id, lang=lang, question_uuid=question_uuid, secret=secret
+        )
+        return PrairieLearnQuestion(top, {}, tests)
     names = [row.name for row in first.sheet.questions()]
     for handout in found[1:]:
         if [row.name for row in handout.sheet.questions()] != names:
@@ -256,28 +266,36 @@ def prairielearn_question(
     return PrairieLearnQuestion(question_files, client_files)
 
 
-def write_prairielearn(source: Path, out: Path, *, lang: str = "en") -> list[Path]:
+def write_prairielearn(
+    source: Path, out: Path, *, lang: str = "en", secret: str | None = None
+) -> list[Path]:
     """The question folder of `source` written into `out` (a folder under the course's
     `questions/`): each file atomically, the diagrams' folder put in place whole, and never
     over a file backviz did not write. A UUID written before (by backviz) is kept: it is what
     keeps the students' submissions attached to the question in PrairieLearn."""
     _check_out(source, out)
-    question = prairielearn_question(source, lang=lang, question_uuid=_uuid_before(out))
+    question = prairielearn_question(
+        source, lang=lang, question_uuid=_uuid_before(out), secret=secret
+    )
     digests = {name: content_digest(content) for name, content in question.files.items()}
     try:
         with folder_lock(out):
             # refused before anything is written: a file of someone else's, or one backviz
             # wrote and the teacher edited since (its content is not the one on the record)
             written = Written.read(out).claim(question.files, digests)
-            with StagedFolders(out, [CLIENT_FILES]) as staged:
-                for name, content in question.client_files.items():
-                    staged.write(CLIENT_FILES, name, content)
+            folders = {CLIENT_FILES: question.client_files, TESTS: question.tests}
+            folders = {folder: found for folder, found in folders.items() if found}
+            with StagedFolders(out, list(folders)) as staged:
+                for folder, found in folders.items():
+                    for name, content in found.items():
+                        staged.write(folder, name, content)
             for name, content in question.files.items():
                 write_atomic(out / name, content)
             written.settle(question.files, digests)
     except OSError as error:
         raise BackvizError(f"{out}: cannot be written ({error.strerror or error})") from None
     written = [out / name for name in question.files]
+    written += [out / TESTS / name for name in question.tests]
     return written + [out / CLIENT_FILES / name for name in question.client_files]
 
 

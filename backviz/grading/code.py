@@ -42,8 +42,10 @@ from .variants import draw_numbers, seed_of
 __all__ = [
     "DESCRIPTION",
     "KEYS",
+    "case_arguments",
     "code_cases",
     "grade_code",
+    "graded_rows",
     "new_secret",
     "starter_description",
     "starter_file",
@@ -67,7 +69,7 @@ def code_cases(exercise: NetworkExercise, secret: str) -> list[NetworkExercise]:
     return cases
 
 
-def _arguments(exercise: NetworkExercise) -> dict[str, Any]:
+def case_arguments(exercise: NetworkExercise) -> dict[str, Any]:
     """The exercise's numbers as the student's function gets them: numpy arrays (and, for a
     training loop, the number of steps)."""
     arguments = {
@@ -87,7 +89,7 @@ def _trains(exercise: NetworkExercise) -> bool:
     return exercise.code is not None and exercise.code.contract == "train"
 
 
-def _rows(exercise: NetworkExercise) -> list[tuple[tuple[str, int], str]]:
+def graded_rows(exercise: NetworkExercise) -> list[tuple[tuple[str, int], str]]:
     """The graded rows: ((key, layer index), label), one per quantity returned."""
     if _trains(exercise):
         return train_rows(exercise)
@@ -205,7 +207,7 @@ def grade_code(
     words = WORDS[lang]
     judge_of = TrainJudge if _trains(exercise) else CaseJudge
     judges = [judge_of(case, run(case), lang) for case in cases]
-    rows_of = _rows(exercise)
+    rows_of = graded_rows(exercise)
     ran_or_not = _run_all(exercise, cases, handed, require, progress, lang)
     runs, not_run = [r for r, _, _ in ran_or_not], [why for _, why, _ in ran_or_not]
     levels = [level for _, _, level in ran_or_not]
@@ -338,7 +340,7 @@ def _run_all(
     def _cases_of(wrapped: Path, notebook: bool) -> list[_Run]:
         case_runs: list[_Run] = []
         for case in cases:
-            arguments = _arguments(case)
+            arguments = case_arguments(case)
             try:
                 result = session.run(wrapped, "__backviz_call__", arguments, limits=limits)
             except (OSError, ValueError, TypeError) as error:

@@ -22,11 +22,14 @@ import numpy as np
 from ..core.exercise import Ask, NetworkExercise
 from ..core.quantities import KINDS, Kind, Ref
 from ..core.trace import Trace
+from .code_marking import KEYS as SHARED_KEYS
+from .code_marking import RTOL, array_verdict, credit, plain, read_array, worst
+from .marking import carried_from
 from .report_text import WORDS
 from .sheets.numbers import Answer
 from .sheets.submission import Submission
-from .table import CARRIED, CORRECT, WRONG
-from .verdicts import ClassGrader, carried_from
+from .table import WRONG
+from .verdicts import ClassGrader
 
 __all__ = ["KEYS", "RETURNED", "RTOL", "CaseJudge", "worst"]
 
@@ -34,22 +37,8 @@ __all__ = ["KEYS", "RETURNED", "RTOL", "CaseJudge", "worst"]
 # per-layer arrays (`KINDS[kind].array`), the given W and b left out.
 RETURNED = (Kind.Z, Kind.A, Kind.DELTA, Kind.GRAD_W, Kind.GRAD_B, Kind.UPDATE_W, Kind.UPDATE_B)
 KEYS = tuple(str(KINDS[kind].array) for kind in RETURNED)
-RTOL = 1e-6  # relative, on each quantity's own step: float64 summed in another order
+assert KEYS == SHARED_KEYS, "code_marking.KEYS must follow the JSON contract's arrays"
 ASKED = Ask(kinds=("z", "a", "delta", "grad", "update"), steps=(1,))
-
-_SEVERITY = {CORRECT: 0, CARRIED: 1, "mistake": 2, WRONG: 3, "missing": 3}
-
-
-def worst(a: tuple[str, str], b: tuple[str, str]) -> tuple[str, str]:
-    """The worse of two (verdict, detail), the first on a tie: correct < carried < mistake <
-    wrong."""
-    rank = [_SEVERITY.get(v.split(":")[0], 3) for v, _ in (a, b)]
-    return b if rank[1] > rank[0] else a
-
-
-def _plain(value: float) -> str:
-    """A number as Python writes a float (never np.float64(…))."""
-    return repr(float(value))
 
 
 @dataclass
@@ -116,36 +105,16 @@ class CaseJudge:
 
     def _array(self, value: Any, key: str, i: int) -> tuple[str, str] | np.ndarray | None:
         """The returned array of `key` in layer i + 2, or (verdict, detail) when it is not one
-        an element-wise judgement can read; None where the layer has no such array."""
+        an element-wise judgement can read; None where the layer has no such array (the
+        rules: `code_marking.read_array`)."""
         ours = self.right[key][i]
-        layer = i + 2
-        if not isinstance(value, dict) or key not in value:
-            return "missing", self._say("no_key", key=key)
-        entries = value[key]
-        if not isinstance(entries, list | tuple) or len(entries) != len(self.exercise.W):
-            return WRONG, self._say("not_list", key=key, n=len(self.exercise.W))
-        theirs = entries[i]
-        if ours is None:
-            return None if theirs is None else (WRONG, self._say("no_bias", layer=layer))
-        try:
-            theirs = np.asarray(theirs, dtype=float)
-        except (TypeError, ValueError, OverflowError):
-            return WRONG, self._say("not_numbers", key=key, layer=layer)
-        if theirs.shape != ours.shape:
-            shape = "shape_transposed" if theirs.shape == ours.shape[::-1] else "shape"
-            return WRONG, self._say(
-                shape, key=key, layer=layer, theirs=theirs.shape, ours=ours.shape
-            )
-        if np.isnan(theirs).any():
-            return WRONG, self._say("nan", key=key, layer=layer)
-        if (
-            theirs.ndim == 2
-            and theirs.shape[0] == theirs.shape[1]
-            and not np.allclose(theirs, ours, rtol=RTOL, atol=1e-12)
-            and np.allclose(theirs, ours.T, rtol=RTOL, atol=1e-12)
-        ):
-            return WRONG, self._say("transposed", key=key, layer=layer)
-        return theirs
+        shape = None if ours is None else ours.shape
+        right = None if ours is None else ours.ravel().tolist()
+        layers = len(self.exercise.W)
+        checked = read_array(value, key, i, layers, shape, right, self.lang)
+        if isinstance(checked, list):
+            return np.array(checked, dtype=float).reshape(shape)
+        return checked
 
     def _say(self, what: str, **fields: object) -> str:
         """A sentence of the feedback, in the report's language."""
@@ -164,50 +133,31 @@ class CaseJudge:
             refs.append((position, ref))
         return refs
 
+    def element_names(self, key: str, i: int) -> list[str]:
+        """The names of the elements of the right `key` of layer i + 2, row-major."""
+        return [self.trace.name(ref) for _, ref in self._refs(key, i)]
+
     def _elements(self, key: str, i: int, theirs: np.ndarray) -> dict[str, Answer]:
         answers = {}
         for position, ref in self._refs(key, i):
             value = float(theirs[position])
-            answers[self.trace.name(ref)] = Answer(_plain(value), value, None)
+            answers[self.trace.name(ref)] = Answer(plain(value), value, None)
         return answers
 
     def _aggregate(self, table: Any, columns: dict[str, int], row: int, key: str, i: int):
-        """An array's verdict from its elements': the first that is not right decides."""
+        """An array's verdict from its elements' (`code_marking.array_verdict`)."""
         found = []
         for _, ref in self._refs(key, i):
             name = self.trace.name(ref)
             j = columns[name]
             found.append((name, table.verdicts[j][row], table.details[j][row], table.given[j][row]))
-        codes = {verdict for _, verdict, _, _ in found}
-        if codes == {CORRECT}:
-            return CORRECT, ""
-        if codes <= {CORRECT, CARRIED}:
-            sources = dict.fromkeys(
-                self._labels.get(name, name)
-                for _, verdict, detail, _ in found
-                if verdict == CARRIED
-                for name in carried_from(detail, self.lang)
-            )
-            return CARRIED, self._say("carried", sources=", ".join(sources))
-        mistakes = {c for c in codes if c.startswith("mistake:")}
-        if len(mistakes) == 1 and codes - mistakes <= {CORRECT, CARRIED}:
-            (mistake,) = mistakes
-            return mistake, next(d for _, v, d, _ in found if v == mistake)
-        name, _, _, given = next(f for f in found if f[1] not in (CORRECT, CARRIED))
-        expected = self.trace.value(self.trace.ref(name))
-        return WRONG, self._say(
-            "first_difference", name=name, yours=given, expected=_plain(expected)
+        expected = {name: self.trace.value(self.trace.ref(name)) for name, *_ in found}
+        return array_verdict(
+            found, lambda d: carried_from(d, self.lang), self._labels, expected, self.lang
         )
 
     def credit(self, verdict: str) -> float:
         """The share of the marks a verdict earns, as on answer sheets."""
         ask = self.grader.ask
-        if verdict == CORRECT:
-            return 1.0
-        if verdict == CARRIED:
-            return ask.carried_credit
-        if verdict.startswith("mistake:"):
-            mistake_id = verdict.split(":", 1)[1]
-            default = next((m.credit for m in self.grader.mistakes if m.id == mistake_id), 0.0)
-            return ask.mistake_credit.get(mistake_id, default)
-        return 0.0
+        mistakes = {m.id: ask.mistake_credit.get(m.id, m.credit) for m in self.grader.mistakes}
+        return credit(verdict, ask.carried_credit, mistakes)

@@ -32,6 +32,8 @@ __all__ = [
     "MAX_NUMBER_LENGTH",
     "WORDS",
     "Answer",
+    "carried_from",
+    "computed_answer",
     "exact_answer",
     "grade",
     "parse_number",
@@ -101,6 +103,15 @@ WORDS: dict[str, dict[str, str]] = {
 def _word(lang: str, key: str, **fields: object) -> str:
     words = WORDS[key]
     return words.get(lang, words["en"]).format(**fields)
+
+
+def carried_from(detail: str, lang: str) -> list[str]:
+    """The names of the student's own answers a detail in `lang` says it was computed from
+    ("from your h1 = 0.5225, your h2 = 0.5275" → h1, h2): the words are this module's own."""
+    words = WORDS["yours"]
+    before, _, after = words.get(lang, words["en"]).partition("{name}")
+    between = after.partition("{text}")[0]
+    return re.findall(re.escape(before) + r"(\S+)" + re.escape(between), detail)
 
 
 # ---------------------------------------------------------------- numbers as people write them
@@ -187,6 +198,15 @@ def parse_number(text: str, *, decimal_comma: bool = False) -> Answer:
     places = len(decimal["frac"] or "") - exponent + (2 if percent else 0)
     exact = Decimal(decimal.group()).scaleb(-2 if percent else 0)  # exact, then rounded once
     return exact_answer(written, exact, max(places, 0))
+
+
+def computed_answer(value: float) -> Answer:
+    """A number a program computed, not written by hand: exact, its decimals unknown (the text
+    is Python's repr of the float, as the grader shows it)."""
+    number = float(value)
+    if math.isnan(number):
+        return Answer(repr(number), None, None, "not a number")
+    return Answer(repr(number), number, None)  # inf too, as the grader reads it: wrong
 
 
 def exact_answer(written: str, exact: Decimal | Fraction, decimals: int | None) -> Answer:
@@ -343,9 +363,13 @@ class _State(NamedTuple):
     echo: bool = False  # carried only from the very number it repeats
 
 
-def grade(spec: Mapping[str, Any], answers: Mapping[str, str], lang: str = "en") -> dict[str, Any]:
+def grade(
+    spec: Mapping[str, Any], answers: Mapping[str, str | float], lang: str = "en"
+) -> dict[str, Any]:
     """Every asked quantity's verdict for one student, by the spec (`MarkingSpec.to_data()`):
-    `answers` maps quantity names to what the student wrote (text; blank or absent: missing).
+    `answers` maps quantity names to what the student wrote (text; blank or absent: missing),
+    or to a number their code computed (a float: exact, its decimals unknown, so right within
+    the spec's `exact` part of its step — how `backviz grade` judges code).
 
     Returns {"verdicts": {name: {"verdict", "marks", "detail"}} in the spec's order,
     "total": marks earned, "max": marks possible}; verdicts as `backviz grade` names them
@@ -393,8 +417,12 @@ def grade(spec: Mapping[str, Any], answers: Mapping[str, str], lang: str = "en")
     for q in spec["asked"]:
         name = q["name"]
         raw = answers.get(name)
-        text = "" if raw is None else str(raw).strip()
-        answer = parse_number(text, decimal_comma=True) if text else None
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            answer: Answer | None = computed_answer(raw)
+            text = answer.text
+        else:
+            text = "" if raw is None else str(raw).strip()
+            answer = parse_number(text, decimal_comma=True) if text else None
         if answer is None or answer.value is None:
             state[name] = _State(False, 0.0, None, text, -1)
             verdict = "unreadable" if text else "missing"

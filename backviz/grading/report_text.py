@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from ..core.notation import format_number as _format_number
 from ..core.trace import Trace
+from .code_marking import WORDS as CODE_WORDS
 from .mistakes import mistake_name
 
 __all__ = [
@@ -84,19 +85,6 @@ WORDS = {
         "code_changed": "{function}() changed its argument(s) {names} in place: in a training "
         "loop the next step would start from the wrong numbers; work on copies "
         "(W = [w.copy() for w in W])",
-        "code_no_key": "the returned dict has no '{key}'",
-        "code_not_list": "'{key}' should be a list with one entry per layer ({n})",
-        "code_no_bias": "layer {layer} has no bias",
-        "code_unreadable": "{key} cannot be read ({error})",
-        "code_not_numbers": "{key} of layer {layer} is not an array of numbers",
-        "code_shape": "{key} of layer {layer} has shape {theirs}, expected {ours}",
-        "code_shape_transposed": "{key} of layer {layer} has shape {theirs}, expected {ours}: "
-        "transposed (w_jk is row j, column k)?",
-        "code_nan": "{key} of layer {layer} holds NaN: were the weights uninitialised "
-        "(torch.Tensor(n, m) or np.empty)? Use the W and b given.",
-        "code_transposed": "{key} of layer {layer} is transposed: w_jk is row j, column k",
-        "code_carried": "computed right from your own {sources}",
-        "code_first_difference": "first difference at {name}: yours {yours}, expected {expected}",
     },
     "ko": {
         "feedback": "{student} 피드백: {exercise}",
@@ -156,21 +144,10 @@ WORDS = {
         "code_not_judged": "bad-output: 돌려준 값을 판정할 수 없다 ({reason})",  # status first
         "code_changed": "{function}()이(가) 인자 {names}을(를) 그 자리에서 바꿨다: 학습 반복에서는 "
         "다음 단계가 틀린 값에서 시작한다. 복사본으로 계산할 것 (W = [w.copy() for w in W])",
-        "code_no_key": "돌려준 dict에 '{key}'가 없다",
-        "code_not_list": "'{key}'는 층마다 하나씩 든 리스트여야 한다 ({n}개)",
-        "code_no_bias": "{layer}층에는 편향이 없다",
-        "code_unreadable": "{key}를 읽을 수 없다 ({error})",
-        "code_not_numbers": "{layer}층의 {key}가 수의 배열이 아니다",
-        "code_shape": "{layer}층의 {key} 모양이 {theirs}이다. {ours}이어야 한다",
-        "code_shape_transposed": "{layer}층의 {key} 모양이 {theirs}이다. {ours}이어야 한다: "
-        "전치했나? (w_jk는 j행 k열)",
-        "code_nan": "{layer}층의 {key}에 NaN이 있다: 가중치를 초기화하지 않았나 "
-        "(torch.Tensor(n, m)나 np.empty)? 주어진 W와 b를 쓸 것.",
-        "code_transposed": "{layer}층의 {key}가 전치되었다: w_jk는 j행 k열이다",
-        "code_carried": "내가 앞서 계산한 {sources}에서 올바르게 계산함",
-        "code_first_difference": "처음 다른 곳 {name}: 내 답 {yours}, 맞는 값 {expected}",
     },
 }
+for _lang, _words in WORDS.items():  # what a returned array is told: code_marking.py's, once
+    _words.update({f"code_{key}": text.get(_lang, text["en"]) for key, text in CODE_WORDS.items()})
 
 VERDICTS: dict[str, dict[str, str]] = {
     "en": {},  # the verdict ids themselves, as verdicts.csv and the JSON write them

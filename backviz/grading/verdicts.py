@@ -21,7 +21,6 @@ is one unit of the last place a student wrote (rounding or truncating moves a nu
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -32,7 +31,7 @@ from ..core.quantities import KINDS, Ref, ask_group
 from ..core.trace import Trace
 from ..errors import BackvizError
 from ..render.evaluable import compile_python
-from .marking import WORDS
+from .marking import WORDS, carried_from
 from .mistakes import Mistake, applicable
 from .precision import EXACT_TOLERANCE, decimals_needed, meets_floor, slack, unit_of_last_place
 from .ranges import Interval, formula_range
@@ -71,15 +70,6 @@ __all__ = [
     "carried_from",
     "grade_class",
 ]
-
-
-def carried_from(detail: str, lang: str) -> list[str]:
-    """The names of the student's own answers a detail in `lang` says it was computed from
-    ("from your h1 = 0.5225, your h2 = 0.5275" → h1, h2): the words are this module's own."""
-    words = WORDS["yours"]
-    before, _, after = words.get(lang, words["en"]).partition("{name}")
-    between = after.partition("{text}")[0]
-    return re.findall(re.escape(before) + r"(\S+)" + re.escape(between), detail)
 
 
 class _Formula(NamedTuple):
