@@ -11,7 +11,8 @@ as fast as the 2-2-2 one is clear):
     with dropout on layer l − 1 (training): the next layer reads ã = a ⊙ m/(1 − p), and
     ∂E/∂a⁽ˡ⁻¹⁾ = δ⁽ˡ⁾ W⁽ˡ⁾ ⊙ m/(1 − p); the pass after the update is in evaluation mode
     ∂E/∂W⁽ˡ⁾ = r·δ⁽ˡ⁾ᵀ a⁽ˡ⁻¹⁾,  ∂E/∂b⁽ˡ⁾ = r·Σ_n δ⁽ˡ⁾[n]   (r = 1/N for the mean, 1 for the sum)
-    a bias shared by the layer: ∂E/∂b⁽ˡ⁾ = r·Σ_n Σ_j δ_j⁽ˡ⁾[n]; frozen biases: no gradient, b⁺ = b
+    a bias shared by the layer: ∂E/∂b⁽ˡ⁾ = r·Σ_n Σ_j δ_j⁽ˡ⁾[n]; frozen biases (every layer's,
+    or one layer's): no gradient, b⁺ = b
     with regularisation, E = E_data + λ₁Σ|w| + λ₂Σw² and ∂E/∂w = ∂E_data/∂w + λ₁·sign(w) + 2λ₂w
     W⁽ˡ⁾⁺ = the optimiser's rule
 
@@ -232,7 +233,7 @@ def backward(
             delta[i] = dE_da[i] * da_dz[i]
         a_prev = _read_by_next_layer(fwd, i - 1) if i > 0 else exercise.inputs
         grad_W[i] = r * (delta[i].T @ a_prev)  # (n_l, n_{l-1})
-        if exercise.b[i] is not None and exercise.trains_bias:
+        if exercise.b[i] is not None and exercise.trains_bias_of(i + 2):
             shared = exercise.shares_bias(i + 2)
             if shared and mistakes.shared_bias_one_node:  # only the first node's δ
                 grad_b[i] = r * np.array([np.sum(delta[i][:, 0])])
@@ -356,6 +357,9 @@ def train_step(
     W_new, state_W = _update(exercise, step, W, bwd.grad_W, state_W, mistakes)
     if exercise.trains_bias:
         b_new, state_b = _update(exercise, step, b, bwd.grad_b, state_b, mistakes)
+        # a frozen layer's bias (no gradient) stays: b⁺ = b
+        kept = zip(b_new, b, bwd.grad_b, strict=True)
+        b_new = tuple(v if g is None else new for new, v, g in kept)
     else:  # frozen biases (or none): b⁺ = b
         b_new, state_b = b, tuple({} for _ in b)
     return fwd, bwd, W_new, b_new, state_W, state_b

@@ -208,7 +208,7 @@ class Trace(QuantityTrace):
             for j in range(1, sizes[layer - 1] + 1):
                 for k in range(1, sizes[layer - 2] + 1):
                     yield Ref(weight, layer, (j, k), step=s)
-            if not trained or ex.trains_bias:
+            if not trained or ex.trains_bias_of(layer):
                 for j in range(1, ex.bias_count(layer) + 1):
                     yield Ref(bias, layer, (j,), step=s)
 

@@ -227,8 +227,9 @@ def _possible(exercise: NetworkExercise) -> list[Mistake]:
             continue
         if switch in ("half_forgotten", "derivative_doubled") and exercise.loss_name != "half_sse":
             continue
-        if switch == "shared_bias_one_node" and not (
-            any(exercise.shared_bias) and exercise.trains_bias
+        if switch == "shared_bias_one_node" and not any(
+            exercise.shares_bias(layer) and exercise.trains_bias_of(layer)
+            for layer in range(2, exercise.n_layers + 1)
         ):
             continue
         if switch == "dropout_unscaled" and exercise.dropout is None:
