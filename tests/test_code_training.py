@@ -575,3 +575,66 @@ def test_the_mistakes_credit_and_words_follow_the_exercise(tmp_path: Path) -> No
     verdict, detail = verdicts[("W@2", 0)]
     assert verdict == ACCUMULATED
     assert "optimizer.zero_grad()" in detail and "loss.backward() 전에" in detail
+
+
+# -- σ′ left out in one layer alone: each layer's version of the mistake is its own step --------
+
+SIGMOID_2_2_1 = """id = "one-layer-slip"
+[network]
+sizes = [2, 2, 1]
+activation = "sigmoid"
+bias = true
+loss = "mse"
+[parameters]
+W = [ [[0.3, -0.2], [0.4, 0.1]], [[0.5, 0.6]] ]
+b = [ [0.1, -0.1], [0.2] ]
+[data]
+inputs = [[0.5, 1.0], [1.0, -1.0]]
+targets = [[1.0], [0.0]]
+[training]
+learning_rate = 0.5
+steps = 2
+[code]
+contract = "train"
+"""
+
+
+def sigmoid_loop_without_derivative(path: Path, left_out: set[int]) -> list:
+    """A student's numpy loop for the 2-2-1 sigmoid network (MSE, the mean over samples) that
+    leaves σ′ = a(1 − a) out of δ in the layers `left_out` (2: hidden, 3: output)."""
+    data = tomllib.loads(path.read_text())
+    W = [np.array(w) for w in data["parameters"]["W"]]
+    b = [np.array(v) for v in data["parameters"]["b"]]
+    x, t = np.array(data["data"]["inputs"]), np.array(data["data"]["targets"])
+    lr, n = data["training"]["learning_rate"], len(x)
+    history = []
+    for _ in range(data["training"]["steps"]):
+        h = 1 / (1 + np.exp(-(x @ W[0].T + b[0])))
+        o = 1 / (1 + np.exp(-(h @ W[1].T + b[1])))
+        delta3 = 2 * (o - t) * (1 if 3 in left_out else o * (1 - o))
+        delta2 = (delta3 @ W[1]) * (1 if 2 in left_out else h * (1 - h))
+        grads = [(delta2.T @ x / n, delta2.mean(0)), (delta3.T @ h / n, delta3.mean(0))]
+        W = [w - lr * g for w, (g, _) in zip(W, grads, strict=True)]
+        b = [v - lr * g for v, (_, g) in zip(b, grads, strict=True)]
+        history.append(([w.copy() for w in W], [v.copy() for v in b]))
+    return history
+
+
+def test_sigma_prime_left_out_in_one_layer_is_named_with_that_layer(tmp_path: Path) -> None:
+    path = tmp_path / "one-layer-slip.toml"
+    path.write_text(SIGMOID_2_2_1)
+    exercise = load(path)
+    judge = TrainJudge(exercise, run(exercise))
+    assert set(judge.judge([sigmoid_loop_without_derivative(path, set())])[0].values()) == {
+        ("correct", "")
+    }
+    (output,) = judge.judge([sigmoid_loop_without_derivative(path, {3})])
+    assert {v for v, _ in output.values()} == {"mistake:no-activation-derivative"}
+    assert output[("W@1", 1)][1].endswith("(here, in layer 3)")
+    (hidden,) = judge.judge([sigmoid_loop_without_derivative(path, {2})])
+    assert hidden[("W@1", 0)][0] == "mistake:no-activation-derivative"
+    assert hidden[("W@1", 0)][1].endswith("(here, in layer 2)")
+    assert hidden[("W@1", 1)][0] == "correct"  # the output layer's step is untouched by it
+    (both,) = judge.judge([sigmoid_loop_without_derivative(path, {2, 3})])
+    assert {v for v, _ in both.values()} == {"mistake:no-activation-derivative"}
+    assert not both[("W@1", 0)][1].endswith(")")  # every layer: no layer named

@@ -149,7 +149,7 @@ class TrainJudge:
                 )
                 slips = _Slips(self.exercise, step, before)
                 for track in never_zeroed:  # followed at every step, asked for or not
-                    slips.made[track.mistake.id] = track.step(self.exercise, step, W, b)
+                    slips.made[_key(track.mistake)] = track.step(self.exercise, step, W, b)
                 found = self._pair(pair, step, W_own, b_own, W, b, all_right, verdicts, slips)
             else:
                 why = self.mine["no_previous"].format(previous=step - 1)
@@ -281,18 +281,25 @@ class _Slips:
 
     def __init__(self, exercise: NetworkExercise, step: int, before: tuple) -> None:
         self.exercise, self.step, self.before = exercise, step, before
-        self.made: dict[str, tuple[tuple, tuple]] = {}
+        # by the mistake itself: σ′ left out in layer 2 alone, in layer 3 alone and in every
+        # layer share an id and are three different steps
+        self.made: dict[tuple[str, int | None], tuple[tuple, tuple]] = {}
 
     def weights(self, mistake: Mistake, key: str, i: int) -> np.ndarray | None:
         """Layer i's W or b (key) after this step with `mistake` made."""
-        if mistake.id not in self.made:
+        if _key(mistake) not in self.made:
             W, b, state_W, state_b = self.before
             _, _, W_new, b_new, _, _ = train_step(
                 self.exercise, self.step, W, b, state_W, state_b, mistake.mistakes
             )
-            self.made[mistake.id] = (W_new, b_new)
-        W_new, b_new = self.made[mistake.id]
+            self.made[_key(mistake)] = (W_new, b_new)
+        W_new, b_new = self.made[_key(mistake)]
         return (W_new if key == "W" else b_new)[i]
+
+
+def _key(mistake: Mistake) -> tuple[str, int | None]:
+    """A mistake as `_Slips` keeps its step: its id and the one layer it is made in, if one."""
+    return mistake.id, mistake.layer
 
 
 _ACCUMULATED = "gradients_accumulated"
