@@ -499,8 +499,18 @@ def test_a_frozen_layers_bias_is_never_asked_and_its_freezing_is_said() -> None:
         "dE/db(3)_1@2",
         "b(3)_1+@2",
     ]
-    with pytest.raises(backviz.BackvizError, match="no quantity named 'b\\(2\\)_1\\+@1'"):
-        trace.ref("b(2)_1+@1")
+    for name in ("b(2)_1+@1", "dE/db(2)_2@2"):  # a frozen layer's: said why
+        with pytest.raises(backviz.BackvizError) as caught:
+            trace.ref(name)
+        assert str(caught.value) == (
+            f"no quantity named '{name}' in exercise nn-221-frozen-hidden-bias: layer 2's "
+            "biases are frozen ([training] train_bias): given, with no gradient and no update"
+        )
+    with pytest.raises(backviz.BackvizError) as caught:
+        trace.ref("b(4)_1+@1")  # no such layer: nothing more to say
+    assert str(caught.value).endswith("in exercise nn-221-frozen-hidden-bias")
+    with pytest.raises(backviz.BackvizError, match="layer 3's biases are frozen"):
+        backviz.solve(EXERCISE).ref("b2+")  # the blog's, every bias frozen
     english = render_solution(trace, "md", lang="en")
     korean = render_solution(trace, "md", lang="ko")
     assert "with biases; biases of layer 2 frozen (not updated); loss mse" in english
