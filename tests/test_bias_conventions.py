@@ -22,6 +22,7 @@ import backviz
 from backviz.core.engine import Mistakes, run
 from backviz.core.quantities import Kind, Ref
 from backviz.core.writing import exercise_toml as to_toml
+from backviz.render import render_solution
 
 torch = pytest.importorskip("torch")
 
@@ -324,6 +325,7 @@ def test_blogs_error_after_the_update_graded_as_the_mistake(tmp_path: Path) -> N
     [
         (("bias = true", 'bias = "shared"'), "shared biases"),
         (("steps = 1", "steps = 1\ntrain_bias = false"), "train_bias = false"),
+        (("steps = 1", "steps = 1\ntrain_bias = [false, true]"), "train_bias = [false, true]"),
     ],
 )
 def test_coding_exercise_refuses_shared_or_frozen_biases(edit, found) -> None:
@@ -423,3 +425,108 @@ def test_check_oracle_takes_a_shared_bias_as_one_broadcast_parameter(train_bias:
     assert report.ok
     kinds = {c.kind for c in report.comparisons if c.source == "torch.autograd"}
     assert ("dE/db" in kinds) == train_bias and ("b+" in kinds) == train_bias
+
+
+# -- one layer's biases frozen: train_bias = [false, true] ---------------------------------------
+
+FROZEN_HIDDEN = EXERCISE.parent / "nn-221-frozen-hidden-bias.toml"
+
+
+def _torch_frozen_hidden(steps: int) -> list[dict[str, list]]:
+    """nn-221-frozen-hidden-bias trained by torch itself: two nn.Linear, the hidden one's bias
+    with requires_grad False (left out of the optimiser), MSE, SGD; per step the gradients and
+    the parameters after it."""
+    import tomllib
+
+    data = tomllib.loads(FROZEN_HIDDEN.read_text(encoding="utf-8"))
+    hidden, output = (torch.nn.Linear(2, 2).double(), torch.nn.Linear(2, 1).double())
+    with torch.no_grad():
+        for linear, W, b in zip(
+            (hidden, output), data["parameters"]["W"], data["parameters"]["b"], strict=True
+        ):
+            linear.weight.copy_(torch.tensor(W, dtype=F64))
+            linear.bias.copy_(torch.tensor(b, dtype=F64))
+    hidden.bias.requires_grad_(False)
+    x = torch.tensor(data["data"]["inputs"], dtype=F64)
+    t = torch.tensor(data["data"]["targets"], dtype=F64)
+    params = [p for p in (*hidden.parameters(), *output.parameters()) if p.requires_grad]
+    optimizer = torch.optim.SGD(params, lr=data["training"]["learning_rate"])
+    history = []
+    for _ in range(steps):
+        loss = torch.nn.functional.mse_loss(output(torch.sigmoid(hidden(x))), t)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        history.append(
+            {
+                "grad_b": [hidden.bias.grad, output.bias.grad.numpy().copy()],
+                "W_new": [
+                    hidden.weight.detach().numpy().copy(),
+                    output.weight.detach().numpy().copy(),
+                ],
+                "b_new": [hidden.bias.detach().numpy().copy(), output.bias.detach().numpy().copy()],
+            }
+        )
+    return history
+
+
+def test_one_layers_frozen_bias_trains_as_torch_with_that_bias_not_requiring_grad() -> None:
+    trace = backviz.solve(FROZEN_HIDDEN)
+    ex = trace.exercise
+    assert ex.training.train_bias == (False, True)
+    assert [ex.trains_bias_of(layer) for layer in (2, 3)] == [False, True]
+    for record, theirs in zip(trace.steps, _torch_frozen_hidden(2), strict=True):
+        assert record.backward.grad_b[0] is None and theirs["grad_b"][0] is None
+        np.testing.assert_allclose(record.backward.grad_b[1], theirs["grad_b"][1], rtol=1e-12)
+        torchs_all = theirs["W_new"] + theirs["b_new"]
+        for ours, torchs in zip(record.W_new + record.b_new, torchs_all, strict=True):
+            np.testing.assert_allclose(ours, torchs, rtol=1e-12, atol=1e-15)
+        assert record.b_new[0].tolist() == [0.1, -0.1]  # the frozen layer's b stays
+        assert record.state_b[0] == {}
+    # step 2 reads the frozen b as given and the trained b as step 1's b⁺
+    assert [trace.name(r) for r in trace.inputs(trace.ref("b(2)_1@2"))] == ["b(2)_1@1"]
+    assert [trace.name(r) for r in trace.inputs(trace.ref("b(3)_1@2"))] == ["b(3)_1+@1"]
+
+
+def test_a_frozen_layers_bias_is_never_asked_and_its_freezing_is_said() -> None:
+    from backviz.grading.verdicts import ClassGrader
+
+    trace = backviz.solve(FROZEN_HIDDEN)
+    asked = [trace.name(ref) for ref, _ in ClassGrader(trace).items]
+    assert [n for n in asked if "b(" in n] == [
+        "dE/db(3)_1@1",
+        "b(3)_1+@1",
+        "dE/db(3)_1@2",
+        "b(3)_1+@2",
+    ]
+    for name in ("b(2)_1+@1", "dE/db(2)_2@2"):  # a frozen layer's: said why
+        with pytest.raises(backviz.BackvizError) as caught:
+            trace.ref(name)
+        assert str(caught.value) == (
+            f"no quantity named '{name}' in exercise nn-221-frozen-hidden-bias: layer 2's "
+            "biases are frozen ([training] train_bias): given, with no gradient and no update"
+        )
+    with pytest.raises(backviz.BackvizError) as caught:
+        trace.ref("b(4)_1+@1")  # no such layer: nothing more to say
+    assert str(caught.value).endswith("in exercise nn-221-frozen-hidden-bias")
+    with pytest.raises(backviz.BackvizError, match="layer 3's biases are frozen"):
+        backviz.solve(EXERCISE).ref("b2+")  # the blog's, every bias frozen
+    english = render_solution(trace, "md", lang="en")
+    korean = render_solution(trace, "md", lang="ko")
+    assert "with biases; biases of layer 2 frozen (not updated); loss mse" in english
+    assert "편향 있음; 2층 편향 고정 (갱신하지 않음); 오차 함수 mse" in korean
+
+
+def test_per_layer_train_bias_is_written_back_and_the_scalar_form_stays_as_it_was() -> None:
+    trace = backviz.solve(FROZEN_HIDDEN)
+    text = to_toml(trace.exercise)
+    assert "train_bias = [false, true]" in text
+    assert backviz.loads(text).training.train_bias == (False, True)
+    # every layer frozen, written per layer or once: the same numbers and the same solution
+    blog = EXERCISE.read_text(encoding="utf-8")
+    once = backviz.trace_of(backviz.loads(blog))
+    listed = backviz.trace_of(
+        backviz.loads(blog.replace("train_bias = false", "train_bias = [false, false]"))
+    )
+    assert render_solution(once, "md") == render_solution(listed, "md")
+    assert "train_bias = false\n" in to_toml(once.exercise)

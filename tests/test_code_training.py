@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import backviz
-from backviz.core.engine import run
+from backviz.core.engine import Mistakes, run
 from backviz.core.loading import load
 from backviz.errors import BackvizError
 from backviz.grading.code_training import TrainJudge
@@ -101,6 +101,7 @@ def graded_sgd(tmp_path_factory) -> dict[str, dict[str, str]]:
         "sgd_slip_at_step3",
         "sgd_gradient_doubled",
         "sgd_update_added",
+        "sgd_no_zero_grad",
     ]
     return grade(SGD, names, out)
 
@@ -115,6 +116,8 @@ def graded_adam(tmp_path_factory) -> tuple[dict[str, dict[str, str]], Path]:
         "adam_as_sgd",
         "adam_no_update",
         "adam_one_pair",
+        "adam_no_zero_grad",
+        "adam_zero_grad_weight_only",
     ]
     return grade(ADAM, names, out), out
 
@@ -155,6 +158,38 @@ def test_another_optimiser_or_no_update_is_wrong(graded_adam) -> None:
     )
     grades = {row[0]: row[1:3] for row in csv.reader((out / "grades.csv").open())}
     assert grades["adam_module"] == ["10", "10"] and grades["adam_as_sgd"] == ["0", "10"]
+
+
+ACCUMULATED = "mistake:gradients-accumulated"
+
+
+def test_a_gradient_never_zeroed_is_the_mistake_from_step_2_through_the_sandbox(
+    graded_sgd, graded_adam
+) -> None:
+    """The notes' autograd loop without `w.grad.zero_()`, and nn.Linear + torch.optim.Adam
+    without `optimizer.zero_grad()`, as `backviz grade` runs them: right at step 1, the
+    mistake at every step after it, half marks each (the catalogue's default)."""
+    sgd = graded_sgd["sgd_no_zero_grad"]
+    assert [sgd[f"W(2)@{k}"] for k in range(1, 6)] == ["correct"] + [ACCUMULATED] * 4
+    verdicts, out = graded_adam
+    adam = verdicts["adam_no_zero_grad"]
+    for key in ("W", "b"):
+        assert [adam[f"{key}(2)@{k}"] for k in range(1, 6)] == ["correct"] + [ACCUMULATED] * 4
+    grades = {row[0]: row[1:3] for row in csv.reader((out / "grades.csv").open())}
+    assert grades["adam_no_zero_grad"] == ["6", "10"]  # 2 × 1 + 8 × 0.5
+    feedback = (out / "feedback" / "adam_no_zero_grad.md").read_text()
+    assert "call optimizer.zero_grad() before loss.backward() at every step" in feedback
+
+
+def test_a_gradient_zeroed_for_the_weights_only_is_the_mistake_in_the_bias_alone(
+    graded_adam,
+) -> None:
+    """Fair to a loop that zeroes W's gradient but not b's: W's steps are right from their own
+    weights (correct, then carried: full marks), b's are the mistake, at b alone."""
+    verdicts, _ = graded_adam
+    partial = verdicts["adam_zero_grad_weight_only"]
+    assert [partial[f"W(2)@{k}"] for k in range(1, 6)] == ["correct"] * 2 + ["carried"] * 3
+    assert [partial[f"b(2)@{k}"] for k in range(1, 6)] == ["correct"] + [ACCUMULATED] * 4
 
 
 def linear_regression_as_training_code(tmp_path: Path) -> Path:
@@ -324,7 +359,7 @@ contract = "train"
     exercise = load(path)
     judge = TrainJudge(exercise, run(exercise))
 
-    def torch_run(dtype: torch.dtype) -> list:
+    def torch_run(dtype: torch.dtype, zero_grad: bool = True) -> list:
         Ws = [torch.tensor(w, dtype=dtype, requires_grad=True) for w in W]
         bs = [torch.tensor(v, dtype=dtype, requires_grad=True) for v in b] if bias else []
         optimizer = make([*Ws, *bs], lr)
@@ -336,7 +371,8 @@ contract = "train"
                 a = a @ w.T + (bs[i] if bias else 0)
                 a = torch.tanh(a) if hidden and i == 0 else a
             loss = torch.nn.functional.mse_loss(a, ts)
-            optimizer.zero_grad()
+            if zero_grad:
+                optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             history.append(
@@ -358,6 +394,29 @@ contract = "train"
     assert verdicts[("W@1", 0)][0] == "wrong"
     if bias:
         assert verdicts[("b@1", 0)][0] == "correct"
+    # optimizer.zero_grad() forgotten: right at step 1, the catalogued mistake at every step
+    # after it, each from the student's own weights and the state their summed gradients built
+    (verdicts,) = judge.judge([torch_run(torch.float64, zero_grad=False)])
+    for (key, _), (verdict, _) in verdicts.items():
+        if key.startswith("W") or bias:  # no bias: b's rows ask for None, right as None
+            assert verdict == ("correct" if key.endswith("@1") else ACCUMULATED), key
+    # in float32 (1e-3 of the step) Adam's step, nearly blind to the gradient's scale, from
+    # summed gradients g₁ + … + gₛ ≈ s·g can come within the tolerance of the right one, or of
+    # another mistake's (the batch summed: N·g): then it is that, never wrong
+    (verdicts,) = judge.judge([torch_run(torch.float32, zero_grad=False)])
+    for (key, _), (verdict, _) in verdicts.items():
+        if key.startswith("W") or bias:
+            if key.endswith("@1"):
+                assert verdict == "correct", key
+            else:
+                assert verdict == "carried" or verdict.startswith("mistake:"), key
+    # and the engine's own switch (what answer sheets are marked against) is torch's run
+    accumulated = run(exercise, Mistakes(gradients_accumulated=True))
+    never_zeroed = torch_run(torch.float64, zero_grad=False)
+    for record, (W_torch, b_torch) in zip(accumulated.steps, never_zeroed, strict=True):
+        for ours, theirs in zip(record.W_new + record.b_new, W_torch + b_torch, strict=True):
+            if theirs is not None:
+                np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-14)
 
 
 def test_the_problem_sheet_says_what_train_returns(tmp_path) -> None:
@@ -415,3 +474,167 @@ def test_a_catalogued_mistake_is_named_at_the_step_it_is_made(graded_sgd) -> Non
         "carried",
         "carried",
     ]
+
+
+# -- optimizer.zero_grad() forgotten: a 2-3-1 tanh network with biases, torch's own loops ------
+
+TWO_THREE_ONE = """id = "never-zeroed"
+[network]
+sizes = [2, 3, 1]
+activation = ["tanh", "identity"]
+bias = true
+loss = "mse"
+[parameters]
+W = [ [[0.3, -0.2], [0.5, 0.1], [-0.4, 0.6]], [[0.2, -0.3, 0.4]] ]
+b = [ [0.1, -0.1, 0.05], [0.2] ]
+[data]
+inputs = [[0.5, -1.0], [1.2, 0.3], [-0.7, 0.8]]
+targets = [[0.3], [-0.5], [0.9]]
+[training]
+optimizer = "{optimizer}"
+learning_rate = 0.05
+steps = 4
+{setting}
+[code]
+contract = "train"
+"""
+
+
+def loop_2_3_1(path: Path, make, zero: str) -> list:
+    """The exercise at `path` trained by torch.optim (`make`), float64, zeroing before each
+    `loss.backward()` every gradient (`zero="all"`: optimizer.zero_grad()), none, or the
+    weights' only (`"W"`: W.grad.zero_(), b's left to pile up)."""
+    data = tomllib.loads(path.read_text())
+    Ws = [torch.tensor(w, dtype=torch.float64, requires_grad=True) for w in data["parameters"]["W"]]
+    bs = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in data["parameters"]["b"]]
+    x = torch.tensor(data["data"]["inputs"], dtype=torch.float64)
+    t = torch.tensor(data["data"]["targets"], dtype=torch.float64)
+    optimizer = make([*Ws, *bs], data["training"]["learning_rate"])
+    history = []
+    for _ in range(data["training"]["steps"]):
+        y = torch.tanh(x @ Ws[0].T + bs[0]) @ Ws[1].T + bs[1]
+        loss = torch.nn.functional.mse_loss(y, t)
+        if zero == "all":
+            optimizer.zero_grad()
+        elif zero == "W":
+            for w in Ws:
+                if w.grad is not None:
+                    w.grad.zero_()
+        loss.backward()
+        optimizer.step()
+        history.append(
+            ([w.detach().clone().numpy() for w in Ws], [v.detach().clone().numpy() for v in bs])
+        )
+    return history
+
+
+@pytest.mark.parametrize("kind", ["sgd", "momentum", "adam"])
+def test_a_loop_that_never_zeroes_grad_is_the_mistake_at_every_step_after_the_first(
+    kind: str, tmp_path: Path
+) -> None:
+    make, setting = OPTIMISERS[kind]
+    path = tmp_path / "never-zeroed.toml"
+    name = "sgd" if kind == "momentum" else kind
+    path.write_text(TWO_THREE_ONE.format(optimizer=name, setting=setting))
+    exercise = load(path)
+    judge = TrainJudge(exercise, run(exercise))
+    steps = range(1, 5)
+
+    def by_row(zero: str) -> dict[str, list[str]]:
+        (verdicts,) = judge.judge([loop_2_3_1(path, make, zero)])
+        return {
+            f"{key}({layer})": [verdicts[(f"{key}@{k}", layer - 2)][0] for k in steps]
+            for key in ("W", "b")
+            for layer in (2, 3)
+        }
+
+    # a right loop is right everywhere, never this mistake
+    assert {v for row in by_row("all").values() for v in row} == {"correct"}
+    # no gradient zeroed: step 1 right (nothing held yet), then every row the mistake
+    for row in by_row("none").values():
+        assert row == ["correct", ACCUMULATED, ACCUMULATED, ACCUMULATED]
+    # W's zeroed but not b's: W's steps follow from their own weights (carried once b has
+    # gone its own way), b's are the mistake
+    partial = by_row("W")
+    for layer in (2, 3):
+        assert partial[f"W({layer})"] == ["correct", "correct", "carried", "carried"]
+        assert partial[f"b({layer})"] == ["correct", ACCUMULATED, ACCUMULATED, ACCUMULATED]
+    assert judge.credit(ACCUMULATED) == 0.5  # the catalogue's default, as every mistake
+    assert judge.credit("carried") == 1.0
+
+
+def test_the_mistakes_credit_and_words_follow_the_exercise(tmp_path: Path) -> None:
+    make, setting = OPTIMISERS["adam"]
+    path = tmp_path / "never-zeroed.toml"
+    text = TWO_THREE_ONE.format(optimizer="adam", setting=setting)
+    path.write_text(text + '[ask]\nmistake_credit = { "gradients-accumulated" = 0.25 }\n')
+    exercise = load(path)
+    judge = TrainJudge(exercise, run(exercise), lang="ko")
+    assert judge.credit(ACCUMULATED) == 0.25
+    (verdicts,) = judge.judge([loop_2_3_1(path, make, "none")])
+    verdict, detail = verdicts[("W@2", 0)]
+    assert verdict == ACCUMULATED
+    assert "optimizer.zero_grad()" in detail and "loss.backward() 전에" in detail
+
+
+# -- σ′ left out in one layer alone: each layer's version of the mistake is its own step --------
+
+SIGMOID_2_2_1 = """id = "one-layer-slip"
+[network]
+sizes = [2, 2, 1]
+activation = "sigmoid"
+bias = true
+loss = "mse"
+[parameters]
+W = [ [[0.3, -0.2], [0.4, 0.1]], [[0.5, 0.6]] ]
+b = [ [0.1, -0.1], [0.2] ]
+[data]
+inputs = [[0.5, 1.0], [1.0, -1.0]]
+targets = [[1.0], [0.0]]
+[training]
+learning_rate = 0.5
+steps = 2
+[code]
+contract = "train"
+"""
+
+
+def sigmoid_loop_without_derivative(path: Path, left_out: set[int]) -> list:
+    """A student's numpy loop for the 2-2-1 sigmoid network (MSE, the mean over samples) that
+    leaves σ′ = a(1 − a) out of δ in the layers `left_out` (2: hidden, 3: output)."""
+    data = tomllib.loads(path.read_text())
+    W = [np.array(w) for w in data["parameters"]["W"]]
+    b = [np.array(v) for v in data["parameters"]["b"]]
+    x, t = np.array(data["data"]["inputs"]), np.array(data["data"]["targets"])
+    lr, n = data["training"]["learning_rate"], len(x)
+    history = []
+    for _ in range(data["training"]["steps"]):
+        h = 1 / (1 + np.exp(-(x @ W[0].T + b[0])))
+        o = 1 / (1 + np.exp(-(h @ W[1].T + b[1])))
+        delta3 = 2 * (o - t) * (1 if 3 in left_out else o * (1 - o))
+        delta2 = (delta3 @ W[1]) * (1 if 2 in left_out else h * (1 - h))
+        grads = [(delta2.T @ x / n, delta2.mean(0)), (delta3.T @ h / n, delta3.mean(0))]
+        W = [w - lr * g for w, (g, _) in zip(W, grads, strict=True)]
+        b = [v - lr * g for v, (_, g) in zip(b, grads, strict=True)]
+        history.append(([w.copy() for w in W], [v.copy() for v in b]))
+    return history
+
+
+def test_sigma_prime_left_out_in_one_layer_is_named_with_that_layer(tmp_path: Path) -> None:
+    path = tmp_path / "one-layer-slip.toml"
+    path.write_text(SIGMOID_2_2_1)
+    exercise = load(path)
+    judge = TrainJudge(exercise, run(exercise))
+    assert set(judge.judge([sigmoid_loop_without_derivative(path, set())])[0].values()) == {
+        ("correct", "")
+    }
+    (output,) = judge.judge([sigmoid_loop_without_derivative(path, {3})])
+    assert {v for v, _ in output.values()} == {"mistake:no-activation-derivative"}
+    assert output[("W@1", 1)][1].endswith("(here, in layer 3)")
+    (hidden,) = judge.judge([sigmoid_loop_without_derivative(path, {2})])
+    assert hidden[("W@1", 0)][0] == "mistake:no-activation-derivative"
+    assert hidden[("W@1", 0)][1].endswith("(here, in layer 2)")
+    assert hidden[("W@1", 1)][0] == "correct"  # the output layer's step is untouched by it
+    (both,) = judge.judge([sigmoid_loop_without_derivative(path, {2, 3})])
+    assert {v for v, _ in both.values()} == {"mistake:no-activation-derivative"}
+    assert not both[("W@1", 0)][1].endswith(")")  # every layer: no layer named

@@ -117,10 +117,14 @@ class Case:
     lr_decay: float | None = None  # adagrad's; None: left out
     initial_accumulator_value: float | None = None
     shared: tuple[bool, ...] = ()  # per layer: one bias shared by its nodes (b[i] then of one)
-    train_bias: bool = True  # False: the biases frozen
+    train_bias: bool | tuple[bool, ...] = True  # False: the biases frozen; or one per layer
 
     def shares(self, i: int) -> bool:
         return bool(self.shared) and self.shared[i]
+
+    def trains_bias(self, i: int) -> bool:
+        """Whether layer i + 2's bias (if it has one) is trained."""
+        return self.train_bias if isinstance(self.train_bias, bool) else self.train_bias[i]
 
     dropout: tuple[float, ...] | None = None  # p per hidden layer; None: the key is left out
     dropout_mask: tuple[list[list[float]] | None, ...] | None = None  # per hidden layer (N, n_l)
@@ -181,8 +185,8 @@ def to_toml(case: Case) -> str:
     ]
     if case.reduction is not None:
         lines.append(f'reduction = "{case.reduction}"')
-    if not case.train_bias:
-        lines.append("train_bias = false")
+    if case.train_bias is not True:
+        lines.append(f"train_bias = {_toml_value(case.train_bias)}")
     if case.momentum:
         lines.append(f"momentum = {_num(case.momentum)}")
     if case.dampening:
@@ -425,10 +429,10 @@ class TorchNet:
                 self.shared.append(torch.nn.Parameter(torch.tensor(case.b[i][0], dtype=F64)))
             else:
                 self.shared.append(None)
-            if linear.bias is not None:
-                linear.bias.requires_grad_(case.train_bias)  # frozen: no gradient, no update
+            if linear.bias is not None:  # frozen: no gradient, no update
+                linear.bias.requires_grad_(case.trains_bias(i))
             if self.shared[i] is not None:
-                self.shared[i].requires_grad_(case.train_bias)
+                self.shared[i].requires_grad_(case.trains_bias(i))
             self.layers.append(linear)
         self.activations = [_activation_module(f, case.negative_slope) for f in case.activations]
         self.x = torch.tensor(case.inputs, dtype=F64)
@@ -646,7 +650,7 @@ def check_against_torch(case: Case) -> None:
             assert_close(bwd.dE_da[i], ref["dE_da"][i], f"{layer} dE/da")
             assert_close(bwd.delta[i], ref["delta"][i], f"{layer} delta")
             assert_close(bwd.grad_W[i], ref["grad_W"][i], f"{layer} dE/dW")
-            if case.bias[i] and case.train_bias:
+            if case.bias[i] and case.trains_bias(i):
                 assert_close(bwd.grad_b[i], ref["grad_b"][i], f"{layer} dE/db")
             else:  # no bias, or a frozen one: no gradient (torch's is None too)
                 assert bwd.grad_b[i] is None
@@ -666,7 +670,7 @@ def check_against_torch(case: Case) -> None:
                 if key in update["state_W"][i]:  # SGD without momentum keeps no buffer
                     got = step.state_W[i][slot]
                     assert_close(got, update["state_W"][i][key], f"{layer} {slot} of W")
-                    if case.bias[i] and case.train_bias:
+                    if case.bias[i] and case.trains_bias(i):
                         got = step.state_b[i][slot]
                         assert_close(got, update["state_b"][i][key], f"{layer} {slot} of b")
 
@@ -738,7 +742,8 @@ def test_engine_matches_torch_modules(kind: str, data: st.DataObject) -> None:
 @st.composite
 def bias_cases(draw: Callable, kind: str) -> Case:
     """A drawn case whose biases are shared by some layers' nodes (torch: one scalar
-    parameter broadcast) and trained or frozen (torch: requires_grad False, no update)."""
+    parameter broadcast) and trained or frozen (torch: requires_grad False, no update): all of
+    them (`train_bias = false`) or layer by layer (`train_bias = [false, true]`)."""
     case = draw(cases(kind))
     bias = tuple(True if draw(st.booleans()) else has for has in case.bias)
     assume(any(bias))
@@ -751,7 +756,9 @@ def bias_cases(draw: Callable, kind: str) -> Case:
         else case.b[i] or [draw(_floats(-2.0, 2.0)) for _ in range(case.sizes[i + 1])]
         for i, has in enumerate(bias)
     )
-    return replace(case, bias=bias, b=b, shared=shared, train_bias=draw(st.booleans()))
+    per_layer = st.tuples(*(st.booleans() for _ in bias))
+    train_bias = draw(st.one_of(st.booleans(), per_layer))
+    return replace(case, bias=bias, b=b, shared=shared, train_bias=train_bias)
 
 
 @pytest.mark.parametrize("kind", ["sgd", "momentum", "adam", "rmsprop", "adagrad"])

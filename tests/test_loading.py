@@ -329,6 +329,22 @@ SEED_CASES: list[tuple[str, str, list[Edit], str, list[str], str | None]] = [
         "train_bias =",
     ),
     (
+        "train-bias-per-layer-too-short",
+        "seed-222",
+        [("steps = 1", "steps = 1\ntrain_bias = [false]")],
+        "training.train_bias",
+        ["2 entries (one per non-input layer)", "found 1 entry"],
+        "train_bias =",
+    ),
+    (
+        "train-bias-per-layer-not-boolean",
+        "seed-222",
+        [("steps = 1", 'steps = 1\ntrain_bias = [false, "yes"]')],
+        "training.train_bias[1]",
+        ["true or false", "a string 'yes'"],
+        "train_bias =",
+    ),
+    (
         "negative-slope-string",
         "seed-222",
         [("bias = false", 'bias = false\nnegative_slope = "0.1"')],

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 import backviz
 from backviz.cli import main
+from backviz.core.quantities import Kind
 from backviz.verify.torch_reference import torch_trace
 from tests.conftest import EXERCISES
 
@@ -98,3 +99,71 @@ def test_adams_step_without_bias_correction_is_the_catalogued_mistake(tmp_path: 
     for name in sheet:
         assert graded["uncorrected", name] == "mistake:adam-no-bias-correction", name
         assert graded["right", name] == "correct", name
+
+
+RMSPROP = EXERCISES / "optimizer-rmsprop.toml"
+
+
+def rmsprop_never_zeroed() -> dict[str, float]:
+    """optimizer-rmsprop's asked numbers as torch computes them in a loop that never calls
+    `optimizer.zero_grad()`: W.grad after each `loss.backward()` (the sum so far), RMSprop's own
+    square_avg, grad_avg and momentum_buffer, and W after each `optimizer.step()`."""
+    import torch
+
+    data = tomllib.loads(RMSPROP.read_text(encoding="utf-8"))
+    W = [torch.tensor(w, dtype=torch.float64, requires_grad=True) for w in data["parameters"]["W"]]
+    x = torch.tensor(data["data"]["inputs"], dtype=torch.float64)
+    t = torch.tensor(data["data"]["targets"], dtype=torch.float64)
+    settings = data["training"]
+    optimizer = torch.optim.RMSprop(
+        W,
+        lr=settings["learning_rate"],
+        alpha=settings["alpha"],
+        momentum=settings["momentum"],
+        centered=settings["centered"],
+    )
+    slots = {"v": "square_avg", "gavg": "grad_avg", "b": "momentum_buffer"}
+    trace = backviz.solve(RMSPROP)
+    values = {}
+    for step in (1, 2):
+        o = torch.sigmoid(torch.sigmoid(x @ W[0].T) @ W[1].T)
+        loss = 0.5 * ((t - o) ** 2).sum()
+        loss.backward()  # no zero_grad: adds to what .grad holds
+        optimizer.step()
+        for ref in trace.refs():
+            if ref.step != step or ref.kind not in (Kind.GRAD_W, Kind.STATE, Kind.UPDATE_W):
+                continue
+            w = W[ref.layer - 2]
+            j, k = ref.index[0] - 1, ref.index[1] - 1
+            if ref.kind is Kind.GRAD_W:
+                value = w.grad[j, k]
+            elif ref.kind is Kind.STATE:
+                value = optimizer.state[w][slots[ref.label[0]]][j, k]
+            else:
+                value = w[j, k]
+            values[trace.name(ref)] = float(value.detach())
+    return values
+
+
+def test_a_gradient_never_zeroed_on_a_sheet_is_the_catalogued_mistake(tmp_path: Path) -> None:
+    """A sheet filled in from torch's own loop without `optimizer.zero_grad()` (its W.grad,
+    its RMSprop state, its weights): step 1 right; at step 2 each ∂E/∂W, the sum of both
+    steps' gradients, is `mistake:gradients-accumulated`, and what is computed from it carried.
+    Written without the gradients, W⁺ of step 2 is the mistake itself."""
+    torch_numbers = rmsprop_never_zeroed()
+    updates = {name: value for name, value in torch_numbers.items() if "+@" in name}
+    sheets = {
+        "whole": {name: f"{value:.8f}" for name, value in torch_numbers.items()},
+        "updates": {name: f"{value:.8f}" for name, value in updates.items()},
+    }
+    rows = graded_rows(tmp_path, RMSPROP, sheets)
+    graded = {(r["student"], r["quantity"]): r["verdict"] for r in rows}
+    for name in torch_numbers:
+        if name.endswith("@1"):
+            expected = "correct"
+        else:
+            expected = "mistake:gradients-accumulated" if name.startswith("dE/dW") else "carried"
+        assert graded["whole", name] == expected, name
+    for name in updates:
+        expected = "correct" if name.endswith("@1") else "mistake:gradients-accumulated"
+        assert graded["updates", name] == expected, name

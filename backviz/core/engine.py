@@ -11,7 +11,8 @@ as fast as the 2-2-2 one is clear):
     with dropout on layer l − 1 (training): the next layer reads ã = a ⊙ m/(1 − p), and
     ∂E/∂a⁽ˡ⁻¹⁾ = δ⁽ˡ⁾ W⁽ˡ⁾ ⊙ m/(1 − p); the pass after the update is in evaluation mode
     ∂E/∂W⁽ˡ⁾ = r·δ⁽ˡ⁾ᵀ a⁽ˡ⁻¹⁾,  ∂E/∂b⁽ˡ⁾ = r·Σ_n δ⁽ˡ⁾[n]   (r = 1/N for the mean, 1 for the sum)
-    a bias shared by the layer: ∂E/∂b⁽ˡ⁾ = r·Σ_n Σ_j δ_j⁽ˡ⁾[n]; frozen biases: no gradient, b⁺ = b
+    a bias shared by the layer: ∂E/∂b⁽ˡ⁾ = r·Σ_n Σ_j δ_j⁽ˡ⁾[n]; frozen biases (every layer's,
+    or one layer's): no gradient, b⁺ = b
     with regularisation, E = E_data + λ₁Σ|w| + λ₂Σw² and ∂E/∂w = ∂E_data/∂w + λ₁·sign(w) + 2λ₂w
     W⁽ˡ⁾⁺ = the optimiser's rule
 
@@ -57,6 +58,9 @@ class Mistakes:
     shared_bias_one_node: bool = False  # a shared bias's ∂E/∂b = δ_1 alone, not Σ_j δ_j
     dropout_unscaled: bool = False  # ã = a·m: dropout's 1/(1 − p) forgotten (kept units)
     l2_factor_forgotten: bool = False  # ∂(λ₂w²)/∂w = λ₂w: the L2 term's factor 2 left out
+    # .grad never zeroed (optimizer.zero_grad() forgotten): step t's gradient is the sum of
+    # steps 1..t's, each at its own step's weights, and the optimiser updates from that sum
+    gradients_accumulated: bool = False
     only_layer: int | None = None  # σ′ left out (or taken of z) in this layer l alone
 
     def in_layer(self, switch: bool, layer: int) -> bool:
@@ -87,6 +91,7 @@ MISTAKE_IDS: dict[str, str] = {
     "shared-bias-one-node": "shared_bias_one_node",
     "dropout-unscaled": "dropout_unscaled",
     "l2-factor-forgotten": "l2_factor_forgotten",
+    "gradients-accumulated": "gradients_accumulated",
 }
 
 
@@ -228,7 +233,7 @@ def backward(
             delta[i] = dE_da[i] * da_dz[i]
         a_prev = _read_by_next_layer(fwd, i - 1) if i > 0 else exercise.inputs
         grad_W[i] = r * (delta[i].T @ a_prev)  # (n_l, n_{l-1})
-        if exercise.b[i] is not None and exercise.trains_bias:
+        if exercise.b[i] is not None and exercise.trains_bias_of(i + 2):
             shared = exercise.shares_bias(i + 2)
             if shared and mistakes.shared_bias_one_node:  # only the first node's δ
                 grad_b[i] = r * np.array([np.sum(delta[i][:, 0])])
@@ -334,20 +339,38 @@ def train_step(
     state_b: tuple[dict[str, np.ndarray], ...] | None = None,
     mistakes: Mistakes = NO_MISTAKES,
     fwd: Forward | None = None,
+    held: tuple[tuple, tuple] | None = None,
 ) -> tuple[Forward, Backward, tuple, tuple, tuple, tuple]:
     """Training step `step` (1-based) from the weights W, b and the optimiser's state before
     it (None on the first step): (forward, backward, W⁺, b⁺, state of W, state of b); `fwd`,
     the forward pass of W and b when already computed. Also used from the weights a
-    student's own code found (grading/code_training.py)."""
+    student's own code found (grading/code_training.py).
+
+    `held`: the gradients of W and b that .grad still holds from the steps before, when they
+    are never zeroed (`gradients_accumulated`): backward adds this step's to them, as torch's
+    `loss.backward()` does, and the update and the returned backward read the sum."""
     if fwd is None:
         fwd = forward(exercise, W, b, mistakes)
     bwd = backward(exercise, fwd, W, mistakes, b)
+    if mistakes.gradients_accumulated and held is not None:
+        bwd = replace(bwd, grad_W=_summed(held[0], bwd.grad_W), grad_b=_summed(held[1], bwd.grad_b))
     W_new, state_W = _update(exercise, step, W, bwd.grad_W, state_W, mistakes)
     if exercise.trains_bias:
         b_new, state_b = _update(exercise, step, b, bwd.grad_b, state_b, mistakes)
+        # a frozen layer's bias (no gradient) stays: b⁺ = b
+        kept = zip(b_new, b, bwd.grad_b, strict=True)
+        b_new = tuple(v if g is None else new for new, v, g in kept)
     else:  # frozen biases (or none): b⁺ = b
         b_new, state_b = b, tuple({} for _ in b)
     return fwd, bwd, W_new, b_new, state_W, state_b
+
+
+def _summed(
+    held: tuple[np.ndarray | None, ...], grads: tuple[np.ndarray | None, ...]
+) -> tuple[np.ndarray | None, ...]:
+    """held + this step's gradient, parameter by parameter (None: no gradient, a frozen or
+    missing bias)."""
+    return tuple(g if h is None or g is None else h + g for h, g in zip(held, grads, strict=True))
 
 
 def run(exercise: NetworkExercise, mistakes: Mistakes = NO_MISTAKES) -> Trace:
@@ -371,10 +394,12 @@ def _run(exercise: NetworkExercise, mistakes: Mistakes) -> Trace:
         return Trace(exercise, tuple(steps))
     state_W: tuple[dict[str, np.ndarray], ...] | None = None
     state_b: tuple[dict[str, np.ndarray], ...] | None = None
+    held = None  # what .grad holds from the steps before, when never zeroed
     for step in range(1, exercise.training.steps + 1):
         _, bwd, W_new, b_new, state_W, state_b = train_step(
-            exercise, step, W, b, state_W, state_b, mistakes, fwd
+            exercise, step, W, b, state_W, state_b, mistakes, fwd, held
         )
+        held = (bwd.grad_W, bwd.grad_b)
         # the check after the update: evaluation mode, no node dropped
         after = forward(exercise, W_new, b_new, mistakes, training=False)  # type: ignore[arg-type]
         steps.append(

@@ -81,11 +81,19 @@ class Training:
     optimizer: Optimizer
     steps: int = 1
     reduction: str = "mean"  # over samples: "mean" (as torch) or "sum"
-    train_bias: bool = True  # False: the biases are frozen (given, never updated)
+    # False: the biases are frozen (given, never updated); or one per non-input layer, as the
+    # file says it ([false, true]: layer 2's frozen, layer 3's trained)
+    train_bias: bool | tuple[bool, ...] = True
 
     @property
     def learning_rate(self) -> float:
         return self.optimizer.learning_rate
+
+    def trains_bias_in(self, layer: int) -> bool:
+        """Whether layer l's biases (l ≥ 2) are trained: the one setting, or the layer's own."""
+        if isinstance(self.train_bias, bool):
+            return self.train_bias
+        return self.train_bias[layer - 2]
 
 
 class _Described(Displayable):
@@ -177,10 +185,23 @@ class NetworkExercise(_Described):
         """False for a forward-only exercise (steps = 0, e.g. the notes' step-function gates)."""
         return self.training.steps > 0
 
+    def trains_bias_of(self, layer: int) -> bool:
+        """Whether layer l's bias gets gradients and updates (False without one, when frozen,
+        or forward-only)."""
+        return self.trains and self.bias[layer - 2] and self.training.trains_bias_in(layer)
+
     @property
     def trains_bias(self) -> bool:
-        """Whether the biases get gradients and updates (False when frozen, or forward-only)."""
-        return self.trains and self.training.train_bias and any(self.bias)
+        """Whether any layer's bias gets gradients and updates."""
+        return any(self.trains_bias_of(layer) for layer in range(2, self.n_layers + 1))
+
+    @property
+    def freezes_bias(self) -> bool:
+        """Whether some layer has a bias that is not trained (in an exercise that trains)."""
+        return self.trains and any(
+            self.bias[layer - 2] and not self.trains_bias_of(layer)
+            for layer in range(2, self.n_layers + 1)
+        )
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,11 @@ class QuantityTrace(Displayable, ABC):
         """Other accepted spellings of quantities' names (none unless a kind has them)."""
         return iter(())
 
+    def _not_computed(self, name: str) -> str:
+        """Why no quantity is called `name` when it names one this exercise leaves out on
+        purpose (the rest of the message after a colon), else ''."""
+        return ""
+
     # -- the same for every kind -----------------------------------------------------------------
     def inputs(self, ref: Ref) -> tuple[Ref, ...]:
         """The quantities the formula of `ref` reads (empty for given values)."""
@@ -92,7 +97,11 @@ class QuantityTrace(Displayable, ABC):
         try:
             return self._by_name[normalize_name(name)]
         except KeyError:
-            raise NameError_(f"no quantity named '{name}' in exercise {self.exercise.id}") from None
+            why = self._not_computed(name)
+            raise NameError_(
+                f"no quantity named '{name}' in exercise {self.exercise.id}"
+                + (f": {why}" if why else "")
+            ) from None
 
     def items(self) -> Iterator[tuple[str, float]]:
         """(name, value) of every quantity in computing order: the answer key."""

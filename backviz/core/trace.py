@@ -16,7 +16,7 @@ import numpy as np
 from .exercise import NetworkExercise
 from .functions import Loss
 from .mathexpr import Name, Partial, Sym
-from .notation import Namer, symbol_of
+from .notation import Namer, normalize_name, symbol_of
 from .quantities import KINDS, Kind, Ref
 from .quantity_trace import QuantityTrace
 
@@ -208,7 +208,7 @@ class Trace(QuantityTrace):
             for j in range(1, sizes[layer - 1] + 1):
                 for k in range(1, sizes[layer - 2] + 1):
                     yield Ref(weight, layer, (j, k), step=s)
-            if not trained or ex.trains_bias:
+            if not trained or ex.trains_bias_of(layer):
                 for j in range(1, ex.bias_count(layer) + 1):
                     yield Ref(bias, layer, (j,), step=s)
 
@@ -366,6 +366,23 @@ class Trace(QuantityTrace):
     def name(self, ref: Ref) -> str:
         """The quantity's name in the exercise's notation."""
         return self.namer.name(ref)
+
+    def _not_computed(self, name: str) -> str:
+        """A frozen bias's gradient or update: the layer and the setting that freezes it."""
+        ex = self.exercise
+        wanted = normalize_name(name)
+        for layer in range(2, self.n_layers + 1):
+            if not ex.bias[layer - 2] or ex.trains_bias_of(layer) or not ex.trains:
+                continue
+            for s in range(1, ex.training.steps + 1):
+                for kind in (Kind.GRAD_B, Kind.UPDATE_B):
+                    for j in range(1, ex.bias_count(layer) + 1):
+                        if normalize_name(self.name(Ref(kind, layer, (j,), step=s))) == wanted:
+                            return (
+                                f"layer {layer}'s biases are frozen ([training] train_bias): "
+                                "given, with no gradient and no update"
+                            )
+        return ""
 
     def _aliases(self) -> Iterator[tuple[str, Ref]]:
         """The notes write the path of h1 through o1 as ∂E_o1/∂h1: accepted as its name too."""

@@ -39,7 +39,8 @@ def _parameter(trace: Trace, ref: Ref) -> Formula | None:
     s = ref.step or 1
     if s == 1:
         return None
-    if ref.kind is Kind.BIAS and not trace.exercise.trains_bias:  # frozen: b of the step before
+    if ref.kind is Kind.BIAS and not trace.exercise.trains_bias_of(ref.layer or 0):
+        # frozen: b of the step before
         return Formula(F.Same(), (Ref(Kind.BIAS, ref.layer, ref.index, step=s - 1),))
     update = Kind.UPDATE_W if ref.kind is Kind.WEIGHT else Kind.UPDATE_B
     return Formula(F.Same(), (Ref(update, ref.layer, ref.index, step=s - 1),))
@@ -50,7 +51,7 @@ def _z(trace: Trace, ref: Ref) -> Formula:
     ex, layer, s, n, j = trace.exercise, ref.layer or 0, ref.step or 1, ref.sample, ref.index[0]
     fan_in = ex.sizes[layer - 2]
     w_kind = Kind.UPDATE_W if ref.after else Kind.WEIGHT
-    b_kind = Kind.UPDATE_B if ref.after and ex.trains_bias else Kind.BIAS  # frozen: b itself
+    b_kind = Kind.UPDATE_B if ref.after and ex.trains_bias_of(layer) else Kind.BIAS  # frozen: b
     weights = [Ref(w_kind, layer, (j, k), step=s) for k in range(1, fan_in + 1)]
     prev = [_a_ref(trace, layer - 1, k, n, s, ref.after) for k in range(1, fan_in + 1)]
     bias = ex.bias[layer - 2]
@@ -103,7 +104,6 @@ def _penalty(trace: Trace, ref: Ref) -> Formula:
     ex, s = trace.exercise, ref.step or 1
     reg = ex.regularization
     weight = Kind.UPDATE_W if ref.after else Kind.WEIGHT
-    bias = Kind.UPDATE_B if ref.after and ex.trains_bias else Kind.BIAS  # frozen: b⁺ is b
     params = []
     for layer in range(2, ex.n_layers + 1):
         n, fan_in = ex.sizes[layer - 1], ex.sizes[layer - 2]
@@ -115,6 +115,8 @@ def _penalty(trace: Trace, ref: Ref) -> Formula:
     if reg.include_bias:
         for layer in range(2, ex.n_layers + 1):
             if ex.bias[layer - 2]:
+                trained = ref.after and ex.trains_bias_of(layer)
+                bias = Kind.UPDATE_B if trained else Kind.BIAS  # frozen: b⁺ is b
                 params += [  # one per node, or the layer's one shared bias
                     Ref(bias, layer, (j,), step=s) for j in range(1, ex.bias_count(layer) + 1)
                 ]

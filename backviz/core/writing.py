@@ -101,8 +101,8 @@ def exercise_toml(
             if opt.name in optimizers:
                 lines.append(f"{key} = {_setting(getattr(opt, key))}")
         lines.append(f"weight_decay = {_number(opt.weight_decay)}")
-        if not training.train_bias:
-            lines.append("train_bias = false")
+        if training.train_bias is not True:  # false, or one per layer as the file gave it
+            lines.append(f"train_bias = {json.dumps(training.train_bias)}")
     reg = exercise.regularization
     if reg != Regularization():
         lines += [

@@ -9,7 +9,9 @@ such as Adam's m and v, the state their own steps build up): a step is right whe
 step of the exercise's optimiser from their step before it. So an error carried forward costs
 nothing at the steps it is carried to (`carried`: right from their own wrong weights); a
 step that is the step with a catalogued mistake made (`mistakes.py`: the engine's switches, the
-update added, η left out, the batch summed …) is that mistake, at that step; and a
+update added, η left out, the batch summed …) is that mistake, at that step — `.grad`
+never zeroed (`optimizer.zero_grad()` forgotten) too, its step from the sum of the gradients
+at the student's weights before each of their steps so far (`_NeverZeroed`); and a
 float32 run, whose rounding piles up over many steps (~3e-6 relative after seeds/001's 1000
 epochs), is judged to float32's precision one step at a time, never against a float64
 trajectory it could not follow. Each element must agree to 1e-6 of the step's own change
@@ -135,6 +137,7 @@ class TrainJudge:
         W = tuple(w.copy() for w in self.exercise.W)
         b = tuple(None if v is None else v.copy() for v in self.exercise.b)
         state_W = state_b = None
+        never_zeroed = [_NeverZeroed(m) for m in self.mistakes if m.switch == _ACCUMULATED]
         all_right = True  # every step so far right from the one before it
         for step in range(1, self.steps + 1):
             pair = value[step - 1]
@@ -145,6 +148,8 @@ class TrainJudge:
                     self.exercise, step, W, b, before[2], before[3]
                 )
                 slips = _Slips(self.exercise, step, before)
+                for track in never_zeroed:  # followed at every step, asked for or not
+                    slips.made[_key(track.mistake)] = track.step(self.exercise, step, W, b)
                 found = self._pair(pair, step, W_own, b_own, W, b, all_right, verdicts, slips)
             else:
                 why = self.mine["no_previous"].format(previous=step - 1)
@@ -276,18 +281,52 @@ class _Slips:
 
     def __init__(self, exercise: NetworkExercise, step: int, before: tuple) -> None:
         self.exercise, self.step, self.before = exercise, step, before
-        self.made: dict[str, tuple[tuple, tuple]] = {}
+        # by the mistake itself: σ′ left out in layer 2 alone, in layer 3 alone and in every
+        # layer share an id and are three different steps
+        self.made: dict[tuple[str, int | None], tuple[tuple, tuple]] = {}
 
     def weights(self, mistake: Mistake, key: str, i: int) -> np.ndarray | None:
         """Layer i's W or b (key) after this step with `mistake` made."""
-        if mistake.id not in self.made:
+        if _key(mistake) not in self.made:
             W, b, state_W, state_b = self.before
             _, _, W_new, b_new, _, _ = train_step(
                 self.exercise, self.step, W, b, state_W, state_b, mistake.mistakes
             )
-            self.made[mistake.id] = (W_new, b_new)
-        W_new, b_new = self.made[mistake.id]
+            self.made[_key(mistake)] = (W_new, b_new)
+        W_new, b_new = self.made[_key(mistake)]
         return (W_new if key == "W" else b_new)[i]
+
+
+def _key(mistake: Mistake) -> tuple[str, int | None]:
+    """A mistake as `_Slips` keeps its step: its id and the one layer it is made in, if one."""
+    return mistake.id, mistake.layer
+
+
+_ACCUMULATED = "gradients_accumulated"
+"""The switch of the one mistake whose step depends on every earlier step, not only the one
+before it: .grad never zeroed."""
+
+
+@dataclass
+class _NeverZeroed:
+    """A loop that never zeroes .grad (`optimizer.zero_grad()` forgotten), followed from the
+    student's own weights: what .grad holds after each step (the sum of the gradients at their
+    weights before each step so far) and the optimiser's state those sums built, as torch's
+    `optimizer.step()` reads them (Adam's m and v, the momentum buffer)."""
+
+    mistake: Mistake
+    held: tuple[tuple, tuple] | None = None  # .grad of W and b after the step before
+    state_W: tuple | None = None
+    state_b: tuple | None = None
+
+    def step(self, exercise: NetworkExercise, step: int, W: tuple, b: tuple) -> tuple[tuple, tuple]:
+        """The weights after step `step` from the student's W and b before it, with .grad
+        still holding the earlier steps' gradients; what .grad holds is kept for the next."""
+        _, bwd, W_new, b_new, self.state_W, self.state_b = train_step(
+            exercise, step, W, b, self.state_W, self.state_b, self.mistake.mistakes, held=self.held
+        )
+        self.held = (bwd.grad_W, bwd.grad_b)
+        return W_new, b_new
 
 
 def _float32(raw: np.ndarray, array: np.ndarray) -> bool:

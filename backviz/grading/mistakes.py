@@ -126,6 +126,16 @@ _EXPLANATIONS: dict[str, dict[str, str]] = {
         "ko": "L2 규제항 미분의 2가 빠졌다: ∂(λ₂w²)/∂w = 2λ₂·w이지 λ₂·w가 아니다 "
         "(지수 2가 계수로 내려온다).",
     },
+    "gradients-accumulated": {
+        "en": "The gradients of earlier steps are added into this one's: each step updates "
+        "with ∂E/∂W at its own weights alone. torch adds every loss.backward() into .grad, so "
+        "call optimizer.zero_grad() before loss.backward() at every step (in a hand-written "
+        "loop, W.grad.zero_() or W.grad = None after each update, for every weight and bias).",
+        "ko": "이전 단계들의 기울기가 이번 단계의 기울기에 더해졌다: 각 단계는 그 단계 가중치에서 "
+        "구한 ∂E/∂W만으로 갱신한다. torch는 loss.backward()를 할 때마다 .grad에 더하므로, 매 "
+        "단계 loss.backward() 전에 optimizer.zero_grad()를 호출할 것 (직접 작성한 루프라면 "
+        "갱신할 때마다 모든 가중치와 편향에 W.grad.zero_() 또는 W.grad = None).",
+    },
 }
 
 # Each mistake's short name as a report shows it after the verdict (English: the id itself,
@@ -146,6 +156,7 @@ NAMES: dict[str, dict[str, str]] = {
     "shared-bias-one-node": {"ko": "공유 편향에 한 노드의 δ만 씀"},
     "dropout-unscaled": {"ko": "드롭아웃 스케일 1/(1 − p) 빠짐"},
     "l2-factor-forgotten": {"ko": "L2 규제항 미분의 2 빠짐"},
+    "gradients-accumulated": {"ko": "기울기 누적 (zero_grad 빠짐)"},
 }
 
 
@@ -216,8 +227,9 @@ def _possible(exercise: NetworkExercise) -> list[Mistake]:
             continue
         if switch in ("half_forgotten", "derivative_doubled") and exercise.loss_name != "half_sse":
             continue
-        if switch == "shared_bias_one_node" and not (
-            any(exercise.shared_bias) and exercise.trains_bias
+        if switch == "shared_bias_one_node" and not any(
+            exercise.shares_bias(layer) and exercise.trains_bias_of(layer)
+            for layer in range(2, exercise.n_layers + 1)
         ):
             continue
         if switch == "dropout_unscaled" and exercise.dropout is None:
@@ -229,6 +241,8 @@ def _possible(exercise: NetworkExercise) -> list[Mistake]:
             continue
         if switch == "l2_factor_forgotten" and not exercise.regularization.l2:
             continue
+        if switch == "gradients_accumulated" and exercise.training.steps < 2:
+            continue  # step 1 has nothing held over to add
         if switch == "batch_summed" and (
             exercise.n_samples < 2 or exercise.training.reduction != "mean"
         ):

@@ -162,7 +162,7 @@ def _rows(view: _View, layer: int, j: int) -> list[Row]:
     has_bias = ex.bias[layer - 2]
     b_j = (ex.bias_index(layer, j),)  # a shared bias shows in each node it enters
     trains = trace.steps[view.step - 1].backward is not None
-    trains_bias = has_bias and trains and ex.trains_bias
+    trains_bias = has_bias and trains and ex.trains_bias_of(layer)
     if stage in ("forward", "all"):
         rows.append(view.text(view.ref(Kind.Z, layer, (j,))))
         rows.append(view.text(view.ref(Kind.A, layer, (j,))))

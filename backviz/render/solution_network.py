@@ -53,6 +53,18 @@ def _bias_words(ex: NetworkExercise, lang: str) -> str:
     return word("describe_biases_by_layer", lang, layers=layers)
 
 
+def _frozen_words(ex: NetworkExercise, lang: str) -> str:
+    """Which biases are frozen: every layer's, or the layers `train_bias = [...]` freezes."""
+    if not ex.trains_bias:
+        return word("describe_frozen_bias", lang)
+    frozen = [
+        str(layer)
+        for layer in range(2, ex.n_layers + 1)
+        if ex.bias[layer - 2] and not ex.trains_bias_of(layer)
+    ]
+    return word("describe_frozen_layer_bias", lang, layers=", ".join(frozen))
+
+
 def describe(trace: Trace, lang: str) -> str:
     """One line saying what the network is: sizes, activations, biases, loss, training."""
     ex = trace.exercise
@@ -64,8 +76,8 @@ def describe(trace: Trace, lang: str) -> str:
         _bias_words(ex, lang),
         word("describe_loss", lang, loss=ex.loss_name),
     ]
-    if ex.trains and any(ex.bias) and not ex.trains_bias:
-        parts.insert(3, word("describe_frozen_bias", lang))
+    if ex.freezes_bias:
+        parts.insert(3, _frozen_words(ex, lang))
     if ex.trains:
         parts.append(word("describe_optimizer", lang, opt=ex.training.optimizer.describe()))
         parts.append(

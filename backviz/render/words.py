@@ -94,6 +94,10 @@ DESCRIBE = {
         "en": "biases frozen (not updated)",
         "ko": "편향 고정 (갱신하지 않음)",
     },
+    "describe_frozen_layer_bias": {
+        "en": "biases of layer {layers} frozen (not updated)",
+        "ko": "{layers}층 편향 고정 (갱신하지 않음)",
+    },
     "describe_loss": {"en": "loss {loss}", "ko": "오차 함수 {loss}"},
     "describe_optimizer": {"en": "optimiser {opt}", "ko": "최적화 알고리즘 {opt}"},
     "describe_learning_rate": {"en": "learning rate η = {lr}", "ko": "학습률 η = {lr}"},

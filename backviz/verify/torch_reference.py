@@ -240,11 +240,11 @@ def _torch_state(optimizer: Any, p: Any, name: str) -> dict[str, np.ndarray]:
 
 def _torch_bias(torch: Any, exercise: NetworkExercise, i: int, v: np.ndarray | None) -> Any:
     """Layer i+2's bias as a torch parameter: a vector, or one scalar broadcast over the
-    layer's nodes when they share it; requires_grad False when the biases are frozen."""
+    layer's nodes when they share it; requires_grad False when its biases are frozen."""
     if v is None:
         return None
     value = v[0] if exercise.shares_bias(i + 2) else v
-    return torch.tensor(value, dtype=torch.float64, requires_grad=exercise.trains_bias)
+    return torch.tensor(value, dtype=torch.float64, requires_grad=exercise.trains_bias_of(i + 2))
 
 
 def _flat(array: np.ndarray | None) -> np.ndarray | None:
@@ -585,7 +585,9 @@ def compare_traces(report: CheckReport, source: str, ours: Trace, theirs: Trace)
                     refs = _refs(Kind.STATE, i + 2, value.shape, s, label=(slot, param))
                     arrays.compare(Kind.STATE.value, value, os_[slot], refs)
         arrays.params((Kind.UPDATE_W, Kind.UPDATE_B), mine.W_new, other.W_new, s)
-        if ours.exercise.trains_bias:  # frozen biases have no b⁺ (the after pass reads b)
-            arrays.params((Kind.UPDATE_W, Kind.UPDATE_B), mine.b_new, other.b_new, s)
+        # a frozen layer's bias has no b⁺ (the after pass reads b)
+        trained = [ours.exercise.trains_bias_of(i + 2) for i in range(len(mine.b_new))]
+        mine_b = (v if t else None for v, t in zip(mine.b_new, trained, strict=True))
+        arrays.params((Kind.UPDATE_W, Kind.UPDATE_B), mine_b, other.b_new, s)
         assert mine.after is not None and other.after is not None
         arrays.forward(mine.after, other.after, s, after=True)

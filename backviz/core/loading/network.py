@@ -7,6 +7,7 @@ drawn by `init.py`) and the samples, then the optional sections (`training.py`, 
 from __future__ import annotations
 
 import itertools
+import json
 from typing import Any
 
 import numpy as np
@@ -137,11 +138,14 @@ def read_network(reader: Reader, data: dict, heading: Heading) -> NetworkExercis
 
     dropout = read_dropout(reader, net, data_table, sizes, len(inputs))
     code = read_code(reader, data, training)
-    if code is not None and (any(shared_bias) or not training.train_bias):
+    frozen = any(has and not training.trains_bias_in(i + 2) for i, has in enumerate(bias))
+    if code is not None and (any(shared_bias) or frozen):
         raise reader.error(
             "code",
             "a coding exercise with one bias per node, trained (its function returns db)",
-            "shared biases" if any(shared_bias) else "train_bias = false",
+            "shared biases"
+            if any(shared_bias)
+            else f"train_bias = {json.dumps(training.train_bias)}",
         )
     if dropout is not None and training.steps == 0:
         raise reader.error(

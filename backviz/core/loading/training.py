@@ -6,7 +6,7 @@ from typing import Any
 
 from ..exercise import Training
 from ..optimizers import OPTIMIZERS, Optimizer
-from .fields import Reader, describe
+from .fields import Reader, counted, describe
 
 __all__ = ["ADAMW_DEFAULT_WEIGHT_DECAY", "TRAINING_KEYS", "read_training"]
 
@@ -112,10 +112,30 @@ def read_training(reader: Reader, data: dict, activations: tuple) -> Training:
     for key in ("lr_decay", "initial_accumulator_value"):
         if key in table:
             kwargs[key] = reader.number(table[key], f"training.{key}", minimum=0)
-    train_bias = reader.boolean(table.get("train_bias", True), "training.train_bias")
+    train_bias = _train_bias(reader, table.get("train_bias", True), len(activations))
     return Training(
         Optimizer(name=name, learning_rate=lr, **kwargs),
         steps=steps,
         reduction=reduction,
         train_bias=train_bias,
     )
+
+
+def _train_bias(reader: Reader, value: Any, count: int) -> bool | tuple[bool, ...]:
+    """`training.train_bias`: true or false for every layer's biases, or an array with one per
+    non-input layer (`[false, true]`: the hidden layer's frozen, the output layer's trained)."""
+    path = "training.train_bias"
+    what = f"true or false, or an array of {counted(count, 'boolean')} (one per non-input layer)"
+    if isinstance(value, bool):
+        return value
+    if not isinstance(value, list):
+        raise reader.error(path, what, describe(value))
+    if len(value) != count:
+        raise reader.error(
+            path,
+            f"{counted(count, 'entry', 'entries')} (one per non-input layer)",
+            counted(len(value), "entry", "entries"),
+        )
+    for i, item in enumerate(value):
+        reader.boolean(item, f"{path}[{i}]")
+    return tuple(value)
