@@ -93,8 +93,8 @@ DESCRIBE = {
     },
     "describe_steps": {"en": "{n} step(s)", "ko": "학습 {n}회"},
     "describe_dropout": {
-        "en": "dropout p = {rates} on the hidden layers",
-        "ko": "은닉층 드롭아웃 비율 p = {rates}",
+        "en": "dropout {rates} on the hidden layers",
+        "ko": "은닉층 드롭아웃 비율 {rates}",
     },
 }
 
@@ -356,12 +356,14 @@ WORDS.update(
             "입력으로 받으며, 평균적으로 드롭아웃이 없을 때와 같은 크기의 값을 받는다.",
         },
         "why_dropout_backward": {
-            "en": "Back through dropout: ∂ã/∂a = m/(1 − p), so each path of a node is "
-            "δ·w·m/(1 − p): a dropped node gets ∂E/∂a = 0 (and δ = 0, so its incoming weights "
-            "do not change), a kept one the paths' sum scaled by 1/(1 − p).",
-            "ko": "드롭아웃을 거슬러 역전파: ∂ã/∂a = m/(1 − p)이므로 노드의 각 경로는 "
-            "δ·w·m/(1 − p)이다. 제외된 노드는 ∂E/∂a = 0 (δ = 0이므로 그 노드로 들어오는 가중치는 "
-            "바뀌지 않는다), 사용된 노드는 경로의 합에 1/(1 − p)를 곱한 값이다.",
+            "en": "Back through dropout: the next layer reads ã, so each path of a node has one "
+            "more link in its chain, ∂ã/∂a = m/(1 − p), and is δ·w·∂ã/∂a: a dropped node gets "
+            "∂E/∂a = 0 (and δ = 0, so its incoming weights do not change), a kept one the "
+            "paths' sum scaled by 1/(1 − p).",
+            "ko": "드롭아웃을 거슬러 역전파: 다음 층은 ã를 입력으로 받으므로 노드의 각 경로의 "
+            "연쇄 법칙에 고리 ∂ã/∂a = m/(1 − p)가 하나 더 붙어 경로는 δ·w·∂ã/∂a이다. 제외된 "
+            "노드는 ∂E/∂a = 0 (δ = 0이므로 그 노드로 들어오는 가중치는 바뀌지 않는다), 사용된 "
+            "노드는 경로의 합에 1/(1 − p)를 곱한 값이다.",
         },
         "why_dropout_eval": {
             "en": "The check runs in evaluation mode, as a trained model is evaluated: no node "
