@@ -382,3 +382,21 @@ learning_rate = 0.1
     z2 = theirs.forward.z[0]
     written = (theirs.backward.delta[1] @ theirs.W[1]) * (mask / (1 - 0.3)) * (1 - np.tanh(z2) ** 2)
     np.testing.assert_allclose(written, theirs.backward.delta[0], rtol=1e-12, atol=1e-15)
+
+
+def test_the_dropout_notes_set_their_math_as_the_equations_do() -> None:
+    """The notes under the forward and backward headings are words and math: the math typeset
+    (LaTeX $…$ in Markdown and LaTeX, MathML in HTML) from the notation's symbols, the text
+    form the same symbols in Unicode; h_j in the notes' names, a⁽²⁾_j with p⁽²⁾ in layered."""
+    seq = backviz.solve(EXERCISES / "dropout-222.toml")
+    text = render_solution(seq, "text")
+    assert "so the next layer reads h\u0303_j = (h_j·m_h_j) / (1 − p) and" in text
+    assert "one more link in its chain, ∂h\u0303_j/∂h_j = m_h_j / (1 − p), and is" in text
+    md = render_solution(seq, "md", lang="ko")
+    link = r"\frac{\partial \tilde{h}_{\mathrm{j}}}{\partial h_{\mathrm{j}}}"
+    assert f"고리 ${link} = \\frac{{m_{{h_{{\\mathrm{{j}}}}}}}}{{1 - p}}$가 하나 더" in md
+    html = render_solution(seq, "html")
+    note = next(line for line in html.splitlines() if line.startswith("<p>Back through"))
+    assert note.count("<math>") == 6 and "∂" in note and "<mfrac>" in note
+    layered = render_solution(backviz.solve(EXERCISES / "dropout-seed.toml"), "latex")
+    assert r"$\frac{1}{1 - p^{(2)}}$" in layered  # p of the layer the note is about

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from ..core.mathexpr import Num
-from .document import Document, Equation, Formula, Heading, Paragraph, Values
-from .markdown import formula_latex
+from .document import Document, Equation, Formula, Heading, Paragraph, Prose, Values
+from .markdown import formula_latex, prose_latex
 from .math_latex import LatexPrinter, math_latex
 from .math_width import WidthPrinter
 from .printer import spread_mean
@@ -127,6 +127,8 @@ def latex_document(document: Document) -> str:
             lines += [_values(block), ""]
         elif isinstance(block, Formula):
             lines += [r"\[", formula_latex(block, document.decimals), r"\]"]
+        elif isinstance(block, Prose):
+            lines += [prose_latex(block.parts, escape_latex), ""]
         elif isinstance(block, Paragraph):
             lines += [escape_latex(block.text), ""]
         else:

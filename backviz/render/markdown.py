@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from .document import Document, Equation, Formula, Heading, Paragraph, Values
+from .document import Document, Equation, Formula, Heading, Math, Paragraph, Prose, Values
 from .math_latex import latex_value, math_latex
 
-__all__ = ["escape_markdown", "formula_latex", "markdown_document"]
+__all__ = ["escape_markdown", "formula_latex", "markdown_document", "prose_latex"]
 
 
 def equation_latex(eq: Equation, decimals: int) -> str:
@@ -23,6 +24,14 @@ def formula_latex(formula: Formula, decimals: int) -> str:
         matrix, rows, columns = formula.shape
         text += rf",\quad {math_latex(matrix)} \in \mathbb{{R}}^{{{rows} \times {columns}}}"
     return text
+
+
+def prose_latex(parts: tuple[str | Math, ...], escape: Callable[[str], str]) -> str:
+    """Words and math: each text escaped by `escape`, each piece of math as $…$ (sides =)."""
+    return "".join(
+        escape(p) if isinstance(p, str) else "$" + " = ".join(map(math_latex, p)) + "$"
+        for p in parts
+    )
 
 
 # Characters that start emphasis, code, math ($…$), raw HTML, entities, tables and
@@ -55,6 +64,8 @@ def markdown_document(document: Document) -> str:
         elif isinstance(block, Values):
             items = (f"${math_latex(sym)} = {math_latex(num)}$" for sym, num in block.items)
             lines += [f"{escape_markdown(block.label)}: " + ", ".join(items), ""]
+        elif isinstance(block, Prose):
+            lines += [prose_latex(block.parts, escape_markdown), ""]
         elif isinstance(block, Paragraph):
             lines += [escape_markdown(block.text), ""]
         else:

@@ -154,7 +154,7 @@ def network_sections(document: Document, trace: Trace) -> None:
                 current, sample = section, None
                 document.heading(section_heading(trace, section, lang), level)
                 for note in section_notes(trace, record, section, lang):
-                    document.paragraph(note)
+                    document.prose(note)
             if trace.exercise.n_samples > 1:
                 if ref.sample is not None and ref.sample != sample:
                     sample = ref.sample

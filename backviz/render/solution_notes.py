@@ -18,12 +18,18 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .words import word
+from ..core.formulas import Dropped, DroppedDerivative
+from ..core.mathexpr import Frac, Name, Neg, Num, Partial, Sym, add, mul
+from ..core.notation import TILDE, symbol_of
+from .document import Math, prose
+from .words import phrase, word
 
 if TYPE_CHECKING:
     from ..core.trace import StepRecord, Trace
 
-__all__ = ["section_notes"]
+__all__ = ["Note", "section_notes"]
+
+Note = tuple[str | Math, ...]  # a paragraph's words and math (`document.prose`)
 
 
 def _outputs_where(test: Callable[[np.ndarray], np.ndarray] | None, record: StepRecord) -> bool:
@@ -31,34 +37,79 @@ def _outputs_where(test: Callable[[np.ndarray], np.ndarray] | None, record: Step
     return test is not None and bool(test(record.forward.a[-1]).any())
 
 
+def _dropout_note(trace: Trace, layer: int | None, key: str, lang: str) -> Note:
+    """Dropout's note with its math set from the notation's parts and the core's own formulas:
+    a hidden node's a_j (h_j in the notes' names), its mask, ã_j = a_j·m_j/(1 − p), the link
+    ∂ã_j/∂a_j = m_j/(1 − p), a path δ_i·w_ij·∂ã_j/∂a_j. `layer` is the layer the note is about
+    (None: every hidden layer with dropout, p then shown without a layer unless only one)."""
+    dropout = trace.exercise.dropout
+    assert dropout is not None
+    if layer is None:
+        layers = [h for h in range(2, trace.n_layers) if dropout.applies(h)]
+        layer = layers[0] if len(layers) == 1 else None
+    rate = Sym("p", "p", Name("p")) if layer is None else trace.namer.rate(layer)
+    seq = trace.namer.notation == "sequential"
+
+    def node(letter: str, j: str, at: int | None) -> Name:  # a_j, a⁽ˡ⁾_j; h_j in the notes
+        return Name(letter, None if seq else at, subscript=j)
+
+    letter = "h" if seq else "a"
+    a, dropped = node(letter, "j", layer), node(letter + TILDE, "j", layer)
+    m = Name("m", subscript=a) if seq else node("m", "j", layer)
+    after = None if layer is None else layer + 1
+    top = "o" if seq and after == trace.n_layers else letter
+    delta_i = Name("δ", subscript=node(top, "i", after)) if seq else node("δ", "i", after)
+    delta_j = Name("δ", subscript=a) if seq else node("δ", "j", layer)
+    weight = node("w", "ij", after)
+    link = symbol_of(Partial(dropped, a))
+    p = dropout.rate(layer or 2)
+    one = Num(1, given=True)
+    fields: dict[str, str | Math] = {
+        "a": (symbol_of(a),),
+        "m": (symbol_of(m),),
+        "scale": (Frac(one, add(one, Neg(rate))),),
+        "dropped": (
+            symbol_of(dropped),
+            Dropped(p, rate).display([symbol_of(a), symbol_of(m)], [], numbers=False),
+        ),
+        "at": (symbol_of(dropped),),
+        "link": (link, DroppedDerivative(p, rate).display([symbol_of(m)], [], numbers=False)),
+        "path": (mul(symbol_of(delta_i), symbol_of(weight), link),),
+        "zero": (symbol_of(Partial(Name("E"), a)), Num(0, given=True)),
+        "delta_zero": (symbol_of(delta_j), Num(0, given=True)),
+    }
+    template = phrase(key, lang)
+    return prose(template, **{k: v for k, v in fields.items() if "{" + k + "}" in template})
+
+
 def section_notes(
     trace: Trace, record: StepRecord, section: tuple[str, int | None], lang: str
-) -> list[str]:
+) -> list[Note]:
     """The notes that stand under a section's heading in a step (most sections have none)."""
     kind, layer = section
     loss = trace.loss
     dropout = trace.exercise.dropout
     if dropout is not None and record.backward is not None:
         if kind == "forward":
-            return [word("why_dropout", lang)]
+            return [_dropout_note(trace, None, "why_dropout", lang)]
         if kind == "after":
-            return [word("why_dropout_eval", lang)]
+            return [(word("why_dropout_eval", lang),)]
         if kind == "backward" and layer is not None and dropout.applies(layer):
-            return [word("why_dropout_backward", lang)]
+            return [_dropout_note(trace, layer, "why_dropout_backward", lang)]
     reg = trace.exercise.regularization
     which = word("regularized_all" if reg.include_bias else "regularized_weights", lang)
     if kind == "loss":
-        notes = [word("why_regularization", lang, which=which)] if reg.active else []
+        notes = [(word("why_regularization", lang, which=which),)] if reg.active else []
         if _outputs_where(loss.clamped, record):
-            notes.append(word("why_bce_clamp", lang))
+            notes.append((word("why_bce_clamp", lang),))
         return notes
     if kind != "backward" or layer != trace.n_layers:
         return []
-    notes = [word("why_penalty_gradient", lang)] if reg.active else []
+    notes = [(word("why_penalty_gradient", lang),)] if reg.active else []
     if loss.name == "nll":
-        return [*notes, word("why_softmax_ce", lang)]
+        return [*notes, (word("why_softmax_ce", lang),)]
     if _outputs_where(loss.saturated, record):
-        notes.append(word("why_bce_floor", lang))
+        notes.append((word("why_bce_floor", lang),))
         if trace.exercise.activations[-1].name == "sigmoid":
-            notes.append(word("why_bce_delta", lang))
+            notes.append((word("why_bce_delta", lang),))
     return notes

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["WORDS", "word"]
+__all__ = ["WORDS", "phrase", "word"]
 
 WORDS: dict[str, dict[str, str]] = {
     "given": {"en": "Given", "ko": "주어진 값"},
@@ -101,8 +101,13 @@ DESCRIBE = {
 
 def word(key: str, lang: str, **values: object) -> str:
     """The phrase `key` in `lang` (English when a phrase has no translation)."""
+    return phrase(key, lang).format(**values)
+
+
+def phrase(key: str, lang: str) -> str:
+    """The phrase `key` in `lang` with its {fields} left to fill (with math: `document.prose`)."""
     table = WORDS.get(key) or DESCRIBE[key]
-    return table.get(lang, table["en"]).format(**values)
+    return table.get(lang, table["en"])
 
 
 # Diagrams (titles of stages and layers), plots and the walkthrough page's controls.
@@ -348,22 +353,22 @@ WORDS.update(
         },
         "why_dropout": {
             "en": "Dropout (training mode, inverted as torch's nn.Dropout): each hidden node's "
-            "output is multiplied by its mask m (1 kept, 0 dropped) and by 1/(1 − p), so the "
-            "next layer reads ã = a·m/(1 − p) and receives on average what it would without "
+            "output {a} is multiplied by its mask {m} (1 kept, 0 dropped) and by {scale}, so "
+            "the next layer reads {dropped} and receives on average what it would without "
             "dropout.",
             "ko": "드롭아웃 (학습 모드, torch의 nn.Dropout과 같은 inverted dropout): 은닉 노드의 "
-            "출력에 마스크 m (1 사용, 0 제외)과 1/(1 − p)를 곱한다. 다음 층은 ã = a·m/(1 − p)를 "
+            "출력 {a}에 마스크 {m} (1 사용, 0 제외)과 {scale}를 곱한다. 다음 층은 {dropped}를 "
             "입력으로 받으며, 평균적으로 드롭아웃이 없을 때와 같은 크기의 값을 받는다.",
         },
         "why_dropout_backward": {
-            "en": "Back through dropout: the next layer reads ã, so each path of a node has one "
-            "more link in its chain, ∂ã/∂a = m/(1 − p), and is δ·w·∂ã/∂a: a dropped node gets "
-            "∂E/∂a = 0 (and δ = 0, so its incoming weights do not change), a kept one the "
-            "paths' sum scaled by 1/(1 − p).",
-            "ko": "드롭아웃을 거슬러 역전파: 다음 층은 ã를 입력으로 받으므로 노드의 각 경로의 "
-            "연쇄 법칙에 고리 ∂ã/∂a = m/(1 − p)가 하나 더 붙어 경로는 δ·w·∂ã/∂a이다. 제외된 "
-            "노드는 ∂E/∂a = 0 (δ = 0이므로 그 노드로 들어오는 가중치는 바뀌지 않는다), 사용된 "
-            "노드는 경로의 합에 1/(1 − p)를 곱한 값이다.",
+            "en": "Back through dropout: the next layer reads {at}, so each path of a node has "
+            "one more link in its chain, {link}, and is {path}: a dropped node gets {zero} "
+            "(and {delta_zero}, so its incoming weights do not change), a kept one the paths' "
+            "sum scaled by {scale}.",
+            "ko": "드롭아웃을 거슬러 역전파: 다음 층은 {at}를 입력으로 받으므로 노드의 각 경로의 "
+            "연쇄 법칙에 고리 {link}가 하나 더 붙어 경로는 {path}이다. 제외된 노드는 {zero} "
+            "({delta_zero}이므로 그 노드로 들어오는 가중치는 바뀌지 않는다), 사용된 노드는 "
+            "경로의 합에 {scale}를 곱한 값이다.",
         },
         "why_dropout_eval": {
             "en": "The check runs in evaluation mode, as a trained model is evaluated: no node "
