@@ -22,6 +22,7 @@ from backviz.core.loading import loads
 from backviz.core.quantities import Kind, Ref, ask_group
 from backviz.core.writing import exercise_toml
 from backviz.errors import ExerciseError
+from backviz.grading.handout import write_handouts
 from backviz.render import render_solution
 from backviz.render.diagrams import diagram, quantity_highlight
 from backviz.render.equations import equation
@@ -400,3 +401,12 @@ def test_the_dropout_notes_set_their_math_as_the_equations_do() -> None:
     assert note.count("<math>") == 6 and "∂" in note and "<mfrac>" in note
     layered = render_solution(backviz.solve(EXERCISES / "dropout-seed.toml"), "latex")
     assert r"$\frac{1}{1 - p^{(2)}}$" in layered  # p of the layer the note is about
+
+
+def test_the_problem_sheet_gives_p_as_the_formulas_name_it(tmp_path: Path) -> None:
+    """p is given beside η on a problem sheet, named as the worked formulas name it."""
+    for exercise, shown in (("dropout-222", "$p = 0.5$"), ("dropout-seed", "$p^{(2)} = 0.5$")):
+        for lang, label in (("en", "**dropout rate:**"), ("ko", "**드롭아웃 비율:**")):
+            write_handouts(EXERCISES / f"{exercise}.toml", tmp_path / lang, fmt="md", lang=lang)
+            sheet = (tmp_path / lang / f"{exercise}.md").read_text(encoding="utf-8")
+            assert f"{label} {shown}" in sheet, (exercise, lang)

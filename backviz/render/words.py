@@ -219,6 +219,7 @@ WORDS.update(
         },
         "learning_rate": {"en": "learning rate", "ko": "학습률"},
         "regularization": {"en": "regularisation in the cost", "ko": "가중치 규제(규제항)"},
+        "dropout_rate": {"en": "dropout rate", "ko": "드롭아웃 비율"},
         "sheet_weights": {"en": "weights into layer {l}", "ko": "{l}층으로 들어가는 가중치"},
         "sheet_biases": {"en": "biases of layer {l}", "ko": "{l}층 편향"},
         "sheet_questions": {"en": "Questions", "ko": "문제"},
