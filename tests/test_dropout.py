@@ -410,3 +410,28 @@ def test_the_problem_sheet_gives_p_as_the_formulas_name_it(tmp_path: Path) -> No
             write_handouts(EXERCISES / f"{exercise}.toml", tmp_path / lang, fmt="md", lang=lang)
             sheet = (tmp_path / lang / f"{exercise}.md").read_text(encoding="utf-8")
             assert f"{label} {shown}" in sheet, (exercise, lang)
+
+
+def test_the_link_without_its_scaling_is_the_catalogued_mistake(tmp_path: Path) -> None:
+    """∂h̃1/∂h1 written m (1), not m/(1 − p) (2): the same forgotten 1/(1 − p) as ã = a·m."""
+    wrong = run(backviz.load(EXERCISES / "dropout-222.toml"), Mistakes(dropout_unscaled=True))
+    assert wrong.value(wrong.ref("dh~1/dh1")) == 1.0
+    sheet = tmp_path / "lee.csv"
+    sheet.write_text("quantity,value\nstudent,lee\ndh~1/dh1,1.0000\ndh~2/dh2,0.0000\n")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "backviz",
+            "check-answers",
+            str(EXERCISES / "dropout-222.toml"),
+            str(sheet),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = done.stdout.splitlines()
+    rows = {row.split("|")[1].strip(): row for row in lines if row.startswith("| `dh~")}
+    assert "mistake:dropout-unscaled" in rows["`dh~1/dh1`"], done.stdout + done.stderr
+    assert "| correct |" in rows["`dh~2/dh2`"]  # a dropped node's link is 0 either way
