@@ -394,8 +394,12 @@ def test_the_dropout_notes_set_their_math_as_the_equations_do() -> None:
     assert "so the next layer reads h\u0303_j = (h_j·m_h_j) / (1 − p) and" in text
     assert "one more link in its chain, ∂h\u0303_j/∂h_j = m_h_j / (1 − p), and is" in text
     md = render_solution(seq, "md", lang="ko")
-    link = r"\frac{\partial \tilde{h}_{\mathrm{j}}}{\partial h_{\mathrm{j}}}"
-    assert f"고리 ${link} = \\frac{{m_{{h_{{\\mathrm{{j}}}}}}}}{{1 - p}}$가 하나 더" in md
+    link = (
+        r"\frac{\partial \tilde{h}_{j}}{\partial h_{j}}"  # index letters italic: j, not \mathrm{j}
+    )
+    assert f"고리 ${link} = \\frac{{m_{{h_{{j}}}}}}{{1 - p}}$가 하나 더" in md
+    english = render_solution(seq, "md")
+    assert r"gets $\frac{\partial E}{\partial h_{j}} = 0$ (and $\delta_{h_{j}} = 0$, so" in english
     html = render_solution(seq, "html")
     note = next(line for line in html.splitlines() if line.startswith("<p>Back through"))
     assert note.count("<math>") == 6 and "∂" in note and "<mfrac>" in note

@@ -27,11 +27,14 @@ def formula_latex(formula: Formula, decimals: int) -> str:
 
 
 def prose_latex(parts: tuple[str | Math, ...], escape: Callable[[str], str]) -> str:
-    """Words and math: each text escaped by `escape`, each piece of math as $…$ (sides =)."""
-    return "".join(
-        escape(p) if isinstance(p, str) else "$" + " = ".join(map(math_latex, p)) + "$"
-        for p in parts
-    )
+    """Words and math: the words escaped by `escape` as one paragraph (so a space after a
+    piece of math is kept), each piece of math as $…$ (its sides joined by =)."""
+    text = "".join(p if isinstance(p, str) else f"\0{i}\0" for i, p in enumerate(parts))
+    text = escape(text)
+    for i, p in enumerate(parts):
+        if not isinstance(p, str):
+            text = text.replace(f"\0{i}\0", "$" + " = ".join(map(math_latex, p)) + "$")
+    return text
 
 
 # Characters that start emphasis, code, math ($…$), raw HTML, entities, tables and

@@ -63,6 +63,9 @@ class LatexPrinter(ScriptPrinter):
     def word(self, text: str) -> str:
         return rf"\mathrm{{{text}}}"
 
+    def index_letters(self, letters: str) -> str:
+        return letters
+
     def layer(self, layer: int) -> str:
         return f"({layer})"
 

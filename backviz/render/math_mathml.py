@@ -48,6 +48,9 @@ class MathMLPrinter(ScriptPrinter):
     def word(self, text: str) -> str:
         return f"<mi>{escape(text)}</mi>"  # several letters: upright
 
+    def index_letters(self, letters: str) -> str:
+        return f'<mi mathvariant="italic">{escape(letters)}</mi>'
+
     def layer(self, layer: int) -> str:
         return self.paren(f"<mn>{layer}</mn>")
 

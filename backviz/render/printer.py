@@ -50,6 +50,7 @@ SUM, PRODUCT, QUOTIENT, POWER, ATOM = 1, 2, 3, 4, 5
 
 _E = Sym("e", "e")  # the base of exp, where exp(x) is drawn as e^x
 _PLAIN_NAME = re.compile(r"[^\W\d]\w*")  # h1, W5, x_1, δ_o1, β₁: safe to raise to a power
+_INDEX_LETTERS = re.compile(r"[i-n]{1,2}")  # a_k, w_ij: indices a note speaks of, set italic
 
 
 def is_half_of(product: Mul) -> bool:
@@ -381,6 +382,8 @@ class ScriptPrinter(Printer):
             inner = without_suffixes(name.subscript)
             assert isinstance(inner, Name)
             sub.append(self._scripted(inner))
+        elif name.subscript is not None and _INDEX_LETTERS.fullmatch(name.subscript):
+            sub.append(self.index_letters(name.subscript))
         elif name.subscript is not None:
             sub.append(self.word(name.subscript))
         sup: list[str] = []
@@ -413,6 +416,10 @@ class ScriptPrinter(Printer):
     @abstractmethod
     def word(self, text: str) -> str:
         """A subscript word, set upright: total."""
+
+    def index_letters(self, letters: str) -> str:
+        """Index letters as a subscript, set italic: k, ij (a note's a_k, w_ij)."""
+        return self.word(letters)
 
     @abstractmethod
     def layer(self, layer: int) -> str:
