@@ -75,6 +75,9 @@ class LatexPrinter(ScriptPrinter):
     def transposed(self) -> str:
         return r"\mathsf{T}"
 
+    def summation(self, index: str) -> str:
+        return rf"\sum_{{{index}}} " if index else r"\sum "
+
     def scripts(self, base: str, sub: list[str], sup: list[str]) -> str:
         text = base
         if sup:

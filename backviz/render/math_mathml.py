@@ -114,6 +114,10 @@ class MathMLPrinter(ScriptPrinter):
         space = '<mspace width="0.1667em"/>' if len(function) > 1 else ""
         return self.group(f"{space}<mi>{escape(function)}</mi>{self.paren(args)}")
 
+    def summation(self, index: str) -> str:
+        sigma = '<mo movablelimits="true">∑</mo>'
+        return f"<munder>{sigma}<mi>{escape(index)}</mi></munder>" if index else sigma
+
     def paren(self, text: str) -> str:
         # Brackets grow only around something taller than a line (a fraction):
         # Chromium sets a stretchy bracket around a plain line with gaps inside it, σ( z₁ ).

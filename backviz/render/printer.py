@@ -23,6 +23,7 @@ from ..core.mathexpr import (
     Num,
     Paren,
     Pow,
+    Sigma,
     Sym,
     Symbol,
     binding,
@@ -76,6 +77,8 @@ def _parts(expr: Expr) -> tuple[Expr, ...]:
             return (inner,)
         case Frac(numerator=a, denominator=b) | Pow(base=a, exponent=b):
             return (a, b)
+        case Sigma(body=inner):
+            return (inner,)
     return ()
 
 
@@ -293,6 +296,9 @@ class Printer(ABC):
         base = Paren(e.base) if self._bracketed_base(e.base) else e.base
         return self.power(self.parenthesize(base, ATOM), e.exponent)
 
+    def _print_Sigma(self, e: Sigma) -> str:
+        return self.group(self.summation(e.index) + self.parenthesize(e.body, PRODUCT))
+
     def _print_Call(self, e: Call) -> str:
         if e.function == "exp" and self.exp_as_power and len(e.args) == 1:
             return self.power(self.name(_E), e.args[0])  # e^{x}
@@ -331,6 +337,10 @@ class Printer(ABC):
     @abstractmethod
     def paren(self, text: str) -> str:
         """(text)."""
+
+    def summation(self, index: str) -> str:
+        """Σ_index before the sum's body (a note's Σ_k t_k); formats that evaluate have none."""
+        raise ValueError(f"{type(self).__name__} has no sum over an index (Σ_{index})")
 
 
 class ScriptPrinter(Printer):

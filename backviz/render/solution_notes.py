@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..core.formulas import Dropped, DroppedDerivative
-from ..core.mathexpr import Frac, Name, Neg, Num, Partial, Sym, add, mul
+from ..core.formulas import Dropped, DroppedDerivative, PenaltyGrad
+from ..core.mathexpr import Call, Frac, Name, Neg, Num, Paren, Partial, Pow, Sigma, Sym, add, mul
 from ..core.notation import TILDE, symbol_of
 from .document import Math, prose
 from .words import phrase, word
@@ -82,6 +82,64 @@ def _dropout_note(trace: Trace, layer: int | None, key: str, lang: str) -> Note:
     return prose(template, **{k: v for k, v in fields.items() if "{" + k + "}" in template})
 
 
+def _node(letter: str, index: str) -> Sym:
+    """A note's generic name: a_k, ∂E/∂a_k's a_k (the index a letter the note speaks of)."""
+    return symbol_of(Name(letter, subscript=index))
+
+
+def _softmax_note(lang: str) -> Note:
+    """Why δ_j = a_j − t_j: softmax's Jacobian in the chain rule, and the targets' sum of 1."""
+    a_k, a_j, z_j, t_k = _node("a", "k"), _node("a", "j"), _node("z", "j"), _node("t", "k")
+    E = Name("E")
+    dE_k, dE_j = symbol_of(Partial(E, a_k.parts)), symbol_of(Partial(E, a_j.parts))  # type: ignore[arg-type]
+    jacobian = symbol_of(Partial(a_k.parts, z_j.parts))  # type: ignore[arg-type]
+    one = Num(1, given=True)
+    delta = symbol_of(Name("δ", subscript="j"))
+    chain = (
+        delta,
+        Sigma("k", mul(dE_k, jacobian)),
+        mul(a_j, Paren(add(dE_j, Neg(Sigma("k", mul(dE_k, a_k)))))),
+    )
+    return prose(
+        phrase("why_softmax_ce", lang),
+        z=z_j,
+        a=a_k,
+        kj=(symbol_of(Name("k")), symbol_of(Name("j"))),
+        same=(jacobian, mul(a_k, Paren(add(one, Neg(a_k))))),
+        other=Neg(mul(a_k, a_j)),
+        chain=chain,
+        dE=(dE_k, Neg(Frac(t_k, a_k))),
+        sum=(Neg(Sigma("k", t_k)), Neg(one)),
+        delta=(delta, add(a_j, Neg(_node("t", "j")))),
+    )
+
+
+def _regularization_note(trace: Trace, key: str, which: str, lang: str) -> Note:
+    """E = E_data + λ₁Σ|w| + λ₂Σw², or a penalised gradient ∂E_data/∂w + λ₁·sign(w) + 2λ₂·w
+    (the core's penalty rules over a generic w, λ₁ and λ₂ as the equations name them)."""
+    reg = trace.exercise.regularization
+    w, two = symbol_of(Name("w")), Num(2, given=True)
+    data = Name("E", subscript="data")
+    l1 = PenaltyGrad(reg, "L1").display([w], [0.0], numbers=False)  # λ₁·sign(w)
+    l2 = PenaltyGrad(reg, "L2").display([w], [0.0], numbers=False)  # 2λ₂·w
+    lam1, lam2 = l1.factors[0], l2.factors[1]  # type: ignore[union-attr]
+    penalty = add(mul(lam1, Sigma("", Call("|", (w,)))), mul(lam2, Sigma("", Pow(w, two))))
+    zero = Num(0, given=True)
+    return prose(
+        phrase(key, lang),
+        which=which,
+        E=(symbol_of(Name("E")), add(symbol_of(data), penalty)),
+        E_data=(symbol_of(data),),
+        grad=(
+            symbol_of(Partial(Name("E"), Name("w"))),
+            add(symbol_of(Partial(data, Name("w"))), l1, l2),
+        ),
+        abs=(Call("|", (w,)),),
+        at=(w, zero),
+        sign=(Call("sign", (zero,)), zero),
+    )
+
+
 def section_notes(
     trace: Trace, record: StepRecord, section: tuple[str, int | None], lang: str
 ) -> list[Note]:
@@ -99,15 +157,17 @@ def section_notes(
     reg = trace.exercise.regularization
     which = word("regularized_all" if reg.include_bias else "regularized_weights", lang)
     if kind == "loss":
-        notes = [(word("why_regularization", lang, which=which),)] if reg.active else []
+        notes = (
+            [_regularization_note(trace, "why_regularization", which, lang)] if reg.active else []
+        )
         if _outputs_where(loss.clamped, record):
             notes.append((word("why_bce_clamp", lang),))
         return notes
     if kind != "backward" or layer != trace.n_layers:
         return []
-    notes = [(word("why_penalty_gradient", lang),)] if reg.active else []
+    notes = [_regularization_note(trace, "why_penalty_gradient", which, lang)] if reg.active else []
     if loss.name == "nll":
-        return [*notes, (word("why_softmax_ce", lang),)]
+        return [*notes, _softmax_note(lang)]
     if _outputs_where(loss.saturated, record):
         notes.append((word("why_bce_floor", lang),))
         if trace.exercise.activations[-1].name == "sigmoid":

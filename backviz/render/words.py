@@ -327,16 +327,12 @@ WORDS.update(
 WORDS.update(
     {
         "why_softmax_ce": {
-            "en": "Softmax with cross-entropy: each z_j moves every output a_k (∂a_k/∂z_j = "
-            "a_k·(1 − a_k) for k = j, −a_k·a_j otherwise), so by the chain rule δ_j = "
-            "Σ_k ∂E/∂a_k·∂a_k/∂z_j = a_j·(∂E/∂a_j − Σ_k ∂E/∂a_k·a_k). With ∂E/∂a_k = −t_k/a_k "
-            "the sum is −Σ_k t_k = −1 (the targets add up to 1), so δ_j = a_j − t_j: softmax "
-            "minus the one-hot target.",
-            "ko": "소프트맥스와 교차 엔트로피: z_j는 모든 출력 a_k를 움직인다 (k = j이면 "
-            "∂a_k/∂z_j = a_k·(1 − a_k), 아니면 −a_k·a_j). 연쇄 법칙으로 δ_j = "
-            "Σ_k ∂E/∂a_k·∂a_k/∂z_j = a_j·(∂E/∂a_j − Σ_k ∂E/∂a_k·a_k)이다. ∂E/∂a_k = −t_k/a_k를 "
-            "넣으면 합은 −Σ_k t_k = −1 (정답의 합은 1)이므로 δ_j = a_j − t_j, 즉 소프트맥스 "
-            "출력에서 원-핫 정답을 뺀 값이다.",
+            "en": "Softmax with cross-entropy: each {z} moves every output {a} ({same} for "
+            "{kj}, {other} otherwise), so by the chain rule {chain}. With {dE} the sum is "
+            "{sum} (the targets add up to 1), so {delta}: softmax minus the one-hot target.",
+            "ko": "소프트맥스와 교차 엔트로피: {z}는 모든 출력 {a}를 움직인다 ({kj}이면 "
+            "{same}, 아니면 {other}). 연쇄 법칙으로 {chain}이다. {dE}를 넣으면 합은 {sum} "
+            "(정답의 합은 1)이므로 {delta}, 즉 소프트맥스 출력에서 원-핫 정답을 뺀 값이다.",
         },
         "why_bce_clamp": {
             "en": "An output o of exactly 0 or 1 makes a log 0 = −∞: torch's BCELoss clamps "
@@ -404,21 +400,21 @@ DESCRIBE.update(
 WORDS.update(
     {
         "why_regularization": {
-            "en": "Regularisation adds penalty terms to the cost: E = E_data + λ₁Σ|w| + λ₂Σw² "
-            "(L1: the sum of the absolute values, L2: the sum of the squares), over {which}. "
-            "E_data is the loss of the outputs alone.",
-            "ko": "가중치 규제는 비용 함수에 규제항을 더한다: E = E_data + λ₁Σ|w| + λ₂Σw² "
-            "(L1: 절대값의 합, L2: 제곱의 합), 대상은 {which}. E_data는 출력만의 오차다.",
+            "en": "Regularisation adds penalty terms to the cost: {E} (L1: the sum of the "
+            "absolute values, L2: the sum of the squares), over {which}. {E_data} is the loss "
+            "of the outputs alone.",
+            "ko": "가중치 규제는 비용 함수에 규제항을 더한다: {E} (L1: 절대값의 합, L2: 제곱의 "
+            "합), 대상은 {which}. {E_data}는 출력만의 오차다.",
         },
         "why_penalty_gradient": {
             "en": "Each penalised parameter's gradient is the data term plus the penalty's: "
-            "∂E/∂w = ∂E_data/∂w + λ₁·sign(w) + 2λ₂·w. |w| has no slope at w = 0; sign(0) = 0 "
-            "is taken there, as torch.autograd does for abs. This is not the optimiser's "
-            "weight_decay, which changes the update rule, not E.",
+            "{grad}. {abs} has no slope at {at}; {sign} is taken there, as torch.autograd does "
+            "for abs. This is not the optimiser's weight_decay, which changes the update rule, "
+            "not E.",
             "ko": "규제 대상인 매개변수의 기울기는 데이터 항에 규제항의 미분을 더한 것이다: "
-            "∂E/∂w = ∂E_data/∂w + λ₁·sign(w) + 2λ₂·w. |w|는 w = 0에서 기울기가 없으므로 "
-            "torch.autograd의 abs와 같이 sign(0) = 0으로 둔다. 최적화 알고리즘의 "
-            "weight_decay와는 다르다: weight_decay는 E가 아니라 갱신 규칙을 바꾼다.",
+            "{grad}. {abs}는 {at}에서 기울기가 없으므로 torch.autograd의 abs와 같이 {sign}으로 "
+            "둔다. 최적화 알고리즘의 weight_decay와는 다르다: weight_decay는 E가 아니라 갱신 "
+            "규칙을 바꾼다.",
         },
     }
 )
