@@ -148,7 +148,18 @@ def settings(trace: Trace | ExpressionTrace) -> dict[str, float]:
         "λ_decay": opt.lr_decay,
         "λ₁": trace.exercise.regularization.l1,  # the penalty's strengths, from the exercise
         "λ₂": trace.exercise.regularization.l2,
+        **dropout_rates(trace),
     }
+
+
+def dropout_rates(trace: Trace) -> dict[str, float]:
+    """Dropout's p of each hidden layer, from the exercise: p in the notes' one-hidden-layer
+    network of the sequential notation, p(l) (p⁽ˡ⁾) otherwise."""
+    dropout, sizes = trace.exercise.dropout, trace.exercise.sizes
+    if dropout is None:
+        return {}
+    one = trace.exercise.notation == "sequential" and len(sizes) == 3
+    return {"p" if one else f"p({layer})": dropout.rate(layer) for layer in range(2, len(sizes))}
 
 
 def slope_of(trace: Trace | ExpressionTrace) -> float:
@@ -213,6 +224,8 @@ def chain_symbols(trace: Trace | ExpressionTrace, ref: Ref) -> dict[Sym, float]:
         layer, (j, i) = ref.layer, ref.index
         z = Ref(Kind.Z, layer + 1, (i,), n, s)
         a = Ref(Kind.A, layer, (j,), n, s)
+        if trace.exercise.dropout_mask(layer) is not None:
+            a = Ref(Kind.DROPPED, layer, (j,), n, s)  # z_i reads ã_j: ∂z_i/∂ã_j = w_ij
         return {
             trace.derivative_symbol(z, a): trace.value(Ref(Kind.WEIGHT, layer + 1, (i, j), step=s))
         }

@@ -453,7 +453,7 @@ class TorchNet:
     def forward(self, *, training: bool = True) -> dict[str, Any]:
         """z and a per layer and the loss; in training, a hidden layer with dropout passes on
         `a * mask / (1 - p)` (inverted dropout with the exercise's mask), in evaluation a."""
-        zs, outs, dropped = [], [], []
+        zs, outs, dropped, links = [], [], [], []
         a = self.x
         layers = zip(self.layers, self.shared, self.activations, strict=True)
         for i, (layer, shared, f) in enumerate(layers):
@@ -462,10 +462,15 @@ class TorchNet:
             zs.append(z)
             outs.append(a)
             mask = self._mask(i) if training else None
+            link = None
             if mask is not None:
                 p = self.case.dropout[i]  # type: ignore[index]
-                a = a * torch.tensor(mask, dtype=F64) / (1 - p)
+                kept = a * torch.tensor(mask, dtype=F64) / (1 - p)
+                # ∂ã/∂a as autograd differentiates it (elementwise: the gradient of the sum)
+                (link,) = torch.autograd.grad(kept.sum(), a, retain_graph=True)
+                a = kept
             dropped.append(a if mask is not None else None)
+            links.append(link)
         per_sample, data = _torch_loss(self.case, outs[-1], self.t)
         penalties = self.penalties()
         total = data
@@ -475,6 +480,7 @@ class TorchNet:
             "z": zs,
             "a": outs,
             "dropped": dropped,
+            "dropped_da": links,
             "per_sample": per_sample,
             "data_loss": data,
             "penalty": penalties,
@@ -556,6 +562,7 @@ def _numbers(fwd: dict[str, Any]) -> dict[str, Any]:
         "z": [_np(z) for z in fwd["z"]],
         "a": [_np(a) for a in fwd["a"]],
         "dropped": [_np(d) for d in fwd["dropped"]],
+        "dropped_da": [_np(d) for d in fwd["dropped_da"]],
         "per_sample": _np(fwd["per_sample"]),
         "loss": fwd["loss"].item(),
         "data_loss": fwd["data_loss"].item(),
@@ -588,6 +595,8 @@ def _compare_forward(mine: Any, ref: dict[str, Any], label: str) -> None:
     assert [i for i, d in enumerate(mine.dropped) if d is not None] == dropped, label
     for i in dropped:
         assert_close(mine.dropped[i], ref["dropped"][i], f"{label} ã of layer {i + 2}")
+        link = mine.dropout_factors[i]  # ∂ã/∂a, the link of every path back through ã
+        assert_close(link, ref["dropped_da"][i], f"{label} ∂ã/∂a of layer {i + 2}")
     assert_close(mine.per_sample, ref["per_sample"], f"{label} per-sample loss E[n]")
     assert_close(mine.loss, ref["loss"], f"{label} loss E")
     if ref["penalty"]:  # E = E_data + E_L1 + E_L2

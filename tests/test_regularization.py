@@ -129,7 +129,7 @@ def test_sign_at_zero_is_torchs(tmp_path: Path) -> None:
     assert trace.value(trace.ref("dE_L2/dW2")) == pytest.approx(g2[0, 1]) == pytest.approx(-0.005)
     solution = render_solution(trace, "text")
     assert "sign(0) = 0" in solution and "λ₁·sign(W1)" in solution
-    assert "sign(0) = 0" in render_solution(trace, "md", lang="ko")
+    assert r"$\operatorname{sign}\left(0\right) = 0$" in render_solution(trace, "md", lang="ko")
 
 
 def test_biases_only_with_include_bias(tmp_path: Path) -> None:
@@ -231,11 +231,11 @@ def test_l2_in_the_cost_is_not_weight_decay(optimizer: str, same: bool) -> None:
     assert E_cost == pytest.approx(E_decay + 0.001 * squares, rel=1e-13)  # only in the cost
 
 
-def test_latex_sets_the_bars_of_w_as_bars(tmp_path: Path) -> None:
-    """OT1 fonts set a plain | as an em dash: |w| in the note is \\textbar{} in text."""
+def test_latex_sets_the_bars_of_w_in_math(tmp_path: Path) -> None:
+    """OT1 fonts set a plain | as an em dash: |w| in the note is math, \\lvert w \\rvert."""
     latex = render_solution(backviz.solve(REGULARIZED), "latex")
     note = next(line for line in latex.splitlines() if "penalty terms to the cost" in line)
-    assert r"\textbar{}w\textbar{}" in note and "|" not in note
+    assert r"\lambda_1 \sum \lvert w \rvert" in note and "|" not in note
 
 
 def test_a_coding_exercise_refuses_a_penalty(tmp_path: Path) -> None:

@@ -17,9 +17,13 @@ from pathlib import Path
 import pytest
 
 import backviz
+from backviz.core.mathexpr import Name, Neg, Sigma, mul
+from backviz.core.notation import symbol_of
 from backviz.render import render_solution
+from backviz.render.evaluable import PythonPrinter
 from backviz.render.math_latex import math_latex
 from backviz.render.math_mathml import math_mathml
+from backviz.render.math_text import math_text
 from tests.conftest import EXERCISES
 
 CHROMIUM = "/usr/bin/chromium"
@@ -263,3 +267,24 @@ def test_markdown_breaks_a_long_equation_as_latex_does() -> None:
     assert any(b.startswith(short) and "\\\\" not in b for b in blocks)  # one row: it fits
     seed = render_solution(backviz.solve(EXERCISES / "seed-222.toml"), "md")
     assert "$$" not in seed and seed.count("\n- $") > 40
+
+
+def test_a_sum_over_an_index_in_every_format() -> None:
+    """A note's Σ_k t_k·a_k: ∑ with its index below, the body after it, the index letter k
+    italic as the subscripts' k (a single index letter, not an upright word)."""
+    t_k, a_k = (symbol_of(Name(letter, subscript="k")) for letter in "ta")
+    total = Neg(Sigma("k", mul(t_k, a_k)))
+    assert math_text(total) == "−Σ_k t_k·a_k"
+    assert math_latex(total) == r"-\sum_{k} t_{k} a_{k}"
+    mathml = math_mathml(total)
+    assert '<munder><mo movablelimits="true">∑</mo><mi>k</mi></munder>' in mathml
+    assert '<msub><mi>t</mi><mi mathvariant="italic">k</mi></msub>' in mathml
+    with pytest.raises(ValueError, match="no sum over an index"):
+        PythonPrinter({}).doprint(total)  # a note's sum is never evaluated
+
+
+def test_the_softmax_note_is_typeset() -> None:
+    md = render_solution(backviz.solve(EXERCISES / "softmax-classification-textbook.toml"), "md")
+    note = next(line for line in md.splitlines() if line.startswith("Softmax with"))
+    assert r"so by the chain rule $\delta_{j} = \sum_{k} \frac{\partial E}{\partial a_{k}}" in note
+    assert r"the sum is $-\sum_{k} t_{k} = -1$ (the targets add up to 1)" in note

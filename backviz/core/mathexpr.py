@@ -21,6 +21,7 @@ __all__ = [
     "Paren",
     "Partial",
     "Pow",
+    "Sigma",
     "Sym",
     "Symbol",
     "add",
@@ -147,7 +148,16 @@ class Paren:
     inner: Expr
 
 
-Expr = Sym | Num | Add | Mul | Neg | Frac | Pow | Call | Paren
+@dataclass(frozen=True)
+class Sigma:
+    """Σ_index body, a sum over an index a note speaks of (Σ_k t_k = 1); `index` "" for a sum
+    over everything there is (λ₁Σ|w|). Written in prose, never computed."""
+
+    index: str
+    body: Expr
+
+
+Expr = Sym | Num | Add | Mul | Neg | Frac | Pow | Call | Paren | Sigma
 
 
 def add(*terms: Expr) -> Expr:
@@ -174,7 +184,7 @@ def binding(expr: Expr, *, fractions_delimited: bool = True) -> int:
         return 1
     if isinstance(expr, Mul | Neg) or (isinstance(expr, Num) and expr.value < 0):
         return 2
-    if isinstance(expr, Frac):
+    if isinstance(expr, Frac | Sigma):  # Σ_k reaches over the product after it
         return 5 if fractions_delimited else 3
     if isinstance(expr, Pow):
         return 4

@@ -7,8 +7,10 @@ E_o1, E_total; dE/do1, dE/dh1 via z3, do1/dz3, delta_o1; dE/dW5, W5+; biases b1.
 layered (any size): x_1, z(2)_1, a(2)_1, W(2)_12, b(2)_1, E_1, E, dE/da(3)_1,
 dE/da(2)_1 via z(3)_2, da(3)_1/dz(3)_1, delta(3)_1, dE/dW(2)_12, W(2)_12+.
 
-dropout: the mask m_h1 / m(2)_1, the dropped-out activation h~1 / a~(2)_1 (set as h̃₁, ã⁽²⁾₁;
-ã and h̃ are accepted for a~ and h~).
+dropout: the rate p (the notes' one hidden layer) / p(2) of each hidden layer (set as p⁽²⁾), a
+setting as η is; the mask m_h1 / m(2)_1, the dropped-out activation h~1 / a~(2)_1 (set as h̃₁,
+ã⁽²⁾₁; ã and h̃ are accepted for a~ and h~) and its derivative dh~1/dh1 / da~(2)_1/da(2)_1
+(∂h̃₁/∂h₁ = m/(1 − p), the link of a path through ã).
 With regularisation, in both: E_data, the penalty terms E_L1 and E_L2, and each weight's
 gradient in parts: dE_data/dW5, dE_L1/dW5, dE_L2/dW5 (dE/dW5 is their sum).
 
@@ -163,6 +165,9 @@ class Namer:
             case Kind.DROPPED:
                 a = self._a(layer, j)
                 return f"{a[0]}~{a[1:]}" if seq else f"a~({layer})_{j}"
+            case Kind.DROPPED_DA:
+                a = self._a(layer, j)
+                return f"d{a[0]}~{a[1:]}/d{a}" if seq else f"da~({layer})_{j}/d{a}"
             case Kind.LOSS_TERM:
                 return f"E_o{j}" if seq else f"E_{j}"
             case Kind.SAMPLE_LOSS | Kind.LOSS:
@@ -222,6 +227,17 @@ class Namer:
             return Name(text[0], index=(int(text[1:]),), compact=True)
         return Name("x", index=(j,)) if layer == 1 else Name("a", layer, (j,))
 
+    def _dropped_parts(self, layer: int, j: int) -> Name:
+        a = self._a_parts(layer, j)
+        return replace(a, letter=a.letter + TILDE)
+
+    def rate(self, layer: int) -> Sym:
+        """Dropout's rate p of a hidden layer as a setting's symbol (as η is): p in the
+        sequential notation of one hidden layer, as the notes write it; p⁽ˡ⁾ otherwise, one
+        per layer (the sequential notation numbers nodes across layers, not layers)."""
+        one_hidden = self.notation == "sequential" and len(self.sizes) == 3
+        return symbol_of(Name("p") if one_hidden else Name("p", layer))
+
     def _node_parts(self, letter: str, j: int) -> Name:
         return Name(letter, index=(j,), compact=self.notation == "sequential")
 
@@ -249,9 +265,9 @@ class Namer:
                     Name("m", subscript=self._a_parts(layer, j)) if seq else Name("m", layer, (j,))
                 )
             case Kind.DROPPED:  # ã, h̃: the letter with a tilde
-                return replace(
-                    self._a_parts(layer, j), letter=self._a_parts(layer, j).letter + TILDE
-                )
+                return self._dropped_parts(layer, j)
+            case Kind.DROPPED_DA:  # ∂ã/∂a = m/(1 − p)
+                return Partial(self._dropped_parts(layer, j), self._a_parts(layer, j))
             case Kind.LOSS_TERM:
                 term = Name("E", subscript=self._node_parts("o", j))
                 return term if seq else Name("E", index=(j,))

@@ -24,6 +24,7 @@ class Kind(Enum):
     A = "a"
     MASK = "m"  # dropout: a hidden node kept (1) or dropped (0), per sample
     DROPPED = "a~"  # dropout: the output the next layer reads, ã = a·m/(1 − p)
+    DROPPED_DA = "da~/da"  # dropout: ∂ã/∂a = m/(1 − p), the link of a path through ã
     LOSS_TERM = "E term"  # one output node's share of one sample's loss, e.g. E_o1
     SAMPLE_LOSS = "E[n]"  # one sample's loss (only when there are several samples)
     LOSS = "E"  # the loss after the reduction over samples (with the penalty terms, if any)
@@ -92,6 +93,7 @@ KINDS: dict[Kind, KindSpec] = {
     Kind.A: KindSpec("a", "a", per_sample=True),
     Kind.MASK: KindSpec(None, per_sample=True),
     Kind.DROPPED: KindSpec("dropout", per_sample=True),
+    Kind.DROPPED_DA: KindSpec("dropout", per_sample=True),
     Kind.LOSS_TERM: KindSpec("loss", per_sample=True),
     Kind.SAMPLE_LOSS: KindSpec("loss", per_sample=True),
     Kind.LOSS: KindSpec("loss"),

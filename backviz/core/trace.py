@@ -281,6 +281,8 @@ class Trace(QuantityTrace):
             yield ref
 
     def _dE_da_refs(self, layer: int, j: int, n: int, s: int) -> Iterator[Ref]:
+        if self.exercise.dropout_mask(layer) is not None:  # ∂ã/∂a: the link of every path
+            yield Ref(Kind.DROPPED_DA, layer, (j,), n, s)
         if layer < self.n_layers:
             for i in range(1, self.exercise.sizes[layer] + 1):
                 yield Ref(Kind.DE_DA_TERM, layer, (j, i), n, s)
@@ -307,6 +309,8 @@ class Trace(QuantityTrace):
         i = (ref.layer or 0) - 2
         if kind is Kind.DROPPED:  # ã of the training pass (dropout is off after the update)
             return record.forward.dropped[i][(n, *jk)]  # type: ignore[index]
+        if kind is Kind.DROPPED_DA:  # m/(1 − p), as the engine applied it
+            return record.forward.dropout_factors[i][(n, *jk)]  # type: ignore[index]
         if kind in LAYER_ARRAYS:
             array = LAYER_ARRAYS[kind](record, ref.after)[i]  # type: ignore[index]
             return array[(n, *jk)] if KINDS[kind].per_sample else array[jk]
@@ -343,7 +347,7 @@ class Trace(QuantityTrace):
             j, path = jk
             share = record.backward.delta[i + 1][n, path] * record.W[i + 1][path, j]
             factors = record.forward.dropout_factors
-            if factors and factors[i] is not None:  # through ã_j: times m_j/(1 − p)
+            if factors and factors[i] is not None:  # through ã_j: times ∂ã_j/∂a_j = m_j/(1 − p)
                 return share * factors[i][n, j]  # type: ignore[index]
             return share
         raise KeyError(ref)

@@ -72,9 +72,15 @@ def _a(trace: Trace, ref: Ref) -> Formula:
 def _dropped(trace: Trace, ref: Ref) -> Formula:
     """ã_j = a_j·m_j/(1 − p): a hidden node's output through dropout (training pass)."""
     layer, s, n, j = ref.layer or 0, ref.step or 1, ref.sample, ref.index[0]
-    p = _rate(trace, layer)
     a, m = Ref(Kind.A, layer, (j,), n, s), Ref(Kind.MASK, layer, (j,), n)
-    return Formula(F.Dropped(p), (a, m))
+    return Formula(F.Dropped(_rate(trace, layer), trace.namer.rate(layer)), (a, m))
+
+
+def _dropped_da(trace: Trace, ref: Ref) -> Formula:
+    """∂ã_j/∂a_j = m_j/(1 − p): the link of each path of a_j back through dropout."""
+    layer, n, j = ref.layer or 0, ref.sample, ref.index[0]
+    rule = F.DroppedDerivative(_rate(trace, layer), trace.namer.rate(layer))
+    return Formula(rule, (Ref(Kind.MASK, layer, (j,), n),))
 
 
 def _loss_term(trace: Trace, ref: Ref) -> Formula:
@@ -151,14 +157,14 @@ def _dE_da(trace: Trace, ref: Ref) -> Formula:
 
 def _dE_da_term(trace: Trace, ref: Ref) -> Formula:
     """The path of a_j through z_i of the next layer: δ_i · w_ij; through dropout's ã_j,
-    δ_i · w_ij · m_j/(1 − p)."""
+    δ_i · w_ij · ∂ã_j/∂a_j (= δ_i · w_ij · m_j/(1 − p))."""
     layer, s, n = ref.layer or 0, ref.step or 1, ref.sample
     j, i = ref.index
     delta = Ref(Kind.DELTA, layer + 1, (i,), n, s)
     weight = Ref(Kind.WEIGHT, layer + 1, (i, j), step=s)
     if trace.exercise.dropout_mask(layer) is not None:
-        mask = Ref(Kind.MASK, layer, (j,), n)
-        return Formula(F.DroppedPath(_rate(trace, layer)), (delta, weight, mask))
+        link = Ref(Kind.DROPPED_DA, layer, (j,), n, s)
+        return Formula(F.Product(), (delta, weight, link))
     return Formula(F.Product(), (delta, weight))
 
 
@@ -267,6 +273,7 @@ WIRING: dict[Kind, Callable[[Trace, Ref], Formula | None]] = {
     Kind.A: _a,
     Kind.MASK: _given,
     Kind.DROPPED: _dropped,
+    Kind.DROPPED_DA: _dropped_da,
     Kind.LOSS_TERM: _loss_term,
     Kind.SAMPLE_LOSS: _sample_loss,
     Kind.LOSS: _loss,

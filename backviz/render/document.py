@@ -6,13 +6,27 @@ print it. An equation is the chain a person writes: name = formula = numbers = v
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass, field
 
 from ..core.display import Displayable
 from ..core.mathexpr import Expr, Num, Sym
 from .math_text import math_text
 
-__all__ = ["Block", "Document", "Equation", "Formula", "Heading", "Paragraph", "Values"]
+__all__ = [
+    "Block",
+    "Document",
+    "Equation",
+    "Formula",
+    "Heading",
+    "Math",
+    "Paragraph",
+    "Prose",
+    "Values",
+    "prose",
+]
+
+Math = tuple[Expr, ...]  # a piece of math in prose: its sides joined by = (one side: an expression)
 
 
 @dataclass(frozen=True)
@@ -47,6 +61,33 @@ class Formula(Paragraph):
 
 
 @dataclass(frozen=True)
+class Prose(Paragraph):
+    """A paragraph of words with math in it (a note on why a line reads as it does): `parts`
+    are text and pieces of math, each piece its sides joined by =. Its `text` is the paragraph
+    in Unicode; the typeset formats set the pieces as math, from the same symbols' parts."""
+
+    parts: tuple[str | Math, ...] = ()
+
+
+def prose(template: str, **fields: str | Expr | Math) -> tuple[str | Math, ...]:
+    """A phrase's parts: `template` (a `words` phrase) with each {field} replaced by text, or by
+    math (an expression, or a tuple of sides joined by =)."""
+    parts: list[str | Math] = []
+    for literal, name, _, _ in string.Formatter().parse(template):
+        if literal:
+            parts.append(literal)
+        if name is None:
+            continue
+        value = fields[name]
+        parts.append(value if isinstance(value, str | tuple) else (value,))
+    return tuple(parts)
+
+
+def _math_text(piece: Math, decimals: int = 8) -> str:
+    return " = ".join(math_text(side, decimals) for side in piece)
+
+
+@dataclass(frozen=True)
 class Equation:
     """name = forms[0] = forms[1] = … = value (forms: symbols first, then numbers)."""
 
@@ -73,6 +114,11 @@ class Document(Displayable):
 
     def paragraph(self, text: str) -> None:
         self.blocks.append(Paragraph(text))
+
+    def prose(self, parts: tuple[str | Math, ...]) -> None:
+        """A paragraph of words and math (`prose`)."""
+        text = "".join(p if isinstance(p, str) else _math_text(p, self.decimals) for p in parts)
+        self.blocks.append(Prose(text, parts))
 
     def values(self, label: str, items: list[tuple[Sym, Num]]) -> None:
         """A line of given numbers: label, then name = number, each."""

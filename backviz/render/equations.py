@@ -38,11 +38,13 @@ def _chain_factors(trace: QuantityTrace, ref: Ref) -> list[tuple[Sym, Ref]] | No
 
     ∂E/∂w_jk (one sample) = ∂E/∂a_j · ∂a_j/∂z_j · ∂z_j/∂w_jk, the first two being δ_j's own
     formula; ∂E/∂b_j = ∂E/∂a_j · ∂a_j/∂z_j; the path of a_j through z_i is
-    ∂E/∂a_i · ∂a_i/∂z_i · ∂z_i/∂a_j = δ_i · w_ij.
+    ∂E/∂a_i · ∂a_i/∂z_i · ∂z_i/∂a_j = δ_i · w_ij, and through dropout's ã_j
+    ∂E/∂a_i · ∂a_i/∂z_i · ∂z_i/∂ã_j · ∂ã_j/∂a_j = δ_i · w_ij · ∂ã_j/∂a_j.
     """
     formula = trace.formula(ref)
     if formula is None:
         return None
+    links: list[tuple[Sym, Ref]] = []  # dropout's ∂ã_j/∂a_j after ∂z_i/∂ã_j
     # ∂E/∂W (with regularisation its data term ∂E_data/∂W: ∂E/∂W is then a sum of terms)
     if isinstance(formula.rule, GradW) and trace.exercise.n_samples == 1:
         delta, a_prev = formula.inputs
@@ -52,13 +54,12 @@ def _chain_factors(trace: QuantityTrace, ref: Ref) -> list[tuple[Sym, Ref]] | No
     elif isinstance(formula.rule, GradB) and len(formula.inputs) == 1:  # one sample, own bias
         (delta,) = formula.inputs
         last = None
-    elif ref.kind is Kind.DE_DA_TERM:
-        if len(formula.inputs) != 2:  # through dropout: δ_i·w_ij·m_j/(1 − p), written as is
-            return None
-        delta, weight = formula.inputs
+    elif ref.kind is Kind.DE_DA_TERM:  # through dropout also ∂ã_j/∂a_j, a link of its own
+        delta, weight, *link = formula.inputs
         z = Ref(Kind.Z, delta.layer, delta.index, delta.sample, delta.step)
-        a = Ref(Kind.A, ref.layer, (ref.index[0],), ref.sample, ref.step)
+        a = Ref(Kind.DROPPED if link else Kind.A, ref.layer, (ref.index[0],), ref.sample, ref.step)
         last = (trace.derivative_symbol(z, a), weight)
+        links = [(trace.symbol(r, step=ref.step), r) for r in link]
     else:
         return None
     delta_formula = trace.formula(delta)
@@ -70,6 +71,7 @@ def _chain_factors(trace: QuantityTrace, ref: Ref) -> list[tuple[Sym, Ref]] | No
     pairs = [(trace.symbol(f, step=ref.step), f) for f in factors]
     if last is not None:
         pairs.append(last)
+    pairs += links
     return pairs if len(pairs) >= 2 else None
 
 

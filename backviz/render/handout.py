@@ -132,6 +132,13 @@ def _network_settings(trace: Any, lang: str) -> list[tuple[str, tuple[tuple[Sym,
         symbols = {"L1": Sym("λ₁", r"\lambda_1"), "L2": Sym("λ₂", r"\lambda_2")}
         strengths = tuple((symbols[n], format_given(reg.strength(n))) for n in reg.norms)
         settings.append((word("regularization", lang), strengths))
+    dropout = trace.exercise.dropout
+    if dropout is not None:  # p of each hidden layer, as the formulas name it
+        rates = tuple(
+            (trace.namer.rate(layer), format_given(p))
+            for layer, p in enumerate(dropout.rates, start=2)
+        )
+        settings.append((word("dropout_rate", lang), rates))
     return settings
 
 

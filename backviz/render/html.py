@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from ..core.mathexpr import Num
-from .document import Document, Equation, Formula, Heading, Paragraph, Values
+from .document import Document, Equation, Formula, Heading, Paragraph, Prose, Values
 from .math_mathml import MathMLPrinter
 from .math_width import typeset_width
 from .printer import spread_mean
@@ -99,6 +99,18 @@ def _values(block: Values, decimals: int) -> str:
     return f'<p class="given">{escape(block.label)}: {items}</p>'
 
 
+def _prose(block: Prose, decimals: int) -> str:
+    """Words and math: each piece of math inline, its sides joined by =."""
+    printer = MathMLPrinter(decimals)
+    pieces = (
+        escape(p)
+        if isinstance(p, str)
+        else "<math><mrow>" + "<mo>=</mo>".join(map(printer.doprint, p)) + "</mrow></math>"
+        for p in block.parts
+    )
+    return f"<p>{''.join(pieces)}</p>"
+
+
 def html_fragment(document: Document) -> str:
     """The document's body alone (headings, paragraphs, equations), to embed in a page."""
     parts = _body(document)
@@ -126,6 +138,8 @@ def _body(document: Document) -> list[str]:
             parts.append(_values(block, document.decimals))
         elif isinstance(block, Formula):
             parts.append(_formula(block, document.decimals))
+        elif isinstance(block, Prose):
+            parts.append(_prose(block, document.decimals))
         elif isinstance(block, Paragraph):
             parts.append(f"<p>{escape(block.text)}</p>")
         else:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from .document import Document, Formula, Heading, Paragraph, Values
+from .document import Document, Formula, Heading, Paragraph, Prose, Values
 from .equation_rows import equation_rows
-from .markdown import formula_latex
+from .markdown import formula_latex, prose_latex
 from .math_latex import math_latex
 
 __all__ = ["escape_latex", "latex_document"]
@@ -120,6 +120,8 @@ def latex_document(document: Document) -> str:
             lines += [_values(block), ""]
         elif isinstance(block, Formula):
             lines += [r"\[", formula_latex(block, document.decimals), r"\]"]
+        elif isinstance(block, Prose):
+            lines += [prose_latex(block.parts, escape_latex), ""]
         elif isinstance(block, Paragraph):
             lines += [escape_latex(block.text), ""]
         else:

@@ -10,12 +10,13 @@ form per row and a long form broken as the LaTeX solution breaks it (`equation_r
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from .document import Document, Equation, Formula, Heading, Paragraph, Values
+from .document import Document, Equation, Formula, Heading, Math, Paragraph, Prose, Values
 from .equation_rows import LINE_WIDTH, equation_rows, one_line_width
 from .math_latex import latex_value, math_latex
 
-__all__ = ["escape_markdown", "formula_latex", "markdown_document"]
+__all__ = ["escape_markdown", "formula_latex", "markdown_document", "prose_latex"]
 
 
 def equation_latex(eq: Equation, decimals: int) -> str:
@@ -30,6 +31,17 @@ def formula_latex(formula: Formula, decimals: int) -> str:
     if formula.shape is not None:
         matrix, rows, columns = formula.shape
         text += rf",\quad {math_latex(matrix)} \in \mathbb{{R}}^{{{rows} \times {columns}}}"
+    return text
+
+
+def prose_latex(parts: tuple[str | Math, ...], escape: Callable[[str], str]) -> str:
+    """Words and math: the words escaped by `escape` as one paragraph (so a space after a
+    piece of math is kept), each piece of math as $…$ (its sides joined by =)."""
+    text = "".join(p if isinstance(p, str) else f"\0{i}\0" for i, p in enumerate(parts))
+    text = escape(text)
+    for i, p in enumerate(parts):
+        if not isinstance(p, str):
+            text = text.replace(f"\0{i}\0", "$" + " = ".join(map(math_latex, p)) + "$")
     return text
 
 
@@ -69,6 +81,8 @@ def markdown_document(document: Document) -> str:
         elif isinstance(block, Values):
             items = (f"${math_latex(sym)} = {math_latex(num)}$" for sym, num in block.items)
             lines += [f"{escape_markdown(block.label)}: " + ", ".join(items), ""]
+        elif isinstance(block, Prose):
+            lines += [prose_latex(block.parts, escape_markdown), ""]
         elif isinstance(block, Paragraph):
             lines += [escape_markdown(block.text), ""]
         elif displayed:

@@ -63,6 +63,9 @@ class LatexPrinter(ScriptPrinter):
     def word(self, text: str) -> str:
         return rf"\mathrm{{{text}}}"
 
+    def index_letters(self, letters: str) -> str:
+        return letters
+
     def layer(self, layer: int) -> str:
         return f"({layer})"
 
@@ -71,6 +74,9 @@ class LatexPrinter(ScriptPrinter):
 
     def transposed(self) -> str:
         return r"\mathsf{T}"
+
+    def summation(self, index: str) -> str:
+        return rf"\sum_{{{index}}} " if index else r"\sum "
 
     def scripts(self, base: str, sub: list[str], sup: list[str]) -> str:
         text = base

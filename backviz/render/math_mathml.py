@@ -48,6 +48,9 @@ class MathMLPrinter(ScriptPrinter):
     def word(self, text: str) -> str:
         return f"<mi>{escape(text)}</mi>"  # several letters: upright
 
+    def index_letters(self, letters: str) -> str:
+        return f'<mi mathvariant="italic">{escape(letters)}</mi>'
+
     def layer(self, layer: int) -> str:
         return self.paren(f"<mn>{layer}</mn>")
 
@@ -110,6 +113,10 @@ class MathMLPrinter(ScriptPrinter):
         # a named function (log, tanh) set apart by a thin space, as LaTeX's \log is
         space = '<mspace width="0.1667em"/>' if len(function) > 1 else ""
         return self.group(f"{space}<mi>{escape(function)}</mi>{self.paren(args)}")
+
+    def summation(self, index: str) -> str:
+        sigma = '<mo movablelimits="true">∑</mo>'
+        return f"<munder>{sigma}<mi>{escape(index)}</mi></munder>" if index else sigma
 
     def paren(self, text: str) -> str:
         # Brackets grow only around something taller than a line (a fraction):

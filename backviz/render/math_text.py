@@ -52,6 +52,9 @@ class TextPrinter(Printer):
     def paren(self, text: str) -> str:
         return f"({text})"
 
+    def summation(self, index: str) -> str:
+        return f"Σ_{index} " if index else "Σ"
+
 
 def math_text(expr: Expr, decimals: int = 8) -> str:
     """The expression as one line of Unicode text."""

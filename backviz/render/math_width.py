@@ -92,6 +92,9 @@ class WidthPrinter(ScriptPrinter):
     def paren(self, text: str) -> str:
         return f"({text})"
 
+    def summation(self, index: str) -> str:
+        return "xx"  # ∑ with its index below: about two letters wide
+
 
 def typeset_width(expr: Expr, decimals: int = 8) -> int:
     """The expression's typeset width, in digit widths."""

@@ -23,6 +23,7 @@ from ..core.mathexpr import (
     Num,
     Paren,
     Pow,
+    Sigma,
     Sym,
     Symbol,
     binding,
@@ -50,6 +51,7 @@ SUM, PRODUCT, QUOTIENT, POWER, ATOM = 1, 2, 3, 4, 5
 
 _E = Sym("e", "e")  # the base of exp, where exp(x) is drawn as e^x
 _PLAIN_NAME = re.compile(r"[^\W\d]\w*")  # h1, W5, x_1, δ_o1, β₁: safe to raise to a power
+_INDEX_LETTERS = re.compile(r"[i-n]{1,2}")  # a_k, w_ij: indices a note speaks of, set italic
 
 
 def is_half_of(product: Mul) -> bool:
@@ -75,6 +77,8 @@ def _parts(expr: Expr) -> tuple[Expr, ...]:
             return (inner,)
         case Frac(numerator=a, denominator=b) | Pow(base=a, exponent=b):
             return (a, b)
+        case Sigma(body=inner):
+            return (inner,)
     return ()
 
 
@@ -292,6 +296,9 @@ class Printer(ABC):
         base = Paren(e.base) if self._bracketed_base(e.base) else e.base
         return self.power(self.parenthesize(base, ATOM), e.exponent)
 
+    def _print_Sigma(self, e: Sigma) -> str:
+        return self.group(self.summation(e.index) + self.parenthesize(e.body, PRODUCT))
+
     def _print_Call(self, e: Call) -> str:
         if e.function == "exp" and self.exp_as_power and len(e.args) == 1:
             return self.power(self.name(_E), e.args[0])  # e^{x}
@@ -330,6 +337,10 @@ class Printer(ABC):
     @abstractmethod
     def paren(self, text: str) -> str:
         """(text)."""
+
+    def summation(self, index: str) -> str:
+        """Σ_index before the sum's body (a note's Σ_k t_k); formats that evaluate have none."""
+        raise ValueError(f"{type(self).__name__} has no sum over an index (Σ_{index})")
 
 
 class ScriptPrinter(Printer):
@@ -381,6 +392,8 @@ class ScriptPrinter(Printer):
             inner = without_suffixes(name.subscript)
             assert isinstance(inner, Name)
             sub.append(self._scripted(inner))
+        elif name.subscript is not None and _INDEX_LETTERS.fullmatch(name.subscript):
+            sub.append(self.index_letters(name.subscript))
         elif name.subscript is not None:
             sub.append(self.word(name.subscript))
         sup: list[str] = []
@@ -413,6 +426,10 @@ class ScriptPrinter(Printer):
     @abstractmethod
     def word(self, text: str) -> str:
         """A subscript word, set upright: total."""
+
+    def index_letters(self, letters: str) -> str:
+        """Index letters as a subscript, set italic: k, ij (a note's a_k, w_ij)."""
+        return self.word(letters)
 
     @abstractmethod
     def layer(self, layer: int) -> str:

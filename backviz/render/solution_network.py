@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..core.mathexpr import Call, Mul, Name, Neg, Num, Paren, Partial, Sym, add, mul
-from ..core.notation import format_given, format_number, symbol_of
+from ..core.mathexpr import Call, Frac, Mul, Name, Neg, Num, Paren, Partial, Sym, add, mul
+from ..core.notation import TILDE, format_given, format_number, symbol_of
 from ..core.quantities import Kind, Ref
 from .document import Document
 from .equations import add_equation
@@ -88,7 +88,10 @@ def describe(trace: Trace, lang: str) -> str:
         )
         parts.append(word("describe_steps", lang, n=ex.training.steps))
     if ex.dropout is not None:
-        rates = ", ".join(format_given(p) for p in ex.dropout.rates)
+        rates = ", ".join(  # p = 0.5 (the notes' one hidden layer), p(2) = 0.5, p(3) = 0.2
+            f"{trace.namer.rate(layer).text} = {format_given(p)}"
+            for layer, p in enumerate(ex.dropout.rates, start=2)
+        )
         parts.append(word("describe_dropout", lang, rates=rates))
     reg = ex.regularization
     if reg.active:
@@ -173,7 +176,7 @@ def network_sections(document: Document, trace: Trace) -> None:
                 current, sample = section, None
                 document.heading(section_heading(trace, section, lang), level)
                 for note in section_notes(trace, record, section, lang):
-                    document.paragraph(note)
+                    document.prose(note)
             if trace.exercise.n_samples > 1:
                 if ref.sample is not None and ref.sample != sample:
                     sample = ref.sample
@@ -242,15 +245,29 @@ def _summary(document: Document, trace: Trace, step: int) -> None:
     def d(letter: str, layer: int) -> Sym:
         return symbol_of(Partial(Name("E"), Name(letter, layer)))
 
+    trains = record.backward is not None
+    ex = trace.exercise
+
+    def dropped(layer: int) -> bool:  # ã⁽ˡ⁾ = a⁽ˡ⁾ ⊙ m⁽ˡ⁾/(1 − p⁽ˡ⁾) in this step's training pass
+        return trains and ex.dropout_mask(layer) is not None
+
+    def read(layer: int) -> Sym:  # what the next layer reads: ã⁽ˡ⁾ through dropout, else a⁽ˡ⁾
+        return m("a" + TILDE, layer) if dropped(layer) else m("a", layer)
+
+    def keep(layer: int) -> Frac:  # m⁽ˡ⁾/(1 − p⁽ˡ⁾), the dropout derivative ∂ã⁽ˡ⁾/∂a⁽ˡ⁾
+        return Frac(m("m", layer), add(Num(1, given=True), Neg(trace.namer.rate(layer))))
+
     for layer in range(2, L + 1):
         i = layer - 2
-        f = trace.exercise.activations[i]
+        f = ex.activations[i]
         document.heading(word("forward_layer", lang, l=layer), 3)
         z, a, W = m("z", layer), m("a", layer), m("W", layer)
-        product = mul(m("a", layer - 1), m("W", layer, transposed=True))
+        product = mul(read(layer - 1), m("W", layer, transposed=True))
         net = add(product, m("b", layer)) if record.b[i] is not None else product
         document.formula(z, net, shape=(W, *record.W[i].shape))
         document.formula(a, Call(f.name, (z,)))
+        if dropped(layer):
+            document.formula(read(layer), Mul((a, keep(layer)), elementwise=True))
         if record.backward is None:
             continue
         derivative = Call("f′", (z,))
@@ -258,9 +275,14 @@ def _summary(document: Document, trace: Trace, step: int) -> None:
             document.formula(m("δ", layer), Mul((d("a", layer), derivative), elementwise=True))
         else:
             back = Paren(mul(m("δ", layer + 1), m("W", layer + 1)))
-            document.formula(m("δ", layer), Mul((back, derivative), elementwise=True))
+            factors = (back, derivative)
+            if dropped(layer):  # ∂E/∂ã⁽ˡ⁾ ⊙ ∂ã⁽ˡ⁾/∂a⁽ˡ⁾ ⊙ ∂a⁽ˡ⁾/∂z⁽ˡ⁾
+                link = symbol_of(Partial(Name("a" + TILDE, layer), Name("a", layer)))
+                document.formula(link, keep(layer))
+                factors = (back, link, derivative)
+            document.formula(m("δ", layer), Mul(factors, elementwise=True))
         reduction = Sym("r", "r")
-        delta_t, previous = m("δ", layer, transposed=True), m("a", layer - 1)
+        delta_t, previous = m("δ", layer, transposed=True), read(layer - 1)
         gradient = mul(reduction, delta_t, previous)
         reg = trace.exercise.regularization
         if reg.active:  # + the penalty's terms, elementwise: λ₁·sign(W) + 2λ₂·W

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["WORDS", "word"]
+__all__ = ["WORDS", "phrase", "word"]
 
 WORDS: dict[str, dict[str, str]] = {
     "given": {"en": "Given", "ko": "주어진 값"},
@@ -107,16 +107,21 @@ DESCRIBE = {
     },
     "describe_steps": {"en": "{n} step(s)", "ko": "학습 {n}회"},
     "describe_dropout": {
-        "en": "dropout p = {rates} on the hidden layers",
-        "ko": "은닉층 드롭아웃 비율 p = {rates}",
+        "en": "dropout {rates} on the hidden layers",
+        "ko": "은닉층 드롭아웃 비율 {rates}",
     },
 }
 
 
 def word(key: str, lang: str, **values: object) -> str:
     """The phrase `key` in `lang` (English when a phrase has no translation)."""
+    return phrase(key, lang).format(**values)
+
+
+def phrase(key: str, lang: str) -> str:
+    """The phrase `key` in `lang` with its {fields} left to fill (with math: `document.prose`)."""
     table = WORDS.get(key) or DESCRIBE[key]
-    return table.get(lang, table["en"]).format(**values)
+    return table.get(lang, table["en"])
 
 
 # Diagrams (titles of stages and layers), plots and the walkthrough page's controls.
@@ -228,6 +233,7 @@ WORDS.update(
         },
         "learning_rate": {"en": "learning rate", "ko": "학습률"},
         "regularization": {"en": "regularisation in the cost", "ko": "가중치 규제(규제항)"},
+        "dropout_rate": {"en": "dropout rate", "ko": "드롭아웃 비율"},
         "sheet_weights": {"en": "weights into layer {l}", "ko": "{l}층으로 들어가는 가중치"},
         "sheet_biases": {"en": "biases of layer {l}", "ko": "{l}층 편향"},
         "sheet_questions": {"en": "Questions", "ko": "문제"},
@@ -335,16 +341,12 @@ WORDS.update(
 WORDS.update(
     {
         "why_softmax_ce": {
-            "en": "Softmax with cross-entropy: each z_j moves every output a_k (∂a_k/∂z_j = "
-            "a_k·(1 − a_k) for k = j, −a_k·a_j otherwise), so by the chain rule δ_j = "
-            "Σ_k ∂E/∂a_k·∂a_k/∂z_j = a_j·(∂E/∂a_j − Σ_k ∂E/∂a_k·a_k). With ∂E/∂a_k = −t_k/a_k "
-            "the sum is −Σ_k t_k = −1 (the targets add up to 1), so δ_j = a_j − t_j: softmax "
-            "minus the {target}.",
-            "ko": "소프트맥스와 교차 엔트로피: z_j는 모든 출력 a_k를 움직인다 (k = j이면 "
-            "∂a_k/∂z_j = a_k·(1 − a_k), 아니면 −a_k·a_j). 연쇄 법칙으로 δ_j = "
-            "Σ_k ∂E/∂a_k·∂a_k/∂z_j = a_j·(∂E/∂a_j − Σ_k ∂E/∂a_k·a_k)이다. ∂E/∂a_k = −t_k/a_k를 "
-            "넣으면 합은 −Σ_k t_k = −1 (정답의 합은 1)이므로 δ_j = a_j − t_j, 즉 소프트맥스 "
-            "출력에서 {target}을 뺀 값이다.",
+            "en": "Softmax with cross-entropy: each {z} moves every output {a} ({same} for "
+            "{kj}, {other} otherwise), so by the chain rule {chain}. With {dE} the sum is "
+            "{sum} (the targets add up to 1), so {delta}: softmax minus the {target}.",
+            "ko": "소프트맥스와 교차 엔트로피: {z}는 모든 출력 {a}를 움직인다 ({kj}이면 "
+            "{same}, 아니면 {other}). 연쇄 법칙으로 {chain}이다. {dE}를 넣으면 합은 {sum} "
+            "(정답의 합은 1)이므로 {delta}, 즉 소프트맥스 출력에서 {target}을 뺀 값이다.",
         },
         "one_hot_target": {"en": "one-hot target", "ko": "원-핫 정답"},
         "probability_target": {
@@ -367,22 +369,22 @@ WORDS.update(
         },
         "why_dropout": {
             "en": "Dropout (training mode, inverted as torch's nn.Dropout): each hidden node's "
-            "output is multiplied by its mask m (1 kept, 0 dropped) and by 1/(1 − p), so the "
-            "next layer reads ã = a·m/(1 − p) and receives on average what it would without "
+            "output {a} is multiplied by its mask {m} (1 kept, 0 dropped) and by {scale}, so "
+            "the next layer reads {dropped} and receives on average what it would without "
             "dropout.",
             "ko": "드롭아웃 (학습 모드, torch의 nn.Dropout과 같은 inverted dropout): 은닉 노드의 "
-            "출력에 마스크 m (1 사용, 0 제외)과 1/(1 − p)를 곱한다. 다음 층은 ã = a·m/(1 − p)를 "
+            "출력 {a}에 마스크 {m} (1 사용, 0 제외)과 {scale}를 곱한다. 다음 층은 {dropped}를 "
             "입력으로 받으며, 평균적으로 드롭아웃이 없을 때와 같은 크기의 값을 받는다.",
         },
         "why_dropout_backward": {
-            "en": "Back through dropout: ∂ã/∂a = m/(1 − p), so each path of a node is "
-            "δ·w·m/(1 − p): a dropped node gets ∂E/∂a = 0 (and δ = 0, so no gradient of the "
-            "outputs' error reaches its incoming weights), a kept one the paths' sum scaled by "
-            "1/(1 − p).",
-            "ko": "드롭아웃을 거슬러 역전파: ∂ã/∂a = m/(1 − p)이므로 노드의 각 경로는 "
-            "δ·w·m/(1 − p)이다. 제외된 노드는 ∂E/∂a = 0 (δ = 0이므로 출력 오차의 기울기가 "
-            "그 노드로 들어오는 가중치에 닿지 않는다), 사용된 노드는 경로의 합에 1/(1 − p)를 "
-            "곱한 값이다.",
+            "en": "Back through dropout: the next layer reads {at}, so each path of a node has "
+            "one more link in its chain, {link}, and is {path}: a dropped node gets {zero} "
+            "(and {delta_zero}, so no gradient of the outputs' error reaches its incoming "
+            "weights), a kept one the paths' sum scaled by {scale}.",
+            "ko": "드롭아웃을 거슬러 역전파: 다음 층은 {at}를 입력으로 받으므로 노드의 각 경로의 "
+            "연쇄 법칙에 고리 {link}가 하나 더 붙어 경로는 {path}이다. 제외된 노드는 {zero} "
+            "({delta_zero}이므로 출력 오차의 기울기가 그 노드로 들어오는 가중치에 닿지 않는다), "
+            "사용된 노드는 경로의 합에 {scale}를 곱한 값이다.",
         },
         "why_dropout_eval": {
             "en": "The check runs in evaluation mode, as a trained model is evaluated: no node "
@@ -417,26 +419,30 @@ DESCRIBE.update(
 WORDS.update(
     {
         "why_regularization": {
-            "en": "Regularisation adds penalty terms to the cost: E = E_data{terms} ({names}), "
-            "over {which}. E_data is the loss of the outputs alone.",
-            "ko": "가중치 규제는 비용 함수에 규제항을 더한다: E = E_data{terms} ({names}), "
-            "대상은 {which}. E_data는 출력만의 오차다.",
+            "en": "Regularisation adds penalty terms to the cost: {E} ({names}), over {which}. "
+            "{E_data} is the loss of the outputs alone.",
+            "ko": "가중치 규제는 비용 함수에 규제항을 더한다: {E} ({names}), 대상은 {which}. "
+            "{E_data}는 출력만의 오차다.",
         },
         "penalty_L1": {"en": "L1: the sum of the absolute values", "ko": "L1: 절대값의 합"},
         "penalty_L2": {"en": "L2: the sum of the squares", "ko": "L2: 제곱의 합"},
-        "penalty_kink": {
-            "en": " |w| has no slope at w = 0; sign(0) = 0 is taken there, as torch.autograd "
-            "does for abs.",
-            "ko": " |w|는 w = 0에서 기울기가 없으므로 torch.autograd의 abs와 같이 sign(0) = 0으로 "
-            "둔다.",
-        },
         "why_penalty_gradient": {
             "en": "Each penalised parameter's gradient is the data term plus the penalty's: "
-            "∂E/∂w = ∂E_data/∂w{terms}.{kink} This is not the optimiser's weight_decay, which "
-            "changes the update rule, not E.",
+            "{grad}. {abs} has no slope at {at}; {sign} is taken there, as torch.autograd does "
+            "for abs. This is not the optimiser's weight_decay, which changes the update rule, "
+            "not E.",
             "ko": "규제 대상인 매개변수의 기울기는 데이터 항에 규제항의 미분을 더한 것이다: "
-            "∂E/∂w = ∂E_data/∂w{terms}.{kink} 최적화 알고리즘의 weight_decay와는 다르다: "
-            "weight_decay는 E가 아니라 갱신 규칙을 바꾼다.",
+            "{grad}. {abs}는 {at}에서 기울기가 없으므로 torch.autograd의 abs와 같이 {sign}으로 "
+            "둔다. 최적화 알고리즘의 weight_decay와는 다르다: weight_decay는 E가 아니라 갱신 "
+            "규칙을 바꾼다.",
+        },
+        "why_penalty_gradient_smooth": {  # L2 alone: no kink to speak of
+            "en": "Each penalised parameter's gradient is the data term plus the penalty's: "
+            "{grad}. This is not the optimiser's weight_decay, which changes the update rule, "
+            "not E.",
+            "ko": "규제 대상인 매개변수의 기울기는 데이터 항에 규제항의 미분을 더한 것이다: "
+            "{grad}. 최적화 알고리즘의 weight_decay와는 다르다: weight_decay는 E가 아니라 갱신 "
+            "규칙을 바꾼다.",
         },
     }
 )

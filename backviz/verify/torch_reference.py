@@ -74,15 +74,18 @@ def _torch_per_sample_loss(
 
 def _torch_dropout(torch: Any, exercise: NetworkExercise, layer: int, a: Any) -> Any:
     """The exercise's mask applied as inverted dropout, `a * mask / (1 - p)` (what torch's
-    `nn.Dropout` does in training mode with a mask it drew itself), and m/(1 − p); None
-    without dropout."""
+    `nn.Dropout` does in training mode with a mask it drew itself), and ∂ã/∂a as autograd
+    differentiates that (the m/(1 − p) each path back through ã is scaled by); None without
+    dropout."""
     mask = exercise.dropout_mask(layer)
     if mask is None:
         return None
     assert exercise.dropout is not None
     p = exercise.dropout.rate(layer)
     m = torch.tensor(mask, dtype=a.dtype)
-    return a * m / (1 - p), m / (1 - p)
+    leaf = a.detach().clone().requires_grad_(True)
+    (link,) = torch.autograd.grad((leaf * m / (1 - p)).sum(), leaf)  # elementwise: the diagonal
+    return a * m / (1 - p), link
 
 
 def _torch_forward(
@@ -479,6 +482,10 @@ class _Arrays:
             if mine is not None and other is not None:
                 refs = _refs(Kind.DROPPED, layer, mine.shape, step, per_sample=True)
                 self.compare(Kind.DROPPED.value, mine, other, refs)
+                mine, other = ours.dropout_factors[i], theirs.dropout_factors[i]
+                assert mine is not None and other is not None
+                refs = _refs(Kind.DROPPED_DA, layer, mine.shape, step, per_sample=True)
+                self.compare(Kind.DROPPED_DA.value, mine, other, refs)
         if ours.loss is None or theirs.loss is None:
             return
         L = len(ours.z) + 1

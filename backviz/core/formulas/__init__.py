@@ -26,7 +26,7 @@ from .backward import (
     Sum,
 )
 from .base import Formula, Rule
-from .dropout import Dropped, DroppedPath
+from .dropout import Dropped, DroppedDerivative
 from .forward import Activate, SoftmaxOf, WeightedSum
 from .loss import LossTerm, SampleLoss, TotalLoss
 from .penalty import Penalty, PenaltyGrad
@@ -35,7 +35,7 @@ from .update import ParamUpdate, Same, StateUpdate
 __all__ = [
     "Activate",
     "Dropped",
-    "DroppedPath",
+    "DroppedDerivative",
     "Formula",
     "GradB",
     "GradW",

@@ -94,10 +94,14 @@ class OutputGrad(Rule):
 
 @dataclass(frozen=True)
 class Product(Rule):
-    """x·y: a path's share w_ij·δ_i, or δ = ∂E/∂a·∂a/∂z. Inputs: the two factors."""
+    """x·y(·…): a path's share δ_i·w_ij (through dropout's ã_j also times ∂ã_j/∂a_j), or
+    δ = ∂E/∂a·∂a/∂z. Inputs: the factors."""
 
     def evaluate(self, args: Sequence[Any]) -> Any:
-        return args[0] * args[1]
+        product = args[0]
+        for factor in args[1:]:
+            product = product * factor
+        return product
 
     def display(self, args: Sequence[Expr], values: Sequence[float], *, numbers: bool) -> Expr:
         return mul(*args)
