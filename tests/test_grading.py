@@ -503,6 +503,11 @@ def test_every_catalogued_mistake_is_made_here() -> None:
         "dropout-unscaled",
         "l2-factor-forgotten",
         "adam-no-bias-correction",  # Adam (tests/test_optimizer_marks.py)
+        # a penalty, L1, AMSGrad, dropout (tests/test_catalogue_marks.py)
+        "penalty-forgotten",
+        "l1-sign-forgotten",
+        "amsgrad-max-forgotten",
+        "dropout-ignored",
     }
     assert set(MISTAKES_222) | made_elsewhere == {m.id for m in CATALOGUE}
     assert all(m.credit == 0.5 for m in CATALOGUE)
