@@ -31,7 +31,15 @@ from backviz.grading.verdicts import ClassGrader
 from backviz.render.evaluable import JS_FUNCTIONS, compile_python
 from tests.conftest import EXERCISES
 
-CORPUS = ("seed-222", "xor-221", "nn-221-regression", "optimizer-adagrad", "seed-222-regularized")
+CORPUS = (
+    "seed-222",
+    "xor-221",
+    "nn-221-regression",
+    "optimizer-adagrad",
+    "seed-222-regularized",
+    "optimizer-amsgrad",
+    "dropout-222",
+)
 
 
 def _text(value: float, d: int, mode) -> str:
@@ -70,6 +78,11 @@ def corpus(spec, rng: random.Random) -> dict[str, dict[str, str]]:
         sheets[f"worked-{k}"] = worked(spec, d, slipped, rng)
     for text in ("0.5", "1", "0.1", "0"):
         sheets[f"placeholder-{text}"] = {q.name: text for q in asked}
+    for k in range(10):  # a term left out: a bare 0 (or 0.0) among answers of 8 decimals
+        sheet = {q.name: _text(q.value, 8, ROUND_HALF_UP) for q in asked}
+        for q in rng.sample(asked, min(3, len(asked))):
+            sheet[q.name] = rng.choice(["0", "0.0", "0.00"])
+        sheets[f"zero-among-precise-{k}"] = sheet
     return sheets
 
 

@@ -15,6 +15,8 @@ const BackvizMarking = (() => {
       yours: (n, t) => `your ${n} = ${t}`,
       carried: (s) => `from ${s}`,
       zero: "0 says nothing here: the right value is not 0 to the decimals you wrote",
+      zero_places: (v, p) =>
+        `0 says nothing here: the right value is ${v}, not 0 to the ${p} decimal(s) you write elsewhere; is a term left out?`,
       not_updated: (s) => `the old value, not updated: the update changes it by ${s}`,
       trivial: (s) => `follows from ${s}, but a zero there makes this trivial: no carried credit`,
       placeholder: (c) =>
@@ -29,6 +31,8 @@ const BackvizMarking = (() => {
       yours: (n, t) => `내 답 ${n} = ${t}`,
       carried: (s) => `${s}에서 이어받음`,
       zero: "0은 아무 정보도 주지 않는다: 쓴 자릿수에서 정답은 0이 아니다",
+      zero_places: (v, p) =>
+        `0은 아무 정보도 주지 않는다: 정답은 ${v}이고, 다른 답에 쓴 소수점 아래 ${p}자리에서는 0이 아니다; 빠뜨린 항이 있나?`,
       not_updated: (s) => `갱신하지 않은 원래 값이다: 갱신하면 ${s}만큼 바뀐다`,
       trivial: (s) => `${s}에서 나오지만, 그 0이 이 계산을 무의미하게 만든다: 이어받은 점수 없음`,
       placeholder: (c) => `같은 수를 ${c}개 항목에 썼다: 자리 채우기 값은 점수가 없다`,
@@ -66,6 +70,13 @@ const BackvizMarking = (() => {
   }
 
   const slack = (x) => 1e-12 * Math.max(1, Math.abs(x));
+  /** A number as backviz shows it (core/notation.py's format_number, 8 decimals). */
+  const number = (x) => {
+    const m = Math.abs(x);
+    if (m !== 0 && (m < 1e-6 || m >= 1e12)) return x.toExponential(6);
+    const text = x.toFixed(8);
+    return text === "-0.00000000" ? "0.00000000" : text;
+  };
   const unitOf = (decimals, step, exact) =>
     decimals >= 0 ? Math.pow(10, -decimals) : exact * Math.abs(step) + 1e-12;
   const decimalsNeeded = (step, significant) =>
@@ -134,6 +145,15 @@ const BackvizMarking = (() => {
     const helpers = spec.helpers;
     const state = {}; // name -> {right, spread, value, text}
     const result = {};
+    const written = {};
+    let places = -1; // the most decimals the sheet writes: rule 1 reads a 0 against it
+    for (const q of spec.asked) {
+      const text = answers[q.name] === undefined ? "" : String(answers[q.name]).trim();
+      written[q.name] = text ? parseNumber(text) : null;
+      if (written[q.name] && written[q.name].decimals >= 0) {
+        places = Math.max(places, written[q.name].decimals);
+      }
+    }
 
     function input(name, own, sources, depth) {
       if (name in quantities) {
@@ -164,7 +184,7 @@ const BackvizMarking = (() => {
 
     for (const q of spec.asked) {
       const text = answers[q.name] === undefined ? "" : String(answers[q.name]).trim();
-      const read = text ? parseNumber(text) : null;
+      const read = written[q.name];
       if (!read) {
         state[q.name] = { right: false, spread: 0, value: null, text };
         result[q.name] = { verdict: text ? "unreadable" : "missing", marks: 0, detail: text ? words.unreadable : "" };
@@ -188,10 +208,12 @@ const BackvizMarking = (() => {
       const withinRight = inside(value, rights[0], rights[1], u, q.terms);
       const withinOwn = owns !== null && hasWrong && inside(value, owns[0], owns[1], u, q.terms);
       let nought = Math.abs(value - base) <= slack(base) && step !== 0;
-      let zero = nought && Math.abs(step) >= u;
+      const fine = places >= 0 ? Math.min(u, Math.pow(10, -places)) : u;
+      let zero = nought && Math.abs(step) >= fine;
+      const coarse = zero && Math.abs(step) < u; // 0 only to its own decimals: a term left out?
       if (base) {
         const writtenZero = value === 0 && reference !== 0;
-        zero = zero || (writtenZero && Math.abs(reference) >= u);
+        zero = zero || (writtenZero && Math.abs(reference) >= fine);
         nought = nought || writtenZero;
       }
       const floor = meetsFloor(value, read.decimals, reference, step, spec.significant);
@@ -227,6 +249,7 @@ const BackvizMarking = (() => {
           if (zero) {
             if (withinOwn) detail = words.trivial(sources.join(", "));
             else if (base && value !== 0) detail = words.not_updated(step);
+            else if (coarse) detail = words.zero_places(number(reference), places);
             else detail = words.zero;
           } else {
             for (const other of spec.asked) {

@@ -48,6 +48,12 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "0 says nothing here: the right value is not 0 to the decimals you wrote",
         "ko": "0은 아무 정보도 주지 않는다: 쓴 자릿수에서 정답은 0이 아니다",
     },
+    "zero_places": {
+        "en": "0 says nothing here: the right value is {value}, not 0 to the {places} "
+        "decimal(s) you write elsewhere; is a term left out?",
+        "ko": "0은 아무 정보도 주지 않는다: 정답은 {value}이고, 다른 답에 쓴 소수점 아래 "
+        "{places}자리에서는 0이 아니다; 빠뜨린 항이 있나?",
+    },
     "not_updated": {
         "en": "the old value, not updated: the update changes it by {step}",
         "ko": "갱신하지 않은 원래 값이다: 갱신하면 {step}만큼 바뀐다",
@@ -364,6 +370,16 @@ def grade(spec: Mapping[str, Any], answers: Mapping[str, str], lang: str = "en")
 
     state: dict[str, _State] = {}
     result: dict[str, dict[str, Any]] = {}
+    written: dict[str, Answer | None] = {}
+    for q in spec["asked"]:
+        raw = answers.get(q["name"])
+        text = "" if raw is None else str(raw).strip()
+        written[q["name"]] = parse_number(text, decimal_comma=True) if text else None
+    # the most decimals the sheet writes (-1: none known): rule 1 reads a 0 against it
+    places = max(
+        (a.decimals for a in written.values() if a is not None and a.decimals is not None),
+        default=-1,
+    )
 
     def read(name: str, own: bool, sources: list[str], depth: int) -> _Input:
         """A formula input as this student may have used it (verdicts.py `_input`)."""
@@ -394,7 +410,7 @@ def grade(spec: Mapping[str, Any], answers: Mapping[str, str], lang: str = "en")
         name = q["name"]
         raw = answers.get(name)
         text = "" if raw is None else str(raw).strip()
-        answer = parse_number(text, decimal_comma=True) if text else None
+        answer = written[name]
         if answer is None or answer.value is None:
             state[name] = _State(False, 0.0, None, text, -1)
             verdict = "unreadable" if text else "missing"
@@ -418,12 +434,15 @@ def grade(spec: Mapping[str, Any], answers: Mapping[str, str], lang: str = "en")
                 owns = _range(formula, [p.box for p in owned], [p.mine for p in owned])
         within_right = _inside(value, *rights, u, terms)
         within_own = owns is not None and _inside(value, *owns, u, terms)
-        # 1. zero information: a 0 (W⁺ = W) where the step is not 0 to the decimals written
+        # 1. zero information: a 0 (W⁺ = W) where the step is not 0 to the decimals written,
+        # or to those the sheet writes elsewhere
         nought = abs(value - base) <= _slack(base) and step != 0
-        zero = nought and abs(step) >= u
+        fine = min(u, 10.0 ** (-places)) if places >= 0 else u
+        zero = nought and abs(step) >= fine
+        coarse = zero and abs(step) < u  # 0 only to its own few decimals: a term left out?
         if base:  # a 0 written for an updated weight says nothing either
             written_zero = value == 0 and reference != 0
-            zero = zero or (written_zero and abs(reference) >= u)
+            zero = zero or (written_zero and abs(reference) >= fine)
             nought = nought or written_zero
         floor = _meets_floor(value, decimals, reference, step, spec["significant"])
         right = not zero and within_right  # 2. right
@@ -453,7 +472,7 @@ def grade(spec: Mapping[str, Any], answers: Mapping[str, str], lang: str = "en")
                         break
             if verdict == "wrong":  # 5. wrong, with what may be said of it
                 detail = (
-                    _zero(lang, within_own, sources, value, base, step)
+                    _zero(lang, within_own, sources, value, base, step, (coarse, reference, places))
                     if zero
                     else _lookalike(lang, spec, name, value, decimals)
                 )
@@ -492,12 +511,15 @@ def _imprecise(lang, carried, sources, nought, value, base, step, spec) -> str:
     )
 
 
-def _zero(lang, within_own, sources, value, base, step) -> str:
-    """Why a 0 (or the old weight) earns nothing here."""
+def _zero(lang, within_own, sources, value, base, step, coarse) -> str:
+    """Why a 0 (or the old weight) earns nothing here; `coarse`: whether the 0 is right to its
+    own decimals but not to the sheet's, the right value, and the sheet's decimals."""
     if within_own:
         return _word(lang, "trivial", sources=", ".join(sources))
     if base and value != 0:
         return _word(lang, "not_updated", step=_number(step))
+    if coarse[0]:
+        return _word(lang, "zero_places", value=_number(coarse[1]), places=coarse[2])
     return _word(lang, "zero")
 
 

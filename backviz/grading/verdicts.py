@@ -226,6 +226,7 @@ class ClassGrader:
         trace = self.trace
         n = len(submissions)
         columns, problems = self._columns(submissions)
+        self._places = self._sheet_places(columns, n)
         verdicts, given, details = [], [], []
         expected = np.empty((n, len(self.items)))
         marks = np.empty((n, len(self.items)))
@@ -305,6 +306,17 @@ class ClassGrader:
                 decimals[at] = [-1 if a.decimals is None else a.decimals for a in answers]
                 readable[at] = [a.value is not None for a in answers]
         return columns, problems
+
+    def _sheet_places(self, columns: dict[Ref, Column], n: int) -> np.ndarray:
+        """The most decimals each sheet writes on an asked quantity (-1: none known): the
+        precision its student works at, which rule 1 reads a 0 against."""
+        places = np.full(n, -1)
+        for ref, _ in self.items:
+            if ref in columns:
+                column = columns[ref]
+                known = column.readable & np.isfinite(column.values)
+                places = np.maximum(places, np.where(known, column.decimals, -1))
+        return places
 
     def _placeholders(
         self,
@@ -456,13 +468,16 @@ class ClassGrader:
         within_right = _inside(values, rights, u, terms)
         within_own = nothing if owns is None else _inside(values, owns, u, terms) & has_wrong
         # 1. zero information: a 0 (W⁺ = W) where the right value (step) is not 0 to the
-        # precision written is wrong; where it is, it is an honest rounding, too coarse, and
-        # earns nothing either way
+        # precision written, or to the precision the sheet writes elsewhere, is wrong; where
+        # it is 0 to both, it is an honest rounding, too coarse, and earns nothing either way
         nought = answered & (np.abs(values - base) <= slack(base)) & (step != 0)
-        zero = nought & (np.abs(step) >= u)
+        places = self._places
+        fine = np.minimum(u, np.where(places >= 0, np.power(10.0, -np.maximum(places, 0)), u))
+        zero = nought & (np.abs(step) >= fine)
+        coarse = zero & (np.abs(step) < u)  # 0 only to its own few decimals: a term left out?
         if base:  # a 0 written for an updated weight says nothing either
             written_zero = answered & (values == 0) & (reference != 0)
-            zero |= written_zero & (abs(reference) >= u)
+            zero |= written_zero & (abs(reference) >= fine)
             nought |= written_zero
         # 2. right (correct, or imprecise below the floor)
         floor = meets_floor(values, decimals, reference, step, self.ask.significant)
@@ -523,6 +538,9 @@ class ClassGrader:
                 details[i] = self._word("trivial", sources=", ".join(sources[i]))
             elif base and values[i] != 0:
                 details[i] = self._word("not_updated", step=format_number(step))
+            elif coarse[i]:
+                value = format_number(reference)
+                details[i] = self._word("zero_places", value=value, places=int(places[i]))
             else:
                 details[i] = self._word("zero")
         others = np.flatnonzero(wrong & ~zero)
