@@ -1681,13 +1681,18 @@ README_ROWS = [
     ({"h1": "0.5199"}, "h1", "correct"),
     ({"h1": "0.5"}, "h1", "correct"),
     ({"dE/dW1": "0.0008"}, "dE/dW1", "correct"),
-    ({"dE/dW1": "0.00"}, "dE/dW1", "imprecise"),
+    ({"dE/dW1": "0.00"}, "dE/dW1", "wrong"),  # among answers of 8 decimals
     ({"W1+": "0.2996"}, "W1+", "correct"),
-    ({"W1+": "0.30"}, "W1+", "imprecise"),
+    ({"W1+": "0.30"}, "W1+", "wrong"),
+    ({"delta_o1": "0"}, "delta_o1", "wrong"),
     ({"dE/dW5": "0.0000", "W5+": "0.4500"}, "W5+", "wrong"),
     ({"h1": "0.5225", "z3": "0.4461"}, "z3", "carried"),
     ({"z4": "0.44498412"}, "z4", "wrong"),
     ({"W1+": "0.29960429"}, "W1+", "mistake:updated-weights-in-backprop"),
+]
+README_ROWS_AT_2 = [  # on a sheet of 2 decimals: the 0 and the old value are honest rounding
+    ({"dE/dW1": "0.00"}, "dE/dW1", "imprecise"),
+    ({"W1+": "0.30"}, "W1+", "imprecise"),
 ]
 
 
@@ -1699,10 +1704,22 @@ def test_the_readme_examples_of_how_marks_are_given(
     assert grade(SEED, _with(changes))[name].verdict == verdict
 
 
+@pytest.mark.parametrize(("changes", "name", "verdict"), README_ROWS_AT_2)
+def test_the_readme_examples_on_a_sheet_of_two_decimals(
+    changes: dict[str, str], name: str, verdict: str
+) -> None:
+    """The rows the README gives on a sheet of 2 decimals (the right values rounded)."""
+    base = written(torch_222(), 2)
+    assert grade(SEED, _with(changes, base))[name].verdict == verdict
+
+
 def test_the_readme_reasons_are_in_the_feedback() -> None:
     trivial = grade(SEED, _with({"dE/dW5": "0.0000", "W5+": "0.4500"}))["W5+"].detail
     assert "follows from your dE/dW5 = 0.0000" in trivial and "trivial" in trivial
-    assert "at least 4 decimal" in grade(SEED, _with({"dE/dW1": "0.00"}))["dE/dW1"].detail
+    at_2 = written(torch_222(), 2)
+    assert "at least 4 decimal" in grade(SEED, _with({"dE/dW1": "0.00"}, at_2))["dE/dW1"].detail
+    assert "is a term left out?" in grade(SEED, _with({"delta_o1": "0"}))["delta_o1"].detail
+    assert "not updated" in grade(SEED, _with({"W1+": "0.30"}))["W1+"].detail
     assert grade(SEED, _with({"h1": "0.5225", "z3": "0.4461"}))["z3"].detail == (
         "from your h1 = 0.5225"
     )

@@ -12,6 +12,7 @@ import ast
 import csv
 import json
 import random
+import struct
 import sys
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from importlib.resources import files
@@ -39,6 +40,7 @@ CORPUS = (
     "seed-222-regularized",
     "optimizer-amsgrad",
     "dropout-222",
+    "linear-regression",
 )
 
 
@@ -83,6 +85,9 @@ def corpus(spec, rng: random.Random) -> dict[str, dict[str, str]]:
         for q in rng.sample(asked, min(3, len(asked))):
             sheet[q.name] = rng.choice(["0", "0.0", "0.00"])
         sheets[f"zero-among-precise-{k}"] = sheet
+    for d in (4, 6, 8, 10):  # float32's values, as torch's default dtype writes them
+        single = {q.name: struct.unpack("f", struct.pack("f", q.value))[0] for q in asked}
+        sheets[f"float32-{d}"] = {q.name: _text(single[q.name], d, ROUND_HALF_UP) for q in asked}
     return sheets
 
 

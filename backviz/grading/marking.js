@@ -25,6 +25,8 @@ const BackvizMarking = (() => {
       nought: (d) => `a 0, right only to the decimals written: it earns nothing; write at least ${d} decimal(s)`,
       unchanged: (d) => `the old value, right only to the decimals written: it earns nothing; write at least ${d} decimal(s)`,
       lookalike: (n) => `this is the value of ${n}: a mislabelled answer?`,
+      float32: (v) =>
+        `float32's value: right to float32's precision (about 7 significant figures), as torch computes by default; this exercise's numbers are float64 (${v})`,
       unreadable: "not a number",
     },
     ko: {
@@ -40,6 +42,8 @@ const BackvizMarking = (() => {
       nought: (d) => `쓴 자릿수에서만 맞는 0이다: 점수가 없다; 소수점 아래 ${d}자리 이상 쓸 것`,
       unchanged: (d) => `쓴 자릿수에서만 맞는 원래 값이다: 점수가 없다; 소수점 아래 ${d}자리 이상 쓸 것`,
       lookalike: (n) => `${n}의 값이다: 이름을 잘못 붙였나?`,
+      float32: (v) =>
+        `float32의 값이다: float32의 정밀도(유효숫자 약 7자리)에서는 맞다 (torch의 기본 자료형); 이 연습의 수는 float64다 (${v})`,
       unreadable: "수가 아니다",
     },
   };
@@ -87,6 +91,13 @@ const BackvizMarking = (() => {
     const needed = Math.pow(10, Math.floor(Math.log10(Math.abs(step))) - significant + 1);
     const exact = Math.abs(value - reference) <= slack(reference);
     return decimals < 0 || exact || Math.pow(10, -decimals) <= needed * (1 + 1e-9);
+  }
+
+  /** float32's rounding of the right value is within the least precision asked. */
+  function float32MeetsFloor(reference, step, significant) {
+    if (step === 0 || !Number.isFinite(step)) return true;
+    const needed = Math.pow(10, Math.floor(Math.log10(Math.abs(step))) - significant + 1);
+    return Math.abs(Math.fround(reference) - reference) <= needed * (1 + 1e-9);
   }
 
   /** Rounding (by up to u/2) or truncating toward zero (by up to u) a number in [lo, hi]. */
@@ -216,8 +227,16 @@ const BackvizMarking = (() => {
         zero = zero || (writtenZero && Math.abs(reference) >= fine);
         nought = nought || writtenZero;
       }
-      const floor = meetsFloor(value, read.decimals, reference, step, spec.significant);
-      const right = !zero && withinRight;
+      let floor = meetsFloor(value, read.decimals, reference, step, spec.significant);
+      let right = !zero && withinRight;
+      // float32's value (the right value rounded through float32, to the decimals written)
+      const single = Math.fround(reference);
+      const float32 = !zero && !right && single !== reference && read.decimals >= 0 &&
+        Math.abs(value - single) <= 0.5 * Math.pow(10, -read.decimals) + slack(single);
+      if (float32) {
+        right = true;
+        floor = float32MeetsFloor(reference, step, spec.significant);
+      }
       const carried = !zero && !right && withinOwn;
       const echo = carried && owned.every((p) => !p.wrong || p.mine === value);
       let verdict, marks = 0, detail = "";
@@ -263,6 +282,7 @@ const BackvizMarking = (() => {
           }
         }
       }
+      if (float32) detail = words.float32(number(reference));
       state[q.name] = { right: right && floor, spread: floor ? u : 0, value, text, echo };
       result[q.name] = { verdict, marks, detail, value, decimals: read.decimals };
     }

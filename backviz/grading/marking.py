@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import re
+import struct
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
@@ -89,6 +90,12 @@ WORDS: dict[str, dict[str, str]] = {
         "ko": "이전 값에서 바뀐 양 (W⁺ − W; 옵티마이저 상태는 직전 값에서)",
     },
     "the_value": {"en": "the right value", "ko": "정답"},
+    "float32": {
+        "en": "float32's value: right to float32's precision (about 7 significant figures), "
+        "as torch computes by default; this exercise's numbers are float64 ({value})",
+        "ko": "float32의 값이다: float32의 정밀도(유효숫자 약 7자리)에서는 맞다 (torch의 "
+        "기본 자료형); 이 연습의 수는 float64다 ({value})",
+    },
     "lookalike": {
         "en": "this is the value of {name}: a mislabelled answer?",
         "ko": "{name}의 값이다: 이름을 잘못 붙였나?",
@@ -288,6 +295,23 @@ def _meets_floor(value: float, decimals: int, reference: float, step: float, sig
     return decimals < 0 or exact or 10.0 ** (-decimals) <= needed * (1 + 1e-9)
 
 
+def _float32(x: float) -> float:
+    """x as float32 holds it (round to nearest even; ±inf beyond its range), as numpy's
+    float32 and JavaScript's Math.fround."""
+    try:
+        return float(struct.unpack("f", struct.pack("f", x))[0])
+    except OverflowError:
+        return math.copysign(math.inf, x)
+
+
+def _float32_meets_floor(reference: float, step: float, significant: int) -> bool:
+    """float32's rounding of the right value is within the least precision asked."""
+    if step == 0 or not math.isfinite(step):
+        return True
+    needed = 10.0 ** (math.floor(math.log10(abs(step))) - significant + 1)
+    return abs(_float32(reference) - reference) <= needed * (1 + 1e-9)
+
+
 def _inside(value: float, lo: float, hi: float, u: float, terms: int) -> bool:
     """Rounding (by up to u/2) or truncating toward zero (by up to u) a number in [lo, hi],
     give or take u for each unasked term summed."""
@@ -446,6 +470,17 @@ def grade(spec: Mapping[str, Any], answers: Mapping[str, str], lang: str = "en")
             nought = nought or written_zero
         floor = _meets_floor(value, decimals, reference, step, spec["significant"])
         right = not zero and within_right  # 2. right
+        single = _float32(reference)  # float32's value: right to float32's precision
+        float32 = (
+            not zero
+            and not right
+            and single != reference
+            and decimals >= 0
+            and abs(value - single) <= 0.5 * 10.0 ** (-decimals) + _slack(single)
+        )
+        if float32:
+            right = True
+            floor = _float32_meets_floor(reference, step, spec["significant"])
         carried = not zero and not right and within_own  # 3. carried
         echo = carried and all(not p.wrong or p.mine == value for p in owned)
         marks, detail = 0.0, ""
@@ -476,6 +511,8 @@ def grade(spec: Mapping[str, Any], answers: Mapping[str, str], lang: str = "en")
                     if zero
                     else _lookalike(lang, spec, name, value, decimals)
                 )
+        if float32:
+            detail = _word(lang, "float32", value=_number(reference))
         state[name] = _State(right and floor, u if floor else 0.0, value, text, decimals, echo)
         result[name] = {"verdict": verdict, "marks": marks, "detail": detail}
     _placeholders(spec, result, state, lang)

@@ -34,7 +34,15 @@ from ..errors import BackvizError
 from ..render.evaluable import compile_python
 from .marking import WORDS
 from .mistakes import Mistake, applicable
-from .precision import EXACT_TOLERANCE, decimals_needed, meets_floor, slack, unit_of_last_place
+from .precision import (
+    EXACT_TOLERANCE,
+    decimals_needed,
+    float32_meets_floor,
+    float32_value,
+    meets_floor,
+    slack,
+    unit_of_last_place,
+)
 from .ranges import Interval, formula_range
 from .sheets.numbers import WrittenAnswers, read_numbers
 from .spec import (
@@ -483,6 +491,12 @@ class ClassGrader:
         floor = meets_floor(values, decimals, reference, step, self.ask.significant)
         open_ = answered & ~zero
         right = open_ & within_right
+        # float32's value (the right value rounded through float32, to the decimals written)
+        # is right to float32's precision: right where that meets the floor
+        single = float32_value(reference)
+        float32 = open_ & ~right & (single != reference) & _rounds_to(values, decimals, single)
+        floor = np.where(float32, float32_meets_floor(reference, step, self.ask.significant), floor)
+        right |= float32
         # 3. carried from their own earlier answers that are not right
         carried = open_ & ~right & within_own
         echo = carried.copy()  # carried only from the very number it repeats (a placeholder?)
@@ -517,6 +531,8 @@ class ClassGrader:
                 details[i] = prefix + (nothing if nought[i] else note)
         for i in np.flatnonzero(precise & floor & carried):
             details[i] = self._word("carried", sources=", ".join(sources[i]))
+        for i in np.flatnonzero(float32):
+            details[i] = self._word("float32", value=format_number(reference))
         # 4. a catalogued mistake, where the right formula on their inputs cannot explain it
         mistaken = np.zeros(n, dtype=bool)
         rest = open_ & ~precise & floor  # too coarse to tell a mistake from the right value
