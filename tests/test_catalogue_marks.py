@@ -244,3 +244,23 @@ def test_the_reviewers_whole_sheets_without_dropout_and_unscaled() -> None:
         sheets.append(Submission(student, f"{student}.csv", answers))
     ignored, unscaled = ClassGrader(trace).grade(sheets)  # type: ignore[arg-type]
     assert (ignored.total, unscaled.total, ignored.max_total) == (39, 40, 41)
+
+
+# -- a row the exercise does not ask ------------------------------------------------------------
+
+
+def test_a_row_not_asked_is_named_and_not_marked(tmp_path: Path) -> None:
+    """mazur-222 asks the default kinds: the blog's error after the update, E_total+ =
+    0.291027924, written on a sheet is read but not marked, and the sheet's problems say so
+    (en, ko); given numbers written back (x1) are not listed, unknown names are."""
+    sheet: dict[str, float | str] = {"x1": 0.05, "z1": 0.3775, "E_total+": 0.291027924, "foo": 1}
+    mazur = EXERCISES / "mazur-222.toml"
+    rows, feedback = grade(tmp_path, mazur, {"blog": sheet})
+    assert ("blog", "E_total+") not in rows and rows["blog", "z1"]["verdict"] == "correct"
+    text = (feedback / "blog.md").read_text(encoding="utf-8")
+    assert "- not asked in this exercise, so not marked: E_total+\n" in text
+    assert "unknown quantity 'foo'" in text and "x1" not in text.split("| quantity |")[0]
+    _, korean = grade(tmp_path, mazur, {"blog": sheet}, "ko")
+    assert "이 연습에서 묻지 않는 값이라 채점하지 않음: E_total+" in (korean / "blog.md").read_text(
+        encoding="utf-8"
+    )

@@ -104,6 +104,10 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "unknown quantity '{written}' (not graded)",
         "ko": "모르는 값 이름 '{written}' (채점하지 않음)",
     },
+    "not_asked": {
+        "en": "not asked in this exercise, so not marked: {names}",
+        "ko": "이 연습에서 묻지 않는 값이라 채점하지 않음: {names}",
+    },
     "again": {
         "en": "'{written}' is '{first}' again; the first is graded",
         "ko": "'{written}'은(는) 앞의 '{first}'와 같은 값이다: 처음 것을 채점한다",

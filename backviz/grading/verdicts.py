@@ -285,6 +285,7 @@ class ClassGrader:
                 rows = [tuple(submissions[i].answers.values()) for i in members]
             at = np.array(members)
             seen: dict[Ref, str] = {}
+            unasked: list[str] = []
             for written, answers in zip(written_names, zip(*rows, strict=True), strict=True):
                 ref = self._ref(written)
                 problem = ""
@@ -297,6 +298,8 @@ class ClassGrader:
                         problems[i].append(problem)
                     continue
                 seen[ref] = written
+                if ref not in self._asked and self.trace.formula(ref) is not None:
+                    unasked.append(written)  # read (a formula may use it), never marked
                 if ref not in columns:
                     columns[ref] = Column(
                         np.full(n, np.nan),
@@ -313,7 +316,23 @@ class ClassGrader:
                 values[at] = [np.nan if a.value is None else a.value for a in answers]
                 decimals[at] = [-1 if a.decimals is None else a.decimals for a in answers]
                 readable[at] = [a.value is not None for a in answers]
+            if unasked:
+                self._not_asked(columns, unasked, members, problems)
         return columns, problems
+
+    def _not_asked(
+        self,
+        columns: dict[Ref, Column],
+        unasked: list[str],
+        members: list[int],
+        problems: list[list[str]],
+    ) -> None:
+        """Say, on each sheet that answers them, which quantities the exercise does not ask:
+        they are read (an asked formula may use them) but never marked."""
+        for i in members:
+            names = [w for w in unasked if columns[self.trace.ref(w)].texts[i]]
+            if names:
+                problems[i].append(self._word("not_asked", names=", ".join(names)))
 
     def _sheet_places(self, columns: dict[Ref, Column], n: int) -> np.ndarray:
         """The most decimals each sheet writes on an asked quantity (-1: none known): the
