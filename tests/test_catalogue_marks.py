@@ -264,3 +264,21 @@ def test_a_row_not_asked_is_named_and_not_marked(tmp_path: Path) -> None:
     assert "이 연습에서 묻지 않는 값이라 채점하지 않음: E_total+" in (korean / "blog.md").read_text(
         encoding="utf-8"
     )
+
+
+def test_no_mislabelling_is_suggested_where_a_mistake_gives_the_number(tmp_path: Path) -> None:
+    """seed-222's δ_h1 = 0.00808875; written 0.03 it is too coarse (it needs 3 decimals) to be
+    named a mistake, but 0.03 is what σ′ left out gives (δ_h1 = ∂E/∂h1 = 0.0324, torch) as
+    well as dE/dW5's value at 2 decimals: the feedback does not call it a mislabelled dE/dW5."""
+    W1, W2 = tensor(W_HIDDEN), tensor(W_OUT)
+    x, t = torch.tensor(X, dtype=torch.float64), torch.tensor(T, dtype=torch.float64)
+    h = torch.sigmoid(x @ W1.T)
+    h.retain_grad()
+    o = torch.sigmoid(h @ W2.T)
+    (0.5 * ((t - o) ** 2).sum()).backward()
+    assert f"{h.grad[0, 0].item():.2f}" == f"{W2.grad[0, 0].item():.2f}" == "0.03"  # type: ignore[index]
+    rows, feedback = grade(
+        tmp_path, EXERCISES / "seed-222.toml", {"oh": {"z1": "0.08000000", "delta_h1": "0.03"}}
+    )
+    assert rows["oh", "delta_h1"]["verdict"] == "wrong"
+    assert "mislabelled" not in (feedback / "oh.md").read_text(encoding="utf-8")

@@ -271,13 +271,15 @@ const BackvizMarking = (() => {
             else if (coarse) detail = words.zero_places(number(reference), places);
             else detail = words.zero;
           } else {
-            for (const other of spec.asked) {
+            const half = read.decimals >= 0 ? 0.5 * Math.pow(10, -read.decimals) : 0;
+            const near = (target) => read.decimals >= 0
+              ? Math.abs(value - target) <= half + slack(target)
+              : Math.abs(value - target) <= 1e-4 * Math.abs(target);
+            // no mislabelling suggested where a catalogued mistake's number is the answer
+            const explained = q.mistakes.some((m) => near(m.value));
+            for (const other of explained ? [] : spec.asked) {
               if (other.name === q.name) continue;
-              const half = read.decimals >= 0 ? 0.5 * Math.pow(10, -read.decimals) : 0;
-              const near = read.decimals >= 0
-                ? Math.abs(value - other.value) <= half + slack(other.value)
-                : Math.abs(value - other.value) <= 1e-4 * Math.abs(other.value);
-              if (near) { detail = words.lookalike(other.name); break; }
+              if (near(other.value)) { detail = words.lookalike(other.name); break; }
             }
           }
         }

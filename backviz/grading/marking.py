@@ -566,16 +566,19 @@ def _zero(lang, within_own, sources, value, base, step, coarse) -> str:
 
 def _lookalike(lang: str, spec: Mapping[str, Any], name: str, value: float, decimals: int) -> str:
     """'the value of z3' when a wrong answer is another asked quantity's right value (at the
-    decimals written, or within EXACT_TOLERANCE when they are unknown)."""
-    for other in spec["asked"]:
-        if other["name"] == name:
-            continue
-        target = other["value"]
+    decimals written, or within EXACT_TOLERANCE when they are unknown), unless a catalogued
+    mistake's number for this quantity is the answer too (the mistake explains it)."""
+
+    def near(target: float) -> bool:
         if decimals >= 0:
-            near = abs(value - target) <= 0.5 * 10.0 ** (-decimals) + _slack(target)
-        else:
-            near = abs(value - target) <= EXACT_TOLERANCE * abs(target)
-        if near:
+            return abs(value - target) <= 0.5 * 10.0 ** (-decimals) + _slack(target)
+        return abs(value - target) <= EXACT_TOLERANCE * abs(target)
+
+    asked = {q["name"]: q for q in spec["asked"]}
+    if any(near(m["value"]) for m in asked[name]["mistakes"]):
+        return ""
+    for other in spec["asked"]:
+        if other["name"] != name and near(other["value"]):
             return _word(lang, "lookalike", name=other["name"])
     return ""
 

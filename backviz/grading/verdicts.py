@@ -587,15 +587,25 @@ class ClassGrader:
 
     def _lookalikes(self, ref: Ref, values: np.ndarray, decimals: np.ndarray) -> list[str]:
         """'the value of z3' for each wrong answer that is another asked quantity's right
-        value (at the precision written, or within the tolerance when that is unknown)."""
+        value (at the precision written, or within the tolerance when that is unknown) — but
+        not where a catalogued mistake's number for this quantity is the answer too: then the
+        mistake explains it, and no mislabelling is suggested."""
         others = [other for other, _ in self.items if other != ref]
         if not others or not len(values):
             return [""] * len(values)
+        spec = self._spec(ref)
+        mistaken = [m.value for m in spec.mistakes] if spec is not None else []
         targets = np.array([self.trace.value(other) for other in others])[None, :]
         values, decimals = values[:, None], decimals[:, None]
-        match = _rounds_to(values, decimals, targets) | (
-            (decimals < 0) & (np.abs(values - targets) <= EXACT_TOLERANCE * np.abs(targets))
-        )
+
+        def matches(targets: np.ndarray) -> np.ndarray:
+            return _rounds_to(values, decimals, targets) | (
+                (decimals < 0) & (np.abs(values - targets) <= EXACT_TOLERANCE * np.abs(targets))
+            )
+
+        match = matches(targets)
+        if mistaken:
+            match &= ~matches(np.array(mistaken)[None, :]).any(axis=1, keepdims=True)
         first = match.argmax(axis=1)
         return [
             self._word("lookalike", name=self.trace.name(others[k])) if match[row, k] else ""
