@@ -282,3 +282,51 @@ def test_no_mislabelling_is_suggested_where_a_mistake_gives_the_number(tmp_path:
     )
     assert rows["oh", "delta_h1"]["verdict"] == "wrong"
     assert "mislabelled" not in (feedback / "oh.md").read_text(encoding="utf-8")
+
+
+# -- in a student's training loop -------------------------------------------------------------
+
+TRAIN_ADAM = """import torch
+
+torch.set_default_dtype(torch.float64)
+
+
+def train(W, b, x, t, learning_rate, steps):
+    weight = torch.tensor(W[0], requires_grad=True)
+    bias = torch.tensor(b[0], requires_grad=True)
+    x, y = torch.from_numpy(x), torch.from_numpy(t)
+    optimizer = torch.optim.Adam([weight, bias], lr=learning_rate, betas=(0.9, 0.5)AMSGRAD)
+    history = []
+    for _ in range(steps):
+        loss = torch.nn.functional.mse_loss(x @ weight.T + bias, y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        history.append(([weight.detach().numpy().copy()], [bias.detach().numpy().copy()]))
+    return history
+"""
+
+
+def test_plain_adam_in_code_for_an_amsgrad_exercise_is_named_at_each_step(tmp_path: Path) -> None:
+    """code-train-adam with AMSGrad (β₂ = 0.5, so v shrinks): a loop with torch.optim.Adam
+    without amsgrad is `amsgrad-max-forgotten` at every step after the first (each step is
+    judged from the student's own weights before it), one with amsgrad=True right."""
+    source = (EXERCISES / "code-train-adam.toml").read_text(encoding="utf-8")
+    exercise = tmp_path / "ams.toml"
+    exercise.write_text(
+        source.replace("steps = 5", "steps = 5\namsgrad = true\nbetas = [0.9, 0.5]"),
+        encoding="utf-8",
+    )
+    (tmp_path / "plain.py").write_text(TRAIN_ADAM.replace("AMSGRAD", ""), encoding="utf-8")
+    (tmp_path / "ams.py").write_text(TRAIN_ADAM.replace("AMSGRAD", ", amsgrad=True"))
+    out = tmp_path / "out"
+    args = ["grade", str(exercise), str(tmp_path / "plain.py"), str(tmp_path / "ams.py")]
+    result = CliRunner().invoke(main, [*args, "--out", str(out), "--no-diagrams"])
+    assert result.exit_code == 0, result.output
+    with (out / "verdicts.csv").open(encoding="utf-8") as stream:
+        verdicts = {(r["student"], r["quantity"]): r["verdict"] for r in csv.DictReader(stream)}
+    for step in range(1, 6):
+        for name in (f"W(2)@{step}", f"b(2)@{step}"):
+            expected = "correct" if step == 1 else "mistake:amsgrad-max-forgotten"
+            assert verdicts["plain", name] == expected, name
+            assert verdicts["ams", name] == "correct", name
