@@ -92,3 +92,21 @@ def test_float32_is_imprecise_where_the_exercise_asks_more_than_it_holds(
     single = cost_at_epoch_1(torch.float32)
     graded = grade(tmp_path, exercise, {"lee": f"{single:.6f}"})
     assert graded["lee"][:2] == (verdict, marks)
+
+
+def test_a_value_beyond_float32s_range_is_never_called_float32s() -> None:
+    """float32 holds at most 3.4e38: a right value of 1e40 has no float32 value (inf), so a
+    wrong answer to it is wrong, not "float32's value" (the plain-Python applier)."""
+    from backviz.grading import marking
+
+    quantity = {
+        "name": "E", "value": 1e40, "base": 0.0, "marks": 1.0, "group": "loss",
+        "formula": None, "terms": 0, "mistakes": [],
+    }  # fmt: skip
+    spec = {
+        "asked": [quantity], "helpers": {}, "given": {}, "exact": 1e-4, "significant": 1,
+        "carried_credit": 1.0, "imprecise_credit": 0.0, "placeholder_cells": 3,
+        "placeholder_share": 0.25,
+    }  # fmt: skip
+    assert marking.grade(spec, {"E": "2e40"})["verdicts"]["E"]["verdict"] == "wrong"
+    assert marking.grade(spec, {"E": "1e40"})["verdicts"]["E"]["verdict"] == "correct"

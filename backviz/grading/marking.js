@@ -231,7 +231,8 @@ const BackvizMarking = (() => {
       let right = !zero && withinRight;
       // float32's value (the right value rounded through float32, to the decimals written)
       const single = Math.fround(reference);
-      const float32 = !zero && !right && single !== reference && read.decimals >= 0 &&
+      const float32 = !zero && !right && single !== reference && Number.isFinite(single) &&
+        read.decimals >= 0 &&
         Math.abs(value - single) <= 0.5 * Math.pow(10, -read.decimals) + slack(single);
       if (float32) {
         right = true;

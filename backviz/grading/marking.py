@@ -479,6 +479,7 @@ def grade(spec: Mapping[str, Any], answers: Mapping[str, str], lang: str = "en")
             not zero
             and not right
             and single != reference
+            and math.isfinite(single)
             and decimals >= 0
             and abs(value - single) <= 0.5 * 10.0 ** (-decimals) + _slack(single)
         )

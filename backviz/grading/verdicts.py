@@ -513,7 +513,8 @@ class ClassGrader:
         # float32's value (the right value rounded through float32, to the decimals written)
         # is right to float32's precision: right where that meets the floor
         single = float32_value(reference)
-        float32 = open_ & ~right & (single != reference) & _rounds_to(values, decimals, single)
+        float32 = open_ & ~right & (single != reference) & bool(np.isfinite(single))
+        float32 &= _rounds_to(values, decimals, single)
         floor = np.where(float32, float32_meets_floor(reference, step, self.ask.significant), floor)
         right |= float32
         # 3. carried from their own earlier answers that are not right
