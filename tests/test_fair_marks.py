@@ -447,12 +447,16 @@ def expect_cell(
     significant: int = 1,
     imprecise_credit: float = 0.0,
     at_precision: bool = False,
+    finest: Decimal | None = None,
 ) -> Expect:
     """The verdict a value from honest working (or carried from an earlier wrong value) must
     get: rule 1's zero and floor, then rules 2–3. `at_precision`: the value is the right value
-    rounded or truncated, so nothing but `correct` (or the floor's `imprecise`) is possible."""
+    rounded or truncated, so nothing but `correct` (or the floor's `imprecise`) is possible.
+    `finest`: the smallest unit written anywhere on the sheet, the precision its student works
+    at: a 0 (W⁺ = W) is read against it too, so a bare 0 on a sheet of 8 decimals is wrong."""
     r = right(model)
-    value, u, rv = Decimal(text), unit(text), r.written[name]
+    value, rv = Decimal(text), r.written[name]
+    u = unit(text) if finest is None else min(unit(text), finest)  # rule 1's unit
     old = r.old.get(name)
     if value == 0 and abs(rv) >= u:
         return Expect(frozenset({"wrong"}), 0.0, f"a written 0, |right| = {abs(rv):.3g} ≥ u")
@@ -460,6 +464,7 @@ def expect_cell(
         return Expect(frozenset({"wrong"}), 0.0, "W⁺ = W, the step is at least one unit")
     if value == rv:
         return Expect(frozenset({"correct"}), 1.0, "exactly right")
+    u = unit(text)
     floor = floor_unit(measure(model, name), significant)
     if u > floor:
         # a 0 (or W⁺ = W) right only to its coarse precision is still no information: nothing
@@ -491,6 +496,7 @@ def expect_work(
     mistake's formula (not the right one) gave the written number, else `expect_cell`."""
     out = {}
     wrong = set(wrong)
+    finest = min(unit(work.text(name)) for name in work.written)
     for name in work.written:
         text = work.text(name)
         m = work.hand.mistake
@@ -506,6 +512,7 @@ def expect_work(
                 significant=significant,
                 imprecise_credit=imprecise_credit,
                 at_precision=at_precision,
+                finest=finest,
             )
     return out
 
@@ -662,8 +669,9 @@ def right_at_8(model=seed222, **changes: str) -> dict[str, str]:
 
 
 def expect_right_sheet(model, sheet: Mapping[str, str], **kw) -> dict[str, Expect]:
+    finest = min(unit(text) for text in sheet.values())
     return {
-        name: expect_cell(model, name, text, at_precision=True, **kw)
+        name: expect_cell(model, name, text, at_precision=True, finest=finest, **kw)
         for name, text in sheet.items()
     }
 
@@ -1051,17 +1059,28 @@ def test_more_correct_digits_never_score_less(seed_class):
 
 
 def test_w1_not_updated_is_never_correct(seed_class):
-    """W1+ = 0.3 is the old weight: wrong when the step (0.0004) is at least one unit of the
-    last written place, otherwise right at that precision but below the floor: imprecise."""
+    """W1+ = 0.3 is the old weight: on a sheet that writes 8 decimals elsewhere the step
+    (0.0004) is at least one unit of the precision its student works at, so it is wrong
+    however few decimals W1+ itself shows: "the old value, not updated"."""
     for text in W1_UNCHANGED:
         student = f"w1-unchanged-{text}"
         verdict = seed_class.verdict[student, "W1+"]
         assert verdict not in ("correct", "carried"), (text, verdict)
         expected = expect_right_sheet(seed222, right_at_8(**{"W1+": text}))
-        assert expected["W1+"].verdicts == (
-            {"wrong"} if unit(text) <= Decimal("0.0001") else {"imprecise"}
-        )
+        assert expected["W1+"].verdicts == {"wrong"}
         check(seed_class, student, expected)
+        assert "not updated" in about(seed_class.feedback(student), "W1+"), text
+
+
+def test_a_zero_on_a_precise_sheet_asks_for_a_missing_term(seed_class):
+    """δ_o1 = 0 (u = 1) on a sheet of 8 decimals: 0 is 0.0499 rounded to no decimals, but the
+    student works at 8, where it is not 0: wrong, not "imprecise" (a 0 earns nothing either
+    way), and the feedback asks whether a term was left out."""
+    student = "trivial-zero-plain"
+    assert seed_class.verdict[student, "delta_o1"] == "wrong"
+    said = about(seed_class.feedback(student), "delta_o1")
+    assert "not 0 to the 8 decimal(s) you write elsewhere" in said, said
+    assert "is a term left out?" in said, said
 
 
 @pytest.mark.parametrize("d", [2, 3])
@@ -1150,7 +1169,7 @@ def test_imprecise_credit_half_gives_half_marks_where_imprecise(tmp_path):
         problems += disagreements(half_credit_class, f"honest-{d}", expected)
     expected = expect_right_sheet(seed222, right_sheet(seed222, 1), imprecise_credit=0.5)
     problems += disagreements(half_credit_class, "rounded-1", expected)
-    for text in ("0.3", "0.3000"):  # zero information: nothing, imprecise (0.3) or wrong
+    for text in ("0.3", "0.3000"):  # zero information: nothing (wrong on a sheet of 8 decimals)
         sheet = right_at_8(**{"W1+": text})
         expected = expect_right_sheet(seed222, sheet, imprecise_credit=0.5)
         problems += disagreements(half_credit_class, f"w1-unchanged-{text}", expected)
@@ -1222,7 +1241,7 @@ def test_a_zero_delta_leaves_the_work_it_does_not_trivialise_carried(seed_class)
 
 
 def test_a_plain_zero_delta_earns_nothing_for_what_it_trivialises(seed_class):
-    """δ_o1 written as a bare 0 (u = 1, so itself imprecise rather than wrong): its cell and
+    """δ_o1 written as a bare 0 (wrong: the sheet works at 8 decimals): its cell and
     the four it trivialises earn nothing and none is carried; and the bare 0 does not make
     the later answers computed from it right — ∂E/∂h1 = 0.00997311 (right: 0.03240681) and
     all that follows are at best carried, never `correct`."""

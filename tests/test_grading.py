@@ -504,6 +504,11 @@ def test_every_catalogued_mistake_is_made_here() -> None:
         "l2-factor-forgotten",
         "adam-no-bias-correction",  # Adam (tests/test_optimizer_marks.py)
         "gradients-accumulated",  # several steps (test_optimizer_marks, test_code_training)
+        # a penalty, L1, AMSGrad, dropout (tests/test_catalogue_marks.py)
+        "penalty-forgotten",
+        "l1-sign-forgotten",
+        "amsgrad-max-forgotten",
+        "dropout-ignored",
     }
     assert set(MISTAKES_222) | made_elsewhere == {m.id for m in CATALOGUE}
     assert all(m.credit == 0.5 for m in CATALOGUE)
@@ -703,7 +708,8 @@ def test_the_notes_own_answers() -> None:
     }
     assert codes(verdicts) == expected
     (graded,) = grader(SEED).grade([submission(NOTES_222)])
-    assert graded.total == len(printed) - 1 and graded.problems == []
+    assert graded.total == len(printed) - 1
+    assert graded.problems == ["not asked in this exercise, so not marked: dE_o1/dh1, dE_o2/dh1"]
     # the printed paths are the notes' own names for known quantities: right, just not asked
     reference = torch_222()
     assert float(NOTES_222["dE_o1/dh1"]) == pytest.approx(reference["delta_o1"] * 0.45, abs=5e-9)
@@ -1677,13 +1683,18 @@ README_ROWS = [
     ({"h1": "0.5199"}, "h1", "correct"),
     ({"h1": "0.5"}, "h1", "correct"),
     ({"dE/dW1": "0.0008"}, "dE/dW1", "correct"),
-    ({"dE/dW1": "0.00"}, "dE/dW1", "imprecise"),
+    ({"dE/dW1": "0.00"}, "dE/dW1", "wrong"),  # among answers of 8 decimals
     ({"W1+": "0.2996"}, "W1+", "correct"),
-    ({"W1+": "0.30"}, "W1+", "imprecise"),
+    ({"W1+": "0.30"}, "W1+", "wrong"),
+    ({"delta_o1": "0"}, "delta_o1", "wrong"),
     ({"dE/dW5": "0.0000", "W5+": "0.4500"}, "W5+", "wrong"),
     ({"h1": "0.5225", "z3": "0.4461"}, "z3", "carried"),
     ({"z4": "0.44498412"}, "z4", "wrong"),
     ({"W1+": "0.29960429"}, "W1+", "mistake:updated-weights-in-backprop"),
+]
+README_ROWS_AT_2 = [  # on a sheet of 2 decimals: the 0 and the old value are honest rounding
+    ({"dE/dW1": "0.00"}, "dE/dW1", "imprecise"),
+    ({"W1+": "0.30"}, "W1+", "imprecise"),
 ]
 
 
@@ -1695,10 +1706,22 @@ def test_the_readme_examples_of_how_marks_are_given(
     assert grade(SEED, _with(changes))[name].verdict == verdict
 
 
+@pytest.mark.parametrize(("changes", "name", "verdict"), README_ROWS_AT_2)
+def test_the_readme_examples_on_a_sheet_of_two_decimals(
+    changes: dict[str, str], name: str, verdict: str
+) -> None:
+    """The rows the README gives on a sheet of 2 decimals (the right values rounded)."""
+    base = written(torch_222(), 2)
+    assert grade(SEED, _with(changes, base))[name].verdict == verdict
+
+
 def test_the_readme_reasons_are_in_the_feedback() -> None:
     trivial = grade(SEED, _with({"dE/dW5": "0.0000", "W5+": "0.4500"}))["W5+"].detail
     assert "follows from your dE/dW5 = 0.0000" in trivial and "trivial" in trivial
-    assert "at least 4 decimal" in grade(SEED, _with({"dE/dW1": "0.00"}))["dE/dW1"].detail
+    at_2 = written(torch_222(), 2)
+    assert "at least 4 decimal" in grade(SEED, _with({"dE/dW1": "0.00"}, at_2))["dE/dW1"].detail
+    assert "is a term left out?" in grade(SEED, _with({"delta_o1": "0"}))["delta_o1"].detail
+    assert "not updated" in grade(SEED, _with({"W1+": "0.30"}))["W1+"].detail
     assert grade(SEED, _with({"h1": "0.5225", "z3": "0.4461"}))["z3"].detail == (
         "from your h1 = 0.5225"
     )

@@ -42,7 +42,7 @@ SLIPS = {
     "z3": "0.4461",  # carried: 0.45 × 0.5225 + 0.4 × 0.5275 from the slipped h1
     "z4": "0.44498412",  # wrong: z3's value under z4's name
     "h2": "abc",  # unreadable
-    "dE/dW1": "0.00",  # imprecise: right to 2 decimals, needs 4
+    "dE/dW1": "0.001",  # imprecise: right to 3 decimals, needs 4
     "W1+": "0.29960429",  # mistake:updated-weights-in-backprop (the notes' own slip)
 }
 

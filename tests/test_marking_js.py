@@ -12,6 +12,7 @@ import ast
 import csv
 import json
 import random
+import struct
 import sys
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from importlib.resources import files
@@ -31,7 +32,16 @@ from backviz.grading.verdicts import ClassGrader
 from backviz.render.evaluable import JS_FUNCTIONS, compile_python
 from tests.conftest import EXERCISES
 
-CORPUS = ("seed-222", "xor-221", "nn-221-regression", "optimizer-adagrad", "seed-222-regularized")
+CORPUS = (
+    "seed-222",
+    "xor-221",
+    "nn-221-regression",
+    "optimizer-adagrad",
+    "seed-222-regularized",
+    "optimizer-amsgrad",
+    "dropout-222",
+    "linear-regression",
+)
 
 
 def _text(value: float, d: int, mode) -> str:
@@ -70,6 +80,14 @@ def corpus(spec, rng: random.Random) -> dict[str, dict[str, str]]:
         sheets[f"worked-{k}"] = worked(spec, d, slipped, rng)
     for text in ("0.5", "1", "0.1", "0"):
         sheets[f"placeholder-{text}"] = {q.name: text for q in asked}
+    for k in range(10):  # a term left out: a bare 0 (or 0.0) among answers of 8 decimals
+        sheet = {q.name: _text(q.value, 8, ROUND_HALF_UP) for q in asked}
+        for q in rng.sample(asked, min(3, len(asked))):
+            sheet[q.name] = rng.choice(["0", "0.0", "0.00"])
+        sheets[f"zero-among-precise-{k}"] = sheet
+    for d in (4, 6, 8, 10):  # float32's values, as torch's default dtype writes them
+        single = {q.name: struct.unpack("f", struct.pack("f", q.value))[0] for q in asked}
+        sheets[f"float32-{d}"] = {q.name: _text(single[q.name], d, ROUND_HALF_UP) for q in asked}
     return sheets
 
 

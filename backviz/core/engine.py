@@ -61,11 +61,21 @@ class Mistakes:
     # .grad never zeroed (optimizer.zero_grad() forgotten): step t's gradient is the sum of
     # steps 1..t's, each at its own step's weights, and the optimiser updates from that sum
     gradients_accumulated: bool = False
+    # the regularisation penalty left out of E and ∂E/∂w: E = E_data, ∂E/∂w = ∂E_data/∂w
+    penalty_forgotten: bool = False
+    l1_sign_forgotten: bool = False  # ∂(λ₁|w|)/∂w = λ₁ at every w: sign(w) taken as 1
+    amsgrad_max_forgotten: bool = False  # AMSGrad's vmax = v, not max(vmax, v): plain Adam
+    dropout_ignored: bool = False  # ã = a: no node dropped, nothing scaled, forward and back
     only_layer: int | None = None  # σ′ left out (or taken of z) in this layer l alone
+    only_norm: str | None = None  # the penalty forgotten is this one ("L1", "L2") alone
 
     def in_layer(self, switch: bool, layer: int) -> bool:
         """Whether a layer-wise switch (σ′ left out, σ′ of z) is on in layer l."""
         return switch and (self.only_layer is None or self.only_layer == layer)
+
+    def forgets(self, norm: str) -> bool:
+        """Whether the penalty term of `norm` ("L1", "L2") is left out of E and ∂E/∂w."""
+        return self.penalty_forgotten and (self.only_norm is None or self.only_norm == norm)
 
 
 NO_MISTAKES = Mistakes()
@@ -92,6 +102,10 @@ MISTAKE_IDS: dict[str, str] = {
     "dropout-unscaled": "dropout_unscaled",
     "l2-factor-forgotten": "l2_factor_forgotten",
     "gradients-accumulated": "gradients_accumulated",
+    "penalty-forgotten": "penalty_forgotten",
+    "l1-sign-forgotten": "l1_sign_forgotten",
+    "amsgrad-max-forgotten": "amsgrad_max_forgotten",
+    "dropout-ignored": "dropout_ignored",
 }
 
 
@@ -117,6 +131,8 @@ def dropout_factor(
     if mask is None:
         return None
     assert exercise.dropout is not None
+    if mistakes.dropout_ignored:  # every node passes its a on, as in evaluation
+        return np.ones_like(mask)
     if mistakes.dropout_unscaled:
         return mask
     return mask * keep_scale(exercise.dropout.rate(layer))
@@ -169,8 +185,9 @@ def forward(
     penalised = [*W, *(bias for bias in b if bias is not None and reg.include_bias)]
     penalty = {norm: reg.penalty(norm, penalised) for norm in reg.norms}
     total = data_loss
-    for value in penalty.values():  # E = E_data + E_L1 + E_L2, added in this order
-        total = total + value
+    for norm, value in penalty.items():  # E = E_data + E_L1 + E_L2, added in this order
+        if not mistakes.forgets(norm):
+            total = total + value
     return Forward(
         tuple(zs),
         tuple(activations),
@@ -275,11 +292,19 @@ def _penalised(
     reg: Regularization, param: np.ndarray, data: np.ndarray, mistakes: Mistakes
 ) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
     """The data term, each penalty's term and their sum ∂E/∂w = ∂E_data/∂w + ∂E_L1/∂w + ∂E_L2/∂w."""
-    forgotten = mistakes.l2_factor_forgotten
-    terms = {norm: reg.gradient(norm, param, factor_forgotten=forgotten) for norm in reg.norms}
+    terms = {
+        norm: reg.gradient(
+            norm,
+            param,
+            factor_forgotten=mistakes.l2_factor_forgotten,
+            sign_forgotten=mistakes.l1_sign_forgotten,
+        )
+        for norm in reg.norms
+    }
     total = data
-    for term in terms.values():
-        total = total + term
+    for norm, term in terms.items():
+        if not mistakes.forgets(norm):  # a term written but left out of the sum
+            total = total + term
     return data, terms, total
 
 
@@ -313,6 +338,8 @@ def _update(
         optimizer = replace(optimizer, learning_rate=1.0)
     if mistakes.adam_no_bias_correction:
         optimizer = replace(optimizer, bias_correction=False)
+    if mistakes.amsgrad_max_forgotten:
+        optimizer = replace(optimizer, running_max=False)
     new_params: list[np.ndarray | None] = []
     states: list[dict[str, np.ndarray]] = []
     for i, (p, g) in enumerate(zip(params, grads, strict=True)):

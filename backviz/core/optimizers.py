@@ -59,6 +59,7 @@ class Optimizer:
     lr_decay: float = 0.0  # adagrad
     initial_accumulator_value: float = 0.0  # adagrad
     bias_correction: bool = True  # adam, adamw: m̂, v̂; False only for a student's mistake
+    running_max: bool = True  # AMSGrad's vmax = max(vmax, v); False only for a student's mistake
 
     @property
     def slots(self) -> tuple[str, ...]:
@@ -114,7 +115,9 @@ class Optimizer:
             before = self.initial_state(slot) if previous is None else previous
             return before + g_eff * g_eff
         if slot == "vmax":
-            return current["v"] if previous is None else maximum(previous, current["v"])
+            if previous is None or not self.running_max:
+                return current["v"]
+            return maximum(previous, current["v"])
         if slot == "b":
             step = g_eff / (sqrt(self._square_average(current)) + self.eps)
             return step if previous is None else self.momentum * previous + step

@@ -48,12 +48,17 @@ class Regularization:
             return self.l1 * sum(float(np.sum(np.abs(p))) for p in params)
         return self.l2 * sum(float(np.sum(np.square(p))) for p in params)
 
-    def gradient(self, norm: str, w: Any, *, factor_forgotten: bool = False) -> Any:
+    def gradient(
+        self, norm: str, w: Any, *, factor_forgotten: bool = False, sign_forgotten: bool = False
+    ) -> Any:
         """∂E_L1/∂w = λ₁·sign(w) (0 at w = 0, as torch's abs) or ∂E_L2/∂w = 2λ₂·w.
 
-        `factor_forgotten`: λ₂·w, the classic slip of dropping the 2 of d(w²)/dw.
+        `factor_forgotten`: λ₂·w, the classic slip of dropping the 2 of d(w²)/dw;
+        `sign_forgotten`: λ₁ at every w, the slip of differentiating |w| as if it were w.
         """
         if norm == "L1":
+            if sign_forgotten:
+                return self.l1 * np.ones_like(np.asarray(w, dtype=float))
             return self.l1 * np.sign(w)
         return (1.0 if factor_forgotten else 2.0) * self.l2 * np.asarray(w, dtype=float)
 

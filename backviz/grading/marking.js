@@ -15,6 +15,8 @@ const BackvizMarking = (() => {
       yours: (n, t) => `your ${n} = ${t}`,
       carried: (s) => `from ${s}`,
       zero: "0 says nothing here: the right value is not 0 to the decimals you wrote",
+      zero_places: (v, p) =>
+        `0 says nothing here: the right value is ${v}, not 0 to the ${p} decimal(s) you write elsewhere; is a term left out?`,
       not_updated: (s) => `the old value, not updated: the update changes it by ${s}`,
       trivial: (s) => `follows from ${s}, but a zero there makes this trivial: no carried credit`,
       placeholder: (c) =>
@@ -23,12 +25,16 @@ const BackvizMarking = (() => {
       nought: (d) => `a 0, right only to the decimals written: it earns nothing; write at least ${d} decimal(s)`,
       unchanged: (d) => `the old value, right only to the decimals written: it earns nothing; write at least ${d} decimal(s)`,
       lookalike: (n) => `this is the value of ${n}: a mislabelled answer?`,
+      float32: (v) =>
+        `float32's value: right to float32's precision (about 7 significant figures), as torch computes by default; this exercise's numbers are float64 (${v})`,
       unreadable: "not a number",
     },
     ko: {
       yours: (n, t) => `내 답 ${n} = ${t}`,
       carried: (s) => `${s}에서 이어받음`,
       zero: "0은 아무 정보도 주지 않는다: 쓴 자릿수에서 정답은 0이 아니다",
+      zero_places: (v, p) =>
+        `0은 아무 정보도 주지 않는다: 정답은 ${v}이고, 다른 답에 쓴 소수점 아래 ${p}자리에서는 0이 아니다; 빠뜨린 항이 있나?`,
       not_updated: (s) => `갱신하지 않은 원래 값이다: 갱신하면 ${s}만큼 바뀐다`,
       trivial: (s) => `${s}에서 나오지만, 그 0이 이 계산을 무의미하게 만든다: 이어받은 점수 없음`,
       placeholder: (c) => `같은 수를 ${c}개 항목에 썼다: 자리 채우기 값은 점수가 없다`,
@@ -36,6 +42,8 @@ const BackvizMarking = (() => {
       nought: (d) => `쓴 자릿수에서만 맞는 0이다: 점수가 없다; 소수점 아래 ${d}자리 이상 쓸 것`,
       unchanged: (d) => `쓴 자릿수에서만 맞는 원래 값이다: 점수가 없다; 소수점 아래 ${d}자리 이상 쓸 것`,
       lookalike: (n) => `${n}의 값이다: 이름을 잘못 붙였나?`,
+      float32: (v) =>
+        `float32의 값이다: float32의 정밀도(유효숫자 약 7자리)에서는 맞다 (torch의 기본 자료형); 이 연습의 수는 float64다 (${v})`,
       unreadable: "수가 아니다",
     },
   };
@@ -66,6 +74,13 @@ const BackvizMarking = (() => {
   }
 
   const slack = (x) => 1e-12 * Math.max(1, Math.abs(x));
+  /** A number as backviz shows it (core/notation.py's format_number, 8 decimals). */
+  const number = (x) => {
+    const m = Math.abs(x);
+    if (m !== 0 && (m < 1e-6 || m >= 1e12)) return x.toExponential(6);
+    const text = x.toFixed(8);
+    return text === "-0.00000000" ? "0.00000000" : text;
+  };
   const unitOf = (decimals, step, exact) =>
     decimals >= 0 ? Math.pow(10, -decimals) : exact * Math.abs(step) + 1e-12;
   const decimalsNeeded = (step, significant) =>
@@ -76,6 +91,13 @@ const BackvizMarking = (() => {
     const needed = Math.pow(10, Math.floor(Math.log10(Math.abs(step))) - significant + 1);
     const exact = Math.abs(value - reference) <= slack(reference);
     return decimals < 0 || exact || Math.pow(10, -decimals) <= needed * (1 + 1e-9);
+  }
+
+  /** float32's rounding of the right value is within the least precision asked. */
+  function float32MeetsFloor(reference, step, significant) {
+    if (step === 0 || !Number.isFinite(step)) return true;
+    const needed = Math.pow(10, Math.floor(Math.log10(Math.abs(step))) - significant + 1);
+    return Math.abs(Math.fround(reference) - reference) <= needed * (1 + 1e-9);
   }
 
   /** Rounding (by up to u/2) or truncating toward zero (by up to u) a number in [lo, hi]. */
@@ -134,6 +156,15 @@ const BackvizMarking = (() => {
     const helpers = spec.helpers;
     const state = {}; // name -> {right, spread, value, text}
     const result = {};
+    const written = {};
+    let places = -1; // the most decimals the sheet writes: rule 1 reads a 0 against it
+    for (const q of spec.asked) {
+      const text = answers[q.name] === undefined ? "" : String(answers[q.name]).trim();
+      written[q.name] = text ? parseNumber(text) : null;
+      if (written[q.name] && written[q.name].decimals >= 0) {
+        places = Math.max(places, written[q.name].decimals);
+      }
+    }
 
     function input(name, own, sources, depth) {
       if (name in quantities) {
@@ -164,7 +195,7 @@ const BackvizMarking = (() => {
 
     for (const q of spec.asked) {
       const text = answers[q.name] === undefined ? "" : String(answers[q.name]).trim();
-      const read = text ? parseNumber(text) : null;
+      const read = written[q.name];
       if (!read) {
         state[q.name] = { right: false, spread: 0, value: null, text };
         result[q.name] = { verdict: text ? "unreadable" : "missing", marks: 0, detail: text ? words.unreadable : "" };
@@ -188,14 +219,25 @@ const BackvizMarking = (() => {
       const withinRight = inside(value, rights[0], rights[1], u, q.terms);
       const withinOwn = owns !== null && hasWrong && inside(value, owns[0], owns[1], u, q.terms);
       let nought = Math.abs(value - base) <= slack(base) && step !== 0;
-      let zero = nought && Math.abs(step) >= u;
+      const fine = places >= 0 ? Math.min(u, Math.pow(10, -places)) : u;
+      let zero = nought && Math.abs(step) >= fine;
+      const coarse = zero && Math.abs(step) < u; // 0 only to its own decimals: a term left out?
       if (base) {
         const writtenZero = value === 0 && reference !== 0;
-        zero = zero || (writtenZero && Math.abs(reference) >= u);
+        zero = zero || (writtenZero && Math.abs(reference) >= fine);
         nought = nought || writtenZero;
       }
-      const floor = meetsFloor(value, read.decimals, reference, step, spec.significant);
-      const right = !zero && withinRight;
+      let floor = meetsFloor(value, read.decimals, reference, step, spec.significant);
+      let right = !zero && withinRight;
+      // float32's value (the right value rounded through float32, to the decimals written)
+      const single = Math.fround(reference);
+      const float32 = !zero && !right && single !== reference && Number.isFinite(single) &&
+        read.decimals >= 0 &&
+        Math.abs(value - single) <= 0.5 * Math.pow(10, -read.decimals) + slack(single);
+      if (float32) {
+        right = true;
+        floor = float32MeetsFloor(reference, step, spec.significant);
+      }
       const carried = !zero && !right && withinOwn;
       const echo = carried && owned.every((p) => !p.wrong || p.mine === value);
       let verdict, marks = 0, detail = "";
@@ -227,19 +269,23 @@ const BackvizMarking = (() => {
           if (zero) {
             if (withinOwn) detail = words.trivial(sources.join(", "));
             else if (base && value !== 0) detail = words.not_updated(step);
+            else if (coarse) detail = words.zero_places(number(reference), places);
             else detail = words.zero;
           } else {
-            for (const other of spec.asked) {
+            const half = read.decimals >= 0 ? 0.5 * Math.pow(10, -read.decimals) : 0;
+            const near = (target) => read.decimals >= 0
+              ? Math.abs(value - target) <= half + slack(target)
+              : Math.abs(value - target) <= 1e-4 * Math.abs(target);
+            // no mislabelling suggested where a catalogued mistake's number is the answer
+            const explained = q.mistakes.some((m) => near(m.value));
+            for (const other of explained ? [] : spec.asked) {
               if (other.name === q.name) continue;
-              const half = read.decimals >= 0 ? 0.5 * Math.pow(10, -read.decimals) : 0;
-              const near = read.decimals >= 0
-                ? Math.abs(value - other.value) <= half + slack(other.value)
-                : Math.abs(value - other.value) <= 1e-4 * Math.abs(other.value);
-              if (near) { detail = words.lookalike(other.name); break; }
+              if (near(other.value)) { detail = words.lookalike(other.name); break; }
             }
           }
         }
       }
+      if (float32) detail = words.float32(number(reference));
       state[q.name] = { right: right && floor, spread: floor ? u : 0, value, text, echo };
       result[q.name] = { verdict, marks, detail, value, decimals: read.decimals };
     }

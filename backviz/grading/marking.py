@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import re
+import struct
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
@@ -49,6 +50,12 @@ WORDS: dict[str, dict[str, str]] = {
     "zero": {
         "en": "0 says nothing here: the right value is not 0 to the decimals you wrote",
         "ko": "0은 아무 정보도 주지 않는다: 쓴 자릿수에서 정답은 0이 아니다",
+    },
+    "zero_places": {
+        "en": "0 says nothing here: the right value is {value}, not 0 to the {places} "
+        "decimal(s) you write elsewhere; is a term left out?",
+        "ko": "0은 아무 정보도 주지 않는다: 정답은 {value}이고, 다른 답에 쓴 소수점 아래 "
+        "{places}자리에서는 0이 아니다; 빠뜨린 항이 있나?",
     },
     "not_updated": {
         "en": "the old value, not updated: the update changes it by {step}",
@@ -85,6 +92,12 @@ WORDS: dict[str, dict[str, str]] = {
         "ko": "이전 값에서 바뀐 양 (W⁺ − W; 옵티마이저 상태는 직전 값에서)",
     },
     "the_value": {"en": "the right value", "ko": "정답"},
+    "float32": {
+        "en": "float32's value: right to float32's precision (about 7 significant figures), "
+        "as torch computes by default; this exercise's numbers are float64 ({value})",
+        "ko": "float32의 값이다: float32의 정밀도(유효숫자 약 7자리)에서는 맞다 (torch의 "
+        "기본 자료형); 이 연습의 수는 float64다 ({value})",
+    },
     "lookalike": {
         "en": "this is the value of {name}: a mislabelled answer?",
         "ko": "{name}의 값이다: 이름을 잘못 붙였나?",
@@ -92,6 +105,10 @@ WORDS: dict[str, dict[str, str]] = {
     "unknown": {
         "en": "unknown quantity '{written}' (not graded)",
         "ko": "모르는 값 이름 '{written}' (채점하지 않음)",
+    },
+    "not_asked": {
+        "en": "not asked in this exercise, so not marked: {names}",
+        "ko": "이 연습에서 묻지 않는 값이라 채점하지 않음: {names}",
     },
     "again": {
         "en": "'{written}' is '{first}' again; the first is graded",
@@ -302,6 +319,23 @@ def _meets_floor(value: float, decimals: int, reference: float, step: float, sig
     return decimals < 0 or exact or 10.0 ** (-decimals) <= needed * (1 + 1e-9)
 
 
+def _float32(x: float) -> float:
+    """x as float32 holds it (round to nearest even; ±inf beyond its range), as numpy's
+    float32 and JavaScript's Math.fround."""
+    try:
+        return float(struct.unpack("f", struct.pack("f", x))[0])
+    except OverflowError:
+        return math.copysign(math.inf, x)
+
+
+def _float32_meets_floor(reference: float, step: float, significant: int) -> bool:
+    """float32's rounding of the right value is within the least precision asked."""
+    if step == 0 or not math.isfinite(step):
+        return True
+    needed = 10.0 ** (math.floor(math.log10(abs(step))) - significant + 1)
+    return abs(_float32(reference) - reference) <= needed * (1 + 1e-9)
+
+
 def _inside(value: float, lo: float, hi: float, u: float, terms: int) -> bool:
     """Rounding (by up to u/2) or truncating toward zero (by up to u) a number in [lo, hi],
     give or take u for each unasked term summed."""
@@ -363,6 +397,11 @@ class _State(NamedTuple):
     echo: bool = False  # carried only from the very number it repeats
 
 
+def _computed(raw: object) -> bool:
+    """Whether an answer is a number code computed (not text a person wrote)."""
+    return isinstance(raw, int | float) and not isinstance(raw, bool)
+
+
 def grade(
     spec: Mapping[str, Any], answers: Mapping[str, str | float], lang: str = "en"
 ) -> dict[str, Any]:
@@ -388,6 +427,19 @@ def grade(
 
     state: dict[str, _State] = {}
     result: dict[str, dict[str, Any]] = {}
+    written: dict[str, Answer | None] = {}
+    for q in spec["asked"]:
+        raw = answers.get(q["name"])
+        if _computed(raw):  # a number code returned: exact, its decimals unknown
+            written[q["name"]] = computed_answer(raw)  # type: ignore[arg-type]
+        else:
+            text = "" if raw is None else str(raw).strip()
+            written[q["name"]] = parse_number(text, decimal_comma=True) if text else None
+    # the most decimals the sheet writes (-1: none known): rule 1 reads a 0 against it
+    places = max(
+        (a.decimals for a in written.values() if a is not None and a.decimals is not None),
+        default=-1,
+    )
 
     def read(name: str, own: bool, sources: list[str], depth: int) -> _Input:
         """A formula input as this student may have used it (verdicts.py `_input`)."""
@@ -417,12 +469,8 @@ def grade(
     for q in spec["asked"]:
         name = q["name"]
         raw = answers.get(name)
-        if isinstance(raw, int | float) and not isinstance(raw, bool):
-            answer: Answer | None = computed_answer(raw)
-            text = answer.text
-        else:
-            text = "" if raw is None else str(raw).strip()
-            answer = parse_number(text, decimal_comma=True) if text else None
+        answer = written[name]
+        text = answer.text if _computed(raw) else "" if raw is None else str(raw).strip()  # type: ignore[union-attr]
         if answer is None or answer.value is None:
             state[name] = _State(False, 0.0, None, text, -1)
             verdict = "unreadable" if text else "missing"
@@ -446,15 +494,30 @@ def grade(
                 owns = _range(formula, [p.box for p in owned], [p.mine for p in owned])
         within_right = _inside(value, *rights, u, terms)
         within_own = owns is not None and _inside(value, *owns, u, terms)
-        # 1. zero information: a 0 (W⁺ = W) where the step is not 0 to the decimals written
+        # 1. zero information: a 0 (W⁺ = W) where the step is not 0 to the decimals written,
+        # or to those the sheet writes elsewhere
         nought = abs(value - base) <= _slack(base) and step != 0
-        zero = nought and abs(step) >= u
+        fine = min(u, 10.0 ** (-places)) if places >= 0 else u
+        zero = nought and abs(step) >= fine
+        coarse = zero and abs(step) < u  # 0 only to its own few decimals: a term left out?
         if base:  # a 0 written for an updated weight says nothing either
             written_zero = value == 0 and reference != 0
-            zero = zero or (written_zero and abs(reference) >= u)
+            zero = zero or (written_zero and abs(reference) >= fine)
             nought = nought or written_zero
         floor = _meets_floor(value, decimals, reference, step, spec["significant"])
         right = not zero and within_right  # 2. right
+        single = _float32(reference)  # float32's value: right to float32's precision
+        float32 = (
+            not zero
+            and not right
+            and single != reference
+            and math.isfinite(single)
+            and decimals >= 0
+            and abs(value - single) <= 0.5 * 10.0 ** (-decimals) + _slack(single)
+        )
+        if float32:
+            right = True
+            floor = _float32_meets_floor(reference, step, spec["significant"])
         carried = not zero and not right and within_own  # 3. carried
         echo = carried and all(not p.wrong or p.mine == value for p in owned)
         marks, detail = 0.0, ""
@@ -481,10 +544,12 @@ def grade(
                         break
             if verdict == "wrong":  # 5. wrong, with what may be said of it
                 detail = (
-                    _zero(lang, within_own, sources, value, base, step)
+                    _zero(lang, within_own, sources, value, base, step, (coarse, reference, places))
                     if zero
                     else _lookalike(lang, spec, name, value, decimals)
                 )
+        if float32:
+            detail = _word(lang, "float32", value=_number(reference))
         state[name] = _State(right and floor, u if floor else 0.0, value, text, decimals, echo)
         result[name] = {"verdict": verdict, "marks": marks, "detail": detail}
     _placeholders(spec, result, state, lang)
@@ -520,27 +585,33 @@ def _imprecise(lang, carried, sources, nought, value, base, step, spec) -> str:
     )
 
 
-def _zero(lang, within_own, sources, value, base, step) -> str:
-    """Why a 0 (or the old weight) earns nothing here."""
+def _zero(lang, within_own, sources, value, base, step, coarse) -> str:
+    """Why a 0 (or the old weight) earns nothing here; `coarse`: whether the 0 is right to its
+    own decimals but not to the sheet's, the right value, and the sheet's decimals."""
     if within_own:
         return _word(lang, "trivial", sources=", ".join(sources))
     if base and value != 0:
         return _word(lang, "not_updated", step=_number(step))
+    if coarse[0]:
+        return _word(lang, "zero_places", value=_number(coarse[1]), places=coarse[2])
     return _word(lang, "zero")
 
 
 def _lookalike(lang: str, spec: Mapping[str, Any], name: str, value: float, decimals: int) -> str:
     """'the value of z3' when a wrong answer is another asked quantity's right value (at the
-    decimals written, or within EXACT_TOLERANCE when they are unknown)."""
-    for other in spec["asked"]:
-        if other["name"] == name:
-            continue
-        target = other["value"]
+    decimals written, or within EXACT_TOLERANCE when they are unknown), unless a catalogued
+    mistake's number for this quantity is the answer too (the mistake explains it)."""
+
+    def near(target: float) -> bool:
         if decimals >= 0:
-            near = abs(value - target) <= 0.5 * 10.0 ** (-decimals) + _slack(target)
-        else:
-            near = abs(value - target) <= EXACT_TOLERANCE * abs(target)
-        if near:
+            return abs(value - target) <= 0.5 * 10.0 ** (-decimals) + _slack(target)
+        return abs(value - target) <= EXACT_TOLERANCE * abs(target)
+
+    asked = {q["name"]: q for q in spec["asked"]}
+    if any(near(m["value"]) for m in asked[name]["mistakes"]):
+        return ""
+    for other in spec["asked"]:
+        if other["name"] != name and near(other["value"]):
             return _word(lang, "lookalike", name=other["name"])
     return ""
 

@@ -29,16 +29,24 @@ class Mistake:
     explanation: dict[str, str]
     credit: float = 0.5  # share of the marks by default
     layer: int | None = None  # made in this layer l alone (σ′ left out in one layer)
+    norm: str | None = None  # the penalty forgotten is this one alone ("L1", "L2")
 
     @property
     def mistakes(self) -> Mistakes:
-        return Mistakes(**{self.switch: True}, only_layer=self.layer)
+        return Mistakes(**{self.switch: True}, only_layer=self.layer, only_norm=self.norm)
 
     def in_layer(self, layer: int) -> Mistake:
         """The same mistake made in one layer only (its explanation says which)."""
         words = {"en": " (here, in layer {l})", "ko": " (여기서는 {l}층)"}
         explanation = {k: v + words[k].format(l=layer) for k, v in self.explanation.items()}
         return Mistake(self.id, self.switch, explanation, self.credit, layer)
+
+    def in_norm(self, norm: str) -> Mistake:
+        """The penalty forgotten for one norm only, where E has both (its explanation says
+        which)."""
+        words = {"en": " (here, the {n} term alone)", "ko": " (여기서는 {n} 항만)"}
+        explanation = {k: v + words[k].format(n=norm) for k, v in self.explanation.items()}
+        return Mistake(self.id, self.switch, explanation, self.credit, norm=norm)
 
 
 # What each mistake gets wrong, by its id in `MISTAKE_IDS`
@@ -136,6 +144,36 @@ _EXPLANATIONS: dict[str, dict[str, str]] = {
         "단계 loss.backward() 전에 optimizer.zero_grad()를 호출할 것 (직접 작성한 루프라면 "
         "갱신할 때마다 모든 가중치와 편향에 W.grad.zero_() 또는 W.grad = None).",
     },
+    "penalty-forgotten": {
+        "en": "The regularisation penalty is left out: it is part of the cost, "
+        "E = E_data + λ₁Σ|w| + λ₂Σw², so it is in E and in every ∂E/∂w = ∂E_data/∂w + "
+        "λ₁·sign(w) + 2λ₂·w, and the update carries its pull toward 0.",
+        "ko": "규제항이 빠졌다: 규제항은 비용의 일부이므로 (E = E_data + λ₁Σ|w| + λ₂Σw²) "
+        "E에도, 모든 ∂E/∂w = ∂E_data/∂w + λ₁·sign(w) + 2λ₂·w에도 들어가고, "
+        "갱신에도 가중치를 0 쪽으로 당기는 몫이 있다.",
+    },
+    "l1-sign-forgotten": {
+        "en": "The L1 term is differentiated as if |w| were w: ∂(λ₁|w|)/∂w = λ₁·sign(w), "
+        "−λ₁ for a negative weight (and 0 at w = 0): the penalty pulls every weight toward 0.",
+        "ko": "L1 항을 |w|가 아니라 w처럼 미분했다: ∂(λ₁|w|)/∂w = λ₁·sign(w)이므로 음수 "
+        "가중치에서는 −λ₁이다 (w = 0에서는 0): 규제는 모든 가중치를 0 쪽으로 당긴다.",
+    },
+    "amsgrad-max-forgotten": {
+        "en": "AMSGrad's running maximum is forgotten: vmax = max(vmax, v) keeps the largest "
+        "second moment so far and the step divides by √(vmax/(1 − β₂ᵗ)); with vmax = v it "
+        "is plain Adam.",
+        "ko": "AMSGrad의 누적 최댓값을 빠뜨렸다: vmax = max(vmax, v)는 지금까지 가장 큰 "
+        "2차 모멘트를 유지하고, 갱신은 √(vmax/(1 − β₂ᵗ))로 나눈다. vmax = v이면 그냥 "
+        "Adam이다.",
+    },
+    "dropout-ignored": {
+        "en": "Dropout is ignored: in training a dropped node passes 0 on and a kept one "
+        "a/(1 − p), ã = a·m/(1 − p), forward, and back through it, ∂E/∂a = Σ δ·w·m/(1 − p); "
+        "only evaluation passes every a on unchanged.",
+        "ko": "드롭아웃을 무시했다: 학습 중에는 드롭된 노드가 0을, 사용된 노드가 a/(1 − p)를 "
+        "넘긴다 (ã = a·m/(1 − p)). 역전파에서도 ∂E/∂a = Σ δ·w·m/(1 − p)이다. 모든 a를 "
+        "그대로 넘기는 것은 평가 때뿐이다.",
+    },
 }
 
 # Each mistake's short name as a report shows it after the verdict (English: the id itself,
@@ -157,6 +195,10 @@ NAMES: dict[str, dict[str, str]] = {
     "dropout-unscaled": {"ko": "드롭아웃 스케일 1/(1 − p) 빠짐"},
     "l2-factor-forgotten": {"ko": "L2 규제항 미분의 2 빠짐"},
     "gradients-accumulated": {"ko": "기울기 누적 (zero_grad 빠짐)"},
+    "penalty-forgotten": {"ko": "규제항 빠짐"},
+    "l1-sign-forgotten": {"ko": "L1 미분에서 sign(w) 빠짐"},
+    "amsgrad-max-forgotten": {"ko": "AMSGrad 최댓값 빠짐"},
+    "dropout-ignored": {"ko": "드롭아웃 무시"},
 }
 
 
@@ -184,6 +226,13 @@ def applicable(exercise: NetworkExercise) -> list[Mistake]:
             m.in_layer(layer) for m in possible if m.switch in LAYER_WISE for layer in elementwise
         ]
         possible = layer_wise + possible
+    if len(exercise.regularization.norms) > 1:  # one norm forgotten alone, first
+        possible = [
+            m.in_norm(norm)
+            for m in possible
+            if m.switch == "penalty_forgotten"
+            for norm in exercise.regularization.norms
+        ] + possible
     return [m for m in possible if _changes_numbers(exercise, m)]
 
 
@@ -243,6 +292,14 @@ def _possible(exercise: NetworkExercise) -> list[Mistake]:
             continue
         if switch == "gradients_accumulated" and exercise.training.steps < 2:
             continue  # step 1 has nothing held over to add
+        if switch == "penalty_forgotten" and not exercise.regularization.active:
+            continue
+        if switch == "l1_sign_forgotten" and not exercise.regularization.l1:
+            continue
+        if switch == "amsgrad_max_forgotten" and not exercise.training.optimizer.amsgrad:
+            continue
+        if switch == "dropout_ignored" and exercise.dropout is None:
+            continue
         if switch == "batch_summed" and (
             exercise.n_samples < 2 or exercise.training.reduction != "mean"
         ):

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["EXACT_TOLERANCE", "decimals_needed", "meets_floor", "slack", "unit_of_last_place"]
+__all__ = [
+    "EXACT_TOLERANCE",
+    "decimals_needed",
+    "float32_meets_floor",
+    "float32_value",
+    "meets_floor",
+    "slack",
+    "unit_of_last_place",
+]
 
 EXACT_TOLERANCE = 1e-4  # relative, on the quantity's own step, for numbers of unknown decimals
 
@@ -57,3 +65,19 @@ def meets_floor(
 def decimals_needed(step: float, significant: int) -> int:
     """How many decimals an answer needs to meet the floor (for the feedback)."""
     return max(0, -int(np.floor(np.log10(abs(step)))) + significant - 1)
+
+
+def float32_value(reference: float) -> float:
+    """The right value as float32 holds it (round to nearest even; ±inf beyond its range): what
+    a computation in torch's default dtype writes, the notes' printed numbers among them."""
+    with np.errstate(over="ignore"):
+        return float(np.float32(reference))
+
+
+def float32_meets_floor(reference: float, step: float, significant: int) -> bool:
+    """Whether float32's rounding of the right value is within the least precision asked (the
+    unit of the step's `significant`-th significant digit): a float32 value is then right."""
+    if step == 0 or not np.isfinite(step):
+        return True
+    error = abs(float32_value(reference) - reference)
+    return bool(error <= _unit_of_digit(step, significant) * (1 + 1e-9))

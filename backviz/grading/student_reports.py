@@ -222,9 +222,10 @@ def _csv_cells(j: int, name: str, max_marks: float, cell: Cell) -> str:
 
 def _shown(verdict: str, detail: str, lang: str) -> str:
     """A verdict as the feedback table shows it, in `lang`: carried, imprecise and wrong ones
-    with their detail (from which answers; the decimals needed; why, or a lookalike's name)."""
+    with their detail (from which answers; the decimals needed; why, or a lookalike's name),
+    a correct one with its detail when it has one (float32's value)."""
     text = markdown_text(verdict_text(verdict, lang))
-    shown = detail and verdict in (CARRIED, IMPRECISE, WRONG)
+    shown = detail and verdict in (CORRECT, CARRIED, IMPRECISE, WRONG)
     return f"{text} ({markdown_text(detail)})" if shown else text
 
 

@@ -33,7 +33,15 @@ from ..errors import BackvizError
 from ..render.evaluable import compile_python
 from .marking import WORDS, carried_from
 from .mistakes import Mistake, applicable
-from .precision import EXACT_TOLERANCE, decimals_needed, meets_floor, slack, unit_of_last_place
+from .precision import (
+    EXACT_TOLERANCE,
+    decimals_needed,
+    float32_meets_floor,
+    float32_value,
+    meets_floor,
+    slack,
+    unit_of_last_place,
+)
 from .ranges import Interval, formula_range
 from .sheets.numbers import WrittenAnswers, read_numbers
 from .spec import (
@@ -216,6 +224,7 @@ class ClassGrader:
         trace = self.trace
         n = len(submissions)
         columns, problems = self._columns(submissions)
+        self._places = self._sheet_places(columns, n)
         verdicts, given, details = [], [], []
         expected = np.empty((n, len(self.items)))
         marks = np.empty((n, len(self.items)))
@@ -271,6 +280,7 @@ class ClassGrader:
                 rows = [tuple(submissions[i].answers.values()) for i in members]
             at = np.array(members)
             seen: dict[Ref, str] = {}
+            unasked: list[str] = []
             for written, answers in zip(written_names, zip(*rows, strict=True), strict=True):
                 ref = self._ref(written)
                 problem = ""
@@ -283,6 +293,8 @@ class ClassGrader:
                         problems[i].append(problem)
                     continue
                 seen[ref] = written
+                if ref not in self._asked and self.trace.formula(ref) is not None:
+                    unasked.append(written)  # read (a formula may use it), never marked
                 if ref not in columns:
                     columns[ref] = Column(
                         np.full(n, np.nan),
@@ -299,7 +311,34 @@ class ClassGrader:
                 values[at] = [np.nan if a.value is None else a.value for a in answers]
                 decimals[at] = [-1 if a.decimals is None else a.decimals for a in answers]
                 readable[at] = [a.value is not None for a in answers]
+            if unasked:
+                self._not_asked(columns, unasked, members, problems)
         return columns, problems
+
+    def _not_asked(
+        self,
+        columns: dict[Ref, Column],
+        unasked: list[str],
+        members: list[int],
+        problems: list[list[str]],
+    ) -> None:
+        """Say, on each sheet that answers them, which quantities the exercise does not ask:
+        they are read (an asked formula may use them) but never marked."""
+        for i in members:
+            names = [w for w in unasked if columns[self.trace.ref(w)].texts[i]]
+            if names:
+                problems[i].append(self._word("not_asked", names=", ".join(names)))
+
+    def _sheet_places(self, columns: dict[Ref, Column], n: int) -> np.ndarray:
+        """The most decimals each sheet writes on an asked quantity (-1: none known): the
+        precision its student works at, which rule 1 reads a 0 against."""
+        places = np.full(n, -1)
+        for ref, _ in self.items:
+            if ref in columns:
+                column = columns[ref]
+                known = column.readable & np.isfinite(column.values)
+                places = np.maximum(places, np.where(known, column.decimals, -1))
+        return places
 
     def _placeholders(
         self,
@@ -451,18 +490,28 @@ class ClassGrader:
         within_right = _inside(values, rights, u, terms)
         within_own = nothing if owns is None else _inside(values, owns, u, terms) & has_wrong
         # 1. zero information: a 0 (W⁺ = W) where the right value (step) is not 0 to the
-        # precision written is wrong; where it is, it is an honest rounding, too coarse, and
-        # earns nothing either way
+        # precision written, or to the precision the sheet writes elsewhere, is wrong; where
+        # it is 0 to both, it is an honest rounding, too coarse, and earns nothing either way
         nought = answered & (np.abs(values - base) <= slack(base)) & (step != 0)
-        zero = nought & (np.abs(step) >= u)
+        places = self._places
+        fine = np.minimum(u, np.where(places >= 0, np.power(10.0, -np.maximum(places, 0)), u))
+        zero = nought & (np.abs(step) >= fine)
+        coarse = zero & (np.abs(step) < u)  # 0 only to its own few decimals: a term left out?
         if base:  # a 0 written for an updated weight says nothing either
             written_zero = answered & (values == 0) & (reference != 0)
-            zero |= written_zero & (abs(reference) >= u)
+            zero |= written_zero & (abs(reference) >= fine)
             nought |= written_zero
         # 2. right (correct, or imprecise below the floor)
         floor = meets_floor(values, decimals, reference, step, self.ask.significant)
         open_ = answered & ~zero
         right = open_ & within_right
+        # float32's value (the right value rounded through float32, to the decimals written)
+        # is right to float32's precision: right where that meets the floor
+        single = float32_value(reference)
+        float32 = open_ & ~right & (single != reference) & bool(np.isfinite(single))
+        float32 &= _rounds_to(values, decimals, single)
+        floor = np.where(float32, float32_meets_floor(reference, step, self.ask.significant), floor)
+        right |= float32
         # 3. carried from their own earlier answers that are not right
         carried = open_ & ~right & within_own
         echo = carried.copy()  # carried only from the very number it repeats (a placeholder?)
@@ -497,6 +546,8 @@ class ClassGrader:
                 details[i] = prefix + (nothing if nought[i] else note)
         for i in np.flatnonzero(precise & floor & carried):
             details[i] = self._word("carried", sources=", ".join(sources[i]))
+        for i in np.flatnonzero(float32):
+            details[i] = self._word("float32", value=format_number(reference))
         # 4. a catalogued mistake, where the right formula on their inputs cannot explain it
         mistaken = np.zeros(n, dtype=bool)
         rest = open_ & ~precise & floor  # too coarse to tell a mistake from the right value
@@ -518,6 +569,9 @@ class ClassGrader:
                 details[i] = self._word("trivial", sources=", ".join(sources[i]))
             elif base and values[i] != 0:
                 details[i] = self._word("not_updated", step=format_number(step))
+            elif coarse[i]:
+                value = format_number(reference)
+                details[i] = self._word("zero_places", value=value, places=int(places[i]))
             else:
                 details[i] = self._word("zero")
         others = np.flatnonzero(wrong & ~zero)
@@ -529,15 +583,25 @@ class ClassGrader:
 
     def _lookalikes(self, ref: Ref, values: np.ndarray, decimals: np.ndarray) -> list[str]:
         """'the value of z3' for each wrong answer that is another asked quantity's right
-        value (at the precision written, or within the tolerance when that is unknown)."""
+        value (at the precision written, or within the tolerance when that is unknown) — but
+        not where a catalogued mistake's number for this quantity is the answer too: then the
+        mistake explains it, and no mislabelling is suggested."""
         others = [other for other, _ in self.items if other != ref]
         if not others or not len(values):
             return [""] * len(values)
+        spec = self._spec(ref)
+        mistaken = [m.value for m in spec.mistakes] if spec is not None else []
         targets = np.array([self.trace.value(other) for other in others])[None, :]
         values, decimals = values[:, None], decimals[:, None]
-        match = _rounds_to(values, decimals, targets) | (
-            (decimals < 0) & (np.abs(values - targets) <= EXACT_TOLERANCE * np.abs(targets))
-        )
+
+        def matches(targets: np.ndarray) -> np.ndarray:
+            return _rounds_to(values, decimals, targets) | (
+                (decimals < 0) & (np.abs(values - targets) <= EXACT_TOLERANCE * np.abs(targets))
+            )
+
+        match = matches(targets)
+        if mistaken:
+            match &= ~matches(np.array(mistaken)[None, :]).any(axis=1, keepdims=True)
         first = match.argmax(axis=1)
         return [
             self._word("lookalike", name=self.trace.name(others[k])) if match[row, k] else ""
