@@ -135,6 +135,9 @@ class NetworkExercise(_Described):
     shared_bias: tuple[bool, ...] = ()
     dropout: Dropout | None = None  # dropout on the hidden layers (rates and masks)
     regularization: Regularization = field(default_factory=Regularization)  # λ₁Σ|w| + λ₂Σw² in E
+    # cross-entropy: how the file wrote each sample's target, "index" (2 or [2]) or "row" (a
+    # one-hot or probability row), so that a variant writes it back the same way; () otherwise
+    target_forms: tuple[str, ...] = ()
 
     kind = "network"
 

@@ -80,10 +80,8 @@ def exercise_toml(
     if any(exercise.bias):
         lines.append("b = [" + ", ".join("[]" if b is None else _list(b) for b in exercise.b) + "]")
     lines += ["", "[data]", f"inputs = {_list(exercise.inputs)}"]
-    if exercise.classes is not None:
-        lines.append(f"targets = {json.dumps([int(c) for c in exercise.classes])}")
-    elif exercise.targets is not None:
-        lines.append(f"targets = {_list(exercise.targets)}")
+    if exercise.targets is not None:
+        lines.append(f"targets = {_targets(exercise)}")
     if exercise.dropout is not None:
         lines.append(_dropout_masks(exercise.dropout))
     training = exercise.training
@@ -133,6 +131,22 @@ def exercise_toml(
                 body = ", ".join(f"{_string(k)} = {_number(v)}" for k, v in values.items())
                 lines.append(f"{key} = {{ {body} }}")
     return "\n".join(lines) + "\n"
+
+
+def _targets(exercise: NetworkExercise) -> str:
+    """The targets as the exercise's file wrote them: under cross-entropy each sample's class as
+    an index or a row (`target_forms`; an index where that is not known), a row of class
+    probabilities as a row; one row per sample for every other loss."""
+    assert exercise.targets is not None
+    if exercise.loss_name != "ce":
+        return _list(exercise.targets)
+    forms = exercise.target_forms or ("index",) * len(exercise.targets)
+    written = []
+    for row, form in zip(exercise.targets, forms, strict=True):
+        hot = np.flatnonzero(row)
+        one_class = len(hot) == 1 and row[hot[0]] == 1.0
+        written.append(str(int(hot[0])) if form == "index" and one_class else _list(row))
+    return "[" + ", ".join(written) + "]"
 
 
 def _dropout_masks(dropout: Dropout) -> str:

@@ -125,7 +125,9 @@ def read_network(reader: Reader, data: dict, heading: Heading) -> NetworkExercis
     inputs = reader.matrix(
         data_table["inputs"], "data.inputs", None, sizes[0], "inputs, one row per sample"
     )
-    targets, classes = _targets(reader, data_table, loss_name, sizes[-1], len(inputs), training)
+    targets, classes, target_forms = _targets(
+        reader, data_table, loss_name, sizes[-1], len(inputs), training
+    )
     code = read_code(reader, data, training)
     regularization = read_regularization(reader, data, training.steps > 0)
     if code is not None and regularization.active:
@@ -179,6 +181,7 @@ def read_network(reader: Reader, data: dict, heading: Heading) -> NetworkExercis
         shared_bias=shared_bias if any(shared_bias) else (),
         dropout=dropout,
         regularization=regularization,
+        target_forms=target_forms,
     )
 
 
@@ -323,8 +326,9 @@ def _parameters(
 
 def _targets(
     reader: Reader, table: dict, loss_name: str, n_out: int, n_samples: int, training: Training
-) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """The targets (one-hot for ce) and, for ce, the class indices; (None, None) if absent."""
+) -> tuple[np.ndarray | None, np.ndarray | None, tuple[str, ...]]:
+    """The targets (one-hot for ce), for ce the class indices and how each sample's target is
+    written ("index" or "row"); (None, None, ()) if absent."""
     if "targets" not in table:
         if training.steps > 0:
             expected = (
@@ -333,7 +337,7 @@ def _targets(
                 else f"one row of {n_out} numbers per sample"
             )
             raise reader.error("data.targets", expected, "nothing")
-        return None, None
+        return None, None, ()
     raw = table["targets"]
     if loss_name == "ce":
         return _class_targets(reader, raw, n_out, n_samples)
@@ -345,7 +349,7 @@ def _targets(
             raise reader.error(
                 f"data.targets[{r}][{c}]", "a target in [0, 1] for bce", repr(float(targets[r, c]))
             )
-    return targets, None
+    return targets, None, ()
 
 
 PROBABILITY_SUM_TOLERANCE = 1e-9
@@ -354,10 +358,11 @@ PROBABILITY_SUM_TOLERANCE = 1e-9
 
 def _class_targets(
     reader: Reader, raw: Any, n_out: int, n_samples: int
-) -> tuple[np.ndarray, np.ndarray | None]:
+) -> tuple[np.ndarray, np.ndarray | None, tuple[str, ...]]:
     """Cross-entropy's targets as torch's CrossEntropyLoss takes them: per sample a class
     index 0…K−1 (or [index]), or a row of K class probabilities — a one-hot row is its class.
-    The rows, and the class indices when every sample has one (None with soft targets)."""
+    The rows, the class indices when every sample has one (None with soft targets), and how
+    each sample's target is written: "index" or "row"."""
     if not isinstance(raw, list) or len(raw) != n_samples:
         found = counted(len(raw), "entry", "entries") if isinstance(raw, list) else describe(raw)
         raise reader.error(
@@ -367,7 +372,7 @@ def _class_targets(
         f"a class index 0…{n_out - 1}, or a row of {n_out} class probabilities (≥ 0, summing "
         f"to 1; one-hot for one class)"
     )
-    rows, classes = [], []
+    rows, classes, forms = [], [], []
     for i, c in enumerate(raw):
         path = f"data.targets[{i}]"
         if isinstance(c, list) and len(c) == 1 and n_out != 1:
@@ -386,13 +391,15 @@ def _class_targets(
             rows.append(row)
             hot = np.flatnonzero(row)
             classes.append(int(hot[0]) if len(hot) == 1 and row[hot[0]] == 1.0 else None)
+            forms.append("row")
             continue
         if isinstance(c, bool) or not isinstance(c, int) or not 0 <= c < n_out:
             found = str(c) if isinstance(c, int) and not isinstance(c, bool) else describe(c)
             raise reader.error(path, expected, found)
         rows.append(one_hot(np.array([c]), n_out)[0])
         classes.append(c)
+        forms.append("index")
     targets = np.array(rows, dtype=float)
     if any(c is None for c in classes):
-        return targets, None
-    return targets, np.array(classes, dtype=int)
+        return targets, None, tuple(forms)
+    return targets, np.array(classes, dtype=int), tuple(forms)
