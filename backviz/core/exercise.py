@@ -16,7 +16,7 @@ from .display import Displayable
 from .dropout import Dropout
 from .functions import LOSSES, Activation, Loss
 from .optimizers import Optimizer
-from .quantities import ASK_KINDS
+from .quantities import ASK_KINDS, KINDS, Ref, ask_group
 from .regularization import Regularization
 
 __all__ = [
@@ -72,6 +72,13 @@ class Ask:
     mistake_credit: dict[str, float] = field(default_factory=dict)  # by mistake id
     significant: int = 1  # the least precision: significant figures of the right value (step)
     imprecise_credit: float = 0.0  # share of the marks for a right answer below that precision
+
+    def covers(self, ref: Ref) -> bool:
+        """Whether `kinds` and `steps` ask the quantity (given numbers never are; `names`, when
+        given, is matched by name instead)."""
+        if ref.step not in self.steps or KINDS[ref.kind].ask is None:
+            return False
+        return ask_group(ref) in self.kinds
 
 
 @dataclass(frozen=True)
