@@ -7,6 +7,7 @@ drawn by `init.py`) and the samples, then the optional sections (`training.py`, 
 from __future__ import annotations
 
 import itertools
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -352,8 +353,22 @@ def _targets(
     return targets, None, ()
 
 
-PROBABILITY_SUM_TOLERANCE = 1e-9
-"""How far a row of class probabilities may sum from 1 (decimals written by hand sum exactly)."""
+PROBABILITY_SUM_TOLERANCE = Decimal("1e-6")
+"""How far a row of class probabilities, summed as the decimals written, may be from 1: thirds
+written with 6 decimals or more (0.333333 three times sums to 0.999999). δ = softmax − t needs
+Σt = 1, so such a row is divided by its sum (three thirds); one that sums to exactly 1 as
+written is kept as written."""
+
+
+def _written_sum(row: np.ndarray) -> Decimal:
+    """The row's sum as the decimals a person wrote (each number's shortest repr), exactly:
+    0.1 + 0.2 + 0.7 is 1, not float64's 0.9999999999999999."""
+    return sum((Decimal(repr(float(x))) for x in row), Decimal(0))
+
+
+def _plain(number: Decimal) -> str:
+    """A decimal as written by hand, without exponent or trailing zeros: 0.999999, 1.1."""
+    return format(number.normalize(), "f")
 
 
 def _class_targets(
@@ -381,13 +396,18 @@ def _class_targets(
             if len(c) != n_out:
                 raise reader.error(path, expected, f"a row of {len(c)} numbers")
             row = np.array([reader.number(x, f"{path}[{j}]") for j, x in enumerate(c)])
-            if np.any(row < 0) or abs(row.sum() - 1.0) > PROBABILITY_SUM_TOLERANCE:
+            total = _written_sum(row)
+            if np.any(row < 0) or abs(total - 1) > PROBABILITY_SUM_TOLERANCE:
                 raise reader.error(
                     path,
                     expected,
-                    f"{describe(c)}, which sums to {row.sum():g}"
+                    f"{describe(c)}, which sums to {_plain(total)}"
                     + (" with a negative entry" if np.any(row < 0) else ""),
+                    f"a row may miss 1 by at most {PROBABILITY_SUM_TOLERANCE:f}, as thirds "
+                    "written 0.333333 do",
                 )
+            if total != 1:
+                row = row / row.sum()  # thirds written to 6 decimals are thirds
             rows.append(row)
             hot = np.flatnonzero(row)
             classes.append(int(hot[0]) if len(hot) == 1 and row[hot[0]] == 1.0 else None)
