@@ -92,7 +92,19 @@ class QuantityTrace(Displayable, ABC):
         try:
             return self._by_name[normalize_name(name)]
         except KeyError:
-            raise NameError_(f"no quantity named '{name}' in exercise {self.exercise.id}") from None
+            message = f"no quantity named '{name}' in exercise {self.exercise.id}"
+            raise NameError_(message + self._at_steps(name)) from None
+
+    def _at_steps(self, name: str) -> str:
+        """Where a name is written without its step in an exercise of several steps: the names
+        it has at each step (E_L1+@1, E_L1+@2), as a hint; "" otherwise."""
+        wanted = normalize_name(name)
+        named = [self.name(ref) for ref in self.refs()]
+        steps = [n for n in named if "@" in n and normalize_name(n.rsplit("@", 1)[0]) == wanted]
+        if not steps:
+            return ""
+        shown = ", ".join(steps[:6]) + (f" and {len(steps) - 6} more" if len(steps) > 6 else "")
+        return f" (it has {self.n_steps} steps: name the step, {shown})"
 
     def items(self) -> Iterator[tuple[str, float]]:
         """(name, value) of every quantity in computing order: the answer key."""

@@ -17,7 +17,7 @@ from ..functions import ACTIVATIONS, DEFAULT_LEAKY_SLOPE, LOSS_NAMES, activation
 from ..notation import NOTATIONS
 from .ask import read_ask, read_code
 from .dropout import read_dropout
-from .fields import Reader, counted, describe
+from .fields import Reader, a_or_an, counted, describe, did_you_mean
 from .heading import Heading
 from .init import uniform_init
 from .regularization import read_regularization
@@ -93,14 +93,14 @@ def read_network(reader: Reader, data: dict, heading: Heading) -> NetworkExercis
         raise reader.error(
             "network.loss",
             "bce with a sigmoid output layer (it takes probabilities)",
-            f"bce with a {output} output layer",
+            f"bce with {a_or_an(output)} output layer",
             "torch's BCELoss needs outputs in [0, 1]",
         )
     if loss_name == "ce" and output not in ("identity", "softmax"):
         raise reader.error(
             "network.loss",
             "ce with an identity (raw scores) or softmax output layer",
-            f"ce with a {output} output layer",
+            f"ce with {a_or_an(output)} output layer",
         )
     if loss_name == "ce" and sizes[-1] < 2:
         raise reader.error(
@@ -209,7 +209,10 @@ def _bias_setting(
     for i, item in enumerate(values):
         if not isinstance(item, bool) and item != SHARED:
             where = f"{path}[{i}]" if isinstance(value, list) else path
-            raise reader.error(where, what, describe(item))
+            hint = did_you_mean(item, (SHARED,))
+            if isinstance(item, str) and item.lower() in ("true", "false"):
+                hint = f"did you mean {item.lower()}, without quotes?"
+            raise reader.error(where, what, describe(item), hint)
     return tuple(item is True or item == SHARED for item in values), tuple(
         item == SHARED for item in values
     )
