@@ -320,6 +320,8 @@ def _options(exercise: NetworkExercise) -> dict[str, object]:
                 "mazur-222",
                 "nn-221-regularized",
                 "softmax-classification",
+                "code-xor-221",
+                "code-train-sgd",
             )
         ),
     ],
@@ -328,7 +330,8 @@ def _options(exercise: NetworkExercise) -> dict[str, object]:
 def test_a_variant_keeps_every_option_of_its_exercise(tmp_path: Path, path: Path) -> None:
     """Only the numbers are drawn anew: dropout (rates, masks or seed), shared and frozen
     biases, regularisation, the optimiser and its settings, the reduction, the notation, the
-    questions, the form of each target — every other field of the exercise — load back equal."""
+    questions, a coding exercise's [code], the form of each target — every other field of the
+    exercise — load back equal."""
     exercise = backviz.load(path)
     roster = tmp_path / "roster.csv"
     roster.write_text("student\nkim\nlee\n", encoding="utf-8")

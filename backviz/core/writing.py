@@ -10,7 +10,7 @@ import json
 import numpy as np
 
 from .dropout import Dropout
-from .exercise import Ask, NetworkExercise
+from .exercise import Ask, CodeSpec, NetworkExercise
 from .loading.training import APPLIES
 from .regularization import Regularization
 
@@ -46,9 +46,14 @@ def _table(values: dict[str, str]) -> str:
 
 
 def exercise_toml(
-    exercise: NetworkExercise, *, student: str | None = None, comment: str = ""
+    exercise: NetworkExercise,
+    *,
+    student: str | None = None,
+    comment: str = "",
+    with_code: bool = False,
 ) -> str:
-    """The exercise as TOML text."""
+    """The exercise as TOML text; `with_code`: its `[code]` table too (a variant of a coding
+    exercise is one; the walkthrough's editable copy leaves it out)."""
     lines = [f"# {line}" for line in comment.splitlines()]
     lines.append(f"id = {_string(exercise.id)}")
     if student is not None:
@@ -110,6 +115,8 @@ def exercise_toml(
             f"l2 = {_number(reg.l2)}",
             f"include_bias = {json.dumps(reg.include_bias)}",
         ]
+    if with_code and exercise.code is not None:
+        lines += _code_table(exercise.code)
     if exercise.ask != Ask():
         ask = exercise.ask
         lines += [
@@ -131,6 +138,19 @@ def exercise_toml(
                 body = ", ".join(f"{_string(k)} = {_number(v)}" for k, v in values.items())
                 lines.append(f"{key} = {{ {body} }}")
     return "\n".join(lines) + "\n"
+
+
+def _code_table(code: CodeSpec) -> list[str]:
+    """The `[code]` table: every setting written, as `loading/ask.py` reads it."""
+    return [
+        "",
+        "[code]",
+        f"function = {_string(code.function)}",
+        f"contract = {_string(code.contract)}",
+        f"cases = {code.cases}",
+        f"modules = {json.dumps(list(code.modules))}",
+        f"wall_seconds = {_number(code.wall_seconds)}",
+    ]
 
 
 def _targets(exercise: NetworkExercise) -> str:

@@ -294,7 +294,9 @@ def write_variants(exercise_path: Path, roster: Path, out: Path) -> list[Path]:
             "The same exercise and student id always give the same numbers."
         )
         name = file_name(student)
-        files[f"{name}.toml"] = exercise_toml(variant, student=student, comment=comment)
+        files[f"{name}.toml"] = exercise_toml(
+            variant, student=student, comment=comment, with_code=True
+        )
         keys[f"{name}.csv"] = to_csv(trace_of(variant))
     with folder_lock(out):
         written = Written.read(out).claim(files)  # refused here: nothing is written
