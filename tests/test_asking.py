@@ -69,3 +69,23 @@ def test_state_is_asked_where_the_optimiser_keeps_it(tmp_path: Path) -> None:
 def test_the_readme_example_file_asks_nothing() -> None:
     result = CliRunner().invoke(main, ["solve", str(ROOT / "tests" / "data" / "ask-nothing.toml")])
     assert result.exit_code == 2 and "none of which it has" in result.output
+
+
+def test_an_asked_name_the_exercise_has_not_is_refused_naming_the_field(tmp_path: Path) -> None:
+    """`[ask] names` with E_L3 (there is no L3 penalty) is refused by every command, with the
+    entry's field; a name written without its step in a two-step exercise is told the steps."""
+    text = (EXERCISES / "seed-222-regularized.toml").read_text(encoding="utf-8")
+    path = tmp_path / "names.toml"
+    path.write_text(text + '\n[ask]\nnames = ["dE_L1/dW5", "E_L3"]\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["solve", str(path)])
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"backviz: {path}: field 'ask.names[1]' expected the name of a quantity of this "
+        "exercise (README: Notation), found 'E_L3'"
+    )
+    two_steps = text.replace("steps = 1", "steps = 2")
+    path.write_text(two_steps + '\n[ask]\nnames = ["W5+"]\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["template", str(path), "-o", str(tmp_path / "s.csv")])
+    assert result.exit_code == 2
+    assert "field 'ask.names[0]'" in result.output
+    assert "(it has 2 steps: name the step, W5+@1, W5+@2)" in result.output

@@ -1,4 +1,5 @@
-"""Refusing an `[ask]` that asks nothing of its exercise, with what it lacks.
+"""Refusing an `[ask]` that asks nothing of its exercise, with what it lacks, or a name in it
+that is none of the exercise's quantities.
 
 Why: `[ask] kinds` is a filter over the exercise's quantities (the default list names
 "dropout" and "penalty", asked only where an exercise has them). A list written for another
@@ -32,12 +33,28 @@ def _lacks(exercise: NetworkExercise, kind: str) -> str:
     return reasons.get(kind, "none in this exercise")
 
 
+def _refuse_unknown_names(trace: Trace) -> None:
+    """Raise ExerciseError naming the first of `[ask] names` the exercise has no quantity of."""
+    exercise = trace.exercise
+    for i, name in enumerate(exercise.ask.names):
+        if not trace.knows(name):
+            raise ExerciseError(
+                exercise.source or exercise.id,
+                f"ask.names[{i}]",
+                "the name of a quantity of this exercise (README: Notation)",
+                f"{name!r}{trace.at_steps(name)}",
+            )
+
+
 def refuse_empty_ask(trace: Trace) -> None:
     """Raise ExerciseError when the exercise's `[ask] kinds` and `steps` ask none of its
-    quantities; else None. An `[ask]` by `names` is resolved name by name elsewhere."""
+    quantities, or one of its `[ask] names` is none of them; else None."""
     exercise = trace.exercise
     ask = exercise.ask
-    if ask.names or ask == Ask() or any(ask.covers(ref) for ref in trace.refs()):
+    if ask.names:
+        _refuse_unknown_names(trace)
+        return
+    if ask == Ask() or any(ask.covers(ref) for ref in trace.refs()):
         return
     steps = ", ".join(str(s) for s in ask.steps)
     why = "; ".join(f"{kind}: {_lacks(exercise, kind)}" for kind in ask.kinds)

@@ -93,9 +93,13 @@ class QuantityTrace(Displayable, ABC):
             return self._by_name[normalize_name(name)]
         except KeyError:
             message = f"no quantity named '{name}' in exercise {self.exercise.id}"
-            raise NameError_(message + self._at_steps(name)) from None
+            raise NameError_(message + self.at_steps(name)) from None
 
-    def _at_steps(self, name: str) -> str:
+    def knows(self, name: str) -> bool:
+        """Whether `name` (any accepted spelling) is one of the trace's quantities."""
+        return normalize_name(name) in self._by_name
+
+    def at_steps(self, name: str) -> str:
         """Where a name is written without its step in an exercise of several steps: the names
         it has at each step (E_L1+@1, E_L1+@2), as a hint; "" otherwise."""
         wanted = normalize_name(name)
