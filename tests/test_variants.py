@@ -318,6 +318,9 @@ def _options(exercise: NetworkExercise) -> dict[str, object]:
             for name in (
                 "dropout-seed",
                 "mazur-222",
+                "optimizer-rmsprop",  # their [ask] has no E: the ½ left out of E shows nowhere
+                "optimizer-adagrad",
+                "optimizer-amsgrad",
                 "nn-221-regularized",
                 "softmax-classification",
                 "code-xor-221",
