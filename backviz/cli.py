@@ -1,7 +1,7 @@
 """The `backviz` command: parses arguments, calls the API, maps errors to messages and exit codes.
 
 Exit status: 0 success; 1 `check` found a mismatch; 2 bad input (exercise file, arguments);
-3 a missing dependency.
+3 a missing dependency; 4 `check` is incomplete (a source could not run).
 """
 
 from __future__ import annotations
@@ -807,7 +807,8 @@ def check(exercise: Path, skip: tuple[str, ...]) -> None:
 
     Prints the largest absolute and relative error per source and kind of quantity, and notes
     what a source could not judge and why; exits with status 1 when any disagreement exceeds
-    its tolerance (1e-9 relative against torch), never for what was not judged.
+    its tolerance (1e-9 relative against torch), never for what was not judged; with status 4
+    when a source could not run at all (the check then does not say the numbers agree).
     """
     from .core.api import solve as compute
     from .verify import check as run_check
@@ -819,7 +820,7 @@ def check(exercise: Path, skip: tuple[str, ...]) -> None:
         _fail(error)
         return
     click.echo(check_table(report), nl=False)
-    sys.exit(0 if report.ok else 1)
+    sys.exit(1 if not report.ok else 4 if not report.complete else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -191,6 +191,27 @@ def test_a_forward_only_exercise_refuses_dropout() -> None:
             ["both"],
         ),
         ("dropout = [0.5]  # p of the hidden layer", "", "data.dropout_mask", ["network.dropout"]),
+        # p = 0 drops nothing: a mask given would be silently ignored
+        (
+            "dropout = [0.5]",
+            "dropout = [0.0]",
+            "data.dropout_mask",
+            ["[] for each layer", "ignored"],
+        ),
+        ("dropout = [0.5]", "dropout = 0", "data.dropout_mask", ["p = 0 in every layer"]),
+        # one or two nesting levels short: the hint writes this network's nesting out
+        (
+            "dropout_mask = [ [[1, 0]] ]",
+            "dropout_mask = [[1, 0]]",
+            "data.dropout_mask[0]",
+            ["one nesting level short", "[hidden layer][sample][node]", "[[[1, 1]]]"],
+        ),
+        (
+            "dropout_mask = [ [[1, 0]] ]",
+            "dropout_mask = [1, 0]",
+            "data.dropout_mask",
+            ["not of masks", "[hidden layer][sample][node]", "[[[1, 1]]]"],
+        ),
     ],
 )
 def test_bad_dropout_gives_one_clear_line(old: str, new: str, where: str, words: list[str]) -> None:
@@ -203,6 +224,15 @@ def test_bad_dropout_gives_one_clear_line(old: str, new: str, where: str, words:
     for word in words:
         assert word in message, message
     assert "np." not in message, message  # the value as the teacher wrote it, not numpy's repr
+
+
+def test_p_zero_everywhere_takes_empty_masks_and_no_seed() -> None:
+    """[] per layer is what a layer with p = 0 takes, so it loads (and nothing is dropped);
+    a seed would draw nothing and is refused as a mask is."""
+    text = TEXT.replace("dropout = [0.5]", "dropout = [0.0]")
+    assert loads(text.replace("[ [[1, 0]] ]", "[[]]"), file="d.toml").dropout is None
+    with pytest.raises(ExerciseError, match=r"data.dropout_seed.*nothing is drawn"):
+        loads(text.replace("dropout_mask = [ [[1, 0]] ]", "dropout_seed = 1"), file="d.toml")
 
 
 def test_a_coding_exercise_refuses_dropout() -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import backviz
 from backviz.core.exercise import ExpressionExercise, NetworkExercise
 from backviz.core.loading import load
 from backviz.errors import ExerciseError
@@ -300,6 +301,41 @@ SEED_CASES: list[tuple[str, str, list[Edit], str, list[str], str | None]] = [
         "network.bias",
         ['true, false or "shared"', "a string 'no'"],
         "bias =",
+    ),
+    (
+        "bias-shared-capitalised",
+        "seed-222",
+        [("bias = false", 'bias = "Shared"')],
+        "network.bias",
+        ["a string 'Shared'", "did you mean 'shared'?"],
+        "bias =",
+    ),
+    (
+        "bias-true-quoted",
+        "seed-222",
+        [("bias = false", 'bias = "True"')],
+        "network.bias",
+        ["a string 'True'", "did you mean true, without quotes?"],
+        "bias =",
+    ),
+    (
+        "bce-identity-output-article",
+        "seed-222",
+        [
+            ('activation = "sigmoid"', 'activation = ["sigmoid", "identity"]'),
+            ('loss = "half_sse"', 'loss = "bce"'),
+        ],
+        "network.loss",
+        ["found bce with an identity output layer"],
+        "loss =",
+    ),
+    (
+        "regularization-forward-only",
+        "seed-222",
+        [("steps = 1", "steps = 0"), ("[training]", "[regularization]\nl2 = 0.1\n\n[training]")],
+        "regularization",
+        ["only in an exercise that trains (steps ≥ 1)", "training.steps = 0"],
+        "[regularization]",
     ),
     (
         "bias-shared-in-one-layer-misspelt",
@@ -874,6 +910,13 @@ CE_TARGET_CASES = [
     ("[3, 2, 2, 1, 1, 1, 0, 0]", "data.targets[0]", "found 3"),
     ("[true, 2, 2, 1, 1, 1, 0, 0]", "data.targets[0]", "found a boolean True"),
     ("[2, 2]", "data.targets", "8 classes"),
+    # summed as written, so the message never says a refused row sums to 1
+    (
+        "[[0.33333, 0.33333, 0.33333], 2, 2, 1, 1, 1, 0, 0]",
+        "data.targets[0]",
+        "which sums to 0.99999 (",
+    ),
+    ("[[0.3, 0.3, 0.3], 2, 2, 1, 1, 1, 0, 0]", "data.targets[0]", "miss 1 by at most 0.000001"),
 ]
 
 
@@ -907,6 +950,33 @@ def test_one_hot_rows_are_their_classes_and_probabilities_are_soft_targets(tmp_p
     assert exercise.classes is None
     np.testing.assert_array_equal(exercise.targets[0], [0.1, 0.2, 0.7])
     np.testing.assert_array_equal(exercise.targets[1], [0.0, 0.0, 1.0])
+
+
+@pytest.mark.parametrize("third", ["0.333333", "0.3333333", "0.333333333333"])
+def test_thirds_written_to_six_decimals_or_more_are_thirds(tmp_path: Path, third: str) -> None:
+    """A teacher writes 1/3 as 0.333333: the row sums to 1 within 1e-6 and is taken as three
+    thirds (δ = softmax − t needs Σt = 1), so the loss is −log of the softmax's geometric mean
+    over the classes, computed here from the network's numbers by hand."""
+    text = (EXERCISES / "softmax-classification.toml").read_text(encoding="utf-8")
+    soft = f"[[{third}, {third}, {third}], 2, 2, 1, 1, 1, 0, 0]"
+    path = tmp_path / "thirds.toml"
+    path.write_text(re.sub(r"(?m)^targets = .*$", f"targets = {soft}", text), encoding="utf-8")
+    exercise = load(path)
+    np.testing.assert_allclose(exercise.targets[0], [1 / 3] * 3, rtol=1e-15)
+    assert math.fsum(exercise.targets[0]) == pytest.approx(1.0, abs=1e-15)
+    z = exercise.inputs[0] @ exercise.W[0].T + (0 if exercise.b[0] is None else exercise.b[0])
+    log_softmax = z - math.log(sum(math.exp(v) for v in z))
+    trace = backviz.solve(path)
+    assert trace.steps[0].forward.per_sample[0] == pytest.approx(-log_softmax.mean(), rel=1e-12)
+
+
+def test_a_row_that_sums_to_one_as_written_is_kept_as_written(tmp_path: Path) -> None:
+    """0.1 + 0.2 + 0.7 is 1 as written (0.9999999999999999 in float64): kept, not rescaled."""
+    text = (EXERCISES / "softmax-classification.toml").read_text(encoding="utf-8")
+    path = tmp_path / "exact.toml"
+    soft = "[[0.1, 0.2, 0.7], 2, 2, 1, 1, 1, 0, 0]"
+    path.write_text(re.sub(r"(?m)^targets = .*$", f"targets = {soft}", text), encoding="utf-8")
+    assert list(load(path).targets[0]) == [0.1, 0.2, 0.7]
 
 
 EXPRESSION_CASES: list[tuple[str, str, list[Edit], str, list[str], str | None]] = [

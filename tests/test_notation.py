@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
 import backviz
+from backviz.cli import main
 from backviz.core.notation import Namer, format_number, normalize_name
 from backviz.core.quantities import Kind, Ref
 from tests.conftest import EXERCISES
@@ -107,8 +109,22 @@ def test_notes_spelling_of_a_path_term() -> None:
 
 def test_unknown_name_is_a_clear_error() -> None:
     trace = backviz.solve(EXERCISES / "seed-222.toml")
-    with pytest.raises(backviz.BackvizError, match="no quantity named 'W9'"):
+    with pytest.raises(backviz.BackvizError, match="no quantity named 'W9'") as caught:
         trace.ref("W9")
+    assert "steps" not in str(caught.value)
+
+
+def test_a_name_without_its_step_lists_the_steps_it_has() -> None:
+    """optimizer-rmsprop trains 3 steps, so W1+ is W1+@1, W1+@2 or W1+@3 (README: Notation):
+    a name written without its step is told each, here through `solve --only`."""
+    result = CliRunner().invoke(
+        main, ["solve", str(EXERCISES / "optimizer-rmsprop.toml"), "--only", "W1+"]
+    )
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "backviz: no quantity named 'W1+' in exercise optimizer-rmsprop "
+        "(it has 3 steps: name the step, W1+@1, W1+@2, W1+@3)"
+    )
 
 
 @pytest.mark.parametrize(

@@ -220,6 +220,22 @@ def test_simple_linear_regression_matches_exact_arithmetic() -> None:
             assert value == pytest.approx(float(truth), rel=1e-11, abs=1e-15), step
 
 
+def test_simple_linear_regression_comment_on_b_is_true() -> None:
+    """The exercise's comment says how b moves; in exact arithmetic b peaks after 34 steps at
+    0.6657 and is 0.5795 after 100 steps, 0.0664 after 1000 — and so in backviz's trace."""
+    path = EXERCISES / "simple-linear-regression.toml"
+    exact = _exact_linear_regression([1, 2, 3], [2, 4, 6], Fraction(1, 100), 1000, bias=True)
+    b_exact = [float(b) for _, b, _ in exact]  # b after 0, 1, …, 1000 steps
+    peak = max(range(len(b_exact)), key=b_exact.__getitem__)
+    assert peak == 34 and round(b_exact[peak], 4) == 0.6657
+    assert (round(b_exact[100], 4), round(b_exact[1000], 4)) == (0.5795, 0.0664)
+    comment = path.read_text(encoding="utf-8")
+    assert "b rises to its peak 0.6657 after 34 steps" in comment
+    assert "0.5795 after 100 steps, 0.0664 after the last" in comment
+    b_ours = [b for _, b, _ in _states(backviz.solve(path))]
+    assert max(range(len(b_ours)), key=b_ours.__getitem__) == 34
+
+
 def test_simple_linear_regression_as_the_notes_code_prints_it() -> None:
     trace = backviz.solve(EXERCISES / "simple-linear-regression.toml")
     states = _states(trace)

@@ -8,13 +8,19 @@ TOML (read with tomllib), independently of backviz.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import tomllib
+from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 import pytest
+import torch
 from click.testing import CliRunner
 
+import backviz
 from backviz.cli import main
+from backviz.core.exercise import NetworkExercise
 from tests.test_grading import (
     ASKED_222,
     SEED,
@@ -223,3 +229,172 @@ def test_a_variant_never_repeats_what_its_exercise_says_of_its_own_numbers(tmp_p
     (page,) = (tmp_path / "sheets").glob("*.md")
     assert figure not in page.read_text(encoding="utf-8")
     assert "A variant of exercise mazur-222" in page.read_text(encoding="utf-8")
+
+
+# -- what a variant keeps: the form of each target, every option --------------------------------
+
+EXERCISES_DIR = SEED.parent
+EVERY_OPTION = EXERCISES_DIR.parent / "tests" / "data" / "every-option.toml"
+SOFT_TARGETS = """
+id = "soft-targets"
+[network]
+sizes = [2, 3]
+activation = "softmax"
+bias = true
+loss = "ce"
+[parameters]
+W = [ [[0.1, -0.2], [0.3, 0.2], [-0.1, 0.4]] ]
+b = [ [0.0, 0.1, -0.1] ]
+[data]
+inputs  = [[1.0, 2.0], [0.5, -1.0], [0.2, 0.3], [0.4, 0.1]]
+targets = [[0.1, 0.2, 0.7], [0, 0, 1], 2, [1]]
+[training]
+learning_rate = 0.5
+"""
+
+
+def _variants_of(tmp_path: Path, exercise: Path, students: list[str]) -> list[dict]:
+    roster = tmp_path / f"roster-{exercise.stem}.csv"
+    roster.write_text("student\n" + "".join(f"{s}\n" for s in students), encoding="utf-8")
+    out = tmp_path / f"variants-{exercise.stem}"
+    args = ["variants", str(exercise), "--roster", str(roster), "--out", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    return [tomllib.loads((out / f"{s}.toml").read_text(encoding="utf-8")) for s in students]
+
+
+def _form(target: object) -> str:
+    """How a cross-entropy target is written: an index, a one-hot row, or a probability row."""
+    if isinstance(target, int) or (isinstance(target, list) and len(target) == 1):
+        return "index"
+    assert isinstance(target, list)
+    return "one-hot" if sorted(target) == [0] * (len(target) - 1) + [1] else "probabilities"
+
+
+def test_each_target_keeps_its_form_in_a_variant(tmp_path: Path) -> None:
+    """Soft targets stay probabilities (one decimal, ≥ 0, summing to exactly 1 in decimal, on
+    two classes at least), a one-hot row stays a one-hot row, an index an index."""
+    exercise = tmp_path / "soft.toml"
+    exercise.write_text(SOFT_TARGETS, encoding="utf-8")
+    original = tomllib.loads(SOFT_TARGETS)["data"]["targets"]
+    for spec in _variants_of(tmp_path, exercise, ["kim", "lee", "s-03", "park"]):
+        targets = spec["data"]["targets"]
+        assert [_form(t) for t in targets] == [_form(t) for t in original], targets
+        soft = targets[0]
+        tenths = [Fraction(str(p)) * 10 for p in soft]
+        assert all(t.denominator == 1 and t >= 0 for t in tenths), soft
+        assert sum(Fraction(str(p)) for p in soft) == 1 and max(soft) < 1, soft
+        for target in targets[1:]:
+            hot = target if isinstance(target, list) and len(target) == 3 else None
+            assert hot is None or sorted(hot) == [0, 0, 1]
+            index = target[0] if isinstance(target, list) and len(target) == 1 else target
+            assert hot is not None or index in (0, 1, 2)
+
+
+def _options(exercise: NetworkExercise) -> dict[str, object]:
+    """Everything of an exercise but its numbers (W, b, inputs, targets) and who it is for: what
+    a variant must keep. Arrays as lists and activations by name, to compare by value."""
+    numbers = {"W", "b", "inputs", "targets", "classes", "id", "student", "description", "source"}
+    kept: dict[str, object] = {}
+    for field in dataclasses.fields(exercise):
+        if field.name in numbers:
+            continue
+        value = getattr(exercise, field.name)
+        if field.name == "activations":
+            value = [(f.name, f.slope) for f in value]
+        if field.name == "dropout" and value is not None:
+            masks = [None if m is None else m.tolist() for m in value.masks]
+            value = (value.rates, masks, value.seed)
+        kept[field.name] = value
+    return kept
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        EVERY_OPTION,
+        *(
+            EXERCISES_DIR / f"{name}.toml"
+            for name in (
+                "dropout-seed",
+                "mazur-222",
+                "optimizer-rmsprop",  # their [ask] has no E: the ½ left out of E shows nowhere
+                "optimizer-adagrad",
+                "optimizer-amsgrad",
+                "nn-221-regularized",
+                "softmax-classification",
+                "code-xor-221",
+                "code-train-sgd",
+            )
+        ),
+    ],
+    ids=lambda p: p.stem,
+)
+def test_a_variant_keeps_every_option_of_its_exercise(tmp_path: Path, path: Path) -> None:
+    """Only the numbers are drawn anew: dropout (rates, masks or seed), shared and frozen
+    biases, regularisation, the optimiser and its settings, the reduction, the notation, the
+    questions, a coding exercise's [code], the form of each target — every other field of the
+    exercise — load back equal."""
+    exercise = backviz.load(path)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student\nkim\nlee\n", encoding="utf-8")
+    out = tmp_path / "v"
+    result = CliRunner().invoke(
+        main, ["variants", str(path), "--roster", str(roster), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    for student in ("kim", "lee"):
+        variant = backviz.load(out / f"{student}.toml")
+        assert _options(variant) == _options(exercise)
+        assert variant.W[0].shape == exercise.W[0].shape
+        assert [v is None or v.shape for v in variant.b] == [
+            v is None or v.shape for v in exercise.b
+        ]
+    if path == EVERY_OPTION:  # the soft target stays one, the class index a class index
+        spec = tomllib.loads((out / "kim.toml").read_text(encoding="utf-8"))
+        assert [_form(t) for t in spec["data"]["targets"]] == ["probabilities", "index"]
+
+
+# -- no gradient vanishes where one is taught; nothing on L1's kink --------------------------------
+
+
+def _torch_data_gradients(spec: dict) -> list[np.ndarray]:
+    """∂E_data/∂W of a 2-2-2 sigmoid variant with ½Σ(t − o)², by torch.autograd in float64, the
+    hidden layer's mask applied as inverted dropout (p from the file)."""
+    f64 = torch.float64
+    W = [torch.tensor(w, dtype=f64, requires_grad=True) for w in spec["parameters"]["W"]]
+    x = torch.tensor(spec["data"]["inputs"], dtype=f64)
+    t = torch.tensor(spec["data"]["targets"], dtype=f64)
+    h = torch.sigmoid(x @ W[0].T)
+    if "dropout" in spec["network"]:
+        p = spec["network"]["dropout"][0]
+        h = h * torch.tensor(spec["data"]["dropout_mask"][0], dtype=f64) / (1 - p)
+    o = torch.sigmoid(h @ W[1].T)
+    E = 0.5 * ((t - o) ** 2).sum()
+    return [g.numpy() for g in torch.autograd.grad(E, W)]
+
+
+STUDENTS_20 = ["kim", "lee", *(f"s{n:02d}" for n in range(18))]
+
+
+def test_no_taught_gradient_vanishes_under_dropout(tmp_path: Path) -> None:
+    """dropout-222 drops h2: W3, W4 (into h2) and W6, W8 (out of it) get no gradient, by
+    design. Every other weight's must not vanish: an input x = 0 (kim's variant once drew
+    x2 = 0, so ∂E/∂W2 = 0) is as bad a draw with dropout as without."""
+    cut = [np.array([[False, False], [True, True]]), np.array([[False, True], [False, True]])]
+    for spec in _variants_of(tmp_path, EXERCISES_DIR / "dropout-222.toml", STUDENTS_20):
+        assert spec["data"]["dropout_mask"] == [[[1.0, 0.0]]]
+        for g, dropped in zip(_torch_data_gradients(spec), cut, strict=True):
+            assert np.all(g[dropped] == 0)
+            assert np.min(np.abs(g[~dropped])) >= 1e-5, (spec["student"], g)
+
+
+def test_no_l1_penalised_weight_is_drawn_on_the_kink(tmp_path: Path) -> None:
+    """|w| has no slope at w = 0 (sign(0) = 0 by convention): there λ₁·sign(w) is 0 and a
+    wrong rule (forgetting L1, the l2-factor slip) can give the right number. kim's variant of
+    seed-222-regularized once drew W6 = 0.0."""
+    for spec in _variants_of(tmp_path, EXERCISES_DIR / "seed-222-regularized.toml", STUDENTS_20):
+        weights = _flat(spec["parameters"]["W"])
+        assert 0.0 not in weights, (spec["student"], weights)
+        grads = _torch_data_gradients(spec)
+        assert min(float(np.min(np.abs(g))) for g in grads) >= 1e-5

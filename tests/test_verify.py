@@ -497,13 +497,91 @@ def test_a_checker_that_fails_is_one_note_and_no_verdict(monkeypatch: pytest.Mon
 
     monkeypatch.setattr(verify, "torch_trace", broken)
     result = CliRunner().invoke(main, ["check", str(EXERCISES / "seed-222.toml")])
-    assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
     assert (
         "note: torch.autograd could not run (RuntimeError: no torch today); nothing of it is judged"
         in result.output.splitlines()
     )
     assert not [line for line in result.output.splitlines() if line.startswith("torch.autograd ")]
+    # a source that judged nothing is not agreement: the check says it is incomplete (exit 4)
+    assert result.exit_code == 4, result.output
+    last = result.output.splitlines()[-1]
+    assert last.startswith("INCOMPLETE: torch.autograd could not run") and "agree" in last
+    assert "all quantities agree" not in result.output
+    # skipping a source on purpose is not a failure: exit 0 as before
+    skipped = CliRunner().invoke(
+        main, ["check", str(EXERCISES / "seed-222.toml"), "--skip", "torch"]
+    )
+    assert skipped.exit_code == 0 and skipped.output.splitlines()[-1] == "all quantities agree"
+
+
+def test_a_mismatch_outranks_a_source_that_could_not_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(exercise: Any) -> Any:
+        raise RuntimeError("no torch today")
+
+    monkeypatch.setattr(verify, "torch_trace", broken)
+    _plant(monkeypatch, 0, (0, 0))
+    result = CliRunner().invoke(main, ["check", str(EXERCISES / "seed-222.toml")])
+    assert result.exit_code == 1 and "MISMATCH" in result.output.splitlines()[-1]
+
+
+FROZEN_BIAS_REGULARIZED = """
+id = "frozen-regularized"
+[network]
+sizes = [2, 2, 2]
+activation = "sigmoid"
+bias = true
+loss = "half_sse"
+[parameters]
+W = [ [[0.30, 0.25], [0.40, 0.35]],  [[0.45, 0.40], [0.70, 0.60]] ]
+b = [[0.1, 0.2], [0.3, 0.4]]
+[data]
+inputs  = [[0.1, 0.2]]
+targets = [[0.4, 0.6]]
+[training]
+learning_rate = 0.5
+steps = 2
+train_bias = false
+[regularization]
+{norm} = 0.01
+include_bias = {include}
+"""
+
+
+@pytest.mark.parametrize("include", ["true", "false"])
+@pytest.mark.parametrize("norm", ["l1", "l2"])
+def test_a_penalty_over_frozen_biases_is_checked_by_torch(
+    tmp_path: Path, norm: str, include: str
+) -> None:
+    """A frozen bias is a constant: the penalty may count it, but nothing differentiates it.
+    torch runs (not a note that it could not) and agrees; the weights after two steps are
+    those of a plain torch loop written here, λ·Σ|w| or λ·Σw² added to ½Σ(t − o)²."""
+    path = tmp_path / "frozen.toml"
+    path.write_text(FROZEN_BIAS_REGULARIZED.format(norm=norm, include=include), encoding="utf-8")
+    trace = backviz.solve(path)
+    report = check(trace, symbolic=False)
+    assert report.complete and report.ok, report.notes
+    torch_rows = {c.kind for c in report.comparisons if c.source == "torch.autograd"}
+    assert {"dE/dW", "dE_data/dW", "dpenalty/dw", "W+"} <= torch_rows
+    assert check_table(report).splitlines()[-1] == "all quantities agree"
+
+    f64 = torch.float64
+    x, t = torch.tensor([[0.1, 0.2]], dtype=f64), torch.tensor([[0.4, 0.6]], dtype=f64)
+    W = [
+        torch.tensor([[0.30, 0.25], [0.40, 0.35]], dtype=f64, requires_grad=True),
+        torch.tensor([[0.45, 0.40], [0.70, 0.60]], dtype=f64, requires_grad=True),
+    ]
+    b = [torch.tensor([0.1, 0.2], dtype=f64), torch.tensor([0.3, 0.4], dtype=f64)]
+    for _ in range(2):
+        o = torch.sigmoid(torch.sigmoid(x @ W[0].T + b[0]) @ W[1].T + b[1])
+        params = [*W, *b] if include == "true" else W
+        size = sum(p.abs().sum() if norm == "l1" else (p**2).sum() for p in params)
+        E = 0.5 * ((t - o) ** 2).sum() + 0.01 * size
+        grads = torch.autograd.grad(E, W)
+        W = [(w - 0.5 * g).detach().requires_grad_(True) for w, g in zip(W, grads, strict=True)]
+    for ours, theirs in zip(trace.steps[-1].W_new, W, strict=True):
+        np.testing.assert_allclose(ours, theirs.detach().numpy(), rtol=1e-13)
+    np.testing.assert_array_equal(trace.steps[-1].b[1], [0.3, 0.4])  # never updated
 
 
 def test_an_evaluation_that_fails_is_one_line_and_not_judged(

@@ -21,11 +21,13 @@ def trace_of(exercise: Exercise) -> Trace | ExpressionTrace:
         from .expression import run as run_expression
 
         return run_expression(exercise)
+    from .asking import refuse_empty_ask
     from .engine import run
     from .finite import refuse_non_finite
 
     trace = run(exercise)
     refuse_non_finite(trace)
+    refuse_empty_ask(trace)
     return trace
 
 

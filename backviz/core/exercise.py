@@ -16,7 +16,7 @@ from .display import Displayable
 from .dropout import Dropout
 from .functions import LOSSES, Activation, Loss
 from .optimizers import Optimizer
-from .quantities import ASK_KINDS
+from .quantities import ASK_KINDS, KINDS, Ref, ask_group
 from .regularization import Regularization
 
 __all__ = [
@@ -72,6 +72,13 @@ class Ask:
     mistake_credit: dict[str, float] = field(default_factory=dict)  # by mistake id
     significant: int = 1  # the least precision: significant figures of the right value (step)
     imprecise_credit: float = 0.0  # share of the marks for a right answer below that precision
+
+    def covers(self, ref: Ref) -> bool:
+        """Whether `kinds` and `steps` ask the quantity (given numbers never are; `names`, when
+        given, is matched by name instead)."""
+        if ref.step not in self.steps or KINDS[ref.kind].ask is None:
+            return False
+        return ask_group(ref) in self.kinds
 
 
 @dataclass(frozen=True)
@@ -143,6 +150,9 @@ class NetworkExercise(_Described):
     shared_bias: tuple[bool, ...] = ()
     dropout: Dropout | None = None  # dropout on the hidden layers (rates and masks)
     regularization: Regularization = field(default_factory=Regularization)  # λ₁Σ|w| + λ₂Σw² in E
+    # cross-entropy: how the file wrote each sample's target, "index" (2 or [2]) or "row" (a
+    # one-hot or probability row), so that a variant writes it back the same way; () otherwise
+    target_forms: tuple[str, ...] = ()
 
     kind = "network"
 

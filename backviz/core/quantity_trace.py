@@ -98,10 +98,24 @@ class QuantityTrace(Displayable, ABC):
             return self._by_name[normalize_name(name)]
         except KeyError:
             why = self._not_computed(name)
-            raise NameError_(
-                f"no quantity named '{name}' in exercise {self.exercise.id}"
-                + (f": {why}" if why else "")
-            ) from None
+            message = f"no quantity named '{name}' in exercise {self.exercise.id}"
+            message += f": {why}" if why else self.at_steps(name)
+            raise NameError_(message) from None
+
+    def knows(self, name: str) -> bool:
+        """Whether `name` (any accepted spelling) is one of the trace's quantities."""
+        return normalize_name(name) in self._by_name
+
+    def at_steps(self, name: str) -> str:
+        """Where a name is written without its step in an exercise of several steps: the names
+        it has at each step (E_L1+@1, E_L1+@2), as a hint; "" otherwise."""
+        wanted = normalize_name(name)
+        named = [self.name(ref) for ref in self.refs()]
+        steps = [n for n in named if "@" in n and normalize_name(n.rsplit("@", 1)[0]) == wanted]
+        if not steps:
+            return ""
+        shown = ", ".join(steps[:6]) + (f" and {len(steps) - 6} more" if len(steps) > 6 else "")
+        return f" (it has {self.n_steps} steps: name the step, {shown})"
 
     def items(self) -> Iterator[tuple[str, float]]:
         """(name, value) of every quantity in computing order: the answer key."""

@@ -10,7 +10,7 @@ import json
 import numpy as np
 
 from .dropout import Dropout
-from .exercise import Ask, NetworkExercise
+from .exercise import Ask, CodeSpec, NetworkExercise
 from .loading.training import APPLIES
 from .regularization import Regularization
 
@@ -46,9 +46,14 @@ def _table(values: dict[str, str]) -> str:
 
 
 def exercise_toml(
-    exercise: NetworkExercise, *, student: str | None = None, comment: str = ""
+    exercise: NetworkExercise,
+    *,
+    student: str | None = None,
+    comment: str = "",
+    with_code: bool = False,
 ) -> str:
-    """The exercise as TOML text."""
+    """The exercise as TOML text; `with_code`: its `[code]` table too (a variant of a coding
+    exercise is one; the walkthrough's editable copy leaves it out)."""
     lines = [f"# {line}" for line in comment.splitlines()]
     lines.append(f"id = {_string(exercise.id)}")
     if student is not None:
@@ -80,10 +85,8 @@ def exercise_toml(
     if any(exercise.bias):
         lines.append("b = [" + ", ".join("[]" if b is None else _list(b) for b in exercise.b) + "]")
     lines += ["", "[data]", f"inputs = {_list(exercise.inputs)}"]
-    if exercise.classes is not None:
-        lines.append(f"targets = {json.dumps([int(c) for c in exercise.classes])}")
-    elif exercise.targets is not None:
-        lines.append(f"targets = {_list(exercise.targets)}")
+    if exercise.targets is not None:
+        lines.append(f"targets = {_targets(exercise)}")
     if exercise.dropout is not None:
         lines.append(_dropout_masks(exercise.dropout))
     training = exercise.training
@@ -112,6 +115,8 @@ def exercise_toml(
             f"l2 = {_number(reg.l2)}",
             f"include_bias = {json.dumps(reg.include_bias)}",
         ]
+    if with_code and exercise.code is not None:
+        lines += _code_table(exercise.code)
     if exercise.ask != Ask():
         ask = exercise.ask
         lines += [
@@ -132,18 +137,36 @@ def exercise_toml(
             if values:
                 body = ", ".join(f"{_string(k)} = {_number(v)}" for k, v in values.items())
                 lines.append(f"{key} = {{ {body} }}")
-    if exercise.code is not None:  # a coding exercise's variant is one too
-        code = exercise.code
-        lines += [
-            "",
-            "[code]",
-            f"function = {_string(code.function)}",
-            f"contract = {_string(code.contract)}",
-            f"cases = {code.cases}",
-            f"modules = {json.dumps(list(code.modules))}",
-            f"wall_seconds = {_number(code.wall_seconds)}",
-        ]
     return "\n".join(lines) + "\n"
+
+
+def _code_table(code: CodeSpec) -> list[str]:
+    """The `[code]` table: every setting written, as `loading/ask.py` reads it."""
+    return [
+        "",
+        "[code]",
+        f"function = {_string(code.function)}",
+        f"contract = {_string(code.contract)}",
+        f"cases = {code.cases}",
+        f"modules = {json.dumps(list(code.modules))}",
+        f"wall_seconds = {_number(code.wall_seconds)}",
+    ]
+
+
+def _targets(exercise: NetworkExercise) -> str:
+    """The targets as the exercise's file wrote them: under cross-entropy each sample's class as
+    an index or a row (`target_forms`; an index where that is not known), a row of class
+    probabilities as a row; one row per sample for every other loss."""
+    assert exercise.targets is not None
+    if exercise.loss_name != "ce":
+        return _list(exercise.targets)
+    forms = exercise.target_forms or ("index",) * len(exercise.targets)
+    written = []
+    for row, form in zip(exercise.targets, forms, strict=True):
+        hot = np.flatnonzero(row)
+        one_class = len(hot) == 1 and row[hot[0]] == 1.0
+        written.append(str(int(hot[0])) if form == "index" and one_class else _list(row))
+    return "[" + ", ".join(written) + "]"
 
 
 def _dropout_masks(dropout: Dropout) -> str:

@@ -4,12 +4,17 @@ Each student's variant is drawn from a random generator seeded by (exercise id, 
 so running `variants` again gives every student the same numbers. A draw is kept only when it
 teaches well:
 
-- numbers of one or two decimals (inputs, targets, weights, biases);
+- numbers of one or two decimals (inputs, targets, weights, biases), targets of the same form
+  as the exercise's (cross-entropy: a class stays a class, a row of class probabilities a row
+  of probabilities with one decimal, summing to 1);
 - no saturated sigmoid or tanh: |z| ≤ 2.5 wherever they apply;
-- no gradient that rounds to zero at 8 decimals, nor a vanishing one (|∂E/∂w| ≥ 1e-5), but
-  the exact zeros of a node dropout drops;
+- no data gradient that rounds to zero at 8 decimals, nor a vanishing one (|∂E_data/∂w| ≥
+  1e-5), for every parameter dropout's masks leave a path to the loss (`_reachable`);
+- under an L1 penalty, no penalised parameter exactly 0 at any step (|w| has no slope there);
 - every catalogued mistake that can happen in the exercise gives numbers distinguishable from
-  the right ones at the grading tolerance (relative difference ≥ 1e-3 on some asked quantity).
+  the right ones at the grading tolerance (relative difference ≥ 1e-3 on some asked quantity),
+  but one the exercise's own numbers do not show either (the ½ left out of E, where no E is
+  asked: no draw can show it).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import csv
 import hashlib
 import io
 import re
+from collections.abc import Collection, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,12 +34,13 @@ from ..core.engine import run
 from ..core.exercise import NetworkExercise
 from ..core.functions import one_hot
 from ..core.loading import load
+from ..core.trace import Backward, StepRecord
 from ..core.writing import exercise_toml
 from ..errors import BackvizError
 from ..files import StagedFolders, Written, folder_lock, write_atomic
 from .escape import file_name
 from .handed_in import read_handed
-from .mistakes import applicable
+from .mistakes import Mistake, applicable
 from .verdicts import asked
 
 KEYS = "keys"  # the answer keys' folder inside a variants folder
@@ -63,14 +70,15 @@ def _round(values: np.ndarray, decimals: int) -> np.ndarray:
 
 
 def draw_numbers(exercise: NetworkExercise, rng: np.random.Generator) -> NetworkExercise:
-    """New inputs, targets, weights and biases with one or two decimals."""
+    """New inputs, targets, weights and biases with one or two decimals; every other option of
+    the exercise (dropout's masks or seed, shared or frozen biases, regularisation, the
+    optimiser and its settings, what is asked) is kept as it is."""
     W = tuple(_round(rng.uniform(-0.9, 0.9, w.shape), 2) for w in exercise.W)
     b = tuple(None if v is None else _round(rng.uniform(-0.5, 0.5, v.shape), 1) for v in exercise.b)
     inputs = _round(rng.uniform(-1.0, 1.0, exercise.inputs.shape), 1)
     targets, classes = exercise.targets, exercise.classes
-    if exercise.loss_name == "ce":
-        classes = rng.integers(0, exercise.sizes[-1], exercise.n_samples)
-        targets = one_hot(classes, exercise.sizes[-1])
+    if exercise.loss_name == "ce" and targets is not None:
+        targets, classes = _class_targets(targets, rng)
     elif targets is not None:
         if exercise.activations[-1].name in ("sigmoid", "softmax") or exercise.loss_name == "bce":
             low, high = 0.1, 0.9
@@ -82,18 +90,86 @@ def draw_numbers(exercise: NetworkExercise, rng: np.random.Generator) -> Network
     return replace(exercise, W=W, b=b, inputs=inputs, targets=targets, classes=classes)
 
 
-def _teaches_well(exercise: NetworkExercise) -> bool:
+def _is_class(row: np.ndarray) -> bool:
+    """Whether a target row is one class (one-hot), not a spread of class probabilities."""
+    hot = np.flatnonzero(row)
+    return len(hot) == 1 and row[hot[0]] == 1.0
+
+
+def _class_targets(
+    targets: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Cross-entropy's targets drawn in the exercise's form: a class for each sample that has
+    one (an index or a one-hot row), a row of class probabilities for each sample that has
+    one; the rows, and the classes when every sample has one (as the loader gives them)."""
+    n_samples, n_classes = targets.shape
+    classes = rng.integers(0, n_classes, n_samples)
+    drawn = one_hot(classes, n_classes)
+    soft = [n for n in range(n_samples) if not _is_class(targets[n])]
+    for n in soft:
+        drawn[n] = _probabilities(n_classes, rng)
+    return drawn, None if soft else classes
+
+
+def _probabilities(n_classes: int, rng: np.random.Generator) -> np.ndarray:
+    """A row of class probabilities in tenths that sum to exactly 1 (ten tenths shared among
+    the classes), spread over at least two classes: a soft target, not a class."""
+    while True:
+        tenths = rng.multinomial(10, np.full(n_classes, 1.0 / n_classes))
+        if np.max(tenths) < 10:
+            return tenths / 10.0
+
+
+def _reachable(exercise: NetworkExercise) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Which weights and biases the samples reach through dropout's masks: per non-input layer,
+    (n_l, n_{l−1}) and (n_l,) (or (1,) for a shared bias), True where some sample's loss
+    depends on the parameter. Node j of layer l is connected in sample n when it is kept and
+    connected to a node of layer l + 1 (every output node is); w_jk⁽ˡ⁾ is reached when node j
+    is connected and node k of layer l − 1 kept (its ã_k, what w_jk multiplies, is 0 when
+    dropped). Everything is reached without dropout."""
+    sizes, n = exercise.sizes, exercise.n_samples
+
+    def kept(layer: int) -> np.ndarray:
+        mask = exercise.dropout_mask(layer) if layer > 1 else None
+        return np.ones((n, sizes[layer - 1]), bool) if mask is None else mask != 0
+
+    connected = [np.ones((n, sizes[-1]), bool)]  # the output layer's nodes, then down
+    for layer in range(len(sizes) - 1, 1, -1):
+        onward = np.any(connected[0], axis=1, keepdims=True)
+        connected.insert(0, kept(layer) & onward)
+    weights, biases = [], []
+    for i, nodes in enumerate(connected):
+        weights.append(np.any(nodes[:, :, None] & kept(i + 1)[:, None, :], axis=0))
+        reached = np.any(nodes, axis=0)
+        biases.append(np.array([reached.any()]) if exercise.shares_bias(i + 2) else reached)
+    return weights, biases
+
+
+def _gradients_vanish(exercise: NetworkExercise, backward: Backward) -> bool:
+    """Whether a parameter the samples reach (`_reachable`) has a data gradient below 1e-5:
+    one a student would compute as 0 (an input x = 0 under it, a dead node). The data term's
+    own: a penalty's λ·sign(w) or 2λw would hide it."""
+    grad_W = backward.data_grad_W or backward.grad_W
+    grad_b = backward.data_grad_b or backward.grad_b
+    weights, biases = _reachable(exercise)
+    pairs = [*zip(grad_W, weights, strict=True), *zip(grad_b, biases, strict=True)]
+    return any(g is not None and np.any(np.abs(g[on]) < 1e-5) for g, on in pairs)
+
+
+def _on_a_kink(exercise: NetworkExercise, record: StepRecord) -> bool:
+    """Under an L1 penalty, whether a penalised parameter is exactly 0 at this step: |w| has no
+    slope there (sign(0) = 0 by convention), where wrong rules give the right number."""
+    reg = exercise.regularization
+    if not reg.l1:
+        return False
+    params = [*record.W, *(v for v in record.b if v is not None and reg.includes(bias=True))]
+    return any(np.any(p == 0) for p in params)
+
+
+def _hidden_mistakes(exercise: NetworkExercise) -> Iterator[Mistake]:
+    """The catalogued mistakes the exercise's asked quantities cannot tell from the right
+    answer (relative difference < 1e-3 on every one), one after another."""
     trace = run(exercise)
-    for record in trace.steps:
-        for z, f in zip(record.forward.z, exercise.activations, strict=True):
-            if f.name in SATURATING and np.max(np.abs(z)) > 2.5:
-                return False
-        if record.backward is not None:
-            grads = [*record.backward.grad_W, *(g for g in record.backward.grad_b if g is not None)]
-            if exercise.dropout is not None:  # a dropped node's weights get exactly 0, by design
-                grads = [g[g != 0] for g in grads]
-            if any(g.size and np.min(np.abs(g)) < 1e-5 for g in grads):
-                return False
     items = [ref for ref, _ in asked(trace, exercise.ask)]
     reference = np.array([trace.value(ref) for ref in items])
     for mistake in applicable(exercise):
@@ -101,16 +177,33 @@ def _teaches_well(exercise: NetworkExercise) -> bool:
         values = np.array([mistaken.value(ref) for ref in items])
         difference = np.abs(values - reference) / np.maximum(np.abs(reference), 1e-12)
         if not np.any(difference >= 1e-3):
+            yield mistake
+
+
+def _teaches_well(exercise: NetworkExercise, hidden_anyway: Collection[str] = ()) -> bool:
+    """Whether a draw keeps every rule of the module's docstring; `hidden_anyway`: ids of the
+    mistakes the exercise's own numbers do not show either, which no draw can show (the ½
+    left out of E changes E alone, and optimizer-adagrad's [ask] asks no E), so a draw need
+    not show them."""
+    trace = run(exercise)
+    for record in trace.steps:
+        for z, f in zip(record.forward.z, exercise.activations, strict=True):
+            if f.name in SATURATING and np.max(np.abs(z)) > 2.5:
+                return False
+        if record.backward is not None and _gradients_vanish(exercise, record.backward):
             return False
-    return True
+        if _on_a_kink(exercise, record):
+            return False
+    return all(mistake.id in hidden_anyway for mistake in _hidden_mistakes(exercise))
 
 
 def make_variant(exercise: NetworkExercise, student: str) -> NetworkExercise:
     """The student's own variant (the same for the same exercise and student, every time)."""
     rng = np.random.default_rng(seed_of(exercise.id, student))
+    hidden_anyway = {mistake.id for mistake in _hidden_mistakes(exercise)}
     for _ in range(MAX_TRIES):
         candidate = draw_numbers(exercise, rng)
-        if _teaches_well(candidate):
+        if _teaches_well(candidate, hidden_anyway):
             return replace(
                 candidate,
                 id=variant_id(exercise.id, student),
@@ -215,7 +308,9 @@ def write_variants(exercise_path: Path, roster: Path, out: Path) -> list[Path]:
             "The same exercise and student id always give the same numbers."
         )
         name = file_name(student)
-        files[f"{name}.toml"] = exercise_toml(variant, student=student, comment=comment)
+        files[f"{name}.toml"] = exercise_toml(
+            variant, student=student, comment=comment, with_code=True
+        )
         keys[f"{name}.csv"] = to_csv(trace_of(variant))
     with folder_lock(out):
         written = Written.read(out).claim(files)  # refused here: nothing is written

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..core.exercise import Ask, NetworkExercise
 from ..core.notation import format_number
-from ..core.quantities import KINDS, Ref, ask_group
+from ..core.quantities import Ref, ask_group
 from ..core.trace import Trace
 from ..errors import BackvizError
 from ..render.evaluable import compile_python
@@ -119,12 +119,7 @@ def asked(trace: Trace, ask: Ask) -> list[tuple[Ref, float]]:
         order = {ref: i for i, ref in enumerate(trace.refs())}
         refs.sort(key=lambda r: order.get(r, 0))
     else:
-        refs = []
-        for ref in trace.refs():
-            if ref.step not in ask.steps or KINDS[ref.kind].ask is None:
-                continue  # given numbers are never asked
-            if ask_group(ref) in ask.kinds:
-                refs.append(ref)
+        refs = [ref for ref in trace.refs() if ask.covers(ref)]
     marks = []
     for ref in refs:
         name = trace.name(ref)

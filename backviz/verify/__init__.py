@@ -8,7 +8,8 @@ torch or sympy. Each kind of exercise has its checks in `CHECKS` (keyed by `exer
 
 A check exits with a mismatch only for a real disagreement: each source uses the engine's
 documented conventions, says what it cannot judge (never counting it as agreeing), and a
-source that fails is one note in the report, with no verdict of its own.
+source that fails is one note in the report, with no verdict of its own, and the check is then
+incomplete: it never says the numbers agree.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import DependencyError
 from .differences import finite_differences
 from .formulas import MAX_SYMPY_REFS, check_expression_exactly, check_formulas, count_at_most
-from .report import CheckReport, Comparison, Unjudged, check_table, one_line
+from .report import CheckReport, Comparison, Unjudged, check_table
 from .torch_reference import compare_traces, torch_trace
 
 if TYPE_CHECKING:
@@ -62,8 +63,8 @@ def _guarded(report: CheckReport, source: str, run: Callable[[CheckReport], None
     """Run one checker into a report of its own and keep what it found when it finishes.
 
     A checker that fails leaves one line and no verdict: what it compared before failing is
-    dropped, so a half-run source never reads as agreeing. A missing torch or sympy is told
-    as such (exit status 3), not hidden.
+    dropped, so a half-run source never reads as agreeing, and the report is incomplete
+    (`backviz check` exits 4). A missing torch or sympy is told as such (exit status 3).
     """
     own = CheckReport(report.exercise)
     try:
@@ -71,7 +72,7 @@ def _guarded(report: CheckReport, source: str, run: Callable[[CheckReport], None
     except DependencyError:
         raise
     except Exception as error:  # any failure of a checker is a note, never a traceback
-        report.notes.append(f"{source} could not run ({one_line(error)}); nothing of it is judged")
+        report.fail(source, error)
         return
     report.merge(own)
 

@@ -154,11 +154,23 @@ class CheckReport:
     exercise: str
     comparisons: list[Comparison] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # sources that could not run at all
 
     @property
     def ok(self) -> bool:
         """No disagreement beyond a tolerance (what was not judged is said, not failed)."""
         return all(c.ok for c in self.comparisons)
+
+    @property
+    def complete(self) -> bool:
+        """Every source that was to run ran (one left out with --skip was not to run): a
+        source that failed judged nothing, so the check cannot say the numbers agree."""
+        return not self.failed
+
+    def fail(self, source: str, error: Exception) -> None:
+        """`source` could not run: one note with the error's first line, and no verdict."""
+        self.failed.append(source)
+        self.notes.append(f"{source} could not run ({one_line(error)}); nothing of it is judged")
 
     @property
     def not_judged(self) -> int:
@@ -177,6 +189,7 @@ class CheckReport:
         for c in other.comparisons:
             self.get(c.source, c.kind).merge(c)
         self.notes.extend(other.notes)
+        self.failed.extend(other.failed)
 
     def skip(self, source: str, kind: str, name: str, reason: str, detail: str = "") -> None:
         """`source` cannot judge the quantity `name` (of kind `kind`), for `reason`."""
@@ -221,7 +234,8 @@ def one_line(error: Exception) -> str:
 
 def check_table(report: CheckReport) -> str:
     """One row per (source, kind): counts, max absolute and relative error, tolerance, verdict;
-    then the notes (what was skipped, not judged or could not run, and why) and the outcome."""
+    then the notes (what was skipped, not judged or could not run, and why) and the outcome:
+    a mismatch, a source that could not run (incomplete), or agreement."""
     header = (
         "source",
         "quantity",
@@ -258,6 +272,11 @@ def check_table(report: CheckReport) -> str:
     lines.extend(f"note: {note}" for note in [*report.notes, *report.unjudged_notes()])
     if not report.ok:
         lines.append("MISMATCH: see the rows marked above")
+    elif not report.complete:
+        lines.append(
+            f"INCOMPLETE: {' and '.join(report.failed)} could not run (see the note), so this "
+            "check does not say the numbers agree; what the other sources judged agrees"
+        )
     elif report.not_judged:
         lines.append(f"all judged quantities agree; {report.not_judged} not judged (see the notes)")
     else:

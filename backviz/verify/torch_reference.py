@@ -352,14 +352,15 @@ def _gradient_parts(
     reg = exercise.regularization
     if not reg.active:
         return {}
-    params = [*W, *(v for v in b if v is not None)]
+    trained_b = [v for v in b if v is not None and v.requires_grad]  # frozen: no gradient
+    params = [*W, *trained_b]
     n = len(W)
 
     def grads(term: Any) -> tuple[tuple, tuple]:
         found = torch.autograd.grad(term, params, retain_graph=True, allow_unused=True)
         as_arrays = [None if g is None else _np(g) for g in found]
         it = iter(as_arrays[n:])  # a bias's as backviz keeps it: a vector, (1,) when shared
-        bias = tuple(None if v is None else _flat(next(it)) for v in b)
+        bias = tuple(None if v is None or not v.requires_grad else _flat(next(it)) for v in b)
         return tuple(as_arrays[:n]), bias
 
     data_W, data_b = grads(data_loss)

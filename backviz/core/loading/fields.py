@@ -15,7 +15,7 @@ import numpy as np
 
 from ...errors import ExerciseError
 
-__all__ = ["Reader", "counted", "describe"]
+__all__ = ["Reader", "a_or_an", "counted", "describe", "did_you_mean"]
 
 
 def describe(value: Any) -> str:
@@ -215,6 +215,19 @@ class Reader:
         for i, x in enumerate(value):
             self.number(x, f"{path}[{i}]")
         return np.array(value, dtype=float)
+
+
+def a_or_an(word: str) -> str:
+    """The word with its indefinite article: "an identity", "a sigmoid" (by its first letter,
+    which is how every activation's name is said)."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
+def did_you_mean(written: object, known: tuple[str, ...]) -> str:
+    """The hint "did you mean 'x'?" for the known name closest to a string written (letter
+    case aside); "" when none is close or what was written is not a string."""
+    close = _closest(written, known) if isinstance(written, str) else None
+    return f"did you mean '{close}'?" if close else ""
 
 
 def _closest(written: str, known: tuple[str, ...]) -> str | None:

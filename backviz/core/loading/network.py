@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ from ..functions import ACTIVATIONS, DEFAULT_LEAKY_SLOPE, LOSS_NAMES, activation
 from ..notation import NOTATIONS
 from .ask import read_ask, read_code
 from .dropout import read_dropout
-from .fields import Reader, counted, describe
+from .fields import Reader, a_or_an, counted, describe, did_you_mean
 from .heading import Heading
 from .init import uniform_init
 from .regularization import read_regularization
@@ -93,14 +94,14 @@ def read_network(reader: Reader, data: dict, heading: Heading) -> NetworkExercis
         raise reader.error(
             "network.loss",
             "bce with a sigmoid output layer (it takes probabilities)",
-            f"bce with a {output} output layer",
+            f"bce with {a_or_an(output)} output layer",
             "torch's BCELoss needs outputs in [0, 1]",
         )
     if loss_name == "ce" and output not in ("identity", "softmax"):
         raise reader.error(
             "network.loss",
             "ce with an identity (raw scores) or softmax output layer",
-            f"ce with a {output} output layer",
+            f"ce with {a_or_an(output)} output layer",
         )
     if loss_name == "ce" and sizes[-1] < 2:
         raise reader.error(
@@ -126,7 +127,9 @@ def read_network(reader: Reader, data: dict, heading: Heading) -> NetworkExercis
     inputs = reader.matrix(
         data_table["inputs"], "data.inputs", None, sizes[0], "inputs, one row per sample"
     )
-    targets, classes = _targets(reader, data_table, loss_name, sizes[-1], len(inputs), training)
+    targets, classes, target_forms = _targets(
+        reader, data_table, loss_name, sizes[-1], len(inputs), training
+    )
     code = read_code(reader, data, training)
     regularization = read_regularization(reader, data, training.steps > 0)
     if code is not None and regularization.active:
@@ -183,6 +186,7 @@ def read_network(reader: Reader, data: dict, heading: Heading) -> NetworkExercis
         shared_bias=shared_bias if any(shared_bias) else (),
         dropout=dropout,
         regularization=regularization,
+        target_forms=target_forms,
     )
 
 
@@ -209,7 +213,10 @@ def _bias_setting(
     for i, item in enumerate(values):
         if not isinstance(item, bool) and item != SHARED:
             where = f"{path}[{i}]" if isinstance(value, list) else path
-            raise reader.error(where, what, describe(item))
+            hint = did_you_mean(item, (SHARED,))
+            if isinstance(item, str) and item.lower() in ("true", "false"):
+                hint = f"did you mean {item.lower()}, without quotes?"
+            raise reader.error(where, what, describe(item), hint)
     return tuple(item is True or item == SHARED for item in values), tuple(
         item == SHARED for item in values
     )
@@ -327,8 +334,9 @@ def _parameters(
 
 def _targets(
     reader: Reader, table: dict, loss_name: str, n_out: int, n_samples: int, training: Training
-) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """The targets (one-hot for ce) and, for ce, the class indices; (None, None) if absent."""
+) -> tuple[np.ndarray | None, np.ndarray | None, tuple[str, ...]]:
+    """The targets (one-hot for ce), for ce the class indices and how each sample's target is
+    written ("index" or "row"); (None, None, ()) if absent."""
     if "targets" not in table:
         if training.steps > 0:
             expected = (
@@ -337,7 +345,7 @@ def _targets(
                 else f"one row of {n_out} numbers per sample"
             )
             raise reader.error("data.targets", expected, "nothing")
-        return None, None
+        return None, None, ()
     raw = table["targets"]
     if loss_name == "ce":
         return _class_targets(reader, raw, n_out, n_samples)
@@ -349,19 +357,34 @@ def _targets(
             raise reader.error(
                 f"data.targets[{r}][{c}]", "a target in [0, 1] for bce", repr(float(targets[r, c]))
             )
-    return targets, None
+    return targets, None, ()
 
 
-PROBABILITY_SUM_TOLERANCE = 1e-9
-"""How far a row of class probabilities may sum from 1 (decimals written by hand sum exactly)."""
+PROBABILITY_SUM_TOLERANCE = Decimal("1e-6")
+"""How far a row of class probabilities, summed as the decimals written, may be from 1: thirds
+written with 6 decimals or more (0.333333 three times sums to 0.999999). δ = softmax − t needs
+Σt = 1, so such a row is divided by its sum (three thirds); one that sums to exactly 1 as
+written is kept as written."""
+
+
+def _written_sum(row: np.ndarray) -> Decimal:
+    """The row's sum as the decimals a person wrote (each number's shortest repr), exactly:
+    0.1 + 0.2 + 0.7 is 1, not float64's 0.9999999999999999."""
+    return sum((Decimal(repr(float(x))) for x in row), Decimal(0))
+
+
+def _plain(number: Decimal) -> str:
+    """A decimal as written by hand, without exponent or trailing zeros: 0.999999, 1.1."""
+    return format(number.normalize(), "f")
 
 
 def _class_targets(
     reader: Reader, raw: Any, n_out: int, n_samples: int
-) -> tuple[np.ndarray, np.ndarray | None]:
+) -> tuple[np.ndarray, np.ndarray | None, tuple[str, ...]]:
     """Cross-entropy's targets as torch's CrossEntropyLoss takes them: per sample a class
     index 0…K−1 (or [index]), or a row of K class probabilities — a one-hot row is its class.
-    The rows, and the class indices when every sample has one (None with soft targets)."""
+    The rows, the class indices when every sample has one (None with soft targets), and how
+    each sample's target is written: "index" or "row"."""
     if not isinstance(raw, list) or len(raw) != n_samples:
         found = counted(len(raw), "entry", "entries") if isinstance(raw, list) else describe(raw)
         raise reader.error(
@@ -371,7 +394,7 @@ def _class_targets(
         f"a class index 0…{n_out - 1}, or a row of {n_out} class probabilities (≥ 0, summing "
         f"to 1; one-hot for one class)"
     )
-    rows, classes = [], []
+    rows, classes, forms = [], [], []
     for i, c in enumerate(raw):
         path = f"data.targets[{i}]"
         if isinstance(c, list) and len(c) == 1 and n_out != 1:
@@ -380,23 +403,30 @@ def _class_targets(
             if len(c) != n_out:
                 raise reader.error(path, expected, f"a row of {len(c)} numbers")
             row = np.array([reader.number(x, f"{path}[{j}]") for j, x in enumerate(c)])
-            if np.any(row < 0) or abs(row.sum() - 1.0) > PROBABILITY_SUM_TOLERANCE:
+            total = _written_sum(row)
+            if np.any(row < 0) or abs(total - 1) > PROBABILITY_SUM_TOLERANCE:
                 raise reader.error(
                     path,
                     expected,
-                    f"{describe(c)}, which sums to {row.sum():g}"
+                    f"{describe(c)}, which sums to {_plain(total)}"
                     + (" with a negative entry" if np.any(row < 0) else ""),
+                    f"a row may miss 1 by at most {PROBABILITY_SUM_TOLERANCE:f}, as thirds "
+                    "written 0.333333 do",
                 )
+            if total != 1:
+                row = row / row.sum()  # thirds written to 6 decimals are thirds
             rows.append(row)
             hot = np.flatnonzero(row)
             classes.append(int(hot[0]) if len(hot) == 1 and row[hot[0]] == 1.0 else None)
+            forms.append("row")
             continue
         if isinstance(c, bool) or not isinstance(c, int) or not 0 <= c < n_out:
             found = str(c) if isinstance(c, int) and not isinstance(c, bool) else describe(c)
             raise reader.error(path, expected, found)
         rows.append(one_hot(np.array([c]), n_out)[0])
         classes.append(c)
+        forms.append("index")
     targets = np.array(rows, dtype=float)
     if any(c is None for c in classes):
-        return targets, None
-    return targets, np.array(classes, dtype=int)
+        return targets, None, tuple(forms)
+    return targets, np.array(classes, dtype=int), tuple(forms)

@@ -23,6 +23,14 @@ def read_regularization(reader: Reader, data: dict, trains: bool) -> Regularizat
     l1 = reader.number(table.get("l1", 0.0), "regularization.l1", minimum=0)
     l2 = reader.number(table.get("l2", 0.0), "regularization.l2", minimum=0)
     include_bias = reader.boolean(table.get("include_bias", False), "regularization.include_bias")
+    if not trains and "training" in data:  # [training] steps = 0: a forward pass only
+        raise reader.error(
+            "regularization",
+            "[regularization] only in an exercise that trains (steps ≥ 1): the penalty in E "
+            "changes the gradients a training step follows",
+            "training.steps = 0 (a forward pass only)",
+            "set steps ≥ 1, or leave [regularization] out",
+        )
     if not trains:
         raise reader.error(
             "regularization",
