@@ -55,7 +55,7 @@ class Regularization:
         """
         if norm == "L1":
             return self.l1 * np.sign(w)
-        return (1.0 if factor_forgotten else 2.0) * self.l2 * np.asarray(w, dtype=float)
+        return (1.0 if factor_forgotten else 2.0) * self.l2 * np.asarray(w)
 
     def includes(self, bias: bool) -> bool:
         """Whether a weight (always) or a bias (only with include_bias) is in the penalty."""

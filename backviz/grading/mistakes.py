@@ -146,6 +146,7 @@ NAMES: dict[str, dict[str, str]] = {
     "shared-bias-one-node": {"ko": "공유 편향에 한 노드의 δ만 씀"},
     "dropout-unscaled": {"ko": "드롭아웃 스케일 1/(1 − p) 빠짐"},
     "l2-factor-forgotten": {"ko": "L2 규제항 미분의 2 빠짐"},
+    "optimizer-recreated": {"ko": "옵티마이저를 단계마다 새로 만듦"},  # loop_mistakes.py
 }
 
 
