@@ -38,6 +38,7 @@ __all__ = [
     "RTOL",
     "TRAIN_DESCRIPTION",
     "TrainJudge",
+    "blind_mistakes",
     "train_rows",
     "train_stub",
 ]
@@ -149,6 +150,7 @@ class TrainJudge:
         b = tuple(None if v is None else v.copy() for v in self.exercise.b)
         state_W = state_b = None
         twin = Float32Twin(self.exercise)  # what float32 changes at each step, measured
+        chains: dict[str, tuple] = {}  # each mistake's optimiser state, made at every step
         all_right = True  # every step so far right from the one before it
         for step in range(1, self.steps + 1):
             pair = value[step - 1]
@@ -159,8 +161,9 @@ class TrainJudge:
                     self.exercise, step, W, b, before[2], before[3]
                 )
                 rounding = twin.difference(step, before, W_own, b_own)
-                slips = _Slips(self.exercise, step, before, rounding)
+                slips = _Slips(self.exercise, step, before, rounding, chains)
                 found = self._pair(pair, step, W_own, b_own, W, b, all_right, verdicts, slips)
+                chains = slips.advance(self.mistakes)
             else:
                 why = self.mine["no_previous"].format(previous=step - 1)
                 for i in range(self.layers):
@@ -263,7 +266,7 @@ class TrainJudge:
             return (CARRIED, f"{carried} {note}".strip()), array
         for mistake in self.mistakes:  # a catalogued slip made at this step
             made = slips.weights(mistake, key, i)
-            if made is not None and _close(array, made, before, allowed):
+            if any(_close(array, one, before, allowed) for one in made if one is not None):
                 return (f"mistake:{mistake.id}", mistake.explanation[self.lang]), array
         if (
             array.ndim == 2
@@ -285,27 +288,58 @@ class TrainJudge:
 class _Slips:
     """The weights a step from the student's own previous ones gives with each catalogued
     mistake made at this step (`engine.Mistakes`: the update added, η left out, the batch
-    summed, the ½'s 2 …), computed when first asked for."""
+    summed, the ½'s 2 …), computed when first asked for: from the optimiser state of the right
+    steps (a slip at this step alone), and from the state the mistake builds when made at
+    every step before (a loop's mistake is made at every step: Adam's m and v of a summed
+    batch are of the summed gradients)."""
 
     def __init__(
-        self, exercise: NetworkExercise, step: int, before: tuple, rounding: tuple
+        self,
+        exercise: NetworkExercise,
+        step: int,
+        before: tuple,
+        rounding: tuple,
+        chains: dict[str, tuple] | None = None,
     ) -> None:
         self.exercise, self.step, self.before = exercise, step, before
         self.rounding = rounding  # what float32 changes in this step (code_float32.py)
-        self.made: dict[str, tuple[tuple, tuple]] = {}
+        self.chains = chains or {}  # mistake id → (state of W, state of b) it built
+        self.made: dict[str, list[tuple]] = {}
 
-    def weights(self, mistake: Mistake, key: str, i: int) -> np.ndarray | None:
-        """Layer i's W or b (key) after this step with `mistake` made."""
-        if mistake.id not in self.made and isinstance(mistake, LoopMistake):
-            self.made[mistake.id] = mistake.weights(self.exercise, self.step, self.before)
+    def _made(self, mistake: Mistake) -> list[tuple]:
+        """(W⁺, b⁺, state of W, state of b) with `mistake` made at this step: from the right
+        steps' state, then (when it differs) from the mistake's own."""
         if mistake.id not in self.made:
             W, b, state_W, state_b = self.before
-            _, _, W_new, b_new, _, _ = train_step(
-                self.exercise, self.step, W, b, state_W, state_b, mistake.mistakes
-            )
-            self.made[mistake.id] = (W_new, b_new)
-        W_new, b_new = self.made[mistake.id]
-        return (W_new if key == "W" else b_new)[i]
+            if isinstance(mistake, LoopMistake):
+                made = [(*mistake.weights(self.exercise, self.step, self.before), None, None)]
+            else:
+                states = [(state_W, state_b)]
+                if mistake.id in self.chains:
+                    states.append(self.chains[mistake.id])
+                made = [
+                    train_step(self.exercise, self.step, W, b, *state, mistake.mistakes)[2:]
+                    for state in states
+                ]
+            self.made[mistake.id] = made
+        return self.made[mistake.id]
+
+    def weights(self, mistake: Mistake, key: str, i: int) -> list[np.ndarray | None]:
+        """Layer i's W or b (key) after this step with `mistake` made, each way."""
+        return [(W_new if key == "W" else b_new)[i] for W_new, b_new, _, _ in self._made(mistake)]
+
+    def advance(self, mistakes: list[Mistake]) -> dict[str, tuple]:
+        """Each mistake's optimiser state after this step, made at every step so far (only
+        where the optimiser keeps a state)."""
+        if not self.exercise.training.optimizer.slots:
+            return {}
+        chains = {}
+        for mistake in mistakes:
+            if isinstance(mistake, LoopMistake):
+                continue
+            *_, state_W, state_b = self._made(mistake)[-1]
+            chains[mistake.id] = (state_W, state_b)
+        return chains
 
 
 def _aliased(value: Any) -> bool:
@@ -361,6 +395,38 @@ def _close(
     theirs: np.ndarray, own: np.ndarray, before: np.ndarray, rounding: np.ndarray | None
 ) -> bool:
     return bool(_within(theirs, own, before, rounding).all())
+
+
+def blind_mistakes(exercise: NetworkExercise, trace: Trace) -> list[Mistake]:
+    """The catalogued mistakes this training exercise cannot catch: a loop making one of them
+    at every step, on the exercise's own numbers, has other weights, yet within the tolerance
+    of the right step's at every step (Adam, RMSprop and Adagrad divide the gradient's scale
+    away, up to ε: the batch summed, the ½ left out change almost nothing they let be seen)."""
+    judge = TrainJudge(exercise, trace)
+    blind = []
+    for mistake in judge.mistakes:
+        W, b, state_W, state_b = exercise.W, exercise.b, None, None
+        loop = []
+        for step in range(1, exercise.training.steps + 1):
+            if isinstance(mistake, LoopMistake):
+                W, b = mistake.weights(exercise, step, (W, b, None, None))
+            else:
+                _, _, W, b, state_W, state_b = train_step(
+                    exercise, step, W, b, state_W, state_b, mistake.mistakes
+                )
+            loop.append((list(W), list(b)))
+        same = all(  # a mistake of the loss's value alone: no mistake of a loop's
+            np.array_equal(w, right)
+            for (W_made, b_made), record in zip(loop, trace.steps, strict=True)
+            for w, right in zip(
+                (*W_made, *b_made), (*(record.W_new or ()), *(record.b_new or ())), strict=True
+            )
+            if w is not None and right is not None
+        )
+        (verdicts,) = judge.judge([loop])
+        if not same and all(v in (CORRECT, CARRIED) for v, _ in verdicts.values()):
+            blind.append(mistake)
+    return blind
 
 
 TRAIN_DESCRIPTION = {
