@@ -13,8 +13,13 @@ update added, η left out, the batch summed …) is that mistake, at that step; 
 float32 run, whose rounding piles up over many steps (~3e-6 relative after seeds/001's 1000
 epochs), is judged to float32's precision one step at a time, never against a float64
 trajectory it could not follow. Each element must agree to 1e-6 of the step's own change
-(what the step adds to the weight; 1e-3 in float32, whose gradients lose bits where they
-cancel), plus a few units of the returned dtype's precision of the weight itself.
+(what the step adds to the weight) plus 8 units of float64's precision of the weight; a
+float32 answer to 16 times what float32 measurably changes in that step (`code_float32.py`:
+the step taken again in float32) plus 2 units of float32's precision. A catalogued mistake is
+looked for from the optimiser state of the right steps and from the state the mistake itself
+builds when made at every step; the loop's own mistakes (the optimiser created anew each step)
+are `loop_mistakes.py`'s. Every step returned holding the same numbers (one array appended and
+updated in place) is said so.
 """
 
 from __future__ import annotations

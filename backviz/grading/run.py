@@ -313,9 +313,9 @@ def _blind_line(exercise: NetworkExercise, trace: Trace) -> str:
         else ""
     )
     return (
-        f"\nnote: this exercise cannot catch {names}: a loop making it at every step gets, on "
-        f"the exercise's own numbers, weights within the tolerance of the right ones{why}, so "
-        "it is graded right"
+        f"\nnote: on this exercise's own numbers, a loop making {names} at every step gets "
+        f"weights within the tolerance of the right ones{why}: this exercise cannot be relied "
+        "on to catch it"
     )
 
 
