@@ -16,7 +16,9 @@ as fast as the 2-2-2 one is clear):
     W⁽ˡ⁾⁺ = the optimiser's rule
 
 Per-sample quantities (δ[n], ∂E/∂a[n]) are derivatives of that sample's own loss E[n]; the
-reduction over samples enters at the gradients. The result is a `Trace`.
+reduction over samples enters at the gradients. The result is a `Trace`. Given float32 arrays
+(weights, inputs, targets), a step stays in float32, as torch's does: the grader measures what
+float32's rounding changes in a student's step so (grading/code_float32.py).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Activations and losses: value, derivative and symbolic form side by side, each defined once.
 
-Numeric forms take numpy float64 arrays (vectorised over nodes, samples or students); symbolic
+Numeric forms take numpy float64 arrays (vectorised over nodes, samples or students; float32
+arrays stay float32, for the grader's float32 step, grading/code_float32.py); symbolic
 forms take sympy expressions (sympy is imported only when a symbolic form is asked for). The
 derivatives follow torch's backward rules exactly where torch makes a choice (relu'(0) = 0,
 leaky_relu'(0) = slope, BCE's 1e-12 floor in the denominator, BCE's log clamp at -100), and the
@@ -48,7 +49,7 @@ def _sympy() -> Any:
 
 def _dtype(z: Any) -> type:
     """The float type z computes in: float32 kept (the grader takes a training step in float32
-    to measure what its rounding changes, grading/float32_step.py), anything else float64."""
+    to measure what its rounding changes, grading/code_float32.py), anything else float64."""
     return np.float32 if np.asarray(z).dtype == np.float32 else np.float64
 
 
