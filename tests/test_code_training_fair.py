@@ -508,3 +508,39 @@ def test_grade_tells_a_stray_bias_once_and_grades_the_rest(tmp_path) -> None:
     feedback = (out / "feedback" / "junk.md").read_text()
     assert feedback.count("layer 2 has no bias, but your b[0] holds 3 number(s)") == 1
     assert "broadcast" not in feedback
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "code-train-adam",  # identity, Adam
+        "xor-deep-relu",  # relu
+        "dropout-222",  # dropout masks
+        "seed-222-regularized",  # L1 and L2 in the cost
+        "optimizer-rmsprop",
+        "softmax-classification",
+    ],
+)
+def test_a_float32_step_stays_float32_as_torch_s_does(name: str) -> None:
+    """The grader's float32 twin is a float32 computation all through: float32 weights,
+    inputs and targets give float32 z, a, δ, gradients, weights and optimiser state (torch's
+    float32 parameters and optimisers do the same), never float64 from a constant."""
+    from dataclasses import replace
+
+    from backviz.core.engine import train_step
+
+    exercise = load(EXERCISES / f"{name}.toml")
+    exercise = replace(
+        exercise,
+        inputs=exercise.inputs.astype(np.float32),
+        targets=exercise.targets.astype(np.float32),
+    )
+    W = tuple(w.astype(np.float32) for w in exercise.W)
+    b = tuple(None if v is None else v.astype(np.float32) for v in exercise.b)
+    state_W = state_b = None
+    for step in (1, 2):
+        fwd, bwd, W, b, state_W, state_b = train_step(exercise, step, W, b, state_W, state_b)
+        arrays = [*fwd.z, *fwd.a, *bwd.delta, *bwd.grad_W, *W]
+        arrays += [v for v in (*bwd.grad_b, *b) if v is not None]
+        arrays += [v for state in (*state_W, *state_b) for v in state.values()]
+        assert {np.asarray(a).dtype for a in arrays} == {np.dtype(np.float32)}, name
