@@ -154,7 +154,9 @@ class TrainJudge:
         W = tuple(w.copy() for w in self.exercise.W)
         b = tuple(None if v is None else v.copy() for v in self.exercise.b)
         state_W = state_b = None
-        twin = Float32Twin(self.exercise)  # what float32 changes at each step, measured
+        # what float32 changes at each step, measured: only for an answer in float32
+        twin = Float32Twin(self.exercise) if _in_float32(value) else None
+        no_rounding = tuple(tuple(None for _ in self.exercise.b) for _ in "Wb")
         chains: dict[str, tuple] = {}  # each mistake's optimiser state, made at every step
         all_right = True  # every step so far right from the one before it
         for step in range(1, self.steps + 1):
@@ -165,7 +167,7 @@ class TrainJudge:
                 _, _, W_own, b_own, state_W, state_b = train_step(
                     self.exercise, step, W, b, before[2], before[3]
                 )
-                rounding = twin.difference(step, before, W_own, b_own)
+                rounding = twin.difference(step, before, W_own, b_own) if twin else no_rounding
                 slips = _Slips(self.exercise, step, before, rounding, chains)
                 found = self._pair(pair, step, W_own, b_own, W, b, all_right, verdicts, slips)
                 chains = slips.advance(self.mistakes)
@@ -309,29 +311,38 @@ class _Slips:
         self.exercise, self.step, self.before = exercise, step, before
         self.rounding = rounding  # what float32 changes in this step (code_float32.py)
         self.chains = chains or {}  # mistake id → (state of W, state of b) it built
-        self.made: dict[str, list[tuple]] = {}
+        self.made: dict[tuple[str, bool], tuple | None] = {}
 
-    def _made(self, mistake: Mistake) -> list[tuple]:
+    def _made(self, mistake: Mistake, chained: bool) -> tuple | None:
         """(W⁺, b⁺, state of W, state of b) with `mistake` made at this step: from the right
-        steps' state, then (when it differs) from the mistake's own."""
-        if mistake.id not in self.made:
+        steps' state, or (`chained`) from the mistake's own (None where it has none)."""
+        key = (mistake.id, chained)
+        if key not in self.made:
             W, b, state_W, state_b = self.before
             if isinstance(mistake, LoopMistake):
-                made = [(*mistake.weights(self.exercise, self.step, self.before), None, None)]
+                found = (
+                    None
+                    if chained
+                    else (*mistake.weights(self.exercise, self.step, self.before), None, None)
+                )
+            elif chained:
+                state = self.chains.get(mistake.id)
+                found = (
+                    None
+                    if state is None
+                    else train_step(self.exercise, self.step, W, b, *state, mistake.mistakes)[2:]
+                )
             else:
-                states = [(state_W, state_b)]
-                if mistake.id in self.chains:
-                    states.append(self.chains[mistake.id])
-                made = [
-                    train_step(self.exercise, self.step, W, b, *state, mistake.mistakes)[2:]
-                    for state in states
-                ]
-            self.made[mistake.id] = made
-        return self.made[mistake.id]
+                found = train_step(
+                    self.exercise, self.step, W, b, state_W, state_b, mistake.mistakes
+                )[2:]
+            self.made[key] = found
+        return self.made[key]
 
     def weights(self, mistake: Mistake, key: str, i: int) -> list[np.ndarray | None]:
         """Layer i's W or b (key) after this step with `mistake` made, each way."""
-        return [(W_new if key == "W" else b_new)[i] for W_new, b_new, _, _ in self._made(mistake)]
+        made = [self._made(mistake, chained) for chained in (False, True)]
+        return [(one[0] if key == "W" else one[1])[i] for one in made if one is not None]
 
     def advance(self, mistakes: list[Mistake]) -> dict[str, tuple]:
         """Each mistake's optimiser state after this step, made at every step so far (only
@@ -342,8 +353,9 @@ class _Slips:
         for mistake in mistakes:
             if isinstance(mistake, LoopMistake):
                 continue
-            *_, state_W, state_b = self._made(mistake)[-1]
-            chains[mistake.id] = (state_W, state_b)
+            made = self._made(mistake, True) or self._made(mistake, False)
+            assert made is not None
+            chains[mistake.id] = (made[2], made[3])
         return chains
 
 
@@ -368,6 +380,21 @@ def _aliased(value: Any) -> bool:
         )
     except (TypeError, ValueError):  # not pairs of lists of arrays: judged as it is
         return False
+
+
+def _in_float32(value: Any) -> bool:
+    """Whether any array a training loop returned was computed in float32 (`_float32`)."""
+    sequence = list | tuple
+    pairs = value if isinstance(value, sequence) else ()
+    parts = [part for pair in pairs if isinstance(pair, sequence) for part in pair]
+    for a in (a for part in parts if isinstance(part, sequence) for a in part):
+        try:
+            raw = np.asarray(a)
+            if raw.dtype.kind == "f" and raw.size and _float32(raw, raw.astype(float)):
+                return True
+        except (TypeError, ValueError):  # not an array of numbers: judged as it is
+            continue
+    return False
 
 
 def _float32(raw: np.ndarray, array: np.ndarray) -> bool:
