@@ -544,3 +544,48 @@ def test_a_float32_step_stays_float32_as_torch_s_does(name: str) -> None:
         arrays += [v for v in (*bwd.grad_b, *b) if v is not None]
         arrays += [v for state in (*state_W, *state_b) for v in state.values()]
         assert {np.asarray(a).dtype for a in arrays} == {np.dtype(np.float32)}, name
+
+
+def test_a_mistake_in_one_layer_is_named_for_that_layer(tmp_path) -> None:
+    """σ′ left out in the output layer alone, at every step of a numpy loop by hand (momentum:
+    the state of its own steps): each step is that mistake (here, in layer 3), not the same
+    mistake of layer 2."""
+    text = """id = "two-layers"
+[network]
+sizes = [2, 2, 2]
+activation = "sigmoid"
+bias = false
+loss = "half_sse"
+[parameters]
+W = [ [[0.15, 0.2], [0.25, 0.3]], [[0.4, 0.45], [0.5, 0.55]] ]
+[data]
+inputs = [[0.05, 0.1]]
+targets = [[0.01, 0.99]]
+[training]
+learning_rate = 0.5
+momentum = 0.9
+steps = 3
+[code]
+contract = "train"
+"""
+    exercise = _exercise(tmp_path, text, "two-layers")
+    W1, W2 = (w.copy() for w in exercise.W)
+    x, t = exercise.inputs, exercise.targets
+    buffers: list = [None, None]  # torch.optim.SGD's momentum buffers
+    history = []
+    for _ in range(3):
+        h = 1 / (1 + np.exp(-(x @ W1.T)))
+        o = 1 / (1 + np.exp(-(h @ W2.T)))
+        delta3 = o - t  # σ′ = o(1 − o) left out here
+        delta2 = (delta3 @ W2) * h * (1 - h)
+        grads = [delta2.T @ x, delta3.T @ h]
+        params = [W1, W2]
+        for k in range(2):
+            buffers[k] = grads[k] if buffers[k] is None else 0.9 * buffers[k] + grads[k]
+            params[k] = params[k] - 0.5 * buffers[k]
+        W1, W2 = params
+        history.append(([W1.copy(), W2.copy()], [None, None]))
+    rows = verdicts_of(exercise, history)
+    for label, (verdict, _) in rows.items():
+        assert verdict == "mistake:no-activation-derivative", (label, rows)
+    assert "(here, in layer 3)" in rows["W(3)@2"][1]

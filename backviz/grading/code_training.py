@@ -157,7 +157,7 @@ class TrainJudge:
         # what float32 changes at each step, measured: only for an answer in float32
         twin = Float32Twin(self.exercise) if _in_float32(value) else None
         no_rounding = tuple(tuple(None for _ in self.exercise.b) for _ in "Wb")
-        chains: dict[str, tuple] = {}  # each mistake's optimiser state, made at every step
+        chains: dict = {}  # each mistake's optimiser state, made at every step
         all_right = True  # every step so far right from the one before it
         for step in range(1, self.steps + 1):
             pair = value[step - 1]
@@ -306,17 +306,17 @@ class _Slips:
         step: int,
         before: tuple,
         rounding: tuple,
-        chains: dict[str, tuple] | None = None,
+        chains: dict[tuple[str, int | None], tuple] | None = None,
     ) -> None:
         self.exercise, self.step, self.before = exercise, step, before
         self.rounding = rounding  # what float32 changes in this step (code_float32.py)
-        self.chains = chains or {}  # mistake id → (state of W, state of b) it built
-        self.made: dict[tuple[str, bool], tuple | None] = {}
+        self.chains = chains or {}  # (mistake id, layer) → (state of W, state of b) it built
+        self.made: dict[tuple[str, int | None, bool], tuple | None] = {}
 
     def _made(self, mistake: Mistake, chained: bool) -> tuple | None:
         """(W⁺, b⁺, state of W, state of b) with `mistake` made at this step: from the right
         steps' state, or (`chained`) from the mistake's own (None where it has none)."""
-        key = (mistake.id, chained)
+        key = (mistake.id, mistake.layer, chained)  # σ′ left out in layer 2 or in layer 3
         if key not in self.made:
             W, b, state_W, state_b = self.before
             if isinstance(mistake, LoopMistake):
@@ -326,7 +326,7 @@ class _Slips:
                     else (*mistake.weights(self.exercise, self.step, self.before), None, None)
                 )
             elif chained:
-                state = self.chains.get(mistake.id)
+                state = self.chains.get((mistake.id, mistake.layer))
                 found = (
                     None
                     if state is None
@@ -344,7 +344,7 @@ class _Slips:
         made = [self._made(mistake, chained) for chained in (False, True)]
         return [(one[0] if key == "W" else one[1])[i] for one in made if one is not None]
 
-    def advance(self, mistakes: list[Mistake]) -> dict[str, tuple]:
+    def advance(self, mistakes: list[Mistake]) -> dict[tuple[str, int | None], tuple]:
         """Each mistake's optimiser state after this step, made at every step so far (only
         where the optimiser keeps a state)."""
         if not self.exercise.training.optimizer.slots:
@@ -355,7 +355,7 @@ class _Slips:
                 continue
             made = self._made(mistake, True) or self._made(mistake, False)
             assert made is not None
-            chains[mistake.id] = (made[2], made[3])
+            chains[(mistake.id, mistake.layer)] = (made[2], made[3])
         return chains
 
 
