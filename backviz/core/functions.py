@@ -1,6 +1,7 @@
 """Activations and losses: value, derivative and symbolic form side by side, each defined once.
 
-Numeric forms take numpy float64 arrays (vectorised over nodes, samples or students); symbolic
+Numeric forms take numpy float64 arrays (vectorised over nodes, samples or students; float32
+arrays stay float32, for the grader's float32 step, grading/code_float32.py); symbolic
 forms take sympy expressions (sympy is imported only when a symbolic form is asked for). The
 derivatives follow torch's backward rules exactly where torch makes a choice (relu'(0) = 0,
 leaky_relu'(0) = slope, BCE's 1e-12 floor in the denominator, BCE's log clamp at -100), and the
@@ -44,6 +45,12 @@ def _sympy() -> Any:
     import sympy
 
     return sympy
+
+
+def _dtype(z: Any) -> type:
+    """The float type z computes in: float32 kept (the grader takes a training step in float32
+    to measure what its rounding changes, grading/code_float32.py), anything else float64."""
+    return np.float32 if np.asarray(z).dtype == np.float32 else np.float64
 
 
 def _sigmoid(z: Array) -> Array:
@@ -103,8 +110,8 @@ class Activation:
 def _identity() -> Activation:
     return Activation(
         name="identity",
-        value=lambda z: np.array(z, dtype=float, copy=True),
-        derivative=lambda z, a: np.ones_like(np.asarray(z, dtype=float)),
+        value=lambda z: np.array(z, dtype=_dtype(z), copy=True),
+        derivative=lambda z, a: np.ones_like(np.asarray(z, dtype=_dtype(z))),
         symbolic=lambda z: z,
         symbolic_derivative=lambda z, a: 1,
         display=lambda z: z,
@@ -142,7 +149,7 @@ def _relu() -> Activation:
     return Activation(
         name="relu",
         value=lambda z: np.maximum(z, 0.0),
-        derivative=lambda z, a: (np.asarray(z) > 0).astype(float),
+        derivative=lambda z, a: (np.asarray(z) > 0).astype(_dtype(z)),
         symbolic=lambda z: _sympy().Piecewise((z, z > 0), (0, True)),
         symbolic_derivative=lambda z, a: _sympy().Piecewise((1, z > 0), (0, True)),
         display=lambda z: Call("max", (Num(0, given=True), z)),
@@ -156,7 +163,7 @@ def _leaky_relu(slope: float) -> Activation:
     return Activation(
         name="leaky_relu",
         value=lambda z: np.where(np.asarray(z) > 0, z, slope * np.asarray(z)),
-        derivative=lambda z, a: np.where(np.asarray(z) > 0, 1.0, slope),
+        derivative=lambda z, a: np.where(np.asarray(z) > 0, 1.0, slope).astype(_dtype(z)),
         symbolic=lambda z: _sympy().Piecewise((z, z > 0), (slope * z, True)),
         symbolic_derivative=lambda z, a: _sympy().Piecewise((1, z > 0), (slope, True)),
         display=lambda z: Call("leaky_relu", (z, Num(slope, given=True))),  # with its slope

@@ -60,7 +60,7 @@ class Regularization:
             if sign_forgotten:
                 return self.l1 * np.ones_like(np.asarray(w, dtype=float))
             return self.l1 * np.sign(w)
-        return (1.0 if factor_forgotten else 2.0) * self.l2 * np.asarray(w, dtype=float)
+        return (1.0 if factor_forgotten else 2.0) * self.l2 * np.asarray(w)
 
     def includes(self, bias: bool) -> bool:
         """Whether a weight (always) or a bias (only with include_bias) is in the penalty."""

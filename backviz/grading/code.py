@@ -24,6 +24,7 @@ import numpy as np
 from ..core.engine import run
 from ..core.exercise import NetworkExercise
 from ..errors import BackvizError
+from .code_bias import stray_biases
 from .code_training import TRAIN_DESCRIPTION, TrainJudge, train_rows, train_stub
 from .code_verdicts import KEYS, CaseJudge, worst
 from .handed_in import MAX_BYTES, Handed, read_handed
@@ -237,6 +238,8 @@ def grade_code(
             problems = [p for p in problems if p]
         else:
             problems = _problems(spec.function, runs[s], lang)
+            if runs[s] and not runs[s][0].failure:  # a bias where a layer has none, told once
+                problems += stray_biases(exercise, runs[s][0].value, lang)
         rows, explained = [], set()
         for row, name in rows_of:
             verdict, detail = verdicts[s].get(row, ("missing", words["code_not_run"]))

@@ -199,6 +199,7 @@ NAMES: dict[str, dict[str, str]] = {
     "l1-sign-forgotten": {"ko": "L1 미분에서 sign(w) 빠짐"},
     "amsgrad-max-forgotten": {"ko": "AMSGrad 최댓값 빠짐"},
     "dropout-ignored": {"ko": "드롭아웃 무시"},
+    "optimizer-recreated": {"ko": "옵티마이저를 단계마다 새로 만듦"},  # loop_mistakes.py
 }
 
 

@@ -338,7 +338,31 @@ def _grade_code_paths(
         f"graded {len(results) - len(absent)} code submission(s) of {exercise.id} ({level}); "
         f"{full} fully right{roster_lines}\nreports in {out}/: grades.csv, verdicts.csv, "
         "summary.md, feedback/, results/; record.json (for the teacher: the random cases' secret, "
-        "which grade --secret draws again)"
+        "which grade --secret draws again)" + _blind_line(exercise, trace)
+    )
+
+
+def _blind_line(exercise: NetworkExercise, trace: Trace) -> str:
+    """For the teacher (never in a student's feedback): the catalogued mistakes a training
+    exercise cannot catch on its own numbers, and why."""
+    from .code_training import blind_mistakes
+
+    if exercise.code is None or exercise.code.contract != "train":
+        return ""
+    blind = blind_mistakes(exercise, trace)
+    if not blind:
+        return ""
+    names = ", ".join(m.id for m in blind)
+    optimizer = exercise.training.optimizer.name
+    why = (
+        f" ({optimizer} divides the gradient's scale away, up to its eps)"
+        if optimizer in ("adam", "adamw", "rmsprop", "adagrad")
+        else ""
+    )
+    return (
+        f"\nnote: on this exercise's own numbers, a loop making {names} at every step gets "
+        f"weights within the tolerance of the right ones{why}: this exercise cannot be relied "
+        "on to catch it"
     )
 
 

@@ -1,13 +1,14 @@
 """The optional `[ask]` and `[code]` sections: what the answer sheet asks, and the code asked for.
 
-Mistake ids in `[ask] mistake_credit` are checked against `core.engine.MISTAKE_IDS`.
+Mistake ids in `[ask] mistake_credit` are checked against `core.engine.MISTAKE_IDS` (and
+`LOOP_MISTAKE_IDS`, a training loop's own).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..engine import MISTAKE_IDS
+from ..engine import LOOP_MISTAKE_IDS, MISTAKE_IDS
 from ..exercise import ASK_KINDS, Ask, CodeSpec, Training
 from .fields import Reader, describe
 
@@ -107,7 +108,7 @@ def read_ask(reader: Reader, data: dict, training: Training) -> Ask:
                 for name, v in raw.items()
             }
     for name in fields.get("mistake_credit", {}):
-        reader.choice(name, f"ask.mistake_credit.{name}", tuple(MISTAKE_IDS))
+        reader.choice(name, f"ask.mistake_credit.{name}", (*MISTAKE_IDS, *LOOP_MISTAKE_IDS))
     for key in ("carried_credit", "imprecise_credit"):
         if key in table:
             fields[key] = reader.number(table[key], f"ask.{key}", minimum=0)
