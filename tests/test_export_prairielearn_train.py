@@ -15,8 +15,11 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import zipfile
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -335,3 +338,58 @@ def test_a_grader_whose_backviz_is_not_the_wheel_refuses_to_judge(
     results, _ = pl_grade(numpy_python, broken, {"train.py": SUBMISSIONS["right"]})
     assert results["gradable"] is False
     assert "could not grade this submission" in results["message"]
+
+
+@pytest.fixture(scope="module")
+def numpy_sympy_python() -> Iterator[str]:
+    """A Python with numpy, sympy and mpmath and without backviz, runnable by any uid: as
+    PrairieLearn's image, which has packages besides numpy (its requirements.txt)."""
+    base = Path(tempfile.mkdtemp(prefix="backviz-pl-python-sympy-"))
+    try:
+        os.chmod(base, 0o755)
+        venv = base / "venv"
+        subprocess.run(["/usr/bin/python3", "-m", "venv", "--without-pip", venv], check=True)
+        farm = base / "farm"
+        farm.mkdir()
+        site = Path(np.__file__).resolve().parent.parent
+        for found in site.iterdir():
+            if found.name.partition("-")[0].partition(".")[0] in ("numpy", "sympy", "mpmath"):
+                (farm / found.name).symlink_to(found)
+        packages = next((venv / "lib").glob("python3*/site-packages"))
+        (packages / "farm.pth").write_text(f"{farm}\n", encoding="utf-8")
+        python = str(venv / "bin" / "python")
+        check = (
+            "import numpy, sympy\ntry:\n import backviz\nexcept ImportError:\n pass\nelse:\n 1/0"
+        )
+        if subprocess.run([python, "-I", "-c", check], check=False).returncode != 0:
+            pytest.skip("no Python with numpy and sympy and without backviz could be made")
+        yield python
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+SYMPY = (
+    "import math\nimport sympy\n\n"
+    + RIGHT.format(slip="")
+    + "\n\nassert sympy.diff(sympy.Symbol('y') ** 2 / 2) == sympy.Symbol('y') and math.pi\n"
+)
+"""A right loop that imports sympy (to check its derivative) and the standard library."""
+
+
+def test_only_the_modules_the_exercise_allows_are_imported(
+    numpy_sympy_python: str, tmp_path: Path
+) -> None:
+    """In an image that has sympy, a loop importing it is refused as `[code] modules` (numpy)
+    does not allow it — ModuleNotFoundError, as in backviz's sandbox, which does not show it:
+    every step wrong, `backviz grade`'s verdicts — while the standard library stays allowed."""
+    exercise = _exercise(tmp_path, wall=15.0)
+    export(exercise, tmp_path / "question")
+    results, _ = pl_grade(numpy_sympy_python, tmp_path / "question", {"train.py": SYMPY})
+    ours = backviz_graded(exercise, {"sympy": SYMPY}, tmp_path / "graded")["sympy"]
+    theirs = _tests(results)
+    assert {k: v[:2] for k, v in theirs.items()} == {k: v[:2] for k, v in ours.items()}
+    assert results["score"] == 0
+    assert "ModuleNotFoundError: No module named 'sympy'" in results["message"]
+    stdlib = "import itertools, json, fractions\nimport xml.dom\n" + RIGHT.format(slip="")
+    results, _ = pl_grade(numpy_sympy_python, tmp_path / "question", {"train.py": stdlib})
+    assert results["score"] == 1.0, results["message"]

@@ -16,7 +16,9 @@ pl-file-upload.md, pl-external-grader-results.md, the `infoQuestion` schema):
   marking spec, the expected values the grader alone reads), and, copied verbatim, the
   grader (`prairielearn_grader.py`), the harness that runs one case as another uid
   (`prairielearn_child.py`), the sandbox's value codec, backviz's rules of marks
-  (`grading/marking.py`, `grading/code_marking.py`) and the notebook reader.
+  (`grading/marking.py`, `grading/code_marking.py`), the notebook reader, and the sandbox's
+  view of the Python installation (`sandbox/python_view.py`: which modules `[code] modules`
+  allows, with their dependencies).
 
 A training loop (`[code] contract = "train"`) is judged step by step from the student's own
 previous weights by backviz's engine (`grading/code_training.TrainJudge`), which no set of
@@ -79,6 +81,7 @@ _COPIED = {  # the tests/ file: backviz's own module it is, copied verbatim
     "backviz_marking.py": "grading/marking.py",
     "backviz_code_marking.py": "grading/code_marking.py",
     "backviz_notebook.py": "grading/notebook.py",
+    "backviz_python_view.py": "sandbox/python_view.py",
 }
 _WORDS = {
     "en": {
@@ -247,6 +250,7 @@ def _bank(
         "lang": lang,
         "contract": code.contract,
         "function": code.function,
+        "modules": list(code.modules),
         "file": f"{code.function}.py",
         "notebook": f"{code.function}.ipynb",
         "file_bytes": MAX_BYTES,

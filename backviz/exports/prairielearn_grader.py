@@ -15,7 +15,9 @@ PrairieLearn lays out a grading job in `/grade` (docs/externalGrading.md): the q
    the cases drawn at export from a secret: each case's arguments and its marking spec);
 3. runs the student's function on each case in turn (`backviz_child.py`) as a uid of its own
    no file belongs to, in an empty folder, with limits (time, memory, processes, file size),
-   given only that case's arguments, its value sent back as JSON; after each case every
+   given only that case's arguments and the modules it may import besides the standard
+   library (`[code] modules` with their dependencies, as backviz's sandbox shows them), its
+   value sent back as JSON; after each case every
    process of that uid is killed; a case that does not run ends the runs, as in
    `backviz grade`;
 4. judges what came back by backviz's own rules, the same modules `backviz grade` applies
@@ -220,9 +222,29 @@ def _kill_all(uid: int, group: int) -> None:
         os.waitpid(pid, 0)
 
 
-def run_case(name: str, text: str, function: str, arguments: dict, seconds: float) -> dict:
+def allowed_modules(bank: dict) -> list[str] | None:
+    """The top-level modules besides the standard library the student's code may import: the
+    files and folders of the distributions `[code] modules` names and of their dependencies,
+    as backviz's sandbox shows them (`backviz_python_view.py` = `sandbox/python_view.py`);
+    None for a bank exported before it named its modules (nothing refused)."""
+    if "modules" not in bank:
+        return None
+    view = _module("backviz_python_view").python_view(tuple(bank["modules"]))
+    names = {os.path.basename(entry).partition(".")[0] for entry in view.entries}
+    return sorted(name for name in names if name.isidentifier())
+
+
+def run_case(
+    name: str,
+    text: str,
+    function: str,
+    arguments: dict,
+    seconds: float,
+    modules: list[str] | None = None,
+) -> dict:
     """The student's function run on one case's arguments in a process of its own: {"value",
-    "changed", "cells"} or {"failure"}, and "output", what it printed."""
+    "changed", "cells"} or {"failure"}, and "output", what it printed. `modules`: what it may
+    import besides the standard library (None: anything)."""
     uid = random.randrange(*UID_RANGE)
     work = Path(tempfile.mkdtemp(prefix="backviz-case-"))
     try:
@@ -238,7 +260,7 @@ def run_case(name: str, text: str, function: str, arguments: dict, seconds: floa
             tempfile.TemporaryFile() as result,
             tempfile.TemporaryFile() as output,
         ):
-            given.write(json.dumps({"arguments": arguments}).encode("utf-8"))
+            given.write(json.dumps({"arguments": arguments, "modules": modules}).encode("utf-8"))
             given.seek(0)
             command = [sys.executable, "-I", str(work / "backviz_child.py")]
             command += [str(result.fileno()), function, str(work / name)]
@@ -332,9 +354,12 @@ def grade(bank: dict, variant: dict, name: str, text: str | None, note: str) -> 
     words = bank["words"]
     rows = [((key, i), label) for key, i, label in bank["rows"]]
     runs: list[dict] = []
+    modules = allowed_modules(bank)  # before any student's code: the question's, if it fails
     if text is not None:  # None: it could not be read (the note says why), so it is not run
         for case in variant["cases"]:
-            runs.append(run_case(name, text, bank["function"], case["arguments"], bank["seconds"]))
+            runs.append(
+                run_case(name, text, bank["function"], case["arguments"], bank["seconds"], modules)
+            )
             if "failure" in runs[-1]:
                 break
     verdicts: dict = {}
