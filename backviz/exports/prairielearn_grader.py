@@ -231,6 +231,7 @@ def allowed_modules(bank: dict) -> list[str] | None:
         return None
     view = _module("backviz_python_view").python_view(tuple(bank["modules"]))
     names = {os.path.basename(entry).partition(".")[0] for entry in view.entries}
+    names |= {module.partition(".")[0] for module in bank["modules"]}  # found without metadata
     return sorted(name for name in names if name.isidentifier())
 
 
