@@ -300,6 +300,7 @@ def test_the_question_ships_the_running_backviz(question: tuple[Path, Path]) -> 
         assert back.training == drawn.training and back.code == drawn.code
     html = (folder / "question.html").read_text(encoding="utf-8")
     assert "def train(W, b, x, t, learning_rate, steps):" in html
+    assert "torch" not in html  # numpy only: no autograd, torch.optim or nn.Module offered
 
 
 def test_torch_is_refused_and_a_backward_question_has_no_wheel(tmp_path: Path) -> None:
