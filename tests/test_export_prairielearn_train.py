@@ -394,3 +394,37 @@ def test_only_the_modules_the_exercise_allows_are_imported(
     stdlib = "import itertools, json, fractions\nimport xml.dom\n" + RIGHT.format(slip="")
     results, _ = pl_grade(numpy_sympy_python, tmp_path / "question", {"train.py": stdlib})
     assert results["score"] == 1.0, results["message"]
+
+
+ADAM = (Path(__file__).parent / "data" / "code" / "train" / "adam_numpy.py").read_text("utf-8")
+
+
+def test_adam_with_biases_is_judged_alike(
+    numpy_python: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """code-train-adam (numpy only): Adam's state followed from the student's own steps, a
+    bias judged beside each W. A right numpy Adam loop is right at every step; one without
+    bias correction is that catalogued mistake; the verdicts and marks are backviz grade's."""
+    text = (EXERCISES / "code-train-adam.toml").read_text(encoding="utf-8")
+    text = text.replace('modules = ["numpy", "torch"]', 'modules = ["numpy"]\nwall_seconds = 4.0')
+    text = text.replace("cases = 2", "cases = 1")
+    exercise = tmp_path / "code-train-adam.toml"
+    exercise.write_text(text, encoding="utf-8")
+    export(exercise, tmp_path / "question")
+    uncorrected = ADAM.replace("m[i] / (1 - beta1**k), v[i] / (1 - beta2**k)", "m[i], v[i]")
+    assert uncorrected != ADAM
+    submissions = {"right": ADAM, "uncorrected": uncorrected}
+    ours = backviz_graded(exercise, submissions, tmp_path / "graded")
+    for student, submitted in submissions.items():
+        results, _ = pl_grade(numpy_python, tmp_path / "question", {"train.py": submitted})
+        theirs = _tests(results)
+        assert list(theirs) == [f"{k}(2)@{s}" for s in range(1, 6) for k in ("W", "b")]
+        assert {k: v[:2] for k, v in theirs.items()} == {k: v[:2] for k, v in ours[student].items()}
+        assert all(theirs[k][2].endswith(v[2]) for k, v in ours[student].items())
+        verdicts = {v[0] for v in theirs.values()}
+        if student == "right":
+            assert verdicts == {"correct"} and results["score"] == 1.0
+        else:
+            assert theirs["W(2)@1"][0] == "mistake:adam-no-bias-correction"
+            assert "correct" not in verdicts and results["score"] < 1
