@@ -29,6 +29,7 @@ import torch
 from click.testing import CliRunner
 
 from backviz.cli import main
+from backviz.core.engine import run as run_here
 from backviz.core.loading import load
 from backviz.grading.code import case_arguments, code_cases, grade_code
 from tests.conftest import EXERCISES
@@ -428,3 +429,36 @@ def test_adam_with_biases_is_judged_alike(
         else:
             assert theirs["W(2)@1"][0] == "mistake:adam-no-bias-correction"
             assert "correct" not in verdicts and results["score"] < 1
+
+
+def test_backviz_runs_from_the_wheel_with_numpy_alone(
+    numpy_python: str,  # noqa: F811
+    question: tuple[Path, Path],
+) -> None:
+    """In a Python with numpy and no backviz, the question's wheel on sys.path is the backviz
+    imported (from the zip), its data files load through importlib.resources, and it solves the
+    exercise's own first step as the installed backviz does."""
+    exercise, folder = question
+    bank = json.loads(gzip.decompress((folder / "tests" / "cases.json.gz").read_bytes()))
+    wheel = folder / "tests" / bank["wheel"]
+    check = (
+        "import sys, json\n"
+        f"sys.path.insert(0, {str(wheel)!r})\n"
+        "from importlib.resources import files\n"
+        "from backviz.core.engine import run\n"
+        "from backviz.core.loading import loads\n"
+        "import backviz\n"
+        "script = files('backviz.grading').joinpath('practice.js').read_text('utf-8')\n"
+        f"trace = run(loads({bank['variants'][0]['cases'][0]['exercise']!r}))\n"
+        "print(json.dumps([backviz.__file__, len(script), "
+        "trace.steps[0].W_new[0].tolist(), sorted(m for m in sys.modules if '.' not in m)]))\n"
+    )
+    done = subprocess.run(
+        [numpy_python, "-I", "-c", check], capture_output=True, text=True, check=False, cwd="/"
+    )
+    assert done.returncode == 0, done.stderr
+    where, length, after, modules = json.loads(done.stdout)
+    assert where.startswith(str(wheel) + os.sep)
+    assert length == len((Path(__file__).parent.parent / "backviz/grading/practice.js").read_text())
+    np.testing.assert_array_equal(after, run_here(load(exercise)).steps[0].W_new[0])
+    assert not {"torch", "click", "graphviz", "sympy"} & set(modules)
