@@ -13,6 +13,7 @@ against torch.autograd first, so that "correct" means right.
 from __future__ import annotations
 
 import gzip
+import importlib.metadata
 import json
 import os
 import shutil
@@ -82,13 +83,15 @@ HOSTILE = {
     # backviz's own judge, from the wheel beside the cases, to answer with the right weights
     "imports_the_wheel": """
 import glob, sys
+from importlib.metadata import version
 def train(W, b, x, t, learning_rate, steps):
-    wheels = glob.glob(ROOT + "/tests/*.whl") + glob.glob("/tmp/backviz-pl-grade-*/tests/*.whl")
-    sys.path[:0] = wheels
+    # the import rule taken out first: only the files' owner may stop it now
+    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "_Allowed"]
+    named = f"{ROOT}/tests/backviz-{BACKVIZ_VERSION}-py3-none-any.whl"
+    sys.path[:0] = [named, *glob.glob(ROOT + "/tests/*.whl")]
     from backviz.core.loading import loads
-    raise RuntimeError(f"imported backviz from {wheels}")
-""",
-    # the cases the grader holds: each one's exercise as TOML
+    raise RuntimeError("imported backviz from the question's wheel")
+""",  # the cases the grader holds: each one's exercise as TOML
     "reads_the_cases": """
 import gzip
 def train(W, b, x, t, learning_rate, steps):
@@ -225,6 +228,7 @@ def test_a_hostile_loop_earns_nothing(
         "import glob as _glob\n"
         "ROOT = sorted(_glob.glob('/tmp/backviz-pl-grade-*'), key=__import__('os').path"
         ".getmtime)[-1]\n"
+        f"BACKVIZ_VERSION = {importlib.metadata.version('backviz')!r}\n"
     )
     results, _ = pl_grade(numpy_python, folder, {"train.py": prelude + HOSTILE[attack]})
     assert results["gradable"] is True and results["score"] == 0, results["message"]
@@ -462,3 +466,31 @@ def test_backviz_runs_from_the_wheel_with_numpy_alone(
     assert length == len((Path(__file__).parent.parent / "backviz/grading/practice.js").read_text())
     np.testing.assert_array_equal(after, run_here(load(exercise)).steps[0].W_new[0])
     assert not {"torch", "click", "graphviz", "sympy"} & set(modules)
+
+
+def test_the_attack_on_the_wheel_is_real_where_the_wheel_can_be_read(
+    numpy_python: str,  # noqa: F811
+    question: tuple[Path, Path],
+    tmp_path: Path,
+) -> None:
+    """The wheel-importing loop, with the child's import rule in place, imports backviz where
+    the question's tests/ can be read (a copy here): it takes the rule out. So its 0 above is
+    the other uid's doing, the files being root's alone."""
+    _, folder = question
+    shutil.copytree(folder / "tests", tmp_path / "tests")
+    check = (
+        "import sys\n"
+        f"sys.path.insert(0, {str(tmp_path / 'tests')!r})\n"
+        "import backviz_child\n"
+        "sys.meta_path.insert(0, backviz_child._Allowed(['numpy']))\n"
+        "try:\n    import backviz\nexcept ModuleNotFoundError:\n    pass\n"
+        "else:\n    raise SystemExit('the rule let backviz in')\n"
+        f"namespace = {{'ROOT': {str(tmp_path)!r}, "
+        f"'BACKVIZ_VERSION': {importlib.metadata.version('backviz')!r}}}\n"
+        f"exec({HOSTILE['imports_the_wheel']!r}, namespace)\n"
+        "namespace['train'](None, None, None, None, 0.1, 1)\n"
+    )
+    done = subprocess.run(
+        [numpy_python, "-I", "-c", check], capture_output=True, text=True, check=False, cwd="/"
+    )
+    assert "RuntimeError: imported backviz from the question's wheel" in done.stderr, done.stderr
