@@ -494,3 +494,38 @@ def test_the_attack_on_the_wheel_is_real_where_the_wheel_can_be_read(
         [numpy_python, "-I", "-c", check], capture_output=True, text=True, check=False, cwd="/"
     )
     assert "RuntimeError: imported backviz from the question's wheel" in done.stderr, done.stderr
+
+
+def test_a_notebook_of_the_loop_is_graded_as_backviz_grades_it(
+    numpy_python: str,  # noqa: F811
+    question: tuple[Path, Path],
+    tmp_path: Path,
+) -> None:
+    """A notebook `train.ipynb` uploaded is graded instead of the editor's file: its code cells
+    run in order (a cell that raises told), its loop judged step by step — as backviz grade
+    grades the same notebook."""
+    exercise, folder = question
+
+    def cell(source: str) -> dict:
+        return {"cell_type": "code", "metadata": {}, "source": source, "outputs": []}
+
+    notebook = {
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {},
+        "cells": [cell(SUBMISSIONS["slip_at_step_3"]), cell("train(None)")],
+    }
+    text = json.dumps(notebook)
+    files = {"train.py": SUBMISSIONS["raising"], "train.ipynb": text}
+    results, _ = pl_grade(numpy_python, folder, files)
+    (tmp_path / "nb").mkdir()
+    handed = tmp_path / "nb" / "train.ipynb"
+    handed.write_text(text, encoding="utf-8")
+    (ours,) = grade_code(load(exercise), [("nb", handed)], secret=SECRET)
+    theirs = _tests(results)
+    assert {k: v[:2] for k, v in theirs.items()} == {
+        v.name: (v.verdict, v.marks) for v in ours.verdicts
+    }
+    assert [v[0] for v in theirs.values()] == ["correct", "correct", "wrong", "carried", "carried"]
+    assert "train.ipynb was graded" in results["message"]
+    assert "cell 2 raised TypeError" in results["message"]
