@@ -318,7 +318,7 @@ def test_export_again_keeps_the_uuid_and_never_replaces_a_teachers_file(tmp_path
 
 @pytest.mark.parametrize(
     ("exercise", "says"),
-    [("chain-rule.toml", "expression exercise"), ("code-train-sgd.toml", "training loop")],
+    [("chain-rule.toml", "expression exercise"), ("code-train-sgd.toml", "allows torch")],
 )
 def test_what_it_cannot_export_is_said_in_one_line(
     exercise: str, says: str, tmp_path: Path

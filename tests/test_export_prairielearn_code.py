@@ -518,7 +518,7 @@ def test_the_shared_rules_need_only_the_standard_library(question: tuple[Path, P
         "import sys, importlib.util\n"
         f"sys.path.insert(0, {str(folder / 'tests')!r})\n"
         "for name in ('backviz_marking', 'backviz_code_marking', 'backviz_codec',"
-        " 'backviz_notebook', 'backviz_grade'):\n"
+        " 'backviz_notebook', 'backviz_python_view', 'backviz_grade'):\n"
         "    __import__(name)\n"
         "assert 'numpy' not in sys.modules and 'backviz' not in sys.modules\n"
         "sys.modules['backviz_grade'].os.geteuid = lambda: 1000\n"

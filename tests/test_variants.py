@@ -398,3 +398,35 @@ def test_no_l1_penalised_weight_is_drawn_on_the_kink(tmp_path: Path) -> None:
         assert 0.0 not in weights, (spec["student"], weights)
         grads = _torch_data_gradients(spec)
         assert min(float(np.min(np.abs(g))) for g in grads) >= 1e-5
+
+
+@pytest.mark.parametrize("name", ["code-train-sgd", "code-train-adam"])
+def test_a_training_loop_has_variants_that_show_grad_never_zeroed(
+    tmp_path: Path, name: str
+) -> None:
+    """A training-loop exercise gets variants: `.grad never zeroed`, which changes nothing at
+    step 1 whatever the numbers, does not fail every draw; from step 2 on each variant shows
+    it: its step 2 changes the weights by other amounts than the right step (by over 0.1 %)."""
+    from backviz.core.engine import run
+    from backviz.core.loading import load
+    from backviz.grading.mistakes import applicable
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student\ns01\ns02\n", encoding="utf-8")
+    exercise = Path(__file__).resolve().parent.parent / "exercises" / f"{name}.toml"
+    out = tmp_path / "v"
+    result = CliRunner().invoke(
+        main, ["variants", str(exercise), "--roster", str(roster), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert len(variant_files(out)) == 2
+    for path in variant_files(out):
+        variant = load(path)
+        (mistake,) = [m for m in applicable(variant) if m.id == "gradients-accumulated"]
+        made, right = run(variant, mistake.mistakes).steps, run(variant).steps
+        assert all(
+            (a == b).all() for a, b in zip(made[0].W_new, right[0].W_new, strict=True)
+        )  # step 1: nothing held over
+        change = [b - w for b, w in zip(right[1].W_new, right[1].W, strict=True)]
+        off = [a - b for a, b in zip(made[1].W_new, right[1].W_new, strict=True)]
+        assert any(abs(o).max() > 1e-3 * abs(c).max() for o, c in zip(off, change, strict=True))

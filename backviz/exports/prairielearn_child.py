@@ -13,7 +13,10 @@ does in here (reads files, walks `gc.get_objects()`, inspects frames, prints, wr
 that came back by its own rules.
 
 Standard library only, and numpy when the image has it (PrairieLearn's grader-python does):
-the arguments arrive as float64 arrays, as `backviz grade` gives them.
+the arguments arrive as float64 arrays, as `backviz grade` gives them. What the student's code
+may import is what backviz's sandbox lets it import: the standard library and the modules the
+grader names (`[code] modules` with their dependencies); any other import fails as it does
+there (`_Allowed`).
 """
 
 import contextlib
@@ -46,6 +49,24 @@ def _same(a, b) -> bool:
     return bool(a == b or (a != a and b != b))
 
 
+class _Allowed:
+    """A finder first on `sys.meta_path`: an import of a top-level module that is neither in
+    the standard library nor among the allowed ones fails as it fails in backviz's sandbox,
+    where such a module is not there (ModuleNotFoundError: No module named 'scipy'). A rule,
+    not a wall: the student's code runs in this process and could take it out, and what it
+    would reach then is only the image's other packages — never the grader's files, which
+    another uid keeps from it."""
+
+    def __init__(self, modules) -> None:
+        self.allowed = set(modules) | set(sys.stdlib_module_names) | set(sys.builtin_module_names)
+
+    def find_spec(self, fullname, path=None, target=None):
+        top = fullname.partition(".")[0]
+        if top in self.allowed:
+            return None  # the other finders find it
+        raise ModuleNotFoundError(f"No module named {top!r}", name=top)
+
+
 def _reason(error: BaseException) -> str:
     """An exception as one line: its type and the first line of its message."""
     text = str(error).splitlines()[0][:200] if str(error) else ""
@@ -62,6 +83,8 @@ def main() -> None:
     request = json.load(sys.stdin)
     arguments = codec.decode_value(request["arguments"], make_array=_arrays())
     sys.stdin.close()
+    if request.get("modules") is not None:  # after the harness's own imports
+        sys.meta_path.insert(0, _Allowed(request["modules"]))
     namespace = {"__name__": "solution", "__file__": source}
     answer: dict = {}
     try:

@@ -16,7 +16,17 @@ pl-file-upload.md, pl-external-grader-results.md, the `infoQuestion` schema):
   marking spec, the expected values the grader alone reads), and, copied verbatim, the
   grader (`prairielearn_grader.py`), the harness that runs one case as another uid
   (`prairielearn_child.py`), the sandbox's value codec, backviz's rules of marks
-  (`grading/marking.py`, `grading/code_marking.py`) and the notebook reader.
+  (`grading/marking.py`, `grading/code_marking.py`), the notebook reader, and the sandbox's
+  view of the Python installation (`sandbox/python_view.py`: which modules `[code] modules`
+  allows, with their dependencies).
+
+A training loop (`[code] contract = "train"`) is judged step by step from the student's own
+previous weights by backviz's engine (`grading/code_training.TrainJudge`), which no set of
+expected values can stand in for: its question also ships backviz itself in `tests/`, the
+wheel `export gradescope` builds of the running package (`wheel.py`; pure Python, importable
+from its zip), and each case is the case's exercise as TOML (`core/writing.exercise_toml`,
+which loads back to the same exercise); the grader imports backviz from the wheel and judges
+with `backviz grade`'s own TrainJudge.
 """
 
 from __future__ import annotations
@@ -34,6 +44,7 @@ from typing import Any
 
 from ..core.engine import run
 from ..core.exercise import NetworkExercise
+from ..core.writing import exercise_toml
 from ..errors import BackvizError
 from ..grading.code import (
     case_arguments,
@@ -44,12 +55,14 @@ from ..grading.code import (
     starter_file,
 )
 from ..grading.code_marking import KEYS
+from ..grading.code_training import TrainJudge
 from ..grading.code_verdicts import CaseJudge
 from ..grading.handed_in import MAX_BYTES
 from ..grading.mistakes import mistake_name
 from ..grading.notebook import NOTEBOOK_BYTES
 from ..grading.report_text import STATUSES, WORDS, verdict_text
 from ..sandbox.codec import encode_value
+from .wheel import build_wheel
 
 __all__ = ["GRADER_IMAGE", "code_question"]
 
@@ -68,6 +81,7 @@ _COPIED = {  # the tests/ file: backviz's own module it is, copied verbatim
     "backviz_marking.py": "grading/marking.py",
     "backviz_code_marking.py": "grading/code_marking.py",
     "backviz_notebook.py": "grading/notebook.py",
+    "backviz_python_view.py": "sandbox/python_view.py",
 }
 _WORDS = {
     "en": {
@@ -77,6 +91,8 @@ _WORDS = {
         "no_variant": "this variant is no longer in the question (it was exported again with "
         "other variants): start a new variant",
         "description": "{key} of layer {{layer}}, on every case the function was run on",
+        "step_description": "{key} of layer {{layer}} after step {step}, on every case the "
+        "function was run on",
         "editor": "Write the function in the editor below, or upload a Jupyter notebook "
         "<code>{notebook}</code> that defines it (a notebook uploaded is graded instead).",
         "cases": "It is run on the exercise's own numbers and on {cases} more cases drawn at "
@@ -90,6 +106,7 @@ _WORDS = {
         "no_variant": "이 변형 문제는 더 이상 문제에 없다 (다른 변형으로 다시 내보냈다): "
         "새 변형을 시작할 것",
         "description": "{{layer}}층의 {key}, 함수를 실행한 모든 사례에서",
+        "step_description": "{step}단계 뒤 {{layer}}층의 {key}, 함수를 실행한 모든 사례에서",
         "editor": "아래 편집기에 함수를 작성하거나, 그 함수를 정의하는 Jupyter 노트북 "
         "<code>{notebook}</code>을(를) 올린다 (노트북을 올리면 노트북을 채점한다).",
         "cases": "예제 자체의 값과 무작위로 뽑은 사례 {cases}개에서 실행한다. 각 배열은 모든 "
@@ -103,8 +120,8 @@ def _words(lang: str) -> dict[str, str]:
 
 
 def _exercises(found: list[Any], source: Path) -> list[NetworkExercise]:
-    """The coding exercises of `found` (the handouts of `source`), checked: the forward and
-    backward contract, with numpy only, every variant the same function."""
+    """The coding exercises of `found` (the handouts of `source`), checked: numpy only (the
+    image has no torch), every variant the same function and contract."""
     exercises = [handout.trace.exercise for handout in found]
     first = exercises[0]
     for exercise in exercises:
@@ -114,20 +131,15 @@ def _exercises(found: list[Any], source: Path) -> list[NetworkExercise]:
                 f"{source}: '{exercise.id}' has no [code] table while '{first.id}' has: a "
                 "question's variants are all answer sheets or all code"
             )
-        if code.contract != "backward":
-            raise BackvizError(
-                f"{source}: exercise '{exercise.id}' is a training loop ([code] contract = "
-                f'"{code.contract}"); export prairielearn grades the forward/backward contract '
-                "only (grade it with backviz grade or export gradescope)"
-            )
         if "torch" in code.modules:
             raise BackvizError(
                 f"{source}: exercise '{exercise.id}' allows torch ([code] modules), which "
                 f"PrairieLearn's {GRADER_IMAGE} image does not have; allow numpy only, or use "
                 "export gradescope"
             )
-        if (code.function, exercise.sizes, exercise.bias) != (
+        if (code.function, code.contract, exercise.sizes, exercise.bias) != (
             first.code.function,  # type: ignore[union-attr]
+            first.code.contract,  # type: ignore[union-attr]
             first.sizes,
             first.bias,
         ):
@@ -167,6 +179,19 @@ def _case(case: NetworkExercise, lang: str) -> dict[str, Any]:
     }
 
 
+def _train_case(case: NetworkExercise) -> dict[str, Any]:
+    """One case of a training loop: the arguments the function is given, and the case itself
+    as TOML, which the grader loads with backviz to judge each step by backviz's engine."""
+    return {
+        "arguments": encode_value(case_arguments(case), tag_arrays=True),
+        "exercise": exercise_toml(case, with_code=True),
+    }
+
+
+def _trains(exercise: NetworkExercise) -> bool:
+    return exercise.code is not None and exercise.code.contract == "train"
+
+
 def _trimmed(spec: dict[str, Any], lang: str) -> dict[str, Any]:
     """The spec without what the rules never read for this question: a catalogued mistake
     whose number is the right one (marking.grade passes over it), explanations in other
@@ -203,29 +228,40 @@ def _bank(
     first = exercises[0]
     code = first.code
     assert code is not None
-    judge = CaseJudge(first, run(first), lang)
+    trains = _trains(first)
+    one_case = _train_case if trains else lambda c: _case(c, lang)
     variants = [
-        {"name": _variant_name(e), "cases": [_case(c, lang) for c in code_cases(e, secret)]}
+        {"name": _variant_name(e), "cases": [one_case(c) for c in code_cases(e, secret)]}
         for e in exercises
     ]
-    mistakes = {m.id: first.ask.mistake_credit.get(m.id, m.credit) for m in judge.grader.mistakes}
+    if trains:
+        train_judge = TrainJudge(first, run(first), lang)
+        mistakes = {m.id: train_judge.credit(f"mistake:{m.id}") for m in train_judge.mistakes}
+    else:
+        judge = CaseJudge(first, run(first), lang)
+        mistakes = {
+            m.id: first.ask.mistake_credit.get(m.id, m.credit) for m in judge.grader.mistakes
+        }
+    rows = graded_rows(first)
     words = WORDS[lang]
     verdicts = ["correct", "carried", "wrong", "missing"] + [f"mistake:{m}" for m in mistakes]
     return {
         "exercise": exercise_id,
         "lang": lang,
+        "contract": code.contract,
         "function": code.function,
+        "modules": list(code.modules),
         "file": f"{code.function}.py",
         "notebook": f"{code.function}.ipynb",
         "file_bytes": MAX_BYTES,
         "notebook_bytes": NOTEBOOK_BYTES,
         "seconds": code.wall_seconds,
-        "rows": [[key, i, label] for (key, i), label in graded_rows(first)],
+        "rows": [[key, i, label] for (key, i), label in rows],
         "carried_credit": first.ask.carried_credit,
         "mistake_credits": mistakes,
         "mistake_names": {m: mistake_name(m, lang) for m in mistakes},
         "verdicts": {v: verdict_text(v, lang) for v in verdicts},
-        "descriptions": {key: _words(lang)["description"].format(key=key) for key in KEYS},
+        "descriptions": _descriptions([key for (key, _), _ in rows], lang),
         "words": {
             "own_case": words["code_own_case"],
             "random_case": words["code_random_case"],
@@ -238,6 +274,18 @@ def _bank(
         },
         "variants": variants,
     }
+
+
+def _descriptions(keys: list[str], lang: str) -> dict[str, str]:
+    """Per graded key (`dW`; `W@3` of a training loop: W after step 3), what its tests are,
+    `{layer}` left to fill in."""
+    words = _words(lang)
+    described = {}
+    for key in dict.fromkeys(keys):
+        name, at, step = key.partition("@")
+        text = words["step_description"] if at else words["description"]
+        described[key] = text.format(key=name, step=step)
+    return described
 
 
 def _question_html(exercise: NetworkExercise, lang: str) -> str:
@@ -344,6 +392,9 @@ def code_question(
     tests: dict[str, str | bytes] = {
         name: package.joinpath(path).read_text("utf-8") for name, path in _COPIED.items()
     }
+    if _trains(first):  # judged by backviz's engine: backviz itself goes along
+        wheel_name, tests[wheel_name] = build_wheel()
+        bank["wheel"] = wheel_name
     text = json.dumps(bank, ensure_ascii=False, allow_nan=False) + "\n"
     # compressed (~10x): PrairieLearn copies tests/ into every grading job
     tests[CASES] = gzip.compress(text.encode("utf-8"), mtime=0)

@@ -15,7 +15,9 @@ PrairieLearn lays out a grading job in `/grade` (docs/externalGrading.md): the q
    the cases drawn at export from a secret: each case's arguments and its marking spec);
 3. runs the student's function on each case in turn (`backviz_child.py`) as a uid of its own
    no file belongs to, in an empty folder, with limits (time, memory, processes, file size),
-   given only that case's arguments, its value sent back as JSON; after each case every
+   given only that case's arguments and the modules it may import besides the standard
+   library (`[code] modules` with their dependencies, as backviz's sandbox shows them), its
+   value sent back as JSON; after each case every
    process of that uid is killed; a case that does not run ends the runs, as in
    `backviz grade`;
 4. judges what came back by backviz's own rules, the same modules `backviz grade` applies
@@ -23,6 +25,14 @@ PrairieLearn lays out a grading job in `/grade` (docs/externalGrading.md): the q
    `grading/marking.py`), and writes results.json itself (any file of that name the
    student's code left anywhere is replaced): one test per returned array (z(2), dW(3) …)
    with its points, verdict and why, the score as `backviz grade`'s marks.
+
+A training loop (`contract` "train" in the bank) is judged by backviz itself: the question's
+`tests/` holds the wheel of the backviz that exported it (`bank["wheel"]`), imported from its
+zip (pure Python; numpy is all it needs here), and each case holds its exercise as TOML; the
+weights the loop returned after each step are judged by `backviz grade`'s own
+`grading.code_training.TrainJudge`, each step from the student's own previous weights by
+backviz's engine. The wheel is only ever imported here, as root: the student's code runs in a
+folder of its own that holds none of it.
 
 `BACKVIZ_PRAIRIELEARN_ROOT` puts /grade elsewhere (backviz's tests lay a job out in a
 temporary folder).
@@ -66,6 +76,63 @@ def _module(name: str):
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def _backviz(bank: dict):
+    """backviz, imported from the wheel in this folder (zipimport): its loader, engine and
+    training judge. Refused when another backviz (a course's serverFilesCourse/ on PYTHONPATH)
+    would be judging instead."""
+    wheel = str(HERE / bank["wheel"])
+    if wheel not in sys.path:
+        sys.path.insert(0, wheel)
+    from backviz.core.engine import run
+    from backviz.core.loading import loads
+    from backviz.grading.code_training import TrainJudge
+
+    found = str(getattr(sys.modules["backviz"], "__file__", ""))
+    if not found.startswith(wheel + os.sep):
+        raise ImportError(f"backviz was imported from {found}, not from {wheel}")
+    return run, loads, TrainJudge
+
+
+class _Judges:
+    """How each case of the variant judges what came back: per case, (verdict, detail) of
+    every row, and the credit a verdict earns. The forward/backward contract by the copied
+    rules (`backviz_code_marking.judge_case` with `backviz_marking`); a training loop by
+    backviz's own TrainJudge, one per case, all made before any student's code runs (a backviz
+    that cannot be imported, or a case that cannot be loaded, is the question's fault: never
+    a verdict on the student)."""
+
+    def __init__(self, bank: dict, variant: dict) -> None:
+        self.bank, self.cases, self.lang = bank, variant["cases"], bank["lang"]
+        self.trains = bank.get("contract") == "train"
+        self.marking = _module("backviz_marking")
+        self.rules = _module("backviz_code_marking")
+        self.train_judges: list = []
+        if self.trains:
+            run, loads, TrainJudge = _backviz(bank)
+            for number, case in enumerate(self.cases):
+                exercise = loads(case["exercise"], file=f"case {number}")
+                self.train_judges.append(TrainJudge(exercise, run(exercise), self.lang))
+
+    def judge(self, number: int, value) -> dict:
+        """Case `number`'s verdicts on `value`: {(key, layer): (verdict, detail)}."""
+        if self.trains:
+            return self.train_judges[number].judge([value])[0]
+        return self.rules.judge_case(
+            self.cases[number],
+            value,
+            self.marking.grade,
+            lambda d: self.marking.carried_from(d, self.lang),
+            self.lang,
+        )
+
+    def credit(self, verdict: str) -> float:
+        """The share of the marks `verdict` earns (the exercise's own numbers' judge)."""
+        if self.trains:
+            return self.train_judges[0].credit(verdict)
+        bank = self.bank
+        return self.rules.credit(verdict, bank["carried_credit"], bank["mistake_credits"])
 
 
 def _lock_down(root: Path) -> None:
@@ -155,9 +222,30 @@ def _kill_all(uid: int, group: int) -> None:
         os.waitpid(pid, 0)
 
 
-def run_case(name: str, text: str, function: str, arguments: dict, seconds: float) -> dict:
+def allowed_modules(bank: dict) -> list[str] | None:
+    """The top-level modules besides the standard library the student's code may import: the
+    files and folders of the distributions `[code] modules` names and of their dependencies,
+    as backviz's sandbox shows them (`backviz_python_view.py` = `sandbox/python_view.py`);
+    None for a bank exported before it named its modules (nothing refused)."""
+    if "modules" not in bank:
+        return None
+    view = _module("backviz_python_view").python_view(tuple(bank["modules"]))
+    names = {os.path.basename(entry).partition(".")[0] for entry in view.entries}
+    names |= {module.partition(".")[0] for module in bank["modules"]}  # found without metadata
+    return sorted(name for name in names if name.isidentifier())
+
+
+def run_case(
+    name: str,
+    text: str,
+    function: str,
+    arguments: dict,
+    seconds: float,
+    modules: list[str] | None = None,
+) -> dict:
     """The student's function run on one case's arguments in a process of its own: {"value",
-    "changed", "cells"} or {"failure"}, and "output", what it printed."""
+    "changed", "cells"} or {"failure"}, and "output", what it printed. `modules`: what it may
+    import besides the standard library (None: anything)."""
     uid = random.randrange(*UID_RANGE)
     work = Path(tempfile.mkdtemp(prefix="backviz-case-"))
     try:
@@ -173,7 +261,7 @@ def run_case(name: str, text: str, function: str, arguments: dict, seconds: floa
             tempfile.TemporaryFile() as result,
             tempfile.TemporaryFile() as output,
         ):
-            given.write(json.dumps({"arguments": arguments}).encode("utf-8"))
+            given.write(json.dumps({"arguments": arguments, "modules": modules}).encode("utf-8"))
             given.seek(0)
             command = [sys.executable, "-I", str(work / "backviz_child.py")]
             command += [str(result.fileno()), function, str(work / name)]
@@ -262,25 +350,26 @@ def _status_text(failure: str, words: dict) -> str:
 def grade(bank: dict, variant: dict, name: str, text: str | None, note: str) -> dict:
     """results.json of one submission: the student's function run on the variant's cases
     and judged array by array, as `backviz grade` judges code."""
-    marking = _module("backviz_marking")
-    rules = _module("backviz_code_marking")
-    lang, words = bank["lang"], bank["words"]
+    judges = _Judges(bank, variant)
+    rules = judges.rules
+    words = bank["words"]
     rows = [((key, i), label) for key, i, label in bank["rows"]]
     runs: list[dict] = []
+    modules = allowed_modules(bank)  # before any student's code: the question's, if it fails
     if text is not None:  # None: it could not be read (the note says why), so it is not run
         for case in variant["cases"]:
-            runs.append(run_case(name, text, bank["function"], case["arguments"], bank["seconds"]))
+            runs.append(
+                run_case(name, text, bank["function"], case["arguments"], bank["seconds"], modules)
+            )
             if "failure" in runs[-1]:
                 break
     verdicts: dict = {}
-    for number, (case, run) in enumerate(zip(variant["cases"], runs, strict=False)):
+    for number, run in enumerate(runs):
         label = words["own_case"] if number == 0 else words["random_case"].format(n=number)
         found: dict = {}
         if "failure" not in run:
             try:
-                found = rules.judge_case(
-                    case, run["value"], marking.grade, lambda d: marking.carried_from(d, lang), lang
-                )
+                found = judges.judge(number, run["value"])
             except Exception as error:  # what came back broke the judgement: this case fails
                 reason = f"{type(error).__name__}: {str(error)[:200]}".rstrip(": ")
                 run["failure"] = words["not_judged"].format(reason=reason)
@@ -311,7 +400,7 @@ def grade(bank: dict, variant: dict, name: str, text: str | None, note: str) -> 
             mistake = bank["mistake_names"].get(verdict[8:], verdict[8:])
             detail = words["same_mistake"].format(mistake=mistake)
         explained.add(verdict)
-        points = rules.credit(verdict, bank["carried_credit"], bank["mistake_credits"])
+        points = judges.credit(verdict)
         total += points
         shown = bank["verdicts"].get(verdict, verdict)
         tests.append(

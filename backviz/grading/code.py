@@ -25,7 +25,7 @@ from ..core.engine import run
 from ..core.exercise import NetworkExercise
 from ..errors import BackvizError
 from .code_bias import stray_biases
-from .code_training import TRAIN_DESCRIPTION, TrainJudge, train_rows, train_stub
+from .code_training import TRAIN_DESCRIPTION, TRAIN_STYLES, TrainJudge, train_rows, train_stub
 from .code_verdicts import KEYS, CaseJudge, worst
 from .handed_in import MAX_BYTES, Handed, read_handed
 from .mistakes import mistake_name
@@ -503,7 +503,10 @@ def starter_description(
         layer.format(l=i + 2, yes=yes if b else no) for i, b in enumerate(exercise.bias)
     )
     texts = TRAIN_DESCRIPTION if _trains(exercise) else DESCRIPTION
+    styles, returns = TRAIN_STYLES.get(lang, TRAIN_STYLES["en"])["torch" in exercise.code.modules]
     return texts.get(lang, texts["en"]).format(
+        styles=styles,
+        returns=returns,
         optimizer=exercise.training.optimizer.describe(),
         steps=exercise.training.steps,
         id=exercise.id,

@@ -44,6 +44,7 @@ from .table import CARRIED, CORRECT, WRONG
 __all__ = [
     "RTOL",
     "TRAIN_DESCRIPTION",
+    "TRAIN_STYLES",
     "TrainJudge",
     "blind_mistakes",
     "train_rows",
@@ -504,8 +505,7 @@ TRAIN_DESCRIPTION = {
 
 Network {sizes}; activations {activations}; loss {loss}; reduction {reduction} over samples;
 optimiser {optimizer}; {steps} steps on the whole batch. Biases: {biases}.
-Write it with numpy and a gradient you derived, with autograd (loss.backward()), with
-torch.optim, or with an nn.Module: only the weights after each step are graded.
+{styles}
 
 Arguments (numpy arrays of float64; do not change them in place):
   W  one matrix per non-input layer, shape (n_l, n_(l-1)) — nn.Linear's weight
@@ -514,10 +514,7 @@ Arguments (numpy arrays of float64; do not change them in place):
   t  targets, shape (N, n_L)
   learning_rate, steps
 
-Return a list of `steps` pairs (W, b): the weights after each step, as numpy arrays in lists
-shaped as the arguments (W[l].copy(), or linear.weight.detach().numpy().copy()).
-Keep float64 (torch.float64, torch.from_numpy(W[0]) keeps it): float32 is judged to float32's
-precision. Each step is judged from your own previous step.
+{returns}
 
 {modules}
 Try it yourself with: backviz grade EXERCISE {handed} --out my-report
@@ -526,8 +523,7 @@ Try it yourself with: backviz grade EXERCISE {handed} --out my-report
 
 신경망 {sizes}; 활성화 함수 {activations}; 오차 함수 {loss}; 샘플 오차 집계 방식(reduction)
 {reduction}; 옵티마이저 {optimizer}; 배치 전체로 {steps}단계. 편향: {biases}.
-numpy와 직접 유도한 기울기, autograd(loss.backward()), torch.optim, nn.Module 어느 것으로
-작성해도 된다: 각 단계 뒤의 가중치만 채점한다.
+{styles}
 
 인자 (float64 numpy 배열; 그 자리에서 바꾸지 말 것):
   W  입력층 다음의 층마다 행렬 하나, 모양 (n_l, n_(l-1)) — nn.Linear의 weight
@@ -536,16 +532,54 @@ numpy와 직접 유도한 기울기, autograd(loss.backward()), torch.optim, nn.
   t  정답(목표값), 모양 (N, n_L)
   learning_rate  학습률, steps  단계 수
 
-돌려줄 값: (W, b) 쌍 `steps`개의 리스트: 각 단계 뒤의 가중치, 인자와 같은 모양의 리스트에 든
-numpy 배열 (W[l].copy(), 또는 linear.weight.detach().numpy().copy()).
-float64를 유지할 것 (torch.float64; torch.from_numpy(W[0])는 float64를 유지한다): float32는
-float32의 정밀도로 판정한다. 각 단계는 내가 계산한 바로 앞 단계로부터 판정한다.
+{returns}
 
 {modules}
 직접 확인하기: backviz grade EXERCISE {handed} --out my-report --lang ko
 """,
 }
-"""What the starter of a training exercise says, per language."""
+"""What the starter of a training exercise says, per language; `{styles}` and `{returns}`
+from `TRAIN_STYLES`, as torch is allowed or not."""
+
+TRAIN_STYLES = {
+    "en": {
+        True: (
+            "Write it with numpy and a gradient you derived, with autograd (loss.backward()), "
+            "with\ntorch.optim, or with an nn.Module: only the weights after each step are "
+            "graded.",
+            "Return a list of `steps` pairs (W, b): the weights after each step, as numpy arrays "
+            "in lists\nshaped as the arguments (W[l].copy(), or "
+            "linear.weight.detach().numpy().copy()).\nKeep float64 (torch.float64, "
+            "torch.from_numpy(W[0]) keeps it): float32 is judged to float32's\nprecision. Each "
+            "step is judged from your own previous step.",
+        ),
+        False: (
+            "Write it with numpy and a gradient you derived: only the weights after each step "
+            "are graded.",
+            "Return a list of `steps` pairs (W, b): the weights after each step, as numpy arrays "
+            "in lists\nshaped as the arguments (W[l].copy()). Keep float64: float32 is judged "
+            "to float32's\nprecision. Each step is judged from your own previous step.",
+        ),
+    },
+    "ko": {
+        True: (
+            "numpy와 직접 유도한 기울기, autograd(loss.backward()), torch.optim, nn.Module 어느 "
+            "것으로\n작성해도 된다: 각 단계 뒤의 가중치만 채점한다.",
+            "돌려줄 값: (W, b) 쌍 `steps`개의 리스트: 각 단계 뒤의 가중치, 인자와 같은 모양의 "
+            "리스트에 든\nnumpy 배열 (W[l].copy(), 또는 linear.weight.detach().numpy().copy())."
+            "\nfloat64를 유지할 것 (torch.float64; torch.from_numpy(W[0])는 float64를 유지한다): "
+            "float32는\nfloat32의 정밀도로 판정한다. 각 단계는 내가 계산한 바로 앞 단계로부터 "
+            "판정한다.",
+        ),
+        False: (
+            "numpy와 직접 유도한 기울기로 작성한다: 각 단계 뒤의 가중치만 채점한다.",
+            "돌려줄 값: (W, b) 쌍 `steps`개의 리스트: 각 단계 뒤의 가중치, 인자와 같은 모양의 "
+            "리스트에 든\nnumpy 배열 (W[l].copy()). float64를 유지할 것: float32는 float32의 "
+            "정밀도로\n판정한다. 각 단계는 내가 계산한 바로 앞 단계로부터 판정한다.",
+        ),
+    },
+}
+"""Per language and whether torch is allowed: (how it may be written, what it returns)."""
 
 _NOT_WRITTEN = {
     "en": "train the network here: return the (W, b) after each step",
