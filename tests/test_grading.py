@@ -19,6 +19,7 @@ import re
 import tomllib
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
+from fractions import Fraction
 from functools import cache
 from pathlib import Path
 
@@ -1730,3 +1731,32 @@ def test_the_readme_reasons_are_in_the_feedback() -> None:
     placeholder = grade(SEED, dict.fromkeys(ASKED_222, "0.5"))
     assert {v.verdict for v in placeholder.values()} == {"wrong"}
     assert "placeholder" in placeholder["h1"].detail
+
+
+@pytest.mark.parametrize(
+    ("exercise", "name", "exact", "answers"),
+    [
+        # z1 = W1·x1 + W2·x2 = 0.3·0.1 + 0.25·0.2 = 0.08 exactly
+        (
+            "seed-222",
+            "z1",
+            Fraction(3, 10) * Fraction(1, 10) + Fraction(1, 4) * Fraction(2, 10),
+            {"0.08": "correct", "0.0800": "correct", "0.07": "not", "0.079": "not"},
+        ),
+        # ∂h̃1/∂h1 = m/(1 − p) = 1/(1 − 0.5) = 2 exactly
+        ("dropout-222", "dh~1/dh1", Fraction(2), {"2": "correct", "1": "not", "1.9": "not"}),
+    ],
+)
+def test_truncation_never_takes_a_whole_unit_off(
+    exercise: str, name: str, exact: Fraction, answers: dict[str, str]
+) -> None:
+    """Truncating 0.08 to two decimals gives 0.08, never 0.07: a number a whole unit below an
+    exact right value is no rounding nor truncating of it, and is not correct (it was, while
+    the truncation bound was closed)."""
+    trace = solve(EXERCISES / f"{exercise}.toml")
+    assert Fraction(trace.value(trace.ref(name))) == Fraction(float(exact))
+    grader = ClassGrader(trace)
+    for text, expected in answers.items():
+        table = grader.table([Submission("s", "s.csv", {name: parse_number(text)})])
+        verdict = table.verdicts[table.names.index(name)][0]
+        assert (verdict == "correct") == (expected == "correct"), (text, verdict)

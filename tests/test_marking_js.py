@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import csv
 import json
+import math
 import random
 import struct
 import sys
@@ -85,6 +86,11 @@ def corpus(spec, rng: random.Random) -> dict[str, dict[str, str]]:
         for q in rng.sample(asked, min(3, len(asked))):
             sheet[q.name] = rng.choice(["0", "0.0", "0.00"])
         sheets[f"zero-among-precise-{k}"] = sheet
+    for d in (1, 2, 3, 4):  # a whole unit below (or above, for negatives) the right value
+        sheets[f"unit-off-{d}"] = {
+            q.name: _text(q.value - math.copysign(10.0**-d, q.value), d, ROUND_HALF_UP)
+            for q in asked
+        }
     for d in (4, 6, 8, 10):  # float32's values, as torch's default dtype writes them
         single = {q.name: struct.unpack("f", struct.pack("f", q.value))[0] for q in asked}
         sheets[f"float32-{d}"] = {q.name: _text(single[q.name], d, ROUND_HALF_UP) for q in asked}

@@ -100,13 +100,21 @@ const BackvizMarking = (() => {
     return Math.abs(Math.fround(reference) - reference) <= needed * (1 + 1e-9);
   }
 
-  /** Rounding (by up to u/2) or truncating toward zero (by up to u) a number in [lo, hi]. */
+  /** Rounding (by up to u/2) or truncating toward zero (by less than u: that side's bound is
+   * open) a number in [lo, hi], give or take u for each unasked term summed. */
   function inside(value, lo, hi, u, terms) {
     if (Number.isNaN(lo) || Number.isNaN(hi)) return false;
-    const below = (lo >= 0 || !(hi <= 0) ? u : u / 2) + terms * u;
-    const above = (hi <= 0 || !(lo >= 0) ? u : u / 2) + terms * u;
+    const truncatesBelow = lo >= 0 || !(hi <= 0);
+    const truncatesAbove = hi <= 0 || !(lo >= 0);
+    const below = (truncatesBelow ? u : u / 2) + terms * u;
+    const above = (truncatesAbove ? u : u / 2) + terms * u;
     const fuzz = slack(Math.max(Math.abs(lo), Math.abs(hi)));
-    return value >= lo - below - fuzz && value <= hi + above + fuzz;
+    const whole = u > 2 * fuzz; // a unit above float64's noise: a whole unit off is no truncation
+    const lower =
+      truncatesBelow && whole ? value > lo - below + fuzz : value >= lo - below - fuzz;
+    const upper =
+      truncatesAbove && whole ? value < hi + above - fuzz : value <= hi + above + fuzz;
+    return lower && upper;
   }
 
   function evaluate(formula, values) {

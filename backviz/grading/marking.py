@@ -337,14 +337,19 @@ def _float32_meets_floor(reference: float, step: float, significant: int) -> boo
 
 
 def _inside(value: float, lo: float, hi: float, u: float, terms: int) -> bool:
-    """Rounding (by up to u/2) or truncating toward zero (by up to u) a number in [lo, hi],
-    give or take u for each unasked term summed."""
+    """Rounding (by up to u/2) or truncating toward zero (by less than u: that side's bound is
+    open) a number in [lo, hi], give or take u for each unasked term summed."""
     if math.isnan(lo) or math.isnan(hi):
         return False
-    below = (u if lo >= 0 or not hi <= 0 else u / 2) + terms * u
-    above = (u if hi <= 0 or not lo >= 0 else u / 2) + terms * u
+    truncates_below, truncates_above = lo >= 0 or not hi <= 0, hi <= 0 or not lo >= 0
+    below = (u if truncates_below else u / 2) + terms * u
+    above = (u if truncates_above else u / 2) + terms * u
     fuzz = _slack(max(abs(lo), abs(hi)))
-    return lo - below - fuzz <= value <= hi + above + fuzz
+    whole = u > 2 * fuzz  # a unit above float64's noise: a whole unit off is no truncation
+    open_below, open_above = truncates_below and whole, truncates_above and whole
+    lower = value > lo - below + fuzz if open_below else value >= lo - below - fuzz
+    upper = value < hi + above - fuzz if open_above else value <= hi + above + fuzz
+    return lower and upper
 
 
 def _range(

@@ -135,16 +135,27 @@ def _rounds_to(values: np.ndarray, decimals: np.ndarray, target: np.ndarray | fl
 
 
 def _inside(values: np.ndarray, interval: Interval, u: np.ndarray, terms: int) -> np.ndarray:
-    """Whether each value is what rounding (by up to u/2) or truncating toward zero (by up to
-    u) makes of a number in the interval, give or take u for each unasked term summed."""
+    """Whether each value is what rounding (by up to u/2) or truncating toward zero (by less
+    than u) makes of a number in the interval, give or take u for each unasked term summed.
+    Truncation never takes a whole unit off: 0.08 truncates to 0.08, not 0.07, so that side's
+    bound is open (and float64's noise at it counted against the answer)."""
     low, high = interval
     with np.errstate(invalid="ignore"):
         toward_zero_below = low >= 0  # a positive number truncates downward
         toward_zero_above = high <= 0
-        below = np.where(toward_zero_below | ~toward_zero_above, u, u / 2) + terms * u
-        above = np.where(toward_zero_above | ~toward_zero_below, u, u / 2) + terms * u
+        truncates_below = toward_zero_below | ~toward_zero_above
+        truncates_above = toward_zero_above | ~toward_zero_below
+        below = np.where(truncates_below, u, u / 2) + terms * u
+        above = np.where(truncates_above, u, u / 2) + terms * u
         fuzz = slack(np.maximum(np.abs(low), np.abs(high)))
-        return (values >= low - below - fuzz) & (values <= high + above + fuzz)
+        whole = u > 2 * fuzz  # a unit above float64's noise: a whole unit off is no truncation
+        lower = np.where(
+            truncates_below & whole, values > low - below + fuzz, values >= low - below - fuzz
+        )
+        upper = np.where(
+            truncates_above & whole, values < high + above - fuzz, values <= high + above + fuzz
+        )
+        return lower & upper
 
 
 class ClassGrader:
