@@ -15,7 +15,7 @@ import numpy as np
 
 from ...errors import ExerciseError
 
-__all__ = ["Reader", "a_or_an", "counted", "describe", "did_you_mean"]
+__all__ = ["Reader", "a_or_an", "counted", "describe", "did_you_mean", "per_layer"]
 
 
 def describe(value: Any) -> str:
@@ -236,3 +236,25 @@ def _closest(written: str, known: tuple[str, ...]) -> str | None:
     lowered = {name.lower(): name for name in known}
     close = difflib.get_close_matches(written.lower(), list(lowered), n=1, cutoff=0.6)
     return lowered[close[0]] if close else None
+
+
+def per_layer(reader: Reader, value: Any, path: str, count: int, kind: type, what: str) -> list:
+    """One value for every non-input layer, or a list with one per layer."""
+    if value is None:
+        raise reader.error(path, f"{what}, or an array with one per non-input layer", "nothing")
+    if isinstance(value, kind) and not (kind is str and isinstance(value, bool)):
+        return [value] * count
+    if not isinstance(value, list):
+        raise reader.error(
+            path, f"{what}, or an array of {count} (one per non-input layer)", describe(value)
+        )
+    if len(value) != count:
+        raise reader.error(
+            path,
+            f"{counted(count, 'entry', 'entries')} (one per non-input layer)",
+            counted(len(value), "entry", "entries"),
+        )
+    for i, item in enumerate(value):
+        if not isinstance(item, kind) or (kind is not bool and isinstance(item, bool)):
+            raise reader.error(f"{path}[{i}]", what, describe(item))
+    return list(value)

@@ -18,7 +18,7 @@ from ..functions import ACTIVATIONS, DEFAULT_LEAKY_SLOPE, LOSS_NAMES, activation
 from ..notation import NOTATIONS
 from .ask import read_ask, read_code
 from .dropout import read_dropout
-from .fields import Reader, a_or_an, counted, describe, did_you_mean
+from .fields import Reader, a_or_an, counted, describe, did_you_mean, per_layer
 from .heading import Heading
 from .init import uniform_init
 from .regularization import read_regularization
@@ -65,7 +65,7 @@ def read_network(reader: Reader, data: dict, heading: Heading) -> NetworkExercis
     slope = DEFAULT_LEAKY_SLOPE
     if "negative_slope" in net:
         slope = reader.number(net["negative_slope"], "network.negative_slope")
-    names = _per_layer(
+    names = per_layer(
         reader,
         net.get("activation"),
         "network.activation",
@@ -220,28 +220,6 @@ def _bias_setting(
     return tuple(item is True or item == SHARED for item in values), tuple(
         item == SHARED for item in values
     )
-
-
-def _per_layer(reader: Reader, value: Any, path: str, count: int, kind: type, what: str) -> list:
-    """One value for every non-input layer, or a list with one per layer."""
-    if value is None:
-        raise reader.error(path, f"{what}, or an array with one per non-input layer", "nothing")
-    if isinstance(value, kind) and not (kind is str and isinstance(value, bool)):
-        return [value] * count
-    if not isinstance(value, list):
-        raise reader.error(
-            path, f"{what}, or an array of {count} (one per non-input layer)", describe(value)
-        )
-    if len(value) != count:
-        raise reader.error(
-            path,
-            f"{counted(count, 'entry', 'entries')} (one per non-input layer)",
-            counted(len(value), "entry", "entries"),
-        )
-    for i, item in enumerate(value):
-        if not isinstance(item, kind) or (kind is not bool and isinstance(item, bool)):
-            raise reader.error(f"{path}[{i}]", what, describe(item))
-    return list(value)
 
 
 def _parameters(

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..exercise import Training
 from ..optimizers import OPTIMIZERS, Optimizer
-from .fields import Reader, counted, describe
+from .fields import Reader, describe, per_layer
 
 __all__ = ["ADAMW_DEFAULT_WEIGHT_DECAY", "TRAINING_KEYS", "read_training"]
 
@@ -123,19 +123,8 @@ def read_training(reader: Reader, data: dict, activations: tuple) -> Training:
 
 def _train_bias(reader: Reader, value: Any, count: int) -> bool | tuple[bool, ...]:
     """`training.train_bias`: true or false for every layer's biases, or an array with one per
-    non-input layer (`[false, true]`: the hidden layer's frozen, the output layer's trained)."""
-    path = "training.train_bias"
-    what = f"true or false, or an array of {counted(count, 'boolean')} (one per non-input layer)"
+    non-input layer (`[false, true]`: the hidden layer's frozen, the output layer's trained);
+    the single value kept as it is written."""
     if isinstance(value, bool):
         return value
-    if not isinstance(value, list):
-        raise reader.error(path, what, describe(value))
-    if len(value) != count:
-        raise reader.error(
-            path,
-            f"{counted(count, 'entry', 'entries')} (one per non-input layer)",
-            counted(len(value), "entry", "entries"),
-        )
-    for i, item in enumerate(value):
-        reader.boolean(item, f"{path}[{i}]")
-    return tuple(value)
+    return tuple(per_layer(reader, value, "training.train_bias", count, bool, "true or false"))
