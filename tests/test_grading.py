@@ -1760,3 +1760,27 @@ def test_truncation_never_takes_a_whole_unit_off(
         table = grader.table([Submission("s", "s.csv", {name: parse_number(text)})])
         verdict = table.verdicts[table.names.index(name)][0]
         assert (verdict == "correct") == (expected == "correct"), (text, verdict)
+
+
+def test_a_product_of_unwritten_factors_is_no_wider_than_their_rounding() -> None:
+    """optimizer-amsgrad asks ∂E/∂W5 = δ_o1·h1 but neither δ_o1 nor h1: rounding each by a unit
+    moves the product by u·(|h1| + |δ_o1|), not by a unit per factor. Two decimals places off
+    (0.023 or 0.028 for 0.0259) were correct while each unasked input counted a whole unit."""
+    right = torch_seed_222()["dE/dW5"]  # the same network and numbers at step 1
+    assert round(right, 5) == 0.02592
+    trace = solve(EXERCISES / "optimizer-amsgrad.toml")
+    grader = ClassGrader(trace)
+    name = "dE/dW5@1"
+    assert math.isclose(trace.value(trace.ref(name)), right, rel_tol=1e-12)
+    for text, fair in (
+        ("0.0259", True),
+        ("0.026", True),
+        ("0.025", True),
+        ("0.023", False),
+        ("0.024", False),
+        ("0.027", False),
+        ("0.028", False),
+    ):
+        table = grader.table([Submission("s", "s.csv", {name: parse_number(text)})])
+        verdict = table.verdicts[table.names.index(name)][0]
+        assert (verdict == "correct") == fair, (text, verdict)

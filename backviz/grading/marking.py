@@ -336,7 +336,7 @@ def _float32_meets_floor(reference: float, step: float, significant: int) -> boo
     return abs(_float32(reference) - reference) <= needed * (1 + 1e-9)
 
 
-def _inside(value: float, lo: float, hi: float, u: float, terms: int) -> bool:
+def _inside(value: float, lo: float, hi: float, u: float, terms: float) -> bool:
     """Rounding (by up to u/2) or truncating toward zero (by less than u: that side's bound is
     open) a number in [lo, hi], give or take u for each unasked term summed."""
     if math.isnan(lo) or math.isnan(hi):

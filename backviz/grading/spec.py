@@ -5,7 +5,8 @@ PrairieLearn question each apply.
 Per asked quantity: its right value, what its step is measured from (the old weight of an
 update), its marks, its `[ask]` group, its formula as evaluable expressions over named inputs
 (`render/evaluable.py`: Python and JavaScript, printed from the trace's own formulas), how many
-unasked terms the formula sums, and each catalogued mistake's value and credit. Per computed
+units its unasked inputs' unwritten rounding may move it by, and each catalogued mistake's
+value and credit. Per computed
 quantity the sheet does not ask but an asked one reads (the path terms of ∂E/∂h): its formula
 and value. Plus the given numbers and the exercise's settings (least precision, credits).
 """
@@ -74,7 +75,10 @@ class QuantitySpec:
     marks: float
     group: str  # its `[ask]` group (z, a, loss, … update)
     formula: FormulaSpec | None
-    terms: int  # the unasked terms its formula sums (each rounded by hand, never written)
+    # how many units u the formula moves when each unasked computed input (worked by hand,
+    # never written) is rounded by a unit: Σ|∂f/∂x| over them — 1 a term of a sum (∂E/∂h1's
+    # path terms), |h1| for δ in δ·h1, 0 when every input is asked or given
+    terms: float
     mistakes: tuple[MistakeSpec, ...] = ()
 
 
@@ -100,6 +104,25 @@ class MarkingSpec:
 
     def to_json(self) -> str:
         return json.dumps(self.to_data(), ensure_ascii=False, allow_nan=False)
+
+
+def _unwritten_slack(trace: Trace, formula: Any, asked: Any) -> float:
+    """Σ|∂f/∂x| over the formula's inputs that are computed but not asked: how far, in units
+    of the student's last place, rounding each such unwritten intermediate by a unit moves the
+    answer (central differences on the formula itself; 1 for each term of a sum, the other
+    factor for a product — never a whole unit per factor, which let 0.023 pass for 0.0259)."""
+    values = [float(trace.value(r)) for r in formula.inputs]
+    total = 0.0
+    for i, r in enumerate(formula.inputs):
+        if r in asked or trace.formula(r) is None:
+            continue
+        h = 1e-6 * max(1.0, abs(values[i]))
+        up, down = list(values), list(values)
+        up[i] += h
+        down[i] -= h
+        slope = (float(formula.evaluate(up)) - float(formula.evaluate(down))) / (2 * h)
+        total += abs(slope) if math.isfinite(slope) else 1.0
+    return round(total, 6)
 
 
 def step_base(trace: Trace, ref: Ref) -> float:
@@ -160,11 +183,7 @@ def marking_spec(
     for ref, marks in items:
         reads(ref, 0)
         formula = trace.formula(ref)
-        terms = (
-            sum(1 for r in formula.inputs if r not in asked and trace.formula(r) is not None)
-            if formula is not None
-            else 0
-        )
+        terms = _unwritten_slack(trace, formula, asked) if formula is not None else 0.0
         mistaken = tuple(
             MistakeSpec(m.id, value, ask.mistake_credit.get(m.id, m.credit), dict(m.explanation))
             for m, other in mistakes

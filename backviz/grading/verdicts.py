@@ -6,9 +6,10 @@ is one unit of the last place a student wrote (rounding or truncating moves a nu
 1. zero information: a written 0 — for an updated weight or bias, the old value — is `wrong`
    when the right value (step) is not 0 at that precision, never carried; a placeholder (one
    number written for many quantities, mostly wrongly) earns nothing, even where it fits;
-2. `correct`: within u·(1 + the unasked terms the formula sums) of what the quantity's own
-   formula gives as each input the student got right varies between their written value and
-   the right value — so honest hand working, rounded or truncated and used onward, is right;
+2. `correct`: within u·(1 + what its unasked inputs' unwritten rounding moves it by) of what
+   the quantity's own formula gives as each input the student got right varies between their
+   written value and the right value — so honest hand working, rounded or truncated and used
+   onward, is right;
    `imprecise` instead when the answer is coarser than `[ask] significant` figures of the
    right value (of W⁺ − W for an update), unless it is exactly right as written;
 3. `carried`: within that band of the formula applied to the student's own wrong earlier
@@ -134,7 +135,7 @@ def _rounds_to(values: np.ndarray, decimals: np.ndarray, target: np.ndarray | fl
     return (decimals >= 0) & (np.abs(values - target) <= half + slack(target))
 
 
-def _inside(values: np.ndarray, interval: Interval, u: np.ndarray, terms: int) -> np.ndarray:
+def _inside(values: np.ndarray, interval: Interval, u: np.ndarray, terms: float) -> np.ndarray:
     """Whether each value is what rounding (by up to u/2) or truncating toward zero (by less
     than u) makes of a number in the interval, give or take u for each unasked term summed.
     Truncation never takes a whole unit off: 0.08 truncates to 0.08, not 0.07, so that side's
