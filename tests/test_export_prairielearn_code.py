@@ -677,3 +677,24 @@ def test_the_attack_on_the_cases_is_real_where_the_cases_can_be_read(
         value = {k: [None if v is None else v.tolist() for v in vs] for k, vs in value.items()}
         verdicts = judge_case(case, value, mark, lambda d: carried_from(d, "en"))
         assert {v for v, _ in verdicts.values()} == {"correct"}
+
+
+def test_a_bom_and_megabytes_printed_are_graded_as_backviz_grades_them(
+    numpy_python: str, question: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """A file saved with a UTF-8 byte-order mark (Windows editors) is Python all the same, and
+    a function that prints 10 MB is not a crash: the right function earns full marks in
+    PrairieLearn as in `backviz grade` (it scored 0 there, from a SyntaxError at U+FEFF and
+    from the output file's size limit)."""
+    exercise, folder = question
+    printing = GOOD.replace(
+        "    W = [np.array(w, dtype=float) for w in W]\n",
+        "    print('x' * 10_000_000)\n    W = [np.array(w, dtype=float) for w in W]\n",
+        1,
+    )
+    assert printing != GOOD
+    for name, content in (("bom", "\ufeff" + GOOD), ("printing", printing)):
+        results, _ = pl_grade(numpy_python, folder, {"backward.py": content})
+        ours = backviz_graded(exercise, {name: content}, tmp_path / name)[name]
+        assert results["score"] == pytest.approx(1.0), (name, results.get("message"))
+        assert all(verdict == "correct" for verdict, _, _ in ours.values()), name

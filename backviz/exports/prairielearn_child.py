@@ -26,6 +26,31 @@ import os
 import sys
 
 MAX_RESULT_BYTES = 8 * 1024 * 1024
+PRINTED_CHARS = 64 * 1024  # what is kept of what the code prints; the grader shows less
+
+
+class _Capped:
+    """A text stream that keeps what is written to it up to `PRINTED_CHARS`, then drops the
+    rest: a function printing megabytes is graded as `backviz grade` grades it, not killed by
+    the output file's size limit (RLIMIT_FSIZE)."""
+
+    def __init__(self, stream) -> None:
+        self.stream, self.left = stream, PRINTED_CHARS
+
+    def write(self, text: str) -> int:
+        if self.left > 0:
+            kept = str(text)[: self.left]
+            self.left -= len(kept)
+            self.stream.write(kept)
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+
 """The largest value sent back (a 2-2-1 network's is a few kilobytes)."""
 
 
@@ -85,10 +110,11 @@ def main() -> None:
     sys.stdin.close()
     if request.get("modules") is not None:  # after the harness's own imports
         sys.meta_path.insert(0, _Allowed(request["modules"]))
+    sys.stdout, sys.stderr = _Capped(sys.stdout), _Capped(sys.stderr)
     namespace = {"__name__": "solution", "__file__": source}
     answer: dict = {}
     try:
-        with open(source, encoding="utf-8", errors="replace") as file:
+        with open(source, encoding="utf-8-sig", errors="replace") as file:  # a BOM, as Python
             code = compile(file.read(), os.path.basename(source), "exec")
         exec(code, namespace)
         cells = [str(line)[:300] for line in namespace.get("__backviz_cells__", [])][:20]
