@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import re
 import tomllib
 from fractions import Fraction
 from pathlib import Path
@@ -430,3 +431,20 @@ def test_a_training_loop_has_variants_that_show_grad_never_zeroed(
         change = [b - w for b, w in zip(right[1].W_new, right[1].W, strict=True)]
         off = [a - b for a, b in zip(made[1].W_new, right[1].W_new, strict=True)]
         assert any(abs(o).max() > 1e-3 * abs(c).max() for o, c in zip(off, change, strict=True))
+
+
+def test_a_refused_variant_says_which_constraint_the_draws_broke(tmp_path: Path) -> None:
+    """xor-deep-relu's ReLU nodes die in most draws (their weights then get no gradient): the
+    refusal names that constraint and how often, not the sigmoids it does not have."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student\nkim\n", encoding="utf-8")
+    exercise = SEED.parent / "xor-deep-relu.toml"
+    args = ["variants", str(exercise), "--roster", str(roster), "--out", str(tmp_path / "v")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    line = result.output.strip()
+    assert "\n" not in line and "Traceback" not in line
+    assert "a gradient vanishing" in line and "dead ReLU" in line
+    counts = [int(n) for n in re.findall(r" in (\d+)(?:;|\))", line)]
+    assert sum(counts) == 500, line  # every draw and the constraint it broke first
+    assert not (tmp_path / "v").exists()

@@ -617,3 +617,15 @@ def test_an_expression_with_relu_at_zero_agrees_exactly() -> None:
     assert trace.grads["g"] == 0.0
     report = check(trace)
     assert report.ok and not report.not_judged
+
+
+def test_with_every_independent_source_skipped_check_never_says_they_agree() -> None:
+    """--skip torch --skip fd --skip sympy leaves only the worked formulas against the engine:
+    the last line says so, never "all quantities agree" (exit 0, as a skip is asked for)."""
+    seed = str(EXERCISES / "seed-222.toml")
+    args = ["check", seed, "--skip", "torch", "--skip", "fd", "--skip", "sympy"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    last = result.output.strip().splitlines()[-1]
+    assert "all quantities agree" not in result.output
+    assert "no independent source ran" in last

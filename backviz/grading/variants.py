@@ -23,6 +23,7 @@ import csv
 import hashlib
 import io
 import re
+from collections import Counter
 from collections.abc import Collection, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -182,40 +183,55 @@ def _hidden_mistakes(exercise: NetworkExercise) -> Iterator[Mistake]:
             yield mistake
 
 
-def _teaches_well(exercise: NetworkExercise, hidden_anyway: Collection[str] = ()) -> bool:
-    """Whether a draw keeps every rule of the module's docstring; `hidden_anyway`: ids of the
-    mistakes the exercise's own numbers do not show either, which no draw can show (the ½
-    left out of E changes E alone, and optimizer-adagrad's [ask] asks no E), so a draw need
-    not show them."""
+# Each teaching constraint a draw may break, as the refusal names it
+_FAULTS = {
+    "saturated": "a sigmoid or tanh saturated (|z| > 2.5)",
+    "vanishing": "a gradient vanishing (|∂E/∂w| < 1e-5: a dead ReLU node's weights get none)",
+    "kink": "a weight on L1's kink (w = 0)",
+    "hidden": "a catalogued mistake giving the right numbers",
+}
+
+
+def _fault(exercise: NetworkExercise, hidden_anyway: Collection[str] = ()) -> str | None:
+    """The first rule of the module's docstring a draw breaks (a `_FAULTS` key), None when it
+    keeps them all; `hidden_anyway`: ids of the mistakes the exercise's own numbers do not show
+    either, which no draw can show (the ½ left out of E changes E alone, and
+    optimizer-adagrad's [ask] asks no E), so a draw need not show them."""
     trace = run(exercise)
     for record in trace.steps:
         for z, f in zip(record.forward.z, exercise.activations, strict=True):
             if f.name in SATURATING and np.max(np.abs(z)) > 2.5:
-                return False
+                return "saturated"
         if record.backward is not None and _gradients_vanish(exercise, record.backward):
-            return False
+            return "vanishing"
         if _on_a_kink(exercise, record):
-            return False
-    return all(mistake.id in hidden_anyway for mistake in _hidden_mistakes(exercise))
+            return "kink"
+    if all(mistake.id in hidden_anyway for mistake in _hidden_mistakes(exercise)):
+        return None
+    return "hidden"
 
 
 def make_variant(exercise: NetworkExercise, student: str) -> NetworkExercise:
     """The student's own variant (the same for the same exercise and student, every time)."""
     rng = np.random.default_rng(seed_of(exercise.id, student))
     hidden_anyway = {mistake.id for mistake in _hidden_mistakes(exercise)}
+    faults: Counter[str] = Counter()
     for _ in range(MAX_TRIES):
         candidate = draw_numbers(exercise, rng)
-        if _teaches_well(candidate, hidden_anyway):
+        fault = _fault(candidate, hidden_anyway)
+        faults[fault or ""] += 1
+        if fault is None:
             return replace(
                 candidate,
                 id=variant_id(exercise.id, student),
                 student=student,
                 description=_variant_description(exercise),
             )
+    broken = "; ".join(f"{_FAULTS[key]} in {n}" for key, n in faults.most_common())
     raise BackvizError(
         f"{exercise.source or exercise.id}: no variant for student {student} met the teaching "
-        f"constraints in {MAX_TRIES} draws (unsaturated sigmoids, no vanishing gradient, "
-        "every mistake visible); try a smaller network or fewer steps"
+        f"constraints in {MAX_TRIES} draws ({broken}); try a smaller network, fewer steps, or "
+        "activations that do not die (a ReLU network's draws often leave a node dead)"
     )
 
 

@@ -277,6 +277,11 @@ def check_table(report: CheckReport) -> str:
             f"INCOMPLETE: {' and '.join(report.failed)} could not run (see the note), so this "
             "check does not say the numbers agree; what the other sources judged agrees"
         )
+    elif not {c.source for c in report.comparisons} - {"formulas"}:  # every other one skipped
+        lines.append(
+            "the worked formulas agree with the engine's numbers; no independent source ran, "
+            "so nothing was checked against torch, finite differences or sympy"
+        )
     elif report.not_judged:
         lines.append(f"all judged quantities agree; {report.not_judged} not judged (see the notes)")
     else:
