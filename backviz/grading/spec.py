@@ -18,6 +18,8 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
+
 from ..core.exercise import Ask
 from ..core.quantities import Kind, Ref, ask_group
 from ..core.trace import Trace
@@ -113,15 +115,21 @@ def _unwritten_slack(trace: Trace, formula: Any, asked: Any) -> float:
     factor for a product — never a whole unit per factor, which let 0.023 pass for 0.0259)."""
     values = [float(trace.value(r)) for r in formula.inputs]
     total = 0.0
-    for i, r in enumerate(formula.inputs):
-        if r in asked or trace.formula(r) is None:
-            continue
-        h = 1e-6 * max(1.0, abs(values[i]))
-        up, down = list(values), list(values)
-        up[i] += h
-        down[i] -= h
-        slope = (float(formula.evaluate(up)) - float(formula.evaluate(down))) / (2 * h)
-        total += abs(slope) if math.isfinite(slope) else 1.0
+    with np.errstate(all="ignore"):  # √v a step below v = 0: that side is not used
+        here = float(formula.evaluate(values))
+        for i, r in enumerate(formula.inputs):
+            if r in asked or trace.formula(r) is None:
+                continue
+            h = 1e-6 * max(1.0, abs(values[i]))
+            up, down = list(values), list(values)
+            up[i] += h
+            down[i] -= h
+            above, below = float(formula.evaluate(up)), float(formula.evaluate(down))
+            if math.isfinite(above) and math.isfinite(below):
+                slope = (above - below) / (2 * h)
+            else:  # one side only, where the other leaves the formula's domain
+                slope = (above - here) / h if math.isfinite(above) else (here - below) / h
+            total += abs(slope) if math.isfinite(slope) else 1.0
     return round(total, 6)
 
 
